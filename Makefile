@@ -1,0 +1,39 @@
+# The two commands a new user needs: `make run` and `make test`. Both bring up
+# a project-local PostgreSQL (scripts/devdb.sh) unless DATABASE_URL is set.
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+
+.PHONY: run test check generate lint bench db-stop db-url
+
+run:
+	export DATABASE_URL="$$(scripts/devdb.sh url)"
+	$(GO) run ./server -demo
+
+test:
+	export DATABASE_URL="$$(scripts/devdb.sh url)"
+	$(GO) test -count=1 ./...
+
+# What CI checks besides the tests.
+check: lint
+	$(GO) tool gqlgen generate
+	git diff --exit-code -- graph gqlgen.yml schema.graphqls || { echo "gqlgen generate left a diff: commit the generated code"; exit 1; }
+
+lint:
+	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above are not formatted"; exit 1; }
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+generate:
+	$(GO) tool gqlgen generate
+
+bench:
+	export DATABASE_URL="$$(scripts/devdb.sh url)"
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+db-url:
+	@scripts/devdb.sh url
+
+db-stop:
+	scripts/devdb.sh stop

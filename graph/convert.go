@@ -1,0 +1,153 @@
+package graph
+
+import (
+	"context"
+	"errors"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"cogov/graph/model"
+	"cogov/internal/problem"
+	"cogov/internal/store"
+	"cogov/internal/structure"
+)
+
+// page checks a connection's arguments and turns them into a store.Page.
+func page(first int, after *string) (store.Page, error) {
+	if first < 1 || first > store.MaxPage {
+		return store.Page{}, &model.InputError{Msg: "first must be between 1 and 100"}
+	}
+	p := store.Page{First: first}
+	if after != nil {
+		p.After = *after
+	}
+	return p, nil
+}
+
+// listErr turns a bad cursor into a client error and passes other errors on.
+func listErr(err error) error {
+	if errors.Is(err, store.ErrBadCursor) {
+		return &model.InputError{Msg: "after is not a cursor of this list"}
+	}
+	return err
+}
+
+// loadConn loads a connection through l and converts it with mk.
+func loadConn[T any, C any](ctx context.Context, l *connLoader[T], parent string, f store.ListFilter, first int, after *string,
+	mk func(c *store.Conn[T], info *model.PageInfo) *C) (*C, error) {
+	p, err := page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	c, err := l.Load(ctx, listKey{Parent: parent, Filter: f, Page: p})
+	if err != nil {
+		return nil, listErr(err)
+	}
+	return mk(c, pageInfo(c)), nil
+}
+
+func pageInfo[T any](c *store.Conn[T]) *model.PageInfo {
+	info := &model.PageInfo{HasNextPage: c.HasNext, HasPreviousPage: c.HasPrev}
+	if n := len(c.Cursors); n > 0 {
+		info.StartCursor, info.EndCursor = &c.Cursors[0], &c.Cursors[n-1]
+	}
+	return info
+}
+
+// edges builds a connection's edges from its items and cursors.
+func edges[T any, E any](c *store.Conn[T], mk func(cursor string, node *T) E) []E {
+	out := make([]E, len(c.Items))
+	for i := range c.Items {
+		out[i] = mk(c.Cursors[i], &c.Items[i])
+	}
+	return out
+}
+
+// loadOpt loads a record that may be absent: not found is nil, not an error.
+func loadOpt[T any](ctx context.Context, l *dataloadgen.Loader[string, T], id *string) (*T, error) {
+	if id == nil || *id == "" {
+		return nil, nil
+	}
+	v, err := l.Load(ctx, *id)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// loadReq loads a record that must exist.
+func loadReq[T any](ctx context.Context, l *dataloadgen.Loader[string, T], id string) (*T, error) {
+	v, err := l.Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// userErrors splits a domain result into a payload's parts: problems become
+// userErrors, anything else stays an error (a fault).
+func userErrors(err error) ([]problem.Problem, error) {
+	if err == nil {
+		return []problem.Problem{}, nil
+	}
+	if l, ok := problem.As(err); ok {
+		return l, nil
+	}
+	if errors.Is(err, structure.ErrNotFound) {
+		return []problem.Problem{{Code: problem.NotFound, Field: []string{"input", "id"}, Message: "no such record"}}, nil
+	}
+	return nil, err
+}
+
+// result returns v as the payload's record when err is nil.
+func result[T any](v T, err error) (*T, []problem.Problem, error) {
+	ue, ferr := userErrors(err)
+	if ferr != nil {
+		return nil, nil, ferr
+	}
+	if err != nil {
+		return nil, ue, nil
+	}
+	return &v, ue, nil
+}
+
+// nodeOf loads a record as a Node; nil when it does not exist.
+func nodeOf[T any](ctx context.Context, l *dataloadgen.Loader[string, T], id string) (model.Node, error) {
+	v, err := l.Load(ctx, id)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// loadNode fetches any object by global id; nil when there is none.
+func loadNode(ctx context.Context, gid string) (model.Node, error) {
+	typ, id, ok := parseGlobalID(gid)
+	if !ok {
+		return nil, nil
+	}
+	l := For(ctx)
+	switch typ {
+	case typeSubdistrict:
+		return nodeOf(ctx, l.Subdistrict, id)
+	case typeCommunity:
+		return nodeOf(ctx, l.Community, id)
+	case typeGrid:
+		return nodeOf(ctx, l.Grid, id)
+	case typeUnit:
+		return nodeOf(ctx, l.Unit, id)
+	case typeCommittee:
+		return nodeOf(ctx, l.Committee, id)
+	case typePerson:
+		return nodeOf(ctx, l.Person, id)
+	case typeMembership:
+		return nodeOf(ctx, l.Membership, id)
+	}
+	return nil, nil
+}

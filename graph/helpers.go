@@ -1,0 +1,87 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"cogov/graph/model"
+	"cogov/internal/store"
+	"cogov/internal/structure"
+)
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func isNotFound(err error) bool { return errors.Is(err, dataloadgen.ErrNotFound) }
+
+func onDay(day *time.Time) store.ListFilter {
+	if day == nil {
+		return store.ListFilter{}
+	}
+	return store.ListFilter{CurrentOn: *day}
+}
+
+func staffChanges(head *string, deputies, workers []string) structure.StaffChanges {
+	var c structure.StaffChanges
+	if head != nil {
+		id := localID(typePerson, *head)
+		c.HeadID = &id
+	}
+	if deputies != nil {
+		ids := localIDs(typePerson, deputies)
+		c.DeputyHeadIDs = &ids
+	}
+	if workers != nil {
+		ids := localIDs(typePerson, workers)
+		c.WorkerIDs = &ids
+	}
+	return c
+}
+
+// staff returns the people holding role in a grid, in their recorded order.
+func (r *gridResolver) staff(ctx context.Context, gridID string, role structure.GridStaffRole) ([]structure.Person, error) {
+	l := For(ctx)
+	rows, err := l.GridStaff.Load(ctx, gridID)
+	if err != nil && !isNotFound(err) {
+		return nil, err
+	}
+	var ids []string
+	for _, s := range rows {
+		if s.Role == role {
+			ids = append(ids, s.PersonID)
+		}
+	}
+	people, err := l.Person.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if people == nil {
+		people = []structure.Person{}
+	}
+	return people, nil
+}
+
+func membershipConn(c *store.Conn[structure.Membership], info *model.PageInfo) *model.MembershipConnection {
+	return &model.MembershipConnection{TotalCount: c.Total, PageInfo: info, Edges: edges(c, func(cur string, n *structure.Membership) model.MembershipEdge {
+		return model.MembershipEdge{Cursor: cur, Node: n}
+	})}
+}
+
+func unitConn(c *store.Conn[structure.Unit], info *model.PageInfo) *model.UnitConnection {
+	return &model.UnitConnection{TotalCount: c.Total, PageInfo: info, Edges: edges(c, func(cur string, n *structure.Unit) model.UnitEdge {
+		return model.UnitEdge{Cursor: cur, Node: n}
+	})}
+}
+
+func personConn(c *store.Conn[structure.Person], info *model.PageInfo) *model.PersonConnection {
+	return &model.PersonConnection{TotalCount: c.Total, PageInfo: info, Edges: edges(c, func(cur string, n *structure.Person) model.PersonEdge {
+		return model.PersonEdge{Cursor: cur, Node: n}
+	})}
+}

@@ -1,0 +1,135 @@
+package graph
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"cogov/internal/store"
+	"cogov/internal/structure"
+)
+
+// listKey identifies one connection asked for: its parent, filter and page.
+// Keys with the same filter and page are fetched together in one statement.
+type listKey struct {
+	Parent string
+	Filter store.ListFilter
+	Page   store.Page
+}
+
+type connLoader[T any] = dataloadgen.Loader[listKey, *store.Conn[T]]
+
+// Loaders batch every relationship of one request.
+type Loaders struct {
+	Subdistrict     *dataloadgen.Loader[string, structure.Subdistrict]
+	Community       *dataloadgen.Loader[string, structure.Community]
+	Grid            *dataloadgen.Loader[string, structure.Grid]
+	Unit            *dataloadgen.Loader[string, structure.Unit]
+	Committee       *dataloadgen.Loader[string, structure.Committee]
+	Person          *dataloadgen.Loader[string, structure.Person]
+	Membership      *dataloadgen.Loader[string, structure.Membership]
+	WorkingCmte     *dataloadgen.Loader[string, structure.Committee]
+	PartyCmte       *dataloadgen.Loader[string, structure.Committee]
+	GridCount       *dataloadgen.Loader[string, int]
+	GridStaff       *dataloadgen.Loader[string, []structure.GridStaff]
+	Communities     *connLoader[structure.Community]
+	Grids           *connLoader[structure.Grid]
+	GridWorkers     *connLoader[structure.Person]
+	SubdistrictUnit *connLoader[structure.Unit]
+	CommunityUnit   *connLoader[structure.Unit]
+	Committees      *connLoader[structure.Committee]
+	People          *connLoader[structure.Person]
+	CommitteeSeats  *connLoader[structure.Membership]
+	PersonSeats     *connLoader[structure.Membership]
+	UnitSeats       *connLoader[structure.Membership]
+}
+
+// batchLists groups keys by filter and page and fetches each group at once.
+func batchLists[T any](fetch func(ctx context.Context, parents []string, f store.ListFilter, p store.Page) (map[string]*store.Conn[T], error)) func(context.Context, []listKey) (map[listKey]*store.Conn[T], error) {
+	return func(ctx context.Context, keys []listKey) (map[listKey]*store.Conn[T], error) {
+		type group struct {
+			f store.ListFilter
+			p store.Page
+		}
+		groups := map[group][]string{}
+		for _, k := range keys {
+			g := group{k.Filter, k.Page}
+			groups[g] = append(groups[g], k.Parent)
+		}
+		out := make(map[listKey]*store.Conn[T], len(keys))
+		for g, parents := range groups {
+			m, err := fetch(ctx, parents, g.f, g.p)
+			if err != nil {
+				return nil, err
+			}
+			for _, parent := range parents {
+				c := m[parent]
+				if c == nil {
+					c = &store.Conn[T]{HasPrev: g.p.After != ""}
+				}
+				out[listKey{parent, g.f, g.p}] = c
+			}
+		}
+		return out, nil
+	}
+}
+
+// NewLoaders returns fresh loaders over s that wait up to wait to gather a batch.
+func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
+	o := dataloadgen.WithWait(wait)
+	units := func(byCommunity bool) func(context.Context, []string, store.ListFilter, store.Page) (map[string]*store.Conn[structure.Unit], error) {
+		return func(ctx context.Context, parents []string, f store.ListFilter, p store.Page) (map[string]*store.Conn[structure.Unit], error) {
+			return s.Units(ctx, parents, byCommunity, f, p)
+		}
+	}
+	seats := func(parent store.MembershipParent) func(context.Context, []string, store.ListFilter, store.Page) (map[string]*store.Conn[structure.Membership], error) {
+		return func(ctx context.Context, parents []string, f store.ListFilter, p store.Page) (map[string]*store.Conn[structure.Membership], error) {
+			return s.Memberships(ctx, parent, parents, f, p)
+		}
+	}
+	return &Loaders{
+		Subdistrict: dataloadgen.NewMappedLoader(s.SubdistrictsByID, o),
+		Community:   dataloadgen.NewMappedLoader(s.CommunitiesByID, o),
+		Grid:        dataloadgen.NewMappedLoader(s.GridsByID, o),
+		Unit:        dataloadgen.NewMappedLoader(s.UnitsByID, o),
+		Committee:   dataloadgen.NewMappedLoader(s.CommitteesByID, o),
+		Person:      dataloadgen.NewMappedLoader(s.PeopleByID, o),
+		Membership:  dataloadgen.NewMappedLoader(s.MembershipsByID, o),
+		WorkingCmte: dataloadgen.NewMappedLoader(s.WorkingCommittees, o),
+		PartyCmte:   dataloadgen.NewMappedLoader(s.PartyCommittees, o),
+		GridCount:   dataloadgen.NewMappedLoader(s.GridCounts, o),
+		GridStaff:   dataloadgen.NewMappedLoader(s.GridStaff, o),
+		Communities: dataloadgen.NewMappedLoader(batchLists(s.Communities), o),
+		Grids: dataloadgen.NewMappedLoader(batchLists(func(ctx context.Context, ps []string, _ store.ListFilter, p store.Page) (map[string]*store.Conn[structure.Grid], error) {
+			return s.Grids(ctx, ps, p)
+		}), o),
+		GridWorkers: dataloadgen.NewMappedLoader(batchLists(func(ctx context.Context, ps []string, _ store.ListFilter, p store.Page) (map[string]*store.Conn[structure.Person], error) {
+			return s.GridWorkers(ctx, ps, p)
+		}), o),
+		SubdistrictUnit: dataloadgen.NewMappedLoader(batchLists(units(false)), o),
+		CommunityUnit:   dataloadgen.NewMappedLoader(batchLists(units(true)), o),
+		Committees:      dataloadgen.NewMappedLoader(batchLists(s.Committees), o),
+		People:          dataloadgen.NewMappedLoader(batchLists(s.PeopleOf), o),
+		CommitteeSeats:  dataloadgen.NewMappedLoader(batchLists(seats(store.MembershipsOfCommittee)), o),
+		PersonSeats:     dataloadgen.NewMappedLoader(batchLists(seats(store.MembershipsOfPerson)), o),
+		UnitSeats:       dataloadgen.NewMappedLoader(batchLists(seats(store.MembershipsOfUnit)), o),
+	}
+}
+
+type loadersKey struct{}
+
+// LoaderMiddleware gives each request its own loaders, so nothing is cached
+// across requests or viewers.
+func LoaderMiddleware(s *store.Store, wait time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), loadersKey{}, NewLoaders(s, wait))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// For returns the request's loaders.
+func For(ctx context.Context) *Loaders {
+	return ctx.Value(loadersKey{}).(*Loaders)
+}

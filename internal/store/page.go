@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ErrBadCursor is returned for an `after` cursor this store did not issue.
+var ErrBadCursor = errors.New("invalid cursor")
+
+// MaxPage is the largest page a connection serves.
+const MaxPage = 100
+
+// Page asks for the First items after the cursor After ("" for the start).
+type Page struct {
+	First int
+	After string
+}
+
+// Conn is one page of a list: the items with their cursors, whether more
+// follow, whether some come before, and how many there are in all.
+type Conn[T any] struct {
+	Items   []T
+	Cursors []string
+	HasNext bool
+	HasPrev bool
+	Total   int
+}
+
+// cursor is a position in a list ordered by (sort, id): keyset pagination,
+// so a page does not shift when rows are added before it.
+type cursor struct {
+	S  string `json:"s"`
+	ID string `json:"i"`
+}
+
+func encodeCursor(sort, id string) string {
+	b, _ := json.Marshal(cursor{S: sort, ID: id})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(b, &c) != nil || !uuidLike(c.ID) {
+		return c, ErrBadCursor
+	}
+	return c, nil
+}
+
+func uuidLike(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if r != '-' {
+				return false
+			}
+		case r >= '0' && r <= '9', r >= 'a' && r <= 'f', r >= 'A' && r <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// listSpec describes a list of T under parent records.
+type listSpec[T any] struct {
+	cols   string // the select list, in the order fields returns
+	from   string // FROM clause with joins
+	parent string // expression of the parent's id (uuid)
+	sort   string // text expression giving the order, ties broken by id
+	id     string // expression of the item's id (uuid)
+	where  string // extra conditions, may use $5 onwards
+	args   []any  // the values of $5 onwards
+	fields func(*T) []any
+}
+
+// noParent is the parent of top-level lists.
+const noParent = "00000000-0000-0000-0000-000000000000"
+
+// list fetches one page of items for each parent in a single statement: the
+// total per parent (from one marker row per parent, so that a page past the
+// end still knows it), the page after the cursor and one item more to tell
+// whether another page follows.
+func list[T any](ctx context.Context, tx pgx.Tx, spec listSpec[T], parents []string, p Page) (map[string]*Conn[T], error) {
+	var after *cursor
+	if p.After != "" {
+		c, err := decodeCursor(p.After)
+		if err != nil {
+			return nil, err
+		}
+		after = &c
+	}
+	if p.First < 1 || p.First > MaxPage {
+		return nil, fmt.Errorf("page size %d out of range", p.First)
+	}
+	where := spec.parent + " = ANY($1::uuid[])"
+	if spec.where != "" {
+		where += " AND (" + spec.where + ")"
+	}
+	sql := `WITH base AS (
+	SELECT ` + spec.cols + `, (` + spec.parent + `)::text AS _parent, (` + spec.sort + `)::text AS _sort, (` + spec.id + `) AS _id
+	FROM ` + spec.from + ` WHERE ` + where + `
+), counted AS (
+	SELECT *, count(*) OVER (PARTITION BY _parent) AS _total FROM base
+), paged AS (
+	SELECT *, row_number() OVER (PARTITION BY _parent ORDER BY _sort COLLATE "C", _id) AS _rn FROM counted
+	WHERE $2::text IS NULL OR (_sort COLLATE "C", _id) > ($2::text COLLATE "C", $3::uuid)
+)
+SELECT * FROM paged WHERE _rn <= $4
+UNION ALL
+SELECT * FROM (SELECT DISTINCT ON (_parent) *, 0::bigint AS _rn FROM counted ORDER BY _parent) totals
+ORDER BY _parent, _rn`
+	var afterSort, afterID *string
+	if after != nil {
+		afterSort, afterID = &after.S, &after.ID
+	}
+	args := append([]any{parents, afterSort, afterID, p.First + 1}, spec.args...)
+	rows, err := tx.Query(ctx, strings.TrimSpace(sql), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]*Conn[T], len(parents))
+	for rows.Next() {
+		var item T
+		var parent, sortKey, id string
+		var total, rn int64
+		dest := append(spec.fields(&item), &parent, &sortKey, &id, &total, &rn)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("list scan: %w", err)
+		}
+		c := out[parent]
+		if c == nil {
+			c = &Conn[T]{Total: int(total), HasPrev: after != nil}
+			out[parent] = c
+		}
+		if rn == 0 { // the row that carries the parent's total
+			continue
+		}
+		if int(rn) > p.First {
+			c.HasNext = true
+			continue
+		}
+		c.Items = append(c.Items, item)
+		c.Cursors = append(c.Cursors, encodeCursor(sortKey, id))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list: %w", err)
+	}
+	return out, nil
+}

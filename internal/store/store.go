@@ -1,0 +1,165 @@
+// Package store is the only package that speaks SQL. It reads and writes the
+// domain's records in PostgreSQL, runs every write in a transaction that also
+// tells the audit-log triggers who acts, and turns database errors (no rows,
+// unique, foreign-key, check and exclusion violations) into domain errors so
+// that no SQL text or constraint name travels further.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"cogov/internal/actor"
+	"cogov/internal/problem"
+)
+
+// Store reads and writes the platform's records.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// New returns a Store over pool.
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+type txKey struct{}
+
+// InTx runs fn with a context whose store calls all share one transaction, so
+// that several domain calls commit or roll back together.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
+		return fn(ctx)
+	}
+	return translate(pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	}))
+}
+
+// read runs fn in a read-only transaction, or in the one ctx carries.
+func (s *Store) read(ctx context.Context, fn func(pgx.Tx) error) error {
+	if tx, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
+		return fn(tx)
+	}
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if err := setViewer(ctx, tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+func setViewer(ctx context.Context, tx pgx.Tx) error {
+	a := actor.From(ctx)
+	_, err := tx.Exec(ctx, `SELECT set_config('cogov.actor_id', $1, true), set_config('cogov.actor_label', $2, true)`,
+		a.AccountID, a.Label)
+	if err != nil {
+		return fmt.Errorf("set viewer: %w", err)
+	}
+	return nil
+}
+
+// write runs fn in a transaction whose audit-log rows carry the actor from
+// ctx, the action name and a note; database errors come back as domain errors.
+func (s *Store) write(ctx context.Context, action, note string, fn func(pgx.Tx) error) error {
+	run := func(tx pgx.Tx) error {
+		a := actor.From(ctx)
+		_, err := tx.Exec(ctx, `SELECT set_config('cogov.actor_id', $1, true), set_config('cogov.actor_label', $2, true),
+			set_config('cogov.action', $3, true), set_config('cogov.note', $4, true)`, a.AccountID, a.Label, action, note)
+		if err != nil {
+			return fmt.Errorf("set audit context: %w", err)
+		}
+		return fn(tx)
+	}
+	if tx, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
+		// A savepoint, so that a refused write inside a larger transaction
+		// leaves the transaction usable and the caller can decide.
+		return translate(pgx.BeginFunc(ctx, tx, run))
+	}
+	return translate(pgx.BeginFunc(ctx, s.pool, run))
+}
+
+// constraintProblems maps constraint names to the problem a violation means.
+var constraintProblems = map[string]problem.Problem{
+	"subdistrict_code_key":             {Code: problem.AlreadyExists, Field: []string{"input", "code"}, Message: "another sub-district has this code"},
+	"community_subdistrict_id_code_key": {Code: problem.AlreadyExists, Field: []string{"input", "code"}, Message: "another community of the sub-district has this code"},
+	"community_subdistrict_id_name_key": {Code: problem.AlreadyExists, Field: []string{"input", "name"}, Message: "another community of the sub-district has this name"},
+	"grid_community_id_name_key":        {Code: problem.AlreadyExists, Field: []string{"input", "name"}, Message: "another grid of the community has this name"},
+	"unit_subdistrict_id_name_key":      {Code: problem.AlreadyExists, Field: []string{"input", "name"}, Message: "another unit of the sub-district has this name"},
+	"committee_subdistrict_id_name_key": {Code: problem.AlreadyExists, Field: []string{"input", "name"}, Message: "another committee of the sub-district has this name"},
+	"committee_one_working":             {Code: problem.AlreadyExists, Field: []string{"input", "kind"}, Message: "the sub-district already has a working committee"},
+	"committee_one_party":               {Code: problem.AlreadyExists, Field: []string{"input", "communityId"}, Message: "the community already has a party committee"},
+	"committee_level":                   {Code: problem.KindMismatch, Field: []string{"input", "communityId"}, Message: "the committee's kind does not fit its level"},
+	"grid_staff_one_head":               {Code: problem.AlreadyExists, Field: []string{"input", "headId"}, Message: "the grid already has a head"},
+	"grid_staff_pkey":                   {Code: problem.InvalidInput, Field: []string{"input"}, Message: "a person can hold only one post in a grid"},
+	"membership_term_order":             {Code: problem.TermReversed, Field: []string{"input", "termEnd"}, Message: "a term cannot end before it starts"},
+	"membership_part_time_unit":         {Code: problem.InvalidInput, Field: []string{"input", "unitId"}, Message: "a part-time member, and only one, represents a unit"},
+	"membership_no_overlap":             {Code: problem.OverlappingTerm, Field: []string{"input", "termStart"}, Message: "the person already holds a seat on this committee for an overlapping term"},
+}
+
+// translate turns a PostgreSQL error into a domain error where it means one.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return err
+	}
+	if p, ok := constraintProblems[pgErr.ConstraintName]; ok {
+		return problem.List{p}
+	}
+	switch pgErr.Code {
+	case "23505":
+		return problem.New(problem.AlreadyExists, "a record with these values already exists")
+	case "23503":
+		return problem.New(problem.NotFound, "a record the input names does not exist")
+	case "23514", "22001", "22003", "22007", "22008", "22P02":
+		return problem.New(problem.InvalidInput, "a value is out of range")
+	case "23P01":
+		return problem.New(problem.InvalidState, "the change conflicts with another record")
+	case "40001", "40P01":
+		return fmt.Errorf("concurrent update, try again: %w", err)
+	}
+	return err
+}
+
+// collect runs a query and scans each row with fields, which lists the
+// destinations of one row's columns in order.
+func collect[T any](ctx context.Context, q pgx.Tx, fields func(*T) []any, sql string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) {
+		var v T
+		err := row.Scan(fields(&v)...)
+		return v, err
+	})
+}
+
+// one is collect for a single row; it returns notFound when there is none.
+func one[T any](ctx context.Context, q pgx.Tx, notFound error, fields func(*T) []any, sql string, args ...any) (T, error) {
+	var v T
+	err := q.QueryRow(ctx, sql, args...).Scan(fields(&v)...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, notFound
+	}
+	return v, err
+}
+
+// placeholders returns "$from, $from+1, ..." for n values.
+func placeholders(from, n int) string {
+	ps := make([]string, n)
+	for i := range ps {
+		ps[i] = fmt.Sprintf("$%d", from+i)
+	}
+	return strings.Join(ps, ", ")
+}

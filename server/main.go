@@ -1,0 +1,199 @@
+// Command server runs the cogov GraphQL platform.
+//
+//	server [-demo]      migrate the database, optionally load the demo data, serve HTTP
+//	server migrate      apply the migrations and exit
+//
+// Configuration comes from the environment; see README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/rs/cors"
+
+	"cogov/graph"
+	"cogov/internal/actor"
+	"cogov/internal/demo"
+	"cogov/internal/store"
+	"cogov/internal/structure"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	slog.SetDefault(log)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], log)
+	stop()
+	if err != nil {
+		log.Error("exit", "err", err)
+		os.Exit(1)
+	}
+}
+
+// config is the server's configuration, read from the environment.
+type config struct {
+	databaseURL    string
+	appDatabaseURL string
+	httpAddr       string
+	corsOrigins    []string
+	production     bool
+	introspection  bool
+}
+
+func loadConfig() (config, error) {
+	c := config{
+		databaseURL:    os.Getenv("DATABASE_URL"),
+		appDatabaseURL: os.Getenv("APP_DATABASE_URL"),
+		httpAddr:       envOr("HTTP_ADDR", ":8080"),
+		introspection:  os.Getenv("COGOV_INTROSPECTION") == "true",
+	}
+	if c.databaseURL == "" {
+		return c, errors.New("DATABASE_URL is not set (make run sets it up for you)")
+	}
+	switch env := envOr("COGOV_ENV", "development"); env {
+	case "development":
+	case "production":
+		c.production = true
+	default:
+		return c, fmt.Errorf("COGOV_ENV must be development or production, not %q", env)
+	}
+	for _, o := range strings.Split(os.Getenv("CORS_ALLOWED_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			if o == "*" {
+				return c, errors.New("CORS_ALLOWED_ORIGINS must list origins; a wildcard is not allowed with credentials")
+			}
+			c.corsOrigins = append(c.corsOrigins, o)
+		}
+	}
+	return c, nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func run(ctx context.Context, args []string, log *slog.Logger) error {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	withDemo := fs.Bool("demo", false, "load the Houjiatang demo data into an empty database")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	if err := store.Migrate(ctx, cfg.databaseURL); err != nil {
+		return err
+	}
+	log.Info("migrations applied")
+	if fs.Arg(0) == "migrate" {
+		return nil
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unknown command %q", fs.Arg(0))
+	}
+
+	poolCfg, err := store.PoolConfig(cfg.databaseURL, cfg.appDatabaseURL)
+	if err != nil {
+		return err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer pool.Close() // last, after the HTTP server has drained
+	st := store.New(pool)
+	res := &graph.Resolver{Structure: structure.NewService(st), Store: st}
+
+	if *withDemo {
+		loaded, err := demo.Load(actor.With(ctx, actor.Actor{Label: "demo-loader"}), st, res.Structure)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		log.Info("demo data", "loaded", loaded)
+	}
+
+	srv := &http.Server{
+		Addr:              cfg.httpAddr,
+		Handler:           routes(cfg, st, res, log),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() {
+		log.Info("listening", "addr", cfg.httpAddr, "graphiql", !cfg.production)
+		errc <- srv.ListenAndServe()
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// maxBody caps a request body.
+const maxBody = 256 << 10
+
+func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) http.Handler {
+	gql := graph.NewHandler(res, graph.Options{Production: cfg.production, Introspection: cfg.introspection, Log: log})
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", graph.LoaderMiddleware(st, 2*time.Millisecond, limitBody(gql)))
+	if !cfg.production {
+		mux.Handle("/graphiql", playground.Handler("cogov GraphiQL", "/graphql"))
+	}
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := st.Ping(ctx); err != nil {
+			log.Warn("not ready", "err", err)
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	c := cors.New(cors.Options{
+		AllowedOrigins:   cfg.corsOrigins,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders:   []string{"Authorization", "Content-Type"},
+		AllowCredentials: true,
+		MaxAge:           600,
+	})
+	return c.Handler(mux)
+}
+
+// limitBody refuses bodies over maxBody with 413.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBody {
+			http.Error(w, `{"errors":[{"message":"request body too large","extensions":{"code":"PAYLOAD_TOO_LARGE"}}]}`, http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		next.ServeHTTP(w, r)
+	})
+}
