@@ -1,0 +1,167 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"cogov/graph"
+	"cogov/internal/actor"
+	"cogov/internal/demo"
+	"cogov/internal/pgtest"
+	"cogov/internal/store"
+	"cogov/internal/structure"
+)
+
+// env is one test's server: its own database behind an in-process HTTP server.
+type env struct {
+	t     *testing.T
+	db    *pgtest.DB
+	store *store.Store
+	svc   *structure.Service
+	srv   *httptest.Server
+	stmts *atomic.Int64 // statements run since the last reset
+}
+
+type countingTracer struct{ n *atomic.Int64 }
+
+func (c countingTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+func (countingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func seedDemo(ctx context.Context, pool *pgxpool.Pool) error {
+	st := store.New(pool)
+	_, err := demo.Load(actor.With(ctx, actor.Actor{Label: "demo-loader"}), st, structure.NewService(st))
+	return err
+}
+
+// newEnv starts a server over an empty database, or over the demo data.
+func newEnv(t *testing.T, withDemo bool) *env {
+	t.Helper()
+	var n atomic.Int64
+	o := pgtest.Options{Tracer: countingTracer{&n}}
+	if withDemo {
+		o.Template, o.Seed = "demo", seedDemo
+	}
+	db := pgtest.New(t, o)
+	st := store.New(db.Pool)
+	res := &graph.Resolver{Structure: structure.NewService(st), Store: st}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	h := graph.LoaderMiddleware(st, 20*time.Millisecond, graph.NewHandler(res, graph.Options{Log: log}))
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &env{t: t, db: db, store: st, svc: res.Structure, srv: srv, stmts: &n}
+}
+
+// gqlResponse is a GraphQL response with data left raw for decoding.
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+	status int
+}
+
+// post sends one operation and returns the raw response.
+func (e *env) post(query string, vars map[string]any) gqlResponse {
+	e.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	resp, err := http.Post(e.srv.URL, "application/json", bytes.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out gqlResponse
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		e.t.Fatalf("decode response (status %d): %v", resp.StatusCode, err)
+	}
+	out.status = resp.StatusCode
+	return out
+}
+
+// do sends an operation, fails the test on any top-level error and decodes data into out.
+func (e *env) do(query string, vars map[string]any, out any) {
+	e.t.Helper()
+	r := e.post(query, vars)
+	if len(r.Errors) > 0 {
+		e.t.Fatalf("unexpected errors: %+v", r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, out); err != nil {
+		e.t.Fatalf("decode data: %v\n%s", err, r.Data)
+	}
+}
+
+// operation returns the named operation from a contract file, with the
+// fragments it may need (the file's whole text: GraphQL allows several
+// operations in one document when the name is given).
+func operation(t *testing.T, file string) string {
+	t.Helper()
+	b, err := os.ReadFile("operations/" + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// postOp sends the named operation of a document.
+func (e *env) postOp(doc, name string, vars map[string]any) gqlResponse {
+	e.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": doc, "operationName": name, "variables": vars})
+	resp, err := http.Post(e.srv.URL, "application/json", bytes.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out gqlResponse
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		e.t.Fatalf("decode response: %v", err)
+	}
+	out.status = resp.StatusCode
+	return out
+}
+
+// doOp is do for a named operation of a document.
+func (e *env) doOp(doc, name string, vars map[string]any, out any) {
+	e.t.Helper()
+	r := e.postOp(doc, name, vars)
+	if len(r.Errors) > 0 {
+		e.t.Fatalf("%s: unexpected errors: %+v", name, r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, out); err != nil {
+		e.t.Fatalf("decode data: %v\n%s", err, r.Data)
+	}
+}
+
+// userError is the shape of UserError in responses.
+type userError struct {
+	Code    string   `json:"code"`
+	Field   []string `json:"field"`
+	Message string   `json:"message"`
+}
+
+func codes(errs []userError) string {
+	var cs []string
+	for _, e := range errs {
+		cs = append(cs, e.Code+"@"+strings.Join(e.Field, "."))
+	}
+	return strings.Join(cs, ",")
+}
