@@ -18,7 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"cogov/graph"
-	"cogov/internal/actor"
+	"cogov/internal/access"
 	"cogov/internal/demo"
 	"cogov/internal/pgtest"
 	"cogov/internal/store"
@@ -45,7 +45,7 @@ func (countingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEn
 
 func seedDemo(ctx context.Context, pool *pgxpool.Pool) error {
 	st := store.New(pool)
-	_, err := demo.Load(actor.With(ctx, actor.Actor{Label: "demo-loader"}), st, structure.NewService(st))
+	_, err := demo.Load(access.With(ctx, access.System("demo-loader")), st, structure.NewService(st))
 	return err
 }
 

@@ -24,7 +24,7 @@ import (
 	"github.com/rs/cors"
 
 	"cogov/graph"
-	"cogov/internal/actor"
+	"cogov/internal/access"
 	"cogov/internal/demo"
 	"cogov/internal/store"
 	"cogov/internal/structure"
@@ -121,7 +121,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	res := &graph.Resolver{Structure: structure.NewService(st), Store: st}
 
 	if *withDemo {
-		loaded, err := demo.Load(actor.With(ctx, actor.Actor{Label: "demo-loader"}), st, res.Structure)
+		loaded, err := demo.Load(access.With(ctx, access.System("demo-loader")), st, res.Structure)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}

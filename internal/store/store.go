@@ -15,7 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"cogov/internal/actor"
+	"cogov/internal/access"
 	"cogov/internal/problem"
 )
 
@@ -57,9 +57,9 @@ func (s *Store) read(ctx context.Context, fn func(pgx.Tx) error) error {
 }
 
 func setViewer(ctx context.Context, tx pgx.Tx) error {
-	a := actor.From(ctx)
+	v := access.From(ctx)
 	_, err := tx.Exec(ctx, `SELECT set_config('cogov.actor_id', $1, true), set_config('cogov.actor_label', $2, true)`,
-		a.AccountID, a.Label)
+		v.AccountID, v.Username)
 	if err != nil {
 		return fmt.Errorf("set viewer: %w", err)
 	}
@@ -70,9 +70,9 @@ func setViewer(ctx context.Context, tx pgx.Tx) error {
 // ctx, the action name and a note; database errors come back as domain errors.
 func (s *Store) write(ctx context.Context, action, note string, fn func(pgx.Tx) error) error {
 	run := func(tx pgx.Tx) error {
-		a := actor.From(ctx)
+		v := access.From(ctx)
 		_, err := tx.Exec(ctx, `SELECT set_config('cogov.actor_id', $1, true), set_config('cogov.actor_label', $2, true),
-			set_config('cogov.action', $3, true), set_config('cogov.note', $4, true)`, a.AccountID, a.Label, action, note)
+			set_config('cogov.action', $3, true), set_config('cogov.note', $4, true)`, v.AccountID, v.Username, action, note)
 		if err != nil {
 			return fmt.Errorf("set audit context: %w", err)
 		}

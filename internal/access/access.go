@@ -1,0 +1,95 @@
+// Package access says who is acting and what their roles let them do. The
+// GraphQL layer puts the Viewer in the request's context after checking the
+// session; domain services ask it before they read non-public data or
+// change anything, and the store records it in the audit log and hands it to
+// PostgreSQL's row-level security.
+package access
+
+import "context"
+
+// RoleKind is a kind of role; each role is scoped to one record.
+type RoleKind string
+
+// Role kinds.
+const (
+	// SubdistrictAdmin keeps a sub-district's structure and sees all of it; scope: a sub-district.
+	SubdistrictAdmin RoleKind = "SUBDISTRICT_ADMIN"
+	// CommitteeAdmin books for a committee, convenes its meetings, posts its needs; scope: a committee.
+	CommitteeAdmin RoleKind = "COMMITTEE_ADMIN"
+	// UnitAdmin manages a unit's venues, decides on their bookings, posts its offers; scope: a unit.
+	UnitAdmin RoleKind = "UNIT_ADMIN"
+	// Member is a person's own view of their memberships and invitations; scope: a person.
+	Member RoleKind = "MEMBER"
+)
+
+// Role is a role held over one record (the scope) of one sub-district.
+type Role struct {
+	Kind          RoleKind
+	ScopeID       string // the sub-district, committee, unit or person
+	SubdistrictID string // the sub-district the scope belongs to
+}
+
+// Viewer is who makes a request. The zero Viewer is an anonymous visitor.
+type Viewer struct {
+	AccountID string
+	Username  string
+	Roles     []Role
+	System    bool // a trusted task of the platform itself (migrations, demo loading)
+}
+
+// System is the viewer of trusted platform tasks.
+func System(label string) Viewer { return Viewer{Username: label, System: true} }
+
+type key struct{}
+
+// With returns ctx carrying v.
+func With(ctx context.Context, v Viewer) context.Context { return context.WithValue(ctx, key{}, v) }
+
+// From returns the viewer ctx carries; anonymous when none.
+func From(ctx context.Context) Viewer {
+	v, _ := ctx.Value(key{}).(Viewer)
+	return v
+}
+
+// Anonymous reports whether nobody is signed in.
+func (v Viewer) Anonymous() bool { return v.AccountID == "" && !v.System }
+
+func (v Viewer) has(kind RoleKind, scope string) bool {
+	for _, r := range v.Roles {
+		if r.Kind == kind && r.ScopeID == scope {
+			return true
+		}
+	}
+	return false
+}
+
+// AdministersSubdistrict reports whether v administers the sub-district sd.
+func (v Viewer) AdministersSubdistrict(sd string) bool {
+	return v.System || v.has(SubdistrictAdmin, sd)
+}
+
+// AdministersCommittee reports whether v may act for a committee of sub-district sd.
+func (v Viewer) AdministersCommittee(committeeID, sd string) bool {
+	return v.AdministersSubdistrict(sd) || v.has(CommitteeAdmin, committeeID)
+}
+
+// AdministersUnit reports whether v may act for a unit of sub-district sd.
+func (v Viewer) AdministersUnit(unitID, sd string) bool {
+	return v.AdministersSubdistrict(sd) || v.has(UnitAdmin, unitID)
+}
+
+// IsPerson reports whether v is signed in as the person personID.
+func (v Viewer) IsPerson(personID string) bool { return v.has(Member, personID) }
+
+// InSubdistrict reports whether v holds any role in sub-district sd.
+func (v Viewer) InSubdistrict(sd string) bool {
+	if v.System {
+		return true
+	}
+	for _, r := range v.Roles {
+		if r.SubdistrictID == sd {
+			return true
+		}
+	}
+	return false
+}
