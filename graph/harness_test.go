@@ -16,6 +16,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/formatter"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"cogov/graph"
 	"cogov/internal/access"
@@ -27,12 +30,36 @@ import (
 
 // env is one test's server: its own database behind an in-process HTTP server.
 type env struct {
-	t     *testing.T
-	db    *pgtest.DB
-	store *store.Store
-	svc   *structure.Service
-	srv   *httptest.Server
-	stmts *atomic.Int64 // statements run since the last reset
+	t      *testing.T
+	db     *pgtest.DB
+	store  *store.Store
+	svc    *structure.Service
+	srv    *httptest.Server
+	stmts  *atomic.Int64  // statements run since the last reset
+	viewer *access.Viewer // who requests act as; nil for anonymous
+}
+
+// send posts a GraphQL request body and decodes the response.
+func (e *env) send(body map[string]any) gqlResponse {
+	e.t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	if e.viewer != nil {
+		v, _ := json.Marshal(e.viewer)
+		req.Header.Set(testViewerHeader, string(v))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out gqlResponse
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		e.t.Fatalf("decode response (status %d): %v", resp.StatusCode, err)
+	}
+	out.status = resp.StatusCode
+	return out
 }
 
 type countingTracer struct{ n *atomic.Int64 }
@@ -64,11 +91,40 @@ func newEnv(t *testing.T, withDemo bool) *env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	h := graph.LoaderMiddleware(st, 20*time.Millisecond, graph.NewHandler(res, graph.Options{Log: log}))
+	h := testViewer(graph.LoaderMiddleware(st, 20*time.Millisecond, graph.NewHandler(res, graph.Options{Log: log})))
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, db: db, store: st, svc: res.Structure, srv: srv, stmts: &n}
 }
+
+// testViewerHeader carries, in tests only, the viewer a request acts as.
+const testViewerHeader = "X-Test-Viewer"
+
+// testViewer puts the viewer named by testViewerHeader (JSON of an
+// access.Viewer) into the request context; without it the request is anonymous.
+func testViewer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := r.Header.Get(testViewerHeader); h != "" {
+			var v access.Viewer
+			if err := json.Unmarshal([]byte(h), &v); err != nil {
+				http.Error(w, "bad test viewer", http.StatusBadRequest)
+				return
+			}
+			r = r.WithContext(access.With(r.Context(), v))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// as returns a copy of e whose requests act as v.
+func (e *env) as(v access.Viewer) *env {
+	c := *e
+	c.viewer = &v
+	return &c
+}
+
+// system returns a copy of e whose requests act as a trusted platform task.
+func (e *env) system() *env { return e.as(access.System("test")) }
 
 // gqlResponse is a GraphQL response with data left raw for decoding.
 type gqlResponse struct {
@@ -84,18 +140,7 @@ type gqlResponse struct {
 // post sends one operation and returns the raw response.
 func (e *env) post(query string, vars map[string]any) gqlResponse {
 	e.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post(e.srv.URL, "application/json", bytes.NewReader(body))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out gqlResponse
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		e.t.Fatalf("decode response (status %d): %v", resp.StatusCode, err)
-	}
-	out.status = resp.StatusCode
-	return out
+	return e.send(map[string]any{"query": query, "variables": vars})
 }
 
 // do sends an operation, fails the test on any top-level error and decodes data into out.
@@ -110,9 +155,7 @@ func (e *env) do(query string, vars map[string]any, out any) {
 	}
 }
 
-// operation returns the named operation from a contract file, with the
-// fragments it may need (the file's whole text: GraphQL allows several
-// operations in one document when the name is given).
+// operation returns the text of a contract file of graph/operations.
 func operation(t *testing.T, file string) string {
 	t.Helper()
 	b, err := os.ReadFile("operations/" + file)
@@ -122,21 +165,27 @@ func operation(t *testing.T, file string) string {
 	return string(b)
 }
 
+// op returns one named operation of a contract file as a document of its
+// own, so it can be sent while other operations of the file are not served yet.
+func op(t *testing.T, file, name string) string {
+	t.Helper()
+	doc, gerr := parser.ParseQuery(&ast.Source{Input: operation(t, file)})
+	if gerr != nil {
+		t.Fatalf("parse %s: %v", file, gerr)
+	}
+	o := doc.Operations.ForName(name)
+	if o == nil {
+		t.Fatalf("%s has no operation %s", file, name)
+	}
+	var b strings.Builder
+	formatter.NewFormatter(&b).FormatQueryDocument(&ast.QueryDocument{Operations: ast.OperationList{o}, Fragments: doc.Fragments})
+	return b.String()
+}
+
 // postOp sends the named operation of a document.
 func (e *env) postOp(doc, name string, vars map[string]any) gqlResponse {
 	e.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": doc, "operationName": name, "variables": vars})
-	resp, err := http.Post(e.srv.URL, "application/json", bytes.NewReader(body))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out gqlResponse
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		e.t.Fatalf("decode response: %v", err)
-	}
-	out.status = resp.StatusCode
-	return out
+	return e.send(map[string]any{"query": doc, "operationName": name, "variables": vars})
 }
 
 // doOp is do for a named operation of a document.
