@@ -93,3 +93,9 @@ func (v Viewer) InSubdistrict(sd string) bool {
 	}
 	return false
 }
+
+// PlatformAdmin runs the whole deployment: it may create sub-districts; no scope.
+const PlatformAdmin RoleKind = "PLATFORM_ADMIN"
+
+// AdministersPlatform reports whether v may act across sub-districts.
+func (v Viewer) AdministersPlatform() bool { return v.System || v.has(PlatformAdmin, "") }

@@ -63,8 +63,17 @@ const membershipFrom = `membership m JOIN subdistrict ms ON ms.id = m.subdistric
 // byIDs fetches records by id in one statement; missing ones are absent from the map.
 func byIDs[T any](ctx context.Context, s *Store, cols, from, idExpr string, fields func(*T) []any, idOf func(T) string, ids []string) (map[string]T, error) {
 	out := make(map[string]T, len(ids))
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if uuidLike(id) {
+			valid = append(valid, id)
+		}
+	}
+	if len(valid) == 0 {
+		return out, nil
+	}
 	err := s.read(ctx, func(tx pgx.Tx) error {
-		items, err := collect(ctx, tx, fields, `SELECT `+cols+` FROM `+from+` WHERE `+idExpr+` = ANY($1::uuid[])`, ids)
+		items, err := collect(ctx, tx, fields, `SELECT `+cols+` FROM `+from+` WHERE `+idExpr+` = ANY($1::uuid[])`, valid)
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,9 @@ import (
 func update[T any](ctx context.Context, s *Store, action, cols, from, lockExpr string, fields func(*T) []any,
 	id string, apply func(*T) error, save func(pgx.Tx, T) error) (T, error) {
 	var v T
+	if !uuidLike(id) {
+		return v, structure.ErrNotFound
+	}
 	err := s.write(ctx, action, "", func(tx pgx.Tx) error {
 		var err error
 		v, err = one(ctx, tx, structure.ErrNotFound, fields, `SELECT `+cols+` FROM `+from+` WHERE `+lockExpr+` = $1 FOR UPDATE OF `+strings.SplitN(lockExpr, ".", 2)[0], id)

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"time"
 
+	"cogov/internal/access"
 	"cogov/internal/problem"
 )
 
@@ -87,6 +88,9 @@ func checkTimeZone(l *problem.List, tz string) {
 
 // CreateSubdistrict validates and creates a sub-district.
 func (s *Service) CreateSubdistrict(ctx context.Context, in NewSubdistrict) (Subdistrict, error) {
+	if !access.From(ctx).AdministersPlatform() {
+		return Subdistrict{}, problem.New(problem.Forbidden, "only platform administrators may create sub-districts")
+	}
 	var l problem.List
 	if !codePattern.MatchString(in.Code) {
 		l.Add(problem.InvalidInput, "code must be 2 to 40 lower-case letters, digits or hyphens", "code")
@@ -104,6 +108,9 @@ func (s *Service) CreateSubdistrict(ctx context.Context, in NewSubdistrict) (Sub
 // UpdateSubdistrict validates and applies changes to a sub-district.
 func (s *Service) UpdateSubdistrict(ctx context.Context, id string, in SubdistrictChanges) (Subdistrict, error) {
 	return notFoundAs(s.store.UpdateSubdistrict(ctx, id, func(sd *Subdistrict) error {
+		if err := guard(ctx, sd.ID); err != nil {
+			return err
+		}
 		var l problem.List
 		if in.Name != nil {
 			sd.Name = l.RequireText(*in.Name, maxName, "name")
@@ -123,6 +130,14 @@ func (s *Service) UpdateSubdistrict(ctx context.Context, id string, in Subdistri
 	}))
 }
 
+// guard refuses unless the viewer administers the sub-district sd.
+func guard(ctx context.Context, sd string) error {
+	if !access.From(ctx).AdministersSubdistrict(sd) {
+		return problem.New(problem.Forbidden, "only the sub-district's administrators may change its structure")
+	}
+	return nil
+}
+
 // notFoundAs turns ErrNotFound of the record being changed into a NOT_FOUND problem on input.id.
 func notFoundAs[T any](v T, err error) (T, error) {
 	if errors.Is(err, ErrNotFound) {
@@ -140,7 +155,9 @@ type NewCommunity struct {
 // CreateCommunity validates and creates a community.
 func (s *Service) CreateCommunity(ctx context.Context, in NewCommunity) (Community, error) {
 	var l problem.List
-	s.requireSubdistrict(ctx, &l, in.SubdistrictID, "subdistrictId")
+	if err := s.requireSubdistrict(ctx, &l, in.SubdistrictID, "subdistrictId"); err != nil {
+		return Community{}, err
+	}
 	if !codePattern.MatchString(in.Code) {
 		l.Add(problem.InvalidInput, "code must be 2 to 40 lower-case letters, digits or hyphens", "code")
 	}
@@ -157,6 +174,9 @@ type CommunityChanges struct{ Code, Name *string }
 // UpdateCommunity validates and applies changes to a community.
 func (s *Service) UpdateCommunity(ctx context.Context, id string, in CommunityChanges) (Community, error) {
 	return notFoundAs(s.store.UpdateCommunity(ctx, id, func(c *Community) error {
+		if err := guard(ctx, c.SubdistrictID); err != nil {
+			return err
+		}
 		var l problem.List
 		if in.Code != nil {
 			if !codePattern.MatchString(*in.Code) {
@@ -171,14 +191,20 @@ func (s *Service) UpdateCommunity(ctx context.Context, id string, in CommunityCh
 	}))
 }
 
-func (s *Service) requireSubdistrict(ctx context.Context, l *problem.List, id, field string) {
+// requireSubdistrict checks the sub-district id exists and that the viewer
+// administers it; a refusal is returned as the only problem.
+func (s *Service) requireSubdistrict(ctx context.Context, l *problem.List, id, field string) error {
 	if id == "" {
 		l.Add(problem.NotFound, "no such sub-district", field)
-		return
+		return nil
 	}
 	if _, err := s.store.Subdistrict(ctx, id); errors.Is(err, ErrNotFound) {
 		l.Add(problem.NotFound, "no such sub-district", field)
+		return nil
+	} else if err != nil {
+		return err
 	}
+	return guard(ctx, id)
 }
 
 // lookup fetches a referenced record and checks it lies in the sub-district sd
@@ -272,6 +298,11 @@ func (s *Service) CreateGrid(ctx context.Context, in NewGrid) (Grid, error) {
 	if err != nil {
 		return Grid{}, err
 	}
+	if ok {
+		if err := guard(ctx, c.SubdistrictID); err != nil {
+			return Grid{}, err
+		}
+	}
 	name := l.RequireText(in.Name, maxName, "name")
 	var staff []GridStaff
 	if ok {
@@ -294,6 +325,9 @@ type GridChanges struct {
 // UpdateGrid validates and applies changes to a grid and its staff.
 func (s *Service) UpdateGrid(ctx context.Context, id string, in GridChanges) (Grid, error) {
 	return notFoundAs(s.store.UpdateGrid(ctx, id, func(g *Grid) (StaffUpdate, error) {
+		if err := guard(ctx, g.SubdistrictID); err != nil {
+			return StaffUpdate{}, err
+		}
 		var l problem.List
 		if in.Name != nil {
 			g.Name = l.RequireText(*in.Name, maxName, "name")
@@ -324,7 +358,9 @@ type NewUnit struct {
 // CreateUnit validates and registers a unit.
 func (s *Service) CreateUnit(ctx context.Context, in NewUnit) (Unit, error) {
 	var l problem.List
-	s.requireSubdistrict(ctx, &l, in.SubdistrictID, "subdistrictId")
+	if err := s.requireSubdistrict(ctx, &l, in.SubdistrictID, "subdistrictId"); err != nil {
+		return Unit{}, err
+	}
 	name := l.RequireText(in.Name, maxName, "name")
 	if !in.Kind.Valid() {
 		l.Add(problem.InvalidInput, "unknown unit kind", "kind")
@@ -353,6 +389,9 @@ type UnitChanges struct {
 // UpdateUnit validates and applies changes to a unit.
 func (s *Service) UpdateUnit(ctx context.Context, id string, in UnitChanges) (Unit, error) {
 	return notFoundAs(s.store.UpdateUnit(ctx, id, func(u *Unit) error {
+		if err := guard(ctx, u.SubdistrictID); err != nil {
+			return err
+		}
 		var l problem.List
 		if in.Name != nil {
 			u.Name = l.RequireText(*in.Name, maxName, "name")
@@ -390,7 +429,9 @@ type NewCommittee struct {
 // CreateCommittee validates and creates a committee; its kind must fit its level.
 func (s *Service) CreateCommittee(ctx context.Context, in NewCommittee) (Committee, error) {
 	var l problem.List
-	s.requireSubdistrict(ctx, &l, in.SubdistrictID, "subdistrictId")
+	if err := s.requireSubdistrict(ctx, &l, in.SubdistrictID, "subdistrictId"); err != nil {
+		return Committee{}, err
+	}
 	name := l.RequireText(in.Name, maxName, "name")
 	switch {
 	case !in.Kind.Valid():
@@ -414,6 +455,9 @@ func (s *Service) CreateCommittee(ctx context.Context, in NewCommittee) (Committ
 // UpdateCommittee renames a committee.
 func (s *Service) UpdateCommittee(ctx context.Context, id string, name *string) (Committee, error) {
 	return notFoundAs(s.store.UpdateCommittee(ctx, id, func(c *Committee) error {
+		if err := guard(ctx, c.SubdistrictID); err != nil {
+			return err
+		}
 		var l problem.List
 		if name != nil {
 			c.Name = l.RequireText(*name, maxName, "name")
@@ -431,7 +475,9 @@ type NewPerson struct {
 // CreatePerson validates and records a person.
 func (s *Service) CreatePerson(ctx context.Context, in NewPerson) (Person, error) {
 	var l problem.List
-	s.requireSubdistrict(ctx, &l, in.SubdistrictID, "subdistrictId")
+	if err := s.requireSubdistrict(ctx, &l, in.SubdistrictID, "subdistrictId"); err != nil {
+		return Person{}, err
+	}
 	name := l.RequireText(in.Name, 100, "name")
 	if err := l.Err(); err != nil {
 		return Person{}, err
@@ -442,6 +488,9 @@ func (s *Service) CreatePerson(ctx context.Context, in NewPerson) (Person, error
 // UpdatePerson renames a person.
 func (s *Service) UpdatePerson(ctx context.Context, id string, name *string) (Person, error) {
 	return notFoundAs(s.store.UpdatePerson(ctx, id, func(p *Person) error {
+		if err := guard(ctx, p.SubdistrictID); err != nil {
+			return err
+		}
 		var l problem.List
 		if name != nil {
 			p.Name = l.RequireText(*name, 100, "name")
@@ -476,6 +525,11 @@ func (s *Service) CreateMembership(ctx context.Context, in NewMembership) (Membe
 	c, ok, err := lookup(ctx, &l, s.store.Committee, committeeSD, in.CommitteeID, "", "committee", "committeeId")
 	if err != nil {
 		return Membership{}, err
+	}
+	if ok {
+		if err := guard(ctx, c.SubdistrictID); err != nil {
+			return Membership{}, err
+		}
 	}
 	sd := ""
 	if ok {
@@ -521,6 +575,9 @@ type MembershipChanges struct {
 // UpdateMembership validates and applies changes to a seat.
 func (s *Service) UpdateMembership(ctx context.Context, id string, in MembershipChanges) (Membership, error) {
 	return notFoundAs(s.store.UpdateMembership(ctx, id, func(m *Membership) error {
+		if err := guard(ctx, m.SubdistrictID); err != nil {
+			return err
+		}
 		var l problem.List
 		if in.Role != nil {
 			if !in.Role.Valid() {
@@ -562,6 +619,9 @@ func (s *Service) UpdateMembership(ctx context.Context, id string, in Membership
 // cannot be ended again.
 func (s *Service) EndMembership(ctx context.Context, id string, end *time.Time) (Membership, error) {
 	return notFoundAs(s.store.UpdateMembership(ctx, id, func(m *Membership) error {
+		if err := guard(ctx, m.SubdistrictID); err != nil {
+			return err
+		}
 		day := end
 		if day == nil {
 			sd, err := s.store.Subdistrict(ctx, m.SubdistrictID)
