@@ -64,8 +64,12 @@ func (e *env) send(body map[string]any) gqlResponse {
 
 type countingTracer struct{ n *atomic.Int64 }
 
-func (c countingTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
+// TraceQueryStart counts a statement; the role switch of a new pooled
+// connection is not one of the request's statements.
+func (c countingTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	if !strings.HasPrefix(d.SQL, "SET ROLE") {
+		c.n.Add(1)
+	}
 	return ctx
 }
 func (countingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
