@@ -17,8 +17,10 @@ test:
 
 # What CI checks besides the tests.
 check: lint
+	before="$$(git diff -- graph | sha1sum)$$(git status --porcelain -- graph | sha1sum)"
 	$(GO) tool gqlgen generate
-	git diff --exit-code -- graph gqlgen.yml schema.graphqls || { echo "gqlgen generate left a diff: commit the generated code"; exit 1; }
+	after="$$(git diff -- graph | sha1sum)$$(git status --porcelain -- graph | sha1sum)"
+	[ "$$before" = "$$after" ] || { git diff --stat -- graph; echo "go tool gqlgen generate changed graph/: run it and commit the result"; exit 1; }
 
 lint:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above are not formatted"; exit 1; }

@@ -203,18 +203,3 @@ func (e *env) doOp(doc, name string, vars map[string]any, out any) {
 		e.t.Fatalf("decode data: %v\n%s", err, r.Data)
 	}
 }
-
-// userError is the shape of UserError in responses.
-type userError struct {
-	Code    string   `json:"code"`
-	Field   []string `json:"field"`
-	Message string   `json:"message"`
-}
-
-func codes(errs []userError) string {
-	var cs []string
-	for _, e := range errs {
-		cs = append(cs, e.Code+"@"+strings.Join(e.Field, "."))
-	}
-	return strings.Join(cs, ",")
-}

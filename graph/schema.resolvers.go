@@ -396,12 +396,14 @@ func (r *Resolver) Subdistrict() generated.SubdistrictResolver { return &subdist
 // Unit returns generated.UnitResolver implementation.
 func (r *Resolver) Unit() generated.UnitResolver { return &unitResolver{r} }
 
-type committeeResolver struct{ *Resolver }
-type communityResolver struct{ *Resolver }
-type gridResolver struct{ *Resolver }
-type membershipResolver struct{ *Resolver }
-type mutationResolver struct{ *Resolver }
-type personResolver struct{ *Resolver }
-type queryResolver struct{ *Resolver }
-type subdistrictResolver struct{ *Resolver }
-type unitResolver struct{ *Resolver }
+type (
+	committeeResolver   struct{ *Resolver }
+	communityResolver   struct{ *Resolver }
+	gridResolver        struct{ *Resolver }
+	membershipResolver  struct{ *Resolver }
+	mutationResolver    struct{ *Resolver }
+	personResolver      struct{ *Resolver }
+	queryResolver       struct{ *Resolver }
+	subdistrictResolver struct{ *Resolver }
+	unitResolver        struct{ *Resolver }
+)

@@ -89,7 +89,7 @@ func (e *env) auditCount() int {
 // fixture is a small sub-district built through the API.
 type fixture struct {
 	sd, c1, c2, wc, pc, unit, otherUnit, p1, p2, p3 string
-	admin                                            *env
+	admin                                           *env
 }
 
 func newFixture(t *testing.T) (*env, fixture) {

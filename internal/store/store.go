@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -88,7 +87,7 @@ func (s *Store) write(ctx context.Context, action, note string, fn func(pgx.Tx) 
 
 // constraintProblems maps constraint names to the problem a violation means.
 var constraintProblems = map[string]problem.Problem{
-	"subdistrict_code_key":             {Code: problem.AlreadyExists, Field: []string{"input", "code"}, Message: "another sub-district has this code"},
+	"subdistrict_code_key":              {Code: problem.AlreadyExists, Field: []string{"input", "code"}, Message: "another sub-district has this code"},
 	"community_subdistrict_id_code_key": {Code: problem.AlreadyExists, Field: []string{"input", "code"}, Message: "another community of the sub-district has this code"},
 	"community_subdistrict_id_name_key": {Code: problem.AlreadyExists, Field: []string{"input", "name"}, Message: "another community of the sub-district has this name"},
 	"grid_community_id_name_key":        {Code: problem.AlreadyExists, Field: []string{"input", "name"}, Message: "another grid of the community has this name"},
@@ -153,13 +152,4 @@ func one[T any](ctx context.Context, q pgx.Tx, notFound error, fields func(*T) [
 		return v, notFound
 	}
 	return v, err
-}
-
-// placeholders returns "$from, $from+1, ..." for n values.
-func placeholders(from, n int) string {
-	ps := make([]string, n)
-	for i := range ps {
-		ps[i] = fmt.Sprintf("$%d", from+i)
-	}
-	return strings.Join(ps, ", ")
 }

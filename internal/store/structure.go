@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -380,7 +379,7 @@ func (s *Store) Committees(ctx context.Context, subdistrictIDs []string, f ListF
 	}
 	return runList(ctx, s, listSpec[structure.Committee]{cols: committeeCols, from: "committee k", parent: "k.subdistrict_id",
 		sort: "(CASE k.kind WHEN 'SUBDISTRICT_WORKING_COMMITTEE' THEN '0' WHEN 'COMMUNITY_PARTY_COMMITTEE' THEN '1' ELSE '2' END) || k.name",
-		id: "k.id", where: fb.where(), args: fb.args, fields: committeeFields}, subdistrictIDs, p)
+		id:   "k.id", where: fb.where(), args: fb.args, fields: committeeFields}, subdistrictIDs, p)
 }
 
 // PeopleOf lists the people of each sub-district by name.
@@ -430,6 +429,3 @@ func (s *Store) Memberships(ctx context.Context, parent MembershipParent, parent
 	return runList(ctx, s, listSpec[structure.Membership]{cols: membershipCols, from: membershipFrom + " JOIN person mp ON mp.id = m.person_id",
 		parent: string(parent), sort: sort, id: "m.id", where: fb.where(), args: fb.args, fields: membershipFields}, parentIDs, p)
 }
-
-// errNoRow reports whether err is pgx's no-rows error.
-func errNoRow(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
