@@ -8,11 +8,11 @@ GO ?= go
 .PHONY: run test check generate lint bench db-stop db-url
 
 run:
-	export DATABASE_URL="$$(scripts/devdb.sh url)"
+	DATABASE_URL="$$(scripts/devdb.sh url)"; export DATABASE_URL
 	$(GO) run ./server -demo
 
 test:
-	export DATABASE_URL="$$(scripts/devdb.sh url)"
+	DATABASE_URL="$$(scripts/devdb.sh url)"; export DATABASE_URL
 	$(GO) test -count=1 ./...
 
 # What CI checks besides the tests.
@@ -31,7 +31,7 @@ generate:
 	$(GO) tool gqlgen generate
 
 bench:
-	export DATABASE_URL="$$(scripts/devdb.sh url)"
+	DATABASE_URL="$$(scripts/devdb.sh url)"; export DATABASE_URL
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 db-url:

@@ -41,7 +41,17 @@ REPO=$(dirname -- "$SCRIPT_DIR")
 DATA_ROOT=$REPO/.data
 PGLINK=$DATA_ROOT/postgres
 LOCKFILE=$DATA_ROOT/devdb.lock
-PORT=${COGOV_PGPORT:-54329}
+# The port: COGOV_PGPORT, else the one this checkout's cluster was created
+# with, else 54329 or, if something already listens there (another checkout's
+# cluster), the next free port (chosen in init_cluster).
+PORT_FILE=$DATA_ROOT/port
+if [[ -n ${COGOV_PGPORT:-} ]]; then
+    PORT=$COGOV_PGPORT
+elif [[ -s $PORT_FILE ]]; then
+    PORT=$(cat -- "$PORT_FILE")
+else
+    PORT=54329
+fi
 APP_ROLE=cogov
 APP_DB=cogov
 SYS_SOCKET_DIR=/var/run/postgresql
@@ -208,6 +218,15 @@ existing_pgdata() {
     fi
 }
 
+# own_cluster_up: this checkout's cluster has a postmaster listening on PORT
+# (line 4 of postmaster.pid), so a server on PORT is ours, not another
+# checkout's.
+own_cluster_up() {
+    local dir
+    dir=$(existing_pgdata)
+    [[ -n $dir && -f $dir/postmaster.pid ]] && [[ $(sed -n 4p -- "$dir/postmaster.pid" 2>/dev/null) == "$PORT" ]]
+}
+
 # pg_ctl status: 0 = running, non-zero otherwise.
 cluster_running() { # BINDIR PGDATA
     as_pg "$1/pg_ctl" -D "$2" status >/dev/null 2>&1
@@ -271,6 +290,10 @@ pick_locale() {
     fi
 }
 
+port_in_use() { # PORT
+    (exec 5<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 init_cluster() { # BINDIR PGDATA
     local bindir=$1 dir=$2
     log "initialising PostgreSQL $("$bindir/pg_ctl" --version | sed 's/^pg_ctl (PostgreSQL) //') cluster in $dir"
@@ -283,6 +306,14 @@ init_cluster() { # BINDIR PGDATA
         --locale="$(pick_locale)" 2>&1 </dev/null); then
         printf '%s\n' "$out" >&2
         die "initdb failed"
+    fi
+    if [[ -z ${COGOV_PGPORT:-} ]]; then
+        while port_in_use "$PORT"; do
+            log "port $PORT is taken; trying $((PORT + 1))"
+            PORT=$((PORT + 1))
+            ((PORT < 54429)) || die "no free port in 54329-54428; set COGOV_PGPORT"
+        done
+        printf '%s\n' "$PORT" >"$PORT_FILE"
     fi
     # Appending/truncating as root keeps the files owned by postgres.
     cat >>"$dir/postgresql.conf" <<EOF
@@ -395,7 +426,7 @@ cmd_url() {
     fi
     URL=$(app_url "$PORT")
     # Fast path: the project-local cluster is already up.
-    if [[ -e $PGLINK ]] && url_works "$URL"; then
+    if own_cluster_up && url_works "$URL"; then
         printf '%s\n' "$URL" >&3
         return 0
     fi
@@ -406,7 +437,7 @@ cmd_url() {
     fi
     take_lock
     # Someone may have finished starting it while we waited for the lock.
-    if [[ -e $PGLINK ]] && url_works "$URL"; then
+    if own_cluster_up && url_works "$URL"; then
         printf '%s\n' "$URL" >&3
         return 0
     fi
