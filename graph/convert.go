@@ -7,6 +7,7 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"cogov/graph/model"
+	"cogov/internal/account"
 	"cogov/internal/problem"
 	"cogov/internal/store"
 	"cogov/internal/structure"
@@ -148,6 +149,44 @@ func loadNode(ctx context.Context, gid string) (model.Node, error) {
 		return nodeOf(ctx, l.Person, id)
 	case typeMembership:
 		return nodeOf(ctx, l.Membership, id)
+	case typeAccount:
+		return nodeOf(ctx, l.Account, id)
+	case typeRole:
+		return roleNode(ctx, id)
 	}
 	return nil, nil
+}
+
+// roleNode fetches a role the viewer may see, as a Node.
+func roleNode(ctx context.Context, id string) (model.Node, error) {
+	r, err := For(ctx).store.Role(ctx, id)
+	if errors.Is(err, account.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	roles, err := For(ctx).rolesOf(ctx, r.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range roles {
+		if roles[i].ID == id {
+			return &roles[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// loadAnyNode fetches the sub-district, committee, unit or person with this
+// uuid, whichever it is.
+func loadAnyNode(ctx context.Context, id string) (model.Node, error) {
+	sc, err := For(ctx).store.ScopeOf(ctx, id)
+	if errors.Is(err, account.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return loadNode(ctx, globalID(sc.Kind, id))
 }

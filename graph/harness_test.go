@@ -22,6 +22,7 @@ import (
 
 	"cogov/graph"
 	"cogov/internal/access"
+	"cogov/internal/account"
 	"cogov/internal/demo"
 	"cogov/internal/pgtest"
 	"cogov/internal/store"
@@ -37,6 +38,27 @@ type env struct {
 	srv    *httptest.Server
 	stmts  *atomic.Int64  // statements run since the last reset
 	viewer *access.Viewer // who requests act as; nil for anonymous
+	token  string         // a session token sent as a bearer token
+	res    *graph.Resolver
+}
+
+// signIn signs in through the contract's SignIn operation and returns a copy
+// of e whose requests carry the session token.
+func (e *env) signIn(username, password string) *env {
+	e.t.Helper()
+	var out struct {
+		SignIn struct {
+			Token      *string
+			UserErrors []struct{ Code, Message string }
+		} `json:"signIn"`
+	}
+	e.doOp(op(e.t, "booking.graphql", "SignIn"), "SignIn", map[string]any{"input": map[string]any{"username": username, "password": password}}, &out)
+	if out.SignIn.Token == nil {
+		e.t.Fatalf("sign in as %s: %+v", username, out.SignIn.UserErrors)
+	}
+	c := *e
+	c.viewer, c.token = nil, *out.SignIn.Token
+	return &c
 }
 
 // send posts a GraphQL request body and decodes the response.
@@ -48,6 +70,9 @@ func (e *env) send(body map[string]any) gqlResponse {
 	if e.viewer != nil {
 		v, _ := json.Marshal(e.viewer)
 		req.Header.Set(testViewerHeader, string(v))
+	}
+	if e.token != "" {
+		req.Header.Set("Authorization", "Bearer "+e.token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -76,8 +101,11 @@ func (countingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEn
 
 func seedDemo(ctx context.Context, pool *pgxpool.Pool) error {
 	st := store.New(pool)
-	_, err := demo.Load(access.With(ctx, access.System("demo-loader")), st, structure.NewService(st))
-	return err
+	ctx = access.With(ctx, access.System("demo-loader"))
+	if _, err := demo.Load(ctx, st, structure.NewService(st)); err != nil {
+		return err
+	}
+	return demo.LoadAccounts(ctx, st, account.NewService(st, account.Options{}))
 }
 
 // newEnv starts a server over an empty database, or over the demo data.
@@ -90,15 +118,15 @@ func newEnv(t *testing.T, withDemo bool) *env {
 	}
 	db := pgtest.New(t, o)
 	st := store.New(db.Pool)
-	res := &graph.Resolver{Structure: structure.NewService(st), Store: st}
+	res := &graph.Resolver{Structure: structure.NewService(st), Accounts: account.NewService(st, account.Options{}), Store: st}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	h := testViewer(graph.LoaderMiddleware(st, 20*time.Millisecond, graph.NewHandler(res, graph.Options{Log: log})))
+	h := graph.Authenticate(res.Accounts, log, testViewer(graph.LoaderMiddleware(st, 20*time.Millisecond, graph.NewHandler(res, graph.Options{Log: log}))))
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{t: t, db: db, store: st, svc: res.Structure, srv: srv, stmts: &n}
+	return &env{t: t, db: db, store: st, svc: res.Structure, srv: srv, stmts: &n, res: res}
 }
 
 // testViewerHeader carries, in tests only, the viewer a request acts as.
@@ -129,6 +157,21 @@ func (e *env) as(v access.Viewer) *env {
 
 // system returns a copy of e whose requests act as a trusted platform task.
 func (e *env) system() *env { return e.as(access.System("test")) }
+
+// sysScan runs one query as a trusted platform task (row-level security lets
+// it see everything) and scans its single row into dest.
+func (e *env) sysScan(sql string, dest ...any) {
+	e.t.Helper()
+	err := pgx.BeginFunc(context.Background(), e.db.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(context.Background(), `SELECT set_config('cogov.viewer_ready', 'on', true), set_config('cogov.system', 'on', true)`); err != nil {
+			return err
+		}
+		return tx.QueryRow(context.Background(), sql).Scan(dest...)
+	})
+	if err != nil {
+		e.t.Fatalf("%s: %v", sql, err)
+	}
+}
 
 // gqlResponse is a GraphQL response with data left raw for decoding.
 type gqlResponse struct {

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -85,3 +86,5 @@ func personConn(c *store.Conn[structure.Person], info *model.PageInfo) *model.Pe
 		return model.PersonEdge{Cursor: cur, Node: n}
 	})}
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -54,7 +54,7 @@ func optLocalID(typ string, gid *string) *string {
 }
 
 // noMatch stands for a filter id that names nothing: no record has it.
-const noMatch = "00000000-0000-0000-0000-000000000000"
+var noMatch = "00000000-0000-0000-0000-000000000000"
 
 // filterID turns an optional filter argument into a uuid; an id that is not
 // of the type filters everything out.
@@ -95,4 +95,6 @@ const (
 	typeCommittee   = "Committee"
 	typePerson      = "Person"
 	typeMembership  = "Membership"
+	typeAccount     = "Account"
+	typeRole        = "Role"
 )

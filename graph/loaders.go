@@ -7,6 +7,8 @@ import (
 
 	"github.com/vikstrous/dataloadgen"
 
+	"cogov/internal/access"
+	"cogov/internal/account"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
@@ -23,6 +25,7 @@ type connLoader[T any] = dataloadgen.Loader[listKey, *store.Conn[T]]
 
 // Loaders batch every relationship of one request.
 type Loaders struct {
+	store           *store.Store
 	Subdistrict     *dataloadgen.Loader[string, structure.Subdistrict]
 	Community       *dataloadgen.Loader[string, structure.Community]
 	Grid            *dataloadgen.Loader[string, structure.Grid]
@@ -30,6 +33,8 @@ type Loaders struct {
 	Committee       *dataloadgen.Loader[string, structure.Committee]
 	Person          *dataloadgen.Loader[string, structure.Person]
 	Membership      *dataloadgen.Loader[string, structure.Membership]
+	Account         *dataloadgen.Loader[string, account.Account]
+	Roles           *dataloadgen.Loader[string, []account.Role]
 	WorkingCmte     *dataloadgen.Loader[string, structure.Committee]
 	PartyCmte       *dataloadgen.Loader[string, structure.Committee]
 	GridCount       *dataloadgen.Loader[string, int]
@@ -90,6 +95,7 @@ func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
 		}
 	}
 	return &Loaders{
+		store:       s,
 		Subdistrict: dataloadgen.NewMappedLoader(s.SubdistrictsByID, o),
 		Community:   dataloadgen.NewMappedLoader(s.CommunitiesByID, o),
 		Grid:        dataloadgen.NewMappedLoader(s.GridsByID, o),
@@ -97,6 +103,17 @@ func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
 		Committee:   dataloadgen.NewMappedLoader(s.CommitteesByID, o),
 		Person:      dataloadgen.NewMappedLoader(s.PeopleByID, o),
 		Membership:  dataloadgen.NewMappedLoader(s.MembershipsByID, o),
+		Account: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]account.Account, error) {
+			m, err := s.AccountsByID(ctx, ids)
+			v := access.From(ctx)
+			for id, a := range m {
+				if !account.CanSee(v, a) {
+					delete(m, id)
+				}
+			}
+			return m, err
+		}, o),
+		Roles:       dataloadgen.NewMappedLoader(s.Roles, o),
 		WorkingCmte: dataloadgen.NewMappedLoader(s.WorkingCommittees, o),
 		PartyCmte:   dataloadgen.NewMappedLoader(s.PartyCommittees, o),
 		GridCount:   dataloadgen.NewMappedLoader(s.GridCounts, o),
@@ -132,4 +149,22 @@ func LoaderMiddleware(s *store.Store, wait time.Duration, next http.Handler) htt
 // For returns the request's loaders.
 func For(ctx context.Context) *Loaders {
 	return ctx.Value(loadersKey{}).(*Loaders)
+}
+
+// rolesOf returns the roles of an account the viewer may see; none otherwise.
+func (l *Loaders) rolesOf(ctx context.Context, accountID string) ([]account.Role, error) {
+	if _, err := l.Account.Load(ctx, accountID); err != nil {
+		if isNotFound(err) {
+			return []account.Role{}, nil
+		}
+		return nil, err
+	}
+	roles, err := l.Roles.Load(ctx, accountID)
+	if err != nil && !isNotFound(err) {
+		return nil, err
+	}
+	if roles == nil {
+		roles = []account.Role{}
+	}
+	return roles, nil
 }

@@ -4,6 +4,7 @@
 package graph
 
 import (
+	"cogov/internal/account"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
@@ -14,5 +15,6 @@ import (
 // injection point and holds nothing else.
 type Resolver struct {
 	Structure *structure.Service
+	Accounts  *account.Service
 	Store     *store.Store
 }

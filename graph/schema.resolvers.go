@@ -8,12 +8,34 @@ package graph
 import (
 	"cogov/graph/generated"
 	"cogov/graph/model"
+	"cogov/internal/access"
+	"cogov/internal/account"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 	"context"
 	"errors"
 	"time"
 )
+
+// ID is the resolver for the id field.
+func (r *accountResolver) ID(ctx context.Context, obj *account.Account) (string, error) {
+	return globalID(typeAccount, obj.ID), nil
+}
+
+// Subdistrict is the resolver for the subdistrict field.
+func (r *accountResolver) Subdistrict(ctx context.Context, obj *account.Account) (*structure.Subdistrict, error) {
+	return loadOpt(ctx, For(ctx).Subdistrict, obj.SubdistrictID)
+}
+
+// Person is the resolver for the person field.
+func (r *accountResolver) Person(ctx context.Context, obj *account.Account) (*structure.Person, error) {
+	return loadOpt(ctx, For(ctx).Person, obj.PersonID)
+}
+
+// Roles is the resolver for the roles field.
+func (r *accountResolver) Roles(ctx context.Context, obj *account.Account) ([]account.Role, error) {
+	return For(ctx).rolesOf(ctx, obj.ID)
+}
 
 // ID is the resolver for the id field.
 func (r *committeeResolver) ID(ctx context.Context, obj *structure.Committee) (string, error) {
@@ -121,6 +143,58 @@ func (r *membershipResolver) Person(ctx context.Context, obj *structure.Membersh
 // Unit is the resolver for the unit field.
 func (r *membershipResolver) Unit(ctx context.Context, obj *structure.Membership) (*structure.Unit, error) {
 	return loadOpt(ctx, For(ctx).Unit, obj.UnitID)
+}
+
+// SignIn is the resolver for the signIn field.
+func (r *mutationResolver) SignIn(ctx context.Context, input model.SignInInput) (*model.SignInPayload, error) {
+	info := requestInfoFrom(ctx)
+	res, err := r.Accounts.SignIn(ctx, input.Username, input.Password, info.Addr, info.UserAgent)
+	ue, ferr := userErrors(err)
+	if ferr != nil || err != nil {
+		return &model.SignInPayload{UserErrors: ue}, ferr
+	}
+	return &model.SignInPayload{Token: &res.Token, ExpiresAt: &res.ExpiresAt, Viewer: &res.Viewer, UserErrors: ue}, nil
+}
+
+// SignOut is the resolver for the signOut field.
+func (r *mutationResolver) SignOut(ctx context.Context, input model.SignOutInput) (*model.SignOutPayload, error) {
+	n, err := r.Accounts.SignOut(ctx, input.AllSessions != nil && *input.AllSessions)
+	ue, ferr := userErrors(err)
+	return &model.SignOutPayload{RevokedCount: n, UserErrors: ue}, ferr
+}
+
+// CreateAccount is the resolver for the createAccount field.
+func (r *mutationResolver) CreateAccount(ctx context.Context, input model.CreateAccountInput) (*model.AccountPayload, error) {
+	v, ue, err := result(r.Accounts.CreateAccount(ctx, account.NewAccount{Username: input.Username, Password: input.Password,
+		SubdistrictID: optLocalID(typeSubdistrict, input.SubdistrictID), PersonID: optLocalID(typePerson, input.PersonID)}))
+	return &model.AccountPayload{Account: v, UserErrors: ue}, err
+}
+
+// GrantRole is the resolver for the grantRole field.
+func (r *mutationResolver) GrantRole(ctx context.Context, input model.GrantRoleInput) (*model.RolePayload, error) {
+	var scope *string
+	if input.ScopeID != nil {
+		_, id, ok := parseGlobalID(*input.ScopeID)
+		scope = &id
+		if !ok {
+			scope = &noMatch
+		}
+	}
+	v, ue, err := result(r.Accounts.GrantRole(ctx, localID(typeAccount, input.AccountID), input.Kind, scope))
+	return &model.RolePayload{Role: v, UserErrors: ue}, err
+}
+
+// RevokeRole is the resolver for the revokeRole field.
+func (r *mutationResolver) RevokeRole(ctx context.Context, input model.RevokeRoleInput) (*model.RolePayload, error) {
+	v, ue, err := result(r.Accounts.RevokeRole(ctx, localID(typeRole, input.RoleID)))
+	return &model.RolePayload{Role: v, UserErrors: ue}, err
+}
+
+// RevokeSessions is the resolver for the revokeSessions field.
+func (r *mutationResolver) RevokeSessions(ctx context.Context, input model.RevokeSessionsInput) (*model.RevokeSessionsPayload, error) {
+	n, err := r.Accounts.RevokeSessions(ctx, localID(typeAccount, input.AccountID))
+	ue, ferr := userErrors(err)
+	return &model.RevokeSessionsPayload{RevokedCount: n, UserErrors: ue}, ferr
 }
 
 // CreateSubdistrict is the resolver for the createSubdistrict field.
@@ -279,6 +353,12 @@ func (r *queryResolver) Subdistrict(ctx context.Context, code string) (*structur
 	return &s, nil
 }
 
+// Viewer is the resolver for the viewer field.
+func (r *queryResolver) Viewer(ctx context.Context) (*access.Viewer, error) {
+	v := access.From(ctx)
+	return &v, nil
+}
+
 // Subdistricts is the resolver for the subdistricts field.
 func (r *queryResolver) Subdistricts(ctx context.Context, first int, after *string) (*model.SubdistrictConnection, error) {
 	p, err := page(first, after)
@@ -292,6 +372,19 @@ func (r *queryResolver) Subdistricts(ctx context.Context, first int, after *stri
 	return &model.SubdistrictConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *structure.Subdistrict) model.SubdistrictEdge {
 		return model.SubdistrictEdge{Cursor: cur, Node: n}
 	})}, nil
+}
+
+// ID is the resolver for the id field.
+func (r *roleResolver) ID(ctx context.Context, obj *account.Role) (string, error) {
+	return globalID(typeRole, obj.ID), nil
+}
+
+// Scope is the resolver for the scope field.
+func (r *roleResolver) Scope(ctx context.Context, obj *account.Role) (model.Node, error) {
+	if obj.ScopeID == nil {
+		return nil, nil
+	}
+	return loadAnyNode(ctx, *obj.ScopeID)
 }
 
 // ID is the resolver for the id field.
@@ -369,6 +462,25 @@ func (r *unitResolver) Memberships(ctx context.Context, obj *structure.Unit, fir
 	return loadConn(ctx, For(ctx).UnitSeats, obj.ID, onDay(currentOn), first, after, membershipConn)
 }
 
+// Account is the resolver for the account field.
+func (r *viewerResolver) Account(ctx context.Context, obj *access.Viewer) (*account.Account, error) {
+	if obj.AccountID == "" {
+		return nil, nil
+	}
+	return loadOpt(ctx, For(ctx).Account, &obj.AccountID)
+}
+
+// Roles is the resolver for the roles field.
+func (r *viewerResolver) Roles(ctx context.Context, obj *access.Viewer) ([]account.Role, error) {
+	if obj.AccountID == "" {
+		return []account.Role{}, nil
+	}
+	return For(ctx).rolesOf(ctx, obj.AccountID)
+}
+
+// Account returns generated.AccountResolver implementation.
+func (r *Resolver) Account() generated.AccountResolver { return &accountResolver{r} }
+
 // Committee returns generated.CommitteeResolver implementation.
 func (r *Resolver) Committee() generated.CommitteeResolver { return &committeeResolver{r} }
 
@@ -390,13 +502,20 @@ func (r *Resolver) Person() generated.PersonResolver { return &personResolver{r}
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// Role returns generated.RoleResolver implementation.
+func (r *Resolver) Role() generated.RoleResolver { return &roleResolver{r} }
+
 // Subdistrict returns generated.SubdistrictResolver implementation.
 func (r *Resolver) Subdistrict() generated.SubdistrictResolver { return &subdistrictResolver{r} }
 
 // Unit returns generated.UnitResolver implementation.
 func (r *Resolver) Unit() generated.UnitResolver { return &unitResolver{r} }
 
+// Viewer returns generated.ViewerResolver implementation.
+func (r *Resolver) Viewer() generated.ViewerResolver { return &viewerResolver{r} }
+
 type (
+	accountResolver     struct{ *Resolver }
 	committeeResolver   struct{ *Resolver }
 	communityResolver   struct{ *Resolver }
 	gridResolver        struct{ *Resolver }
@@ -404,6 +523,8 @@ type (
 	mutationResolver    struct{ *Resolver }
 	personResolver      struct{ *Resolver }
 	queryResolver       struct{ *Resolver }
+	roleResolver        struct{ *Resolver }
 	subdistrictResolver struct{ *Resolver }
 	unitResolver        struct{ *Resolver }
+	viewerResolver      struct{ *Resolver }
 )

@@ -81,7 +81,7 @@ type overview struct {
 // data and checks the counts its comments promise.
 func TestStructureContract(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, true)
+	e := newEnv(t, true).signIn("street-admin", "cogov-demo")
 	doc := operation(t, "structure.graphql")
 
 	var o overview
@@ -162,7 +162,7 @@ func TestStructureContract(t *testing.T) {
 // the server keeps serving.
 func TestUnknownAndMalformed(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, true)
+	e := newEnv(t, true).signIn("street-admin", "cogov-demo")
 	doc := operation(t, "structure.graphql")
 
 	var n struct {

@@ -20,11 +20,8 @@ func TestAuditLog(t *testing.T) {
 
 	var actorID, actorLabel, action, entity string
 	var before, after json.RawMessage
-	err := e.db.Pool.QueryRow(context.Background(), `SELECT coalesce(actor_id::text, ''), actor_label, action, entity_type, before, after
-		FROM audit_log WHERE entity_id = $1 ORDER BY id DESC LIMIT 1`, rawID(t, f.c1)).Scan(&actorID, &actorLabel, &action, &entity, &before, &after)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.sysScan(`SELECT coalesce(actor_id::text, ''), actor_label, action, entity_type, before, after
+		FROM audit_log WHERE entity_id = '`+rawID(t, f.c1)+`' ORDER BY id DESC LIMIT 1`, &actorID, &actorLabel, &action, &entity, &before, &after)
 	if actorID != "00000000-0000-0000-0000-0000000000a1" || actorLabel != "admin" || action != "community.update" || entity != "community" {
 		t.Errorf("audit row: actor %q %q action %q entity %q", actorID, actorLabel, action, entity)
 	}
@@ -128,8 +125,9 @@ func TestDemoLoadsOnce(t *testing.T) {
 	e := newEnv(t, true)
 	ctx := access.With(context.Background(), access.System("demo-loader"))
 	counts := func() (n int) {
-		if err := e.db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM person) + (SELECT count(*) FROM membership) + (SELECT count(*) FROM unit)`).Scan(&n); err != nil {
-			t.Fatal(err)
+		e.sysScan(`SELECT (SELECT count(*) FROM person) + (SELECT count(*) FROM membership) + (SELECT count(*) FROM unit)`, &n)
+		if n == 0 {
+			t.Fatal("no demo rows")
 		}
 		return n
 	}

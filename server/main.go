@@ -25,6 +25,7 @@ import (
 
 	"cogov/graph"
 	"cogov/internal/access"
+	"cogov/internal/account"
 	"cogov/internal/demo"
 	"cogov/internal/store"
 	"cogov/internal/structure"
@@ -93,6 +94,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	cmd, cmdArgs := fs.Arg(0), fs.Args()
 	cfg, err := loadConfig()
 	if err != nil {
 		return err
@@ -101,11 +103,11 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return err
 	}
 	log.Info("migrations applied")
-	if fs.Arg(0) == "migrate" {
+	if cmd == "migrate" {
 		return nil
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unknown command %q", fs.Arg(0))
+	if cmd != "" && cmd != "create-admin" {
+		return fmt.Errorf("unknown command %q (commands: migrate, create-admin)", cmd)
 	}
 
 	poolCfg, err := store.PoolConfig(cfg.databaseURL, cfg.appDatabaseURL)
@@ -118,12 +120,19 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	defer pool.Close() // last, after the HTTP server has drained
 	st := store.New(pool)
-	res := &graph.Resolver{Structure: structure.NewService(st), Store: st}
+	res := &graph.Resolver{Structure: structure.NewService(st), Accounts: account.NewService(st, account.Options{}), Store: st}
 
+	if cmd == "create-admin" {
+		return createAdmin(ctx, res, cmdArgs[1:], os.Stdout)
+	}
 	if *withDemo {
-		loaded, err := demo.Load(access.With(ctx, access.System("demo-loader")), st, res.Structure)
+		sys := access.With(ctx, access.System("demo-loader"))
+		loaded, err := demo.Load(sys, st, res.Structure)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
+		}
+		if err := demo.LoadAccounts(sys, st, res.Accounts); err != nil {
+			return fmt.Errorf("demo accounts: %w", err)
 		}
 		log.Info("demo data", "loaded", loaded)
 	}
@@ -158,7 +167,7 @@ const maxBody = 256 << 10
 func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) http.Handler {
 	gql := graph.NewHandler(res, graph.Options{Production: cfg.production, Introspection: cfg.introspection, Log: log})
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.LoaderMiddleware(st, 2*time.Millisecond, limitBody(gql)))
+	mux.Handle("/graphql", limitBody(graph.Authenticate(res.Accounts, log, graph.LoaderMiddleware(st, 2*time.Millisecond, gql))))
 	if !cfg.production {
 		mux.Handle("/graphiql", playground.Handler("cogov GraphiQL", "/graphql"))
 	}

@@ -3,10 +3,20 @@
 package model
 
 import (
+	"cogov/internal/access"
+	"cogov/internal/account"
 	"cogov/internal/problem"
 	"cogov/internal/structure"
 	"time"
 )
+
+// The result of `createAccount`.
+type AccountPayload struct {
+	// The new account; null when the mutation failed.
+	Account *account.Account `json:"account,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
 
 // A page of committees.
 type CommitteeConnection struct {
@@ -58,6 +68,18 @@ type CommunityPayload struct {
 	Community *structure.Community `json:"community,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `createAccount`.
+type CreateAccountInput struct {
+	// A username: 2 to 40 lower-case letters, digits, dots, hyphens or underscores.
+	Username string `json:"username"`
+	// A password of 8 to 200 characters.
+	Password string `json:"password"`
+	// The sub-district the account belongs to; only platform administrators may leave it out.
+	SubdistrictID *string `json:"subdistrictId,omitempty"`
+	// The person the account is.
+	PersonID *string `json:"personId,omitempty"`
 }
 
 // Input of `createCommittee`.
@@ -160,6 +182,16 @@ type EndMembershipInput struct {
 	TermEnd *time.Time `json:"termEnd,omitempty"`
 }
 
+// Input of `grantRole`.
+type GrantRoleInput struct {
+	// The account to give the role to.
+	AccountID string `json:"accountId"`
+	// What the role lets its holder do.
+	Kind access.RoleKind `json:"kind"`
+	// The sub-district, committee, unit or person the role is over; left out for PLATFORM_ADMIN.
+	ScopeID *string `json:"scopeId,omitempty"`
+}
+
 // A page of grids.
 type GridConnection struct {
 	// The grids on this page with their cursors.
@@ -254,6 +286,68 @@ type PersonPayload struct {
 }
 
 type Query struct {
+}
+
+// Input of `revokeRole`.
+type RevokeRoleInput struct {
+	// The role to take away.
+	RoleID string `json:"roleId"`
+}
+
+// Input of `revokeSessions`.
+type RevokeSessionsInput struct {
+	// The account whose sessions end.
+	AccountID string `json:"accountId"`
+}
+
+// The result of `revokeSessions`.
+type RevokeSessionsPayload struct {
+	// How many sessions ended.
+	RevokedCount int `json:"revokedCount"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// The result of `grantRole` and `revokeRole`.
+type RolePayload struct {
+	// The role granted or revoked; null when the mutation failed.
+	Role *account.Role `json:"role,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `signIn`.
+type SignInInput struct {
+	// The username.
+	Username string `json:"username"`
+	// The password.
+	Password string `json:"password"`
+}
+
+// The result of `signIn`.
+type SignInPayload struct {
+	// The session token, for `Authorization: Bearer <token>`; null when signing in failed.
+	Token *string `json:"token,omitempty"`
+	// When the session expires.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// The viewer the token signs in.
+	Viewer *access.Viewer `json:"viewer,omitempty"`
+	// Why signing in failed; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `signOut`.
+type SignOutInput struct {
+	// End every session of the account, not only this one.
+	AllSessions *bool `json:"allSessions,omitempty"`
+}
+
+// The result of `signOut`.
+type SignOutPayload struct {
+	// How many sessions ended.
+	RevokedCount int `json:"revokedCount"`
+	// The rules the request broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
 }
 
 // A page of sub-districts.

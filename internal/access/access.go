@@ -33,6 +33,7 @@ type Role struct {
 type Viewer struct {
 	AccountID string
 	Username  string
+	SessionID string // the session the request is signed in with
 	Roles     []Role
 	System    bool // a trusted task of the platform itself (migrations, demo loading)
 }

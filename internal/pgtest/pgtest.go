@@ -11,11 +11,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -65,8 +67,16 @@ func withDatabase(raw, db string) string {
 	return u.String()
 }
 
+// fingerprint identifies the migrations and the test binary (whose seed
+// functions fill templates), so a change to either builds new templates.
 func fingerprint() string {
 	h := sha256.New()
+	if exe, err := os.Executable(); err == nil {
+		if f, err := os.Open(exe); err == nil {
+			_, _ = io.Copy(h, f)
+			f.Close()
+		}
+	}
 	_ = fs.WalkDir(migrations.Files(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -109,6 +119,7 @@ func template(t testing.TB, name string, seed Seed) string {
 	}
 	if !ready {
 		build(t, conn, admin, tpl, seed)
+		dropStale(conn)
 	}
 	templates[tpl] = true
 	return tpl
@@ -143,6 +154,29 @@ func build(t testing.TB, conn *pgx.Conn, admin, tpl string, seed Seed) {
 	}
 	if _, err := conn.Exec(ctx, `ALTER DATABASE `+pgx.Identifier{tpl}.Sanitize()+` IS_TEMPLATE true`); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `COMMENT ON DATABASE `+pgx.Identifier{tpl}.Sanitize()+` IS '`+fmt.Sprint(time.Now().Unix())+`'`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// dropStale drops templates built more than a day ago: earlier builds of the
+// code leave them behind.
+func dropStale(conn *pgx.Conn) {
+	ctx := context.Background()
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'cogov_tpl_%'
+		AND coalesce(shobj_description(oid, 'pg_database'), '') < $1`, fmt.Sprint(time.Now().Add(-24*time.Hour).Unix()))
+	if err != nil {
+		return
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, n := range names {
+		id := pgx.Identifier{n}.Sanitize()
+		_, _ = conn.Exec(ctx, `ALTER DATABASE `+id+` IS_TEMPLATE false`)
+		_, _ = conn.Exec(ctx, `DROP DATABASE IF EXISTS `+id)
 	}
 }
 

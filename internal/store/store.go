@@ -38,6 +38,9 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 		return fn(ctx)
 	}
 	return translate(pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := setViewer(ctx, tx, "", ""); err != nil {
+			return err
+		}
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	}))
 }
@@ -48,17 +51,36 @@ func (s *Store) read(ctx context.Context, fn func(pgx.Tx) error) error {
 		return fn(tx)
 	}
 	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := setViewer(ctx, tx); err != nil {
+		if err := setViewer(ctx, tx, "", ""); err != nil {
 			return err
 		}
 		return fn(tx)
 	})
 }
 
-func setViewer(ctx context.Context, tx pgx.Tx) error {
+// setViewer tells PostgreSQL, for this transaction only, who is asking: the
+// audit trigger records the actor and the row-level security policies read
+// the sub-districts the viewer holds roles in.
+func setViewer(ctx context.Context, tx pgx.Tx, action, note string) error {
 	v := access.From(ctx)
-	_, err := tx.Exec(ctx, `SELECT set_config('cogov.actor_id', $1, true), set_config('cogov.actor_label', $2, true)`,
-		v.AccountID, v.Username)
+	sds := map[string]bool{}
+	for _, r := range v.Roles {
+		if r.SubdistrictID != "" {
+			sds[r.SubdistrictID] = true
+		}
+	}
+	list := make([]string, 0, len(sds))
+	for sd := range sds {
+		list = append(list, sd)
+	}
+	system := ""
+	if v.System {
+		system = "on"
+	}
+	_, err := tx.Exec(ctx, `SELECT set_config('cogov.viewer_ready', 'on', true), set_config('cogov.system', $1, true),
+		set_config('cogov.viewer_sds', $2::uuid[]::text, true), set_config('cogov.actor_id', $3, true),
+		set_config('cogov.actor_label', $4, true), set_config('cogov.action', $5, true), set_config('cogov.note', $6, true)`,
+		system, list, v.AccountID, v.Username, action, note)
 	if err != nil {
 		return fmt.Errorf("set viewer: %w", err)
 	}
@@ -69,11 +91,8 @@ func setViewer(ctx context.Context, tx pgx.Tx) error {
 // ctx, the action name and a note; database errors come back as domain errors.
 func (s *Store) write(ctx context.Context, action, note string, fn func(pgx.Tx) error) error {
 	run := func(tx pgx.Tx) error {
-		v := access.From(ctx)
-		_, err := tx.Exec(ctx, `SELECT set_config('cogov.actor_id', $1, true), set_config('cogov.actor_label', $2, true),
-			set_config('cogov.action', $3, true), set_config('cogov.note', $4, true)`, v.AccountID, v.Username, action, note)
-		if err != nil {
-			return fmt.Errorf("set audit context: %w", err)
+		if err := setViewer(ctx, tx, action, note); err != nil {
+			return err
 		}
 		return fn(tx)
 	}
@@ -100,6 +119,8 @@ var constraintProblems = map[string]problem.Problem{
 	"grid_staff_pkey":                   {Code: problem.InvalidInput, Field: []string{"input"}, Message: "a person can hold only one post in a grid"},
 	"membership_term_order":             {Code: problem.TermReversed, Field: []string{"input", "termEnd"}, Message: "a term cannot end before it starts"},
 	"membership_part_time_unit":         {Code: problem.InvalidInput, Field: []string{"input", "unitId"}, Message: "a part-time member, and only one, represents a unit"},
+	"account_username_key":              {Code: problem.AlreadyExists, Field: []string{"input", "username"}, Message: "another account has this username"},
+	"account_role_once":                 {Code: problem.AlreadyExists, Field: []string{"input", "kind"}, Message: "the account already holds this role"},
 	"membership_no_overlap":             {Code: problem.OverlappingTerm, Field: []string{"input", "termStart"}, Message: "the person already holds a seat on this committee for an overlapping term"},
 }
 

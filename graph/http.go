@@ -1,0 +1,83 @@
+package graph
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"cogov/internal/access"
+	"cogov/internal/account"
+)
+
+// RequestInfo is what the HTTP layer knows about a request's origin.
+type RequestInfo struct {
+	ID        string // a request id for the logs, also sent back as X-Request-Id
+	Addr      string // the client's address
+	UserAgent string
+}
+
+type requestInfoKey struct{}
+
+func requestInfoFrom(ctx context.Context) RequestInfo {
+	ri, _ := ctx.Value(requestInfoKey{}).(RequestInfo)
+	return ri
+}
+
+// RequestID returns the id of the request ctx belongs to.
+func RequestID(ctx context.Context) string { return requestInfoFrom(ctx).ID }
+
+// clientAddr is the address of the peer; the server does not trust
+// X-Forwarded-For, since a client can send any value in it.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Authenticate turns `Authorization: Bearer <token>` into the request's
+// viewer. Without the header the request is anonymous; with a token that is
+// unknown, expired or revoked it is refused with 401, so that a client knows
+// to sign in again rather than silently seeing less.
+func Authenticate(accounts *account.Service, log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		ri := RequestInfo{ID: hex.EncodeToString(b[:]), Addr: clientAddr(r), UserAgent: r.UserAgent()}
+		w.Header().Set("X-Request-Id", ri.ID)
+		ctx := context.WithValue(r.Context(), requestInfoKey{}, ri)
+		if h := r.Header.Get("Authorization"); h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "the Authorization header must be `Bearer <token>`")
+				return
+			}
+			v, err := accounts.Authenticate(ctx, strings.TrimSpace(token))
+			if errors.Is(err, account.ErrUnauthenticated) {
+				writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", err.Error())
+				return
+			}
+			if err != nil {
+				log.ErrorContext(ctx, "authenticate", "err", err, "request", ri.ID)
+				writeError(w, http.StatusInternalServerError, codeInternal, "internal error")
+				return
+			}
+			ctx = access.With(ctx, v)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// writeError answers a request with a GraphQL-shaped error and a status.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	b, _ := jsonMarshal(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}}})
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"cogov/internal/account"
+)
+
+const accountCols = `a.id, a.username, a.subdistrict_id, a.person_id, a.disabled, a.demo`
+
+func accountFields(v *account.Account) []any {
+	return []any{&v.ID, &v.Username, &v.SubdistrictID, &v.PersonID, &v.Disabled, &v.Demo}
+}
+
+const roleCols = `r.id, r.account_id, r.kind, r.scope_id, r.subdistrict_id`
+
+func roleFields(v *account.Role) []any {
+	return []any{&v.ID, &v.AccountID, &v.Kind, &v.ScopeID, &v.SubdistrictID}
+}
+
+// Credentials fetches an account by username with its password hash.
+func (s *Store) Credentials(ctx context.Context, username string) (account.Credentials, error) {
+	var c account.Credentials
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		var err error
+		c, err = one(ctx, tx, account.ErrNotFound, func(v *account.Credentials) []any {
+			return append(accountFields(&v.Account), &v.PasswordHash)
+		}, `SELECT `+accountCols+`, a.password_hash FROM account a WHERE a.username = $1`, username)
+		return err
+	})
+	return c, err
+}
+
+// CreateSession opens a session.
+func (s *Store) CreateSession(ctx context.Context, accountID string, tokenHash []byte, expires time.Time, addr, userAgent string) (account.Session, error) {
+	sess := account.Session{AccountID: accountID, ExpiresAt: expires}
+	err := s.write(ctx, "session.create", "", func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO session (account_id, token_hash, expires_at, remote_addr, user_agent)
+			VALUES ($1, $2, $3, $4, left($5, 300)) RETURNING id`, accountID, tokenHash, expires, addr, userAgent).Scan(&sess.ID)
+	})
+	return sess, err
+}
+
+// SessionViewer finds the live session with this token hash, its account and roles.
+func (s *Store) SessionViewer(ctx context.Context, tokenHash []byte, now time.Time) (account.Session, account.Account, []account.Role, error) {
+	var sess account.Session
+	var a account.Account
+	var roles []account.Role
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT s.id, s.account_id, s.expires_at, `+accountCols+` FROM session s JOIN account a ON a.id = s.account_id
+			WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND NOT a.disabled`, tokenHash, now).
+			Scan(append([]any{&sess.ID, &sess.AccountID, &sess.ExpiresAt}, accountFields(&a)...)...)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return account.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		roles, err = collect(ctx, tx, roleFields, `SELECT `+roleCols+` FROM account_role r WHERE r.account_id = $1 ORDER BY r.created_at, r.id`, a.ID)
+		return err
+	})
+	return sess, a, roles, err
+}
+
+// RevokeSession ends one session.
+func (s *Store) RevokeSession(ctx context.Context, sessionID string) error {
+	return s.write(ctx, "session.revoke", "", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE session SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, sessionID)
+		return err
+	})
+}
+
+// RevokeSessions ends every live session of an account and counts them.
+func (s *Store) RevokeSessions(ctx context.Context, accountID string) (int, error) {
+	var n int64
+	err := s.write(ctx, "session.revoke-all", "", func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE session SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL`, accountID)
+		n = tag.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// Account fetches an account.
+func (s *Store) Account(ctx context.Context, id string) (account.Account, error) {
+	m, err := s.AccountsByID(ctx, []string{id})
+	if err != nil {
+		return account.Account{}, err
+	}
+	a, ok := m[id]
+	if !ok {
+		return a, account.ErrNotFound
+	}
+	return a, nil
+}
+
+// AccountsByID fetches accounts by id.
+func (s *Store) AccountsByID(ctx context.Context, ids []string) (map[string]account.Account, error) {
+	return byIDs(ctx, s, accountCols, "account a", "a.id", accountFields, func(v account.Account) string { return v.ID }, ids)
+}
+
+// Roles fetches the roles of each account.
+func (s *Store) Roles(ctx context.Context, accountIDs []string) (map[string][]account.Role, error) {
+	out := map[string][]account.Role{}
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		rs, err := collect(ctx, tx, roleFields, `SELECT `+roleCols+` FROM account_role r WHERE r.account_id = ANY($1::uuid[]) ORDER BY r.created_at, r.id`, accountIDs)
+		for _, r := range rs {
+			out[r.AccountID] = append(out[r.AccountID], r)
+		}
+		return err
+	})
+	return out, err
+}
+
+// Role fetches a role.
+func (s *Store) Role(ctx context.Context, id string) (account.Role, error) {
+	if !uuidLike(id) {
+		return account.Role{}, account.ErrNotFound
+	}
+	var r account.Role
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		var err error
+		r, err = one(ctx, tx, account.ErrNotFound, roleFields, `SELECT `+roleCols+` FROM account_role r WHERE r.id = $1`, id)
+		return err
+	})
+	return r, err
+}
+
+// CreateAccount inserts an account.
+func (s *Store) CreateAccount(ctx context.Context, a account.Account, passwordHash string) (account.Account, error) {
+	err := s.write(ctx, "account.create", "", func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO account (username, password_hash, subdistrict_id, person_id, demo)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, a.Username, passwordHash, a.SubdistrictID, a.PersonID, a.Demo).Scan(&a.ID)
+	})
+	return a, err
+}
+
+// GrantRole inserts a role.
+func (s *Store) GrantRole(ctx context.Context, r account.Role) (account.Role, error) {
+	err := s.write(ctx, "role.grant", "", func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO account_role (account_id, kind, scope_id, subdistrict_id) VALUES ($1, $2, $3, $4) RETURNING id`,
+			r.AccountID, r.Kind, r.ScopeID, r.SubdistrictID).Scan(&r.ID)
+	})
+	return r, err
+}
+
+// RevokeRole deletes a role.
+func (s *Store) RevokeRole(ctx context.Context, id string) error {
+	return s.write(ctx, "role.revoke", "", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM account_role WHERE id = $1`, id)
+		return err
+	})
+}
+
+// ScopeOf says what kind of record id is (Subdistrict, Committee, Unit or
+// Person) and its sub-district, as far as the viewer may see it.
+func (s *Store) ScopeOf(ctx context.Context, id string) (account.Scope, error) {
+	if !uuidLike(id) {
+		return account.Scope{}, account.ErrNotFound
+	}
+	var sc account.Scope
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		var err error
+		sc, err = one(ctx, tx, account.ErrNotFound, func(v *account.Scope) []any { return []any{&v.Kind, &v.SubdistrictID} },
+			`SELECT 'Subdistrict', id FROM subdistrict WHERE id = $1
+			 UNION ALL SELECT 'Committee', subdistrict_id FROM committee WHERE id = $1
+			 UNION ALL SELECT 'Unit', subdistrict_id FROM unit WHERE id = $1
+			 UNION ALL SELECT 'Person', subdistrict_id FROM person WHERE id = $1`, id)
+		return err
+	})
+	return sc, err
+}
