@@ -4,7 +4,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/url"
+	"runtime/debug"
+	"strings"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -16,6 +21,8 @@ import (
 
 	"cogov/graph/generated"
 	"cogov/graph/model"
+	"cogov/internal/access"
+	"cogov/internal/account"
 )
 
 // Options tune the GraphQL handler.
@@ -23,6 +30,9 @@ type Options struct {
 	Production     bool          // no introspection, no field suggestions
 	Introspection  bool          // allow introspection even in production
 	OperationLimit time.Duration // deadline of one operation; 0 for 10 s
+	Limits         Limits        // depth, size, alias and rate limits
+	AllowedOrigins []string      // origins allowed to open websockets besides the server's own
+	Accounts       *account.Service
 	Log            *slog.Logger
 }
 
@@ -46,12 +56,29 @@ func NewHandler(r *Resolver, o Options) *handler.Server {
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.Websocket{
+		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(o.AllowedOrigins)}},
+		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+			auth := strings.TrimPrefix(p.Authorization(), "Bearer ")
+			if auth == "" || o.Accounts == nil {
+				return ctx, &p, nil // anonymous
+			}
+			v, err := o.Accounts.Authenticate(ctx, auth)
+			if err != nil {
+				return ctx, nil, errors.New("the session token is not valid; sign in again")
+			}
+			return access.With(ctx, v), &p, nil
+		},
+		KeepAlivePingInterval: 20 * time.Second,
+		InitTimeout:           10 * time.Second,
+	})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(15000)
 	if !o.Production || o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
 	srv.SetDisableSuggestion(o.Production)
+	srv.Use(newLimiter(o.Limits))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		ctx, cancel := context.WithTimeout(ctx, o.OperationLimit)
 		h := next(ctx)
@@ -61,7 +88,8 @@ func NewHandler(r *Resolver, o Options) *handler.Server {
 		}
 	})
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
-		o.Log.ErrorContext(ctx, "panic in resolver", "panic", p, "path", graphql.GetPath(ctx).String())
+		o.Log.ErrorContext(ctx, "panic in resolver", "panic", p, "path", graphql.GetPath(ctx).String(),
+			"request", RequestID(ctx), "stack", string(debug.Stack()))
 		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": codeInternal}}
 	})
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
@@ -75,7 +103,7 @@ func NewHandler(r *Resolver, o Options) *handler.Server {
 			return &gqlerror.Error{Message: "the operation took too long", Path: graphql.GetPath(ctx),
 				Extensions: map[string]any{"code": codeTimeout}}
 		}
-		o.Log.ErrorContext(ctx, "resolver failed", "err", err, "path", graphql.GetPath(ctx).String())
+		o.Log.ErrorContext(ctx, "resolver failed", "err", err, "path", graphql.GetPath(ctx).String(), "request", RequestID(ctx))
 		return &gqlerror.Error{Message: "internal error", Path: graphql.GetPath(ctx), Extensions: map[string]any{"code": codeInternal}}
 	})
 	return srv
@@ -96,4 +124,16 @@ func clientError(err error) *gqlerror.Error {
 		}
 	}
 	return nil
+}
+
+// originHosts turns allowed origins into the host patterns the websocket
+// library checks the Origin header against (the server's own host is always allowed).
+func originHosts(origins []string) []string {
+	var hosts []string
+	for _, o := range origins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	return hosts
 }

@@ -111,6 +111,12 @@ func seedDemo(ctx context.Context, pool *pgxpool.Pool) error {
 // newEnv starts a server over an empty database, or over the demo data.
 func newEnv(t *testing.T, withDemo bool) *env {
 	t.Helper()
+	return newEnvWith(t, withDemo, graph.Limits{})
+}
+
+// newEnvWith is newEnv with the given limits.
+func newEnvWith(t *testing.T, withDemo bool, limits graph.Limits) *env {
+	t.Helper()
 	var n atomic.Int64
 	o := pgtest.Options{Tracer: countingTracer{&n}}
 	if withDemo {
@@ -123,7 +129,7 @@ func newEnv(t *testing.T, withDemo bool) *env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	h := graph.Authenticate(res.Accounts, log, testViewer(graph.LoaderMiddleware(st, 20*time.Millisecond, graph.NewHandler(res, graph.Options{Log: log}))))
+	h := graph.NewEndpoint(res, graph.Options{Log: log, Limits: limits}, 20*time.Millisecond, testViewer)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, db: db, store: st, svc: res.Structure, srv: srv, stmts: &n, res: res}

@@ -1,14 +1,17 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"cogov/internal/access"
 	"cogov/internal/account"
@@ -80,4 +83,55 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	w.WriteHeader(status)
 	b, _ := jsonMarshal(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}}})
 	_, _ = w.Write(b)
+}
+
+// MaxBody caps a request body.
+const MaxBody = 256 << 10
+
+// limitBody refuses bodies over MaxBody with 413, whether or not the client
+// announced the length.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBody {
+			writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "the request body is larger than 256 KiB")
+			return
+		}
+		if r.Body != nil && r.Method == http.MethodPost {
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "the request body is larger than 256 KiB")
+				return
+			}
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "BAD_REQUEST", "the request body could not be read")
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// NewEndpoint is the whole /graphql endpoint: body cap, authentication,
+// rate-limit statuses, per-request loaders and the GraphQL handler. wrap,
+// if not nil, wraps the handler right after authentication (tests use it).
+func NewEndpoint(r *Resolver, o Options, loaderWait time.Duration, wrap func(http.Handler) http.Handler) http.Handler {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	o.Accounts = r.Accounts
+	var h http.Handler = LoaderMiddleware(r.Store, loaderWait, NewHandler(r, o))
+	rated := RateLimitStatus(h)
+	h = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if strings.EqualFold(req.Header.Get("Upgrade"), "websocket") {
+			h.ServeHTTP(w, req) // the websocket needs the connection itself
+			return
+		}
+		rated.ServeHTTP(w, req)
+	})
+	if wrap != nil {
+		h = wrap(h)
+	}
+	return limitBody(Authenticate(r.Accounts, o.Log, h))
 }

@@ -59,7 +59,7 @@ func TestNoNPlusOne(t *testing.T) {
 	if nBig != nSmall {
 		t.Errorf("SubdistrictOverview ran %d statements over the demo data and %d over a small sub-district", nBig, nSmall)
 	}
-	if nBig > 40 {
+	if nBig > 60 {
 		t.Errorf("SubdistrictOverview ran %d statements", nBig)
 	}
 	t.Logf("SubdistrictOverview: %d statements (demo), %d (small)", nBig, nSmall)

@@ -161,13 +161,10 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	return srv.Shutdown(shutdownCtx)
 }
 
-// maxBody caps a request body.
-const maxBody = 256 << 10
-
 func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) http.Handler {
-	gql := graph.NewHandler(res, graph.Options{Production: cfg.production, Introspection: cfg.introspection, Log: log})
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(graph.Authenticate(res.Accounts, log, graph.LoaderMiddleware(st, 2*time.Millisecond, gql))))
+	mux.Handle("/graphql", graph.NewEndpoint(res, graph.Options{Production: cfg.production, Introspection: cfg.introspection,
+		AllowedOrigins: cfg.corsOrigins, Log: log}, 2*time.Millisecond, nil))
 	if !cfg.production {
 		mux.Handle("/graphiql", playground.Handler("cogov GraphiQL", "/graphql"))
 	}
@@ -193,16 +190,4 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 		MaxAge:           600,
 	})
 	return c.Handler(mux)
-}
-
-// limitBody refuses bodies over maxBody with 413.
-func limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxBody {
-			http.Error(w, `{"errors":[{"message":"request body too large","extensions":{"code":"PAYLOAD_TOO_LARGE"}}]}`, http.StatusRequestEntityTooLarge)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		next.ServeHTTP(w, r)
-	})
 }

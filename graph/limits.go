@@ -1,0 +1,281 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"golang.org/x/time/rate"
+
+	"cogov/internal/access"
+)
+
+// Limits bound what one operation may ask for. Zero fields take the defaults.
+type Limits struct {
+	MaxDepth   int // nesting of selection sets; default 20
+	MaxNodes   int // nodes a response may hold, lists costed by their `first`; default 50,000
+	MaxFields  int // fields after fragments are expanded; default 2,000
+	MaxAliases int // times one field may be selected in one selection set; default 30
+
+	// Rate limits in cost points (an operation costs its node count, at
+	// least 1): a bucket per account and one per address, refilled each second.
+	AccountBurst, AccountPerSecond int // defaults 200,000 and 20,000
+	AddrBurst, AddrPerSecond       int // defaults 400,000 and 40,000
+}
+
+func (l *Limits) defaults() {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&l.MaxDepth, 20)
+	def(&l.MaxNodes, 50000)
+	def(&l.MaxFields, 2000)
+	def(&l.MaxAliases, 30)
+	def(&l.AccountBurst, 200000)
+	def(&l.AccountPerSecond, 20000)
+	def(&l.AddrBurst, 400000)
+	def(&l.AddrPerSecond, 40000)
+}
+
+// Error codes of the limits.
+const (
+	codeDepth      = "DEPTH_LIMIT_EXCEEDED"
+	codeComplexity = "COMPLEXITY_LIMIT_EXCEEDED"
+	codeFields     = "FIELD_LIMIT_EXCEEDED"
+	codeAliases    = "ALIAS_LIMIT_EXCEEDED"
+	codeRate       = "RATE_LIMITED"
+)
+
+// limiter is the handler extension that measures each operation after
+// validation and refuses it, before any resolver runs, when it is too deep,
+// too big, too repetitive or over the caller's rate.
+type limiter struct {
+	l        Limits
+	mu       sync.Mutex
+	accounts map[string]*rate.Limiter
+	addrs    map[string]*rate.Limiter
+}
+
+func newLimiter(l Limits) *limiter {
+	l.defaults()
+	return &limiter{l: l, accounts: map[string]*rate.Limiter{}, addrs: map[string]*rate.Limiter{}}
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = (*limiter)(nil)
+
+func (*limiter) ExtensionName() string                   { return "Limits" }
+func (*limiter) Validate(graphql.ExecutableSchema) error { return nil }
+func limitErr(code, format string, args ...any) *gqlerror.Error {
+	return &gqlerror.Error{Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"code": code}}
+}
+
+// measure walks an operation: its depth, fields, most-repeated field and node cost.
+type measure struct {
+	vars     map[string]any
+	frags    ast.FragmentDefinitionList
+	fields   int
+	depth    int
+	aliases  int
+	visiting map[string]bool
+}
+
+// firstOf is the page size a field asks for, or 0 when it has none.
+func (m *measure) firstOf(f *ast.Field) int {
+	a := f.Arguments.ForName("first")
+	if a == nil || a.Value == nil {
+		return 0
+	}
+	v, err := a.Value.Value(m.vars)
+	if err != nil {
+		return 0
+	}
+	switch n := v.(type) {
+	case int64:
+		return int(n)
+	case int:
+		return n
+	case float64:
+		return int(n)
+	}
+	return 0
+}
+
+// walk returns the node cost of a selection set at depth d.
+func (m *measure) walk(set ast.SelectionSet, d int) float64 {
+	if d > m.depth {
+		m.depth = d
+	}
+	if d > 200 { // far past any limit: stop walking
+		return 0
+	}
+	cost := 0.0
+	seen := map[string]int{}
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			m.fields++
+			seen[s.Name]++
+			if seen[s.Name] > m.aliases {
+				m.aliases = seen[s.Name]
+			}
+			child := m.walk(s.SelectionSet, d+1)
+			if first := m.firstOf(s); first > 0 {
+				cost += float64(first) * (1 + child)
+			} else {
+				cost += child
+			}
+		case *ast.InlineFragment:
+			cost += m.walk(s.SelectionSet, d)
+		case *ast.FragmentSpread:
+			if m.visiting[s.Name] {
+				continue
+			}
+			if f := m.frags.ForName(s.Name); f != nil {
+				m.visiting[s.Name] = true
+				cost += m.walk(f.SelectionSet, d)
+				m.visiting[s.Name] = false
+			}
+		}
+	}
+	return cost
+}
+
+// MutateOperationContext enforces the limits on the operation about to run.
+func (x *limiter) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
+	if rc.Operation == nil {
+		return nil
+	}
+	m := &measure{vars: rc.Variables, frags: rc.Doc.Fragments, visiting: map[string]bool{}}
+	nodes := m.walk(rc.Operation.SelectionSet, 1)
+	switch {
+	case m.depth > x.l.MaxDepth:
+		return limitErr(codeDepth, "the operation nests %d levels deep; at most %d are allowed", m.depth, x.l.MaxDepth)
+	case m.fields > x.l.MaxFields:
+		return limitErr(codeFields, "the operation selects %d fields; at most %d are allowed", m.fields, x.l.MaxFields)
+	case m.aliases > x.l.MaxAliases:
+		return limitErr(codeAliases, "the operation selects one field %d times in one place; at most %d are allowed", m.aliases, x.l.MaxAliases)
+	case nodes > float64(x.l.MaxNodes):
+		return limitErr(codeComplexity, "the operation may return %.0f nodes; at most %d are allowed (lists count by their `first`)", nodes, x.l.MaxNodes)
+	}
+	cost := int(math.Max(1, nodes))
+	if wait, ok := x.charge(ctx, cost); !ok {
+		if h, ok := ctx.Value(retryKey{}).(*retryAfter); ok {
+			h.set(wait)
+		}
+		return limitErr(codeRate, "too many requests; retry in %d s", int(math.Ceil(wait.Seconds())))
+	}
+	return nil
+}
+
+func bucket(m map[string]*rate.Limiter, key string, burst, perSecond int) *rate.Limiter {
+	b, ok := m[key]
+	if !ok {
+		if len(m) > 100000 {
+			clear(m)
+		}
+		b = rate.NewLimiter(rate.Limit(perSecond), burst)
+		m[key] = b
+	}
+	return b
+}
+
+// charge takes cost points from the caller's buckets, or reports how long to wait.
+func (x *limiter) charge(ctx context.Context, cost int) (time.Duration, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	now := time.Now()
+	var bs []*rate.Limiter
+	if v := access.From(ctx); v.AccountID != "" {
+		bs = append(bs, bucket(x.accounts, v.AccountID, x.l.AccountBurst, x.l.AccountPerSecond))
+	}
+	bs = append(bs, bucket(x.addrs, requestInfoFrom(ctx).Addr, x.l.AddrBurst, x.l.AddrPerSecond))
+	var rs []*rate.Reservation
+	wait := time.Duration(0)
+	for _, b := range bs {
+		r := b.ReserveN(now, cost)
+		if !r.OK() { // more than a whole burst: never allowed
+			wait = time.Minute
+		} else if d := r.DelayFrom(now); d > wait {
+			wait = d
+		}
+		rs = append(rs, r)
+	}
+	if wait > 0 {
+		for _, r := range rs {
+			r.CancelAt(now)
+		}
+		return wait, false
+	}
+	return 0, true
+}
+
+type retryKey struct{}
+
+// retryAfter carries a rate-limit refusal from the extension to the HTTP layer.
+type retryAfter struct {
+	mu   sync.Mutex
+	wait time.Duration
+}
+
+func (r *retryAfter) set(d time.Duration) {
+	r.mu.Lock()
+	r.wait = d
+	r.mu.Unlock()
+}
+
+func (r *retryAfter) get() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.wait
+}
+
+// statusWriter turns the response into 429 with Retry-After when the
+// operation was refused for its rate.
+type statusWriter struct {
+	http.ResponseWriter
+	ra          *retryAfter
+	wroteHeader bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.wroteHeader {
+		return
+	}
+	w.wroteHeader = true
+	if d := w.ra.get(); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
+		code = http.StatusTooManyRequests
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer (websockets).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// RateLimitStatus lets the limits answer 429 with Retry-After.
+func RateLimitStatus(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ra := &retryAfter{}
+		ctx := context.WithValue(r.Context(), retryKey{}, ra)
+		next.ServeHTTP(&statusWriter{ResponseWriter: w, ra: ra}, r.WithContext(ctx))
+	})
+}
