@@ -9,6 +9,7 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"cogov/graph/model"
+	"cogov/internal/access"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
@@ -46,10 +47,20 @@ func staffChanges(head *string, deputies, workers []string) structure.StaffChang
 	return c
 }
 
-// staff returns the people holding role in a grid, in their recorded order.
-func (r *gridResolver) staff(ctx context.Context, gridID string, role structure.GridStaffRole) ([]structure.Person, error) {
+// emptyConn is a connection with nothing in it, for lists the viewer may not see.
+func emptyConn[T any, C any](mk func(*store.Conn[T], *model.PageInfo) *C) *C {
+	c := &store.Conn[T]{}
+	return mk(c, pageInfo(c))
+}
+
+// staff returns the people holding role in a grid, in their recorded order;
+// none for viewers who may not see the sub-district's people.
+func (r *gridResolver) staff(ctx context.Context, g *structure.Grid, role structure.GridStaffRole) ([]structure.Person, error) {
+	if !structure.CanSeePeople(access.From(ctx), g.SubdistrictID) {
+		return []structure.Person{}, nil
+	}
 	l := For(ctx)
-	rows, err := l.GridStaff.Load(ctx, gridID)
+	rows, err := l.GridStaff.Load(ctx, g.ID)
 	if err != nil && !isNotFound(err) {
 		return nil, err
 	}

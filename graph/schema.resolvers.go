@@ -54,6 +54,9 @@ func (r *committeeResolver) Community(ctx context.Context, obj *structure.Commit
 
 // Memberships is the resolver for the memberships field.
 func (r *committeeResolver) Memberships(ctx context.Context, obj *structure.Committee, first int, after *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) (*model.MembershipConnection, error) {
+	if !structure.CanSeePeople(access.From(ctx), obj.SubdistrictID) {
+		return emptyConn(membershipConn), nil
+	}
 	f := store.ListFilter{PartTime: store.TriOf(partTime), Current: current != nil && *current}
 	if role != nil {
 		f.Role = string(*role)
@@ -108,7 +111,7 @@ func (r *gridResolver) Community(ctx context.Context, obj *structure.Grid) (*str
 
 // Head is the resolver for the head field.
 func (r *gridResolver) Head(ctx context.Context, obj *structure.Grid) (*structure.Person, error) {
-	people, err := r.staff(ctx, obj.ID, structure.GridHead)
+	people, err := r.staff(ctx, obj, structure.GridHead)
 	if err != nil || len(people) == 0 {
 		return nil, err
 	}
@@ -117,11 +120,14 @@ func (r *gridResolver) Head(ctx context.Context, obj *structure.Grid) (*structur
 
 // DeputyHeads is the resolver for the deputyHeads field.
 func (r *gridResolver) DeputyHeads(ctx context.Context, obj *structure.Grid) ([]structure.Person, error) {
-	return r.staff(ctx, obj.ID, structure.GridDeputyHead)
+	return r.staff(ctx, obj, structure.GridDeputyHead)
 }
 
 // Workers is the resolver for the workers field.
 func (r *gridResolver) Workers(ctx context.Context, obj *structure.Grid, first int, after *string) (*model.PersonConnection, error) {
+	if !structure.CanSeePeople(access.From(ctx), obj.SubdistrictID) {
+		return emptyConn(personConn), nil
+	}
 	return loadConn(ctx, For(ctx).GridWorkers, obj.ID, store.ListFilter{}, first, after, personConn)
 }
 
@@ -317,6 +323,9 @@ func (r *personResolver) Subdistrict(ctx context.Context, obj *structure.Person)
 
 // Memberships is the resolver for the memberships field.
 func (r *personResolver) Memberships(ctx context.Context, obj *structure.Person, first int, after *string, currentOn *time.Time) (*model.MembershipConnection, error) {
+	if !structure.CanSeePeople(access.From(ctx), obj.SubdistrictID) {
+		return emptyConn(membershipConn), nil
+	}
 	return loadConn(ctx, For(ctx).PersonSeats, obj.ID, onDay(currentOn), first, after, membershipConn)
 }
 
@@ -430,6 +439,9 @@ func (r *subdistrictResolver) Units(ctx context.Context, obj *structure.Subdistr
 
 // People is the resolver for the people field.
 func (r *subdistrictResolver) People(ctx context.Context, obj *structure.Subdistrict, first int, after *string, text *string) (*model.PersonConnection, error) {
+	if !structure.CanSeePeople(access.From(ctx), obj.ID) {
+		return emptyConn(personConn), nil
+	}
 	return loadConn(ctx, For(ctx).People, obj.ID, store.ListFilter{Text: deref(text)}, first, after, personConn)
 }
 
@@ -459,6 +471,9 @@ func (r *unitResolver) Community(ctx context.Context, obj *structure.Unit) (*str
 
 // Memberships is the resolver for the memberships field.
 func (r *unitResolver) Memberships(ctx context.Context, obj *structure.Unit, first int, after *string, currentOn *time.Time) (*model.MembershipConnection, error) {
+	if !structure.CanSeePeople(access.From(ctx), obj.SubdistrictID) {
+		return emptyConn(membershipConn), nil
+	}
 	return loadConn(ctx, For(ctx).UnitSeats, obj.ID, onDay(currentOn), first, after, membershipConn)
 }
 

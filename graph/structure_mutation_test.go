@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"encoding/json"
 	"testing"
 
 	"cogov/internal/access"
@@ -258,5 +257,4 @@ func TestStructureBadInput(t *testing.T) {
 			t.Errorf("%s: audit log grew from %d to %d rows: something was written", c.name, before, after)
 		}
 	}
-	_ = json.Valid
 }

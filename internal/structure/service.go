@@ -650,3 +650,8 @@ func Today(tz string, now time.Time) time.Time {
 	y, mo, d := now.In(loc).Date()
 	return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
 }
+
+// CanSeePeople reports whether the viewer may see the people of sub-district
+// sd — names, committee seats and grid staff: only viewers with a role there.
+// Communities, grids, units and committees themselves are public.
+func CanSeePeople(v access.Viewer, sd string) bool { return v.InSubdistrict(sd) }
