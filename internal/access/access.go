@@ -66,7 +66,7 @@ func (v Viewer) has(kind RoleKind, scope string) bool {
 
 // AdministersSubdistrict reports whether v administers the sub-district sd.
 func (v Viewer) AdministersSubdistrict(sd string) bool {
-	return v.System || v.has(SubdistrictAdmin, sd)
+	return v.AdministersPlatform() || v.has(SubdistrictAdmin, sd)
 }
 
 // AdministersCommittee reports whether v may act for a committee of sub-district sd.
@@ -84,7 +84,7 @@ func (v Viewer) IsPerson(personID string) bool { return v.has(Member, personID) 
 
 // InSubdistrict reports whether v holds any role in sub-district sd.
 func (v Viewer) InSubdistrict(sd string) bool {
-	if v.System {
+	if v.AdministersPlatform() {
 		return true
 	}
 	for _, r := range v.Roles {

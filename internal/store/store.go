@@ -73,8 +73,8 @@ func setViewer(ctx context.Context, tx pgx.Tx, action, note string) error {
 	for sd := range sds {
 		list = append(list, sd)
 	}
-	system := ""
-	if v.System {
+	system := "" // platform tasks and platform administrators see every sub-district
+	if v.AdministersPlatform() {
 		system = "on"
 	}
 	_, err := tx.Exec(ctx, `SELECT set_config('cogov.viewer_ready', 'on', true), set_config('cogov.system', $1, true),
@@ -145,6 +145,8 @@ func translate(err error) error {
 		return problem.New(problem.InvalidInput, "a value is out of range")
 	case "23P01":
 		return problem.New(problem.InvalidState, "the change conflicts with another record")
+	case "42501": // a row-level security policy refused the row: the domain missed a check
+		return problem.New(problem.Forbidden, "you may not change this record")
 	case "40001", "40P01":
 		return fmt.Errorf("concurrent update, try again: %w", err)
 	}
