@@ -31,7 +31,7 @@ import (
 
 // env is one test's server: its own database behind an in-process HTTP server.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	db     *pgtest.DB
 	store  *store.Store
 	svc    *structure.Service
@@ -109,13 +109,19 @@ func seedDemo(ctx context.Context, pool *pgxpool.Pool) error {
 }
 
 // newEnv starts a server over an empty database, or over the demo data.
-func newEnv(t *testing.T, withDemo bool) *env {
+func newEnv(t testing.TB, withDemo bool) *env {
 	t.Helper()
 	return newEnvWith(t, withDemo, graph.Limits{})
 }
 
 // newEnvWith is newEnv with the given limits.
-func newEnvWith(t *testing.T, withDemo bool, limits graph.Limits) *env {
+func newEnvWith(t testing.TB, withDemo bool, limits graph.Limits) *env {
+	t.Helper()
+	return newEnvOpts(t, withDemo, graph.Options{Limits: limits})
+}
+
+// newEnvOpts is newEnv with the given handler options.
+func newEnvOpts(t testing.TB, withDemo bool, opts graph.Options) *env {
 	t.Helper()
 	var n atomic.Int64
 	o := pgtest.Options{Tracer: countingTracer{&n}}
@@ -129,7 +135,8 @@ func newEnvWith(t *testing.T, withDemo bool, limits graph.Limits) *env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	h := graph.NewEndpoint(res, graph.Options{Log: log, Limits: limits}, 20*time.Millisecond, testViewer)
+	opts.Log = log
+	h := graph.NewEndpoint(res, opts, 20*time.Millisecond, testViewer)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, db: db, store: st, svc: res.Structure, srv: srv, stmts: &n, res: res}
@@ -209,7 +216,7 @@ func (e *env) do(query string, vars map[string]any, out any) {
 }
 
 // operation returns the text of a contract file of graph/operations.
-func operation(t *testing.T, file string) string {
+func operation(t testing.TB, file string) string {
 	t.Helper()
 	b, err := os.ReadFile("operations/" + file)
 	if err != nil {
@@ -220,7 +227,7 @@ func operation(t *testing.T, file string) string {
 
 // op returns one named operation of a contract file as a document of its
 // own, so it can be sent while other operations of the file are not served yet.
-func op(t *testing.T, file, name string) string {
+func op(t testing.TB, file, name string) string {
 	t.Helper()
 	doc, gerr := parser.ParseQuery(&ast.Source{Input: operation(t, file)})
 	if gerr != nil {

@@ -121,11 +121,11 @@ func NewEndpoint(r *Resolver, o Options, loaderWait time.Duration, wrap func(htt
 		o.Log = slog.Default()
 	}
 	o.Accounts = r.Accounts
-	var h http.Handler = LoaderMiddleware(r.Store, loaderWait, NewHandler(r, o))
-	rated := RateLimitStatus(h)
-	h = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	gql := LoaderMiddleware(r.Store, loaderWait, NewHandler(r, o))
+	rated := RateLimitStatus(gql)
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if strings.EqualFold(req.Header.Get("Upgrade"), "websocket") {
-			h.ServeHTTP(w, req) // the websocket needs the connection itself
+			gql.ServeHTTP(w, req) // the websocket needs the connection itself
 			return
 		}
 		rated.ServeHTTP(w, req)
