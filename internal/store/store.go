@@ -88,7 +88,7 @@ func (s *Store) write(ctx context.Context, action, note string, fn func(pgx.Tx) 
 
 // constraintProblems maps constraint names to the problem a violation means.
 var constraintProblems = map[string]problem.Problem{
-	"subdistrict_code_key":             {Code: problem.AlreadyExists, Field: []string{"input", "code"}, Message: "another sub-district has this code"},
+	"subdistrict_code_key":              {Code: problem.AlreadyExists, Field: []string{"input", "code"}, Message: "another sub-district has this code"},
 	"community_subdistrict_id_code_key": {Code: problem.AlreadyExists, Field: []string{"input", "code"}, Message: "another community of the sub-district has this code"},
 	"community_subdistrict_id_name_key": {Code: problem.AlreadyExists, Field: []string{"input", "name"}, Message: "another community of the sub-district has this name"},
 	"grid_community_id_name_key":        {Code: problem.AlreadyExists, Field: []string{"input", "name"}, Message: "another grid of the community has this name"},
@@ -102,7 +102,15 @@ var constraintProblems = map[string]problem.Problem{
 	"membership_term_order":             {Code: problem.TermReversed, Field: []string{"input", "termEnd"}, Message: "a term cannot end before it starts"},
 	"membership_part_time_unit":         {Code: problem.InvalidInput, Field: []string{"input", "unitId"}, Message: "a part-time member, and only one, represents a unit"},
 	"membership_no_overlap":             {Code: problem.OverlappingTerm, Field: []string{"input", "termStart"}, Message: "the person already holds a seat on this committee for an overlapping term"},
+	// Venues and bookings (issue 3).
+	"booking_no_overlap":     {Code: problem.BookingConflict, Field: []string{"input", "startsAt"}, Message: "the venue is already booked then (changeover time included)"},
+	"venue_unit_id_name_key": {Code: problem.AlreadyExists, Field: []string{"input", "name"}, Message: "the unit already has a venue with this name"},
+	"venue_hours_no_overlap": {Code: problem.InvalidInput, Field: []string{"input", "weekly"}, Message: "ranges of one day must not overlap"},
+	"venue_duration_order":   {Code: problem.InvalidInput, Field: []string{"input", "maxDurationMinutes"}, Message: "the longest booking cannot be shorter than the shortest"},
 }
+
+// constraintErr is the domain error a violation of the named constraint means.
+func constraintErr(name string) error { return problem.List{constraintProblems[name]} }
 
 // translate turns a PostgreSQL error into a domain error where it means one.
 func translate(err error) error {

@@ -371,7 +371,7 @@ func (s *Store) Committees(ctx context.Context, subdistrictIDs []string, f ListF
 	}
 	return runList(ctx, s, listSpec[structure.Committee]{cols: committeeCols, from: "committee k", parent: "k.subdistrict_id",
 		sort: "(CASE k.kind WHEN 'SUBDISTRICT_WORKING_COMMITTEE' THEN '0' WHEN 'COMMUNITY_PARTY_COMMITTEE' THEN '1' ELSE '2' END) || k.name",
-		id: "k.id", where: fb.where(), args: fb.args, fields: committeeFields}, subdistrictIDs, p)
+		id:   "k.id", where: fb.where(), args: fb.args, fields: committeeFields}, subdistrictIDs, p)
 }
 
 // PeopleOf lists the people of each sub-district by name.
