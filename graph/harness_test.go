@@ -22,6 +22,7 @@ import (
 
 	"cogov/graph"
 	"cogov/internal/access"
+	"cogov/internal/booking"
 	"cogov/internal/demo"
 	"cogov/internal/pgtest"
 	"cogov/internal/store"
@@ -86,7 +87,7 @@ func newEnv(t *testing.T, withDemo bool) *env {
 	}
 	db := pgtest.New(t, o)
 	st := store.New(db.Pool)
-	res := &graph.Resolver{Structure: structure.NewService(st), Store: st}
+	res := &graph.Resolver{Structure: structure.NewService(st), BookingService: booking.NewService(st), Store: st}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))

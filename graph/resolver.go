@@ -4,6 +4,7 @@
 package graph
 
 import (
+	"cogov/internal/booking"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
@@ -13,6 +14,7 @@ import (
 // Resolver holds the services the resolvers call; it is the dependency
 // injection point and holds nothing else.
 type Resolver struct {
-	Structure *structure.Service
-	Store     *store.Store
+	Structure      *structure.Service
+	BookingService *booking.Service
+	Store          *store.Store
 }

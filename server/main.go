@@ -25,6 +25,7 @@ import (
 
 	"cogov/graph"
 	"cogov/internal/access"
+	"cogov/internal/booking"
 	"cogov/internal/demo"
 	"cogov/internal/store"
 	"cogov/internal/structure"
@@ -118,7 +119,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	defer pool.Close() // last, after the HTTP server has drained
 	st := store.New(pool)
-	res := &graph.Resolver{Structure: structure.NewService(st), Store: st}
+	res := &graph.Resolver{Structure: structure.NewService(st), BookingService: booking.NewService(st), Store: st}
 
 	if *withDemo {
 		loaded, err := demo.Load(access.With(ctx, access.System("demo-loader")), st, res.Structure)
@@ -162,6 +163,9 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 	if !cfg.production {
 		mux.Handle("/graphiql", playground.Handler("cogov GraphiQL", "/graphql"))
 	}
+	cal := graph.CalendarHandler(res, log)
+	mux.Handle("GET /calendar/venues/{file}", cal)
+	mux.Handle("GET /calendar/committees/{file}", cal)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte("ok\n"))

@@ -8,6 +8,8 @@ package booking
 import (
 	"errors"
 	"time"
+
+	"cogov/internal/problem"
 )
 
 // ErrNotFound is returned by a Store when a record does not exist.
@@ -191,10 +193,10 @@ type Booking struct {
 
 // Skip is an occurrence of a recurring request that was not booked.
 type Skip struct {
-	Start   time.Time `json:"start"`
-	End     time.Time `json:"end"`
-	Reason  string    `json:"reason"` // a problem.Code
-	Message string    `json:"message"`
+	Start   time.Time    `json:"start"`
+	End     time.Time    `json:"end"`
+	Reason  problem.Code `json:"reason"`
+	Message string       `json:"message"`
 }
 
 // Event is one change to a booking, from the audit log.

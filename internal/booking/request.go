@@ -126,10 +126,10 @@ func (s *Service) RequestBooking(ctx context.Context, in Request) (Result, error
 			}
 			return Result{}, probs
 		}
-		skipped = append(skipped, Skip{Start: b.Start, End: b.End, Reason: string(probs[0].Code), Message: probs[0].Message})
+		skipped = append(skipped, Skip{Start: b.Start, End: b.End, Reason: probs[0].Code, Message: probs[0].Message})
 	}
 	if len(accepted) == 0 {
-		return Result{}, problem.New(problem.Code(skipped[0].Reason), "no occurrence could be booked: "+skipped[0].Message, "startsAt")
+		return Result{}, problem.New(skipped[0].Reason, "no occurrence could be booked: "+skipped[0].Message, "startsAt")
 	}
 	v0 := access.From(ctx)
 	req := NewRequest{SubdistrictID: v.SubdistrictID, VenueID: v.ID, CommitteeID: in.CommitteeID, IdempotencyKey: in.IdempotencyKey,
@@ -146,7 +146,7 @@ func (s *Service) RequestBooking(ctx context.Context, in Request) (Result, error
 		return Result{}, err
 	}
 	for _, b := range raced {
-		skipped = append(skipped, Skip{Start: b.Start, End: b.End, Reason: string(problem.BookingConflict), Message: "another booking took this time"})
+		skipped = append(skipped, Skip{Start: b.Start, End: b.End, Reason: problem.BookingConflict, Message: "another booking took this time"})
 	}
 	return Result{Bookings: created, Skipped: skipped}, nil
 }

@@ -385,3 +385,17 @@ func (s *Store) BookingHistory(ctx context.Context, bookingIDs []string) (map[st
 
 // The store is the booking service's persistence.
 var _ booking.Store = (*Store)(nil)
+
+// BookingsOfSeries fetches the bookings of each series, by start time.
+func (s *Store) BookingsOfSeries(ctx context.Context, seriesIDs []string) (map[string][]booking.Booking, error) {
+	out := map[string][]booking.Booking{}
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		bs, err := collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.series_id = ANY($1::uuid[])
+			ORDER BY lower(b.during)`, okIDs(seriesIDs))
+		for _, b := range bs {
+			out[*b.SeriesID] = append(out[*b.SeriesID], b)
+		}
+		return err
+	})
+	return out, err
+}
