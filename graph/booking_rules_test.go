@@ -234,8 +234,25 @@ func TestBookingLifecycle(t *testing.T) {
 	stale := 7
 	_, err = w.svc.Approve(owner, b.ID, &stale, "")
 	wantCode(t, "stale version", err, problem.StaleVersion)
+	audit := func() (n int) {
+		if err := w.e.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_log`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := audit()
 	_, err = w.svc.Approve(ctx, b.ID, nil, "")
 	wantCode(t, "committee approves", err, problem.Forbidden)
+	_, err = w.svc.SetBookingRules(ctx, w.venue.ID, booking.DefaultRules())
+	wantCode(t, "committee sets rules", err, problem.Forbidden)
+	_, err = w.svc.AddClosure(ctx, w.venue.ID, mon, mon.Add(time.Hour), "x")
+	wantCode(t, "committee closes the venue", err, problem.Forbidden)
+	if after := audit(); after != before {
+		t.Errorf("refused changes wrote %d audit rows", after-before)
+	}
+	if cur, _ := w.e.store.BookingsByID(context.Background(), []string{b.ID}); cur[b.ID].Version != 1 || cur[b.ID].Status != booking.Pending {
+		t.Errorf("after refusals the booking is %+v", cur[b.ID])
+	}
 	_, err = w.svc.RecordAttendance(ctx, b.ID, nil, 5)
 	wantCode(t, "attendance of a pending booking", err, problem.InvalidState)
 	got, err := w.svc.Approve(owner, b.ID, &b.Version, "好")

@@ -7,6 +7,7 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"cogov/graph/model"
+	"cogov/internal/booking"
 	"cogov/internal/problem"
 	"cogov/internal/store"
 	"cogov/internal/structure"
@@ -96,7 +97,7 @@ func userErrors(err error) ([]problem.Problem, error) {
 	if l, ok := problem.As(err); ok {
 		return l, nil
 	}
-	if errors.Is(err, structure.ErrNotFound) {
+	if errors.Is(err, structure.ErrNotFound) || errors.Is(err, booking.ErrNotFound) {
 		return []problem.Problem{{Code: problem.NotFound, Field: []string{"input", "id"}, Message: "no such record"}}, nil
 	}
 	return nil, err
@@ -149,5 +150,5 @@ func loadNode(ctx context.Context, gid string) (model.Node, error) {
 	case typeMembership:
 		return nodeOf(ctx, l.Membership, id)
 	}
-	return nil, nil
+	return loadBookingNode(ctx, typ, id)
 }
