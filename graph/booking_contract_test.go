@@ -32,7 +32,6 @@ func local(t *testing.T, gid string) string {
 type demoIDs struct {
 	sd, sdLocal string
 	parties     []string // global ids of the 12 community party committees, in community order
-	hnig        venueNode
 }
 
 type venueNode struct {
@@ -218,6 +217,11 @@ func TestVenueContract(t *testing.T) {
 	if len(owner.Node.Bookings.Edges) != 1 || owner.Node.Bookings.Edges[0].Node.Purpose != "社区居民议事会" ||
 		owner.Node.Bookings.Edges[0].Node.Status != "APPROVED" || owner.Node.Bookings.Edges[0].Node.Committee.Name == "" {
 		t.Errorf("the owner sees %+v", owner.Node.Bookings.Edges)
+	}
+	var sys calendar
+	e.system().doOp(doc, "VenueCalendar", vars, &sys)
+	if len(sys.Node.Bookings.Edges) != 1 {
+		t.Errorf("the platform sees %d bookings", len(sys.Node.Bookings.Edges))
 	}
 	var other calendar
 	e.as(d.committeeAdmin(t, 5)).doOp(doc, "VenueCalendar", vars, &other)

@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -161,13 +160,4 @@ func one[T any](ctx context.Context, q pgx.Tx, notFound error, fields func(*T) [
 		return v, notFound
 	}
 	return v, err
-}
-
-// placeholders returns "$from, $from+1, ..." for n values.
-func placeholders(from, n int) string {
-	ps := make([]string, n)
-	for i := range ps {
-		ps[i] = fmt.Sprintf("$%d", from+i)
-	}
-	return strings.Join(ps, ", ")
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -421,6 +420,3 @@ func (s *Store) Memberships(ctx context.Context, parent MembershipParent, parent
 	return runList(ctx, s, listSpec[structure.Membership]{cols: membershipCols, from: membershipFrom + " JOIN person mp ON mp.id = m.person_id",
 		parent: string(parent), sort: sort, id: "m.id", where: fb.where(), args: fb.args, fields: membershipFields}, parentIDs, p)
 }
-
-// errNoRow reports whether err is pgx's no-rows error.
-func errNoRow(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
