@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"cogov/graph/generated"
 	"cogov/internal/access"
@@ -41,6 +42,7 @@ type matrixEnv struct {
 	seq     atomic.Int64
 	other   string // another sub-district
 	victim  string // an account of the sub-district
+	venue   string // a venue of the fixture's unit
 }
 
 func (m *matrixEnv) unique(prefix string) string {
@@ -109,6 +111,116 @@ var matrix = map[string]matrixCase{
 		return map[string]any{"roleId": p["role"].(map[string]any)["id"]}
 	}},
 	"revokeSessions": {allowed: admins, input: func(m *matrixEnv) map[string]any { return map[string]any{"accountId": m.victim} }},
+
+	"createVenue": {allowed: venueAdmins, input: func(m *matrixEnv) map[string]any {
+		return map[string]any{"unitId": m.unit, "communityId": m.c1, "name": m.unique("场地"), "kind": "HALL", "capacity": 20}
+	}},
+	"updateVenue": {allowed: venueAdmins, input: func(m *matrixEnv) map[string]any {
+		return map[string]any{"venueId": m.venue, "description": m.unique("说明")}
+	}},
+	"deactivateVenue": {allowed: venueAdmins, input: func(m *matrixEnv) map[string]any { return map[string]any{"venueId": m.newVenue()} }},
+	"setOpeningHours": {allowed: venueAdmins, input: func(m *matrixEnv) map[string]any {
+		return map[string]any{"venueId": m.venue, "weekly": []map[string]any{{"weekday": "MONDAY", "opens": "00:00", "closes": "24:00"},
+			{"weekday": "TUESDAY", "opens": "00:00", "closes": "24:00"}, {"weekday": "WEDNESDAY", "opens": "00:00", "closes": "24:00"},
+			{"weekday": "THURSDAY", "opens": "00:00", "closes": "24:00"}, {"weekday": "FRIDAY", "opens": "00:00", "closes": "24:00"},
+			{"weekday": "SATURDAY", "opens": "00:00", "closes": "24:00"}, {"weekday": "SUNDAY", "opens": "00:00", "closes": "24:00"}}}
+	}},
+	"setBookingRules": {allowed: venueAdmins, input: func(m *matrixEnv) map[string]any {
+		return map[string]any{"venueId": m.venue, "requiresApproval": true, "minDurationMinutes": 30, "maxDurationMinutes": 480,
+			"minNoticeMinutes": 0, "maxDaysAhead": 365, "bufferMinutes": 0, "eligibility": "ALL_COMMITTEES_OF_SUBDISTRICT"}
+	}},
+	"addClosure": {allowed: venueAdmins, input: func(m *matrixEnv) map[string]any {
+		start, end := m.slot()
+		return map[string]any{"venueId": m.venue, "start": start, "end": end, "reason": "检修"}
+	}},
+	"removeClosure": {allowed: venueAdmins, input: func(m *matrixEnv) map[string]any {
+		start, end := m.slot()
+		p := m.e.system().payload(bookingOps, "AddClosure", map[string]any{"venueId": m.venue, "start": start, "end": end, "reason": "检修"})
+		return map[string]any{"closureId": p["closure"].(map[string]any)["id"]}
+	}},
+	"requestBooking": {allowed: bookers, input: func(m *matrixEnv) map[string]any { return m.requestInput() }},
+	"approveBooking": {allowed: venueAdmins, input: func(m *matrixEnv) map[string]any { return map[string]any{"bookingId": m.pending()} }},
+	"rejectBooking": {allowed: venueAdmins, input: func(m *matrixEnv) map[string]any {
+		return map[string]any{"bookingId": m.pending(), "reason": "时间冲突"}
+	}},
+	"cancelBooking":    {allowed: append(bookers, roleUnitAdmin), input: func(m *matrixEnv) map[string]any { return map[string]any{"bookingId": m.pending(), "reason": "取消"} }},
+	"recordAttendance": {allowed: bookers, input: func(m *matrixEnv) map[string]any { return map[string]any{"bookingId": m.ended(), "actualAttendees": 8} }},
+}
+
+// venueAdmins may manage the fixture's venue and decide on its bookings;
+// bookers may book for the fixture's party committee.
+var (
+	venueAdmins = []matrixRole{rolePlatform, roleSubdistrict, roleUnitAdmin}
+	bookers     = []matrixRole{rolePlatform, roleSubdistrict, roleCommitteeAdmin}
+)
+
+const bookingOps = `
+mutation CreateVenue($input: CreateVenueInput!) { createVenue(input: $input) { venue { id } userErrors { code field message } } }
+mutation UpdateVenue($input: UpdateVenueInput!) { updateVenue(input: $input) { venue { id } userErrors { code field message } } }
+mutation DeactivateVenue($input: DeactivateVenueInput!) { deactivateVenue(input: $input) { venue { id } userErrors { code field message } } }
+mutation SetOpeningHours($input: SetOpeningHoursInput!) { setOpeningHours(input: $input) { venue { id } userErrors { code field message } } }
+mutation SetBookingRules($input: SetBookingRulesInput!) { setBookingRules(input: $input) { venue { id } userErrors { code field message } } }
+mutation AddClosure($input: AddClosureInput!) { addClosure(input: $input) { closure { id } userErrors { code field message } } }
+mutation RemoveClosure($input: RemoveClosureInput!) { removeClosure(input: $input) { venue { id } userErrors { code field message } } }
+mutation RequestBooking($input: RequestBookingInput!) { requestBooking(input: $input) { bookings { id status } userErrors { code field message } } }
+mutation ApproveBooking($input: ApproveBookingInput!) { approveBooking(input: $input) { booking { id status } userErrors { code field message } } }
+mutation RejectBooking($input: RejectBookingInput!) { rejectBooking(input: $input) { booking { id status } userErrors { code field message } } }
+mutation CancelBooking($input: CancelBookingInput!) { cancelBooking(input: $input) { booking { id status } userErrors { code field message } } }
+mutation RecordAttendance($input: RecordAttendanceInput!) { recordAttendance(input: $input) { booking { id status } userErrors { code field message } } }
+`
+
+// newVenue creates a venue of the fixture's unit, open around the clock,
+// needing approval, and returns its id.
+func (m *matrixEnv) newVenue() string {
+	sys := m.e.system()
+	p := sys.payload(bookingOps, "CreateVenue", map[string]any{"unitId": m.unit, "communityId": m.c1, "name": m.unique("场地"),
+		"kind": "MEETING_ROOM", "capacity": 50})
+	v := p["venue"].(map[string]any)["id"].(string)
+	var week []map[string]any
+	for _, d := range []string{"MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"} {
+		week = append(week, map[string]any{"weekday": d, "opens": "00:00", "closes": "24:00"})
+	}
+	sys.payload(bookingOps, "SetOpeningHours", map[string]any{"venueId": v, "weekly": week})
+	sys.payload(bookingOps, "SetBookingRules", map[string]any{"venueId": v, "requiresApproval": true, "minDurationMinutes": 30,
+		"maxDurationMinutes": 480, "minNoticeMinutes": 0, "maxDaysAhead": 365, "bufferMinutes": 0, "eligibility": "ALL_COMMITTEES_OF_SUBDISTRICT"})
+	return v
+}
+
+// slot is a fresh one-hour window some days ahead.
+func (m *matrixEnv) slot() (string, string) {
+	day := time.Now().Add(time.Duration(48+24*m.seq.Add(1)) * time.Hour).Truncate(time.Hour)
+	return day.Format(time.RFC3339), day.Add(time.Hour).Format(time.RFC3339)
+}
+
+// requestInput asks for a fresh slot of the fixture's venue for its party committee.
+func (m *matrixEnv) requestInput() map[string]any {
+	start, end := m.slot()
+	return map[string]any{"venueId": m.venue, "committeeId": m.pc, "startsAt": start, "endsAt": end, "purpose": "议事", "expectedAttendees": 10}
+}
+
+// pending creates a pending booking and returns its id.
+func (m *matrixEnv) pending() string {
+	p := m.e.system().payload(bookingOps, "RequestBooking", m.requestInput())
+	bs := p["bookings"].([]any)
+	if len(bs) != 1 {
+		m.e.t.Fatalf("request: %v", p)
+	}
+	return bs[0].(map[string]any)["id"].(string)
+}
+
+// ended creates an approved booking and moves it into the past.
+func (m *matrixEnv) ended() string {
+	id := m.pending()
+	m.e.system().payload(bookingOps, "ApproveBooking", map[string]any{"bookingId": id})
+	var n int
+	// Mirror the booking's time around now: distinct slots stay distinct (the venue has no buffer).
+	m.e.sysScan(`WITH u AS (UPDATE booking SET during = tstzrange(now() - (upper(during) - now()), now() - (lower(during) - now())),
+		held = tstzrange(now() - (upper(during) - now()), now() - (lower(during) - now())) WHERE id = '`+rawID(m.e.t.(*testing.T), id)+`' RETURNING 1)
+		SELECT count(*) FROM u`, &n)
+	if n != 1 {
+		m.e.t.Fatalf("moved %d bookings into the past", n)
+	}
+	return id
 }
 
 func (m *matrixEnv) newAccount() string {
@@ -117,7 +229,7 @@ func (m *matrixEnv) newAccount() string {
 }
 
 // mutationDoc is every mutation the matrix sends, named after the field.
-var mutationDoc = structureMutations + accountOps
+var mutationDoc = structureMutations + accountOps + bookingOps
 
 func opName(field string) string { return strings.ToUpper(field[:1]) + field[1:] }
 
@@ -126,6 +238,7 @@ func newMatrix(t *testing.T) *matrixEnv {
 	m := &matrixEnv{fixture: f, e: e}
 	m.other = e.system().ok("CreateSubdistrict", "subdistrict", map[string]any{"code": "matrix-other", "name": "他街道", "timeZone": "Asia/Shanghai"})
 	m.victim = m.newAccount()
+	m.venue = m.newVenue()
 	sd, other := rawID(t, f.sd), rawID(t, m.other)
 	role := func(kind access.RoleKind, scope, sd string) access.Viewer {
 		return access.Viewer{AccountID: "00000000-0000-0000-0000-00000000" + fmt.Sprintf("%04d", m.seq.Add(1)), Username: string(kind),

@@ -8,6 +8,7 @@ import (
 
 	"cogov/graph/model"
 	"cogov/internal/account"
+	"cogov/internal/booking"
 	"cogov/internal/problem"
 	"cogov/internal/store"
 	"cogov/internal/structure"
@@ -97,7 +98,7 @@ func userErrors(err error) ([]problem.Problem, error) {
 	if l, ok := problem.As(err); ok {
 		return l, nil
 	}
-	if errors.Is(err, structure.ErrNotFound) {
+	if errors.Is(err, structure.ErrNotFound) || errors.Is(err, booking.ErrNotFound) {
 		return []problem.Problem{{Code: problem.NotFound, Field: []string{"input", "id"}, Message: "no such record"}}, nil
 	}
 	return nil, err
@@ -154,7 +155,7 @@ func loadNode(ctx context.Context, gid string) (model.Node, error) {
 	case typeRole:
 		return roleNode(ctx, id)
 	}
-	return nil, nil
+	return loadBookingNode(ctx, typ, id)
 }
 
 // roleNode fetches a role the viewer may see, as a Node.

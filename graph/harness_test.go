@@ -23,6 +23,7 @@ import (
 	"cogov/graph"
 	"cogov/internal/access"
 	"cogov/internal/account"
+	"cogov/internal/booking"
 	"cogov/internal/demo"
 	"cogov/internal/pgtest"
 	"cogov/internal/store"
@@ -130,7 +131,7 @@ func newEnvOpts(t testing.TB, withDemo bool, opts graph.Options) *env {
 	}
 	db := pgtest.New(t, o)
 	st := store.New(db.Pool)
-	res := &graph.Resolver{Structure: structure.NewService(st), Accounts: account.NewService(st, account.Options{}), Store: st}
+	res := &graph.Resolver{Structure: structure.NewService(st), Accounts: account.NewService(st, account.Options{}), Sharing: booking.NewService(st), Store: st}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -258,4 +259,20 @@ func (e *env) doOp(doc, name string, vars map[string]any, out any) {
 	if err := json.Unmarshal(r.Data, out); err != nil {
 		e.t.Fatalf("decode data: %v\n%s", err, r.Data)
 	}
+}
+
+// userError is the shape of UserError in responses.
+type userError struct {
+	Code    string   `json:"code"`
+	Field   []string `json:"field"`
+	Message string   `json:"message"`
+}
+
+// codes lists the codes and fields of userErrors, for messages.
+func codes(errs []userError) string {
+	var cs []string
+	for _, e := range errs {
+		cs = append(cs, e.Code+"@"+strings.Join(e.Field, "."))
+	}
+	return strings.Join(cs, ",")
 }

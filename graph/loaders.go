@@ -49,6 +49,7 @@ type Loaders struct {
 	CommitteeSeats  *connLoader[structure.Membership]
 	PersonSeats     *connLoader[structure.Membership]
 	UnitSeats       *connLoader[structure.Membership]
+	Venues          *VenueLoaders // venues and bookings (graph/booking.go)
 }
 
 // batchLists groups keys by filter and page and fetches each group at once.
@@ -132,6 +133,7 @@ func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
 		CommitteeSeats:  dataloadgen.NewMappedLoader(batchLists(seats(store.MembershipsOfCommittee)), o),
 		PersonSeats:     dataloadgen.NewMappedLoader(batchLists(seats(store.MembershipsOfPerson)), o),
 		UnitSeats:       dataloadgen.NewMappedLoader(batchLists(seats(store.MembershipsOfUnit)), o),
+		Venues:          newVenueLoaders(s, o),
 	}
 }
 

@@ -5,6 +5,7 @@ package graph
 
 import (
 	"cogov/internal/account"
+	"cogov/internal/booking"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
@@ -16,5 +17,6 @@ import (
 type Resolver struct {
 	Structure *structure.Service
 	Accounts  *account.Service
+	Sharing   *booking.Service
 	Store     *store.Store
 }

@@ -21,7 +21,8 @@ func TestRowLevelSecurity(t *testing.T) {
 	if super || bypass || owned != 0 {
 		t.Errorf("application role: superuser %v, bypassrls %v, owns %d tables", super, bypass, owned)
 	}
-	for _, table := range []string{"subdistrict", "community", "grid", "unit", "committee", "person", "membership", "grid_staff", "audit_log"} {
+	for _, table := range []string{"subdistrict", "community", "grid", "unit", "committee", "person", "membership", "grid_staff", "audit_log",
+		"venue", "venue_hours", "booking", "booking_request"} {
 		var n int
 		if err := e.db.Pool.QueryRow(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil {
 			t.Fatal(err)

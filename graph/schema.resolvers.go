@@ -10,10 +10,12 @@ import (
 	"cogov/graph/model"
 	"cogov/internal/access"
 	"cogov/internal/account"
+	"cogov/internal/booking"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -35,6 +37,78 @@ func (r *accountResolver) Person(ctx context.Context, obj *account.Account) (*st
 // Roles is the resolver for the roles field.
 func (r *accountResolver) Roles(ctx context.Context, obj *account.Account) ([]account.Role, error) {
 	return For(ctx).rolesOf(ctx, obj.ID)
+}
+
+// ID is the resolver for the id field.
+func (r *bookingResolver) ID(ctx context.Context, obj *booking.Booking) (string, error) {
+	return globalID(typeBooking, obj.ID), nil
+}
+
+// Recurring is the resolver for the recurring field.
+func (r *bookingResolver) Recurring(ctx context.Context, obj *booking.Booking) (bool, error) {
+	return obj.SeriesID != nil, nil
+}
+
+// Series is the resolver for the series field.
+func (r *bookingResolver) Series(ctx context.Context, obj *booking.Booking) ([]booking.Booking, error) {
+	if obj.SeriesID == nil {
+		return []booking.Booking{}, nil
+	}
+	bs, err := For(ctx).Venues.Series.Load(ctx, *obj.SeriesID)
+	if err != nil && !isNotFound(err) {
+		return nil, err
+	}
+	return orEmpty(bs), nil
+}
+
+// Venue is the resolver for the venue field.
+func (r *bookingResolver) Venue(ctx context.Context, obj *booking.Booking) (*booking.Venue, error) {
+	return loadReq(ctx, For(ctx).Venues.Venue, obj.VenueID)
+}
+
+// Committee is the resolver for the committee field.
+func (r *bookingResolver) Committee(ctx context.Context, obj *booking.Booking) (*structure.Committee, error) {
+	return loadReq(ctx, For(ctx).Committee, obj.CommitteeID)
+}
+
+// History is the resolver for the history field.
+func (r *bookingResolver) History(ctx context.Context, obj *booking.Booking) ([]booking.Event, error) {
+	evs, err := For(ctx).Venues.History.Load(ctx, obj.ID)
+	if err != nil && !isNotFound(err) {
+		return nil, err
+	}
+	return orEmpty(evs), nil
+}
+
+// Actor is the resolver for the actor field.
+func (r *bookingEventResolver) Actor(ctx context.Context, obj *booking.Event) (*account.Account, error) {
+	if obj.ActorID == nil {
+		return nil, nil
+	}
+	return &account.Account{ID: *obj.ActorID, Username: obj.ActorLabel}, nil
+}
+
+// EligibleCommittees is the resolver for the eligibleCommittees field.
+func (r *bookingRulesResolver) EligibleCommittees(ctx context.Context, obj *booking.Rules) ([]structure.Committee, error) {
+	cs, err := For(ctx).Committee.LoadAll(ctx, obj.EligibleCommitteeIDs)
+	if err != nil {
+		return nil, err
+	}
+	return orEmpty(cs), nil
+}
+
+// WeeklyQuotaHours is the resolver for the weeklyQuotaHours field.
+func (r *bookingRulesResolver) WeeklyQuotaHours(ctx context.Context, obj *booking.Rules) (*float64, error) {
+	if obj.WeeklyQuotaMinutes == nil {
+		return nil, nil
+	}
+	h := float64(*obj.WeeklyQuotaMinutes) / 60
+	return &h, nil
+}
+
+// ID is the resolver for the id field.
+func (r *closureResolver) ID(ctx context.Context, obj *booking.Closure) (string, error) {
+	return globalID(typeClosure, obj.ID), nil
 }
 
 // ID is the resolver for the id field.
@@ -311,6 +385,130 @@ func (r *mutationResolver) EndMembership(ctx context.Context, input model.EndMem
 	return &model.MembershipPayload{Membership: v, UserErrors: ue}, err
 }
 
+// CreateVenue is the resolver for the createVenue field.
+func (r *mutationResolver) CreateVenue(ctx context.Context, input model.CreateVenueInput) (*model.VenuePayload, error) {
+	in := booking.NewVenue{UnitID: localID(typeUnit, input.UnitID), CommunityID: localID(typeCommunity, input.CommunityID),
+		Name: input.Name, Kind: input.Kind, Address: deref(input.Address), AreaSqm: input.AreaSqm, Capacity: input.Capacity,
+		Facilities: input.Facilities, Description: deref(input.Description), PhotoURLs: input.PhotoUrls}
+	return venuePayload(r.Sharing.CreateVenue(ctx, in))
+}
+
+// UpdateVenue is the resolver for the updateVenue field.
+func (r *mutationResolver) UpdateVenue(ctx context.Context, input model.UpdateVenueInput) (*model.VenuePayload, error) {
+	in := booking.VenueChanges{CommunityID: optLocalID(typeCommunity, input.CommunityID), Name: input.Name, Kind: input.Kind,
+		Address: input.Address, AreaSqm: input.AreaSqm, Capacity: input.Capacity, Description: input.Description, Active: input.Active}
+	if input.Facilities != nil {
+		in.Facilities = &input.Facilities
+	}
+	if input.PhotoUrls != nil {
+		in.PhotoURLs = &input.PhotoUrls
+	}
+	return venuePayload(r.Sharing.UpdateVenue(ctx, localID(typeVenue, input.VenueID), in))
+}
+
+// DeactivateVenue is the resolver for the deactivateVenue field.
+func (r *mutationResolver) DeactivateVenue(ctx context.Context, input model.DeactivateVenueInput) (*model.VenuePayload, error) {
+	return venuePayload(r.Sharing.DeactivateVenue(ctx, localID(typeVenue, input.VenueID)))
+}
+
+// SetOpeningHours is the resolver for the setOpeningHours field.
+func (r *mutationResolver) SetOpeningHours(ctx context.Context, input model.SetOpeningHoursInput) (*model.VenuePayload, error) {
+	hours := make([]booking.Hours, len(input.Weekly))
+	for i, h := range input.Weekly {
+		hours[i] = booking.Hours{Weekday: isoWeekday(h.Weekday), Opens: h.Opens, Closes: h.Closes}
+	}
+	var exs *[]booking.Exception
+	if input.Exceptions != nil {
+		list := make([]booking.Exception, len(input.Exceptions))
+		for i, e := range input.Exceptions {
+			list[i] = booking.Exception{Day: e.Date, Closed: e.Closed, Opens: e.Opens, Closes: e.Closes, Note: deref(e.Note)}
+		}
+		exs = &list
+	}
+	return venuePayload(r.Sharing.SetOpeningHours(ctx, localID(typeVenue, input.VenueID), hours, exs))
+}
+
+// SetBookingRules is the resolver for the setBookingRules field.
+func (r *mutationResolver) SetBookingRules(ctx context.Context, input model.SetBookingRulesInput) (*model.VenuePayload, error) {
+	rules := booking.Rules{RequiresApproval: input.RequiresApproval, MinDurationMinutes: input.MinDurationMinutes,
+		MaxDurationMinutes: input.MaxDurationMinutes, MinNoticeMinutes: input.MinNoticeMinutes, MaxDaysAhead: input.MaxDaysAhead,
+		BufferMinutes: input.BufferMinutes, Eligibility: input.Eligibility, EligibleCommitteeIDs: localIDs(typeCommittee, input.EligibleCommitteeIds)}
+	if input.WeeklyQuotaHours != nil {
+		m := int(*input.WeeklyQuotaHours*60 + 0.5)
+		rules.WeeklyQuotaMinutes = &m
+	}
+	return venuePayload(r.Sharing.SetBookingRules(ctx, localID(typeVenue, input.VenueID), rules))
+}
+
+// AddClosure is the resolver for the addClosure field.
+func (r *mutationResolver) AddClosure(ctx context.Context, input model.AddClosureInput) (*model.AddClosurePayload, error) {
+	res, err := r.Sharing.AddClosure(ctx, localID(typeVenue, input.VenueID), input.Start, input.End, deref(input.Reason))
+	ue, ferr := userErrors(err)
+	if ferr != nil {
+		return nil, ferr
+	}
+	return &model.AddClosurePayload{Closure: res.Closure, AffectedBookings: orEmpty(res.Affected), UserErrors: ue}, nil
+}
+
+// RemoveClosure is the resolver for the removeClosure field.
+func (r *mutationResolver) RemoveClosure(ctx context.Context, input model.RemoveClosureInput) (*model.VenuePayload, error) {
+	return venuePayload(r.Sharing.RemoveClosure(ctx, localID(typeClosure, input.ClosureID)))
+}
+
+// RequestBooking is the resolver for the requestBooking field.
+func (r *mutationResolver) RequestBooking(ctx context.Context, input model.RequestBookingInput) (*model.RequestBookingPayload, error) {
+	in := booking.Request{VenueID: localID(typeVenue, input.VenueID), CommitteeID: localID(typeCommittee, input.CommitteeID),
+		Start: input.StartsAt, End: input.EndsAt, Purpose: input.Purpose, ExpectedAttendees: input.ExpectedAttendees,
+		IdempotencyKey: deref(input.IdempotencyKey)}
+	if input.ConflictPolicy != nil {
+		in.Policy = *input.ConflictPolicy
+	}
+	if rec := input.Recurrence; rec != nil {
+		in.Recurrence = &booking.Recurrence{Interval: derefInt(rec.Interval, 1), Count: rec.Count, Until: rec.Until}
+		for _, w := range rec.Weekdays {
+			in.Recurrence.Weekdays = append(in.Recurrence.Weekdays, isoWeekday(w))
+		}
+	}
+	res, err := r.Sharing.RequestBooking(ctx, in)
+	ue, ferr := userErrors(err)
+	if ferr != nil {
+		return nil, ferr
+	}
+	return &model.RequestBookingPayload{Bookings: orEmpty(res.Bookings), Skipped: orEmpty(res.Skipped), UserErrors: ue}, nil
+}
+
+// ApproveBooking is the resolver for the approveBooking field.
+func (r *mutationResolver) ApproveBooking(ctx context.Context, input model.ApproveBookingInput) (*model.BookingPayload, error) {
+	return bookingPayload(r.Sharing.Approve(ctx, localID(typeBooking, input.BookingID), input.Version, deref(input.Note)))
+}
+
+// RejectBooking is the resolver for the rejectBooking field.
+func (r *mutationResolver) RejectBooking(ctx context.Context, input model.RejectBookingInput) (*model.BookingPayload, error) {
+	return bookingPayload(r.Sharing.Reject(ctx, localID(typeBooking, input.BookingID), input.Version, input.Reason))
+}
+
+// CancelBooking is the resolver for the cancelBooking field.
+func (r *mutationResolver) CancelBooking(ctx context.Context, input model.CancelBookingInput) (*model.BookingPayload, error) {
+	scope := booking.ScopeOccurrence
+	if input.Scope != nil {
+		scope = *input.Scope
+	}
+	return bookingPayload(r.Sharing.Cancel(ctx, localID(typeBooking, input.BookingID), input.Version, input.Reason, scope))
+}
+
+// RecordAttendance is the resolver for the recordAttendance field.
+func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.BookingPayload, error) {
+	return bookingPayload(r.Sharing.RecordAttendance(ctx, localID(typeBooking, input.BookingID), input.Version, input.ActualAttendees))
+}
+
+// Weekday is the resolver for the weekday field.
+func (r *openingHoursResolver) Weekday(ctx context.Context, obj *booking.Hours) (model.Weekday, error) {
+	if obj.Weekday < 1 || obj.Weekday > 7 {
+		return "", fmt.Errorf("weekday %d out of range", obj.Weekday)
+	}
+	return weekdays[obj.Weekday-1], nil
+}
+
 // ID is the resolver for the id field.
 func (r *personResolver) ID(ctx context.Context, obj *structure.Person) (string, error) {
 	return globalID(typePerson, obj.ID), nil
@@ -381,6 +579,29 @@ func (r *queryResolver) Subdistricts(ctx context.Context, first int, after *stri
 	return &model.SubdistrictConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *structure.Subdistrict) model.SubdistrictEdge {
 		return model.SubdistrictEdge{Cursor: cur, Node: n}
 	})}, nil
+}
+
+// Venues is the resolver for the venues field.
+func (r *queryResolver) Venues(ctx context.Context, filter model.VenueFilter, first int, after *string) (*model.VenueConnection, error) {
+	p, err := page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	from, to, err := window(filter.AvailableFrom, filter.AvailableTo, 31*24*time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	f := store.VenueFilter{SubdistrictID: filterID(typeSubdistrict, filter.SubdistrictID), CommunityID: filterID(typeCommunity, filter.CommunityID),
+		UnitID: filterID(typeUnit, filter.UnitID), MinCapacity: derefInt(filter.MinCapacity, 0), Facilities: filter.Facilities,
+		AvailableFrom: from, AvailableTo: to, Text: deref(filter.Text), IncludeInactive: filter.IncludeInactive != nil && *filter.IncludeInactive}
+	if filter.MinAreaSqm != nil {
+		f.MinAreaSqm = *filter.MinAreaSqm
+	}
+	c, err := r.Store.Venues(ctx, f, p)
+	if err != nil {
+		return nil, listErr(err)
+	}
+	return venueConn(c), nil
 }
 
 // ID is the resolver for the id field.
@@ -477,6 +698,85 @@ func (r *unitResolver) Memberships(ctx context.Context, obj *structure.Unit, fir
 	return loadConn(ctx, For(ctx).UnitSeats, obj.ID, onDay(currentOn), first, after, membershipConn)
 }
 
+// ID is the resolver for the id field.
+func (r *venueResolver) ID(ctx context.Context, obj *booking.Venue) (string, error) {
+	return globalID(typeVenue, obj.ID), nil
+}
+
+// Unit is the resolver for the unit field.
+func (r *venueResolver) Unit(ctx context.Context, obj *booking.Venue) (*structure.Unit, error) {
+	return loadReq(ctx, For(ctx).Unit, obj.UnitID)
+}
+
+// Community is the resolver for the community field.
+func (r *venueResolver) Community(ctx context.Context, obj *booking.Venue) (*structure.Community, error) {
+	return loadReq(ctx, For(ctx).Community, obj.CommunityID)
+}
+
+// Subdistrict is the resolver for the subdistrict field.
+func (r *venueResolver) Subdistrict(ctx context.Context, obj *booking.Venue) (*structure.Subdistrict, error) {
+	return loadReq(ctx, For(ctx).Subdistrict, obj.SubdistrictID)
+}
+
+// OpeningHours is the resolver for the openingHours field.
+func (r *venueResolver) OpeningHours(ctx context.Context, obj *booking.Venue) ([]booking.Hours, error) {
+	hs, err := For(ctx).Venues.Hours.Load(ctx, obj.ID)
+	if err != nil && !isNotFound(err) {
+		return nil, err
+	}
+	return orEmpty(hs), nil
+}
+
+// OpeningExceptions is the resolver for the openingExceptions field.
+func (r *venueResolver) OpeningExceptions(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Exception, error) {
+	if to.Before(from) || to.Sub(from) > 400*24*time.Hour {
+		return nil, &model.InputError{Msg: "to must not be before from, and at most 400 days after it"}
+	}
+	exs, err := r.Store.Exceptions(ctx, obj.ID, from, to)
+	return orEmpty(exs), err
+}
+
+// Closures is the resolver for the closures field.
+func (r *venueResolver) Closures(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Closure, error) {
+	if _, _, err := window(&from, &to, 400*24*time.Hour); err != nil {
+		return nil, err
+	}
+	cs, err := r.Store.Closures(ctx, obj.ID, from, to)
+	return orEmpty(cs), err
+}
+
+// Availability is the resolver for the availability field.
+func (r *venueResolver) Availability(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Slot, error) {
+	slots, err := r.Sharing.Availability(ctx, *obj, from, to)
+	if err != nil {
+		return nil, asInputError(err)
+	}
+	return orEmpty(slots), nil
+}
+
+// Bookings is the resolver for the bookings field.
+func (r *venueResolver) Bookings(ctx context.Context, obj *booking.Venue, first int, after *string, from *time.Time, to *time.Time) (*model.BookingConnection, error) {
+	p, err := page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	wFrom, wTo, err := window(from, to, 0)
+	if err != nil {
+		return nil, err
+	}
+	f, any := visibleBookings(ctx, obj)
+	if !any {
+		empty := &store.Conn[booking.Booking]{HasPrev: p.After != ""}
+		return bookingConn(empty, pageInfo(empty)), nil
+	}
+	f.From, f.To = wFrom, wTo
+	c, err := For(ctx).Venues.VenueBookings.Load(ctx, bookingListKey{Parent: obj.ID, Filter: f, Page: p})
+	if err != nil {
+		return nil, listErr(err)
+	}
+	return bookingConn(c, pageInfo(c)), nil
+}
+
 // Account is the resolver for the account field.
 func (r *viewerResolver) Account(ctx context.Context, obj *access.Viewer) (*account.Account, error) {
 	if obj.AccountID == "" {
@@ -496,6 +796,18 @@ func (r *viewerResolver) Roles(ctx context.Context, obj *access.Viewer) ([]accou
 // Account returns generated.AccountResolver implementation.
 func (r *Resolver) Account() generated.AccountResolver { return &accountResolver{r} }
 
+// Booking returns generated.BookingResolver implementation.
+func (r *Resolver) Booking() generated.BookingResolver { return &bookingResolver{r} }
+
+// BookingEvent returns generated.BookingEventResolver implementation.
+func (r *Resolver) BookingEvent() generated.BookingEventResolver { return &bookingEventResolver{r} }
+
+// BookingRules returns generated.BookingRulesResolver implementation.
+func (r *Resolver) BookingRules() generated.BookingRulesResolver { return &bookingRulesResolver{r} }
+
+// Closure returns generated.ClosureResolver implementation.
+func (r *Resolver) Closure() generated.ClosureResolver { return &closureResolver{r} }
+
 // Committee returns generated.CommitteeResolver implementation.
 func (r *Resolver) Committee() generated.CommitteeResolver { return &committeeResolver{r} }
 
@@ -510,6 +822,9 @@ func (r *Resolver) Membership() generated.MembershipResolver { return &membershi
 
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
+// OpeningHours returns generated.OpeningHoursResolver implementation.
+func (r *Resolver) OpeningHours() generated.OpeningHoursResolver { return &openingHoursResolver{r} }
 
 // Person returns generated.PersonResolver implementation.
 func (r *Resolver) Person() generated.PersonResolver { return &personResolver{r} }
@@ -526,20 +841,29 @@ func (r *Resolver) Subdistrict() generated.SubdistrictResolver { return &subdist
 // Unit returns generated.UnitResolver implementation.
 func (r *Resolver) Unit() generated.UnitResolver { return &unitResolver{r} }
 
+// Venue returns generated.VenueResolver implementation.
+func (r *Resolver) Venue() generated.VenueResolver { return &venueResolver{r} }
+
 // Viewer returns generated.ViewerResolver implementation.
 func (r *Resolver) Viewer() generated.ViewerResolver { return &viewerResolver{r} }
 
 type (
-	accountResolver     struct{ *Resolver }
-	committeeResolver   struct{ *Resolver }
-	communityResolver   struct{ *Resolver }
-	gridResolver        struct{ *Resolver }
-	membershipResolver  struct{ *Resolver }
-	mutationResolver    struct{ *Resolver }
-	personResolver      struct{ *Resolver }
-	queryResolver       struct{ *Resolver }
-	roleResolver        struct{ *Resolver }
-	subdistrictResolver struct{ *Resolver }
-	unitResolver        struct{ *Resolver }
-	viewerResolver      struct{ *Resolver }
+	accountResolver      struct{ *Resolver }
+	bookingResolver      struct{ *Resolver }
+	bookingEventResolver struct{ *Resolver }
+	bookingRulesResolver struct{ *Resolver }
+	closureResolver      struct{ *Resolver }
+	committeeResolver    struct{ *Resolver }
+	communityResolver    struct{ *Resolver }
+	gridResolver         struct{ *Resolver }
+	membershipResolver   struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	openingHoursResolver struct{ *Resolver }
+	personResolver       struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	roleResolver         struct{ *Resolver }
+	subdistrictResolver  struct{ *Resolver }
+	unitResolver         struct{ *Resolver }
+	venueResolver        struct{ *Resolver }
+	viewerResolver       struct{ *Resolver }
 )

@@ -26,6 +26,7 @@ import (
 	"cogov/graph"
 	"cogov/internal/access"
 	"cogov/internal/account"
+	"cogov/internal/booking"
 	"cogov/internal/demo"
 	"cogov/internal/store"
 	"cogov/internal/structure"
@@ -120,7 +121,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	defer pool.Close() // last, after the HTTP server has drained
 	st := store.New(pool)
-	res := &graph.Resolver{Structure: structure.NewService(st), Accounts: account.NewService(st, account.Options{}), Store: st}
+	res := &graph.Resolver{Structure: structure.NewService(st), Accounts: account.NewService(st, account.Options{}), Sharing: booking.NewService(st), Store: st}
 
 	if cmd == "create-admin" {
 		return createAdmin(ctx, res, cmdArgs[1:], os.Stdout)
@@ -168,6 +169,9 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 	if !cfg.production {
 		mux.Handle("/graphiql", playground.Handler("cogov GraphiQL", "/graphql"))
 	}
+	cal := graph.CalendarHandler(res, log)
+	mux.Handle("GET /calendar/venues/{file}", cal)
+	mux.Handle("GET /calendar/committees/{file}", cal)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte("ok\n"))

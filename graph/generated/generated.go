@@ -7,6 +7,7 @@ import (
 	"cogov/graph/model"
 	"cogov/internal/access"
 	"cogov/internal/account"
+	"cogov/internal/booking"
 	"cogov/internal/problem"
 	"cogov/internal/structure"
 	"context"
@@ -34,16 +35,22 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Account() AccountResolver
+	Booking() BookingResolver
+	BookingEvent() BookingEventResolver
+	BookingRules() BookingRulesResolver
+	Closure() ClosureResolver
 	Committee() CommitteeResolver
 	Community() CommunityResolver
 	Grid() GridResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
+	OpeningHours() OpeningHoursResolver
 	Person() PersonResolver
 	Query() QueryResolver
 	Role() RoleResolver
 	Subdistrict() SubdistrictResolver
 	Unit() UnitResolver
+	Venue() VenueResolver
 	Viewer() ViewerResolver
 }
 
@@ -63,6 +70,79 @@ type ComplexityRoot struct {
 	AccountPayload struct {
 		Account    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	AddClosurePayload struct {
+		AffectedBookings func(childComplexity int) int
+		Closure          func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	AvailabilitySlot struct {
+		End   func(childComplexity int) int
+		Start func(childComplexity int) int
+		State func(childComplexity int) int
+	}
+
+	Booking struct {
+		ActualAttendees   func(childComplexity int) int
+		Committee         func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		DecisionNote      func(childComplexity int) int
+		Demo              func(childComplexity int) int
+		End               func(childComplexity int) int
+		ExpectedAttendees func(childComplexity int) int
+		History           func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Purpose           func(childComplexity int) int
+		Recurring         func(childComplexity int) int
+		Series            func(childComplexity int) int
+		Start             func(childComplexity int) int
+		Status            func(childComplexity int) int
+		Venue             func(childComplexity int) int
+		Version           func(childComplexity int) int
+	}
+
+	BookingConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	BookingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	BookingEvent struct {
+		Action func(childComplexity int) int
+		Actor  func(childComplexity int) int
+		At     func(childComplexity int) int
+		Note   func(childComplexity int) int
+	}
+
+	BookingPayload struct {
+		Booking    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	BookingRules struct {
+		BufferMinutes      func(childComplexity int) int
+		Eligibility        func(childComplexity int) int
+		EligibleCommittees func(childComplexity int) int
+		MaxDaysAhead       func(childComplexity int) int
+		MaxDurationMinutes func(childComplexity int) int
+		MinDurationMinutes func(childComplexity int) int
+		MinNoticeMinutes   func(childComplexity int) int
+		RequiresApproval   func(childComplexity int) int
+		WeeklyQuotaHours   func(childComplexity int) int
+	}
+
+	Closure struct {
+		End    func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Reason func(childComplexity int) int
+		Start  func(childComplexity int) int
 	}
 
 	Committee struct {
@@ -175,6 +255,9 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AddClosure        func(childComplexity int, input model.AddClosureInput) int
+		ApproveBooking    func(childComplexity int, input model.ApproveBookingInput) int
+		CancelBooking     func(childComplexity int, input model.CancelBookingInput) int
 		CreateAccount     func(childComplexity int, input model.CreateAccountInput) int
 		CreateCommittee   func(childComplexity int, input model.CreateCommitteeInput) int
 		CreateCommunity   func(childComplexity int, input model.CreateCommunityInput) int
@@ -183,10 +266,18 @@ type ComplexityRoot struct {
 		CreatePerson      func(childComplexity int, input model.CreatePersonInput) int
 		CreateSubdistrict func(childComplexity int, input model.CreateSubdistrictInput) int
 		CreateUnit        func(childComplexity int, input model.CreateUnitInput) int
+		CreateVenue       func(childComplexity int, input model.CreateVenueInput) int
+		DeactivateVenue   func(childComplexity int, input model.DeactivateVenueInput) int
 		EndMembership     func(childComplexity int, input model.EndMembershipInput) int
 		GrantRole         func(childComplexity int, input model.GrantRoleInput) int
+		RecordAttendance  func(childComplexity int, input model.RecordAttendanceInput) int
+		RejectBooking     func(childComplexity int, input model.RejectBookingInput) int
+		RemoveClosure     func(childComplexity int, input model.RemoveClosureInput) int
+		RequestBooking    func(childComplexity int, input model.RequestBookingInput) int
 		RevokeRole        func(childComplexity int, input model.RevokeRoleInput) int
 		RevokeSessions    func(childComplexity int, input model.RevokeSessionsInput) int
+		SetBookingRules   func(childComplexity int, input model.SetBookingRulesInput) int
+		SetOpeningHours   func(childComplexity int, input model.SetOpeningHoursInput) int
 		SignIn            func(childComplexity int, input model.SignInInput) int
 		SignOut           func(childComplexity int, input model.SignOutInput) int
 		UpdateCommittee   func(childComplexity int, input model.UpdateCommitteeInput) int
@@ -196,6 +287,21 @@ type ComplexityRoot struct {
 		UpdatePerson      func(childComplexity int, input model.UpdatePersonInput) int
 		UpdateSubdistrict func(childComplexity int, input model.UpdateSubdistrictInput) int
 		UpdateUnit        func(childComplexity int, input model.UpdateUnitInput) int
+		UpdateVenue       func(childComplexity int, input model.UpdateVenueInput) int
+	}
+
+	OpeningException struct {
+		Closed func(childComplexity int) int
+		Closes func(childComplexity int) int
+		Day    func(childComplexity int) int
+		Note   func(childComplexity int) int
+		Opens  func(childComplexity int) int
+	}
+
+	OpeningHours struct {
+		Closes  func(childComplexity int) int
+		Opens   func(childComplexity int) int
+		Weekday func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -234,7 +340,14 @@ type ComplexityRoot struct {
 		Nodes        func(childComplexity int, ids []string) int
 		Subdistrict  func(childComplexity int, code string) int
 		Subdistricts func(childComplexity int, first int, after *string) int
+		Venues       func(childComplexity int, filter model.VenueFilter, first int, after *string) int
 		Viewer       func(childComplexity int) int
+	}
+
+	RequestBookingPayload struct {
+		Bookings   func(childComplexity int) int
+		Skipped    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	RevokeSessionsPayload struct {
@@ -263,6 +376,12 @@ type ComplexityRoot struct {
 	SignOutPayload struct {
 		RevokedCount func(childComplexity int) int
 		UserErrors   func(childComplexity int) int
+	}
+
+	SkippedOccurrence struct {
+		End    func(childComplexity int) int
+		Reason func(childComplexity int) int
+		Start  func(childComplexity int) int
 	}
 
 	Subdistrict struct {
@@ -330,6 +449,46 @@ type ComplexityRoot struct {
 		Message func(childComplexity int) int
 	}
 
+	Venue struct {
+		Active            func(childComplexity int) int
+		Address           func(childComplexity int) int
+		AreaSqm           func(childComplexity int) int
+		Availability      func(childComplexity int, from time.Time, to time.Time) int
+		Bookings          func(childComplexity int, first int, after *string, from *time.Time, to *time.Time) int
+		Capacity          func(childComplexity int) int
+		Closures          func(childComplexity int, from time.Time, to time.Time) int
+		Community         func(childComplexity int) int
+		Demo              func(childComplexity int) int
+		Description       func(childComplexity int) int
+		Facilities        func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		Name              func(childComplexity int) int
+		OpeningExceptions func(childComplexity int, from time.Time, to time.Time) int
+		OpeningHours      func(childComplexity int) int
+		PhotoURLs         func(childComplexity int) int
+		RequiresApproval  func(childComplexity int) int
+		Rules             func(childComplexity int) int
+		Subdistrict       func(childComplexity int) int
+		Unit              func(childComplexity int) int
+	}
+
+	VenueConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	VenueEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	VenuePayload struct {
+		UserErrors func(childComplexity int) int
+		Venue      func(childComplexity int) int
+	}
+
 	Viewer struct {
 		Account func(childComplexity int) int
 		Roles   func(childComplexity int) int
@@ -346,6 +505,26 @@ type AccountResolver interface {
 	Subdistrict(ctx context.Context, obj *account.Account) (*structure.Subdistrict, error)
 	Person(ctx context.Context, obj *account.Account) (*structure.Person, error)
 	Roles(ctx context.Context, obj *account.Account) ([]account.Role, error)
+}
+type BookingResolver interface {
+	ID(ctx context.Context, obj *booking.Booking) (string, error)
+
+	Recurring(ctx context.Context, obj *booking.Booking) (bool, error)
+	Series(ctx context.Context, obj *booking.Booking) ([]booking.Booking, error)
+
+	Venue(ctx context.Context, obj *booking.Booking) (*booking.Venue, error)
+	Committee(ctx context.Context, obj *booking.Booking) (*structure.Committee, error)
+	History(ctx context.Context, obj *booking.Booking) ([]booking.Event, error)
+}
+type BookingEventResolver interface {
+	Actor(ctx context.Context, obj *booking.Event) (*account.Account, error)
+}
+type BookingRulesResolver interface {
+	EligibleCommittees(ctx context.Context, obj *booking.Rules) ([]structure.Committee, error)
+	WeeklyQuotaHours(ctx context.Context, obj *booking.Rules) (*float64, error)
+}
+type ClosureResolver interface {
+	ID(ctx context.Context, obj *booking.Closure) (string, error)
 }
 type CommitteeResolver interface {
 	ID(ctx context.Context, obj *structure.Committee) (string, error)
@@ -399,6 +578,21 @@ type MutationResolver interface {
 	CreateMembership(ctx context.Context, input model.CreateMembershipInput) (*model.MembershipPayload, error)
 	UpdateMembership(ctx context.Context, input model.UpdateMembershipInput) (*model.MembershipPayload, error)
 	EndMembership(ctx context.Context, input model.EndMembershipInput) (*model.MembershipPayload, error)
+	CreateVenue(ctx context.Context, input model.CreateVenueInput) (*model.VenuePayload, error)
+	UpdateVenue(ctx context.Context, input model.UpdateVenueInput) (*model.VenuePayload, error)
+	DeactivateVenue(ctx context.Context, input model.DeactivateVenueInput) (*model.VenuePayload, error)
+	SetOpeningHours(ctx context.Context, input model.SetOpeningHoursInput) (*model.VenuePayload, error)
+	SetBookingRules(ctx context.Context, input model.SetBookingRulesInput) (*model.VenuePayload, error)
+	AddClosure(ctx context.Context, input model.AddClosureInput) (*model.AddClosurePayload, error)
+	RemoveClosure(ctx context.Context, input model.RemoveClosureInput) (*model.VenuePayload, error)
+	RequestBooking(ctx context.Context, input model.RequestBookingInput) (*model.RequestBookingPayload, error)
+	ApproveBooking(ctx context.Context, input model.ApproveBookingInput) (*model.BookingPayload, error)
+	RejectBooking(ctx context.Context, input model.RejectBookingInput) (*model.BookingPayload, error)
+	CancelBooking(ctx context.Context, input model.CancelBookingInput) (*model.BookingPayload, error)
+	RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.BookingPayload, error)
+}
+type OpeningHoursResolver interface {
+	Weekday(ctx context.Context, obj *booking.Hours) (model.Weekday, error)
 }
 type PersonResolver interface {
 	ID(ctx context.Context, obj *structure.Person) (string, error)
@@ -412,6 +606,7 @@ type QueryResolver interface {
 	Subdistrict(ctx context.Context, code string) (*structure.Subdistrict, error)
 	Viewer(ctx context.Context) (*access.Viewer, error)
 	Subdistricts(ctx context.Context, first int, after *string) (*model.SubdistrictConnection, error)
+	Venues(ctx context.Context, filter model.VenueFilter, first int, after *string) (*model.VenueConnection, error)
 }
 type RoleResolver interface {
 	ID(ctx context.Context, obj *account.Role) (string, error)
@@ -434,6 +629,19 @@ type UnitResolver interface {
 	Subdistrict(ctx context.Context, obj *structure.Unit) (*structure.Subdistrict, error)
 	Community(ctx context.Context, obj *structure.Unit) (*structure.Community, error)
 	Memberships(ctx context.Context, obj *structure.Unit, first int, after *string, currentOn *time.Time) (*model.MembershipConnection, error)
+}
+type VenueResolver interface {
+	ID(ctx context.Context, obj *booking.Venue) (string, error)
+
+	Unit(ctx context.Context, obj *booking.Venue) (*structure.Unit, error)
+	Community(ctx context.Context, obj *booking.Venue) (*structure.Community, error)
+	Subdistrict(ctx context.Context, obj *booking.Venue) (*structure.Subdistrict, error)
+	OpeningHours(ctx context.Context, obj *booking.Venue) ([]booking.Hours, error)
+	OpeningExceptions(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Exception, error)
+	Closures(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Closure, error)
+
+	Availability(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Slot, error)
+	Bookings(ctx context.Context, obj *booking.Venue, first int, after *string, from *time.Time, to *time.Time) (*model.BookingConnection, error)
 }
 type ViewerResolver interface {
 	Account(ctx context.Context, obj *access.Viewer) (*account.Account, error)
@@ -507,6 +715,291 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountPayload.UserErrors(childComplexity), true
+
+	case "AddClosurePayload.affectedBookings":
+		if e.ComplexityRoot.AddClosurePayload.AffectedBookings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddClosurePayload.AffectedBookings(childComplexity), true
+	case "AddClosurePayload.closure":
+		if e.ComplexityRoot.AddClosurePayload.Closure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddClosurePayload.Closure(childComplexity), true
+	case "AddClosurePayload.userErrors":
+		if e.ComplexityRoot.AddClosurePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddClosurePayload.UserErrors(childComplexity), true
+
+	case "AvailabilitySlot.end":
+		if e.ComplexityRoot.AvailabilitySlot.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvailabilitySlot.End(childComplexity), true
+	case "AvailabilitySlot.start":
+		if e.ComplexityRoot.AvailabilitySlot.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvailabilitySlot.Start(childComplexity), true
+	case "AvailabilitySlot.state":
+		if e.ComplexityRoot.AvailabilitySlot.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvailabilitySlot.State(childComplexity), true
+
+	case "Booking.actualAttendees":
+		if e.ComplexityRoot.Booking.ActualAttendees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.ActualAttendees(childComplexity), true
+	case "Booking.committee":
+		if e.ComplexityRoot.Booking.Committee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Committee(childComplexity), true
+	case "Booking.requestedAt":
+		if e.ComplexityRoot.Booking.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.CreatedAt(childComplexity), true
+	case "Booking.decisionNote":
+		if e.ComplexityRoot.Booking.DecisionNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.DecisionNote(childComplexity), true
+	case "Booking.demo":
+		if e.ComplexityRoot.Booking.Demo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Demo(childComplexity), true
+	case "Booking.endsAt":
+		if e.ComplexityRoot.Booking.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.End(childComplexity), true
+	case "Booking.expectedAttendees":
+		if e.ComplexityRoot.Booking.ExpectedAttendees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.ExpectedAttendees(childComplexity), true
+	case "Booking.history":
+		if e.ComplexityRoot.Booking.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.History(childComplexity), true
+	case "Booking.id":
+		if e.ComplexityRoot.Booking.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.ID(childComplexity), true
+	case "Booking.purpose":
+		if e.ComplexityRoot.Booking.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Purpose(childComplexity), true
+	case "Booking.recurring":
+		if e.ComplexityRoot.Booking.Recurring == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Recurring(childComplexity), true
+	case "Booking.series":
+		if e.ComplexityRoot.Booking.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Series(childComplexity), true
+	case "Booking.startsAt":
+		if e.ComplexityRoot.Booking.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Start(childComplexity), true
+	case "Booking.status":
+		if e.ComplexityRoot.Booking.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Status(childComplexity), true
+	case "Booking.venue":
+		if e.ComplexityRoot.Booking.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Venue(childComplexity), true
+	case "Booking.version":
+		if e.ComplexityRoot.Booking.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Version(childComplexity), true
+
+	case "BookingConnection.edges":
+		if e.ComplexityRoot.BookingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingConnection.Edges(childComplexity), true
+	case "BookingConnection.pageInfo":
+		if e.ComplexityRoot.BookingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingConnection.PageInfo(childComplexity), true
+	case "BookingConnection.totalCount":
+		if e.ComplexityRoot.BookingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingConnection.TotalCount(childComplexity), true
+
+	case "BookingEdge.cursor":
+		if e.ComplexityRoot.BookingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingEdge.Cursor(childComplexity), true
+	case "BookingEdge.node":
+		if e.ComplexityRoot.BookingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingEdge.Node(childComplexity), true
+
+	case "BookingEvent.action":
+		if e.ComplexityRoot.BookingEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingEvent.Action(childComplexity), true
+	case "BookingEvent.actor":
+		if e.ComplexityRoot.BookingEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingEvent.Actor(childComplexity), true
+	case "BookingEvent.at":
+		if e.ComplexityRoot.BookingEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingEvent.At(childComplexity), true
+	case "BookingEvent.note":
+		if e.ComplexityRoot.BookingEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingEvent.Note(childComplexity), true
+
+	case "BookingPayload.booking":
+		if e.ComplexityRoot.BookingPayload.Booking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingPayload.Booking(childComplexity), true
+	case "BookingPayload.userErrors":
+		if e.ComplexityRoot.BookingPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingPayload.UserErrors(childComplexity), true
+
+	case "BookingRules.bufferMinutes":
+		if e.ComplexityRoot.BookingRules.BufferMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingRules.BufferMinutes(childComplexity), true
+	case "BookingRules.eligibility":
+		if e.ComplexityRoot.BookingRules.Eligibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingRules.Eligibility(childComplexity), true
+	case "BookingRules.eligibleCommittees":
+		if e.ComplexityRoot.BookingRules.EligibleCommittees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingRules.EligibleCommittees(childComplexity), true
+	case "BookingRules.maxDaysAhead":
+		if e.ComplexityRoot.BookingRules.MaxDaysAhead == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingRules.MaxDaysAhead(childComplexity), true
+	case "BookingRules.maxDurationMinutes":
+		if e.ComplexityRoot.BookingRules.MaxDurationMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingRules.MaxDurationMinutes(childComplexity), true
+	case "BookingRules.minDurationMinutes":
+		if e.ComplexityRoot.BookingRules.MinDurationMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingRules.MinDurationMinutes(childComplexity), true
+	case "BookingRules.minNoticeMinutes":
+		if e.ComplexityRoot.BookingRules.MinNoticeMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingRules.MinNoticeMinutes(childComplexity), true
+	case "BookingRules.requiresApproval":
+		if e.ComplexityRoot.BookingRules.RequiresApproval == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingRules.RequiresApproval(childComplexity), true
+	case "BookingRules.weeklyQuotaHours":
+		if e.ComplexityRoot.BookingRules.WeeklyQuotaHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingRules.WeeklyQuotaHours(childComplexity), true
+
+	case "Closure.end":
+		if e.ComplexityRoot.Closure.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Closure.End(childComplexity), true
+	case "Closure.id":
+		if e.ComplexityRoot.Closure.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Closure.ID(childComplexity), true
+	case "Closure.reason":
+		if e.ComplexityRoot.Closure.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Closure.Reason(childComplexity), true
+	case "Closure.start":
+		if e.ComplexityRoot.Closure.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Closure.Start(childComplexity), true
 
 	case "Committee.community":
 		if e.ComplexityRoot.Committee.Community == nil {
@@ -910,6 +1403,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MembershipPayload.UserErrors(childComplexity), true
 
+	case "Mutation.addClosure":
+		if e.ComplexityRoot.Mutation.AddClosure == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addClosure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddClosure(childComplexity, args["input"].(model.AddClosureInput)), true
+	case "Mutation.approveBooking":
+		if e.ComplexityRoot.Mutation.ApproveBooking == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveBooking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveBooking(childComplexity, args["input"].(model.ApproveBookingInput)), true
+	case "Mutation.cancelBooking":
+		if e.ComplexityRoot.Mutation.CancelBooking == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelBooking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelBooking(childComplexity, args["input"].(model.CancelBookingInput)), true
 	case "Mutation.createAccount":
 		if e.ComplexityRoot.Mutation.CreateAccount == nil {
 			break
@@ -998,6 +1524,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUnit(childComplexity, args["input"].(model.CreateUnitInput)), true
+	case "Mutation.createVenue":
+		if e.ComplexityRoot.Mutation.CreateVenue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createVenue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateVenue(childComplexity, args["input"].(model.CreateVenueInput)), true
+	case "Mutation.deactivateVenue":
+		if e.ComplexityRoot.Mutation.DeactivateVenue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deactivateVenue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeactivateVenue(childComplexity, args["input"].(model.DeactivateVenueInput)), true
 	case "Mutation.endMembership":
 		if e.ComplexityRoot.Mutation.EndMembership == nil {
 			break
@@ -1020,6 +1568,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantRole(childComplexity, args["input"].(model.GrantRoleInput)), true
+	case "Mutation.recordAttendance":
+		if e.ComplexityRoot.Mutation.RecordAttendance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordAttendance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["input"].(model.RecordAttendanceInput)), true
+	case "Mutation.rejectBooking":
+		if e.ComplexityRoot.Mutation.RejectBooking == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectBooking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectBooking(childComplexity, args["input"].(model.RejectBookingInput)), true
+	case "Mutation.removeClosure":
+		if e.ComplexityRoot.Mutation.RemoveClosure == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeClosure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveClosure(childComplexity, args["input"].(model.RemoveClosureInput)), true
+	case "Mutation.requestBooking":
+		if e.ComplexityRoot.Mutation.RequestBooking == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestBooking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestBooking(childComplexity, args["input"].(model.RequestBookingInput)), true
 	case "Mutation.revokeRole":
 		if e.ComplexityRoot.Mutation.RevokeRole == nil {
 			break
@@ -1042,6 +1634,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeSessions(childComplexity, args["input"].(model.RevokeSessionsInput)), true
+	case "Mutation.setBookingRules":
+		if e.ComplexityRoot.Mutation.SetBookingRules == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setBookingRules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetBookingRules(childComplexity, args["input"].(model.SetBookingRulesInput)), true
+	case "Mutation.setOpeningHours":
+		if e.ComplexityRoot.Mutation.SetOpeningHours == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setOpeningHours_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetOpeningHours(childComplexity, args["input"].(model.SetOpeningHoursInput)), true
 	case "Mutation.signIn":
 		if e.ComplexityRoot.Mutation.SignIn == nil {
 			break
@@ -1141,6 +1755,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateUnit(childComplexity, args["input"].(model.UpdateUnitInput)), true
+	case "Mutation.updateVenue":
+		if e.ComplexityRoot.Mutation.UpdateVenue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateVenue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateVenue(childComplexity, args["input"].(model.UpdateVenueInput)), true
+
+	case "OpeningException.closed":
+		if e.ComplexityRoot.OpeningException.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningException.Closed(childComplexity), true
+	case "OpeningException.closes":
+		if e.ComplexityRoot.OpeningException.Closes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningException.Closes(childComplexity), true
+	case "OpeningException.date":
+		if e.ComplexityRoot.OpeningException.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningException.Day(childComplexity), true
+	case "OpeningException.note":
+		if e.ComplexityRoot.OpeningException.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningException.Note(childComplexity), true
+	case "OpeningException.opens":
+		if e.ComplexityRoot.OpeningException.Opens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningException.Opens(childComplexity), true
+
+	case "OpeningHours.closes":
+		if e.ComplexityRoot.OpeningHours.Closes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningHours.Closes(childComplexity), true
+	case "OpeningHours.opens":
+		if e.ComplexityRoot.OpeningHours.Opens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningHours.Opens(childComplexity), true
+	case "OpeningHours.weekday":
+		if e.ComplexityRoot.OpeningHours.Weekday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningHours.Weekday(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1292,12 +1967,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Subdistricts(childComplexity, args["first"].(int), args["after"].(*string)), true
+	case "Query.venues":
+		if e.ComplexityRoot.Query.Venues == nil {
+			break
+		}
+
+		args, err := ec.field_Query_venues_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Venues(childComplexity, args["filter"].(model.VenueFilter), args["first"].(int), args["after"].(*string)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "RequestBookingPayload.bookings":
+		if e.ComplexityRoot.RequestBookingPayload.Bookings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestBookingPayload.Bookings(childComplexity), true
+	case "RequestBookingPayload.skipped":
+		if e.ComplexityRoot.RequestBookingPayload.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestBookingPayload.Skipped(childComplexity), true
+	case "RequestBookingPayload.userErrors":
+		if e.ComplexityRoot.RequestBookingPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestBookingPayload.UserErrors(childComplexity), true
 
 	case "RevokeSessionsPayload.revokedCount":
 		if e.ComplexityRoot.RevokeSessionsPayload.RevokedCount == nil {
@@ -1381,6 +2086,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SignOutPayload.UserErrors(childComplexity), true
+
+	case "SkippedOccurrence.end":
+		if e.ComplexityRoot.SkippedOccurrence.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedOccurrence.End(childComplexity), true
+	case "SkippedOccurrence.reason":
+		if e.ComplexityRoot.SkippedOccurrence.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedOccurrence.Reason(childComplexity), true
+	case "SkippedOccurrence.start":
+		if e.ComplexityRoot.SkippedOccurrence.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedOccurrence.Start(childComplexity), true
 
 	case "Subdistrict.areaKm2":
 		if e.ComplexityRoot.Subdistrict.AreaKm2 == nil {
@@ -1644,6 +2368,198 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserError.Message(childComplexity), true
 
+	case "Venue.active":
+		if e.ComplexityRoot.Venue.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Active(childComplexity), true
+	case "Venue.address":
+		if e.ComplexityRoot.Venue.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Address(childComplexity), true
+	case "Venue.areaSqm":
+		if e.ComplexityRoot.Venue.AreaSqm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.AreaSqm(childComplexity), true
+	case "Venue.availability":
+		if e.ComplexityRoot.Venue.Availability == nil {
+			break
+		}
+
+		args, err := ec.field_Venue_availability_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Venue.Availability(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
+	case "Venue.bookings":
+		if e.ComplexityRoot.Venue.Bookings == nil {
+			break
+		}
+
+		args, err := ec.field_Venue_bookings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Venue.Bookings(childComplexity, args["first"].(int), args["after"].(*string), args["from"].(*time.Time), args["to"].(*time.Time)), true
+	case "Venue.capacity":
+		if e.ComplexityRoot.Venue.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Capacity(childComplexity), true
+	case "Venue.closures":
+		if e.ComplexityRoot.Venue.Closures == nil {
+			break
+		}
+
+		args, err := ec.field_Venue_closures_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Venue.Closures(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
+	case "Venue.community":
+		if e.ComplexityRoot.Venue.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Community(childComplexity), true
+	case "Venue.demo":
+		if e.ComplexityRoot.Venue.Demo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Demo(childComplexity), true
+	case "Venue.description":
+		if e.ComplexityRoot.Venue.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Description(childComplexity), true
+	case "Venue.facilities":
+		if e.ComplexityRoot.Venue.Facilities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Facilities(childComplexity), true
+	case "Venue.id":
+		if e.ComplexityRoot.Venue.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.ID(childComplexity), true
+	case "Venue.kind":
+		if e.ComplexityRoot.Venue.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Kind(childComplexity), true
+	case "Venue.name":
+		if e.ComplexityRoot.Venue.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Name(childComplexity), true
+	case "Venue.openingExceptions":
+		if e.ComplexityRoot.Venue.OpeningExceptions == nil {
+			break
+		}
+
+		args, err := ec.field_Venue_openingExceptions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Venue.OpeningExceptions(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
+	case "Venue.openingHours":
+		if e.ComplexityRoot.Venue.OpeningHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.OpeningHours(childComplexity), true
+	case "Venue.photoUrls":
+		if e.ComplexityRoot.Venue.PhotoURLs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.PhotoURLs(childComplexity), true
+	case "Venue.requiresApproval":
+		if e.ComplexityRoot.Venue.RequiresApproval == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.RequiresApproval(childComplexity), true
+	case "Venue.rules":
+		if e.ComplexityRoot.Venue.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Rules(childComplexity), true
+	case "Venue.subdistrict":
+		if e.ComplexityRoot.Venue.Subdistrict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Subdistrict(childComplexity), true
+	case "Venue.unit":
+		if e.ComplexityRoot.Venue.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Unit(childComplexity), true
+
+	case "VenueConnection.edges":
+		if e.ComplexityRoot.VenueConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueConnection.Edges(childComplexity), true
+	case "VenueConnection.pageInfo":
+		if e.ComplexityRoot.VenueConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueConnection.PageInfo(childComplexity), true
+	case "VenueConnection.totalCount":
+		if e.ComplexityRoot.VenueConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueConnection.TotalCount(childComplexity), true
+
+	case "VenueEdge.cursor":
+		if e.ComplexityRoot.VenueEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueEdge.Cursor(childComplexity), true
+	case "VenueEdge.node":
+		if e.ComplexityRoot.VenueEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueEdge.Node(childComplexity), true
+
+	case "VenuePayload.userErrors":
+		if e.ComplexityRoot.VenuePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenuePayload.UserErrors(childComplexity), true
+	case "VenuePayload.venue":
+		if e.ComplexityRoot.VenuePayload.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenuePayload.Venue(childComplexity), true
+
 	case "Viewer.account":
 		if e.ComplexityRoot.Viewer.Account == nil {
 			break
@@ -1666,6 +2582,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddClosureInput", ec.unmarshalInputAddClosureInput),
+			graphql.NewInputUnmarshaler("ApproveBookingInput", ec.unmarshalInputApproveBookingInput),
+			graphql.NewInputUnmarshaler("CancelBookingInput", ec.unmarshalInputCancelBookingInput),
 			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
 			graphql.NewInputUnmarshaler("CreateCommitteeInput", ec.unmarshalInputCreateCommitteeInput),
 			graphql.NewInputUnmarshaler("CreateCommunityInput", ec.unmarshalInputCreateCommunityInput),
@@ -1674,10 +2593,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreatePersonInput", ec.unmarshalInputCreatePersonInput),
 			graphql.NewInputUnmarshaler("CreateSubdistrictInput", ec.unmarshalInputCreateSubdistrictInput),
 			graphql.NewInputUnmarshaler("CreateUnitInput", ec.unmarshalInputCreateUnitInput),
+			graphql.NewInputUnmarshaler("CreateVenueInput", ec.unmarshalInputCreateVenueInput),
+			graphql.NewInputUnmarshaler("DeactivateVenueInput", ec.unmarshalInputDeactivateVenueInput),
 			graphql.NewInputUnmarshaler("EndMembershipInput", ec.unmarshalInputEndMembershipInput),
 			graphql.NewInputUnmarshaler("GrantRoleInput", ec.unmarshalInputGrantRoleInput),
+			graphql.NewInputUnmarshaler("OpeningExceptionInput", ec.unmarshalInputOpeningExceptionInput),
+			graphql.NewInputUnmarshaler("OpeningHoursInput", ec.unmarshalInputOpeningHoursInput),
+			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
+			graphql.NewInputUnmarshaler("RecurrenceInput", ec.unmarshalInputRecurrenceInput),
+			graphql.NewInputUnmarshaler("RejectBookingInput", ec.unmarshalInputRejectBookingInput),
+			graphql.NewInputUnmarshaler("RemoveClosureInput", ec.unmarshalInputRemoveClosureInput),
+			graphql.NewInputUnmarshaler("RequestBookingInput", ec.unmarshalInputRequestBookingInput),
 			graphql.NewInputUnmarshaler("RevokeRoleInput", ec.unmarshalInputRevokeRoleInput),
 			graphql.NewInputUnmarshaler("RevokeSessionsInput", ec.unmarshalInputRevokeSessionsInput),
+			graphql.NewInputUnmarshaler("SetBookingRulesInput", ec.unmarshalInputSetBookingRulesInput),
+			graphql.NewInputUnmarshaler("SetOpeningHoursInput", ec.unmarshalInputSetOpeningHoursInput),
 			graphql.NewInputUnmarshaler("SignInInput", ec.unmarshalInputSignInInput),
 			graphql.NewInputUnmarshaler("SignOutInput", ec.unmarshalInputSignOutInput),
 			graphql.NewInputUnmarshaler("UpdateCommitteeInput", ec.unmarshalInputUpdateCommitteeInput),
@@ -1687,6 +2617,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdatePersonInput", ec.unmarshalInputUpdatePersonInput),
 			graphql.NewInputUnmarshaler("UpdateSubdistrictInput", ec.unmarshalInputUpdateSubdistrictInput),
 			graphql.NewInputUnmarshaler("UpdateUnitInput", ec.unmarshalInputUpdateUnitInput),
+			graphql.NewInputUnmarshaler("UpdateVenueInput", ec.unmarshalInputUpdateVenueInput),
+			graphql.NewInputUnmarshaler("VenueFilter", ec.unmarshalInputVenueFilter),
 		)
 	}
 	first := true
@@ -1841,6 +2773,24 @@ enum UserErrorCode {
   INVALID_CREDENTIALS
   "Too many attempts; wait and try again."
   RATE_LIMITED
+  "The venue is already held by another booking then, changeover time included."
+  BOOKING_CONFLICT
+  "The venue is not open for all of the requested time."
+  OUTSIDE_OPENING_HOURS
+  "The venue is closed then (a closed day or a maintenance closure) or takes no bookings."
+  VENUE_CLOSED
+  "More people are expected than the venue holds."
+  CAPACITY_EXCEEDED
+  "The booking starts too soon for the venue's minimum notice."
+  TOO_SHORT_NOTICE
+  "The booking starts further ahead than the venue allows."
+  TOO_FAR_AHEAD
+  "The booking is shorter or longer than the venue allows."
+  DURATION_OUT_OF_RANGE
+  "The committee would exceed its weekly hours at this venue."
+  QUOTA_EXCEEDED
+  "The committee may not book this venue."
+  NOT_ELIGIBLE
 }
 
 type Query {
@@ -2663,6 +3613,626 @@ type RevokeSessionsPayload {
   "The rules the input broke; empty on success."
   userErrors: [UserError!]!
 }
+
+# ---------------------------------------------------------------------------
+# Shared venues and bookings (issue 3).
+# ---------------------------------------------------------------------------
+
+extend type Query {
+  "The venue directory: venues that match the filter, the smallest that fits first, then by name. Anyone may search it."
+  venues(
+    "What to look for."
+    filter: VenueFilter!
+    "How many to return, 1 to 100."
+    first: Int!
+    "The cursor after which to start."
+    after: String
+  ): VenueConnection!
+}
+
+"What the venue directory looks for; every field given must match."
+input VenueFilter {
+  "Only venues of this sub-district."
+  subdistrictId: ID
+  "Only venues located in this community."
+  communityId: ID
+  "Only venues offered by this unit."
+  unitId: ID
+  "Only venues that hold at least this many people."
+  minCapacity: Int
+  "Only venues of at least this area, in m²."
+  minAreaSqm: Float
+  "Only venues that have all of these facilities."
+  facilities: [String!]
+  "With ` + "`" + `availableTo` + "`" + `: only venues open and free from this instant to ` + "`" + `availableTo` + "`" + `, changeover buffers included."
+  availableFrom: DateTime
+  "The end of the window ` + "`" + `availableFrom` + "`" + ` starts."
+  availableTo: DateTime
+  "Only venues whose name or address contains this text."
+  text: String
+  "Include venues that no longer take bookings; false by default."
+  includeInactive: Boolean
+}
+
+"What kind of place a venue is."
+enum VenueKind {
+  "A community service space."
+  SERVICE_SPACE
+  "An activity centre, e.g. for the elderly."
+  ACTIVITY_CENTRE
+  "A meeting room."
+  MEETING_ROOM
+  "A hall or auditorium."
+  HALL
+  "A sports ground."
+  SPORTS_GROUND
+  "A car park."
+  CAR_PARK
+  "Anything else."
+  OTHER
+}
+
+"A day of the week."
+enum Weekday {
+  "Monday."
+  MONDAY
+  "Tuesday."
+  TUESDAY
+  "Wednesday."
+  WEDNESDAY
+  "Thursday."
+  THURSDAY
+  "Friday."
+  FRIDAY
+  "Saturday."
+  SATURDAY
+  "Sunday."
+  SUNDAY
+}
+
+"Which committees may book a venue."
+enum Eligibility {
+  "Every committee of the venue's sub-district."
+  ALL_COMMITTEES_OF_SUBDISTRICT
+  "Only the committees listed in the rules."
+  LISTED_COMMITTEES
+}
+
+"A venue (场地/阵地) a stationed unit offers to the committees of its sub-district."
+type Venue implements Node {
+  "The global id."
+  id: ID!
+  "The display name, unique within the unit."
+  name: String!
+  "What kind of place it is."
+  kind: VenueKind!
+  "The street address."
+  address: String!
+  "The area in m², when known."
+  areaSqm: Float
+  "How many people it holds."
+  capacity: Int!
+  "What it offers, e.g. 投影仪 (projector), 音响 (sound system); the directory filters on these."
+  facilities: [String!]!
+  "A description for people choosing a venue."
+  description: String!
+  "Photos, as http(s) URLs."
+  photoUrls: [String!]!
+  "Whether it takes bookings."
+  active: Boolean!
+  "Whether a booking waits for the owner's approval; otherwise it is approved at once."
+  requiresApproval: Boolean!
+  "Whether this is demo data."
+  demo: Boolean!
+  "The unit that offers the venue."
+  unit: Unit!
+  "The community the venue lies in."
+  community: Community!
+  "The sub-district the venue belongs to; its time zone gives the opening hours their meaning."
+  subdistrict: Subdistrict!
+  "The weekly opening hours, by weekday and time; a day may have several ranges."
+  openingHours: [OpeningHours!]!
+  "Dated exceptions to the weekly hours between two days (at most 400 days apart)."
+  openingExceptions("The first day." from: Date!, "The last day." to: Date!): [OpeningException!]!
+  "Maintenance closures that overlap the window."
+  closures("The start of the window." from: DateTime!, "The end of the window." to: DateTime!): [Closure!]!
+  "The booking rules."
+  rules: BookingRules!
+  "Free/busy slots that cover [from, to) exactly, at most 62 days; anyone may read them, they never say who booked."
+  availability("The start of the window." from: DateTime!, "The end of the window." to: DateTime!): [AvailabilitySlot!]!
+  "The venue's bookings that you may see (the sub-district's or the venue unit's administrators see all, a committee's administrators their committee's), by start time."
+  bookings(
+    "How many to return, 1 to 100."
+    first: Int!
+    "The cursor after which to start."
+    after: String
+    "With ` + "`" + `to` + "`" + `: only bookings that overlap [from, to)."
+    from: DateTime
+    "The end of the window ` + "`" + `from` + "`" + ` starts."
+    to: DateTime
+  ): BookingConnection!
+}
+
+"A page of venues."
+type VenueConnection {
+  "The venues on this page with their cursors."
+  edges: [VenueEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many venues match, over all pages."
+  totalCount: Int!
+}
+
+"A venue in a connection."
+type VenueEdge {
+  "The cursor of this item."
+  cursor: String!
+  "The venue."
+  node: Venue!
+}
+
+"A weekly opening range, in the sub-district's time zone."
+type OpeningHours {
+  "The day of the week."
+  weekday: Weekday!
+  "When it opens."
+  opens: LocalTime!
+  "When it closes; ` + "`" + `24:00` + "`" + ` for midnight at the end of the day."
+  closes: LocalTime!
+}
+
+"A dated exception to the weekly hours."
+type OpeningException {
+  "The day."
+  date: Date!
+  "Whether the day is closed: the weekly hours do not apply, only the day's extra openings."
+  closed: Boolean!
+  "When an extra opening starts; null for a closed day."
+  opens: LocalTime
+  "When an extra opening ends; null for a closed day."
+  closes: LocalTime
+  "Why, e.g. 国庆节 (National Day)."
+  note: String!
+}
+
+"A maintenance closure (blackout) of a venue."
+type Closure implements Node {
+  "The global id."
+  id: ID!
+  "When it starts."
+  start: DateTime!
+  "When it ends."
+  end: DateTime!
+  "Why the venue is closed."
+  reason: String!
+}
+
+"A venue's booking rules."
+type BookingRules {
+  "Whether a booking waits for the owner's approval."
+  requiresApproval: Boolean!
+  "The shortest booking, in minutes."
+  minDurationMinutes: Int!
+  "The longest booking, in minutes."
+  maxDurationMinutes: Int!
+  "How long before its start a booking must be asked for, in minutes."
+  minNoticeMinutes: Int!
+  "How many days ahead a booking may start at most."
+  maxDaysAhead: Int!
+  "The changeover time kept free after each booking, in minutes."
+  bufferMinutes: Int!
+  "Which committees may book."
+  eligibility: Eligibility!
+  "The committees that may book when ` + "`" + `eligibility` + "`" + ` is LISTED_COMMITTEES."
+  eligibleCommittees: [Committee!]!
+  "How many hours a committee may book the venue per week (Monday to Sunday in the sub-district's time zone); null for no limit."
+  weeklyQuotaHours: Float
+}
+
+"Whether a stretch of a venue's calendar can be booked."
+enum SlotState {
+  "Open and not held by any booking."
+  FREE
+  "Held by a pending or approved booking, its changeover time included."
+  BOOKED
+  "Outside opening hours, on a closed day, or closed for maintenance."
+  CLOSED
+}
+
+"A stretch of a venue's calendar in one state."
+type AvailabilitySlot {
+  "When it starts."
+  start: DateTime!
+  "When it ends (the next slot's start)."
+  end: DateTime!
+  "Whether it can be booked."
+  state: SlotState!
+}
+
+"Where a booking is in its lifecycle."
+enum BookingStatus {
+  "Waiting for the venue owner's decision; it already holds the time."
+  PENDING
+  "Accepted; it holds the time."
+  APPROVED
+  "Turned down by the owner."
+  REJECTED
+  "Withdrawn by the booking committee or the owner."
+  CANCELLED
+  "Took place; the attendance is recorded."
+  COMPLETED
+}
+
+"A committee's booking of a venue."
+type Booking implements Node {
+  "The global id."
+  id: ID!
+  "Where the booking is in its lifecycle."
+  status: BookingStatus!
+  "When it starts."
+  startsAt: DateTime!
+  "When it ends."
+  endsAt: DateTime!
+  "What the venue is used for."
+  purpose: String!
+  "How many people are expected."
+  expectedAttendees: Int!
+  "How many came, once recorded."
+  actualAttendees: Int
+  "The owner's note on approval, or the reason of a rejection or cancellation."
+  decisionNote: String!
+  "Goes up by one with every change; pass it back to detect a concurrent change."
+  version: Int!
+  "Whether the booking is one occurrence of a recurring series."
+  recurring: Boolean!
+  "The other bookings of its series, including this one, by start time; empty for a single booking."
+  series: [Booking!]!
+  "When it was asked for."
+  requestedAt: DateTime!
+  "Whether this is demo data."
+  demo: Boolean!
+  "The venue."
+  venue: Venue!
+  "The committee that booked."
+  committee: Committee!
+  "Who did what to the booking, oldest first, from the audit log."
+  history: [BookingEvent!]!
+}
+
+"A page of bookings."
+type BookingConnection {
+  "The bookings on this page with their cursors."
+  edges: [BookingEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many bookings match, over all pages."
+  totalCount: Int!
+}
+
+"A booking in a connection."
+type BookingEdge {
+  "The cursor of this item."
+  cursor: String!
+  "The booking."
+  node: Booking!
+}
+
+"One change to a booking."
+type BookingEvent {
+  "When."
+  at: DateTime!
+  "What was done, e.g. ` + "`" + `booking.request` + "`" + `, ` + "`" + `booking.approve` + "`" + `, ` + "`" + `booking.cancel` + "`" + `."
+  action: String!
+  "The note or reason given."
+  note: String!
+  "Who did it; null for the platform itself or before accounts existed."
+  actor: Account
+}
+
+"How a recurring request handles occurrences that cannot be booked."
+enum ConflictPolicy {
+  "Book nothing if any occurrence cannot be booked."
+  ALL_OR_NOTHING
+  "Book the occurrences that can be booked and list the others in ` + "`" + `skipped` + "`" + `."
+  SKIP_CONFLICTS
+}
+
+"How often a booking repeats."
+enum Frequency {
+  "Every ` + "`" + `interval` + "`" + ` weeks."
+  WEEKLY
+}
+
+"A weekly repetition of a booking."
+input RecurrenceInput {
+  "How often; only WEEKLY."
+  frequency: Frequency!
+  "Every how many weeks, 1 to 52; 1 when left out."
+  interval: Int
+  "How many bookings in all, at most 104; give this or ` + "`" + `until` + "`" + `."
+  count: Int
+  "The last day a booking may fall on, in the sub-district's time zone; give this or ` + "`" + `count` + "`" + `."
+  until: Date
+  "The weekdays it falls on; the first booking's weekday when left out."
+  weekdays: [Weekday!]
+}
+
+"How much of a series a cancellation takes."
+enum CancelScope {
+  "Only this booking."
+  OCCURRENCE
+  "This booking and the occurrences of its series that have not started."
+  SERIES
+}
+
+"Input of ` + "`" + `requestBooking` + "`" + `."
+input RequestBookingInput {
+  "The venue to book."
+  venueId: ID!
+  "The committee that books; you must administer it."
+  committeeId: ID!
+  "When the (first) booking starts."
+  startsAt: DateTime!
+  "When the (first) booking ends."
+  endsAt: DateTime!
+  "What the venue is used for."
+  purpose: String!
+  "How many people are expected; at most the venue's capacity."
+  expectedAttendees: Int!
+  "Repeats the booking weekly; leave out for a single booking."
+  recurrence: RecurrenceInput
+  "What a recurring request does with occurrences that cannot be booked; ALL_OR_NOTHING when left out."
+  conflictPolicy: ConflictPolicy
+  "A key of your choice: the same request sent again with it returns the first result and books nothing more."
+  idempotencyKey: String
+}
+
+"An occurrence of a recurring request that was not booked."
+type SkippedOccurrence {
+  "When it would have started."
+  start: DateTime!
+  "When it would have ended."
+  end: DateTime!
+  "Which rule it broke."
+  reason: UserErrorCode!
+}
+
+"The result of ` + "`" + `requestBooking` + "`" + `."
+type RequestBookingPayload {
+  "The bookings made, by start time; empty when the request failed."
+  bookings: [Booking!]!
+  "The occurrences left out under SKIP_CONFLICTS."
+  skipped: [SkippedOccurrence!]!
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `approveBooking` + "`" + `."
+input ApproveBookingInput {
+  "The pending booking; the other pending bookings of its series are approved with it."
+  bookingId: ID!
+  "The version you read; a stale one answers STALE_VERSION."
+  version: Int
+  "A note for the booking committee."
+  note: String
+}
+
+"Input of ` + "`" + `rejectBooking` + "`" + `."
+input RejectBookingInput {
+  "The pending booking; the other pending bookings of its series are rejected with it."
+  bookingId: ID!
+  "The version you read; a stale one answers STALE_VERSION."
+  version: Int
+  "Why; required."
+  reason: String!
+}
+
+"Input of ` + "`" + `cancelBooking` + "`" + `."
+input CancelBookingInput {
+  "The booking."
+  bookingId: ID!
+  "The version you read; a stale one answers STALE_VERSION."
+  version: Int
+  "Why; required."
+  reason: String!
+  "OCCURRENCE (the default) or the whole SERIES."
+  scope: CancelScope
+}
+
+"Input of ` + "`" + `recordAttendance` + "`" + `."
+input RecordAttendanceInput {
+  "The approved booking, once it has ended."
+  bookingId: ID!
+  "How many people came."
+  actualAttendees: Int!
+  "The version you read; a stale one answers STALE_VERSION."
+  version: Int
+}
+
+"The result of a booking decision, cancellation or attendance."
+type BookingPayload {
+  "The booking as it now is; null when the mutation failed."
+  booking: Booking
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `createVenue` + "`" + `."
+input CreateVenueInput {
+  "The unit that offers the venue; you must administer it."
+  unitId: ID!
+  "The community the venue lies in, of the unit's sub-district."
+  communityId: ID!
+  "The display name, unique within the unit."
+  name: String!
+  "What kind of place it is."
+  kind: VenueKind!
+  "The street address."
+  address: String
+  "The area in m²."
+  areaSqm: Float
+  "How many people it holds."
+  capacity: Int!
+  "What it offers."
+  facilities: [String!]
+  "A description."
+  description: String
+  "Photos, as http(s) URLs."
+  photoUrls: [String!]
+}
+
+"Input of ` + "`" + `updateVenue` + "`" + `; fields left out stay as they are."
+input UpdateVenueInput {
+  "The venue to change."
+  venueId: ID!
+  "A new community."
+  communityId: ID
+  "A new name."
+  name: String
+  "A new kind."
+  kind: VenueKind
+  "A new address."
+  address: String
+  "A new area in m²."
+  areaSqm: Float
+  "A new capacity."
+  capacity: Int
+  "The new facilities."
+  facilities: [String!]
+  "A new description."
+  description: String
+  "The new photos."
+  photoUrls: [String!]
+  "Whether it takes bookings."
+  active: Boolean
+}
+
+"Input of ` + "`" + `deactivateVenue` + "`" + `."
+input DeactivateVenueInput {
+  "The venue that stops taking bookings; its bookings stay."
+  venueId: ID!
+}
+
+"A weekly opening range."
+input OpeningHoursInput {
+  "The day of the week."
+  weekday: Weekday!
+  "When it opens."
+  opens: LocalTime!
+  "When it closes, after it opens; ` + "`" + `24:00` + "`" + ` for midnight. A night opening is two ranges: to 24:00 and from 00:00 the next day."
+  closes: LocalTime!
+}
+
+"A dated exception to the weekly hours."
+input OpeningExceptionInput {
+  "The day."
+  date: Date!
+  "Closes the day; leave opens and closes out."
+  closed: Boolean!
+  "When an extra opening starts."
+  opens: LocalTime
+  "When an extra opening ends."
+  closes: LocalTime
+  "Why."
+  note: String
+}
+
+"Input of ` + "`" + `setOpeningHours` + "`" + `."
+input SetOpeningHoursInput {
+  "The venue."
+  venueId: ID!
+  "The weekly hours; they replace the old ones."
+  weekly: [OpeningHoursInput!]!
+  "The dated exceptions; they replace the old ones when given, otherwise the old ones stay."
+  exceptions: [OpeningExceptionInput!]
+}
+
+"Input of ` + "`" + `setBookingRules` + "`" + `."
+input SetBookingRulesInput {
+  "The venue."
+  venueId: ID!
+  "Whether a booking waits for your approval."
+  requiresApproval: Boolean!
+  "The shortest booking, in minutes."
+  minDurationMinutes: Int!
+  "The longest booking, in minutes."
+  maxDurationMinutes: Int!
+  "How long ahead a booking must be asked for, in minutes."
+  minNoticeMinutes: Int!
+  "How many days ahead a booking may start at most."
+  maxDaysAhead: Int!
+  "The changeover time kept free after each booking, in minutes."
+  bufferMinutes: Int!
+  "Which committees may book."
+  eligibility: Eligibility!
+  "The committees that may book, for LISTED_COMMITTEES."
+  eligibleCommitteeIds: [ID!]
+  "How many hours a committee may book per week; leave out for no limit."
+  weeklyQuotaHours: Float
+}
+
+"Input of ` + "`" + `addClosure` + "`" + `."
+input AddClosureInput {
+  "The venue."
+  venueId: ID!
+  "When the closure starts."
+  start: DateTime!
+  "When it ends."
+  end: DateTime!
+  "Why."
+  reason: String
+}
+
+"Input of ` + "`" + `removeClosure` + "`" + `."
+input RemoveClosureInput {
+  "The closure to lift."
+  closureId: ID!
+}
+
+"The result of a venue mutation."
+type VenuePayload {
+  "The venue as it now is; null when the mutation failed."
+  venue: Venue
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"The result of ` + "`" + `addClosure` + "`" + `."
+type AddClosurePayload {
+  "The closure; null when the mutation failed."
+  closure: Closure
+  "The pending and approved bookings the closure hits; they stay for you to settle with their committees."
+  affectedBookings: [Booking!]!
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Registers a venue a unit offers; its unit's administrators may."
+  createVenue("The new venue." input: CreateVenueInput!): VenuePayload!
+  "Changes a venue."
+  updateVenue("The changes." input: UpdateVenueInput!): VenuePayload!
+  "Stops a venue taking bookings."
+  deactivateVenue("Which venue." input: DeactivateVenueInput!): VenuePayload!
+  "Replaces a venue's weekly hours and, optionally, its dated exceptions."
+  setOpeningHours("The hours." input: SetOpeningHoursInput!): VenuePayload!
+  "Replaces a venue's booking rules."
+  setBookingRules("The rules." input: SetBookingRulesInput!): VenuePayload!
+  "Closes a venue for maintenance and reports the bookings it hits."
+  addClosure("The closure." input: AddClosureInput!): AddClosurePayload!
+  "Lifts a maintenance closure."
+  removeClosure("Which closure." input: RemoveClosureInput!): VenuePayload!
+  "Asks for a venue, once or weekly, for a committee you administer."
+  requestBooking("The request." input: RequestBookingInput!): RequestBookingPayload!
+  "Approves a pending booking (and its pending series); the venue unit's administrators may."
+  approveBooking("The decision." input: ApproveBookingInput!): BookingPayload!
+  "Rejects a pending booking (and its pending series) with a reason."
+  rejectBooking("The decision." input: RejectBookingInput!): BookingPayload!
+  "Cancels a booking, or what is left of its series, with a reason; the booking committee or the venue owner may."
+  cancelBooking("The cancellation." input: CancelBookingInput!): BookingPayload!
+  "Records how many came to a booking that has ended, which completes it; the booking committee may."
+  recordAttendance("The figures." input: RecordAttendanceInput!): BookingPayload!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2697,6 +4267,152 @@ func (ec *executionContext) childFields_AccountPayload(ctx context.Context, fiel
 		return ec.fieldContext_AccountPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AddClosurePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "closure":
+		return ec.fieldContext_AddClosurePayload_closure(ctx, field)
+	case "affectedBookings":
+		return ec.fieldContext_AddClosurePayload_affectedBookings(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddClosurePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddClosurePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AvailabilitySlot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_AvailabilitySlot_start(ctx, field)
+	case "end":
+		return ec.fieldContext_AvailabilitySlot_end(ctx, field)
+	case "state":
+		return ec.fieldContext_AvailabilitySlot_state(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AvailabilitySlot", field.Name)
+}
+
+func (ec *executionContext) childFields_Booking(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Booking_id(ctx, field)
+	case "status":
+		return ec.fieldContext_Booking_status(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_Booking_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Booking_endsAt(ctx, field)
+	case "purpose":
+		return ec.fieldContext_Booking_purpose(ctx, field)
+	case "expectedAttendees":
+		return ec.fieldContext_Booking_expectedAttendees(ctx, field)
+	case "actualAttendees":
+		return ec.fieldContext_Booking_actualAttendees(ctx, field)
+	case "decisionNote":
+		return ec.fieldContext_Booking_decisionNote(ctx, field)
+	case "version":
+		return ec.fieldContext_Booking_version(ctx, field)
+	case "recurring":
+		return ec.fieldContext_Booking_recurring(ctx, field)
+	case "series":
+		return ec.fieldContext_Booking_series(ctx, field)
+	case "requestedAt":
+		return ec.fieldContext_Booking_requestedAt(ctx, field)
+	case "demo":
+		return ec.fieldContext_Booking_demo(ctx, field)
+	case "venue":
+		return ec.fieldContext_Booking_venue(ctx, field)
+	case "committee":
+		return ec.fieldContext_Booking_committee(ctx, field)
+	case "history":
+		return ec.fieldContext_Booking_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Booking", field.Name)
+}
+
+func (ec *executionContext) childFields_BookingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_BookingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BookingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BookingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BookingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BookingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BookingEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BookingEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BookingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BookingEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_BookingEvent_at(ctx, field)
+	case "action":
+		return ec.fieldContext_BookingEvent_action(ctx, field)
+	case "note":
+		return ec.fieldContext_BookingEvent_note(ctx, field)
+	case "actor":
+		return ec.fieldContext_BookingEvent_actor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BookingEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_BookingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "booking":
+		return ec.fieldContext_BookingPayload_booking(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_BookingPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BookingPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_BookingRules(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "requiresApproval":
+		return ec.fieldContext_BookingRules_requiresApproval(ctx, field)
+	case "minDurationMinutes":
+		return ec.fieldContext_BookingRules_minDurationMinutes(ctx, field)
+	case "maxDurationMinutes":
+		return ec.fieldContext_BookingRules_maxDurationMinutes(ctx, field)
+	case "minNoticeMinutes":
+		return ec.fieldContext_BookingRules_minNoticeMinutes(ctx, field)
+	case "maxDaysAhead":
+		return ec.fieldContext_BookingRules_maxDaysAhead(ctx, field)
+	case "bufferMinutes":
+		return ec.fieldContext_BookingRules_bufferMinutes(ctx, field)
+	case "eligibility":
+		return ec.fieldContext_BookingRules_eligibility(ctx, field)
+	case "eligibleCommittees":
+		return ec.fieldContext_BookingRules_eligibleCommittees(ctx, field)
+	case "weeklyQuotaHours":
+		return ec.fieldContext_BookingRules_weeklyQuotaHours(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BookingRules", field.Name)
+}
+
+func (ec *executionContext) childFields_Closure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Closure_id(ctx, field)
+	case "start":
+		return ec.fieldContext_Closure_start(ctx, field)
+	case "end":
+		return ec.fieldContext_Closure_end(ctx, field)
+	case "reason":
+		return ec.fieldContext_Closure_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Closure", field.Name)
 }
 
 func (ec *executionContext) childFields_Committee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2917,6 +4633,34 @@ func (ec *executionContext) childFields_MembershipPayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type MembershipPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_OpeningException(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_OpeningException_date(ctx, field)
+	case "closed":
+		return ec.fieldContext_OpeningException_closed(ctx, field)
+	case "opens":
+		return ec.fieldContext_OpeningException_opens(ctx, field)
+	case "closes":
+		return ec.fieldContext_OpeningException_closes(ctx, field)
+	case "note":
+		return ec.fieldContext_OpeningException_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpeningException", field.Name)
+}
+
+func (ec *executionContext) childFields_OpeningHours(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "weekday":
+		return ec.fieldContext_OpeningHours_weekday(ctx, field)
+	case "opens":
+		return ec.fieldContext_OpeningHours_opens(ctx, field)
+	case "closes":
+		return ec.fieldContext_OpeningHours_closes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpeningHours", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -2979,6 +4723,18 @@ func (ec *executionContext) childFields_PersonPayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PersonPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RequestBookingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bookings":
+		return ec.fieldContext_RequestBookingPayload_bookings(ctx, field)
+	case "skipped":
+		return ec.fieldContext_RequestBookingPayload_skipped(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RequestBookingPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestBookingPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RevokeSessionsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "revokedCount":
@@ -3033,6 +4789,18 @@ func (ec *executionContext) childFields_SignOutPayload(ctx context.Context, fiel
 		return ec.fieldContext_SignOutPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignOutPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SkippedOccurrence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_SkippedOccurrence_start(ctx, field)
+	case "end":
+		return ec.fieldContext_SkippedOccurrence_end(ctx, field)
+	case "reason":
+		return ec.fieldContext_SkippedOccurrence_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkippedOccurrence", field.Name)
 }
 
 func (ec *executionContext) childFields_Subdistrict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3163,6 +4931,86 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_message(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_Venue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Venue_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Venue_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_Venue_kind(ctx, field)
+	case "address":
+		return ec.fieldContext_Venue_address(ctx, field)
+	case "areaSqm":
+		return ec.fieldContext_Venue_areaSqm(ctx, field)
+	case "capacity":
+		return ec.fieldContext_Venue_capacity(ctx, field)
+	case "facilities":
+		return ec.fieldContext_Venue_facilities(ctx, field)
+	case "description":
+		return ec.fieldContext_Venue_description(ctx, field)
+	case "photoUrls":
+		return ec.fieldContext_Venue_photoUrls(ctx, field)
+	case "active":
+		return ec.fieldContext_Venue_active(ctx, field)
+	case "requiresApproval":
+		return ec.fieldContext_Venue_requiresApproval(ctx, field)
+	case "demo":
+		return ec.fieldContext_Venue_demo(ctx, field)
+	case "unit":
+		return ec.fieldContext_Venue_unit(ctx, field)
+	case "community":
+		return ec.fieldContext_Venue_community(ctx, field)
+	case "subdistrict":
+		return ec.fieldContext_Venue_subdistrict(ctx, field)
+	case "openingHours":
+		return ec.fieldContext_Venue_openingHours(ctx, field)
+	case "openingExceptions":
+		return ec.fieldContext_Venue_openingExceptions(ctx, field)
+	case "closures":
+		return ec.fieldContext_Venue_closures(ctx, field)
+	case "rules":
+		return ec.fieldContext_Venue_rules(ctx, field)
+	case "availability":
+		return ec.fieldContext_Venue_availability(ctx, field)
+	case "bookings":
+		return ec.fieldContext_Venue_bookings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Venue", field.Name)
+}
+
+func (ec *executionContext) childFields_VenueConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VenueConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VenueConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VenueConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VenueConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VenueEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_VenueEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_VenueEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VenueEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_VenuePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "venue":
+		return ec.fieldContext_VenuePayload_venue(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_VenuePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VenuePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3419,6 +5267,48 @@ func (ec *executionContext) field_Grid_workers_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addClosure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddClosureInput, error) {
+			return ec.unmarshalNAddClosureInput2cogovᚋgraphᚋmodelᚐAddClosureInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_approveBooking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ApproveBookingInput, error) {
+			return ec.unmarshalNApproveBookingInput2cogovᚋgraphᚋmodelᚐApproveBookingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelBooking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CancelBookingInput, error) {
+			return ec.unmarshalNCancelBookingInput2cogovᚋgraphᚋmodelᚐCancelBookingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3531,6 +5421,34 @@ func (ec *executionContext) field_Mutation_createUnit_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createVenue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateVenueInput, error) {
+			return ec.unmarshalNCreateVenueInput2cogovᚋgraphᚋmodelᚐCreateVenueInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deactivateVenue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeactivateVenueInput, error) {
+			return ec.unmarshalNDeactivateVenueInput2cogovᚋgraphᚋmodelᚐDeactivateVenueInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_endMembership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3559,6 +5477,62 @@ func (ec *executionContext) field_Mutation_grantRole_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordAttendanceInput, error) {
+			return ec.unmarshalNRecordAttendanceInput2cogovᚋgraphᚋmodelᚐRecordAttendanceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rejectBooking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RejectBookingInput, error) {
+			return ec.unmarshalNRejectBookingInput2cogovᚋgraphᚋmodelᚐRejectBookingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeClosure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemoveClosureInput, error) {
+			return ec.unmarshalNRemoveClosureInput2cogovᚋgraphᚋmodelᚐRemoveClosureInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestBooking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RequestBookingInput, error) {
+			return ec.unmarshalNRequestBookingInput2cogovᚋgraphᚋmodelᚐRequestBookingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3579,6 +5553,34 @@ func (ec *executionContext) field_Mutation_revokeSessions_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RevokeSessionsInput, error) {
 			return ec.unmarshalNRevokeSessionsInput2cogovᚋgraphᚋmodelᚐRevokeSessionsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setBookingRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetBookingRulesInput, error) {
+			return ec.unmarshalNSetBookingRulesInput2cogovᚋgraphᚋmodelᚐSetBookingRulesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setOpeningHours_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetOpeningHoursInput, error) {
+			return ec.unmarshalNSetOpeningHoursInput2cogovᚋgraphᚋmodelᚐSetOpeningHoursInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3713,6 +5715,20 @@ func (ec *executionContext) field_Mutation_updateUnit_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateVenue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateVenueInput, error) {
+			return ec.unmarshalNUpdateVenueInput2cogovᚋgraphᚋmodelᚐUpdateVenueInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Person_memberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3818,6 +5834,36 @@ func (ec *executionContext) field_Query_subdistricts_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_venues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (model.VenueFilter, error) {
+			return ec.unmarshalNVenueFilter2cogovᚋgraphᚋmodelᚐVenueFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -4000,6 +6046,110 @@ func (ec *executionContext) field_Unit_memberships_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["currentOn"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Venue_availability_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Venue_bookings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Venue_closures_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Venue_openingExceptions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -4304,6 +6454,1190 @@ func (ec *executionContext) fieldContext_AccountPayload_userErrors(_ context.Con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AddClosurePayload_closure(ctx context.Context, field graphql.CollectedField, obj *model.AddClosurePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddClosurePayload_closure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *booking.Closure) graphql.Marshaler {
+			return ec.marshalOClosure2ᚖcogovᚋinternalᚋbookingᚐClosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddClosurePayload_closure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddClosurePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Closure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddClosurePayload_affectedBookings(ctx context.Context, field graphql.CollectedField, obj *model.AddClosurePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddClosurePayload_affectedBookings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AffectedBookings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []booking.Booking) graphql.Marshaler {
+			return ec.marshalNBooking2ᚕcogovᚋinternalᚋbookingᚐBookingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddClosurePayload_affectedBookings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddClosurePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Booking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddClosurePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AddClosurePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddClosurePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddClosurePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddClosurePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AvailabilitySlot_start(ctx context.Context, field graphql.CollectedField, obj *booking.Slot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailabilitySlot_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailabilitySlot_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailabilitySlot", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AvailabilitySlot_end(ctx context.Context, field graphql.CollectedField, obj *booking.Slot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailabilitySlot_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailabilitySlot_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailabilitySlot", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AvailabilitySlot_state(ctx context.Context, field graphql.CollectedField, obj *booking.Slot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailabilitySlot_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v booking.SlotState) graphql.Marshaler {
+			return ec.marshalNSlotState2cogovᚋinternalᚋbookingᚐSlotState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailabilitySlot_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailabilitySlot", field, false, false, "SlotState")
+}
+
+func (ec *executionContext) _Booking_id(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Booking().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Booking_status(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v booking.Status) graphql.Marshaler {
+			return ec.marshalNBookingStatus2cogovᚋinternalᚋbookingᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "BookingStatus")
+}
+
+func (ec *executionContext) _Booking_startsAt(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Booking_endsAt(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Booking_purpose(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "String")
+}
+
+func (ec *executionContext) _Booking_expectedAttendees(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_expectedAttendees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedAttendees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_expectedAttendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Booking_actualAttendees(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_actualAttendees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActualAttendees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_actualAttendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Booking_decisionNote(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_decisionNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_decisionNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "String")
+}
+
+func (ec *executionContext) _Booking_version(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Booking_recurring(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_recurring(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Booking().Recurring(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_recurring(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Booking_series(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Booking().Series(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []booking.Booking) graphql.Marshaler {
+			return ec.marshalNBooking2ᚕcogovᚋinternalᚋbookingᚐBookingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Booking",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Booking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Booking_requestedAt(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_requestedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_requestedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Booking_demo(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_demo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Demo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_demo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Booking_venue(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_venue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Booking().Venue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *booking.Venue) graphql.Marshaler {
+			return ec.marshalNVenue2ᚖcogovᚋinternalᚋbookingᚐVenue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Booking",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Booking_committee(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_committee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Booking().Committee(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Committee) graphql.Marshaler {
+			return ec.marshalNCommittee2ᚖcogovᚋinternalᚋstructureᚐCommittee(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_committee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Booking",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Booking_history(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Booking().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []booking.Event) graphql.Marshaler {
+			return ec.marshalNBookingEvent2ᚕcogovᚋinternalᚋbookingᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Booking",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.BookingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.BookingEdge) graphql.Marshaler {
+			return ec.marshalNBookingEdge2ᚕcogovᚋgraphᚋmodelᚐBookingEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.BookingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.BookingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BookingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.BookingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _BookingEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.BookingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *booking.Booking) graphql.Marshaler {
+			return ec.marshalNBooking2ᚖcogovᚋinternalᚋbookingᚐBooking(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Booking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingEvent_at(ctx context.Context, field graphql.CollectedField, obj *booking.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BookingEvent_action(ctx context.Context, field graphql.CollectedField, obj *booking.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _BookingEvent_note(ctx context.Context, field graphql.CollectedField, obj *booking.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _BookingEvent_actor(ctx context.Context, field graphql.CollectedField, obj *booking.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BookingEvent().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Account) graphql.Marshaler {
+			return ec.marshalOAccount2ᚖcogovᚋinternalᚋaccountᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingPayload_booking(ctx context.Context, field graphql.CollectedField, obj *model.BookingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingPayload_booking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Booking, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *booking.Booking) graphql.Marshaler {
+			return ec.marshalOBooking2ᚖcogovᚋinternalᚋbookingᚐBooking(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingPayload_booking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Booking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.BookingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingRules_requiresApproval(ctx context.Context, field graphql.CollectedField, obj *booking.Rules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingRules_requiresApproval(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiresApproval, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingRules_requiresApproval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingRules", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BookingRules_minDurationMinutes(ctx context.Context, field graphql.CollectedField, obj *booking.Rules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingRules_minDurationMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinDurationMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingRules_minDurationMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingRules", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BookingRules_maxDurationMinutes(ctx context.Context, field graphql.CollectedField, obj *booking.Rules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingRules_maxDurationMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxDurationMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingRules_maxDurationMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingRules", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BookingRules_minNoticeMinutes(ctx context.Context, field graphql.CollectedField, obj *booking.Rules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingRules_minNoticeMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinNoticeMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingRules_minNoticeMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingRules", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BookingRules_maxDaysAhead(ctx context.Context, field graphql.CollectedField, obj *booking.Rules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingRules_maxDaysAhead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxDaysAhead, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingRules_maxDaysAhead(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingRules", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BookingRules_bufferMinutes(ctx context.Context, field graphql.CollectedField, obj *booking.Rules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingRules_bufferMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BufferMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingRules_bufferMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingRules", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BookingRules_eligibility(ctx context.Context, field graphql.CollectedField, obj *booking.Rules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingRules_eligibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Eligibility, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v booking.Eligibility) graphql.Marshaler {
+			return ec.marshalNEligibility2cogovᚋinternalᚋbookingᚐEligibility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingRules_eligibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingRules", field, false, false, "Eligibility")
+}
+
+func (ec *executionContext) _BookingRules_eligibleCommittees(ctx context.Context, field graphql.CollectedField, obj *booking.Rules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingRules_eligibleCommittees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BookingRules().EligibleCommittees(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []structure.Committee) graphql.Marshaler {
+			return ec.marshalNCommittee2ᚕcogovᚋinternalᚋstructureᚐCommitteeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingRules_eligibleCommittees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingRules",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingRules_weeklyQuotaHours(ctx context.Context, field graphql.CollectedField, obj *booking.Rules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingRules_weeklyQuotaHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BookingRules().WeeklyQuotaHours(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingRules_weeklyQuotaHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingRules", field, true, true, "Float")
+}
+
+func (ec *executionContext) _Closure_id(ctx context.Context, field graphql.CollectedField, obj *booking.Closure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Closure_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Closure().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Closure_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Closure", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Closure_start(ctx context.Context, field graphql.CollectedField, obj *booking.Closure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Closure_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Closure_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Closure", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Closure_end(ctx context.Context, field graphql.CollectedField, obj *booking.Closure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Closure_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Closure_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Closure", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Closure_reason(ctx context.Context, field graphql.CollectedField, obj *booking.Closure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Closure_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Closure_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Closure", field, false, false, "String")
 }
 
 func (ec *executionContext) _Committee_id(ctx context.Context, field graphql.CollectedField, obj *structure.Committee) (ret graphql.Marshaler) {
@@ -6987,6 +10321,718 @@ func (ec *executionContext) fieldContext_Mutation_endMembership(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createVenue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createVenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateVenue(ctx, fc.Args["input"].(model.CreateVenueInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
+			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createVenue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createVenue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateVenue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateVenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateVenue(ctx, fc.Args["input"].(model.UpdateVenueInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
+			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateVenue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateVenue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deactivateVenue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deactivateVenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeactivateVenue(ctx, fc.Args["input"].(model.DeactivateVenueInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
+			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deactivateVenue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deactivateVenue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setOpeningHours(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setOpeningHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetOpeningHours(ctx, fc.Args["input"].(model.SetOpeningHoursInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
+			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setOpeningHours(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setOpeningHours_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setBookingRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setBookingRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetBookingRules(ctx, fc.Args["input"].(model.SetBookingRulesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
+			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setBookingRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setBookingRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addClosure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addClosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddClosure(ctx, fc.Args["input"].(model.AddClosureInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddClosurePayload) graphql.Marshaler {
+			return ec.marshalNAddClosurePayload2ᚖcogovᚋgraphᚋmodelᚐAddClosurePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addClosure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddClosurePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addClosure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeClosure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeClosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveClosure(ctx, fc.Args["input"].(model.RemoveClosureInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
+			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeClosure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeClosure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestBooking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestBooking(ctx, fc.Args["input"].(model.RequestBookingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RequestBookingPayload) graphql.Marshaler {
+			return ec.marshalNRequestBookingPayload2ᚖcogovᚋgraphᚋmodelᚐRequestBookingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestBookingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approveBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveBooking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveBooking(ctx, fc.Args["input"].(model.ApproveBookingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
+			return ec.marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectBooking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectBooking(ctx, fc.Args["input"].(model.RejectBookingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
+			return ec.marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelBooking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelBooking(ctx, fc.Args["input"].(model.CancelBookingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
+			return ec.marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordAttendance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordAttendance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordAttendance(ctx, fc.Args["input"].(model.RecordAttendanceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
+			return ec.marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordAttendance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordAttendance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningException_date(ctx context.Context, field graphql.CollectedField, obj *booking.Exception) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningException_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningException_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningException", field, false, false, "Date")
+}
+
+func (ec *executionContext) _OpeningException_closed(ctx context.Context, field graphql.CollectedField, obj *booking.Exception) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningException_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningException_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningException", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _OpeningException_opens(ctx context.Context, field graphql.CollectedField, obj *booking.Exception) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningException_opens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOLocalTime2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningException_opens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningException", field, false, false, "LocalTime")
+}
+
+func (ec *executionContext) _OpeningException_closes(ctx context.Context, field graphql.CollectedField, obj *booking.Exception) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningException_closes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOLocalTime2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningException_closes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningException", field, false, false, "LocalTime")
+}
+
+func (ec *executionContext) _OpeningException_note(ctx context.Context, field graphql.CollectedField, obj *booking.Exception) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningException_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningException_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningException", field, false, false, "String")
+}
+
+func (ec *executionContext) _OpeningHours_weekday(ctx context.Context, field graphql.CollectedField, obj *booking.Hours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningHours_weekday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OpeningHours().Weekday(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Weekday) graphql.Marshaler {
+			return ec.marshalNWeekday2cogovᚋgraphᚋmodelᚐWeekday(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningHours_weekday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningHours", field, true, true, "Weekday")
+}
+
+func (ec *executionContext) _OpeningHours_opens(ctx context.Context, field graphql.CollectedField, obj *booking.Hours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningHours_opens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNLocalTime2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningHours_opens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningHours", field, false, false, "LocalTime")
+}
+
+func (ec *executionContext) _OpeningHours_closes(ctx context.Context, field graphql.CollectedField, obj *booking.Hours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningHours_closes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNLocalTime2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningHours_closes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningHours", field, false, false, "LocalTime")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7638,6 +11684,50 @@ func (ec *executionContext) fieldContext_Query_subdistricts(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_venues(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_venues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Venues(ctx, fc.Args["filter"].(model.VenueFilter), fc.Args["first"].(int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VenueConnection) graphql.Marshaler {
+			return ec.marshalNVenueConnection2ᚖcogovᚋgraphᚋmodelᚐVenueConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_venues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenueConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_venues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7709,6 +11799,102 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestBookingPayload_bookings(ctx context.Context, field graphql.CollectedField, obj *model.RequestBookingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestBookingPayload_bookings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bookings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []booking.Booking) graphql.Marshaler {
+			return ec.marshalNBooking2ᚕcogovᚋinternalᚋbookingᚐBookingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestBookingPayload_bookings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestBookingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Booking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestBookingPayload_skipped(ctx context.Context, field graphql.CollectedField, obj *model.RequestBookingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestBookingPayload_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []booking.Skip) graphql.Marshaler {
+			return ec.marshalNSkippedOccurrence2ᚕcogovᚋinternalᚋbookingᚐSkipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestBookingPayload_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestBookingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkippedOccurrence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestBookingPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RequestBookingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestBookingPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestBookingPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestBookingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8074,6 +12260,75 @@ func (ec *executionContext) fieldContext_SignOutPayload_userErrors(_ context.Con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SkippedOccurrence_start(ctx context.Context, field graphql.CollectedField, obj *booking.Skip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedOccurrence_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedOccurrence_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedOccurrence", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SkippedOccurrence_end(ctx context.Context, field graphql.CollectedField, obj *booking.Skip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedOccurrence_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedOccurrence_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedOccurrence", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SkippedOccurrence_reason(ctx context.Context, field graphql.CollectedField, obj *booking.Skip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedOccurrence_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v problem.Code) graphql.Marshaler {
+			return ec.marshalNUserErrorCode2cogovᚋinternalᚋproblemᚐCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedOccurrence_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedOccurrence", field, false, false, "UserErrorCode")
 }
 
 func (ec *executionContext) _Subdistrict_id(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
@@ -9170,6 +13425,824 @@ func (ec *executionContext) _UserError_message(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _Venue_id(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Venue().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Venue_name(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, "String")
+}
+
+func (ec *executionContext) _Venue_kind(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v booking.VenueKind) graphql.Marshaler {
+			return ec.marshalNVenueKind2cogovᚋinternalᚋbookingᚐVenueKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, "VenueKind")
+}
+
+func (ec *executionContext) _Venue_address(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, "String")
+}
+
+func (ec *executionContext) _Venue_areaSqm(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_areaSqm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AreaSqm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_areaSqm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Venue_capacity(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Venue_facilities(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_facilities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facilities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_facilities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, "String")
+}
+
+func (ec *executionContext) _Venue_description(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, "String")
+}
+
+func (ec *executionContext) _Venue_photoUrls(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_photoUrls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PhotoURLs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_photoUrls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, "String")
+}
+
+func (ec *executionContext) _Venue_active(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Venue_requiresApproval(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_requiresApproval(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiresApproval(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_requiresApproval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Venue_demo(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_demo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Demo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_demo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Venue_unit(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Venue().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖcogovᚋinternalᚋstructureᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Venue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Venue_community(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Venue().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖcogovᚋinternalᚋstructureᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Venue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Venue_subdistrict(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_subdistrict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Venue().Subdistrict(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Subdistrict) graphql.Marshaler {
+			return ec.marshalNSubdistrict2ᚖcogovᚋinternalᚋstructureᚐSubdistrict(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_subdistrict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Venue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subdistrict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Venue_openingHours(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_openingHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Venue().OpeningHours(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []booking.Hours) graphql.Marshaler {
+			return ec.marshalNOpeningHours2ᚕcogovᚋinternalᚋbookingᚐHoursᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_openingHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Venue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpeningHours(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Venue_openingExceptions(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_openingExceptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Venue().OpeningExceptions(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []booking.Exception) graphql.Marshaler {
+			return ec.marshalNOpeningException2ᚕcogovᚋinternalᚋbookingᚐExceptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_openingExceptions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Venue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpeningException(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Venue_openingExceptions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Venue_closures(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_closures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Venue().Closures(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []booking.Closure) graphql.Marshaler {
+			return ec.marshalNClosure2ᚕcogovᚋinternalᚋbookingᚐClosureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_closures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Venue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Closure(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Venue_closures_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Venue_rules(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v booking.Rules) graphql.Marshaler {
+			return ec.marshalNBookingRules2cogovᚋinternalᚋbookingᚐRules(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Venue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingRules(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Venue_availability(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_availability(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Venue().Availability(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []booking.Slot) graphql.Marshaler {
+			return ec.marshalNAvailabilitySlot2ᚕcogovᚋinternalᚋbookingᚐSlotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_availability(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Venue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AvailabilitySlot(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Venue_availability_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Venue_bookings(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_bookings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Venue().Bookings(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingConnection) graphql.Marshaler {
+			return ec.marshalNBookingConnection2ᚖcogovᚋgraphᚋmodelᚐBookingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_bookings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Venue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Venue_bookings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VenueConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VenueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenueConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.VenueEdge) graphql.Marshaler {
+			return ec.marshalNVenueEdge2ᚕcogovᚋgraphᚋmodelᚐVenueEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VenueConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VenueConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenueEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VenueConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.VenueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenueConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VenueConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VenueConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VenueConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.VenueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenueConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VenueConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VenueConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VenueEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.VenueEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenueEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VenueEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VenueEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _VenueEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.VenueEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenueEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *booking.Venue) graphql.Marshaler {
+			return ec.marshalNVenue2ᚖcogovᚋinternalᚋbookingᚐVenue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VenueEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VenueEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VenuePayload_venue(ctx context.Context, field graphql.CollectedField, obj *model.VenuePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenuePayload_venue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Venue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *booking.Venue) graphql.Marshaler {
+			return ec.marshalOVenue2ᚖcogovᚋinternalᚋbookingᚐVenue(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VenuePayload_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VenuePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VenuePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.VenuePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenuePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VenuePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VenuePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Viewer_account(ctx context.Context, field graphql.CollectedField, obj *access.Viewer) (ret graphql.Marshaler) {
@@ -10309,6 +15382,188 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddClosureInput(ctx context.Context, obj any) (model.AddClosureInput, error) {
+	var it model.AddClosureInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"venueId", "start", "end", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "venueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueID = data
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddClosureInput unmarshals raw into the AddClosureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddClosureInput(ctx context.Context, raw any) (model.AddClosureInput, error) {
+	var out model.AddClosureInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddClosureInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputApproveBookingInput(ctx context.Context, obj any) (model.ApproveBookingInput, error) {
+	var it model.ApproveBookingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bookingId", "version", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bookingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApproveBookingInput unmarshals raw into the ApproveBookingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApproveBookingInput(ctx context.Context, raw any) (model.ApproveBookingInput, error) {
+	var out model.ApproveBookingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApproveBookingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCancelBookingInput(ctx context.Context, obj any) (model.CancelBookingInput, error) {
+	var it model.CancelBookingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bookingId", "version", "reason", "scope"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bookingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "scope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scope"))
+			data, err := ec.unmarshalOCancelScope2ᚖcogovᚋinternalᚋbookingᚐCancelScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scope = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelBookingInput unmarshals raw into the CancelBookingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelBookingInput(ctx context.Context, raw any) (model.CancelBookingInput, error) {
+	var out model.CancelBookingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelBookingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateAccountInput(ctx context.Context, obj any) (model.CreateAccountInput, error) {
 	var it model.CreateAccountInput
 	if obj == nil {
@@ -10841,6 +16096,153 @@ func UnmarshalCreateUnitInput(ctx context.Context, raw any) (model.CreateUnitInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateVenueInput(ctx context.Context, obj any) (model.CreateVenueInput, error) {
+	var it model.CreateVenueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitId", "communityId", "name", "kind", "address", "areaSqm", "capacity", "facilities", "description", "photoUrls"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNVenueKind2cogovᚋinternalᚋbookingᚐVenueKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "areaSqm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areaSqm"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AreaSqm = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "facilities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilities"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Facilities = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "photoUrls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("photoUrls"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhotoUrls = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateVenueInput unmarshals raw into the CreateVenueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateVenueInput(ctx context.Context, raw any) (model.CreateVenueInput, error) {
+	var out model.CreateVenueInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateVenueInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeactivateVenueInput(ctx context.Context, obj any) (model.DeactivateVenueInput, error) {
+	var it model.DeactivateVenueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"venueId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "venueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeactivateVenueInput unmarshals raw into the DeactivateVenueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeactivateVenueInput(ctx context.Context, raw any) (model.DeactivateVenueInput, error) {
+	var out model.DeactivateVenueInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeactivateVenueInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEndMembershipInput(ctx context.Context, obj any) (model.EndMembershipInput, error) {
 	var it model.EndMembershipInput
 	if obj == nil {
@@ -10946,6 +16348,454 @@ func UnmarshalGrantRoleInput(ctx context.Context, raw any) (model.GrantRoleInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOpeningExceptionInput(ctx context.Context, obj any) (model.OpeningExceptionInput, error) {
+	var it model.OpeningExceptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"date", "closed", "opens", "closes", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "closed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closed"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closed = data
+		case "opens":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("opens"))
+			data, err := ec.unmarshalOLocalTime2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Opens = data
+		case "closes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closes"))
+			data, err := ec.unmarshalOLocalTime2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closes = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpeningExceptionInput unmarshals raw into the OpeningExceptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpeningExceptionInput(ctx context.Context, raw any) (model.OpeningExceptionInput, error) {
+	var out model.OpeningExceptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpeningExceptionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOpeningHoursInput(ctx context.Context, obj any) (model.OpeningHoursInput, error) {
+	var it model.OpeningHoursInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"weekday", "opens", "closes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "weekday":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weekday"))
+			data, err := ec.unmarshalNWeekday2cogovᚋgraphᚋmodelᚐWeekday(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weekday = data
+		case "opens":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("opens"))
+			data, err := ec.unmarshalNLocalTime2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Opens = data
+		case "closes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closes"))
+			data, err := ec.unmarshalNLocalTime2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpeningHoursInput unmarshals raw into the OpeningHoursInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpeningHoursInput(ctx context.Context, raw any) (model.OpeningHoursInput, error) {
+	var out model.OpeningHoursInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpeningHoursInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordAttendanceInput(ctx context.Context, obj any) (model.RecordAttendanceInput, error) {
+	var it model.RecordAttendanceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bookingId", "actualAttendees", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bookingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingID = data
+		case "actualAttendees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actualAttendees"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActualAttendees = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordAttendanceInput unmarshals raw into the RecordAttendanceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordAttendanceInput(ctx context.Context, raw any) (model.RecordAttendanceInput, error) {
+	var out model.RecordAttendanceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordAttendanceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecurrenceInput(ctx context.Context, obj any) (model.RecurrenceInput, error) {
+	var it model.RecurrenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"frequency", "interval", "count", "until", "weekdays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "frequency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frequency"))
+			data, err := ec.unmarshalNFrequency2cogovᚋgraphᚋmodelᚐFrequency(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Frequency = data
+		case "interval":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interval"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Interval = data
+		case "count":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("count"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Count = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		case "weekdays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weekdays"))
+			data, err := ec.unmarshalOWeekday2ᚕcogovᚋgraphᚋmodelᚐWeekdayᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weekdays = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecurrenceInput unmarshals raw into the RecurrenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecurrenceInput(ctx context.Context, raw any) (model.RecurrenceInput, error) {
+	var out model.RecurrenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecurrenceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRejectBookingInput(ctx context.Context, obj any) (model.RejectBookingInput, error) {
+	var it model.RejectBookingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bookingId", "version", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bookingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRejectBookingInput unmarshals raw into the RejectBookingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRejectBookingInput(ctx context.Context, raw any) (model.RejectBookingInput, error) {
+	var out model.RejectBookingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RejectBookingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRemoveClosureInput(ctx context.Context, obj any) (model.RemoveClosureInput, error) {
+	var it model.RemoveClosureInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"closureId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "closureId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closureId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosureID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRemoveClosureInput unmarshals raw into the RemoveClosureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRemoveClosureInput(ctx context.Context, raw any) (model.RemoveClosureInput, error) {
+	var out model.RemoveClosureInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemoveClosureInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRequestBookingInput(ctx context.Context, obj any) (model.RequestBookingInput, error) {
+	var it model.RequestBookingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"venueId", "committeeId", "startsAt", "endsAt", "purpose", "expectedAttendees", "recurrence", "conflictPolicy", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "venueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueID = data
+		case "committeeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committeeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommitteeID = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "purpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purpose"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Purpose = data
+		case "expectedAttendees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedAttendees"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedAttendees = data
+		case "recurrence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recurrence"))
+			data, err := ec.unmarshalORecurrenceInput2ᚖcogovᚋgraphᚋmodelᚐRecurrenceInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Recurrence = data
+		case "conflictPolicy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conflictPolicy"))
+			data, err := ec.unmarshalOConflictPolicy2ᚖcogovᚋinternalᚋbookingᚐConflictPolicy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConflictPolicy = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestBookingInput unmarshals raw into the RequestBookingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestBookingInput(ctx context.Context, raw any) (model.RequestBookingInput, error) {
+	var out model.RequestBookingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestBookingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRevokeRoleInput(ctx context.Context, obj any) (model.RevokeRoleInput, error) {
 	var it model.RevokeRoleInput
 	if obj == nil {
@@ -11027,6 +16877,167 @@ func (ec *executionContext) unmarshalInputRevokeSessionsInput(ctx context.Contex
 func UnmarshalRevokeSessionsInput(ctx context.Context, raw any) (model.RevokeSessionsInput, error) {
 	var out model.RevokeSessionsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeSessionsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetBookingRulesInput(ctx context.Context, obj any) (model.SetBookingRulesInput, error) {
+	var it model.SetBookingRulesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"venueId", "requiresApproval", "minDurationMinutes", "maxDurationMinutes", "minNoticeMinutes", "maxDaysAhead", "bufferMinutes", "eligibility", "eligibleCommitteeIds", "weeklyQuotaHours"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "venueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueID = data
+		case "requiresApproval":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiresApproval"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiresApproval = data
+		case "minDurationMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minDurationMinutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinDurationMinutes = data
+		case "maxDurationMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxDurationMinutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxDurationMinutes = data
+		case "minNoticeMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minNoticeMinutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinNoticeMinutes = data
+		case "maxDaysAhead":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxDaysAhead"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxDaysAhead = data
+		case "bufferMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bufferMinutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BufferMinutes = data
+		case "eligibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eligibility"))
+			data, err := ec.unmarshalNEligibility2cogovᚋinternalᚋbookingᚐEligibility(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eligibility = data
+		case "eligibleCommitteeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eligibleCommitteeIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EligibleCommitteeIds = data
+		case "weeklyQuotaHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weeklyQuotaHours"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WeeklyQuotaHours = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetBookingRulesInput unmarshals raw into the SetBookingRulesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetBookingRulesInput(ctx context.Context, raw any) (model.SetBookingRulesInput, error) {
+	var out model.SetBookingRulesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetBookingRulesInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetOpeningHoursInput(ctx context.Context, obj any) (model.SetOpeningHoursInput, error) {
+	var it model.SetOpeningHoursInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"venueId", "weekly", "exceptions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "venueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueID = data
+		case "weekly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weekly"))
+			data, err := ec.unmarshalNOpeningHoursInput2ᚕcogovᚋgraphᚋmodelᚐOpeningHoursInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weekly = data
+		case "exceptions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exceptions"))
+			data, err := ec.unmarshalOOpeningExceptionInput2ᚕcogovᚋgraphᚋmodelᚐOpeningExceptionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exceptions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetOpeningHoursInput unmarshals raw into the SetOpeningHoursInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetOpeningHoursInput(ctx context.Context, raw any) (model.SetOpeningHoursInput, error) {
+	var out model.SetOpeningHoursInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetOpeningHoursInput", raw, &out)
 	return out, err
 }
 
@@ -11562,6 +17573,223 @@ func UnmarshalUpdateUnitInput(ctx context.Context, raw any) (model.UpdateUnitInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateVenueInput(ctx context.Context, obj any) (model.UpdateVenueInput, error) {
+	var it model.UpdateVenueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"venueId", "communityId", "name", "kind", "address", "areaSqm", "capacity", "facilities", "description", "photoUrls", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "venueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueID = data
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOVenueKind2ᚖcogovᚋinternalᚋbookingᚐVenueKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "areaSqm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areaSqm"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AreaSqm = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "facilities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilities"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Facilities = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "photoUrls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("photoUrls"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhotoUrls = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateVenueInput unmarshals raw into the UpdateVenueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateVenueInput(ctx context.Context, raw any) (model.UpdateVenueInput, error) {
+	var out model.UpdateVenueInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateVenueInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVenueFilter(ctx context.Context, obj any) (model.VenueFilter, error) {
+	var it model.VenueFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"subdistrictId", "communityId", "unitId", "minCapacity", "minAreaSqm", "facilities", "availableFrom", "availableTo", "text", "includeInactive"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "subdistrictId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subdistrictId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubdistrictID = data
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "minCapacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minCapacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinCapacity = data
+		case "minAreaSqm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minAreaSqm"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinAreaSqm = data
+		case "facilities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilities"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Facilities = data
+		case "availableFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("availableFrom"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AvailableFrom = data
+		case "availableTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("availableTo"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AvailableTo = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "includeInactive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeInactive"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeInactive = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVenueFilter unmarshals raw into the VenueFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVenueFilter(ctx context.Context, raw any) (model.VenueFilter, error) {
+	var out model.VenueFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VenueFilter", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -11570,6 +17798,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case booking.Venue:
+		return ec._Venue(ctx, sel, &obj)
+	case *booking.Venue:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Venue(ctx, sel, obj)
 	case structure.Unit:
 		return ec._Unit(ctx, sel, &obj)
 	case *structure.Unit:
@@ -11626,6 +17861,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Committee(ctx, sel, obj)
+	case booking.Closure:
+		return ec._Closure(ctx, sel, &obj)
+	case *booking.Closure:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Closure(ctx, sel, obj)
+	case booking.Booking:
+		return ec._Booking(ctx, sel, &obj)
+	case *booking.Booking:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Booking(ctx, sel, obj)
 	case account.Account:
 		return ec._Account(ctx, sel, &obj)
 	case *account.Account:
@@ -11728,6 +17977,498 @@ func (ec *executionContext) _AccountPayload(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._AccountPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var addClosurePayloadImplementors = []string{"AddClosurePayload"}
+
+func (ec *executionContext) _AddClosurePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddClosurePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addClosurePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddClosurePayload")
+		case "closure":
+			out.Values[i] = ec._AddClosurePayload_closure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "affectedBookings":
+			out.Values[i] = ec._AddClosurePayload_affectedBookings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddClosurePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var availabilitySlotImplementors = []string{"AvailabilitySlot"}
+
+func (ec *executionContext) _AvailabilitySlot(ctx context.Context, sel ast.SelectionSet, obj *booking.Slot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, availabilitySlotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AvailabilitySlot")
+		case "start":
+			out.Values[i] = ec._AvailabilitySlot_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._AvailabilitySlot_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._AvailabilitySlot_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bookingImplementors = []string{"Booking", "Node"}
+
+func (ec *executionContext) _Booking(ctx context.Context, sel ast.SelectionSet, obj *booking.Booking) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bookingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Booking")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Booking_id(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._Booking_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsAt":
+			out.Values[i] = ec._Booking_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._Booking_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "purpose":
+			out.Values[i] = ec._Booking_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expectedAttendees":
+			out.Values[i] = ec._Booking_expectedAttendees(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actualAttendees":
+			out.Values[i] = ec._Booking_actualAttendees(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionNote":
+			out.Values[i] = ec._Booking_decisionNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Booking_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recurring":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Booking_recurring(ctx, field, obj)
+				})
+		case "series":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Booking_series(ctx, field, obj)
+				})
+		case "requestedAt":
+			out.Values[i] = ec._Booking_requestedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "demo":
+			out.Values[i] = ec._Booking_demo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "venue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Booking_venue(ctx, field, obj)
+				})
+		case "committee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Booking_committee(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Booking_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bookingConnectionImplementors = []string{"BookingConnection"}
+
+func (ec *executionContext) _BookingConnection(ctx context.Context, sel ast.SelectionSet, obj *model.BookingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bookingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BookingConnection")
+		case "edges":
+			out.Values[i] = ec._BookingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._BookingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._BookingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bookingEdgeImplementors = []string{"BookingEdge"}
+
+func (ec *executionContext) _BookingEdge(ctx context.Context, sel ast.SelectionSet, obj *model.BookingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bookingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BookingEdge")
+		case "cursor":
+			out.Values[i] = ec._BookingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._BookingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bookingEventImplementors = []string{"BookingEvent"}
+
+func (ec *executionContext) _BookingEvent(ctx context.Context, sel ast.SelectionSet, obj *booking.Event) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bookingEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BookingEvent")
+		case "at":
+			out.Values[i] = ec._BookingEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._BookingEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._BookingEvent_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingEvent_actor(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bookingPayloadImplementors = []string{"BookingPayload"}
+
+func (ec *executionContext) _BookingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.BookingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bookingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BookingPayload")
+		case "booking":
+			out.Values[i] = ec._BookingPayload_booking(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._BookingPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bookingRulesImplementors = []string{"BookingRules"}
+
+func (ec *executionContext) _BookingRules(ctx context.Context, sel ast.SelectionSet, obj *booking.Rules) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bookingRulesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BookingRules")
+		case "requiresApproval":
+			out.Values[i] = ec._BookingRules_requiresApproval(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minDurationMinutes":
+			out.Values[i] = ec._BookingRules_minDurationMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxDurationMinutes":
+			out.Values[i] = ec._BookingRules_maxDurationMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minNoticeMinutes":
+			out.Values[i] = ec._BookingRules_minNoticeMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxDaysAhead":
+			out.Values[i] = ec._BookingRules_maxDaysAhead(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bufferMinutes":
+			out.Values[i] = ec._BookingRules_bufferMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "eligibility":
+			out.Values[i] = ec._BookingRules_eligibility(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "eligibleCommittees":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingRules_eligibleCommittees(ctx, field, obj)
+				})
+		case "weeklyQuotaHours":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingRules_weeklyQuotaHours(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var closureImplementors = []string{"Closure", "Node"}
+
+func (ec *executionContext) _Closure(ctx context.Context, sel ast.SelectionSet, obj *booking.Closure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, closureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Closure")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Closure_id(ctx, field, obj)
+				})
+		case "start":
+			out.Values[i] = ec._Closure_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "end":
+			out.Values[i] = ec._Closure_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._Closure_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12683,6 +19424,187 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createVenue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createVenue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateVenue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateVenue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deactivateVenue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deactivateVenue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setOpeningHours":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setOpeningHours(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setBookingRules":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setBookingRules(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addClosure":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addClosure(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeClosure":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeClosure(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestBooking":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestBooking(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approveBooking":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveBooking(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectBooking":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectBooking(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelBooking":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelBooking(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordAttendance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordAttendance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var openingExceptionImplementors = []string{"OpeningException"}
+
+func (ec *executionContext) _OpeningException(ctx context.Context, sel ast.SelectionSet, obj *booking.Exception) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openingExceptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpeningException")
+		case "date":
+			out.Values[i] = ec._OpeningException_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._OpeningException_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "opens":
+			out.Values[i] = ec._OpeningException_opens(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "closes":
+			out.Values[i] = ec._OpeningException_closes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._OpeningException_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var openingHoursImplementors = []string{"OpeningHours"}
+
+func (ec *executionContext) _OpeningHours(ctx context.Context, sel ast.SelectionSet, obj *booking.Hours) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openingHoursImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpeningHours")
+		case "weekday":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OpeningHours_weekday(ctx, field, obj)
+				})
+		case "opens":
+			out.Values[i] = ec._OpeningHours_opens(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closes":
+			out.Values[i] = ec._OpeningHours_closes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12972,6 +19894,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_subdistricts(ctx, field)
 				})
+		case "venues":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_venues(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -12985,6 +19913,49 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requestBookingPayloadImplementors = []string{"RequestBookingPayload"}
+
+func (ec *executionContext) _RequestBookingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RequestBookingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestBookingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestBookingPayload")
+		case "bookings":
+			out.Values[i] = ec._RequestBookingPayload_bookings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._RequestBookingPayload_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RequestBookingPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13190,6 +20161,49 @@ func (ec *executionContext) _SignOutPayload(ctx context.Context, sel ast.Selecti
 			}
 		case "userErrors":
 			out.Values[i] = ec._SignOutPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skippedOccurrenceImplementors = []string{"SkippedOccurrence"}
+
+func (ec *executionContext) _SkippedOccurrence(ctx context.Context, sel ast.SelectionSet, obj *booking.Skip) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skippedOccurrenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkippedOccurrence")
+		case "start":
+			out.Values[i] = ec._SkippedOccurrence_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._SkippedOccurrence_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._SkippedOccurrence_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13663,6 +20677,267 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var venueImplementors = []string{"Venue", "Node"}
+
+func (ec *executionContext) _Venue(ctx context.Context, sel ast.SelectionSet, obj *booking.Venue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, venueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Venue")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._Venue_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Venue_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address":
+			out.Values[i] = ec._Venue_address(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "areaSqm":
+			out.Values[i] = ec._Venue_areaSqm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacity":
+			out.Values[i] = ec._Venue_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "facilities":
+			out.Values[i] = ec._Venue_facilities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Venue_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "photoUrls":
+			out.Values[i] = ec._Venue_photoUrls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.Values[i] = ec._Venue_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requiresApproval":
+			out.Values[i] = ec._Venue_requiresApproval(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "demo":
+			out.Values[i] = ec._Venue_demo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_unit(ctx, field, obj)
+				})
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_community(ctx, field, obj)
+				})
+		case "subdistrict":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_subdistrict(ctx, field, obj)
+				})
+		case "openingHours":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_openingHours(ctx, field, obj)
+				})
+		case "openingExceptions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_openingExceptions(ctx, field, obj)
+				})
+		case "closures":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_closures(ctx, field, obj)
+				})
+		case "rules":
+			out.Values[i] = ec._Venue_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "availability":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_availability(ctx, field, obj)
+				})
+		case "bookings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_bookings(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var venueConnectionImplementors = []string{"VenueConnection"}
+
+func (ec *executionContext) _VenueConnection(ctx context.Context, sel ast.SelectionSet, obj *model.VenueConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, venueConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VenueConnection")
+		case "edges":
+			out.Values[i] = ec._VenueConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._VenueConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._VenueConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var venueEdgeImplementors = []string{"VenueEdge"}
+
+func (ec *executionContext) _VenueEdge(ctx context.Context, sel ast.SelectionSet, obj *model.VenueEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, venueEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VenueEdge")
+		case "cursor":
+			out.Values[i] = ec._VenueEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._VenueEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var venuePayloadImplementors = []string{"VenuePayload"}
+
+func (ec *executionContext) _VenuePayload(ctx context.Context, sel ast.SelectionSet, obj *model.VenuePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, venuePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VenuePayload")
+		case "venue":
+			out.Values[i] = ec._VenuePayload_venue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._VenuePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *access.Viewer) graphql.Marshaler {
@@ -14073,6 +21348,147 @@ func (ec *executionContext) marshalNAccountPayload2ᚖcogovᚋgraphᚋmodelᚐAc
 	return ec._AccountPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAddClosureInput2cogovᚋgraphᚋmodelᚐAddClosureInput(ctx context.Context, v any) (model.AddClosureInput, error) {
+	res, err := ec.unmarshalInputAddClosureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddClosurePayload2ᚖcogovᚋgraphᚋmodelᚐAddClosurePayload(ctx context.Context, sel ast.SelectionSet, v *model.AddClosurePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AddClosurePayload!")
+		return graphql.Null
+	}
+	return ec._AddClosurePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNApproveBookingInput2cogovᚋgraphᚋmodelᚐApproveBookingInput(ctx context.Context, v any) (model.ApproveBookingInput, error) {
+	res, err := ec.unmarshalInputApproveBookingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAvailabilitySlot2cogovᚋinternalᚋbookingᚐSlot(ctx context.Context, sel ast.SelectionSet, v booking.Slot) graphql.Marshaler {
+	return ec._AvailabilitySlot(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAvailabilitySlot2ᚕcogovᚋinternalᚋbookingᚐSlotᚄ(ctx context.Context, sel ast.SelectionSet, v []booking.Slot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAvailabilitySlot2cogovᚋinternalᚋbookingᚐSlot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBooking2cogovᚋinternalᚋbookingᚐBooking(ctx context.Context, sel ast.SelectionSet, v booking.Booking) graphql.Marshaler {
+	return ec._Booking(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBooking2ᚕcogovᚋinternalᚋbookingᚐBookingᚄ(ctx context.Context, sel ast.SelectionSet, v []booking.Booking) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBooking2cogovᚋinternalᚋbookingᚐBooking(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBooking2ᚖcogovᚋinternalᚋbookingᚐBooking(ctx context.Context, sel ast.SelectionSet, v *booking.Booking) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Booking!")
+		return graphql.Null
+	}
+	return ec._Booking(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBookingConnection2ᚖcogovᚋgraphᚋmodelᚐBookingConnection(ctx context.Context, sel ast.SelectionSet, v *model.BookingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BookingConnection!")
+		return graphql.Null
+	}
+	return ec._BookingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBookingEdge2cogovᚋgraphᚋmodelᚐBookingEdge(ctx context.Context, sel ast.SelectionSet, v model.BookingEdge) graphql.Marshaler {
+	return ec._BookingEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBookingEdge2ᚕcogovᚋgraphᚋmodelᚐBookingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.BookingEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBookingEdge2cogovᚋgraphᚋmodelᚐBookingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBookingEvent2cogovᚋinternalᚋbookingᚐEvent(ctx context.Context, sel ast.SelectionSet, v booking.Event) graphql.Marshaler {
+	return ec._BookingEvent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBookingEvent2ᚕcogovᚋinternalᚋbookingᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []booking.Event) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBookingEvent2cogovᚋinternalᚋbookingᚐEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx context.Context, sel ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BookingPayload!")
+		return graphql.Null
+	}
+	return ec._BookingPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBookingRules2cogovᚋinternalᚋbookingᚐRules(ctx context.Context, sel ast.SelectionSet, v booking.Rules) graphql.Marshaler {
+	return ec._BookingRules(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNBookingStatus2cogovᚋinternalᚋbookingᚐStatus(ctx context.Context, v any) (booking.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := booking.Status(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBookingStatus2cogovᚋinternalᚋbookingᚐStatus(ctx context.Context, sel ast.SelectionSet, v booking.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "BookingStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14085,6 +21501,51 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCancelBookingInput2cogovᚋgraphᚋmodelᚐCancelBookingInput(ctx context.Context, v any) (model.CancelBookingInput, error) {
+	res, err := ec.unmarshalInputCancelBookingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNClosure2cogovᚋinternalᚋbookingᚐClosure(ctx context.Context, sel ast.SelectionSet, v booking.Closure) graphql.Marshaler {
+	return ec._Closure(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNClosure2ᚕcogovᚋinternalᚋbookingᚐClosureᚄ(ctx context.Context, sel ast.SelectionSet, v []booking.Closure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNClosure2cogovᚋinternalᚋbookingᚐClosure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommittee2cogovᚋinternalᚋstructureᚐCommittee(ctx context.Context, sel ast.SelectionSet, v structure.Committee) graphql.Marshaler {
+	return ec._Committee(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCommittee2ᚕcogovᚋinternalᚋstructureᚐCommitteeᚄ(ctx context.Context, sel ast.SelectionSet, v []structure.Committee) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommittee2cogovᚋinternalᚋstructureᚐCommittee(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNCommittee2ᚖcogovᚋinternalᚋstructureᚐCommittee(ctx context.Context, sel ast.SelectionSet, v *structure.Committee) graphql.Marshaler {
@@ -14230,6 +21691,11 @@ func (ec *executionContext) unmarshalNCreateUnitInput2cogovᚋgraphᚋmodelᚐCr
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateVenueInput2cogovᚋgraphᚋmodelᚐCreateVenueInput(ctx context.Context, v any) (model.CreateVenueInput, error) {
+	res, err := ec.unmarshalInputCreateVenueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := model.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14244,9 +21710,53 @@ func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := model.UnmarshalDateTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := model.MarshalDateTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDeactivateVenueInput2cogovᚋgraphᚋmodelᚐDeactivateVenueInput(ctx context.Context, v any) (model.DeactivateVenueInput, error) {
+	res, err := ec.unmarshalInputDeactivateVenueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEligibility2cogovᚋinternalᚋbookingᚐEligibility(ctx context.Context, v any) (booking.Eligibility, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := booking.Eligibility(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEligibility2cogovᚋinternalᚋbookingᚐEligibility(ctx context.Context, sel ast.SelectionSet, v booking.Eligibility) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Eligibility!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNEndMembershipInput2cogovᚋgraphᚋmodelᚐEndMembershipInput(ctx context.Context, v any) (model.EndMembershipInput, error) {
 	res, err := ec.unmarshalInputEndMembershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFrequency2cogovᚋgraphᚋmodelᚐFrequency(ctx context.Context, v any) (model.Frequency, error) {
+	var res model.Frequency
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFrequency2cogovᚋgraphᚋmodelᚐFrequency(ctx context.Context, sel ast.SelectionSet, v model.Frequency) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNGrantRoleInput2cogovᚋgraphᚋmodelᚐGrantRoleInput(ctx context.Context, v any) (model.GrantRoleInput, error) {
@@ -14355,6 +21865,20 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNLocalTime2int(ctx context.Context, v any) (int, error) {
+	res, err := model.UnmarshalLocalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLocalTime2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	res := model.MarshalLocalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LocalTime!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNMembership2ᚖcogovᚋinternalᚋstructureᚐMembership(ctx context.Context, sel ast.SelectionSet, v *structure.Membership) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Membership!")
@@ -14422,6 +21946,70 @@ func (ec *executionContext) marshalNNode2ᚕcogovᚋgraphᚋmodelᚐNode(ctx con
 	})
 
 	return ret
+}
+
+func (ec *executionContext) marshalNOpeningException2cogovᚋinternalᚋbookingᚐException(ctx context.Context, sel ast.SelectionSet, v booking.Exception) graphql.Marshaler {
+	return ec._OpeningException(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOpeningException2ᚕcogovᚋinternalᚋbookingᚐExceptionᚄ(ctx context.Context, sel ast.SelectionSet, v []booking.Exception) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOpeningException2cogovᚋinternalᚋbookingᚐException(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOpeningExceptionInput2cogovᚋgraphᚋmodelᚐOpeningExceptionInput(ctx context.Context, v any) (model.OpeningExceptionInput, error) {
+	res, err := ec.unmarshalInputOpeningExceptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOpeningHours2cogovᚋinternalᚋbookingᚐHours(ctx context.Context, sel ast.SelectionSet, v booking.Hours) graphql.Marshaler {
+	return ec._OpeningHours(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOpeningHours2ᚕcogovᚋinternalᚋbookingᚐHoursᚄ(ctx context.Context, sel ast.SelectionSet, v []booking.Hours) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOpeningHours2cogovᚋinternalᚋbookingᚐHours(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOpeningHoursInput2cogovᚋgraphᚋmodelᚐOpeningHoursInput(ctx context.Context, v any) (model.OpeningHoursInput, error) {
+	res, err := ec.unmarshalInputOpeningHoursInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOpeningHoursInput2ᚕcogovᚋgraphᚋmodelᚐOpeningHoursInputᚄ(ctx context.Context, v any) ([]model.OpeningHoursInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.OpeningHoursInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOpeningHoursInput2cogovᚋgraphᚋmodelᚐOpeningHoursInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -14496,6 +22084,34 @@ func (ec *executionContext) marshalNPersonPayload2ᚖcogovᚋgraphᚋmodelᚐPer
 	return ec._PersonPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRecordAttendanceInput2cogovᚋgraphᚋmodelᚐRecordAttendanceInput(ctx context.Context, v any) (model.RecordAttendanceInput, error) {
+	res, err := ec.unmarshalInputRecordAttendanceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRejectBookingInput2cogovᚋgraphᚋmodelᚐRejectBookingInput(ctx context.Context, v any) (model.RejectBookingInput, error) {
+	res, err := ec.unmarshalInputRejectBookingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRemoveClosureInput2cogovᚋgraphᚋmodelᚐRemoveClosureInput(ctx context.Context, v any) (model.RemoveClosureInput, error) {
+	res, err := ec.unmarshalInputRemoveClosureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRequestBookingInput2cogovᚋgraphᚋmodelᚐRequestBookingInput(ctx context.Context, v any) (model.RequestBookingInput, error) {
+	res, err := ec.unmarshalInputRequestBookingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRequestBookingPayload2ᚖcogovᚋgraphᚋmodelᚐRequestBookingPayload(ctx context.Context, sel ast.SelectionSet, v *model.RequestBookingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequestBookingPayload!")
+		return graphql.Null
+	}
+	return ec._RequestBookingPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRevokeRoleInput2cogovᚋgraphᚋmodelᚐRevokeRoleInput(ctx context.Context, v any) (model.RevokeRoleInput, error) {
 	res, err := ec.unmarshalInputRevokeRoleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14557,6 +22173,16 @@ func (ec *executionContext) marshalNRolePayload2ᚖcogovᚋgraphᚋmodelᚐRoleP
 	return ec._RolePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetBookingRulesInput2cogovᚋgraphᚋmodelᚐSetBookingRulesInput(ctx context.Context, v any) (model.SetBookingRulesInput, error) {
+	res, err := ec.unmarshalInputSetBookingRulesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetOpeningHoursInput2cogovᚋgraphᚋmodelᚐSetOpeningHoursInput(ctx context.Context, v any) (model.SetOpeningHoursInput, error) {
+	res, err := ec.unmarshalInputSetOpeningHoursInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSignInInput2cogovᚋgraphᚋmodelᚐSignInInput(ctx context.Context, v any) (model.SignInInput, error) {
 	res, err := ec.unmarshalInputSignInInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14583,6 +22209,41 @@ func (ec *executionContext) marshalNSignOutPayload2ᚖcogovᚋgraphᚋmodelᚐSi
 	return ec._SignOutPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSkippedOccurrence2cogovᚋinternalᚋbookingᚐSkip(ctx context.Context, sel ast.SelectionSet, v booking.Skip) graphql.Marshaler {
+	return ec._SkippedOccurrence(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSkippedOccurrence2ᚕcogovᚋinternalᚋbookingᚐSkipᚄ(ctx context.Context, sel ast.SelectionSet, v []booking.Skip) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkippedOccurrence2cogovᚋinternalᚋbookingᚐSkip(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSlotState2cogovᚋinternalᚋbookingᚐSlotState(ctx context.Context, v any) (booking.SlotState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := booking.SlotState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSlotState2cogovᚋinternalᚋbookingᚐSlotState(ctx context.Context, sel ast.SelectionSet, v booking.SlotState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SlotState!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14595,6 +22256,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNSubdistrict2ᚖcogovᚋinternalᚋstructureᚐSubdistrict(ctx context.Context, sel ast.SelectionSet, v *structure.Subdistrict) graphql.Marshaler {
@@ -14735,6 +22425,11 @@ func (ec *executionContext) unmarshalNUpdateUnitInput2cogovᚋgraphᚋmodelᚐUp
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateVenueInput2cogovᚋgraphᚋmodelᚐUpdateVenueInput(ctx context.Context, v any) (model.UpdateVenueInput, error) {
+	res, err := ec.unmarshalInputUpdateVenueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNUserError2cogovᚋinternalᚋproblemᚐProblem(ctx context.Context, sel ast.SelectionSet, v problem.Problem) graphql.Marshaler {
 	return ec._UserError(ctx, sel, &v)
 }
@@ -14770,12 +22465,86 @@ func (ec *executionContext) marshalNUserErrorCode2cogovᚋinternalᚋproblemᚐC
 	return res
 }
 
+func (ec *executionContext) marshalNVenue2ᚖcogovᚋinternalᚋbookingᚐVenue(ctx context.Context, sel ast.SelectionSet, v *booking.Venue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Venue!")
+		return graphql.Null
+	}
+	return ec._Venue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVenueConnection2ᚖcogovᚋgraphᚋmodelᚐVenueConnection(ctx context.Context, sel ast.SelectionSet, v *model.VenueConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VenueConnection!")
+		return graphql.Null
+	}
+	return ec._VenueConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVenueEdge2cogovᚋgraphᚋmodelᚐVenueEdge(ctx context.Context, sel ast.SelectionSet, v model.VenueEdge) graphql.Marshaler {
+	return ec._VenueEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNVenueEdge2ᚕcogovᚋgraphᚋmodelᚐVenueEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.VenueEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVenueEdge2cogovᚋgraphᚋmodelᚐVenueEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNVenueFilter2cogovᚋgraphᚋmodelᚐVenueFilter(ctx context.Context, v any) (model.VenueFilter, error) {
+	res, err := ec.unmarshalInputVenueFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNVenueKind2cogovᚋinternalᚋbookingᚐVenueKind(ctx context.Context, v any) (booking.VenueKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := booking.VenueKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVenueKind2cogovᚋinternalᚋbookingᚐVenueKind(ctx context.Context, sel ast.SelectionSet, v booking.VenueKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "VenueKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx context.Context, sel ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VenuePayload!")
+		return graphql.Null
+	}
+	return ec._VenuePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNViewer2ᚖcogovᚋinternalᚋaccessᚐViewer(ctx context.Context, sel ast.SelectionSet, v *access.Viewer) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Viewer!")
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWeekday2cogovᚋgraphᚋmodelᚐWeekday(ctx context.Context, v any) (model.Weekday, error) {
+	var res model.Weekday
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWeekday2cogovᚋgraphᚋmodelᚐWeekday(ctx context.Context, sel ast.SelectionSet, v model.Weekday) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -14927,6 +22696,13 @@ func (ec *executionContext) marshalOAccount2ᚖcogovᚋinternalᚋaccountᚐAcco
 	return ec._Account(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOBooking2ᚖcogovᚋinternalᚋbookingᚐBooking(ctx context.Context, sel ast.SelectionSet, v *booking.Booking) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Booking(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14955,6 +22731,32 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOCancelScope2ᚖcogovᚋinternalᚋbookingᚐCancelScope(ctx context.Context, v any) (*booking.CancelScope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := booking.CancelScope(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCancelScope2ᚖcogovᚋinternalᚋbookingᚐCancelScope(ctx context.Context, sel ast.SelectionSet, v *booking.CancelScope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOClosure2ᚖcogovᚋinternalᚋbookingᚐClosure(ctx context.Context, sel ast.SelectionSet, v *booking.Closure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Closure(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCommittee2ᚖcogovᚋinternalᚋstructureᚐCommittee(ctx context.Context, sel ast.SelectionSet, v *structure.Committee) graphql.Marshaler {
@@ -14988,6 +22790,25 @@ func (ec *executionContext) marshalOCommunity2ᚖcogovᚋinternalᚋstructureᚐ
 		return graphql.Null
 	}
 	return ec._Community(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOConflictPolicy2ᚖcogovᚋinternalᚋbookingᚐConflictPolicy(ctx context.Context, v any) (*booking.ConflictPolicy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := booking.ConflictPolicy(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOConflictPolicy2ᚖcogovᚋinternalᚋbookingᚐConflictPolicy(ctx context.Context, sel ast.SelectionSet, v *booking.ConflictPolicy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
@@ -15121,6 +22942,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOLocalTime2ᚖint(ctx context.Context, v any) (*int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalLocalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLocalTime2ᚖint(ctx context.Context, sel ast.SelectionSet, v *int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalLocalTime(*v)
+	return res
+}
+
 func (ec *executionContext) marshalOMembership2ᚖcogovᚋinternalᚋstructureᚐMembership(ctx context.Context, sel ast.SelectionSet, v *structure.Membership) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -15154,11 +22993,36 @@ func (ec *executionContext) marshalONode2cogovᚋgraphᚋmodelᚐNode(ctx contex
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOOpeningExceptionInput2ᚕcogovᚋgraphᚋmodelᚐOpeningExceptionInputᚄ(ctx context.Context, v any) ([]model.OpeningExceptionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.OpeningExceptionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOpeningExceptionInput2cogovᚋgraphᚋmodelᚐOpeningExceptionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOPerson2ᚖcogovᚋinternalᚋstructureᚐPerson(ctx context.Context, sel ast.SelectionSet, v *structure.Person) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Person(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORecurrenceInput2ᚖcogovᚋgraphᚋmodelᚐRecurrenceInput(ctx context.Context, v any) (*model.RecurrenceInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRecurrenceInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalORole2ᚖcogovᚋinternalᚋaccountᚐRole(ctx context.Context, sel ast.SelectionSet, v *account.Role) graphql.Marshaler {
@@ -15254,11 +23118,73 @@ func (ec *executionContext) marshalOUnitKind2ᚖcogovᚋinternalᚋstructureᚐU
 	return res
 }
 
+func (ec *executionContext) marshalOVenue2ᚖcogovᚋinternalᚋbookingᚐVenue(ctx context.Context, sel ast.SelectionSet, v *booking.Venue) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Venue(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOVenueKind2ᚖcogovᚋinternalᚋbookingᚐVenueKind(ctx context.Context, v any) (*booking.VenueKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := booking.VenueKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVenueKind2ᚖcogovᚋinternalᚋbookingᚐVenueKind(ctx context.Context, sel ast.SelectionSet, v *booking.VenueKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalOViewer2ᚖcogovᚋinternalᚋaccessᚐViewer(ctx context.Context, sel ast.SelectionSet, v *access.Viewer) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOWeekday2ᚕcogovᚋgraphᚋmodelᚐWeekdayᚄ(ctx context.Context, v any) ([]model.Weekday, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Weekday, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWeekday2cogovᚋgraphᚋmodelᚐWeekday(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOWeekday2ᚕcogovᚋgraphᚋmodelᚐWeekdayᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Weekday) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWeekday2cogovᚋgraphᚋmodelᚐWeekday(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

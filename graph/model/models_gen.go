@@ -3,10 +3,15 @@
 package model
 
 import (
+	"bytes"
 	"cogov/internal/access"
 	"cogov/internal/account"
+	"cogov/internal/booking"
 	"cogov/internal/problem"
 	"cogov/internal/structure"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 )
 
@@ -16,6 +21,76 @@ type AccountPayload struct {
 	Account *account.Account `json:"account,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `addClosure`.
+type AddClosureInput struct {
+	// The venue.
+	VenueID string `json:"venueId"`
+	// When the closure starts.
+	Start time.Time `json:"start"`
+	// When it ends.
+	End time.Time `json:"end"`
+	// Why.
+	Reason *string `json:"reason,omitempty"`
+}
+
+// The result of `addClosure`.
+type AddClosurePayload struct {
+	// The closure; null when the mutation failed.
+	Closure *booking.Closure `json:"closure,omitempty"`
+	// The pending and approved bookings the closure hits; they stay for you to settle with their committees.
+	AffectedBookings []booking.Booking `json:"affectedBookings"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `approveBooking`.
+type ApproveBookingInput struct {
+	// The pending booking; the other pending bookings of its series are approved with it.
+	BookingID string `json:"bookingId"`
+	// The version you read; a stale one answers STALE_VERSION.
+	Version *int `json:"version,omitempty"`
+	// A note for the booking committee.
+	Note *string `json:"note,omitempty"`
+}
+
+// A page of bookings.
+type BookingConnection struct {
+	// The bookings on this page with their cursors.
+	Edges []BookingEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many bookings match, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A booking in a connection.
+type BookingEdge struct {
+	// The cursor of this item.
+	Cursor string `json:"cursor"`
+	// The booking.
+	Node *booking.Booking `json:"node"`
+}
+
+// The result of a booking decision, cancellation or attendance.
+type BookingPayload struct {
+	// The booking as it now is; null when the mutation failed.
+	Booking *booking.Booking `json:"booking,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `cancelBooking`.
+type CancelBookingInput struct {
+	// The booking.
+	BookingID string `json:"bookingId"`
+	// The version you read; a stale one answers STALE_VERSION.
+	Version *int `json:"version,omitempty"`
+	// Why; required.
+	Reason string `json:"reason"`
+	// OCCURRENCE (the default) or the whole SERIES.
+	Scope *booking.CancelScope `json:"scope,omitempty"`
 }
 
 // A page of committees.
@@ -174,6 +249,36 @@ type CreateUnitInput struct {
 	CommunityID *string `json:"communityId,omitempty"`
 }
 
+// Input of `createVenue`.
+type CreateVenueInput struct {
+	// The unit that offers the venue; you must administer it.
+	UnitID string `json:"unitId"`
+	// The community the venue lies in, of the unit's sub-district.
+	CommunityID string `json:"communityId"`
+	// The display name, unique within the unit.
+	Name string `json:"name"`
+	// What kind of place it is.
+	Kind booking.VenueKind `json:"kind"`
+	// The street address.
+	Address *string `json:"address,omitempty"`
+	// The area in m².
+	AreaSqm *float64 `json:"areaSqm,omitempty"`
+	// How many people it holds.
+	Capacity int `json:"capacity"`
+	// What it offers.
+	Facilities []string `json:"facilities,omitempty"`
+	// A description.
+	Description *string `json:"description,omitempty"`
+	// Photos, as http(s) URLs.
+	PhotoUrls []string `json:"photoUrls,omitempty"`
+}
+
+// Input of `deactivateVenue`.
+type DeactivateVenueInput struct {
+	// The venue that stops taking bookings; its bookings stay.
+	VenueID string `json:"venueId"`
+}
+
 // Input of `endMembership`.
 type EndMembershipInput struct {
 	// The membership to end.
@@ -247,6 +352,30 @@ type MembershipPayload struct {
 type Mutation struct {
 }
 
+// A dated exception to the weekly hours.
+type OpeningExceptionInput struct {
+	// The day.
+	Date time.Time `json:"date"`
+	// Closes the day; leave opens and closes out.
+	Closed bool `json:"closed"`
+	// When an extra opening starts.
+	Opens *int `json:"opens,omitempty"`
+	// When an extra opening ends.
+	Closes *int `json:"closes,omitempty"`
+	// Why.
+	Note *string `json:"note,omitempty"`
+}
+
+// A weekly opening range.
+type OpeningHoursInput struct {
+	// The day of the week.
+	Weekday Weekday `json:"weekday"`
+	// When it opens.
+	Opens int `json:"opens"`
+	// When it closes, after it opens; `24:00` for midnight. A night opening is two ranges: to 24:00 and from 00:00 the next day.
+	Closes int `json:"closes"`
+}
+
 // Where a page of a connection sits in the whole list.
 type PageInfo struct {
 	// Whether more items follow this page.
@@ -288,6 +417,78 @@ type PersonPayload struct {
 type Query struct {
 }
 
+// Input of `recordAttendance`.
+type RecordAttendanceInput struct {
+	// The approved booking, once it has ended.
+	BookingID string `json:"bookingId"`
+	// How many people came.
+	ActualAttendees int `json:"actualAttendees"`
+	// The version you read; a stale one answers STALE_VERSION.
+	Version *int `json:"version,omitempty"`
+}
+
+// A weekly repetition of a booking.
+type RecurrenceInput struct {
+	// How often; only WEEKLY.
+	Frequency Frequency `json:"frequency"`
+	// Every how many weeks, 1 to 52; 1 when left out.
+	Interval *int `json:"interval,omitempty"`
+	// How many bookings in all, at most 104; give this or `until`.
+	Count *int `json:"count,omitempty"`
+	// The last day a booking may fall on, in the sub-district's time zone; give this or `count`.
+	Until *time.Time `json:"until,omitempty"`
+	// The weekdays it falls on; the first booking's weekday when left out.
+	Weekdays []Weekday `json:"weekdays,omitempty"`
+}
+
+// Input of `rejectBooking`.
+type RejectBookingInput struct {
+	// The pending booking; the other pending bookings of its series are rejected with it.
+	BookingID string `json:"bookingId"`
+	// The version you read; a stale one answers STALE_VERSION.
+	Version *int `json:"version,omitempty"`
+	// Why; required.
+	Reason string `json:"reason"`
+}
+
+// Input of `removeClosure`.
+type RemoveClosureInput struct {
+	// The closure to lift.
+	ClosureID string `json:"closureId"`
+}
+
+// Input of `requestBooking`.
+type RequestBookingInput struct {
+	// The venue to book.
+	VenueID string `json:"venueId"`
+	// The committee that books; you must administer it.
+	CommitteeID string `json:"committeeId"`
+	// When the (first) booking starts.
+	StartsAt time.Time `json:"startsAt"`
+	// When the (first) booking ends.
+	EndsAt time.Time `json:"endsAt"`
+	// What the venue is used for.
+	Purpose string `json:"purpose"`
+	// How many people are expected; at most the venue's capacity.
+	ExpectedAttendees int `json:"expectedAttendees"`
+	// Repeats the booking weekly; leave out for a single booking.
+	Recurrence *RecurrenceInput `json:"recurrence,omitempty"`
+	// What a recurring request does with occurrences that cannot be booked; ALL_OR_NOTHING when left out.
+	ConflictPolicy *booking.ConflictPolicy `json:"conflictPolicy,omitempty"`
+	// A key of your choice: the same request sent again with it returns the first result and books nothing more.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The result of `requestBooking`.
+type RequestBookingPayload struct {
+	// The bookings made, by start time; empty when the request failed.
+	Bookings []booking.Booking `json:"bookings"`
+	// The occurrences left out under SKIP_CONFLICTS.
+	Skipped []booking.Skip `json:"skipped"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
 // Input of `revokeRole`.
 type RevokeRoleInput struct {
 	// The role to take away.
@@ -314,6 +515,40 @@ type RolePayload struct {
 	Role *account.Role `json:"role,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `setBookingRules`.
+type SetBookingRulesInput struct {
+	// The venue.
+	VenueID string `json:"venueId"`
+	// Whether a booking waits for your approval.
+	RequiresApproval bool `json:"requiresApproval"`
+	// The shortest booking, in minutes.
+	MinDurationMinutes int `json:"minDurationMinutes"`
+	// The longest booking, in minutes.
+	MaxDurationMinutes int `json:"maxDurationMinutes"`
+	// How long ahead a booking must be asked for, in minutes.
+	MinNoticeMinutes int `json:"minNoticeMinutes"`
+	// How many days ahead a booking may start at most.
+	MaxDaysAhead int `json:"maxDaysAhead"`
+	// The changeover time kept free after each booking, in minutes.
+	BufferMinutes int `json:"bufferMinutes"`
+	// Which committees may book.
+	Eligibility booking.Eligibility `json:"eligibility"`
+	// The committees that may book, for LISTED_COMMITTEES.
+	EligibleCommitteeIds []string `json:"eligibleCommitteeIds,omitempty"`
+	// How many hours a committee may book per week; leave out for no limit.
+	WeeklyQuotaHours *float64 `json:"weeklyQuotaHours,omitempty"`
+}
+
+// Input of `setOpeningHours`.
+type SetOpeningHoursInput struct {
+	// The venue.
+	VenueID string `json:"venueId"`
+	// The weekly hours; they replace the old ones.
+	Weekly []OpeningHoursInput `json:"weekly"`
+	// The dated exceptions; they replace the old ones when given, otherwise the old ones stay.
+	Exceptions []OpeningExceptionInput `json:"exceptions,omitempty"`
 }
 
 // Input of `signIn`.
@@ -484,4 +719,208 @@ type UpdateUnitInput struct {
 	Address *string `json:"address,omitempty"`
 	// A new community.
 	CommunityID *string `json:"communityId,omitempty"`
+}
+
+// Input of `updateVenue`; fields left out stay as they are.
+type UpdateVenueInput struct {
+	// The venue to change.
+	VenueID string `json:"venueId"`
+	// A new community.
+	CommunityID *string `json:"communityId,omitempty"`
+	// A new name.
+	Name *string `json:"name,omitempty"`
+	// A new kind.
+	Kind *booking.VenueKind `json:"kind,omitempty"`
+	// A new address.
+	Address *string `json:"address,omitempty"`
+	// A new area in m².
+	AreaSqm *float64 `json:"areaSqm,omitempty"`
+	// A new capacity.
+	Capacity *int `json:"capacity,omitempty"`
+	// The new facilities.
+	Facilities []string `json:"facilities,omitempty"`
+	// A new description.
+	Description *string `json:"description,omitempty"`
+	// The new photos.
+	PhotoUrls []string `json:"photoUrls,omitempty"`
+	// Whether it takes bookings.
+	Active *bool `json:"active,omitempty"`
+}
+
+// A page of venues.
+type VenueConnection struct {
+	// The venues on this page with their cursors.
+	Edges []VenueEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many venues match, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A venue in a connection.
+type VenueEdge struct {
+	// The cursor of this item.
+	Cursor string `json:"cursor"`
+	// The venue.
+	Node *booking.Venue `json:"node"`
+}
+
+// What the venue directory looks for; every field given must match.
+type VenueFilter struct {
+	// Only venues of this sub-district.
+	SubdistrictID *string `json:"subdistrictId,omitempty"`
+	// Only venues located in this community.
+	CommunityID *string `json:"communityId,omitempty"`
+	// Only venues offered by this unit.
+	UnitID *string `json:"unitId,omitempty"`
+	// Only venues that hold at least this many people.
+	MinCapacity *int `json:"minCapacity,omitempty"`
+	// Only venues of at least this area, in m².
+	MinAreaSqm *float64 `json:"minAreaSqm,omitempty"`
+	// Only venues that have all of these facilities.
+	Facilities []string `json:"facilities,omitempty"`
+	// With `availableTo`: only venues open and free from this instant to `availableTo`, changeover buffers included.
+	AvailableFrom *time.Time `json:"availableFrom,omitempty"`
+	// The end of the window `availableFrom` starts.
+	AvailableTo *time.Time `json:"availableTo,omitempty"`
+	// Only venues whose name or address contains this text.
+	Text *string `json:"text,omitempty"`
+	// Include venues that no longer take bookings; false by default.
+	IncludeInactive *bool `json:"includeInactive,omitempty"`
+}
+
+// The result of a venue mutation.
+type VenuePayload struct {
+	// The venue as it now is; null when the mutation failed.
+	Venue *booking.Venue `json:"venue,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// How often a booking repeats.
+type Frequency string
+
+const (
+	// Every `interval` weeks.
+	FrequencyWeekly Frequency = "WEEKLY"
+)
+
+var AllFrequency = []Frequency{
+	FrequencyWeekly,
+}
+
+func (e Frequency) IsValid() bool {
+	switch e {
+	case FrequencyWeekly:
+		return true
+	}
+	return false
+}
+
+func (e Frequency) String() string {
+	return string(e)
+}
+
+func (e *Frequency) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Frequency(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Frequency", str)
+	}
+	return nil
+}
+
+func (e Frequency) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Frequency) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Frequency) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A day of the week.
+type Weekday string
+
+const (
+	// Monday.
+	WeekdayMonday Weekday = "MONDAY"
+	// Tuesday.
+	WeekdayTuesday Weekday = "TUESDAY"
+	// Wednesday.
+	WeekdayWednesday Weekday = "WEDNESDAY"
+	// Thursday.
+	WeekdayThursday Weekday = "THURSDAY"
+	// Friday.
+	WeekdayFriday Weekday = "FRIDAY"
+	// Saturday.
+	WeekdaySaturday Weekday = "SATURDAY"
+	// Sunday.
+	WeekdaySunday Weekday = "SUNDAY"
+)
+
+var AllWeekday = []Weekday{
+	WeekdayMonday,
+	WeekdayTuesday,
+	WeekdayWednesday,
+	WeekdayThursday,
+	WeekdayFriday,
+	WeekdaySaturday,
+	WeekdaySunday,
+}
+
+func (e Weekday) IsValid() bool {
+	switch e {
+	case WeekdayMonday, WeekdayTuesday, WeekdayWednesday, WeekdayThursday, WeekdayFriday, WeekdaySaturday, WeekdaySunday:
+		return true
+	}
+	return false
+}
+
+func (e Weekday) String() string {
+	return string(e)
+}
+
+func (e *Weekday) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Weekday(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Weekday", str)
+	}
+	return nil
+}
+
+func (e Weekday) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Weekday) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Weekday) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -29,11 +29,11 @@ func Load(ctx context.Context, st *store.Store, svc *structure.Service) (bool, e
 	if existing.Total > 0 {
 		return false, nil
 	}
-	err = st.InTx(ctx, func(ctx context.Context) error { return load(ctx, svc) })
+	err = st.InTx(ctx, func(ctx context.Context) error { return load(ctx, st, svc) })
 	return err == nil, err
 }
 
-func load(ctx context.Context, svc *structure.Service) error {
+func load(ctx context.Context, st *store.Store, svc *structure.Service) error {
 	area, pop := 1.78, 100000
 	sd, err := svc.CreateSubdistrict(ctx, structure.NewSubdistrict{Code: Code, Name: "侯家塘街道", TimeZone: "Asia/Shanghai",
 		AreaKm2: &area, ResidentPopulation: &pop, Demo: true})
@@ -89,12 +89,14 @@ func load(ctx context.Context, svc *structure.Service) error {
 			return err
 		}
 	}
+	parties := make([]structure.Committee, len(Communities))
 	for i, c := range Communities {
 		pc, err := svc.CreateCommittee(ctx, structure.NewCommittee{SubdistrictID: sd.ID, Kind: structure.CommunityPartyCommittee,
 			CommunityID: &communities[i].ID, Name: c.Name + "大党委", Demo: true})
 		if err != nil {
 			return fmt.Errorf("party committee of %s: %w", c.Name, err)
 		}
+		parties[i] = pc
 		for _, m := range c.Committee {
 			if err := seat(pc, m); err != nil {
 				return err
@@ -119,7 +121,7 @@ func load(ctx context.Context, svc *structure.Service) error {
 			}
 		}
 	}
-	return nil
+	return loadVenues(ctx, st, sd, communities, units, parties)
 }
 
 func people(person func(string) (string, error), names []string) ([]string, error) {

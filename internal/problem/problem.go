@@ -25,6 +25,17 @@ const (
 	KindMismatch     Code = "KIND_MISMATCH"
 	InvalidState     Code = "INVALID_STATE"
 	StaleVersion     Code = "STALE_VERSION"
+
+	// Booking rules (issue 3): each broken rule has its own code.
+	BookingConflict     Code = "BOOKING_CONFLICT"
+	OutsideOpeningHours Code = "OUTSIDE_OPENING_HOURS"
+	VenueClosed         Code = "VENUE_CLOSED"
+	CapacityExceeded    Code = "CAPACITY_EXCEEDED"
+	TooShortNotice      Code = "TOO_SHORT_NOTICE"
+	TooFarAhead         Code = "TOO_FAR_AHEAD"
+	DurationOutOfRange  Code = "DURATION_OUT_OF_RANGE"
+	QuotaExceeded       Code = "QUOTA_EXCEEDED"
+	NotEligible         Code = "NOT_ELIGIBLE"
 )
 
 // Problem is one broken rule.

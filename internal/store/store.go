@@ -122,7 +122,15 @@ var constraintProblems = map[string]problem.Problem{
 	"account_username_key":              {Code: problem.AlreadyExists, Field: []string{"input", "username"}, Message: "another account has this username"},
 	"account_role_once":                 {Code: problem.AlreadyExists, Field: []string{"input", "kind"}, Message: "the account already holds this role"},
 	"membership_no_overlap":             {Code: problem.OverlappingTerm, Field: []string{"input", "termStart"}, Message: "the person already holds a seat on this committee for an overlapping term"},
+	// Venues and bookings (issue 3).
+	"booking_no_overlap":     {Code: problem.BookingConflict, Field: []string{"input", "startsAt"}, Message: "the venue is already booked then (changeover time included)"},
+	"venue_unit_id_name_key": {Code: problem.AlreadyExists, Field: []string{"input", "name"}, Message: "the unit already has a venue with this name"},
+	"venue_hours_no_overlap": {Code: problem.InvalidInput, Field: []string{"input", "weekly"}, Message: "ranges of one day must not overlap"},
+	"venue_duration_order":   {Code: problem.InvalidInput, Field: []string{"input", "maxDurationMinutes"}, Message: "the longest booking cannot be shorter than the shortest"},
 }
+
+// constraintErr is the domain error a violation of the named constraint means.
+func constraintErr(name string) error { return problem.List{constraintProblems[name]} }
 
 // translate turns a PostgreSQL error into a domain error where it means one.
 func translate(err error) error {

@@ -1,0 +1,383 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"cogov/internal/access"
+	"cogov/internal/problem"
+)
+
+// Request is the input of RequestBooking.
+type Request struct {
+	VenueID, CommitteeID string
+	Start, End           time.Time
+	Purpose              string
+	ExpectedAttendees    int
+	Recurrence           *Recurrence
+	Policy               ConflictPolicy // ALL_OR_NOTHING when empty
+	IdempotencyKey       string
+	Demo                 bool
+}
+
+func (r Request) policy() ConflictPolicy {
+	if r.Policy == "" {
+		return AllOrNothing
+	}
+	return r.Policy
+}
+
+// Result is what RequestBooking booked and what it skipped.
+type Result struct {
+	Bookings []Booking
+	Skipped  []Skip
+}
+
+// RequestBooking books a venue for a committee, once or as a weekly series.
+// It checks every rule first so that each broken one comes back with its
+// own code; the database's exclusion constraint still has the last word
+// against a concurrent request, which then answers BOOKING_CONFLICT.
+func (s *Service) RequestBooking(ctx context.Context, in Request) (Result, error) {
+	var l problem.List
+	in.Purpose = l.RequireText(in.Purpose, maxReason, "purpose")
+	if in.ExpectedAttendees < 1 || in.ExpectedAttendees > maxAttendees {
+		l.Add(problem.InvalidInput, "expectedAttendees must be at least 1", "expectedAttendees")
+	}
+	if !in.End.After(in.Start) {
+		l.Add(problem.InvalidInput, "a booking must end after it starts", "endsAt")
+	}
+	if p := in.policy(); p != AllOrNothing && p != SkipConflicts {
+		l.Add(problem.InvalidInput, "unknown conflict policy", "conflictPolicy")
+	}
+	in.IdempotencyKey = strings.TrimSpace(in.IdempotencyKey)
+	if len(in.IdempotencyKey) > maxIdempotency {
+		l.Add(problem.InvalidInput, "idempotencyKey is at most 200 characters", "idempotencyKey")
+	}
+	v, err := s.store.Venue(ctx, in.VenueID)
+	if errors.Is(err, ErrNotFound) {
+		l.Add(problem.NotFound, "no such venue", "venueId")
+	} else if err != nil {
+		return Result{}, err
+	}
+	sds, err := s.store.CommitteeSubdistricts(ctx, []string{in.CommitteeID})
+	if err != nil {
+		return Result{}, err
+	}
+	committeeSD, ok := sds[in.CommitteeID]
+	if !ok {
+		l.Add(problem.NotFound, "no such committee", "committeeId")
+	} else if !access.From(ctx).AdministersCommittee(in.CommitteeID, committeeSD) {
+		// Refuse before saying anything more about the request.
+		return Result{}, forbidden("book for this committee")
+	}
+	if err := l.Err(); err != nil {
+		return Result{}, err
+	}
+	if committeeSD != v.SubdistrictID {
+		return Result{}, problem.New(problem.WrongSubdistrict, "the committee belongs to another sub-district", "committeeId")
+	}
+	fp := fingerprint(in)
+	if in.IdempotencyKey != "" {
+		if res, done, err := s.replay(ctx, v.SubdistrictID, in.IdempotencyKey, fp); done || err != nil {
+			return res, err
+		}
+	}
+	loc := v.Location()
+	starts := []time.Time{in.Start}
+	if in.Recurrence != nil {
+		starts = in.Recurrence.Occurrences(in.Start, loc, &l)
+	}
+	s.checkRequest(&l, v, in)
+	if err := l.Err(); err != nil {
+		return Result{}, err
+	}
+	length := in.End.Sub(in.Start)
+	buffer := time.Duration(v.Rules.BufferMinutes) * time.Minute
+	last := starts[len(starts)-1].Add(length)
+	// A week on each side for the quota, a buffer for neighbours.
+	sch, err := s.store.Schedule(ctx, v.ID, weekStart(starts[0], loc).Add(-buffer), weekStart(last, loc).AddDate(0, 0, 7).Add(buffer))
+	if err != nil {
+		return Result{}, err
+	}
+	status := Pending
+	if !v.Rules.RequiresApproval {
+		status = Approved
+	}
+	var accepted []Booking
+	var skipped []Skip
+	now := s.Now()
+	for _, st := range starts {
+		b := Booking{SubdistrictID: v.SubdistrictID, VenueID: v.ID, CommitteeID: in.CommitteeID, Start: st, End: st.Add(length),
+			HeldEnd: st.Add(length + buffer), Purpose: in.Purpose, ExpectedAttendees: in.ExpectedAttendees, Status: status,
+			Version: 1, Demo: in.Demo, VenueUnitID: v.UnitID}
+		probs := s.checkOccurrence(v, sch, accepted, b, now, loc)
+		if len(probs) == 0 {
+			accepted = append(accepted, b)
+			continue
+		}
+		if in.policy() == AllOrNothing || in.Recurrence == nil {
+			if in.Recurrence != nil {
+				for i := range probs {
+					probs[i].Message = fmtTime(st, loc) + ": " + probs[i].Message
+				}
+			}
+			return Result{}, probs
+		}
+		skipped = append(skipped, Skip{Start: b.Start, End: b.End, Reason: probs[0].Code, Message: probs[0].Message})
+	}
+	if len(accepted) == 0 {
+		return Result{}, problem.New(skipped[0].Reason, "no occurrence could be booked: "+skipped[0].Message, "startsAt")
+	}
+	v0 := access.From(ctx)
+	req := NewRequest{SubdistrictID: v.SubdistrictID, VenueID: v.ID, CommitteeID: in.CommitteeID, IdempotencyKey: in.IdempotencyKey,
+		Fingerprint: fp, Recurring: in.Recurrence != nil, Skipped: skipped, Demo: in.Demo}
+	if v0.AccountID != "" {
+		req.RequestedBy = &v0.AccountID
+	}
+	created, raced, err := s.store.CreateBookings(ctx, req, accepted, in.policy() == SkipConflicts && in.Recurrence != nil)
+	if errors.Is(err, ErrKeyTaken) {
+		res, _, err := s.replay(ctx, v.SubdistrictID, in.IdempotencyKey, fp)
+		return res, err
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	for _, b := range raced {
+		skipped = append(skipped, Skip{Start: b.Start, End: b.End, Reason: problem.BookingConflict, Message: "another booking took this time"})
+	}
+	return Result{Bookings: created, Skipped: skipped}, nil
+}
+
+// replay answers a request whose idempotency key was used before: the first
+// result when it asked the same, INVALID_INPUT when it asked something else.
+func (s *Service) replay(ctx context.Context, sd, key, fp string) (Result, bool, error) {
+	prev, found, err := s.store.RequestByKey(ctx, sd, key)
+	if err != nil || !found {
+		return Result{}, false, err
+	}
+	if prev.Fingerprint != fp {
+		return Result{}, true, problem.New(problem.InvalidInput, "this idempotency key was used for a different request", "idempotencyKey")
+	}
+	return Result{Bookings: prev.Bookings, Skipped: prev.Skipped}, true, nil
+}
+
+// checkRequest checks the rules that hold for every occurrence alike.
+func (s *Service) checkRequest(l *problem.List, v Venue, in Request) {
+	if !v.Active {
+		l.Add(problem.VenueClosed, "the venue is not taking bookings", "venueId")
+		return
+	}
+	if v.Rules.Eligibility == ListedCommittees {
+		eligible := false
+		for _, id := range v.Rules.EligibleCommitteeIDs {
+			eligible = eligible || id == in.CommitteeID
+		}
+		if !eligible {
+			l.Add(problem.NotEligible, "this committee may not book this venue", "committeeId")
+		}
+	}
+	if in.ExpectedAttendees > v.Capacity {
+		l.Add(problem.CapacityExceeded, fmt.Sprintf("the venue holds %d people", v.Capacity), "expectedAttendees")
+	}
+	mins := int(in.End.Sub(in.Start) / time.Minute)
+	if in.End.After(in.Start) && (mins < v.Rules.MinDurationMinutes || mins > v.Rules.MaxDurationMinutes) {
+		l.Add(problem.DurationOutOfRange, fmt.Sprintf("a booking lasts %d to %d minutes", v.Rules.MinDurationMinutes, v.Rules.MaxDurationMinutes), "endsAt")
+	}
+}
+
+// checkOccurrence checks one occurrence against the time rules, the
+// schedule and the occurrences of the same request accepted so far.
+func (s *Service) checkOccurrence(v Venue, sch Schedule, accepted []Booking, b Booking, now time.Time, loc *time.Location) problem.List {
+	var l problem.List
+	w := Interval{b.Start, b.End}
+	if b.Start.Before(now.Add(time.Duration(v.Rules.MinNoticeMinutes) * time.Minute)) {
+		l.Add(problem.TooShortNotice, fmt.Sprintf("book at least %d minutes ahead", v.Rules.MinNoticeMinutes), "startsAt")
+		return l
+	}
+	if b.Start.After(now.AddDate(0, 0, v.Rules.MaxDaysAhead)) {
+		l.Add(problem.TooFarAhead, fmt.Sprintf("book at most %d days ahead", v.Rules.MaxDaysAhead), "startsAt")
+		return l
+	}
+	if !covers(OpenIntervals(loc, sch.Hours, sch.Exceptions, b.Start, b.End, false), w) {
+		if covers(OpenIntervals(loc, sch.Hours, sch.Exceptions, b.Start, b.End, true), w) {
+			l.Add(problem.VenueClosed, "the venue is closed that day", "startsAt")
+		} else {
+			l.Add(problem.OutsideOpeningHours, "the venue is not open for all of this time", "startsAt")
+		}
+		return l
+	}
+	for _, c := range sch.Closures {
+		if w.overlaps(Interval{c.Start, c.End}) {
+			l.Add(problem.VenueClosed, "the venue is closed for maintenance then", "startsAt")
+			return l
+		}
+	}
+	held := Interval{b.Start, b.HeldEnd}
+	for _, o := range append(append([]Booking{}, sch.Bookings...), accepted...) {
+		if o.Status.Holds() && held.overlaps(Interval{o.Start, o.HeldEnd}) {
+			l.Add(problem.BookingConflict, "the venue is already booked then (changeover time included)", "startsAt")
+			return l
+		}
+	}
+	if q := v.Rules.WeeklyQuotaMinutes; q != nil {
+		ws := weekStart(b.Start, loc)
+		week := Interval{ws, ws.AddDate(0, 0, 7)}
+		used := minutesIn(week, b)
+		for _, o := range append(append([]Booking{}, sch.Bookings...), accepted...) {
+			if o.CommitteeID == b.CommitteeID && (o.Status.Holds() || o.Status == Completed) {
+				used += minutesIn(week, o)
+			}
+		}
+		if used > *q {
+			l.Add(problem.QuotaExceeded, fmt.Sprintf("a committee may book this venue %d hours a week", *q/60), "startsAt")
+		}
+	}
+	return l
+}
+
+// weekStart is Monday 00:00 of t's week in loc.
+func weekStart(t time.Time, loc *time.Location) time.Time {
+	d := dayOf(t, loc)
+	return at(d.AddDate(0, 0, 1-isoWeekday(d)), 0, loc)
+}
+
+func minutesIn(w Interval, b Booking) int {
+	s, e := b.Start, b.End
+	if s.Before(w.Start) {
+		s = w.Start
+	}
+	if e.After(w.End) {
+		e = w.End
+	}
+	if !e.After(s) {
+		return 0
+	}
+	return int(e.Sub(s) / time.Minute)
+}
+
+// ---- lifecycle ----
+
+func checkVersion(b *Booking, version *int) error {
+	if version != nil && *version != b.Version {
+		return problem.New(problem.StaleVersion, fmt.Sprintf("the booking changed since you read it (version %d now)", b.Version), "version")
+	}
+	return nil
+}
+
+func invalidState(b *Booking, what string) error {
+	return problem.New(problem.InvalidState, fmt.Sprintf("a %s booking cannot be %s", strings.ToLower(string(b.Status)), what), "bookingId")
+}
+
+func (s *Service) change(ctx context.Context, id string, series bool, action, note string, apply func([]*Booking) error) (Booking, error) {
+	b, err := s.store.ChangeBookings(ctx, id, series, action, note, apply)
+	return notFoundAs(b, err, "bookingId")
+}
+
+// decide approves or rejects a pending booking and the other pending
+// bookings of its series: a series is one unit for its owner's decision.
+func (s *Service) decide(ctx context.Context, id string, version *int, note string, to Status, action, what string) (Booking, error) {
+	return s.change(ctx, id, true, action, note, func(bs []*Booking) error {
+		b := bs[0]
+		if !access.From(ctx).AdministersUnit(b.VenueUnitID, b.SubdistrictID) {
+			return forbidden(what + " bookings of this venue")
+		}
+		if err := checkVersion(b, version); err != nil {
+			return err
+		}
+		if b.Status != Pending {
+			return invalidState(b, what+"d")
+		}
+		for _, o := range bs {
+			if o.Status == Pending {
+				o.Status, o.DecisionNote = to, note
+			}
+		}
+		return nil
+	})
+}
+
+// Approve accepts a pending booking (and its pending series).
+func (s *Service) Approve(ctx context.Context, id string, version *int, note string) (Booking, error) {
+	note = strings.TrimSpace(note)
+	if len([]rune(note)) > maxReason {
+		return Booking{}, problem.New(problem.InvalidInput, "note is too long", "note")
+	}
+	return s.decide(ctx, id, version, note, Approved, "booking.approve", "approve")
+}
+
+// Reject turns down a pending booking (and its pending series); a reason is required.
+func (s *Service) Reject(ctx context.Context, id string, version *int, reason string) (Booking, error) {
+	var l problem.List
+	reason = l.RequireText(reason, maxReason, "reason")
+	if err := l.Err(); err != nil {
+		return Booking{}, err
+	}
+	return s.decide(ctx, id, version, reason, Rejected, "booking.reject", "reject")
+}
+
+// Cancel withdraws a pending or approved booking; with ScopeSeries also the
+// occurrences of its series that have not started. The booking committee's
+// and the venue unit's administrators may; a reason is required.
+func (s *Service) Cancel(ctx context.Context, id string, version *int, reason string, scope CancelScope) (Booking, error) {
+	var l problem.List
+	reason = l.RequireText(reason, maxReason, "reason")
+	if scope == "" {
+		scope = ScopeOccurrence
+	}
+	if scope != ScopeOccurrence && scope != ScopeSeries {
+		l.Add(problem.InvalidInput, "unknown scope", "scope")
+	}
+	if err := l.Err(); err != nil {
+		return Booking{}, err
+	}
+	now := s.Now()
+	return s.change(ctx, id, scope == ScopeSeries, "booking.cancel", reason, func(bs []*Booking) error {
+		b := bs[0]
+		v := access.From(ctx)
+		if !v.AdministersCommittee(b.CommitteeID, b.SubdistrictID) && !v.AdministersUnit(b.VenueUnitID, b.SubdistrictID) {
+			return forbidden("cancel this booking")
+		}
+		if err := checkVersion(b, version); err != nil {
+			return err
+		}
+		if !b.Status.Holds() {
+			return invalidState(b, "cancelled")
+		}
+		b.Status, b.DecisionNote = Cancelled, reason
+		for _, o := range bs[1:] {
+			if o.Status.Holds() && o.Start.After(now) {
+				o.Status, o.DecisionNote = Cancelled, reason
+			}
+		}
+		return nil
+	})
+}
+
+// RecordAttendance records how many came to an approved booking that has
+// ended, which completes it; a completed booking's figure may be corrected.
+func (s *Service) RecordAttendance(ctx context.Context, id string, version *int, actual int) (Booking, error) {
+	if actual < 0 || actual > maxAttendees {
+		return Booking{}, problem.New(problem.InvalidInput, "actualAttendees must not be negative", "actualAttendees")
+	}
+	now := s.Now()
+	return s.change(ctx, id, false, "booking.attendance", fmt.Sprintf("%d attended", actual), func(bs []*Booking) error {
+		b := bs[0]
+		if !access.From(ctx).AdministersCommittee(b.CommitteeID, b.SubdistrictID) {
+			return forbidden("record attendance for this booking")
+		}
+		if err := checkVersion(b, version); err != nil {
+			return err
+		}
+		if b.Status != Approved && b.Status != Completed {
+			return invalidState(b, "completed")
+		}
+		if b.End.After(now) {
+			return problem.New(problem.InvalidState, "attendance can be recorded once the booking has ended", "bookingId")
+		}
+		b.Status, b.ActualAttendees = Completed, &actual
+		return nil
+	})
+}

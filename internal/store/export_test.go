@@ -1,0 +1,27 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// ExplainVenueSearch returns the EXPLAIN ANALYZE plan of the directory
+// search for f, for the benchmark to show which indexes it uses.
+func ExplainVenueSearch(ctx context.Context, pool *pgxpool.Pool, f VenueFilter) (string, error) {
+	spec := venueSearch(f)
+	var lines []string
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		// The same statement list runs, prefixed with EXPLAIN.
+		rows, err := tx.Query(ctx, `EXPLAIN (ANALYZE, COSTS OFF) SELECT `+spec.cols+` FROM `+spec.from+` WHERE $1::text IS NULL AND $2::text IS NULL AND $3::text IS NULL AND $4::int IS NULL AND `+spec.where+
+			` ORDER BY `+spec.sort+` LIMIT 21`, append([]any{nil, nil, nil, nil}, spec.args...)...)
+		if err != nil {
+			return err
+		}
+		lines, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	return strings.Join(lines, "\n"), err
+}

@@ -1,0 +1,401 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"cogov/internal/booking"
+)
+
+// venueCols needs the venue as v joined with its sub-district as vs (venueFrom).
+const venueCols = `v.id, v.subdistrict_id, v.unit_id, v.community_id, vs.time_zone, v.name, v.kind, v.address, v.area_sqm::float8,
+	v.capacity, v.facilities, v.description, v.photo_urls, v.active, v.requires_approval, v.min_duration_minutes,
+	v.max_duration_minutes, v.min_notice_minutes, v.max_days_ahead, v.buffer_minutes, v.eligibility,
+	coalesce((SELECT array_agg(ec.committee_id::text ORDER BY ec.committee_id) FROM venue_eligible_committee ec WHERE ec.venue_id = v.id), '{}'),
+	v.weekly_quota_minutes, v.demo`
+
+const venueFrom = `venue v JOIN subdistrict vs ON vs.id = v.subdistrict_id`
+
+func venueFields(v *booking.Venue) []any {
+	r := &v.Rules
+	return []any{&v.ID, &v.SubdistrictID, &v.UnitID, &v.CommunityID, &v.TimeZone, &v.Name, &v.Kind, &v.Address, &v.AreaSqm,
+		&v.Capacity, &v.Facilities, &v.Description, &v.PhotoURLs, &v.Active, &r.RequiresApproval, &r.MinDurationMinutes,
+		&r.MaxDurationMinutes, &r.MinNoticeMinutes, &r.MaxDaysAhead, &r.BufferMinutes, &r.Eligibility,
+		&r.EligibleCommitteeIDs, &r.WeeklyQuotaMinutes, &v.Demo}
+}
+
+// bookingCols needs the booking as b joined with its venue as bv (bookingFrom).
+const bookingCols = `b.id, b.subdistrict_id, b.venue_id, b.committee_id, b.request_id, b.series_id, lower(b.during), upper(b.during),
+	upper(b.held), b.purpose, b.expected_attendees, b.status, b.actual_attendees, b.decision_note, b.version, b.requested_by,
+	b.created_at, b.demo, bv.unit_id`
+
+const bookingFrom = `booking b JOIN venue bv ON bv.id = b.venue_id`
+
+func bookingFields(b *booking.Booking) []any {
+	return []any{&b.ID, &b.SubdistrictID, &b.VenueID, &b.CommitteeID, &b.RequestID, &b.SeriesID, &b.Start, &b.End,
+		&b.HeldEnd, &b.Purpose, &b.ExpectedAttendees, &b.Status, &b.ActualAttendees, &b.DecisionNote, &b.Version, &b.RequestedBy,
+		&b.CreatedAt, &b.Demo, &b.VenueUnitID}
+}
+
+const closureCols = `c.id, c.subdistrict_id, c.venue_id, lower(c.during), upper(c.during), c.reason, c.demo`
+
+func closureFields(c *booking.Closure) []any {
+	return []any{&c.ID, &c.SubdistrictID, &c.VenueID, &c.Start, &c.End, &c.Reason, &c.Demo}
+}
+
+func hoursFields(h *booking.Hours) []any { return []any{&h.Weekday, &h.Opens, &h.Closes} }
+
+func exceptionFields(e *booking.Exception) []any {
+	return []any{&e.Day, &e.Closed, &e.Opens, &e.Closes, &e.Note}
+}
+
+// readMap is byIDs for the booking domain, whose records use its own ErrNotFound.
+func readMap[T any](ctx context.Context, s *Store, sql string, fields func(*T) []any, key func(T) string, args ...any) (map[string]T, error) {
+	out := map[string]T{}
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		items, err := collect(ctx, tx, fields, sql, args...)
+		for _, it := range items {
+			out[key(it)] = it
+		}
+		return err
+	})
+	return out, err
+}
+
+func oneOf[T any](m map[string]T, err error, id string) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	v, ok := m[id]
+	if !ok {
+		return zero, booking.ErrNotFound
+	}
+	return v, nil
+}
+
+// okIDs drops ids that are not uuids, which would otherwise fail the cast
+// instead of matching nothing.
+func okIDs(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if uuidLike(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// VenuesByID fetches venues by id.
+func (s *Store) VenuesByID(ctx context.Context, ids []string) (map[string]booking.Venue, error) {
+	return readMap(ctx, s, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = ANY($1::uuid[])`, venueFields,
+		func(v booking.Venue) string { return v.ID }, okIDs(ids))
+}
+
+// Venue fetches one venue.
+func (s *Store) Venue(ctx context.Context, id string) (booking.Venue, error) {
+	m, err := s.VenuesByID(ctx, []string{id})
+	return oneOf(m, err, id)
+}
+
+// BookingsByID fetches bookings by id.
+func (s *Store) BookingsByID(ctx context.Context, ids []string) (map[string]booking.Booking, error) {
+	return readMap(ctx, s, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.id = ANY($1::uuid[])`, bookingFields,
+		func(b booking.Booking) string { return b.ID }, okIDs(ids))
+}
+
+type idSD struct{ ID, SD string }
+
+func idSDFields(v *idSD) []any { return []any{&v.ID, &v.SD} }
+
+func (s *Store) subdistrictsOf(ctx context.Context, table string, ids []string) (map[string]string, error) {
+	m, err := readMap(ctx, s, `SELECT id, subdistrict_id FROM `+table+` WHERE id = ANY($1::uuid[])`, idSDFields,
+		func(v idSD) string { return v.ID }, okIDs(ids))
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v.SD
+	}
+	return out, err
+}
+
+// UnitSubdistrict returns the sub-district of a unit.
+func (s *Store) UnitSubdistrict(ctx context.Context, id string) (string, error) {
+	m, err := s.subdistrictsOf(ctx, "unit", []string{id})
+	return oneOf(m, err, id)
+}
+
+// CommunitySubdistrict returns the sub-district of a community.
+func (s *Store) CommunitySubdistrict(ctx context.Context, id string) (string, error) {
+	m, err := s.subdistrictsOf(ctx, "community", []string{id})
+	return oneOf(m, err, id)
+}
+
+// CommitteeSubdistricts returns the sub-district of each committee that exists.
+func (s *Store) CommitteeSubdistricts(ctx context.Context, ids []string) (map[string]string, error) {
+	return s.subdistrictsOf(ctx, "committee", ids)
+}
+
+// Closure fetches one closure.
+func (s *Store) Closure(ctx context.Context, id string) (booking.Closure, error) {
+	m, err := readMap(ctx, s, `SELECT `+closureCols+` FROM venue_closure c WHERE c.id = ANY($1::uuid[])`, closureFields,
+		func(c booking.Closure) string { return c.ID }, okIDs([]string{id}))
+	return oneOf(m, err, id)
+}
+
+// HoursOf fetches the weekly hours of each venue, by weekday and time.
+func (s *Store) HoursOf(ctx context.Context, venueIDs []string) (map[string][]booking.Hours, error) {
+	type row struct {
+		venue string
+		h     booking.Hours
+	}
+	out := map[string][]booking.Hours{}
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		rows, err := collect(ctx, tx, func(r *row) []any { return append([]any{&r.venue}, hoursFields(&r.h)...) },
+			`SELECT venue_id, weekday, opens_min, closes_min FROM venue_hours WHERE venue_id = ANY($1::uuid[])
+			ORDER BY venue_id, weekday, opens_min`, okIDs(venueIDs))
+		for _, r := range rows {
+			out[r.venue] = append(out[r.venue], r.h)
+		}
+		return err
+	})
+	return out, err
+}
+
+// Exceptions fetches a venue's dated exceptions between two days, inclusive.
+func (s *Store) Exceptions(ctx context.Context, venueID string, fromDay, toDay time.Time) ([]booking.Exception, error) {
+	var out []booking.Exception
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, err = collect(ctx, tx, exceptionFields, `SELECT day, closed, opens_min, closes_min, note FROM venue_exception
+			WHERE venue_id = $1 AND day BETWEEN $2::date AND $3::date ORDER BY day, closed DESC, opens_min`, venueID, fromDay, toDay)
+		return err
+	})
+	return out, err
+}
+
+// Closures fetches a venue's closures that overlap [from, to).
+func (s *Store) Closures(ctx context.Context, venueID string, from, to time.Time) ([]booking.Closure, error) {
+	var out []booking.Closure
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, err = collect(ctx, tx, closureFields, `SELECT `+closureCols+` FROM venue_closure c
+			WHERE c.venue_id = $1 AND c.during && tstzrange($2, $3) ORDER BY lower(c.during)`, venueID, from, to)
+		return err
+	})
+	return out, err
+}
+
+// Schedule reads what decides whether a venue can be booked in [from, to):
+// its hours, the exceptions of the days around, its closures and the
+// bookings whose held range overlaps (all through indexes on venue_id).
+func (s *Store) Schedule(ctx context.Context, venueID string, from, to time.Time) (booking.Schedule, error) {
+	var sch booking.Schedule
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		var err error
+		if sch.Hours, err = collect(ctx, tx, hoursFields, `SELECT weekday, opens_min, closes_min FROM venue_hours WHERE venue_id = $1`, venueID); err != nil {
+			return err
+		}
+		// Days are local; two days of margin cover any time zone.
+		if sch.Exceptions, err = collect(ctx, tx, exceptionFields, `SELECT day, closed, opens_min, closes_min, note FROM venue_exception
+			WHERE venue_id = $1 AND day BETWEEN ($2::timestamptz AT TIME ZONE 'UTC')::date - 2 AND ($3::timestamptz AT TIME ZONE 'UTC')::date + 2`,
+			venueID, from, to); err != nil {
+			return err
+		}
+		if sch.Closures, err = collect(ctx, tx, closureFields, `SELECT `+closureCols+` FROM venue_closure c
+			WHERE c.venue_id = $1 AND c.during && tstzrange($2, $3)`, venueID, from, to); err != nil {
+			return err
+		}
+		sch.Bookings, err = collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+`
+			WHERE b.venue_id = $1 AND b.held && tstzrange($2, $3) AND b.status IN ('PENDING', 'APPROVED', 'COMPLETED')
+			ORDER BY lower(b.during)`, venueID, from, to)
+		return err
+	})
+	if err != nil {
+		return sch, fmt.Errorf("schedule: %w", err)
+	}
+	return sch, nil
+}
+
+// RequestByKey finds the request recorded under an idempotency key, with
+// its bookings as they now are.
+func (s *Store) RequestByKey(ctx context.Context, subdistrictID, key string) (booking.StoredRequest, bool, error) {
+	var r booking.StoredRequest
+	found := false
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		var err error
+		found, r, err = requestByKey(ctx, tx, subdistrictID, key)
+		return err
+	})
+	return r, found, err
+}
+
+func requestByKey(ctx context.Context, tx pgx.Tx, sd, key string) (bool, booking.StoredRequest, error) {
+	var r booking.StoredRequest
+	var skipped []byte
+	err := tx.QueryRow(ctx, `SELECT id, fingerprint, skipped FROM booking_request WHERE subdistrict_id = $1 AND idempotency_key = $2`,
+		sd, key).Scan(&r.ID, &r.Fingerprint, &skipped)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, r, nil
+	}
+	if err != nil {
+		return false, r, err
+	}
+	if err := json.Unmarshal(skipped, &r.Skipped); err != nil {
+		return false, r, fmt.Errorf("skipped of request %s: %w", r.ID, err)
+	}
+	r.Bookings, err = collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.request_id = $1
+		ORDER BY lower(b.during)`, r.ID)
+	return true, r, err
+}
+
+// VenueFilter narrows the venue directory.
+type VenueFilter struct {
+	SubdistrictID, CommunityID, UnitID string
+	MinCapacity                        int
+	MinAreaSqm                         float64
+	Facilities                         []string
+	AvailableFrom, AvailableTo         time.Time // both zero for no availability filter
+	Text                               string
+	IncludeInactive                    bool
+}
+
+// venueSearch returns the list of the venue directory for f.
+func venueSearch(f VenueFilter) listSpec[booking.Venue] {
+	var fb filterBuilder
+	if !f.IncludeInactive {
+		fb.conds = append(fb.conds, "v.active")
+	}
+	if f.SubdistrictID != "" {
+		fb.add("v.subdistrict_id = %s::uuid", f.SubdistrictID)
+	}
+	if f.CommunityID != "" {
+		fb.add("v.community_id = %s::uuid", f.CommunityID)
+	}
+	if f.UnitID != "" {
+		fb.add("v.unit_id = %s::uuid", f.UnitID)
+	}
+	if f.MinCapacity > 0 {
+		fb.add("v.capacity >= %s", f.MinCapacity)
+	}
+	if f.MinAreaSqm > 0 {
+		fb.add("v.area_sqm >= %s", f.MinAreaSqm)
+	}
+	if len(f.Facilities) > 0 {
+		fb.add("v.facilities @> %s::text[]", f.Facilities)
+	}
+	if f.Text != "" {
+		fb.add("(strpos(lower(v.name), lower(%[1]s)) > 0 OR strpos(lower(v.address), lower(%[1]s)) > 0)", f.Text)
+	}
+	if !f.AvailableFrom.IsZero() {
+		fb.args = append(fb.args, f.AvailableFrom, f.AvailableTo)
+		from, to := fmt.Sprintf("$%d::timestamptz", 3+len(fb.args)), fmt.Sprintf("$%d::timestamptz", 4+len(fb.args))
+		// Free: no holding booking within the window widened by the
+		// buffer a new booking would take (the exclusion constraint's own
+		// gist index answers it); not closed; open all the time.
+		fb.conds = append(fb.conds,
+			`NOT EXISTS (SELECT 1 FROM booking b WHERE b.venue_id = v.id AND b.status IN ('PENDING', 'APPROVED')
+				AND b.held && tstzrange(`+from+`, `+to+` + make_interval(mins => v.buffer_minutes)))`,
+			`NOT EXISTS (SELECT 1 FROM venue_closure c WHERE c.venue_id = v.id AND c.during && tstzrange(`+from+`, `+to+`))`,
+			`venue_open_hours(v.id, `+from+`, `+to+`, vs.time_zone) @> tstzrange(`+from+`, `+to+`)`)
+	}
+	return listSpec[booking.Venue]{cols: venueCols, from: venueFrom, parent: "'" + noParent + "'::uuid",
+		// The smallest venue that fits first, then by name.
+		sort: "lpad(v.capacity::text, 7, '0') || v.name", id: "v.id", where: fb.where(), args: fb.args, fields: venueFields}
+}
+
+// Venues lists the venue directory.
+func (s *Store) Venues(ctx context.Context, f VenueFilter, p Page) (*Conn[booking.Venue], error) {
+	m, err := runList(ctx, s, venueSearch(f), []string{noParent}, p)
+	if err != nil {
+		return nil, err
+	}
+	return orEmpty(m[noParent]), nil
+}
+
+// BookingFilter narrows the bookings of a venue: a window and what the
+// viewer may see (all, or only those of some committees).
+type BookingFilter struct {
+	From, To     time.Time // zero for no bound
+	All          bool      // every booking; otherwise those of Committees
+	Committees   string    // comma-separated committee ids
+	CommitteeCol bool      // list under committees instead of venues
+}
+
+// Bookings lists the bookings of each venue (or committee), by start time.
+func (s *Store) Bookings(ctx context.Context, parents []string, f BookingFilter, p Page) (map[string]*Conn[booking.Booking], error) {
+	var fb filterBuilder
+	if !f.From.IsZero() && !f.To.IsZero() {
+		fb.args = append(fb.args, f.From, f.To)
+		fb.conds = append(fb.conds, fmt.Sprintf("b.during && tstzrange($%d::timestamptz, $%d::timestamptz)", 3+len(fb.args), 4+len(fb.args)))
+	}
+	if !f.All {
+		var ids []string
+		if f.Committees != "" {
+			ids = okIDs(strings.Split(f.Committees, ","))
+		}
+		fb.add("b.committee_id = ANY(%s::uuid[])", ids)
+	}
+	parent := "b.venue_id"
+	if f.CommitteeCol {
+		parent = "b.committee_id"
+	}
+	return runList(ctx, s, listSpec[booking.Booking]{cols: bookingCols, from: bookingFrom, parent: parent,
+		sort: "to_char(lower(b.during) AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISS')", id: "b.id", where: fb.where(), args: fb.args,
+		fields: bookingFields}, okIDs(parents), p)
+}
+
+// CalendarBookings returns the approved and completed bookings of a venue
+// (or, with byCommittee, of a committee) in [from, to), by start.
+func (s *Store) CalendarBookings(ctx context.Context, id string, byCommittee bool, from, to time.Time) ([]booking.Booking, error) {
+	col := "b.venue_id"
+	if byCommittee {
+		col = "b.committee_id"
+	}
+	var out []booking.Booking
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, err = collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE `+col+` = $1
+			AND b.status IN ('APPROVED', 'COMPLETED') AND b.during && tstzrange($2, $3) ORDER BY lower(b.during)`, id, from, to)
+		return err
+	})
+	return out, err
+}
+
+// BookingHistory returns the audit trail of each booking, oldest first.
+func (s *Store) BookingHistory(ctx context.Context, bookingIDs []string) (map[string][]booking.Event, error) {
+	out := map[string][]booking.Event{}
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		evs, err := collect(ctx, tx, func(e *booking.Event) []any {
+			return []any{&e.BookingID, &e.At, &e.Action, &e.Note, &e.ActorID, &e.ActorLabel, &e.SubjectType}
+		}, `SELECT entity_id, at, action, note, actor_id, actor_label, entity_type FROM audit_log
+			WHERE entity_id = ANY($1::uuid[]) AND entity_type = 'booking' ORDER BY id`, okIDs(bookingIDs))
+		for _, e := range evs {
+			out[e.BookingID] = append(out[e.BookingID], e)
+		}
+		return err
+	})
+	return out, err
+}
+
+// The store is the booking service's persistence.
+var _ booking.Store = (*Store)(nil)
+
+// BookingsOfSeries fetches the bookings of each series, by start time.
+func (s *Store) BookingsOfSeries(ctx context.Context, seriesIDs []string) (map[string][]booking.Booking, error) {
+	out := map[string][]booking.Booking{}
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		bs, err := collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.series_id = ANY($1::uuid[])
+			ORDER BY lower(b.during)`, okIDs(seriesIDs))
+		for _, b := range bs {
+			out[*b.SeriesID] = append(out[*b.SeriesID], b)
+		}
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,264 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"cogov/internal/booking"
+)
+
+// CreateVenue inserts a venue with its rules.
+func (s *Store) CreateVenue(ctx context.Context, v booking.Venue) (booking.Venue, error) {
+	var out booking.Venue
+	err := s.write(ctx, "venue.create", "", func(tx pgx.Tx) error {
+		var id string
+		if err := tx.QueryRow(ctx, `INSERT INTO venue (subdistrict_id, unit_id, community_id, name, kind, address, area_sqm, capacity,
+			facilities, description, photo_urls, active, demo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			v.SubdistrictID, v.UnitID, v.CommunityID, v.Name, v.Kind, v.Address, v.AreaSqm, v.Capacity, v.Facilities, v.Description,
+			v.PhotoURLs, v.Active, v.Demo).Scan(&id); err != nil {
+			return err
+		}
+		v.ID = id
+		if err := saveRules(ctx, tx, v); err != nil {
+			return err
+		}
+		var err error
+		out, err = one(ctx, tx, booking.ErrNotFound, venueFields, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = $1`, id)
+		return err
+	})
+	return out, err
+}
+
+func saveRules(ctx context.Context, tx pgx.Tx, v booking.Venue) error {
+	r := v.Rules
+	if _, err := tx.Exec(ctx, `UPDATE venue SET requires_approval = $2, min_duration_minutes = $3, max_duration_minutes = $4,
+		min_notice_minutes = $5, max_days_ahead = $6, buffer_minutes = $7, eligibility = $8, weekly_quota_minutes = $9, updated_at = now()
+		WHERE id = $1`, v.ID, r.RequiresApproval, r.MinDurationMinutes, r.MaxDurationMinutes, r.MinNoticeMinutes, r.MaxDaysAhead,
+		r.BufferMinutes, r.Eligibility, r.WeeklyQuotaMinutes); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM venue_eligible_committee WHERE venue_id = $1 AND committee_id <> ALL($2::uuid[])`,
+		v.ID, okIDs(r.EligibleCommitteeIDs)); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO venue_eligible_committee (subdistrict_id, venue_id, committee_id)
+		SELECT $1, $2, c FROM unnest($3::uuid[]) c ON CONFLICT DO NOTHING`, v.SubdistrictID, v.ID, okIDs(r.EligibleCommitteeIDs))
+	return err
+}
+
+// UpdateVenue locks a venue, lets apply change it and writes the venue,
+// its rules and whatever else apply asked for, in one audited transaction.
+func (s *Store) UpdateVenue(ctx context.Context, id, action, note string, apply func(*booking.VenueUpdate) error) (booking.VenueUpdated, error) {
+	var out booking.VenueUpdated
+	if !uuidLike(id) {
+		return out, booking.ErrNotFound
+	}
+	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
+		v, err := one(ctx, tx, booking.ErrNotFound, venueFields, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = $1 FOR UPDATE OF v`, id)
+		if err != nil {
+			return err
+		}
+		u := booking.VenueUpdate{Venue: v}
+		if err := apply(&u); err != nil {
+			return err
+		}
+		nv := u.Venue
+		if _, err := tx.Exec(ctx, `UPDATE venue SET community_id = $2, name = $3, kind = $4, address = $5, area_sqm = $6, capacity = $7,
+			facilities = $8, description = $9, photo_urls = $10, active = $11, updated_at = now() WHERE id = $1`,
+			nv.ID, nv.CommunityID, nv.Name, nv.Kind, nv.Address, nv.AreaSqm, nv.Capacity, nv.Facilities, nv.Description, nv.PhotoURLs,
+			nv.Active); err != nil {
+			return err
+		}
+		if err := saveRules(ctx, tx, nv); err != nil {
+			return err
+		}
+		if u.Hours != nil {
+			if err := saveHours(ctx, tx, nv, *u.Hours); err != nil {
+				return err
+			}
+		}
+		if u.Exceptions != nil {
+			if err := saveExceptions(ctx, tx, nv, *u.Exceptions); err != nil {
+				return err
+			}
+		}
+		if c := u.AddClosure; c != nil {
+			cl, err := one(ctx, tx, booking.ErrNotFound, closureFields, `INSERT INTO venue_closure AS c (subdistrict_id, venue_id, during, reason, demo)
+				VALUES ($1, $2, tstzrange($3, $4), $5, $6) RETURNING `+closureCols, nv.SubdistrictID, nv.ID, c.Start, c.End, c.Reason, c.Demo)
+			if err != nil {
+				return err
+			}
+			out.Closure = &cl
+			if out.Affected, err = collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.venue_id = $1
+				AND b.status IN ('PENDING', 'APPROVED') AND b.during && tstzrange($2, $3) ORDER BY lower(b.during)`, nv.ID, c.Start, c.End); err != nil {
+				return err
+			}
+		}
+		if u.RemoveClosureID != "" {
+			if _, err := tx.Exec(ctx, `DELETE FROM venue_closure WHERE id = $1 AND venue_id = $2`, u.RemoveClosureID, nv.ID); err != nil {
+				return err
+			}
+		}
+		out.Venue, err = one(ctx, tx, booking.ErrNotFound, venueFields, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = $1`, id)
+		return err
+	})
+	return out, err
+}
+
+func saveHours(ctx context.Context, tx pgx.Tx, v booking.Venue, hours []booking.Hours) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM venue_hours WHERE venue_id = $1`, v.ID); err != nil {
+		return err
+	}
+	var wd, op, cl []int32
+	for _, h := range hours {
+		wd, op, cl = append(wd, int32(h.Weekday)), append(op, int32(h.Opens)), append(cl, int32(h.Closes))
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO venue_hours (subdistrict_id, venue_id, weekday, opens_min, closes_min)
+		SELECT $1, $2, w, o, c FROM unnest($3::smallint[], $4::int[], $5::int[]) AS t(w, o, c)`, v.SubdistrictID, v.ID, wd, op, cl)
+	return err
+}
+
+func saveExceptions(ctx context.Context, tx pgx.Tx, v booking.Venue, exs []booking.Exception) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM venue_exception WHERE venue_id = $1`, v.ID); err != nil {
+		return err
+	}
+	for _, e := range exs {
+		if _, err := tx.Exec(ctx, `INSERT INTO venue_exception (subdistrict_id, venue_id, day, closed, opens_min, closes_min, note)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, v.SubdistrictID, v.ID, e.Day, e.Closed, e.Opens, e.Closes, e.Note); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateBookings records a request and its bookings in one transaction. The
+// idempotency key is claimed first: a concurrent request with the same key
+// waits on the unique index and then finds it taken (ErrKeyTaken).
+func (s *Store) CreateBookings(ctx context.Context, r booking.NewRequest, bs []booking.Booking, skipRaced bool) (created, raced []booking.Booking, err error) {
+	action := "booking.request"
+	err = s.write(ctx, action, "", func(tx pgx.Tx) error {
+		created, raced = nil, nil
+		skipped, err := json.Marshal(r.Skipped)
+		if err != nil {
+			return err
+		}
+		if r.Skipped == nil {
+			skipped = []byte("[]")
+		}
+		var key *string
+		if r.IdempotencyKey != "" {
+			key = &r.IdempotencyKey
+		}
+		var reqID string
+		err = tx.QueryRow(ctx, `INSERT INTO booking_request (subdistrict_id, venue_id, committee_id, idempotency_key, fingerprint,
+			recurring, skipped, requested_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (subdistrict_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id`,
+			r.SubdistrictID, r.VenueID, r.CommitteeID, key, r.Fingerprint, r.Recurring, skipped, r.RequestedBy).Scan(&reqID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return booking.ErrKeyTaken
+		}
+		if err != nil {
+			return err
+		}
+		var series *string
+		if r.Recurring {
+			series = &reqID
+		}
+		for _, b := range bs {
+			insert := func(tx pgx.Tx) error {
+				return one1(ctx, tx, &b, `WITH ins AS (INSERT INTO booking (subdistrict_id, venue_id, committee_id, request_id, series_id,
+					during, held, purpose, expected_attendees, status, actual_attendees, requested_by, demo)
+					VALUES ($1, $2, $3, $4, $5, tstzrange($6, $7), tstzrange($6, $8), $9, $10, $11, $12, $13, $14) RETURNING *)
+					SELECT `+bookingCols+` FROM ins b JOIN venue bv ON bv.id = b.venue_id`,
+					b.SubdistrictID, b.VenueID, b.CommitteeID, reqID, series, b.Start, b.End, b.HeldEnd, b.Purpose, b.ExpectedAttendees,
+					b.Status, b.ActualAttendees, r.RequestedBy, r.Demo)
+			}
+			if !skipRaced {
+				if err := insert(tx); err != nil {
+					return err
+				}
+				created = append(created, b)
+				continue
+			}
+			// A savepoint per occurrence, so that one lost race skips
+			// only that occurrence.
+			err := pgx.BeginFunc(ctx, tx, insert)
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && pgErr.Code == "23P01" {
+				raced = append(raced, b)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			created = append(created, b)
+		}
+		if len(created) == 0 {
+			return errAllRaced
+		}
+		return nil
+	})
+	if errors.Is(err, errAllRaced) {
+		return nil, nil, constraintErr("booking_no_overlap")
+	}
+	return created, raced, err
+}
+
+var errAllRaced = errors.New("every occurrence lost its race")
+
+func one1(ctx context.Context, tx pgx.Tx, b *booking.Booking, sql string, args ...any) error {
+	return tx.QueryRow(ctx, sql, args...).Scan(bookingFields(b)...)
+}
+
+// ChangeBookings locks a booking (and with series its series), lets apply
+// change them and writes those whose state changed with the next version.
+func (s *Store) ChangeBookings(ctx context.Context, id string, series bool, action, note string, apply func([]*booking.Booking) error) (booking.Booking, error) {
+	var out booking.Booking
+	if !uuidLike(id) {
+		return out, booking.ErrNotFound
+	}
+	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
+		target, err := one(ctx, tx, booking.ErrNotFound, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.id = $1 FOR UPDATE OF b`, id)
+		if err != nil {
+			return err
+		}
+		list := []booking.Booking{target}
+		if series && target.SeriesID != nil {
+			rest, err := collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.series_id = $1 AND b.id <> $2
+				ORDER BY lower(b.during) FOR UPDATE OF b`, *target.SeriesID, id)
+			if err != nil {
+				return err
+			}
+			list = append(list, rest...)
+		}
+		before := make([]booking.Booking, len(list))
+		copy(before, list)
+		ptrs := make([]*booking.Booking, len(list))
+		for i := range list {
+			ptrs[i] = &list[i]
+		}
+		if err := apply(ptrs); err != nil {
+			return err
+		}
+		for i, b := range list {
+			o := before[i]
+			if b.Status == o.Status && b.DecisionNote == o.DecisionNote && eqInt(b.ActualAttendees, o.ActualAttendees) {
+				continue
+			}
+			if err := one1(ctx, tx, &list[i], `WITH up AS (UPDATE booking SET status = $2, decision_note = $3, actual_attendees = $4,
+				version = version + 1, updated_at = now() WHERE id = $1 RETURNING *)
+				SELECT `+bookingCols+` FROM up b JOIN venue bv ON bv.id = b.venue_id`, b.ID, b.Status, b.DecisionNote, b.ActualAttendees); err != nil {
+				return err
+			}
+		}
+		out = list[0]
+		return nil
+	})
+	return out, err
+}
+
+func eqInt(a, b *int) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
