@@ -3,6 +3,8 @@ package graph
 import (
 	"encoding/base64"
 	"strings"
+
+	"cogov/internal/store"
 )
 
 // Global ids are opaque to clients: base64url of "Type:uuid". The type lets
@@ -20,7 +22,7 @@ func parseGlobalID(gid string) (typ, id string, ok bool) {
 		return "", "", false
 	}
 	typ, id, found := strings.Cut(string(b), ":")
-	if !found || !isUUID(id) {
+	if !found || !store.IsUUID(id) {
 		return "", "", false
 	}
 	return typ, id, true
@@ -68,23 +70,6 @@ func filterID(typ string, gid *string) string {
 	return noMatch
 }
 
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, r := range s {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if r != '-' {
-				return false
-			}
-		case r >= '0' && r <= '9', r >= 'a' && r <= 'f':
-		default:
-			return false
-		}
-	}
-	return true
-}
 
 // Type names used in global ids.
 const (

@@ -118,7 +118,7 @@ func (s *Store) Roles(ctx context.Context, accountIDs []string) (map[string][]ac
 
 // Role fetches a role.
 func (s *Store) Role(ctx context.Context, id string) (account.Role, error) {
-	if !uuidLike(id) {
+	if !IsUUID(id) {
 		return account.Role{}, account.ErrNotFound
 	}
 	var r account.Role
@@ -159,7 +159,7 @@ func (s *Store) RevokeRole(ctx context.Context, id string) error {
 // ScopeOf says what kind of record id is (Subdistrict, Committee, Unit or
 // Person) and its sub-district, as far as the viewer may see it.
 func (s *Store) ScopeOf(ctx context.Context, id string) (account.Scope, error) {
-	if !uuidLike(id) {
+	if !IsUUID(id) {
 		return account.Scope{}, account.ErrNotFound
 	}
 	var sc account.Scope

@@ -14,6 +14,9 @@ func ExplainVenueSearch(ctx context.Context, pool *pgxpool.Pool, f VenueFilter) 
 	spec := venueSearch(f)
 	var lines []string
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if err := setViewer(ctx, tx, "", ""); err != nil { // as the store does: row-level security applies
+			return err
+		}
 		// The same statement list runs, prefixed with EXPLAIN.
 		rows, err := tx.Query(ctx, `EXPLAIN (ANALYZE, COSTS OFF) SELECT `+spec.cols+` FROM `+spec.from+` WHERE $1::text IS NULL AND $2::text IS NULL AND $3::text IS NULL AND $4::int IS NULL AND `+spec.where+
 			` ORDER BY `+spec.sort+` LIMIT 21`, append([]any{nil, nil, nil, nil}, spec.args...)...)

@@ -48,13 +48,14 @@ func encodeCursor(sort, id string) string {
 func decodeCursor(s string) (cursor, error) {
 	var c cursor
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || json.Unmarshal(b, &c) != nil || !uuidLike(c.ID) {
+	if err != nil || json.Unmarshal(b, &c) != nil || !IsUUID(c.ID) {
 		return c, ErrBadCursor
 	}
 	return c, nil
 }
 
-func uuidLike(s string) bool {
+// IsUUID reports whether s is a UUID in its canonical text form.
+func IsUUID(s string) bool {
 	if len(s) != 36 {
 		return false
 	}

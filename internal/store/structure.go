@@ -64,7 +64,7 @@ func byIDs[T any](ctx context.Context, s *Store, cols, from, idExpr string, fiel
 	out := make(map[string]T, len(ids))
 	valid := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if uuidLike(id) {
+		if IsUUID(id) {
 			valid = append(valid, id)
 		}
 	}

@@ -15,7 +15,7 @@ import (
 func update[T any](ctx context.Context, s *Store, action, cols, from, lockExpr string, fields func(*T) []any,
 	id string, apply func(*T) error, save func(pgx.Tx, T) error) (T, error) {
 	var v T
-	if !uuidLike(id) {
+	if !IsUUID(id) {
 		return v, structure.ErrNotFound
 	}
 	err := s.write(ctx, action, "", func(tx pgx.Tx) error {

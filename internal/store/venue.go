@@ -85,7 +85,7 @@ func oneOf[T any](m map[string]T, err error, id string) (T, error) {
 func okIDs(ids []string) []string {
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if uuidLike(id) {
+		if IsUUID(id) {
 			out = append(out, id)
 		}
 	}

@@ -54,7 +54,7 @@ func saveRules(ctx context.Context, tx pgx.Tx, v booking.Venue) error {
 // its rules and whatever else apply asked for, in one audited transaction.
 func (s *Store) UpdateVenue(ctx context.Context, id, action, note string, apply func(*booking.VenueUpdate) error) (booking.VenueUpdated, error) {
 	var out booking.VenueUpdated
-	if !uuidLike(id) {
+	if !IsUUID(id) {
 		return out, booking.ErrNotFound
 	}
 	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
@@ -218,7 +218,7 @@ func one1(ctx context.Context, tx pgx.Tx, b *booking.Booking, sql string, args .
 // change them and writes those whose state changed with the next version.
 func (s *Store) ChangeBookings(ctx context.Context, id string, series bool, action, note string, apply func([]*booking.Booking) error) (booking.Booking, error) {
 	var out booking.Booking
-	if !uuidLike(id) {
+	if !IsUUID(id) {
 		return out, booking.ErrNotFound
 	}
 	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
