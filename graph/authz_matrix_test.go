@@ -112,6 +112,8 @@ var matrix = map[string]matrixCase{
 	}},
 	"revokeSessions": {allowed: admins, input: func(m *matrixEnv) map[string]any { return map[string]any{"accountId": m.victim} }},
 
+	"createCalendarFeed":  {allowed: bookers, input: func(m *matrixEnv) map[string]any { return map[string]any{"committeeId": m.pc} }},
+	"revokeCalendarFeeds": {allowed: bookers, input: func(m *matrixEnv) map[string]any { return map[string]any{"committeeId": m.pc} }},
 	"createVenue": {allowed: venueAdmins, input: func(m *matrixEnv) map[string]any {
 		return map[string]any{"unitId": m.unit, "communityId": m.c1, "name": m.unique("场地"), "kind": "HALL", "capacity": 20}
 	}},
@@ -229,7 +231,7 @@ func (m *matrixEnv) newAccount() string {
 }
 
 // mutationDoc is every mutation the matrix sends, named after the field.
-var mutationDoc = structureMutations + accountOps + bookingOps
+var mutationDoc = structureMutations + accountOps + bookingOps + feedOps
 
 func opName(field string) string { return strings.ToUpper(field[:1]) + field[1:] }
 

@@ -15,7 +15,6 @@ import (
 
 	"cogov/graph"
 	"cogov/internal/access"
-	"cogov/internal/booking"
 )
 
 // local returns the uuid inside a global id.
@@ -458,7 +457,7 @@ func TestCalendarFeeds(t *testing.T) {
 	var f findVenues
 	e.doOp(operation(t, "venues.graphql"), "FindVenues", map[string]any{"first": 1, "filter": map[string]any{"text": "核工业"}}, &f)
 	hnig := f.Venues.Edges[0].Node
-	res := &graph.Resolver{Store: e.store, Sharing: booking.NewService(e.store)}
+	res := graph.NewResolver(e.store, "")
 	srv := httptest.NewServer(testViewer(graph.CalendarHandler(res, slog.New(slog.NewTextHandler(io.Discard, nil)))))
 	t.Cleanup(srv.Close)
 	get := func(path string, v *access.Viewer) (*http.Response, *ics.Calendar) {
@@ -516,6 +515,37 @@ func TestCalendarFeeds(t *testing.T) {
 	if resp, _ := get("/calendar/venues/nonsense.ics", nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown venue: %d", resp.StatusCode)
 	}
+
+	// A subscription address works without signing in, for that committee
+	// only, until it is revoked.
+	admin := e.signIn("community-1-admin", "cogov-demo")
+	feed := admin.payload(feedOps, "CreateCalendarFeed", map[string]any{"committeeId": d.parties[0]})
+	token, _ := feed["token"].(string)
+	url, _ := feed["url"].(string)
+	if token == "" || !strings.HasPrefix(url, "http://cogov.test/calendar/committees/"+d.parties[0]+".ics?token=") {
+		t.Fatalf("createCalendarFeed = %v", feed)
+	}
+	url = strings.TrimPrefix(url, "http://cogov.test") // the harness's public address
+	if _, cal := get(url, nil); cal == nil || len(cal.Events()) < 3 || strings.Contains(cal.Events()[0].GetProperty(ics.ComponentPropertySummary).Value, "已预订") {
+		t.Errorf("subscribed feed: %+v", cal)
+	}
+	if resp, _ := get("/calendar/committees/"+d.parties[1]+".ics?token="+token, nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("another committee's feed with this token: %d", resp.StatusCode)
+	}
+	if p := e.signIn("community-2-admin", "cogov-demo").payload(feedOps, "CreateCalendarFeed", map[string]any{"committeeId": d.parties[0]}); len(errCodes(p)) != 1 || errCodes(p)[0] != "FORBIDDEN" {
+		t.Errorf("community-2-admin making community 1's feed: %v", p)
+	}
+	if p := admin.payload(feedOps, "RevokeCalendarFeeds", map[string]any{"committeeId": d.parties[0]}); p["revokedCount"].(float64) != 1 {
+		t.Errorf("revokeCalendarFeeds = %v", p)
+	}
+	if resp, _ := get(url, nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("revoked feed: %d", resp.StatusCode)
+	}
 }
+
+const feedOps = `
+mutation CreateCalendarFeed($input: CreateCalendarFeedInput!) { createCalendarFeed(input: $input) { url token userErrors { code field message } } }
+mutation RevokeCalendarFeeds($input: RevokeCalendarFeedsInput!) { revokeCalendarFeeds(input: $input) { revokedCount userErrors { code field message } } }
+`
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -30,7 +30,8 @@ const (
 // ids are the GraphQL global ids. A venue's feed is public but, like
 // Venue.availability, says who booked and why only to viewers who may see
 // the booking; a committee's feed names who booked throughout, so only the
-// committee's administrators (and the sub-district's) may read it.
+// committee's administrators (and the sub-district's) may read it, signed in
+// or with the token of an address made by createCalendarFeed.
 func CalendarHandler(r *Resolver, log *slog.Logger) http.Handler {
 	c := calendarFeeds{r: r, log: log}
 	mux := http.NewServeMux()
@@ -113,6 +114,18 @@ func (c calendarFeeds) committee(w http.ResponseWriter, req *http.Request) {
 	if !ok {
 		http.NotFound(w, req)
 		return
+	}
+	if token := req.URL.Query().Get("token"); token != "" && c.r.Feeds != nil {
+		v, err := c.r.Feeds.Viewer(ctx, k.ID, token)
+		if errors.Is(err, booking.ErrFeedToken) {
+			http.Error(w, "this calendar address is not valid (it may have been revoked)", http.StatusForbidden)
+			return
+		}
+		if err != nil {
+			c.fail(w, req, err)
+			return
+		}
+		ctx = access.With(ctx, v)
 	}
 	if !access.From(ctx).AdministersCommittee(k.ID, k.SubdistrictID) {
 		http.Error(w, "you may not read this committee's calendar", http.StatusForbidden)

@@ -70,7 +70,6 @@ func filterID(typ string, gid *string) string {
 	return noMatch
 }
 
-
 // Type names used in global ids.
 const (
 	typeSubdistrict = "Subdistrict"

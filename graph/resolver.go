@@ -18,5 +18,19 @@ type Resolver struct {
 	Structure *structure.Service
 	Accounts  *account.Service
 	Sharing   *booking.Service
+	Feeds     *booking.Feeds
+	PublicURL string // the server's address as clients reach it, for feed URLs
 	Store     *store.Store
+}
+
+// NewResolver wires the domain services over one store.
+func NewResolver(st *store.Store, publicURL string) *Resolver {
+	return &Resolver{
+		Structure: structure.NewService(st),
+		Accounts:  account.NewService(st, account.Options{}),
+		Sharing:   booking.NewService(st),
+		Feeds:     booking.NewFeeds(st),
+		Store:     st,
+		PublicURL: publicURL,
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -275,6 +276,25 @@ func (r *mutationResolver) RevokeSessions(ctx context.Context, input model.Revok
 	n, err := r.Accounts.RevokeSessions(ctx, localID(typeAccount, input.AccountID))
 	ue, ferr := userErrors(err)
 	return &model.RevokeSessionsPayload{RevokedCount: n, UserErrors: ue}, ferr
+}
+
+// CreateCalendarFeed is the resolver for the createCalendarFeed field.
+func (r *mutationResolver) CreateCalendarFeed(ctx context.Context, input model.CreateCalendarFeedInput) (*model.CalendarFeedPayload, error) {
+	id := localID(typeCommittee, input.CommitteeID)
+	token, err := r.Feeds.Create(ctx, id)
+	ue, ferr := userErrors(err)
+	if err != nil || ferr != nil {
+		return &model.CalendarFeedPayload{UserErrors: ue}, ferr
+	}
+	url := strings.TrimSuffix(r.PublicURL, "/") + "/calendar/committees/" + input.CommitteeID + ".ics?token=" + token
+	return &model.CalendarFeedPayload{URL: &url, Token: &token, UserErrors: ue}, nil
+}
+
+// RevokeCalendarFeeds is the resolver for the revokeCalendarFeeds field.
+func (r *mutationResolver) RevokeCalendarFeeds(ctx context.Context, input model.RevokeCalendarFeedsInput) (*model.RevokeCalendarFeedsPayload, error) {
+	n, err := r.Feeds.Revoke(ctx, localID(typeCommittee, input.CommitteeID))
+	ue, ferr := userErrors(err)
+	return &model.RevokeCalendarFeedsPayload{RevokedCount: n, UserErrors: ue}, ferr
 }
 
 // CreateSubdistrict is the resolver for the createSubdistrict field.

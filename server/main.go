@@ -25,11 +25,8 @@ import (
 
 	"cogov/graph"
 	"cogov/internal/access"
-	"cogov/internal/account"
-	"cogov/internal/booking"
 	"cogov/internal/demo"
 	"cogov/internal/store"
-	"cogov/internal/structure"
 )
 
 func main() {
@@ -49,6 +46,7 @@ type config struct {
 	databaseURL    string
 	appDatabaseURL string
 	httpAddr       string
+	publicURL      string
 	corsOrigins    []string
 	production     bool
 	introspection  bool
@@ -59,6 +57,7 @@ func loadConfig() (config, error) {
 		databaseURL:    os.Getenv("DATABASE_URL"),
 		appDatabaseURL: os.Getenv("APP_DATABASE_URL"),
 		httpAddr:       envOr("HTTP_ADDR", ":8080"),
+		publicURL:      envOr("PUBLIC_URL", "http://localhost:8080"),
 		introspection:  os.Getenv("COGOV_INTROSPECTION") == "true",
 	}
 	if c.databaseURL == "" {
@@ -121,7 +120,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	defer pool.Close() // last, after the HTTP server has drained
 	st := store.New(pool)
-	res := &graph.Resolver{Structure: structure.NewService(st), Accounts: account.NewService(st, account.Options{}), Sharing: booking.NewService(st), Store: st}
+	res := graph.NewResolver(st, cfg.publicURL)
 
 	if cmd == "create-admin" {
 		return createAdmin(ctx, res, cmdArgs[1:], os.Stdout)
@@ -169,7 +168,7 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 	if !cfg.production {
 		mux.Handle("/graphiql", playground.Handler("cogov GraphiQL", "/graphql"))
 	}
-	cal := graph.CalendarHandler(res, log)
+	cal := graph.Authenticate(res.Accounts, log, graph.CalendarHandler(res, log))
 	mux.Handle("GET /calendar/venues/{file}", cal)
 	mux.Handle("GET /calendar/committees/{file}", cal)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {

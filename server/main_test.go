@@ -8,14 +8,12 @@ import (
 	"testing"
 
 	"cogov/graph"
-	"cogov/internal/account"
 	"cogov/internal/store"
-	"cogov/internal/structure"
 )
 
 func TestRoutes(t *testing.T) {
 	st := store.New(nil)
-	res := &graph.Resolver{Structure: structure.NewService(st), Accounts: account.NewService(st, account.Options{}), Store: st}
+	res := graph.NewResolver(st, "")
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for _, c := range []struct {
 		production     bool

@@ -138,6 +138,12 @@ type ComplexityRoot struct {
 		WeeklyQuotaHours   func(childComplexity int) int
 	}
 
+	CalendarFeedPayload struct {
+		Token      func(childComplexity int) int
+		URL        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Closure struct {
 		End    func(childComplexity int) int
 		ID     func(childComplexity int) int
@@ -255,39 +261,41 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddClosure        func(childComplexity int, input model.AddClosureInput) int
-		ApproveBooking    func(childComplexity int, input model.ApproveBookingInput) int
-		CancelBooking     func(childComplexity int, input model.CancelBookingInput) int
-		CreateAccount     func(childComplexity int, input model.CreateAccountInput) int
-		CreateCommittee   func(childComplexity int, input model.CreateCommitteeInput) int
-		CreateCommunity   func(childComplexity int, input model.CreateCommunityInput) int
-		CreateGrid        func(childComplexity int, input model.CreateGridInput) int
-		CreateMembership  func(childComplexity int, input model.CreateMembershipInput) int
-		CreatePerson      func(childComplexity int, input model.CreatePersonInput) int
-		CreateSubdistrict func(childComplexity int, input model.CreateSubdistrictInput) int
-		CreateUnit        func(childComplexity int, input model.CreateUnitInput) int
-		CreateVenue       func(childComplexity int, input model.CreateVenueInput) int
-		DeactivateVenue   func(childComplexity int, input model.DeactivateVenueInput) int
-		EndMembership     func(childComplexity int, input model.EndMembershipInput) int
-		GrantRole         func(childComplexity int, input model.GrantRoleInput) int
-		RecordAttendance  func(childComplexity int, input model.RecordAttendanceInput) int
-		RejectBooking     func(childComplexity int, input model.RejectBookingInput) int
-		RemoveClosure     func(childComplexity int, input model.RemoveClosureInput) int
-		RequestBooking    func(childComplexity int, input model.RequestBookingInput) int
-		RevokeRole        func(childComplexity int, input model.RevokeRoleInput) int
-		RevokeSessions    func(childComplexity int, input model.RevokeSessionsInput) int
-		SetBookingRules   func(childComplexity int, input model.SetBookingRulesInput) int
-		SetOpeningHours   func(childComplexity int, input model.SetOpeningHoursInput) int
-		SignIn            func(childComplexity int, input model.SignInInput) int
-		SignOut           func(childComplexity int, input model.SignOutInput) int
-		UpdateCommittee   func(childComplexity int, input model.UpdateCommitteeInput) int
-		UpdateCommunity   func(childComplexity int, input model.UpdateCommunityInput) int
-		UpdateGrid        func(childComplexity int, input model.UpdateGridInput) int
-		UpdateMembership  func(childComplexity int, input model.UpdateMembershipInput) int
-		UpdatePerson      func(childComplexity int, input model.UpdatePersonInput) int
-		UpdateSubdistrict func(childComplexity int, input model.UpdateSubdistrictInput) int
-		UpdateUnit        func(childComplexity int, input model.UpdateUnitInput) int
-		UpdateVenue       func(childComplexity int, input model.UpdateVenueInput) int
+		AddClosure          func(childComplexity int, input model.AddClosureInput) int
+		ApproveBooking      func(childComplexity int, input model.ApproveBookingInput) int
+		CancelBooking       func(childComplexity int, input model.CancelBookingInput) int
+		CreateAccount       func(childComplexity int, input model.CreateAccountInput) int
+		CreateCalendarFeed  func(childComplexity int, input model.CreateCalendarFeedInput) int
+		CreateCommittee     func(childComplexity int, input model.CreateCommitteeInput) int
+		CreateCommunity     func(childComplexity int, input model.CreateCommunityInput) int
+		CreateGrid          func(childComplexity int, input model.CreateGridInput) int
+		CreateMembership    func(childComplexity int, input model.CreateMembershipInput) int
+		CreatePerson        func(childComplexity int, input model.CreatePersonInput) int
+		CreateSubdistrict   func(childComplexity int, input model.CreateSubdistrictInput) int
+		CreateUnit          func(childComplexity int, input model.CreateUnitInput) int
+		CreateVenue         func(childComplexity int, input model.CreateVenueInput) int
+		DeactivateVenue     func(childComplexity int, input model.DeactivateVenueInput) int
+		EndMembership       func(childComplexity int, input model.EndMembershipInput) int
+		GrantRole           func(childComplexity int, input model.GrantRoleInput) int
+		RecordAttendance    func(childComplexity int, input model.RecordAttendanceInput) int
+		RejectBooking       func(childComplexity int, input model.RejectBookingInput) int
+		RemoveClosure       func(childComplexity int, input model.RemoveClosureInput) int
+		RequestBooking      func(childComplexity int, input model.RequestBookingInput) int
+		RevokeCalendarFeeds func(childComplexity int, input model.RevokeCalendarFeedsInput) int
+		RevokeRole          func(childComplexity int, input model.RevokeRoleInput) int
+		RevokeSessions      func(childComplexity int, input model.RevokeSessionsInput) int
+		SetBookingRules     func(childComplexity int, input model.SetBookingRulesInput) int
+		SetOpeningHours     func(childComplexity int, input model.SetOpeningHoursInput) int
+		SignIn              func(childComplexity int, input model.SignInInput) int
+		SignOut             func(childComplexity int, input model.SignOutInput) int
+		UpdateCommittee     func(childComplexity int, input model.UpdateCommitteeInput) int
+		UpdateCommunity     func(childComplexity int, input model.UpdateCommunityInput) int
+		UpdateGrid          func(childComplexity int, input model.UpdateGridInput) int
+		UpdateMembership    func(childComplexity int, input model.UpdateMembershipInput) int
+		UpdatePerson        func(childComplexity int, input model.UpdatePersonInput) int
+		UpdateSubdistrict   func(childComplexity int, input model.UpdateSubdistrictInput) int
+		UpdateUnit          func(childComplexity int, input model.UpdateUnitInput) int
+		UpdateVenue         func(childComplexity int, input model.UpdateVenueInput) int
 	}
 
 	OpeningException struct {
@@ -348,6 +356,11 @@ type ComplexityRoot struct {
 		Bookings   func(childComplexity int) int
 		Skipped    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	RevokeCalendarFeedsPayload struct {
+		RevokedCount func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	RevokeSessionsPayload struct {
@@ -563,6 +576,8 @@ type MutationResolver interface {
 	GrantRole(ctx context.Context, input model.GrantRoleInput) (*model.RolePayload, error)
 	RevokeRole(ctx context.Context, input model.RevokeRoleInput) (*model.RolePayload, error)
 	RevokeSessions(ctx context.Context, input model.RevokeSessionsInput) (*model.RevokeSessionsPayload, error)
+	CreateCalendarFeed(ctx context.Context, input model.CreateCalendarFeedInput) (*model.CalendarFeedPayload, error)
+	RevokeCalendarFeeds(ctx context.Context, input model.RevokeCalendarFeedsInput) (*model.RevokeCalendarFeedsPayload, error)
 	CreateSubdistrict(ctx context.Context, input model.CreateSubdistrictInput) (*model.SubdistrictPayload, error)
 	UpdateSubdistrict(ctx context.Context, input model.UpdateSubdistrictInput) (*model.SubdistrictPayload, error)
 	CreateCommunity(ctx context.Context, input model.CreateCommunityInput) (*model.CommunityPayload, error)
@@ -975,6 +990,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BookingRules.WeeklyQuotaHours(childComplexity), true
+
+	case "CalendarFeedPayload.token":
+		if e.ComplexityRoot.CalendarFeedPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeedPayload.Token(childComplexity), true
+	case "CalendarFeedPayload.url":
+		if e.ComplexityRoot.CalendarFeedPayload.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeedPayload.URL(childComplexity), true
+	case "CalendarFeedPayload.userErrors":
+		if e.ComplexityRoot.CalendarFeedPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeedPayload.UserErrors(childComplexity), true
 
 	case "Closure.end":
 		if e.ComplexityRoot.Closure.End == nil {
@@ -1447,6 +1481,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAccount(childComplexity, args["input"].(model.CreateAccountInput)), true
+	case "Mutation.createCalendarFeed":
+		if e.ComplexityRoot.Mutation.CreateCalendarFeed == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCalendarFeed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCalendarFeed(childComplexity, args["input"].(model.CreateCalendarFeedInput)), true
 	case "Mutation.createCommittee":
 		if e.ComplexityRoot.Mutation.CreateCommittee == nil {
 			break
@@ -1612,6 +1657,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestBooking(childComplexity, args["input"].(model.RequestBookingInput)), true
+	case "Mutation.revokeCalendarFeeds":
+		if e.ComplexityRoot.Mutation.RevokeCalendarFeeds == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeCalendarFeeds_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeCalendarFeeds(childComplexity, args["input"].(model.RevokeCalendarFeedsInput)), true
 	case "Mutation.revokeRole":
 		if e.ComplexityRoot.Mutation.RevokeRole == nil {
 			break
@@ -2003,6 +2059,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RequestBookingPayload.UserErrors(childComplexity), true
+
+	case "RevokeCalendarFeedsPayload.revokedCount":
+		if e.ComplexityRoot.RevokeCalendarFeedsPayload.RevokedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeCalendarFeedsPayload.RevokedCount(childComplexity), true
+	case "RevokeCalendarFeedsPayload.userErrors":
+		if e.ComplexityRoot.RevokeCalendarFeedsPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeCalendarFeedsPayload.UserErrors(childComplexity), true
 
 	case "RevokeSessionsPayload.revokedCount":
 		if e.ComplexityRoot.RevokeSessionsPayload.RevokedCount == nil {
@@ -2586,6 +2655,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ApproveBookingInput", ec.unmarshalInputApproveBookingInput),
 			graphql.NewInputUnmarshaler("CancelBookingInput", ec.unmarshalInputCancelBookingInput),
 			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
+			graphql.NewInputUnmarshaler("CreateCalendarFeedInput", ec.unmarshalInputCreateCalendarFeedInput),
 			graphql.NewInputUnmarshaler("CreateCommitteeInput", ec.unmarshalInputCreateCommitteeInput),
 			graphql.NewInputUnmarshaler("CreateCommunityInput", ec.unmarshalInputCreateCommunityInput),
 			graphql.NewInputUnmarshaler("CreateGridInput", ec.unmarshalInputCreateGridInput),
@@ -2604,6 +2674,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RejectBookingInput", ec.unmarshalInputRejectBookingInput),
 			graphql.NewInputUnmarshaler("RemoveClosureInput", ec.unmarshalInputRemoveClosureInput),
 			graphql.NewInputUnmarshaler("RequestBookingInput", ec.unmarshalInputRequestBookingInput),
+			graphql.NewInputUnmarshaler("RevokeCalendarFeedsInput", ec.unmarshalInputRevokeCalendarFeedsInput),
 			graphql.NewInputUnmarshaler("RevokeRoleInput", ec.unmarshalInputRevokeRoleInput),
 			graphql.NewInputUnmarshaler("RevokeSessionsInput", ec.unmarshalInputRevokeSessionsInput),
 			graphql.NewInputUnmarshaler("SetBookingRulesInput", ec.unmarshalInputSetBookingRulesInput),
@@ -3202,6 +3273,10 @@ type Mutation {
   revokeRole("The role to revoke." input: RevokeRoleInput!): RolePayload!
   "Ends every session of an account, e.g. when a device is lost."
   revokeSessions("Whose sessions." input: RevokeSessionsInput!): RevokeSessionsPayload!
+  "Creates a subscription address of a committee's calendar feed, for phone calendars that cannot sign in."
+  createCalendarFeed("Which committee." input: CreateCalendarFeedInput!): CalendarFeedPayload!
+  "Revokes every subscription address of a committee's calendar feed."
+  revokeCalendarFeeds("Which committee." input: RevokeCalendarFeedsInput!): RevokeCalendarFeedsPayload!
   "Creates a sub-district."
   createSubdistrict("The new sub-district." input: CreateSubdistrictInput!): SubdistrictPayload!
   "Changes a sub-district's name, time zone or figures."
@@ -3609,6 +3684,36 @@ input RevokeSessionsInput {
 "The result of ` + "`" + `revokeSessions` + "`" + `."
 type RevokeSessionsPayload {
   "How many sessions ended."
+  revokedCount: Int!
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `createCalendarFeed` + "`" + `."
+input CreateCalendarFeedInput {
+  "The committee whose approved bookings the feed lists."
+  committeeId: ID!
+}
+
+"The result of ` + "`" + `createCalendarFeed` + "`" + `."
+type CalendarFeedPayload {
+  "The address to subscribe to (iCalendar); it carries a secret token, shown only this once."
+  url: String
+  "The secret token alone, as in ` + "`" + `url` + "`" + `."
+  token: String
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `revokeCalendarFeeds` + "`" + `."
+input RevokeCalendarFeedsInput {
+  "The committee whose feed addresses stop working."
+  committeeId: ID!
+}
+
+"The result of ` + "`" + `revokeCalendarFeeds` + "`" + `."
+type RevokeCalendarFeedsPayload {
+  "How many addresses were revoked."
   revokedCount: Int!
   "The rules the input broke; empty on success."
   userErrors: [UserError!]!
@@ -4401,6 +4506,18 @@ func (ec *executionContext) childFields_BookingRules(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type BookingRules", field.Name)
 }
 
+func (ec *executionContext) childFields_CalendarFeedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_CalendarFeedPayload_url(ctx, field)
+	case "token":
+		return ec.fieldContext_CalendarFeedPayload_token(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CalendarFeedPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarFeedPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Closure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4733,6 +4850,16 @@ func (ec *executionContext) childFields_RequestBookingPayload(ctx context.Contex
 		return ec.fieldContext_RequestBookingPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RequestBookingPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokeCalendarFeedsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revokedCount":
+		return ec.fieldContext_RevokeCalendarFeedsPayload_revokedCount(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RevokeCalendarFeedsPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeCalendarFeedsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RevokeSessionsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5323,6 +5450,20 @@ func (ec *executionContext) field_Mutation_createAccount_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createCalendarFeed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCalendarFeedInput, error) {
+			return ec.unmarshalNCreateCalendarFeedInput2cogovᚋgraphᚋmodelᚐCreateCalendarFeedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createCommittee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5525,6 +5666,20 @@ func (ec *executionContext) field_Mutation_requestBooking_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RequestBookingInput, error) {
 			return ec.unmarshalNRequestBookingInput2cogovᚋgraphᚋmodelᚐRequestBookingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeCalendarFeeds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RevokeCalendarFeedsInput, error) {
+			return ec.unmarshalNRevokeCalendarFeedsInput2cogovᚋgraphᚋmodelᚐRevokeCalendarFeedsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7546,6 +7701,84 @@ func (ec *executionContext) _BookingRules_weeklyQuotaHours(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_BookingRules_weeklyQuotaHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BookingRules", field, true, true, "Float")
+}
+
+func (ec *executionContext) _CalendarFeedPayload_url(ctx context.Context, field graphql.CollectedField, obj *model.CalendarFeedPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeedPayload_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeedPayload_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeedPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CalendarFeedPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CalendarFeedPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeedPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeedPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeedPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CalendarFeedPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CalendarFeedPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeedPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeedPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarFeedPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Closure_id(ctx context.Context, field graphql.CollectedField, obj *booking.Closure) (ret graphql.Marshaler) {
@@ -9655,6 +9888,94 @@ func (ec *executionContext) fieldContext_Mutation_revokeSessions(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeSessions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCalendarFeed(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCalendarFeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCalendarFeed(ctx, fc.Args["input"].(model.CreateCalendarFeedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CalendarFeedPayload) graphql.Marshaler {
+			return ec.marshalNCalendarFeedPayload2ᚖcogovᚋgraphᚋmodelᚐCalendarFeedPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCalendarFeed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarFeedPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCalendarFeed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeCalendarFeeds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeCalendarFeeds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeCalendarFeeds(ctx, fc.Args["input"].(model.RevokeCalendarFeedsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeCalendarFeedsPayload) graphql.Marshaler {
+			return ec.marshalNRevokeCalendarFeedsPayload2ᚖcogovᚋgraphᚋmodelᚐRevokeCalendarFeedsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeCalendarFeeds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokeCalendarFeedsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeCalendarFeeds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11890,6 +12211,61 @@ func (ec *executionContext) _RequestBookingPayload_userErrors(ctx context.Contex
 func (ec *executionContext) fieldContext_RequestBookingPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RequestBookingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeCalendarFeedsPayload_revokedCount(ctx context.Context, field graphql.CollectedField, obj *model.RevokeCalendarFeedsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeCalendarFeedsPayload_revokedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeCalendarFeedsPayload_revokedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevokeCalendarFeedsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RevokeCalendarFeedsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokeCalendarFeedsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeCalendarFeedsPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeCalendarFeedsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeCalendarFeedsPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -15627,6 +16003,48 @@ func UnmarshalCreateAccountInput(ctx context.Context, raw any) (model.CreateAcco
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateCalendarFeedInput(ctx context.Context, obj any) (model.CreateCalendarFeedInput, error) {
+	var it model.CreateCalendarFeedInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"committeeId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "committeeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committeeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommitteeID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateCalendarFeedInput unmarshals raw into the CreateCalendarFeedInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateCalendarFeedInput(ctx context.Context, raw any) (model.CreateCalendarFeedInput, error) {
+	var out model.CreateCalendarFeedInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCalendarFeedInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateCommitteeInput(ctx context.Context, obj any) (model.CreateCommitteeInput, error) {
 	var it model.CreateCommitteeInput
 	if obj == nil {
@@ -16793,6 +17211,48 @@ func (ec *executionContext) unmarshalInputRequestBookingInput(ctx context.Contex
 func UnmarshalRequestBookingInput(ctx context.Context, raw any) (model.RequestBookingInput, error) {
 	var out model.RequestBookingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestBookingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevokeCalendarFeedsInput(ctx context.Context, obj any) (model.RevokeCalendarFeedsInput, error) {
+	var it model.RevokeCalendarFeedsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"committeeId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "committeeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committeeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommitteeID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeCalendarFeedsInput unmarshals raw into the RevokeCalendarFeedsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeCalendarFeedsInput(ctx context.Context, raw any) (model.RevokeCalendarFeedsInput, error) {
+	var out model.RevokeCalendarFeedsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeCalendarFeedsInput", raw, &out)
 	return out, err
 }
 
@@ -18438,6 +18898,49 @@ func (ec *executionContext) _BookingRules(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var calendarFeedPayloadImplementors = []string{"CalendarFeedPayload"}
+
+func (ec *executionContext) _CalendarFeedPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CalendarFeedPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calendarFeedPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalendarFeedPayload")
+		case "url":
+			out.Values[i] = ec._CalendarFeedPayload_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._CalendarFeedPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CalendarFeedPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var closureImplementors = []string{"Closure", "Node"}
 
 func (ec *executionContext) _Closure(ctx context.Context, sel ast.SelectionSet, obj *booking.Closure) graphql.Marshaler {
@@ -19319,6 +19822,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createCalendarFeed":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCalendarFeed(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeCalendarFeeds":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeCalendarFeeds(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createSubdistrict":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createSubdistrict(ctx, field)
@@ -19954,6 +20471,44 @@ func (ec *executionContext) _RequestBookingPayload(ctx context.Context, sel ast.
 			}
 		case "userErrors":
 			out.Values[i] = ec._RequestBookingPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revokeCalendarFeedsPayloadImplementors = []string{"RevokeCalendarFeedsPayload"}
+
+func (ec *executionContext) _RevokeCalendarFeedsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeCalendarFeedsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeCalendarFeedsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeCalendarFeedsPayload")
+		case "revokedCount":
+			out.Values[i] = ec._RevokeCalendarFeedsPayload_revokedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RevokeCalendarFeedsPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21503,6 +22058,14 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCalendarFeedPayload2ᚖcogovᚋgraphᚋmodelᚐCalendarFeedPayload(ctx context.Context, sel ast.SelectionSet, v *model.CalendarFeedPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CalendarFeedPayload!")
+		return graphql.Null
+	}
+	return ec._CalendarFeedPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCancelBookingInput2cogovᚋgraphᚋmodelᚐCancelBookingInput(ctx context.Context, v any) (model.CancelBookingInput, error) {
 	res, err := ec.unmarshalInputCancelBookingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21653,6 +22216,11 @@ func (ec *executionContext) marshalNCommunityPayload2ᚖcogovᚋgraphᚋmodelᚐ
 
 func (ec *executionContext) unmarshalNCreateAccountInput2cogovᚋgraphᚋmodelᚐCreateAccountInput(ctx context.Context, v any) (model.CreateAccountInput, error) {
 	res, err := ec.unmarshalInputCreateAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateCalendarFeedInput2cogovᚋgraphᚋmodelᚐCreateCalendarFeedInput(ctx context.Context, v any) (model.CreateCalendarFeedInput, error) {
+	res, err := ec.unmarshalInputCreateCalendarFeedInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -22110,6 +22678,19 @@ func (ec *executionContext) marshalNRequestBookingPayload2ᚖcogovᚋgraphᚋmod
 		return graphql.Null
 	}
 	return ec._RequestBookingPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRevokeCalendarFeedsInput2cogovᚋgraphᚋmodelᚐRevokeCalendarFeedsInput(ctx context.Context, v any) (model.RevokeCalendarFeedsInput, error) {
+	res, err := ec.unmarshalInputRevokeCalendarFeedsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRevokeCalendarFeedsPayload2ᚖcogovᚋgraphᚋmodelᚐRevokeCalendarFeedsPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeCalendarFeedsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevokeCalendarFeedsPayload!")
+		return graphql.Null
+	}
+	return ec._RevokeCalendarFeedsPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRevokeRoleInput2cogovᚋgraphᚋmodelᚐRevokeRoleInput(ctx context.Context, v any) (model.RevokeRoleInput, error) {

@@ -81,6 +81,16 @@ type BookingPayload struct {
 	UserErrors []problem.Problem `json:"userErrors"`
 }
 
+// The result of `createCalendarFeed`.
+type CalendarFeedPayload struct {
+	// The address to subscribe to (iCalendar); it carries a secret token, shown only this once.
+	URL *string `json:"url,omitempty"`
+	// The secret token alone, as in `url`.
+	Token *string `json:"token,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
 // Input of `cancelBooking`.
 type CancelBookingInput struct {
 	// The booking.
@@ -155,6 +165,12 @@ type CreateAccountInput struct {
 	SubdistrictID *string `json:"subdistrictId,omitempty"`
 	// The person the account is.
 	PersonID *string `json:"personId,omitempty"`
+}
+
+// Input of `createCalendarFeed`.
+type CreateCalendarFeedInput struct {
+	// The committee whose approved bookings the feed lists.
+	CommitteeID string `json:"committeeId"`
 }
 
 // Input of `createCommittee`.
@@ -485,6 +501,20 @@ type RequestBookingPayload struct {
 	Bookings []booking.Booking `json:"bookings"`
 	// The occurrences left out under SKIP_CONFLICTS.
 	Skipped []booking.Skip `json:"skipped"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `revokeCalendarFeeds`.
+type RevokeCalendarFeedsInput struct {
+	// The committee whose feed addresses stop working.
+	CommitteeID string `json:"committeeId"`
+}
+
+// The result of `revokeCalendarFeeds`.
+type RevokeCalendarFeedsPayload struct {
+	// How many addresses were revoked.
+	RevokedCount int `json:"revokedCount"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
 }

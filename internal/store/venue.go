@@ -296,10 +296,11 @@ func venueSearch(f VenueFilter) listSpec[booking.Venue] {
 		fb.args = append(fb.args, f.AvailableFrom, f.AvailableTo)
 		from, to := fmt.Sprintf("$%d::timestamptz", 3+len(fb.args)), fmt.Sprintf("$%d::timestamptz", 4+len(fb.args))
 		// Free: no holding booking within the window widened by the
-		// buffer a new booking would take (the exclusion constraint's own
-		// gist index answers it); not closed; open all the time.
+		// buffer a new booking would take (venue_busy, kept in step with
+		// booking, answers it from its gist index; see migration 00007);
+		// not closed; open all the time.
 		fb.conds = append(fb.conds,
-			`NOT EXISTS (SELECT 1 FROM booking b WHERE b.venue_id = v.id AND b.status IN ('PENDING', 'APPROVED')
+			`NOT EXISTS (SELECT 1 FROM venue_busy b WHERE b.venue_id = v.id
 				AND b.held && tstzrange(`+from+`, `+to+` + make_interval(mins => v.buffer_minutes)))`,
 			`NOT EXISTS (SELECT 1 FROM venue_closure c WHERE c.venue_id = v.id AND c.during && tstzrange(`+from+`, `+to+`))`,
 			`venue_open_hours(v.id, `+from+`, `+to+`, vs.time_zone) @> tstzrange(`+from+`, `+to+`)`)
