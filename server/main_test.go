@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"cogov/graph"
+	"cogov/internal/access"
+	"cogov/internal/pgtest"
 	"cogov/internal/store"
 )
 
@@ -68,5 +73,60 @@ func TestConfig(t *testing.T) {
 	c, err := loadConfig()
 	if err != nil || !c.production || len(c.corsOrigins) != 2 || c.httpAddr != ":8080" {
 		t.Errorf("config = %+v, %v", c, err)
+	}
+}
+
+// TestPanicIsInternalError sends a query to a server whose database pool is
+// missing, so the resolver panics: the client gets a generic internal
+// error, never the panic, and the server goes on serving.
+func TestPanicIsInternalError(t *testing.T) {
+	st := store.New(nil)
+	res := graph.NewResolver(st, "")
+	h := routes(config{production: true}, st, res, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for i := 0; i < 2; i++ {
+		req := httptest.NewRequest("POST", "/graphql", strings.NewReader(`{"query":"{ subdistrict(code: \"x\") { id } }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		body := rec.Body.String()
+		if !strings.Contains(body, `"internal error"`) || !strings.Contains(body, `"INTERNAL"`) || strings.Contains(body, "nil pointer") || strings.Contains(body, "goroutine") {
+			t.Errorf("response %d: %s", rec.Code, body)
+		}
+		if rec.Header().Get("X-Request-Id") == "" {
+			t.Error("no request id to find the log entry by")
+		}
+	}
+}
+
+func TestCreateAdmin(t *testing.T) {
+	db := pgtest.New(t, pgtest.Options{})
+	res := graph.NewResolver(store.New(db.Pool), "")
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := createAdmin(ctx, res, []string{"-subdistrict", "newsd"}, &out); err == nil {
+		t.Error("create-admin without -username succeeded")
+	}
+	if err := createAdmin(ctx, res, []string{"-subdistrict", "newsd", "-username", "boss"}, &out); err == nil {
+		t.Error("create-admin for a missing sub-district without -name succeeded")
+	}
+	t.Setenv("COGOV_ADMIN_PASSWORD", "")
+	if err := createAdmin(ctx, res, []string{"-subdistrict", "newsd", "-name", "新街道", "-username", "boss"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var password string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if p, ok := strings.CutPrefix(line, "password: "); ok {
+			password = p
+		}
+	}
+	if password == "" {
+		t.Fatalf("no generated password in %q", out.String())
+	}
+	signed, err := res.Accounts.SignIn(ctx, "boss", password, "127.0.0.1", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(signed.Viewer.Roles) != 1 || signed.Viewer.Roles[0].Kind != access.SubdistrictAdmin {
+		t.Errorf("roles = %+v", signed.Viewer.Roles)
 	}
 }
