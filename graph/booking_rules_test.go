@@ -427,6 +427,53 @@ func TestConcurrentRequests(t *testing.T) {
 	}
 }
 
+// TestConcurrentQuota fires simultaneous requests of one committee for
+// different hours of one week: the weekly quota of two hours lets exactly
+// two through, however the requests interleave.
+func TestConcurrentQuota(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	r := w.venue.Rules
+	quota := 120
+	r.WeeklyQuotaMinutes = &quota
+	var err error
+	if w.venue, err = w.svc.SetBookingRules(w.sys, w.venue.ID, r); err != nil {
+		t.Fatal(err)
+	}
+	tue := nextWeekday(7, time.Tuesday, 14, 0)
+	const n = 8
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := w.req(0, tue.Add(time.Duration(i)*time.Hour), 60) // 14:00, 15:00, ... no two overlap
+			<-start
+			_, errs[i] = w.svc.RequestBooking(w.committeeAdmin(0), in)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	wins, over := 0, 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case problem.Has(err, problem.QuotaExceeded):
+			over++
+		case problem.Has(err, problem.OutsideOpeningHours) || problem.Has(err, problem.BookingConflict):
+			// 22:00 onwards is outside the venue's hours; buffers touch neighbours.
+		default:
+			t.Errorf("request %d: %v", i, err)
+		}
+	}
+	if wins != 2 {
+		t.Errorf("%d requests passed a quota of two hours (%d refused for the quota)", wins, over)
+	}
+}
+
 // TestAvailabilityMatchesSearch checks the slots cover a window exactly and
 // that the directory's SQL evaluation of opening hours agrees with the Go one.
 func TestAvailabilityMatchesSearch(t *testing.T) {

@@ -41,6 +41,23 @@ type Result struct {
 // own code; the database's exclusion constraint still has the last word
 // against a concurrent request, which then answers BOOKING_CONFLICT.
 func (s *Service) RequestBooking(ctx context.Context, in Request) (Result, error) {
+	// One transaction, holding a lock on the venue and committee, so that
+	// two simultaneous requests of one committee cannot both pass its
+	// weekly quota: the second reads the schedule after the first committed.
+	var res Result
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.LockVenueCommittee(ctx, in.VenueID, in.CommitteeID); err != nil {
+			return err
+		}
+		var err error
+		res, err = s.requestBooking(ctx, in)
+		return err
+	})
+	return res, err
+}
+
+// requestBooking does RequestBooking's work inside its transaction.
+func (s *Service) requestBooking(ctx context.Context, in Request) (Result, error) {
 	var l problem.List
 	in.Purpose = l.RequireText(in.Purpose, maxReason, "purpose")
 	if in.ExpectedAttendees < 1 || in.ExpectedAttendees > maxAttendees {

@@ -85,6 +85,11 @@ type Store interface {
 	// bookings of its series; apply changes them in place (the first is the
 	// booking id) and those whose state changed are written with the next version.
 	ChangeBookings(ctx context.Context, id string, series bool, action, note string, apply func([]*Booking) error) (Booking, error)
+	// InTx runs fn with every store call in one transaction.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// LockVenueCommittee holds, until the transaction ends, a lock that
+	// serializes requests of one committee for one venue.
+	LockVenueCommittee(ctx context.Context, venueID, committeeID string) error
 }
 
 // Service applies the booking rules.

@@ -161,11 +161,12 @@ func build(t testing.TB, conn *pgx.Conn, admin, tpl string, seed Seed) {
 }
 
 // dropStale drops templates built more than a day ago: earlier builds of the
-// code leave them behind.
+// code leave them behind. A template still being built has no comment yet
+// and is left alone.
 func dropStale(conn *pgx.Conn) {
 	ctx := context.Background()
 	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'cogov_tpl_%'
-		AND coalesce(shobj_description(oid, 'pg_database'), '') < $1`, fmt.Sprint(time.Now().Add(-24*time.Hour).Unix()))
+		AND shobj_description(oid, 'pg_database') < $1`, fmt.Sprint(time.Now().Add(-24*time.Hour).Unix()))
 	if err != nil {
 		return
 	}

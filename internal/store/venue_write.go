@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -262,3 +263,14 @@ func (s *Store) ChangeBookings(ctx context.Context, id string, series bool, acti
 }
 
 func eqInt(a, b *int) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
+
+// LockVenueCommittee takes a transaction-scoped advisory lock on a venue and
+// committee pair; it needs the transaction of InTx.
+func (s *Store) LockVenueCommittee(ctx context.Context, venueID, committeeID string) error {
+	tx, ok := ctx.Value(txKey{}).(pgx.Tx)
+	if !ok {
+		return fmt.Errorf("lock venue and committee: no transaction")
+	}
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 7))`, venueID, committeeID)
+	return err
+}
