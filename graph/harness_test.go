@@ -23,7 +23,6 @@ import (
 	"cogov/graph"
 	"cogov/internal/access"
 	"cogov/internal/account"
-	"cogov/internal/booking"
 	"cogov/internal/demo"
 	"cogov/internal/pgtest"
 	"cogov/internal/store"
@@ -131,7 +130,7 @@ func newEnvOpts(t testing.TB, withDemo bool, opts graph.Options) *env {
 	}
 	db := pgtest.New(t, o)
 	st := store.New(db.Pool)
-	res := &graph.Resolver{Structure: structure.NewService(st), Accounts: account.NewService(st, account.Options{}), Sharing: booking.NewService(st), Store: st}
+	res := graph.NewResolver(st, account.NewService(st, account.Options{}))
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))

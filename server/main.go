@@ -26,10 +26,8 @@ import (
 	"cogov/graph"
 	"cogov/internal/access"
 	"cogov/internal/account"
-	"cogov/internal/booking"
 	"cogov/internal/demo"
 	"cogov/internal/store"
-	"cogov/internal/structure"
 )
 
 func main() {
@@ -121,7 +119,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	defer pool.Close() // last, after the HTTP server has drained
 	st := store.New(pool)
-	res := &graph.Resolver{Structure: structure.NewService(st), Accounts: account.NewService(st, account.Options{}), Sharing: booking.NewService(st), Store: st}
+	res := graph.NewResolver(st, account.NewService(st, account.Options{}))
 
 	if cmd == "create-admin" {
 		return createAdmin(ctx, res, cmdArgs[1:], os.Stdout)

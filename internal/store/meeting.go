@@ -282,7 +282,7 @@ func (s *Store) Meetings(ctx context.Context, parent MeetingParent, parents []st
 	// Newest first: the sort key counts the seconds down to 2100-01-01.
 	return runList(ctx, s, listSpec[meeting.Meeting]{cols: meetingCols, from: from, parent: string(parent),
 		sort: "lpad((4102444800 - extract(epoch FROM j.starts_at))::bigint::text, 12, '0')",
-		id: "j.id", where: fb.where(), args: fb.args, fields: meetingFields}, okIDs(parents), p)
+		id:   "j.id", where: fb.where(), args: fb.args, fields: meetingFields}, okIDs(parents), p)
 }
 
 // Invitations lists the invitations of meetings, by the seat's committee and role.
@@ -299,6 +299,6 @@ func (s *Store) Invitations(ctx context.Context, meetingIDs []string, response s
 // Attendees lists the seats recorded as attending meetings.
 func (s *Store) Attendees(ctx context.Context, meetingIDs []string, p Page) (map[string]*Conn[structure.Membership], error) {
 	return runList(ctx, s, listSpec[structure.Membership]{cols: membershipCols,
-		from: "attendance at JOIN membership m ON m.id = at.membership_id JOIN subdistrict ms ON ms.id = m.subdistrict_id",
+		from:   "attendance at JOIN membership m ON m.id = at.membership_id JOIN subdistrict ms ON ms.id = m.subdistrict_id",
 		parent: "at.meeting_id", sort: "m.committee_id::text || m.role", id: "m.id", fields: membershipFields}, okIDs(meetingIDs), p)
 }
