@@ -1,8 +1,15 @@
 package graph_test
 
 import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
+
+	"cogov/graph"
 )
 
 // TestJointMeetingDoneWhen is the "done when", through the
@@ -292,6 +299,40 @@ func TestJointMeetingDoneWhen(t *testing.T) {
 	if !found {
 		t.Errorf("the unit is not on the dashboard")
 	}
+	// The CSV exports carry the same figures and the lists.
+	srv := httptest.NewServer(graph.Authenticate(e.res.Accounts, slog.New(slog.NewTextHandler(io.Discard, nil)), graph.ExportHandler(e.res, slog.New(slog.NewTextHandler(io.Discard, nil)))))
+	t.Cleanup(srv.Close)
+	get := func(path string) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+street.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := get("/export/subdistricts/houjiatang/stats.csv?from=" + day + "&to=" + day)
+	if code != 200 || !strings.HasPrefix(body, "\ufeff") || !strings.Contains(body, "兼职委员 partTimeMembers,57") || !strings.Contains(body, "联席会议 jointMeetingsHeld,1") {
+		t.Errorf("stats.csv: %d %q", code, body)
+	}
+	if code, body = get("/export/subdistricts/houjiatang/needs.csv"); code != 200 || !strings.Contains(body, "老年人活动场地不足") {
+		t.Errorf("needs.csv: %d %q", code, body)
+	}
+	if code, body = get("/export/subdistricts/houjiatang/projects.csv"); code != 200 || !strings.Contains(body, "老年人活动进服务空间") || !strings.Contains(body, "湖南省核工业地质局") {
+		t.Errorf("projects.csv: %d %q", code, body)
+	}
+	if code, body = get("/export/subdistricts/houjiatang/offers.csv"); code != 200 || !strings.Contains(body, "社区服务空间每周开放") {
+		t.Errorf("offers.csv: %d %q", code, body)
+	}
+	if code, _ = get("/export/subdistricts/houjiatang/stats.csv?from=bad&to=" + day); code != http.StatusBadRequest {
+		t.Errorf("stats.csv with a bad day: %d", code)
+	}
+	if code, _ = get("/export/subdistricts/nowhere/needs.csv"); code != http.StatusNotFound {
+		t.Errorf("unknown sub-district: %d", code)
+	}
+
 	// Meetings are private to the sub-district: anonymous visitors see none.
 	var anon struct {
 		Node *struct {
