@@ -139,7 +139,7 @@ func TestJointMeetingDoneWhen(t *testing.T) {
 	var resp struct {
 		RespondToInvitation struct {
 			Invitation struct{ ID, Response string } `json:"invitation"`
-			UserErrors []userError                  `json:"userErrors"`
+			UserErrors []userError                   `json:"userErrors"`
 		} `json:"respondToInvitation"`
 	}
 	street.doOp(doc, "RespondToInvitation", map[string]any{"input": map[string]any{"invitationId": m.Invitations.Edges[0].Node.ID, "response": "ACCEPTED"}}, &resp)
