@@ -60,7 +60,7 @@ func loadMeetings(ctx context.Context, st *store.Store, sd structure.Subdistrict
 		}
 		res := resolutions[6-i]
 		if last, err = meetings.RecordOutcome(ctx, ms[0].ID, meeting.Outcome{AttendeeMembershipIDs: attended,
-			Minutes: fmt.Sprintf("会议由街道党工委书记主持，%d名委员出席。会议通报了需求清单，驻区单位认领了资源，研究确定了共建项目。", len(attended)),
+			Minutes:     fmt.Sprintf("会议由街道党工委书记主持，%d名委员出席。会议通报了需求清单，驻区单位认领了资源，研究确定了共建项目。", len(attended)),
 			Resolutions: res}); err != nil {
 			return fmt.Errorf("outcome of %s: %w", ms[0].Title, err)
 		}
