@@ -116,7 +116,6 @@ func TestMeetingRules(t *testing.T) {
 	first := time.Date(s.Year(), s.Month(), 5, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)).AddDate(0, 1, 0)
 	series := map[string]any{"convenerIds": []string{m.pc}, "title": "月度联席会议", "startsAt": first.Format(time.RFC3339),
 		"endsAt": first.Add(time.Hour).Format(time.RFC3339), "venueId": m.venue, "monthlyOccurrences": 3}
-	before = m.e.auditCount()
 	blocker := map[string]any{"venueId": m.venue, "committeeId": m.pc, "startsAt": first.AddDate(0, 2, 0).Format(time.RFC3339),
 		"endsAt": first.AddDate(0, 2, 0).Add(time.Hour).Format(time.RFC3339), "purpose": "占用", "expectedAttendees": 5}
 	bp := sys.payload(bookingOps, "RequestBooking", blocker)
