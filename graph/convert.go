@@ -9,6 +9,8 @@ import (
 	"cogov/graph/model"
 	"cogov/internal/account"
 	"cogov/internal/booking"
+	"cogov/internal/lists"
+	"cogov/internal/meeting"
 	"cogov/internal/problem"
 	"cogov/internal/store"
 	"cogov/internal/structure"
@@ -98,7 +100,8 @@ func userErrors(err error) ([]problem.Problem, error) {
 	if l, ok := problem.As(err); ok {
 		return l, nil
 	}
-	if errors.Is(err, structure.ErrNotFound) || errors.Is(err, booking.ErrNotFound) {
+	if errors.Is(err, structure.ErrNotFound) || errors.Is(err, booking.ErrNotFound) || errors.Is(err, meeting.ErrNotFound) ||
+		errors.Is(err, lists.ErrNotFound) {
 		return []problem.Problem{{Code: problem.NotFound, Field: []string{"input", "id"}, Message: "no such record"}}, nil
 	}
 	return nil, err
@@ -154,6 +157,9 @@ func loadNode(ctx context.Context, gid string) (model.Node, error) {
 		return nodeOf(ctx, l.Account, id)
 	case typeRole:
 		return roleNode(ctx, id)
+	}
+	if n, ok, err := loadMeetingNode(ctx, typ, id); ok {
+		return n, err
 	}
 	return loadBookingNode(ctx, typ, id)
 }

@@ -49,7 +49,8 @@ type Loaders struct {
 	CommitteeSeats  *connLoader[structure.Membership]
 	PersonSeats     *connLoader[structure.Membership]
 	UnitSeats       *connLoader[structure.Membership]
-	Venues          *VenueLoaders // venues and bookings (graph/booking.go)
+	Venues          *VenueLoaders   // venues and bookings (graph/booking.go)
+	Meetings        *MeetingLoaders // joint meetings and the three lists (graph/meetings.go)
 }
 
 // batchLists groups keys by filter and page and fetches each group at once.
@@ -134,6 +135,7 @@ func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
 		PersonSeats:     dataloadgen.NewMappedLoader(batchLists(seats(store.MembershipsOfPerson)), o),
 		UnitSeats:       dataloadgen.NewMappedLoader(batchLists(seats(store.MembershipsOfUnit)), o),
 		Venues:          newVenueLoaders(s, o),
+		Meetings:        newMeetingLoaders(s, o),
 	}
 }
 

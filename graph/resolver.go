@@ -6,6 +6,8 @@ package graph
 import (
 	"cogov/internal/account"
 	"cogov/internal/booking"
+	"cogov/internal/lists"
+	"cogov/internal/meeting"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
@@ -20,16 +22,22 @@ type Resolver struct {
 	Sharing   *booking.Service
 	Feeds     *booking.Feeds
 	PublicURL string // the server's address as clients reach it, for feed URLs
+	Meetings  *meeting.Service
+	Lists     *lists.Service
 	Store     *store.Store
 }
 
 // NewResolver wires the domain services over one store.
 func NewResolver(st *store.Store, publicURL string) *Resolver {
+	sharing := booking.NewService(st)
+	meetings := meeting.NewService(st, sharing)
 	return &Resolver{
 		Structure: structure.NewService(st),
 		Accounts:  account.NewService(st, account.Options{}),
-		Sharing:   booking.NewService(st),
+		Sharing:   sharing,
 		Feeds:     booking.NewFeeds(st),
+		Meetings:  meetings,
+		Lists:     lists.NewService(st, meetings),
 		Store:     st,
 		PublicURL: publicURL,
 	}

@@ -11,11 +11,15 @@ import (
 	"cogov/internal/access"
 	"cogov/internal/account"
 	"cogov/internal/booking"
+	"cogov/internal/lists"
+	"cogov/internal/meeting"
+	"cogov/internal/problem"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -38,6 +42,16 @@ func (r *accountResolver) Person(ctx context.Context, obj *account.Account) (*st
 // Roles is the resolver for the roles field.
 func (r *accountResolver) Roles(ctx context.Context, obj *account.Account) ([]account.Role, error) {
 	return For(ctx).rolesOf(ctx, obj.ID)
+}
+
+// Presenter is the resolver for the presenter field.
+func (r *agendaItemResolver) Presenter(ctx context.Context, obj *meeting.AgendaItem) (*structure.Membership, error) {
+	return loadOpt(ctx, For(ctx).Membership, obj.PresenterMembershipID)
+}
+
+// Need is the resolver for the need field.
+func (r *agendaItemResolver) Need(ctx context.Context, obj *meeting.AgendaItem) (*lists.Need, error) {
+	return loadOpt(ctx, For(ctx).Meetings.Need, obj.NeedID)
 }
 
 // ID is the resolver for the id field.
@@ -145,6 +159,31 @@ func (r *committeeResolver) Memberships(ctx context.Context, obj *structure.Comm
 	return loadConn(ctx, For(ctx).CommitteeSeats, obj.ID, f, first, after, membershipConn)
 }
 
+// JointMeetings is the resolver for the jointMeetings field.
+func (r *committeeResolver) JointMeetings(ctx context.Context, obj *structure.Committee, first int, after *string, status *meeting.Status) (*model.JointMeetingConnection, error) {
+	if !meetingsVisible(ctx, obj.SubdistrictID) {
+		return meetingConn(&store.Conn[meeting.Meeting]{}), nil
+	}
+	f := store.MeetingFilter{}
+	if status != nil {
+		f.Status = string(*status)
+	}
+	c, err := loadPage(ctx, For(ctx).Meetings.CMeetings, obj.ID, f, first, after)
+	return connOrErr(c, err, meetingConn)
+}
+
+// Needs is the resolver for the needs field.
+func (r *committeeResolver) Needs(ctx context.Context, obj *structure.Committee, first int, after *string, status *lists.NeedStatus) (*model.NeedConnection, error) {
+	c, err := loadPage(ctx, For(ctx).Meetings.Needs[store.NeedsOfCommittee], obj.ID, listsFilter[lists.NeedStatus, lists.Category](status, nil), first, after)
+	return connOrErr(c, err, needConn)
+}
+
+// Projects is the resolver for the projects field.
+func (r *committeeResolver) Projects(ctx context.Context, obj *structure.Committee, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error) {
+	c, err := loadPage(ctx, For(ctx).Meetings.Projects[store.ProjectsOfCommittee], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after)
+	return connOrErr(c, err, projectConn)
+}
+
 // ID is the resolver for the id field.
 func (r *communityResolver) ID(ctx context.Context, obj *structure.Community) (string, error) {
 	return globalID(typeCommunity, obj.ID), nil
@@ -172,6 +211,11 @@ func (r *communityResolver) PartyCommittee(ctx context.Context, obj *structure.C
 // Units is the resolver for the units field.
 func (r *communityResolver) Units(ctx context.Context, obj *structure.Community, first int, after *string) (*model.UnitConnection, error) {
 	return loadConn(ctx, For(ctx).CommunityUnit, obj.ID, store.ListFilter{}, first, after, unitConn)
+}
+
+// Meeting is the resolver for the meeting field.
+func (r *escalationResolver) Meeting(ctx context.Context, obj *lists.Escalation) (*meeting.Meeting, error) {
+	return loadOpt(ctx, For(ctx).Meetings.Meeting, obj.MeetingID)
 }
 
 // ID is the resolver for the id field.
@@ -204,6 +248,88 @@ func (r *gridResolver) Workers(ctx context.Context, obj *structure.Grid, first i
 		return emptyConn(personConn), nil
 	}
 	return loadConn(ctx, For(ctx).GridWorkers, obj.ID, store.ListFilter{}, first, after, personConn)
+}
+
+// ID is the resolver for the id field.
+func (r *invitationResolver) ID(ctx context.Context, obj *meeting.Invitation) (string, error) {
+	return globalID(typeInvitation, obj.ID), nil
+}
+
+// Membership is the resolver for the membership field.
+func (r *invitationResolver) Membership(ctx context.Context, obj *meeting.Invitation) (*structure.Membership, error) {
+	return loadReq(ctx, For(ctx).Membership, obj.MembershipID)
+}
+
+// Meeting is the resolver for the meeting field.
+func (r *invitationResolver) Meeting(ctx context.Context, obj *meeting.Invitation) (*meeting.Meeting, error) {
+	return loadReq(ctx, For(ctx).Meetings.Meeting, obj.MeetingID)
+}
+
+// ID is the resolver for the id field.
+func (r *jointMeetingResolver) ID(ctx context.Context, obj *meeting.Meeting) (string, error) {
+	return globalID(typeJointMeeting, obj.ID), nil
+}
+
+// Conveners is the resolver for the conveners field.
+func (r *jointMeetingResolver) Conveners(ctx context.Context, obj *meeting.Meeting) ([]structure.Committee, error) {
+	return loadMany(ctx, For(ctx).Committee, obj.ConvenerIDs)
+}
+
+// Booking is the resolver for the booking field.
+func (r *jointMeetingResolver) Booking(ctx context.Context, obj *meeting.Meeting) (*booking.Booking, error) {
+	return loadOpt(ctx, For(ctx).Venues.Booking, obj.BookingID)
+}
+
+// Agenda is the resolver for the agenda field.
+func (r *jointMeetingResolver) Agenda(ctx context.Context, obj *meeting.Meeting) ([]meeting.AgendaItem, error) {
+	items, err := For(ctx).Meetings.Agenda.Load(ctx, obj.ID)
+	if err != nil && !isNotFound(err) {
+		return nil, err
+	}
+	return orEmpty(items), nil
+}
+
+// Invitations is the resolver for the invitations field.
+func (r *jointMeetingResolver) Invitations(ctx context.Context, obj *meeting.Meeting, first int, after *string, response *meeting.Response) (*model.InvitationConnection, error) {
+	f := ""
+	if response != nil {
+		f = string(*response)
+	}
+	c, err := loadPage(ctx, For(ctx).Meetings.Invitations, obj.ID, f, first, after)
+	if err != nil {
+		return nil, err
+	}
+	return &model.InvitationConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *meeting.Invitation) model.InvitationEdge {
+		return model.InvitationEdge{Cursor: cur, Node: n}
+	})}, nil
+}
+
+// Attendees is the resolver for the attendees field.
+func (r *jointMeetingResolver) Attendees(ctx context.Context, obj *meeting.Meeting, first int, after *string) (*model.MembershipConnection, error) {
+	c, err := loadPage(ctx, For(ctx).Meetings.Attendees, obj.ID, "", first, after)
+	if err != nil {
+		return nil, err
+	}
+	return membershipConn(c, pageInfo(c)), nil
+}
+
+// Resolutions is the resolver for the resolutions field.
+func (r *jointMeetingResolver) Resolutions(ctx context.Context, obj *meeting.Meeting) ([]meeting.Resolution, error) {
+	rs, err := For(ctx).Meetings.Resolutions.Load(ctx, obj.ID)
+	if err != nil && !isNotFound(err) {
+		return nil, err
+	}
+	return orEmpty(rs), nil
+}
+
+// Series is the resolver for the series field.
+func (r *jointMeetingResolver) Series(ctx context.Context, obj *meeting.Meeting) ([]meeting.Meeting, error) {
+	if obj.SeriesID == nil {
+		return []meeting.Meeting{}, nil
+	}
+	ms, err := loadAll(ctx, For(ctx).Meetings.Series, *obj.SeriesID, store.MeetingFilter{})
+	slices.Reverse(ms) // the list is newest first
+	return ms, err
 }
 
 // ID is the resolver for the id field.
@@ -521,6 +647,159 @@ func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.Rec
 	return bookingPayload(r.Sharing.RecordAttendance(ctx, localID(typeBooking, input.BookingID), input.Version, input.ActualAttendees))
 }
 
+// ScheduleJointMeeting is the resolver for the scheduleJointMeeting field.
+func (r *mutationResolver) ScheduleJointMeeting(ctx context.Context, input model.ScheduleJointMeetingInput) (*model.ScheduleJointMeetingPayload, error) {
+	in := meeting.Schedule{ConvenerIDs: localIDs(typeCommittee, input.ConvenerIds), Title: input.Title, Start: input.StartsAt,
+		End: input.EndsAt, VenueID: optLocalID(typeVenue, input.VenueID), MonthlyOccurrences: derefInt(input.MonthlyOccurrences, 1)}
+	if input.InviteeMembershipIds != nil {
+		in.InviteeMembershipIDs = localIDs(typeMembership, input.InviteeMembershipIds)
+	}
+	for _, a := range input.Agenda {
+		in.Agenda = append(in.Agenda, meeting.AgendaInput{Title: a.Title, DurationMinutes: a.DurationMinutes,
+			PresenterMembershipID: optLocalID(typeMembership, a.PresenterMembershipID)})
+	}
+	ms, err := r.Meetings.ScheduleJointMeeting(ctx, in)
+	ue, ferr := userErrors(err)
+	if ferr != nil {
+		return nil, ferr
+	}
+	p := &model.ScheduleJointMeetingPayload{Meetings: orEmpty(ms), UserErrors: ue}
+	if len(ms) > 0 {
+		p.Meeting = &ms[0]
+	}
+	return p, nil
+}
+
+// CancelJointMeeting is the resolver for the cancelJointMeeting field.
+func (r *mutationResolver) CancelJointMeeting(ctx context.Context, input model.CancelJointMeetingInput) (*model.JointMeetingPayload, error) {
+	return meetingPayload(r.Meetings.Cancel(ctx, localID(typeJointMeeting, input.MeetingID), input.Reason))
+}
+
+// RespondToInvitation is the resolver for the respondToInvitation field.
+func (r *mutationResolver) RespondToInvitation(ctx context.Context, input model.RespondToInvitationInput) (*model.InvitationPayload, error) {
+	inv, err := r.Meetings.Respond(ctx, localID(typeInvitation, input.InvitationID), input.Response)
+	v, ue, ferr := result(inv, err)
+	return &model.InvitationPayload{Invitation: v, UserErrors: ue}, ferr
+}
+
+// RecordMeetingOutcome is the resolver for the recordMeetingOutcome field.
+func (r *mutationResolver) RecordMeetingOutcome(ctx context.Context, input model.RecordMeetingOutcomeInput) (*model.JointMeetingPayload, error) {
+	return meetingPayload(r.Meetings.RecordOutcome(ctx, localID(typeJointMeeting, input.MeetingID), meeting.Outcome{
+		AttendeeMembershipIDs: localIDs(typeMembership, input.AttendeeMembershipIds), Minutes: input.Minutes, Resolutions: input.Resolutions}))
+}
+
+// PostNeed is the resolver for the postNeed field.
+func (r *mutationResolver) PostNeed(ctx context.Context, input model.PostNeedInput) (*model.NeedPayload, error) {
+	in := lists.NewNeed{CommitteeID: localID(typeCommittee, input.CommitteeID), GridID: optLocalID(typeGrid, input.GridID), Title: input.Title,
+		Category: input.Category, Description: deref(input.Description), PeopleAffected: input.PeopleAffected}
+	if input.Urgency != nil {
+		in.Urgency = *input.Urgency
+	}
+	return needPayload(r.Lists.PostNeed(ctx, in))
+}
+
+// SetNeedStatus is the resolver for the setNeedStatus field.
+func (r *mutationResolver) SetNeedStatus(ctx context.Context, input model.SetNeedStatusInput) (*model.NeedPayload, error) {
+	return needPayload(r.Lists.SetNeedStatus(ctx, localID(typeNeed, input.NeedID), input.Status, deref(input.Note)))
+}
+
+// EscalateNeed is the resolver for the escalateNeed field.
+func (r *mutationResolver) EscalateNeed(ctx context.Context, input model.EscalateNeedInput) (*model.NeedPayload, error) {
+	return needPayload(r.Lists.Escalate(ctx, localID(typeNeed, input.NeedID), deref(input.Note), optLocalID(typeJointMeeting, input.MeetingID)))
+}
+
+// PostOffer is the resolver for the postOffer field.
+func (r *mutationResolver) PostOffer(ctx context.Context, input model.PostOfferInput) (*model.OfferPayload, error) {
+	return offerPayload(r.Lists.PostOffer(ctx, lists.NewOffer{UnitID: localID(typeUnit, input.UnitID), Title: input.Title, Category: input.Category,
+		Description: deref(input.Description), VenueID: optLocalID(typeVenue, input.VenueID), Quantity: input.Quantity,
+		AvailableFrom: input.AvailableFrom, AvailableTo: input.AvailableTo}))
+}
+
+// WithdrawOffer is the resolver for the withdrawOffer field.
+func (r *mutationResolver) WithdrawOffer(ctx context.Context, input model.WithdrawOfferInput) (*model.OfferPayload, error) {
+	return offerPayload(r.Lists.WithdrawOffer(ctx, localID(typeOffer, input.OfferID)))
+}
+
+// LaunchProject is the resolver for the launchProject field.
+func (r *mutationResolver) LaunchProject(ctx context.Context, input model.LaunchProjectInput) (*model.ProjectPayload, error) {
+	in := lists.NewProject{Title: input.Title, NeedIDs: localIDs(typeNeed, input.NeedIds), OfferIDs: localIDs(typeOffer, input.OfferIds),
+		DueOn: input.DueOn, ResolutionID: optLocalID(typeResolution, input.ResolutionID)}
+	switch typ, id, _ := parseGlobalID(input.OwnerID); typ {
+	case typeUnit:
+		in.OwnerUnitID = &id
+	case typeCommittee:
+		in.OwnerCommitteeID = &id
+	default:
+		return &model.ProjectPayload{UserErrors: []problem.Problem{{Code: problem.NotFound, Field: []string{"input", "ownerId"},
+			Message: "the owner must be a unit or a committee"}}}, nil
+	}
+	return projectPayload(r.Lists.LaunchProject(ctx, in))
+}
+
+// ReportProjectProgress is the resolver for the reportProjectProgress field.
+func (r *mutationResolver) ReportProjectProgress(ctx context.Context, input model.ReportProjectProgressInput) (*model.ProjectPayload, error) {
+	return projectPayload(r.Lists.ReportProgress(ctx, localID(typeProject, input.ProjectID), input.Percent, deref(input.Note)))
+}
+
+// CompleteProject is the resolver for the completeProject field.
+func (r *mutationResolver) CompleteProject(ctx context.Context, input model.CompleteProjectInput) (*model.ProjectPayload, error) {
+	return projectPayload(r.Lists.Complete(ctx, localID(typeProject, input.ProjectID), deref(input.Note)))
+}
+
+// DropProject is the resolver for the dropProject field.
+func (r *mutationResolver) DropProject(ctx context.Context, input model.DropProjectInput) (*model.ProjectPayload, error) {
+	return projectPayload(r.Lists.Drop(ctx, localID(typeProject, input.ProjectID), input.Reason))
+}
+
+// ID is the resolver for the id field.
+func (r *needResolver) ID(ctx context.Context, obj *lists.Need) (string, error) {
+	return globalID(typeNeed, obj.ID), nil
+}
+
+// Committee is the resolver for the committee field.
+func (r *needResolver) Committee(ctx context.Context, obj *lists.Need) (*structure.Committee, error) {
+	return loadReq(ctx, For(ctx).Committee, obj.CommitteeID)
+}
+
+// Community is the resolver for the community field.
+func (r *needResolver) Community(ctx context.Context, obj *lists.Need) (*structure.Community, error) {
+	return loadOpt(ctx, For(ctx).Community, obj.CommunityID)
+}
+
+// Grid is the resolver for the grid field.
+func (r *needResolver) Grid(ctx context.Context, obj *lists.Need) (*structure.Grid, error) {
+	return loadOpt(ctx, For(ctx).Grid, obj.GridID)
+}
+
+// Escalations is the resolver for the escalations field.
+func (r *needResolver) Escalations(ctx context.Context, obj *lists.Need) ([]lists.Escalation, error) {
+	es, err := For(ctx).Meetings.Escalations.Load(ctx, obj.ID)
+	if err != nil && !isNotFound(err) {
+		return nil, err
+	}
+	return orEmpty(es), nil
+}
+
+// Projects is the resolver for the projects field.
+func (r *needResolver) Projects(ctx context.Context, obj *lists.Need) ([]lists.Project, error) {
+	return loadAll(ctx, For(ctx).Meetings.Projects[store.ProjectsOfNeed], obj.ID, store.ListsFilter{})
+}
+
+// ID is the resolver for the id field.
+func (r *offerResolver) ID(ctx context.Context, obj *lists.Offer) (string, error) {
+	return globalID(typeOffer, obj.ID), nil
+}
+
+// Unit is the resolver for the unit field.
+func (r *offerResolver) Unit(ctx context.Context, obj *lists.Offer) (*structure.Unit, error) {
+	return loadReq(ctx, For(ctx).Unit, obj.UnitID)
+}
+
+// Venue is the resolver for the venue field.
+func (r *offerResolver) Venue(ctx context.Context, obj *lists.Offer) (*booking.Venue, error) {
+	return loadOpt(ctx, For(ctx).Venues.Venue, obj.VenueID)
+}
+
 // Weekday is the resolver for the weekday field.
 func (r *openingHoursResolver) Weekday(ctx context.Context, obj *booking.Hours) (model.Weekday, error) {
 	if obj.Weekday < 1 || obj.Weekday > 7 {
@@ -545,6 +824,43 @@ func (r *personResolver) Memberships(ctx context.Context, obj *structure.Person,
 		return emptyConn(membershipConn), nil
 	}
 	return loadConn(ctx, For(ctx).PersonSeats, obj.ID, onDay(currentOn), first, after, membershipConn)
+}
+
+// ID is the resolver for the id field.
+func (r *projectResolver) ID(ctx context.Context, obj *lists.Project) (string, error) {
+	return globalID(typeProject, obj.ID), nil
+}
+
+// Owner is the resolver for the owner field.
+func (r *projectResolver) Owner(ctx context.Context, obj *lists.Project) (model.Node, error) {
+	if obj.OwnerUnitID != nil {
+		return nodeOf(ctx, For(ctx).Unit, *obj.OwnerUnitID)
+	}
+	return nodeOf(ctx, For(ctx).Committee, deref(obj.OwnerCommitteeID))
+}
+
+// Needs is the resolver for the needs field.
+func (r *projectResolver) Needs(ctx context.Context, obj *lists.Project) ([]lists.Need, error) {
+	return loadMany(ctx, For(ctx).Meetings.Need, obj.NeedIDs)
+}
+
+// Offers is the resolver for the offers field.
+func (r *projectResolver) Offers(ctx context.Context, obj *lists.Project) ([]lists.Offer, error) {
+	return loadMany(ctx, For(ctx).Meetings.Offer, obj.OfferIDs)
+}
+
+// Resolution is the resolver for the resolution field.
+func (r *projectResolver) Resolution(ctx context.Context, obj *lists.Project) (*meeting.Resolution, error) {
+	return loadOpt(ctx, For(ctx).Meetings.Resolution, obj.ResolutionID)
+}
+
+// Updates is the resolver for the updates field.
+func (r *projectResolver) Updates(ctx context.Context, obj *lists.Project) ([]lists.Update, error) {
+	us, err := For(ctx).Meetings.Updates.Load(ctx, obj.ID)
+	if err != nil && !isNotFound(err) {
+		return nil, err
+	}
+	return orEmpty(us), nil
 }
 
 // Node is the resolver for the node field.
@@ -625,6 +941,16 @@ func (r *queryResolver) Venues(ctx context.Context, filter model.VenueFilter, fi
 }
 
 // ID is the resolver for the id field.
+func (r *resolutionResolver) ID(ctx context.Context, obj *meeting.Resolution) (string, error) {
+	return globalID(typeResolution, obj.ID), nil
+}
+
+// Meeting is the resolver for the meeting field.
+func (r *resolutionResolver) Meeting(ctx context.Context, obj *meeting.Resolution) (*meeting.Meeting, error) {
+	return loadReq(ctx, For(ctx).Meetings.Meeting, obj.MeetingID)
+}
+
+// ID is the resolver for the id field.
 func (r *roleResolver) ID(ctx context.Context, obj *account.Role) (string, error) {
 	return globalID(typeRole, obj.ID), nil
 }
@@ -695,6 +1021,69 @@ func (r *subdistrictResolver) GridCount(ctx context.Context, obj *structure.Subd
 	return n, nil
 }
 
+// JointMeetings is the resolver for the jointMeetings field.
+func (r *subdistrictResolver) JointMeetings(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *meeting.Status, from *time.Time, to *time.Time) (*model.JointMeetingConnection, error) {
+	if (from == nil) != (to == nil) {
+		return nil, &model.InputError{Msg: "give both from and to, or neither"}
+	}
+	if !meetingsVisible(ctx, obj.ID) {
+		return meetingConn(&store.Conn[meeting.Meeting]{}), nil
+	}
+	f := store.MeetingFilter{}
+	if status != nil {
+		f.Status = string(*status)
+	}
+	if from != nil {
+		loc, err := time.LoadLocation(obj.TimeZone)
+		if err != nil {
+			return nil, err
+		}
+		f.From = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
+		f.To = time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, loc)
+	}
+	c, err := loadPage(ctx, For(ctx).Meetings.SDMeetings, obj.ID, f, first, after)
+	return connOrErr(c, err, meetingConn)
+}
+
+// Needs is the resolver for the needs field.
+func (r *subdistrictResolver) Needs(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.NeedStatus, category *lists.Category) (*model.NeedConnection, error) {
+	c, err := loadPage(ctx, For(ctx).Meetings.Needs[store.NeedsOfSubdistrict], obj.ID, listsFilter(status, category), first, after)
+	return connOrErr(c, err, needConn)
+}
+
+// Offers is the resolver for the offers field.
+func (r *subdistrictResolver) Offers(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.OfferStatus, category *lists.Category) (*model.OfferConnection, error) {
+	c, err := loadPage(ctx, For(ctx).Meetings.Offers[store.OffersOfSubdistrict], obj.ID, listsFilter(status, category), first, after)
+	return connOrErr(c, err, offerConn)
+}
+
+// Projects is the resolver for the projects field.
+func (r *subdistrictResolver) Projects(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error) {
+	c, err := loadPage(ctx, For(ctx).Meetings.Projects[store.ProjectsOfSubdistrict], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after)
+	return connOrErr(c, err, projectConn)
+}
+
+// Stats is the resolver for the stats field.
+func (r *subdistrictResolver) Stats(ctx context.Context, obj *structure.Subdistrict, from time.Time, to time.Time) (*store.Stats, error) {
+	if err := statsPeriod(from, to); err != nil {
+		return nil, err
+	}
+	st, err := r.Store.SubdistrictStats(ctx, obj.ID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// VenueUtilization is the resolver for the venueUtilization field.
+func (r *subdistrictStatsResolver) VenueUtilization(ctx context.Context, obj *store.Stats) (*float64, error) {
+	if obj.OpenHours <= 0 {
+		return nil, nil
+	}
+	u := obj.BookedHours / obj.OpenHours
+	return &u, nil
+}
+
 // ID is the resolver for the id field.
 func (r *unitResolver) ID(ctx context.Context, obj *structure.Unit) (string, error) {
 	return globalID(typeUnit, obj.ID), nil
@@ -716,6 +1105,33 @@ func (r *unitResolver) Memberships(ctx context.Context, obj *structure.Unit, fir
 		return emptyConn(membershipConn), nil
 	}
 	return loadConn(ctx, For(ctx).UnitSeats, obj.ID, onDay(currentOn), first, after, membershipConn)
+}
+
+// Offers is the resolver for the offers field.
+func (r *unitResolver) Offers(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.OfferStatus) (*model.OfferConnection, error) {
+	c, err := loadPage(ctx, For(ctx).Meetings.Offers[store.OffersOfUnit], obj.ID, listsFilter[lists.OfferStatus, lists.Category](status, nil), first, after)
+	return connOrErr(c, err, offerConn)
+}
+
+// Projects is the resolver for the projects field.
+func (r *unitResolver) Projects(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error) {
+	c, err := loadPage(ctx, For(ctx).Meetings.Projects[store.ProjectsOfUnit], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after)
+	return connOrErr(c, err, projectConn)
+}
+
+// Contribution is the resolver for the contribution field.
+func (r *unitResolver) Contribution(ctx context.Context, obj *structure.Unit, from time.Time, to time.Time) (*store.Contribution, error) {
+	if err := statsPeriod(from, to); err != nil {
+		return nil, err
+	}
+	c, err := For(ctx).Meetings.Contribution.Load(ctx, periodKey{obj.ID, from, to})
+	if isNotFound(err) {
+		return &store.Contribution{UnitID: obj.ID}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // ID is the resolver for the id field.
@@ -816,6 +1232,9 @@ func (r *viewerResolver) Roles(ctx context.Context, obj *access.Viewer) ([]accou
 // Account returns generated.AccountResolver implementation.
 func (r *Resolver) Account() generated.AccountResolver { return &accountResolver{r} }
 
+// AgendaItem returns generated.AgendaItemResolver implementation.
+func (r *Resolver) AgendaItem() generated.AgendaItemResolver { return &agendaItemResolver{r} }
+
 // Booking returns generated.BookingResolver implementation.
 func (r *Resolver) Booking() generated.BookingResolver { return &bookingResolver{r} }
 
@@ -834,8 +1253,17 @@ func (r *Resolver) Committee() generated.CommitteeResolver { return &committeeRe
 // Community returns generated.CommunityResolver implementation.
 func (r *Resolver) Community() generated.CommunityResolver { return &communityResolver{r} }
 
+// Escalation returns generated.EscalationResolver implementation.
+func (r *Resolver) Escalation() generated.EscalationResolver { return &escalationResolver{r} }
+
 // Grid returns generated.GridResolver implementation.
 func (r *Resolver) Grid() generated.GridResolver { return &gridResolver{r} }
+
+// Invitation returns generated.InvitationResolver implementation.
+func (r *Resolver) Invitation() generated.InvitationResolver { return &invitationResolver{r} }
+
+// JointMeeting returns generated.JointMeetingResolver implementation.
+func (r *Resolver) JointMeeting() generated.JointMeetingResolver { return &jointMeetingResolver{r} }
 
 // Membership returns generated.MembershipResolver implementation.
 func (r *Resolver) Membership() generated.MembershipResolver { return &membershipResolver{r} }
@@ -843,20 +1271,37 @@ func (r *Resolver) Membership() generated.MembershipResolver { return &membershi
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
+// Need returns generated.NeedResolver implementation.
+func (r *Resolver) Need() generated.NeedResolver { return &needResolver{r} }
+
+// Offer returns generated.OfferResolver implementation.
+func (r *Resolver) Offer() generated.OfferResolver { return &offerResolver{r} }
+
 // OpeningHours returns generated.OpeningHoursResolver implementation.
 func (r *Resolver) OpeningHours() generated.OpeningHoursResolver { return &openingHoursResolver{r} }
 
 // Person returns generated.PersonResolver implementation.
 func (r *Resolver) Person() generated.PersonResolver { return &personResolver{r} }
 
+// Project returns generated.ProjectResolver implementation.
+func (r *Resolver) Project() generated.ProjectResolver { return &projectResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
+
+// Resolution returns generated.ResolutionResolver implementation.
+func (r *Resolver) Resolution() generated.ResolutionResolver { return &resolutionResolver{r} }
 
 // Role returns generated.RoleResolver implementation.
 func (r *Resolver) Role() generated.RoleResolver { return &roleResolver{r} }
 
 // Subdistrict returns generated.SubdistrictResolver implementation.
 func (r *Resolver) Subdistrict() generated.SubdistrictResolver { return &subdistrictResolver{r} }
+
+// SubdistrictStats returns generated.SubdistrictStatsResolver implementation.
+func (r *Resolver) SubdistrictStats() generated.SubdistrictStatsResolver {
+	return &subdistrictStatsResolver{r}
+}
 
 // Unit returns generated.UnitResolver implementation.
 func (r *Resolver) Unit() generated.UnitResolver { return &unitResolver{r} }
@@ -868,22 +1313,31 @@ func (r *Resolver) Venue() generated.VenueResolver { return &venueResolver{r} }
 func (r *Resolver) Viewer() generated.ViewerResolver { return &viewerResolver{r} }
 
 type (
-	accountResolver      struct{ *Resolver }
-	bookingResolver      struct{ *Resolver }
-	bookingEventResolver struct{ *Resolver }
-	bookingRulesResolver struct{ *Resolver }
-	closureResolver      struct{ *Resolver }
-	committeeResolver    struct{ *Resolver }
-	communityResolver    struct{ *Resolver }
-	gridResolver         struct{ *Resolver }
-	membershipResolver   struct{ *Resolver }
-	mutationResolver     struct{ *Resolver }
-	openingHoursResolver struct{ *Resolver }
-	personResolver       struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-	roleResolver         struct{ *Resolver }
-	subdistrictResolver  struct{ *Resolver }
-	unitResolver         struct{ *Resolver }
-	venueResolver        struct{ *Resolver }
-	viewerResolver       struct{ *Resolver }
+	accountResolver          struct{ *Resolver }
+	agendaItemResolver       struct{ *Resolver }
+	bookingResolver          struct{ *Resolver }
+	bookingEventResolver     struct{ *Resolver }
+	bookingRulesResolver     struct{ *Resolver }
+	closureResolver          struct{ *Resolver }
+	committeeResolver        struct{ *Resolver }
+	communityResolver        struct{ *Resolver }
+	escalationResolver       struct{ *Resolver }
+	gridResolver             struct{ *Resolver }
+	invitationResolver       struct{ *Resolver }
+	jointMeetingResolver     struct{ *Resolver }
+	membershipResolver       struct{ *Resolver }
+	mutationResolver         struct{ *Resolver }
+	needResolver             struct{ *Resolver }
+	offerResolver            struct{ *Resolver }
+	openingHoursResolver     struct{ *Resolver }
+	personResolver           struct{ *Resolver }
+	projectResolver          struct{ *Resolver }
+	queryResolver            struct{ *Resolver }
+	resolutionResolver       struct{ *Resolver }
+	roleResolver             struct{ *Resolver }
+	subdistrictResolver      struct{ *Resolver }
+	subdistrictStatsResolver struct{ *Resolver }
+	unitResolver             struct{ *Resolver }
+	venueResolver            struct{ *Resolver }
+	viewerResolver           struct{ *Resolver }
 )

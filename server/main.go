@@ -171,6 +171,9 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 	cal := graph.Authenticate(res.Accounts, log, graph.CalendarHandler(res, log))
 	mux.Handle("GET /calendar/venues/{file}", cal)
 	mux.Handle("GET /calendar/committees/{file}", cal)
+	// CSV exports for the monthly report, authorized like the queries: behind
+	// Authenticate, so `Authorization: Bearer` reads as the signed-in viewer.
+	mux.Handle("GET /export/subdistricts/{code}/{file}", graph.Authenticate(res.Accounts, log, graph.ExportHandler(res, log)))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte("ok\n"))

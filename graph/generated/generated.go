@@ -8,7 +8,10 @@ import (
 	"cogov/internal/access"
 	"cogov/internal/account"
 	"cogov/internal/booking"
+	"cogov/internal/lists"
+	"cogov/internal/meeting"
 	"cogov/internal/problem"
+	"cogov/internal/store"
 	"cogov/internal/structure"
 	"context"
 	"errors"
@@ -35,20 +38,29 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Account() AccountResolver
+	AgendaItem() AgendaItemResolver
 	Booking() BookingResolver
 	BookingEvent() BookingEventResolver
 	BookingRules() BookingRulesResolver
 	Closure() ClosureResolver
 	Committee() CommitteeResolver
 	Community() CommunityResolver
+	Escalation() EscalationResolver
 	Grid() GridResolver
+	Invitation() InvitationResolver
+	JointMeeting() JointMeetingResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
+	Need() NeedResolver
+	Offer() OfferResolver
 	OpeningHours() OpeningHoursResolver
 	Person() PersonResolver
+	Project() ProjectResolver
 	Query() QueryResolver
+	Resolution() ResolutionResolver
 	Role() RoleResolver
 	Subdistrict() SubdistrictResolver
+	SubdistrictStats() SubdistrictStatsResolver
 	Unit() UnitResolver
 	Venue() VenueResolver
 	Viewer() ViewerResolver
@@ -76,6 +88,14 @@ type ComplexityRoot struct {
 		AffectedBookings func(childComplexity int) int
 		Closure          func(childComplexity int) int
 		UserErrors       func(childComplexity int) int
+	}
+
+	AgendaItem struct {
+		DurationMinutes func(childComplexity int) int
+		Need            func(childComplexity int) int
+		Position        func(childComplexity int) int
+		Presenter       func(childComplexity int) int
+		Title           func(childComplexity int) int
 	}
 
 	AvailabilitySlot struct {
@@ -152,13 +172,16 @@ type ComplexityRoot struct {
 	}
 
 	Committee struct {
-		Community   func(childComplexity int) int
-		Demo        func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		Memberships func(childComplexity int, first int, after *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) int
-		Name        func(childComplexity int) int
-		Subdistrict func(childComplexity int) int
+		Community     func(childComplexity int) int
+		Demo          func(childComplexity int) int
+		ID            func(childComplexity int) int
+		JointMeetings func(childComplexity int, first int, after *string, status *meeting.Status) int
+		Kind          func(childComplexity int) int
+		Memberships   func(childComplexity int, first int, after *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) int
+		Name          func(childComplexity int) int
+		Needs         func(childComplexity int, first int, after *string, status *lists.NeedStatus) int
+		Projects      func(childComplexity int, first int, after *string, status *lists.ProjectStatus) int
+		Subdistrict   func(childComplexity int) int
 	}
 
 	CommitteeConnection struct {
@@ -204,6 +227,14 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Escalation struct {
+		At      func(childComplexity int) int
+		From    func(childComplexity int) int
+		Meeting func(childComplexity int) int
+		Note    func(childComplexity int) int
+		To      func(childComplexity int) int
+	}
+
 	Grid struct {
 		Community   func(childComplexity int) int
 		Demo        func(childComplexity int) int
@@ -227,6 +258,64 @@ type ComplexityRoot struct {
 
 	GridPayload struct {
 		Grid       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	Invitation struct {
+		ID          func(childComplexity int) int
+		Meeting     func(childComplexity int) int
+		Membership  func(childComplexity int) int
+		RespondedAt func(childComplexity int) int
+		Response    func(childComplexity int) int
+	}
+
+	InvitationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InvitationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	InvitationPayload struct {
+		Invitation func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	JointMeeting struct {
+		Agenda       func(childComplexity int) int
+		Attendees    func(childComplexity int, first int, after *string) int
+		Booking      func(childComplexity int) int
+		CancelReason func(childComplexity int) int
+		Conveners    func(childComplexity int) int
+		Demo         func(childComplexity int) int
+		End          func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Invitations  func(childComplexity int, first int, after *string, response *meeting.Response) int
+		Minutes      func(childComplexity int) int
+		Resolutions  func(childComplexity int) int
+		Series       func(childComplexity int) int
+		Start        func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Title        func(childComplexity int) int
+	}
+
+	JointMeetingConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	JointMeetingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	JointMeetingPayload struct {
+		Meeting    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -261,41 +350,121 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddClosure          func(childComplexity int, input model.AddClosureInput) int
-		ApproveBooking      func(childComplexity int, input model.ApproveBookingInput) int
-		CancelBooking       func(childComplexity int, input model.CancelBookingInput) int
-		CreateAccount       func(childComplexity int, input model.CreateAccountInput) int
-		CreateCalendarFeed  func(childComplexity int, input model.CreateCalendarFeedInput) int
-		CreateCommittee     func(childComplexity int, input model.CreateCommitteeInput) int
-		CreateCommunity     func(childComplexity int, input model.CreateCommunityInput) int
-		CreateGrid          func(childComplexity int, input model.CreateGridInput) int
-		CreateMembership    func(childComplexity int, input model.CreateMembershipInput) int
-		CreatePerson        func(childComplexity int, input model.CreatePersonInput) int
-		CreateSubdistrict   func(childComplexity int, input model.CreateSubdistrictInput) int
-		CreateUnit          func(childComplexity int, input model.CreateUnitInput) int
-		CreateVenue         func(childComplexity int, input model.CreateVenueInput) int
-		DeactivateVenue     func(childComplexity int, input model.DeactivateVenueInput) int
-		EndMembership       func(childComplexity int, input model.EndMembershipInput) int
-		GrantRole           func(childComplexity int, input model.GrantRoleInput) int
-		RecordAttendance    func(childComplexity int, input model.RecordAttendanceInput) int
-		RejectBooking       func(childComplexity int, input model.RejectBookingInput) int
-		RemoveClosure       func(childComplexity int, input model.RemoveClosureInput) int
-		RequestBooking      func(childComplexity int, input model.RequestBookingInput) int
-		RevokeCalendarFeeds func(childComplexity int, input model.RevokeCalendarFeedsInput) int
-		RevokeRole          func(childComplexity int, input model.RevokeRoleInput) int
-		RevokeSessions      func(childComplexity int, input model.RevokeSessionsInput) int
-		SetBookingRules     func(childComplexity int, input model.SetBookingRulesInput) int
-		SetOpeningHours     func(childComplexity int, input model.SetOpeningHoursInput) int
-		SignIn              func(childComplexity int, input model.SignInInput) int
-		SignOut             func(childComplexity int, input model.SignOutInput) int
-		UpdateCommittee     func(childComplexity int, input model.UpdateCommitteeInput) int
-		UpdateCommunity     func(childComplexity int, input model.UpdateCommunityInput) int
-		UpdateGrid          func(childComplexity int, input model.UpdateGridInput) int
-		UpdateMembership    func(childComplexity int, input model.UpdateMembershipInput) int
-		UpdatePerson        func(childComplexity int, input model.UpdatePersonInput) int
-		UpdateSubdistrict   func(childComplexity int, input model.UpdateSubdistrictInput) int
-		UpdateUnit          func(childComplexity int, input model.UpdateUnitInput) int
-		UpdateVenue         func(childComplexity int, input model.UpdateVenueInput) int
+		AddClosure            func(childComplexity int, input model.AddClosureInput) int
+		ApproveBooking        func(childComplexity int, input model.ApproveBookingInput) int
+		CancelBooking         func(childComplexity int, input model.CancelBookingInput) int
+		CancelJointMeeting    func(childComplexity int, input model.CancelJointMeetingInput) int
+		CompleteProject       func(childComplexity int, input model.CompleteProjectInput) int
+		CreateAccount         func(childComplexity int, input model.CreateAccountInput) int
+		CreateCalendarFeed    func(childComplexity int, input model.CreateCalendarFeedInput) int
+		CreateCommittee       func(childComplexity int, input model.CreateCommitteeInput) int
+		CreateCommunity       func(childComplexity int, input model.CreateCommunityInput) int
+		CreateGrid            func(childComplexity int, input model.CreateGridInput) int
+		CreateMembership      func(childComplexity int, input model.CreateMembershipInput) int
+		CreatePerson          func(childComplexity int, input model.CreatePersonInput) int
+		CreateSubdistrict     func(childComplexity int, input model.CreateSubdistrictInput) int
+		CreateUnit            func(childComplexity int, input model.CreateUnitInput) int
+		CreateVenue           func(childComplexity int, input model.CreateVenueInput) int
+		DeactivateVenue       func(childComplexity int, input model.DeactivateVenueInput) int
+		DropProject           func(childComplexity int, input model.DropProjectInput) int
+		EndMembership         func(childComplexity int, input model.EndMembershipInput) int
+		EscalateNeed          func(childComplexity int, input model.EscalateNeedInput) int
+		GrantRole             func(childComplexity int, input model.GrantRoleInput) int
+		LaunchProject         func(childComplexity int, input model.LaunchProjectInput) int
+		PostNeed              func(childComplexity int, input model.PostNeedInput) int
+		PostOffer             func(childComplexity int, input model.PostOfferInput) int
+		RecordAttendance      func(childComplexity int, input model.RecordAttendanceInput) int
+		RecordMeetingOutcome  func(childComplexity int, input model.RecordMeetingOutcomeInput) int
+		RejectBooking         func(childComplexity int, input model.RejectBookingInput) int
+		RemoveClosure         func(childComplexity int, input model.RemoveClosureInput) int
+		ReportProjectProgress func(childComplexity int, input model.ReportProjectProgressInput) int
+		RequestBooking        func(childComplexity int, input model.RequestBookingInput) int
+		RespondToInvitation   func(childComplexity int, input model.RespondToInvitationInput) int
+		RevokeCalendarFeeds   func(childComplexity int, input model.RevokeCalendarFeedsInput) int
+		RevokeRole            func(childComplexity int, input model.RevokeRoleInput) int
+		RevokeSessions        func(childComplexity int, input model.RevokeSessionsInput) int
+		ScheduleJointMeeting  func(childComplexity int, input model.ScheduleJointMeetingInput) int
+		SetBookingRules       func(childComplexity int, input model.SetBookingRulesInput) int
+		SetNeedStatus         func(childComplexity int, input model.SetNeedStatusInput) int
+		SetOpeningHours       func(childComplexity int, input model.SetOpeningHoursInput) int
+		SignIn                func(childComplexity int, input model.SignInInput) int
+		SignOut               func(childComplexity int, input model.SignOutInput) int
+		UpdateCommittee       func(childComplexity int, input model.UpdateCommitteeInput) int
+		UpdateCommunity       func(childComplexity int, input model.UpdateCommunityInput) int
+		UpdateGrid            func(childComplexity int, input model.UpdateGridInput) int
+		UpdateMembership      func(childComplexity int, input model.UpdateMembershipInput) int
+		UpdatePerson          func(childComplexity int, input model.UpdatePersonInput) int
+		UpdateSubdistrict     func(childComplexity int, input model.UpdateSubdistrictInput) int
+		UpdateUnit            func(childComplexity int, input model.UpdateUnitInput) int
+		UpdateVenue           func(childComplexity int, input model.UpdateVenueInput) int
+		WithdrawOffer         func(childComplexity int, input model.WithdrawOfferInput) int
+	}
+
+	Need struct {
+		Category       func(childComplexity int) int
+		ClosedAt       func(childComplexity int) int
+		Committee      func(childComplexity int) int
+		Community      func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Demo           func(childComplexity int) int
+		Description    func(childComplexity int) int
+		Escalations    func(childComplexity int) int
+		Grid           func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Level          func(childComplexity int) int
+		MetAt          func(childComplexity int) int
+		PeopleAffected func(childComplexity int) int
+		Projects       func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Title          func(childComplexity int) int
+		Urgency        func(childComplexity int) int
+	}
+
+	NeedConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NeedEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	NeedPayload struct {
+		Need       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	Offer struct {
+		AvailableFrom func(childComplexity int) int
+		AvailableTo   func(childComplexity int) int
+		Category      func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Demo          func(childComplexity int) int
+		Description   func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Quantity      func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Title         func(childComplexity int) int
+		Unit          func(childComplexity int) int
+		Venue         func(childComplexity int) int
+	}
+
+	OfferConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OfferEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	OfferPayload struct {
+		Offer      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	OpeningException struct {
@@ -343,6 +512,44 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Project struct {
+		CreatedAt       func(childComplexity int) int
+		Demo            func(childComplexity int) int
+		DueOn           func(childComplexity int) int
+		EndedAt         func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Needs           func(childComplexity int) int
+		Offers          func(childComplexity int) int
+		Owner           func(childComplexity int) int
+		ProgressPercent func(childComplexity int) int
+		Resolution      func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Title           func(childComplexity int) int
+		Updates         func(childComplexity int) int
+	}
+
+	ProjectConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ProjectEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ProjectPayload struct {
+		Project    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	ProjectUpdate struct {
+		At      func(childComplexity int) int
+		Note    func(childComplexity int) int
+		Percent func(childComplexity int) int
+	}
+
 	Query struct {
 		Node         func(childComplexity int, id string) int
 		Nodes        func(childComplexity int, ids []string) int
@@ -356,6 +563,13 @@ type ComplexityRoot struct {
 		Bookings   func(childComplexity int) int
 		Skipped    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	Resolution struct {
+		ID       func(childComplexity int) int
+		Meeting  func(childComplexity int) int
+		Position func(childComplexity int) int
+		Text     func(childComplexity int) int
 	}
 
 	RevokeCalendarFeedsPayload struct {
@@ -376,6 +590,12 @@ type ComplexityRoot struct {
 
 	RolePayload struct {
 		Role       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	ScheduleJointMeetingPayload struct {
+		Meeting    func(childComplexity int) int
+		Meetings   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -405,9 +625,14 @@ type ComplexityRoot struct {
 		Demo               func(childComplexity int) int
 		GridCount          func(childComplexity int) int
 		ID                 func(childComplexity int) int
+		JointMeetings      func(childComplexity int, first int, after *string, status *meeting.Status, from *time.Time, to *time.Time) int
 		Name               func(childComplexity int) int
+		Needs              func(childComplexity int, first int, after *string, status *lists.NeedStatus, category *lists.Category) int
+		Offers             func(childComplexity int, first int, after *string, status *lists.OfferStatus, category *lists.Category) int
 		People             func(childComplexity int, first int, after *string, text *string) int
+		Projects           func(childComplexity int, first int, after *string, status *lists.ProjectStatus) int
 		ResidentPopulation func(childComplexity int) int
+		Stats              func(childComplexity int, from time.Time, to time.Time) int
 		TimeZone           func(childComplexity int) int
 		Units              func(childComplexity int, first int, after *string, kind *structure.UnitKind, communityID *string, text *string) int
 		WorkingCommittee   func(childComplexity int) int
@@ -429,21 +654,45 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	SubdistrictStats struct {
+		Attendees          func(childComplexity int) int
+		BookedHours        func(childComplexity int) int
+		BookingsApproved   func(childComplexity int) int
+		JointMeetingsHeld  func(childComplexity int) int
+		NeedsMet           func(childComplexity int) int
+		NeedsOpen          func(childComplexity int) int
+		PartTimeMembers    func(childComplexity int) int
+		ProjectsActive     func(childComplexity int) int
+		ProjectsCompleted  func(childComplexity int) int
+		SharedAreaSqm      func(childComplexity int) int
+		UnitsSharingVenues func(childComplexity int) int
+		VenueUtilization   func(childComplexity int) int
+	}
+
 	Unit struct {
-		Address     func(childComplexity int) int
-		Community   func(childComplexity int) int
-		Demo        func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		Memberships func(childComplexity int, first int, after *string, currentOn *time.Time) int
-		Name        func(childComplexity int) int
-		Subdistrict func(childComplexity int) int
+		Address      func(childComplexity int) int
+		Community    func(childComplexity int) int
+		Contribution func(childComplexity int, from time.Time, to time.Time) int
+		Demo         func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Memberships  func(childComplexity int, first int, after *string, currentOn *time.Time) int
+		Name         func(childComplexity int) int
+		Offers       func(childComplexity int, first int, after *string, status *lists.OfferStatus) int
+		Projects     func(childComplexity int, first int, after *string, status *lists.ProjectStatus) int
+		Subdistrict  func(childComplexity int) int
 	}
 
 	UnitConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	UnitContribution struct {
+		Attendees      func(childComplexity int) int
+		HostedBookings func(childComplexity int) int
+		HostedHours    func(childComplexity int) int
 	}
 
 	UnitEdge struct {
@@ -519,6 +768,10 @@ type AccountResolver interface {
 	Person(ctx context.Context, obj *account.Account) (*structure.Person, error)
 	Roles(ctx context.Context, obj *account.Account) ([]account.Role, error)
 }
+type AgendaItemResolver interface {
+	Presenter(ctx context.Context, obj *meeting.AgendaItem) (*structure.Membership, error)
+	Need(ctx context.Context, obj *meeting.AgendaItem) (*lists.Need, error)
+}
 type BookingResolver interface {
 	ID(ctx context.Context, obj *booking.Booking) (string, error)
 
@@ -545,6 +798,9 @@ type CommitteeResolver interface {
 	Subdistrict(ctx context.Context, obj *structure.Committee) (*structure.Subdistrict, error)
 	Community(ctx context.Context, obj *structure.Committee) (*structure.Community, error)
 	Memberships(ctx context.Context, obj *structure.Committee, first int, after *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) (*model.MembershipConnection, error)
+	JointMeetings(ctx context.Context, obj *structure.Committee, first int, after *string, status *meeting.Status) (*model.JointMeetingConnection, error)
+	Needs(ctx context.Context, obj *structure.Committee, first int, after *string, status *lists.NeedStatus) (*model.NeedConnection, error)
+	Projects(ctx context.Context, obj *structure.Committee, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
 }
 type CommunityResolver interface {
 	ID(ctx context.Context, obj *structure.Community) (string, error)
@@ -554,6 +810,9 @@ type CommunityResolver interface {
 	PartyCommittee(ctx context.Context, obj *structure.Community) (*structure.Committee, error)
 	Units(ctx context.Context, obj *structure.Community, first int, after *string) (*model.UnitConnection, error)
 }
+type EscalationResolver interface {
+	Meeting(ctx context.Context, obj *lists.Escalation) (*meeting.Meeting, error)
+}
 type GridResolver interface {
 	ID(ctx context.Context, obj *structure.Grid) (string, error)
 
@@ -561,6 +820,23 @@ type GridResolver interface {
 	Head(ctx context.Context, obj *structure.Grid) (*structure.Person, error)
 	DeputyHeads(ctx context.Context, obj *structure.Grid) ([]structure.Person, error)
 	Workers(ctx context.Context, obj *structure.Grid, first int, after *string) (*model.PersonConnection, error)
+}
+type InvitationResolver interface {
+	ID(ctx context.Context, obj *meeting.Invitation) (string, error)
+
+	Membership(ctx context.Context, obj *meeting.Invitation) (*structure.Membership, error)
+	Meeting(ctx context.Context, obj *meeting.Invitation) (*meeting.Meeting, error)
+}
+type JointMeetingResolver interface {
+	ID(ctx context.Context, obj *meeting.Meeting) (string, error)
+
+	Conveners(ctx context.Context, obj *meeting.Meeting) ([]structure.Committee, error)
+	Booking(ctx context.Context, obj *meeting.Meeting) (*booking.Booking, error)
+	Agenda(ctx context.Context, obj *meeting.Meeting) ([]meeting.AgendaItem, error)
+	Invitations(ctx context.Context, obj *meeting.Meeting, first int, after *string, response *meeting.Response) (*model.InvitationConnection, error)
+	Attendees(ctx context.Context, obj *meeting.Meeting, first int, after *string) (*model.MembershipConnection, error)
+	Resolutions(ctx context.Context, obj *meeting.Meeting) ([]meeting.Resolution, error)
+	Series(ctx context.Context, obj *meeting.Meeting) ([]meeting.Meeting, error)
 }
 type MembershipResolver interface {
 	ID(ctx context.Context, obj *structure.Membership) (string, error)
@@ -605,6 +881,34 @@ type MutationResolver interface {
 	RejectBooking(ctx context.Context, input model.RejectBookingInput) (*model.BookingPayload, error)
 	CancelBooking(ctx context.Context, input model.CancelBookingInput) (*model.BookingPayload, error)
 	RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.BookingPayload, error)
+	ScheduleJointMeeting(ctx context.Context, input model.ScheduleJointMeetingInput) (*model.ScheduleJointMeetingPayload, error)
+	CancelJointMeeting(ctx context.Context, input model.CancelJointMeetingInput) (*model.JointMeetingPayload, error)
+	RespondToInvitation(ctx context.Context, input model.RespondToInvitationInput) (*model.InvitationPayload, error)
+	RecordMeetingOutcome(ctx context.Context, input model.RecordMeetingOutcomeInput) (*model.JointMeetingPayload, error)
+	PostNeed(ctx context.Context, input model.PostNeedInput) (*model.NeedPayload, error)
+	SetNeedStatus(ctx context.Context, input model.SetNeedStatusInput) (*model.NeedPayload, error)
+	EscalateNeed(ctx context.Context, input model.EscalateNeedInput) (*model.NeedPayload, error)
+	PostOffer(ctx context.Context, input model.PostOfferInput) (*model.OfferPayload, error)
+	WithdrawOffer(ctx context.Context, input model.WithdrawOfferInput) (*model.OfferPayload, error)
+	LaunchProject(ctx context.Context, input model.LaunchProjectInput) (*model.ProjectPayload, error)
+	ReportProjectProgress(ctx context.Context, input model.ReportProjectProgressInput) (*model.ProjectPayload, error)
+	CompleteProject(ctx context.Context, input model.CompleteProjectInput) (*model.ProjectPayload, error)
+	DropProject(ctx context.Context, input model.DropProjectInput) (*model.ProjectPayload, error)
+}
+type NeedResolver interface {
+	ID(ctx context.Context, obj *lists.Need) (string, error)
+
+	Committee(ctx context.Context, obj *lists.Need) (*structure.Committee, error)
+	Community(ctx context.Context, obj *lists.Need) (*structure.Community, error)
+	Grid(ctx context.Context, obj *lists.Need) (*structure.Grid, error)
+	Escalations(ctx context.Context, obj *lists.Need) ([]lists.Escalation, error)
+	Projects(ctx context.Context, obj *lists.Need) ([]lists.Project, error)
+}
+type OfferResolver interface {
+	ID(ctx context.Context, obj *lists.Offer) (string, error)
+
+	Unit(ctx context.Context, obj *lists.Offer) (*structure.Unit, error)
+	Venue(ctx context.Context, obj *lists.Offer) (*booking.Venue, error)
 }
 type OpeningHoursResolver interface {
 	Weekday(ctx context.Context, obj *booking.Hours) (model.Weekday, error)
@@ -615,6 +919,15 @@ type PersonResolver interface {
 	Subdistrict(ctx context.Context, obj *structure.Person) (*structure.Subdistrict, error)
 	Memberships(ctx context.Context, obj *structure.Person, first int, after *string, currentOn *time.Time) (*model.MembershipConnection, error)
 }
+type ProjectResolver interface {
+	ID(ctx context.Context, obj *lists.Project) (string, error)
+
+	Owner(ctx context.Context, obj *lists.Project) (model.Node, error)
+	Needs(ctx context.Context, obj *lists.Project) ([]lists.Need, error)
+	Offers(ctx context.Context, obj *lists.Project) ([]lists.Offer, error)
+	Resolution(ctx context.Context, obj *lists.Project) (*meeting.Resolution, error)
+	Updates(ctx context.Context, obj *lists.Project) ([]lists.Update, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
@@ -622,6 +935,11 @@ type QueryResolver interface {
 	Viewer(ctx context.Context) (*access.Viewer, error)
 	Subdistricts(ctx context.Context, first int, after *string) (*model.SubdistrictConnection, error)
 	Venues(ctx context.Context, filter model.VenueFilter, first int, after *string) (*model.VenueConnection, error)
+}
+type ResolutionResolver interface {
+	ID(ctx context.Context, obj *meeting.Resolution) (string, error)
+
+	Meeting(ctx context.Context, obj *meeting.Resolution) (*meeting.Meeting, error)
 }
 type RoleResolver interface {
 	ID(ctx context.Context, obj *account.Role) (string, error)
@@ -637,6 +955,14 @@ type SubdistrictResolver interface {
 	Units(ctx context.Context, obj *structure.Subdistrict, first int, after *string, kind *structure.UnitKind, communityID *string, text *string) (*model.UnitConnection, error)
 	People(ctx context.Context, obj *structure.Subdistrict, first int, after *string, text *string) (*model.PersonConnection, error)
 	GridCount(ctx context.Context, obj *structure.Subdistrict) (int, error)
+	JointMeetings(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *meeting.Status, from *time.Time, to *time.Time) (*model.JointMeetingConnection, error)
+	Needs(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.NeedStatus, category *lists.Category) (*model.NeedConnection, error)
+	Offers(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.OfferStatus, category *lists.Category) (*model.OfferConnection, error)
+	Projects(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
+	Stats(ctx context.Context, obj *structure.Subdistrict, from time.Time, to time.Time) (*store.Stats, error)
+}
+type SubdistrictStatsResolver interface {
+	VenueUtilization(ctx context.Context, obj *store.Stats) (*float64, error)
 }
 type UnitResolver interface {
 	ID(ctx context.Context, obj *structure.Unit) (string, error)
@@ -644,6 +970,9 @@ type UnitResolver interface {
 	Subdistrict(ctx context.Context, obj *structure.Unit) (*structure.Subdistrict, error)
 	Community(ctx context.Context, obj *structure.Unit) (*structure.Community, error)
 	Memberships(ctx context.Context, obj *structure.Unit, first int, after *string, currentOn *time.Time) (*model.MembershipConnection, error)
+	Offers(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.OfferStatus) (*model.OfferConnection, error)
+	Projects(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
+	Contribution(ctx context.Context, obj *structure.Unit, from time.Time, to time.Time) (*store.Contribution, error)
 }
 type VenueResolver interface {
 	ID(ctx context.Context, obj *booking.Venue) (string, error)
@@ -749,6 +1078,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AddClosurePayload.UserErrors(childComplexity), true
+
+	case "AgendaItem.durationMinutes":
+		if e.ComplexityRoot.AgendaItem.DurationMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaItem.DurationMinutes(childComplexity), true
+	case "AgendaItem.need":
+		if e.ComplexityRoot.AgendaItem.Need == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaItem.Need(childComplexity), true
+	case "AgendaItem.position":
+		if e.ComplexityRoot.AgendaItem.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaItem.Position(childComplexity), true
+	case "AgendaItem.presenter":
+		if e.ComplexityRoot.AgendaItem.Presenter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaItem.Presenter(childComplexity), true
+	case "AgendaItem.title":
+		if e.ComplexityRoot.AgendaItem.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaItem.Title(childComplexity), true
 
 	case "AvailabilitySlot.end":
 		if e.ComplexityRoot.AvailabilitySlot.End == nil {
@@ -1053,6 +1413,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Committee.ID(childComplexity), true
+	case "Committee.jointMeetings":
+		if e.ComplexityRoot.Committee.JointMeetings == nil {
+			break
+		}
+
+		args, err := ec.field_Committee_jointMeetings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Committee.JointMeetings(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*meeting.Status)), true
 	case "Committee.kind":
 		if e.ComplexityRoot.Committee.Kind == nil {
 			break
@@ -1076,6 +1447,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Committee.Name(childComplexity), true
+	case "Committee.needs":
+		if e.ComplexityRoot.Committee.Needs == nil {
+			break
+		}
+
+		args, err := ec.field_Committee_needs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Committee.Needs(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*lists.NeedStatus)), true
+	case "Committee.projects":
+		if e.ComplexityRoot.Committee.Projects == nil {
+			break
+		}
+
+		args, err := ec.field_Committee_projects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Committee.Projects(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*lists.ProjectStatus)), true
 	case "Committee.subdistrict":
 		if e.ComplexityRoot.Committee.Subdistrict == nil {
 			break
@@ -1232,6 +1625,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommunityPayload.UserErrors(childComplexity), true
 
+	case "Escalation.at":
+		if e.ComplexityRoot.Escalation.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.At(childComplexity), true
+	case "Escalation.from":
+		if e.ComplexityRoot.Escalation.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.From(childComplexity), true
+	case "Escalation.meeting":
+		if e.ComplexityRoot.Escalation.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Meeting(childComplexity), true
+	case "Escalation.note":
+		if e.ComplexityRoot.Escalation.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Note(childComplexity), true
+	case "Escalation.to":
+		if e.ComplexityRoot.Escalation.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.To(childComplexity), true
+
 	case "Grid.community":
 		if e.ComplexityRoot.Grid.Community == nil {
 			break
@@ -1324,6 +1748,228 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridPayload.UserErrors(childComplexity), true
+
+	case "Invitation.id":
+		if e.ComplexityRoot.Invitation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.ID(childComplexity), true
+	case "Invitation.meeting":
+		if e.ComplexityRoot.Invitation.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.Meeting(childComplexity), true
+	case "Invitation.membership":
+		if e.ComplexityRoot.Invitation.Membership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.Membership(childComplexity), true
+	case "Invitation.respondedAt":
+		if e.ComplexityRoot.Invitation.RespondedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.RespondedAt(childComplexity), true
+	case "Invitation.response":
+		if e.ComplexityRoot.Invitation.Response == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.Response(childComplexity), true
+
+	case "InvitationConnection.edges":
+		if e.ComplexityRoot.InvitationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationConnection.Edges(childComplexity), true
+	case "InvitationConnection.pageInfo":
+		if e.ComplexityRoot.InvitationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationConnection.PageInfo(childComplexity), true
+	case "InvitationConnection.totalCount":
+		if e.ComplexityRoot.InvitationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationConnection.TotalCount(childComplexity), true
+
+	case "InvitationEdge.cursor":
+		if e.ComplexityRoot.InvitationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationEdge.Cursor(childComplexity), true
+	case "InvitationEdge.node":
+		if e.ComplexityRoot.InvitationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationEdge.Node(childComplexity), true
+
+	case "InvitationPayload.invitation":
+		if e.ComplexityRoot.InvitationPayload.Invitation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationPayload.Invitation(childComplexity), true
+	case "InvitationPayload.userErrors":
+		if e.ComplexityRoot.InvitationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationPayload.UserErrors(childComplexity), true
+
+	case "JointMeeting.agenda":
+		if e.ComplexityRoot.JointMeeting.Agenda == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Agenda(childComplexity), true
+	case "JointMeeting.attendees":
+		if e.ComplexityRoot.JointMeeting.Attendees == nil {
+			break
+		}
+
+		args, err := ec.field_JointMeeting_attendees_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.JointMeeting.Attendees(childComplexity, args["first"].(int), args["after"].(*string)), true
+	case "JointMeeting.booking":
+		if e.ComplexityRoot.JointMeeting.Booking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Booking(childComplexity), true
+	case "JointMeeting.cancelReason":
+		if e.ComplexityRoot.JointMeeting.CancelReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.CancelReason(childComplexity), true
+	case "JointMeeting.conveners":
+		if e.ComplexityRoot.JointMeeting.Conveners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Conveners(childComplexity), true
+	case "JointMeeting.demo":
+		if e.ComplexityRoot.JointMeeting.Demo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Demo(childComplexity), true
+	case "JointMeeting.endsAt":
+		if e.ComplexityRoot.JointMeeting.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.End(childComplexity), true
+	case "JointMeeting.id":
+		if e.ComplexityRoot.JointMeeting.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.ID(childComplexity), true
+	case "JointMeeting.invitations":
+		if e.ComplexityRoot.JointMeeting.Invitations == nil {
+			break
+		}
+
+		args, err := ec.field_JointMeeting_invitations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.JointMeeting.Invitations(childComplexity, args["first"].(int), args["after"].(*string), args["response"].(*meeting.Response)), true
+	case "JointMeeting.minutes":
+		if e.ComplexityRoot.JointMeeting.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Minutes(childComplexity), true
+	case "JointMeeting.resolutions":
+		if e.ComplexityRoot.JointMeeting.Resolutions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Resolutions(childComplexity), true
+	case "JointMeeting.series":
+		if e.ComplexityRoot.JointMeeting.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Series(childComplexity), true
+	case "JointMeeting.startsAt":
+		if e.ComplexityRoot.JointMeeting.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Start(childComplexity), true
+	case "JointMeeting.status":
+		if e.ComplexityRoot.JointMeeting.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Status(childComplexity), true
+	case "JointMeeting.title":
+		if e.ComplexityRoot.JointMeeting.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Title(childComplexity), true
+
+	case "JointMeetingConnection.edges":
+		if e.ComplexityRoot.JointMeetingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingConnection.Edges(childComplexity), true
+	case "JointMeetingConnection.pageInfo":
+		if e.ComplexityRoot.JointMeetingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingConnection.PageInfo(childComplexity), true
+	case "JointMeetingConnection.totalCount":
+		if e.ComplexityRoot.JointMeetingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingConnection.TotalCount(childComplexity), true
+
+	case "JointMeetingEdge.cursor":
+		if e.ComplexityRoot.JointMeetingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingEdge.Cursor(childComplexity), true
+	case "JointMeetingEdge.node":
+		if e.ComplexityRoot.JointMeetingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingEdge.Node(childComplexity), true
+
+	case "JointMeetingPayload.meeting":
+		if e.ComplexityRoot.JointMeetingPayload.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingPayload.Meeting(childComplexity), true
+	case "JointMeetingPayload.userErrors":
+		if e.ComplexityRoot.JointMeetingPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingPayload.UserErrors(childComplexity), true
 
 	case "Membership.committee":
 		if e.ComplexityRoot.Membership.Committee == nil {
@@ -1470,6 +2116,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelBooking(childComplexity, args["input"].(model.CancelBookingInput)), true
+	case "Mutation.cancelJointMeeting":
+		if e.ComplexityRoot.Mutation.CancelJointMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelJointMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelJointMeeting(childComplexity, args["input"].(model.CancelJointMeetingInput)), true
+	case "Mutation.completeProject":
+		if e.ComplexityRoot.Mutation.CompleteProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteProject(childComplexity, args["input"].(model.CompleteProjectInput)), true
 	case "Mutation.createAccount":
 		if e.ComplexityRoot.Mutation.CreateAccount == nil {
 			break
@@ -1591,6 +2259,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeactivateVenue(childComplexity, args["input"].(model.DeactivateVenueInput)), true
+	case "Mutation.dropProject":
+		if e.ComplexityRoot.Mutation.DropProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dropProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DropProject(childComplexity, args["input"].(model.DropProjectInput)), true
 	case "Mutation.endMembership":
 		if e.ComplexityRoot.Mutation.EndMembership == nil {
 			break
@@ -1602,6 +2281,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndMembership(childComplexity, args["input"].(model.EndMembershipInput)), true
+	case "Mutation.escalateNeed":
+		if e.ComplexityRoot.Mutation.EscalateNeed == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_escalateNeed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EscalateNeed(childComplexity, args["input"].(model.EscalateNeedInput)), true
 	case "Mutation.grantRole":
 		if e.ComplexityRoot.Mutation.GrantRole == nil {
 			break
@@ -1613,6 +2303,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantRole(childComplexity, args["input"].(model.GrantRoleInput)), true
+	case "Mutation.launchProject":
+		if e.ComplexityRoot.Mutation.LaunchProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_launchProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LaunchProject(childComplexity, args["input"].(model.LaunchProjectInput)), true
+	case "Mutation.postNeed":
+		if e.ComplexityRoot.Mutation.PostNeed == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_postNeed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PostNeed(childComplexity, args["input"].(model.PostNeedInput)), true
+	case "Mutation.postOffer":
+		if e.ComplexityRoot.Mutation.PostOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_postOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PostOffer(childComplexity, args["input"].(model.PostOfferInput)), true
 	case "Mutation.recordAttendance":
 		if e.ComplexityRoot.Mutation.RecordAttendance == nil {
 			break
@@ -1624,6 +2347,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["input"].(model.RecordAttendanceInput)), true
+	case "Mutation.recordMeetingOutcome":
+		if e.ComplexityRoot.Mutation.RecordMeetingOutcome == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMeetingOutcome_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMeetingOutcome(childComplexity, args["input"].(model.RecordMeetingOutcomeInput)), true
 	case "Mutation.rejectBooking":
 		if e.ComplexityRoot.Mutation.RejectBooking == nil {
 			break
@@ -1646,6 +2380,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveClosure(childComplexity, args["input"].(model.RemoveClosureInput)), true
+	case "Mutation.reportProjectProgress":
+		if e.ComplexityRoot.Mutation.ReportProjectProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reportProjectProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReportProjectProgress(childComplexity, args["input"].(model.ReportProjectProgressInput)), true
 	case "Mutation.requestBooking":
 		if e.ComplexityRoot.Mutation.RequestBooking == nil {
 			break
@@ -1657,6 +2402,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestBooking(childComplexity, args["input"].(model.RequestBookingInput)), true
+	case "Mutation.respondToInvitation":
+		if e.ComplexityRoot.Mutation.RespondToInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_respondToInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RespondToInvitation(childComplexity, args["input"].(model.RespondToInvitationInput)), true
 	case "Mutation.revokeCalendarFeeds":
 		if e.ComplexityRoot.Mutation.RevokeCalendarFeeds == nil {
 			break
@@ -1690,6 +2446,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeSessions(childComplexity, args["input"].(model.RevokeSessionsInput)), true
+	case "Mutation.scheduleJointMeeting":
+		if e.ComplexityRoot.Mutation.ScheduleJointMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleJointMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleJointMeeting(childComplexity, args["input"].(model.ScheduleJointMeetingInput)), true
 	case "Mutation.setBookingRules":
 		if e.ComplexityRoot.Mutation.SetBookingRules == nil {
 			break
@@ -1701,6 +2468,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetBookingRules(childComplexity, args["input"].(model.SetBookingRulesInput)), true
+	case "Mutation.setNeedStatus":
+		if e.ComplexityRoot.Mutation.SetNeedStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setNeedStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetNeedStatus(childComplexity, args["input"].(model.SetNeedStatusInput)), true
 	case "Mutation.setOpeningHours":
 		if e.ComplexityRoot.Mutation.SetOpeningHours == nil {
 			break
@@ -1822,6 +2600,283 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateVenue(childComplexity, args["input"].(model.UpdateVenueInput)), true
+	case "Mutation.withdrawOffer":
+		if e.ComplexityRoot.Mutation.WithdrawOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawOffer(childComplexity, args["input"].(model.WithdrawOfferInput)), true
+
+	case "Need.category":
+		if e.ComplexityRoot.Need.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Category(childComplexity), true
+	case "Need.closedAt":
+		if e.ComplexityRoot.Need.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.ClosedAt(childComplexity), true
+	case "Need.committee":
+		if e.ComplexityRoot.Need.Committee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Committee(childComplexity), true
+	case "Need.community":
+		if e.ComplexityRoot.Need.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Community(childComplexity), true
+	case "Need.postedAt":
+		if e.ComplexityRoot.Need.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.CreatedAt(childComplexity), true
+	case "Need.demo":
+		if e.ComplexityRoot.Need.Demo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Demo(childComplexity), true
+	case "Need.description":
+		if e.ComplexityRoot.Need.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Description(childComplexity), true
+	case "Need.escalations":
+		if e.ComplexityRoot.Need.Escalations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Escalations(childComplexity), true
+	case "Need.grid":
+		if e.ComplexityRoot.Need.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Grid(childComplexity), true
+	case "Need.id":
+		if e.ComplexityRoot.Need.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.ID(childComplexity), true
+	case "Need.level":
+		if e.ComplexityRoot.Need.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Level(childComplexity), true
+	case "Need.metAt":
+		if e.ComplexityRoot.Need.MetAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.MetAt(childComplexity), true
+	case "Need.peopleAffected":
+		if e.ComplexityRoot.Need.PeopleAffected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.PeopleAffected(childComplexity), true
+	case "Need.projects":
+		if e.ComplexityRoot.Need.Projects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Projects(childComplexity), true
+	case "Need.status":
+		if e.ComplexityRoot.Need.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Status(childComplexity), true
+	case "Need.title":
+		if e.ComplexityRoot.Need.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Title(childComplexity), true
+	case "Need.urgency":
+		if e.ComplexityRoot.Need.Urgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Urgency(childComplexity), true
+
+	case "NeedConnection.edges":
+		if e.ComplexityRoot.NeedConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedConnection.Edges(childComplexity), true
+	case "NeedConnection.pageInfo":
+		if e.ComplexityRoot.NeedConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedConnection.PageInfo(childComplexity), true
+	case "NeedConnection.totalCount":
+		if e.ComplexityRoot.NeedConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedConnection.TotalCount(childComplexity), true
+
+	case "NeedEdge.cursor":
+		if e.ComplexityRoot.NeedEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedEdge.Cursor(childComplexity), true
+	case "NeedEdge.node":
+		if e.ComplexityRoot.NeedEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedEdge.Node(childComplexity), true
+
+	case "NeedPayload.need":
+		if e.ComplexityRoot.NeedPayload.Need == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedPayload.Need(childComplexity), true
+	case "NeedPayload.userErrors":
+		if e.ComplexityRoot.NeedPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedPayload.UserErrors(childComplexity), true
+
+	case "Offer.availableFrom":
+		if e.ComplexityRoot.Offer.AvailableFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.AvailableFrom(childComplexity), true
+	case "Offer.availableTo":
+		if e.ComplexityRoot.Offer.AvailableTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.AvailableTo(childComplexity), true
+	case "Offer.category":
+		if e.ComplexityRoot.Offer.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Category(childComplexity), true
+	case "Offer.postedAt":
+		if e.ComplexityRoot.Offer.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.CreatedAt(childComplexity), true
+	case "Offer.demo":
+		if e.ComplexityRoot.Offer.Demo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Demo(childComplexity), true
+	case "Offer.description":
+		if e.ComplexityRoot.Offer.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Description(childComplexity), true
+	case "Offer.id":
+		if e.ComplexityRoot.Offer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.ID(childComplexity), true
+	case "Offer.quantity":
+		if e.ComplexityRoot.Offer.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Quantity(childComplexity), true
+	case "Offer.status":
+		if e.ComplexityRoot.Offer.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Status(childComplexity), true
+	case "Offer.title":
+		if e.ComplexityRoot.Offer.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Title(childComplexity), true
+	case "Offer.unit":
+		if e.ComplexityRoot.Offer.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Unit(childComplexity), true
+	case "Offer.venue":
+		if e.ComplexityRoot.Offer.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Venue(childComplexity), true
+
+	case "OfferConnection.edges":
+		if e.ComplexityRoot.OfferConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferConnection.Edges(childComplexity), true
+	case "OfferConnection.pageInfo":
+		if e.ComplexityRoot.OfferConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferConnection.PageInfo(childComplexity), true
+	case "OfferConnection.totalCount":
+		if e.ComplexityRoot.OfferConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferConnection.TotalCount(childComplexity), true
+
+	case "OfferEdge.cursor":
+		if e.ComplexityRoot.OfferEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferEdge.Cursor(childComplexity), true
+	case "OfferEdge.node":
+		if e.ComplexityRoot.OfferEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferEdge.Node(childComplexity), true
+
+	case "OfferPayload.offer":
+		if e.ComplexityRoot.OfferPayload.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferPayload.Offer(childComplexity), true
+	case "OfferPayload.userErrors":
+		if e.ComplexityRoot.OfferPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferPayload.UserErrors(childComplexity), true
 
 	case "OpeningException.closed":
 		if e.ComplexityRoot.OpeningException.Closed == nil {
@@ -1979,6 +3034,149 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PersonPayload.UserErrors(childComplexity), true
 
+	case "Project.launchedAt":
+		if e.ComplexityRoot.Project.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.CreatedAt(childComplexity), true
+	case "Project.demo":
+		if e.ComplexityRoot.Project.Demo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Demo(childComplexity), true
+	case "Project.dueOn":
+		if e.ComplexityRoot.Project.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.DueOn(childComplexity), true
+	case "Project.endedAt":
+		if e.ComplexityRoot.Project.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.EndedAt(childComplexity), true
+	case "Project.id":
+		if e.ComplexityRoot.Project.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ID(childComplexity), true
+	case "Project.needs":
+		if e.ComplexityRoot.Project.Needs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Needs(childComplexity), true
+	case "Project.offers":
+		if e.ComplexityRoot.Project.Offers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Offers(childComplexity), true
+	case "Project.owner":
+		if e.ComplexityRoot.Project.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Owner(childComplexity), true
+	case "Project.progressPercent":
+		if e.ComplexityRoot.Project.ProgressPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ProgressPercent(childComplexity), true
+	case "Project.resolution":
+		if e.ComplexityRoot.Project.Resolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Resolution(childComplexity), true
+	case "Project.status":
+		if e.ComplexityRoot.Project.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Status(childComplexity), true
+	case "Project.title":
+		if e.ComplexityRoot.Project.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Title(childComplexity), true
+	case "Project.updates":
+		if e.ComplexityRoot.Project.Updates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Updates(childComplexity), true
+
+	case "ProjectConnection.edges":
+		if e.ComplexityRoot.ProjectConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectConnection.Edges(childComplexity), true
+	case "ProjectConnection.pageInfo":
+		if e.ComplexityRoot.ProjectConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectConnection.PageInfo(childComplexity), true
+	case "ProjectConnection.totalCount":
+		if e.ComplexityRoot.ProjectConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectConnection.TotalCount(childComplexity), true
+
+	case "ProjectEdge.cursor":
+		if e.ComplexityRoot.ProjectEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectEdge.Cursor(childComplexity), true
+	case "ProjectEdge.node":
+		if e.ComplexityRoot.ProjectEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectEdge.Node(childComplexity), true
+
+	case "ProjectPayload.project":
+		if e.ComplexityRoot.ProjectPayload.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPayload.Project(childComplexity), true
+	case "ProjectPayload.userErrors":
+		if e.ComplexityRoot.ProjectPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPayload.UserErrors(childComplexity), true
+
+	case "ProjectUpdate.at":
+		if e.ComplexityRoot.ProjectUpdate.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectUpdate.At(childComplexity), true
+	case "ProjectUpdate.note":
+		if e.ComplexityRoot.ProjectUpdate.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectUpdate.Note(childComplexity), true
+	case "ProjectUpdate.percent":
+		if e.ComplexityRoot.ProjectUpdate.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectUpdate.Percent(childComplexity), true
+
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -2060,6 +3258,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RequestBookingPayload.UserErrors(childComplexity), true
 
+	case "Resolution.id":
+		if e.ComplexityRoot.Resolution.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resolution.ID(childComplexity), true
+	case "Resolution.meeting":
+		if e.ComplexityRoot.Resolution.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resolution.Meeting(childComplexity), true
+	case "Resolution.position":
+		if e.ComplexityRoot.Resolution.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resolution.Position(childComplexity), true
+	case "Resolution.text":
+		if e.ComplexityRoot.Resolution.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resolution.Text(childComplexity), true
+
 	case "RevokeCalendarFeedsPayload.revokedCount":
 		if e.ComplexityRoot.RevokeCalendarFeedsPayload.RevokedCount == nil {
 			break
@@ -2117,6 +3340,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RolePayload.UserErrors(childComplexity), true
+
+	case "ScheduleJointMeetingPayload.meeting":
+		if e.ComplexityRoot.ScheduleJointMeetingPayload.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduleJointMeetingPayload.Meeting(childComplexity), true
+	case "ScheduleJointMeetingPayload.meetings":
+		if e.ComplexityRoot.ScheduleJointMeetingPayload.Meetings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduleJointMeetingPayload.Meetings(childComplexity), true
+	case "ScheduleJointMeetingPayload.userErrors":
+		if e.ComplexityRoot.ScheduleJointMeetingPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduleJointMeetingPayload.UserErrors(childComplexity), true
 
 	case "SignInPayload.expiresAt":
 		if e.ComplexityRoot.SignInPayload.ExpiresAt == nil {
@@ -2227,12 +3469,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subdistrict.ID(childComplexity), true
+	case "Subdistrict.jointMeetings":
+		if e.ComplexityRoot.Subdistrict.JointMeetings == nil {
+			break
+		}
+
+		args, err := ec.field_Subdistrict_jointMeetings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subdistrict.JointMeetings(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*meeting.Status), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Subdistrict.name":
 		if e.ComplexityRoot.Subdistrict.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Subdistrict.Name(childComplexity), true
+	case "Subdistrict.needs":
+		if e.ComplexityRoot.Subdistrict.Needs == nil {
+			break
+		}
+
+		args, err := ec.field_Subdistrict_needs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subdistrict.Needs(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*lists.NeedStatus), args["category"].(*lists.Category)), true
+	case "Subdistrict.offers":
+		if e.ComplexityRoot.Subdistrict.Offers == nil {
+			break
+		}
+
+		args, err := ec.field_Subdistrict_offers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subdistrict.Offers(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*lists.OfferStatus), args["category"].(*lists.Category)), true
 	case "Subdistrict.people":
 		if e.ComplexityRoot.Subdistrict.People == nil {
 			break
@@ -2244,12 +3519,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subdistrict.People(childComplexity, args["first"].(int), args["after"].(*string), args["text"].(*string)), true
+	case "Subdistrict.projects":
+		if e.ComplexityRoot.Subdistrict.Projects == nil {
+			break
+		}
+
+		args, err := ec.field_Subdistrict_projects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subdistrict.Projects(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*lists.ProjectStatus)), true
 	case "Subdistrict.residentPopulation":
 		if e.ComplexityRoot.Subdistrict.ResidentPopulation == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Subdistrict.ResidentPopulation(childComplexity), true
+	case "Subdistrict.stats":
+		if e.ComplexityRoot.Subdistrict.Stats == nil {
+			break
+		}
+
+		args, err := ec.field_Subdistrict_stats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subdistrict.Stats(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Subdistrict.timeZone":
 		if e.ComplexityRoot.Subdistrict.TimeZone == nil {
 			break
@@ -2319,6 +3616,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubdistrictPayload.UserErrors(childComplexity), true
 
+	case "SubdistrictStats.attendees":
+		if e.ComplexityRoot.SubdistrictStats.Attendees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubdistrictStats.Attendees(childComplexity), true
+	case "SubdistrictStats.bookedHours":
+		if e.ComplexityRoot.SubdistrictStats.BookedHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubdistrictStats.BookedHours(childComplexity), true
+	case "SubdistrictStats.bookingsApproved":
+		if e.ComplexityRoot.SubdistrictStats.BookingsApproved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubdistrictStats.BookingsApproved(childComplexity), true
+	case "SubdistrictStats.jointMeetingsHeld":
+		if e.ComplexityRoot.SubdistrictStats.JointMeetingsHeld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubdistrictStats.JointMeetingsHeld(childComplexity), true
+	case "SubdistrictStats.needsMet":
+		if e.ComplexityRoot.SubdistrictStats.NeedsMet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubdistrictStats.NeedsMet(childComplexity), true
+	case "SubdistrictStats.needsOpen":
+		if e.ComplexityRoot.SubdistrictStats.NeedsOpen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubdistrictStats.NeedsOpen(childComplexity), true
+	case "SubdistrictStats.partTimeMembers":
+		if e.ComplexityRoot.SubdistrictStats.PartTimeMembers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubdistrictStats.PartTimeMembers(childComplexity), true
+	case "SubdistrictStats.projectsActive":
+		if e.ComplexityRoot.SubdistrictStats.ProjectsActive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubdistrictStats.ProjectsActive(childComplexity), true
+	case "SubdistrictStats.projectsCompleted":
+		if e.ComplexityRoot.SubdistrictStats.ProjectsCompleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubdistrictStats.ProjectsCompleted(childComplexity), true
+	case "SubdistrictStats.sharedAreaSqm":
+		if e.ComplexityRoot.SubdistrictStats.SharedAreaSqm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubdistrictStats.SharedAreaSqm(childComplexity), true
+	case "SubdistrictStats.unitsSharingVenues":
+		if e.ComplexityRoot.SubdistrictStats.UnitsSharingVenues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubdistrictStats.UnitsSharingVenues(childComplexity), true
+	case "SubdistrictStats.venueUtilization":
+		if e.ComplexityRoot.SubdistrictStats.VenueUtilization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubdistrictStats.VenueUtilization(childComplexity), true
+
 	case "Unit.address":
 		if e.ComplexityRoot.Unit.Address == nil {
 			break
@@ -2331,6 +3701,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Community(childComplexity), true
+	case "Unit.contribution":
+		if e.ComplexityRoot.Unit.Contribution == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_contribution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.Contribution(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Unit.demo":
 		if e.ComplexityRoot.Unit.Demo == nil {
 			break
@@ -2366,6 +3747,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Name(childComplexity), true
+	case "Unit.offers":
+		if e.ComplexityRoot.Unit.Offers == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_offers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.Offers(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*lists.OfferStatus)), true
+	case "Unit.projects":
+		if e.ComplexityRoot.Unit.Projects == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_projects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.Projects(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*lists.ProjectStatus)), true
 	case "Unit.subdistrict":
 		if e.ComplexityRoot.Unit.Subdistrict == nil {
 			break
@@ -2391,6 +3794,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UnitConnection.TotalCount(childComplexity), true
+
+	case "UnitContribution.attendees":
+		if e.ComplexityRoot.UnitContribution.Attendees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitContribution.Attendees(childComplexity), true
+	case "UnitContribution.hostedBookings":
+		if e.ComplexityRoot.UnitContribution.HostedBookings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitContribution.HostedBookings(childComplexity), true
+	case "UnitContribution.hostedHours":
+		if e.ComplexityRoot.UnitContribution.HostedHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitContribution.HostedHours(childComplexity), true
 
 	case "UnitEdge.cursor":
 		if e.ComplexityRoot.UnitEdge.Cursor == nil {
@@ -2652,8 +4074,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AddClosureInput", ec.unmarshalInputAddClosureInput),
+			graphql.NewInputUnmarshaler("AgendaItemInput", ec.unmarshalInputAgendaItemInput),
 			graphql.NewInputUnmarshaler("ApproveBookingInput", ec.unmarshalInputApproveBookingInput),
 			graphql.NewInputUnmarshaler("CancelBookingInput", ec.unmarshalInputCancelBookingInput),
+			graphql.NewInputUnmarshaler("CancelJointMeetingInput", ec.unmarshalInputCancelJointMeetingInput),
+			graphql.NewInputUnmarshaler("CompleteProjectInput", ec.unmarshalInputCompleteProjectInput),
 			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
 			graphql.NewInputUnmarshaler("CreateCalendarFeedInput", ec.unmarshalInputCreateCalendarFeedInput),
 			graphql.NewInputUnmarshaler("CreateCommitteeInput", ec.unmarshalInputCreateCommitteeInput),
@@ -2665,19 +4090,29 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateUnitInput", ec.unmarshalInputCreateUnitInput),
 			graphql.NewInputUnmarshaler("CreateVenueInput", ec.unmarshalInputCreateVenueInput),
 			graphql.NewInputUnmarshaler("DeactivateVenueInput", ec.unmarshalInputDeactivateVenueInput),
+			graphql.NewInputUnmarshaler("DropProjectInput", ec.unmarshalInputDropProjectInput),
 			graphql.NewInputUnmarshaler("EndMembershipInput", ec.unmarshalInputEndMembershipInput),
+			graphql.NewInputUnmarshaler("EscalateNeedInput", ec.unmarshalInputEscalateNeedInput),
 			graphql.NewInputUnmarshaler("GrantRoleInput", ec.unmarshalInputGrantRoleInput),
+			graphql.NewInputUnmarshaler("LaunchProjectInput", ec.unmarshalInputLaunchProjectInput),
 			graphql.NewInputUnmarshaler("OpeningExceptionInput", ec.unmarshalInputOpeningExceptionInput),
 			graphql.NewInputUnmarshaler("OpeningHoursInput", ec.unmarshalInputOpeningHoursInput),
+			graphql.NewInputUnmarshaler("PostNeedInput", ec.unmarshalInputPostNeedInput),
+			graphql.NewInputUnmarshaler("PostOfferInput", ec.unmarshalInputPostOfferInput),
 			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
+			graphql.NewInputUnmarshaler("RecordMeetingOutcomeInput", ec.unmarshalInputRecordMeetingOutcomeInput),
 			graphql.NewInputUnmarshaler("RecurrenceInput", ec.unmarshalInputRecurrenceInput),
 			graphql.NewInputUnmarshaler("RejectBookingInput", ec.unmarshalInputRejectBookingInput),
 			graphql.NewInputUnmarshaler("RemoveClosureInput", ec.unmarshalInputRemoveClosureInput),
+			graphql.NewInputUnmarshaler("ReportProjectProgressInput", ec.unmarshalInputReportProjectProgressInput),
 			graphql.NewInputUnmarshaler("RequestBookingInput", ec.unmarshalInputRequestBookingInput),
+			graphql.NewInputUnmarshaler("RespondToInvitationInput", ec.unmarshalInputRespondToInvitationInput),
 			graphql.NewInputUnmarshaler("RevokeCalendarFeedsInput", ec.unmarshalInputRevokeCalendarFeedsInput),
 			graphql.NewInputUnmarshaler("RevokeRoleInput", ec.unmarshalInputRevokeRoleInput),
 			graphql.NewInputUnmarshaler("RevokeSessionsInput", ec.unmarshalInputRevokeSessionsInput),
+			graphql.NewInputUnmarshaler("ScheduleJointMeetingInput", ec.unmarshalInputScheduleJointMeetingInput),
 			graphql.NewInputUnmarshaler("SetBookingRulesInput", ec.unmarshalInputSetBookingRulesInput),
+			graphql.NewInputUnmarshaler("SetNeedStatusInput", ec.unmarshalInputSetNeedStatusInput),
 			graphql.NewInputUnmarshaler("SetOpeningHoursInput", ec.unmarshalInputSetOpeningHoursInput),
 			graphql.NewInputUnmarshaler("SignInInput", ec.unmarshalInputSignInInput),
 			graphql.NewInputUnmarshaler("SignOutInput", ec.unmarshalInputSignOutInput),
@@ -2690,6 +4125,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateUnitInput", ec.unmarshalInputUpdateUnitInput),
 			graphql.NewInputUnmarshaler("UpdateVenueInput", ec.unmarshalInputUpdateVenueInput),
 			graphql.NewInputUnmarshaler("VenueFilter", ec.unmarshalInputVenueFilter),
+			graphql.NewInputUnmarshaler("WithdrawOfferInput", ec.unmarshalInputWithdrawOfferInput),
 		)
 	}
 	first := true
@@ -4338,6 +5774,783 @@ extend type Mutation {
   "Records how many came to a booking that has ended, which completes it; the booking committee may."
   recordAttendance("The figures." input: RecordAttendanceInput!): BookingPayload!
 }
+
+# ---------------------------------------------------------------------------
+# Joint meetings, the three lists and the sub-district's figures (issue 5).
+# ---------------------------------------------------------------------------
+
+extend type Subdistrict {
+  "The sub-district's joint meetings, newest first; only viewers with a role in the sub-district see them."
+  jointMeetings(
+    "How many to return, 1 to 100."
+    first: Int!
+    "The cursor after which to start."
+    after: String
+    "Only meetings in this status."
+    status: JointMeetingStatus
+    "With ` + "`" + `to` + "`" + `: only meetings starting on these days (in the sub-district's time zone) or later."
+    from: Date
+    "With ` + "`" + `from` + "`" + `: only meetings starting on this day or earlier."
+    to: Date
+  ): JointMeetingConnection!
+  "The needs list (需求清单) of all communities, newest first. Anyone may read it."
+  needs(
+    "How many to return, 1 to 100."
+    first: Int!
+    "The cursor after which to start."
+    after: String
+    "Only needs in this status."
+    status: NeedStatus
+    "Only needs of this category."
+    category: Category
+  ): NeedConnection!
+  "The offers list (资源清单) of all units, newest first. Anyone may read it."
+  offers(
+    "How many to return, 1 to 100."
+    first: Int!
+    "The cursor after which to start."
+    after: String
+    "Only offers in this status."
+    status: OfferStatus
+    "Only offers of this category."
+    category: Category
+  ): OfferConnection!
+  "The project list (项目清单), newest first. Anyone may read it."
+  projects(
+    "How many to return, 1 to 100."
+    first: Int!
+    "The cursor after which to start."
+    after: String
+    "Only projects in this status."
+    status: ProjectStatus
+  ): ProjectConnection!
+  """
+  The figures of the days ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` (both included) in the sub-district's
+  time zone. They are public aggregates: counts and sums that name nobody.
+  """
+  stats("The first day." from: Date!, "The last day, at most 366 days after ` + "`" + `from` + "`" + `." to: Date!): SubdistrictStats!
+}
+
+extend type Committee {
+  "The joint meetings the committee convenes, newest first; only viewers with a role in the sub-district see them."
+  jointMeetings(
+    "How many to return, 1 to 100."
+    first: Int!
+    "The cursor after which to start."
+    after: String
+    "Only meetings in this status."
+    status: JointMeetingStatus
+  ): JointMeetingConnection!
+  "The needs the committee posted, newest first."
+  needs(
+    "How many to return, 1 to 100."
+    first: Int!
+    "The cursor after which to start."
+    after: String
+    "Only needs in this status."
+    status: NeedStatus
+  ): NeedConnection!
+  "The projects the committee owns, newest first."
+  projects(
+    "How many to return, 1 to 100."
+    first: Int!
+    "The cursor after which to start."
+    after: String
+    "Only projects in this status."
+    status: ProjectStatus
+  ): ProjectConnection!
+}
+
+extend type Unit {
+  "The unit's offers, newest first."
+  offers(
+    "How many to return, 1 to 100."
+    first: Int!
+    "The cursor after which to start."
+    after: String
+    "Only offers in this status."
+    status: OfferStatus
+  ): OfferConnection!
+  "The projects the unit owns, newest first."
+  projects(
+    "How many to return, 1 to 100."
+    first: Int!
+    "The cursor after which to start."
+    after: String
+    "Only projects in this status."
+    status: ProjectStatus
+  ): ProjectConnection!
+  "What the unit's venues hosted on the days ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` in the sub-district's time zone; public, like the figures."
+  contribution("The first day." from: Date!, "The last day, at most 366 days after ` + "`" + `from` + "`" + `." to: Date!): UnitContribution!
+}
+
+"Where a joint meeting is in its lifecycle: PLANNED → HELD or CANCELLED."
+enum JointMeetingStatus {
+  "Scheduled; it has not been recorded as held."
+  PLANNED
+  "Took place; attendance, minutes and resolutions are recorded."
+  HELD
+  "Called off; its venue booking was released."
+  CANCELLED
+}
+
+"A joint meeting (联席会议) convened by one or more committees of a sub-district."
+type JointMeeting implements Node {
+  "The global id."
+  id: ID!
+  "The title."
+  title: String!
+  "Where the meeting is in its lifecycle."
+  status: JointMeetingStatus!
+  "When it starts."
+  startsAt: DateTime!
+  "When it ends."
+  endsAt: DateTime!
+  "The minutes, once recorded; empty before."
+  minutes: String!
+  "Why it was cancelled; empty unless cancelled."
+  cancelReason: String!
+  "Whether this is demo data."
+  demo: Boolean!
+  "The convening committees, in the order given."
+  conveners: [Committee!]!
+  "The venue booking made for the meeting, if it has a venue."
+  booking: Booking
+  "The agenda, in order."
+  agenda: [AgendaItem!]!
+  "The invited seats and their answers."
+  invitations(
+    "How many to return, 1 to 100."
+    first: Int!
+    "The cursor after which to start."
+    after: String
+    "Only invitations with this answer."
+    response: InvitationResponse
+  ): InvitationConnection!
+  "The seats recorded as attending."
+  attendees("How many to return, 1 to 100." first: Int!, "The cursor after which to start." after: String): MembershipConnection!
+  "The resolutions taken, in order."
+  resolutions: [Resolution!]!
+  "The other meetings of its monthly series, including this one, by start; empty for a single meeting."
+  series: [JointMeeting!]!
+}
+
+"A page of joint meetings."
+type JointMeetingConnection {
+  "The meetings on this page with their cursors."
+  edges: [JointMeetingEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many meetings match, over all pages."
+  totalCount: Int!
+}
+
+"A joint meeting in a connection."
+type JointMeetingEdge {
+  "The cursor of this item."
+  cursor: String!
+  "The meeting."
+  node: JointMeeting!
+}
+
+"An item of a meeting's agenda."
+type AgendaItem {
+  "Its place in the agenda, from 1."
+  position: Int!
+  "What is discussed."
+  title: String!
+  "How long it is planned to take, in minutes."
+  durationMinutes: Int
+  "The seat that presents it."
+  presenter: Membership
+  "The escalated need it takes up, if any."
+  need: Need
+}
+
+"An invited member's answer."
+enum InvitationResponse {
+  "Not answered yet."
+  PENDING
+  "Will attend."
+  ACCEPTED
+  "Will not attend."
+  DECLINED
+}
+
+"A seat invited to a joint meeting."
+type Invitation implements Node {
+  "The global id."
+  id: ID!
+  "The answer."
+  response: InvitationResponse!
+  "When it was answered."
+  respondedAt: DateTime
+  "The invited seat."
+  membership: Membership!
+  "The meeting."
+  meeting: JointMeeting!
+}
+
+"A page of invitations."
+type InvitationConnection {
+  "The invitations on this page with their cursors."
+  edges: [InvitationEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many invitations match, over all pages."
+  totalCount: Int!
+}
+
+"An invitation in a connection."
+type InvitationEdge {
+  "The cursor of this item."
+  cursor: String!
+  "The invitation."
+  node: Invitation!
+}
+
+"A decision a joint meeting took."
+type Resolution implements Node {
+  "The global id."
+  id: ID!
+  "Its place among the meeting's resolutions, from 1."
+  position: Int!
+  "The decision."
+  text: String!
+  "The meeting that took it."
+  meeting: JointMeeting!
+}
+
+"What a need or an offer is about."
+enum Category {
+  "A place to meet or hold activities."
+  VENUE
+  "Care for the elderly."
+  ELDERLY_CARE
+  "Children and young people."
+  YOUTH
+  "Safety and security."
+  SAFETY
+  "Environment, sanitation, greenery."
+  ENVIRONMENT
+  "Jobs and training."
+  EMPLOYMENT
+  "Legal aid and advice."
+  LEGAL_AID
+  "Anything else."
+  OTHER
+}
+
+"How soon a need should be met."
+enum Urgency {
+  "Can wait."
+  LOW
+  "Ordinary."
+  NORMAL
+  "Pressing."
+  HIGH
+}
+
+"Where a need is: OPEN → MATCHED → MET, or CLOSED."
+enum NeedStatus {
+  "Waiting for someone to take it up."
+  OPEN
+  "A project is under way to meet it."
+  MATCHED
+  "Met."
+  MET
+  "Closed without being met (withdrawn or no longer needed)."
+  CLOSED
+}
+
+"The level at which a need is handled (小事网格解决，大事协商解决)."
+enum NeedLevel {
+  "In its grid."
+  GRID
+  "In its community."
+  COMMUNITY
+  "At the sub-district, by a joint meeting."
+  SUBDISTRICT
+}
+
+"A need (需求) a committee posts for its residents."
+type Need implements Node {
+  "The global id."
+  id: ID!
+  "A short title."
+  title: String!
+  "What it is about."
+  category: Category!
+  "The details."
+  description: String!
+  "How many people it concerns, if known."
+  peopleAffected: Int
+  "How pressing it is."
+  urgency: Urgency!
+  "Where it is."
+  status: NeedStatus!
+  "The level handling it now."
+  level: NeedLevel!
+  "When it was posted."
+  postedAt: DateTime!
+  "When it was met."
+  metAt: DateTime
+  "When it was closed."
+  closedAt: DateTime
+  "Whether this is demo data."
+  demo: Boolean!
+  "The committee that posted it."
+  committee: Committee!
+  "The community it belongs to; null for a need of the sub-district's own committee."
+  community: Community
+  "The grid it was raised in, if any."
+  grid: Grid
+  "Every raise to a higher level, oldest first."
+  escalations: [Escalation!]!
+  "The projects that take it up."
+  projects: [Project!]!
+}
+
+"One raise of a need to a higher level."
+type Escalation {
+  "When."
+  at: DateTime!
+  "The level it left."
+  from: NeedLevel!
+  "The level it went to."
+  to: NeedLevel!
+  "Why."
+  note: String!
+  "The joint meeting whose agenda it was put on, if any; null also for viewers outside the sub-district."
+  meeting: JointMeeting
+}
+
+"A page of needs."
+type NeedConnection {
+  "The needs on this page with their cursors."
+  edges: [NeedEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many needs match, over all pages."
+  totalCount: Int!
+}
+
+"A need in a connection."
+type NeedEdge {
+  "The cursor of this item."
+  cursor: String!
+  "The need."
+  node: Need!
+}
+
+"Whether an offer stands."
+enum OfferStatus {
+  "On offer."
+  OPEN
+  "Taken off the list by the unit."
+  WITHDRAWN
+}
+
+"A resource or service a unit offers (资源清单)."
+type Offer implements Node {
+  "The global id."
+  id: ID!
+  "A short title."
+  title: String!
+  "What it is about."
+  category: Category!
+  "The details."
+  description: String!
+  "How many (places, hours, items), if countable."
+  quantity: Int
+  "The first day it is available, if limited."
+  availableFrom: Date
+  "The last day it is available, if limited."
+  availableTo: Date
+  "Whether it stands."
+  status: OfferStatus!
+  "When it was posted."
+  postedAt: DateTime!
+  "Whether this is demo data."
+  demo: Boolean!
+  "The unit that offers it."
+  unit: Unit!
+  "The unit's venue it offers, if any."
+  venue: Venue
+}
+
+"A page of offers."
+type OfferConnection {
+  "The offers on this page with their cursors."
+  edges: [OfferEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many offers match, over all pages."
+  totalCount: Int!
+}
+
+"An offer in a connection."
+type OfferEdge {
+  "The cursor of this item."
+  cursor: String!
+  "The offer."
+  node: Offer!
+}
+
+"Where a project is: ACTIVE → COMPLETED or DROPPED."
+enum ProjectStatus {
+  "Under way."
+  ACTIVE
+  "Done; its needs are met."
+  COMPLETED
+  "Abandoned; its needs went back to the list."
+  DROPPED
+}
+
+"A project (项目) joining needs and offers under an owner."
+type Project implements Node {
+  "The global id."
+  id: ID!
+  "The title."
+  title: String!
+  "Where it is."
+  status: ProjectStatus!
+  "When it is due."
+  dueOn: Date
+  "How far it has come, 0 to 100."
+  progressPercent: Int!
+  "When it was launched."
+  launchedAt: DateTime!
+  "When it was completed or dropped."
+  endedAt: DateTime
+  "Whether this is demo data."
+  demo: Boolean!
+  "The owner: a Unit or a Committee."
+  owner: Node!
+  "The needs it meets."
+  needs: [Need!]!
+  "The offers it uses."
+  offers: [Offer!]!
+  "The joint meeting's resolution that decided it, if any; null also for viewers outside the sub-district."
+  resolution: Resolution
+  "The progress reports, oldest first."
+  updates: [ProjectUpdate!]!
+}
+
+"A progress report on a project."
+type ProjectUpdate {
+  "When."
+  at: DateTime!
+  "How far, 0 to 100."
+  percent: Int!
+  "What happened."
+  note: String!
+}
+
+"A page of projects."
+type ProjectConnection {
+  "The projects on this page with their cursors."
+  edges: [ProjectEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many projects match, over all pages."
+  totalCount: Int!
+}
+
+"A project in a connection."
+type ProjectEdge {
+  "The cursor of this item."
+  cursor: String!
+  "The project."
+  node: Project!
+}
+
+"""
+A sub-district's figures for a period of days. A booking counts in the period
+it starts in; its hours count only inside the period, so the figures of
+consecutive periods add up. Part-time members, units and shared area are those
+of the period's last day (or today, for a period not yet over); open needs and
+active projects are those at the period's end.
+"""
+type SubdistrictStats {
+  "Current part-time committee seats (兼职委员), on every committee."
+  partTimeMembers: Int!
+  "Units that offer at least one venue taking bookings."
+  unitsSharingVenues: Int!
+  "The area of the venues taking bookings, in m², each venue once."
+  sharedAreaSqm: Float!
+  "Approved and completed bookings starting in the period."
+  bookingsApproved: Int!
+  "Hours of approved and completed bookings inside the period."
+  bookedHours: Float!
+  "People recorded as attending the bookings starting in the period."
+  attendees: Int!
+  "bookedHours ÷ the hours the venues taking bookings were open in the period; null when none was open."
+  venueUtilization: Float
+  "Joint meetings held that started in the period."
+  jointMeetingsHeld: Int!
+  "Needs posted before the period's end and neither met nor closed by then."
+  needsOpen: Int!
+  "Needs met in the period."
+  needsMet: Int!
+  "Projects launched before the period's end and still active then."
+  projectsActive: Int!
+  "Projects completed in the period."
+  projectsCompleted: Int!
+}
+
+"What a unit's venues hosted in a period, counted as in ` + "`" + `SubdistrictStats` + "`" + `."
+type UnitContribution {
+  "Approved and completed bookings of its venues starting in the period."
+  hostedBookings: Int!
+  "Hours of those bookings inside the period."
+  hostedHours: Float!
+  "People recorded as attending them."
+  attendees: Int!
+}
+
+"An agenda item to schedule."
+input AgendaItemInput {
+  "What is discussed."
+  title: String!
+  "How long it is planned to take, 1 to 1440 minutes."
+  durationMinutes: Int
+  "The seat that presents it, of the meeting's sub-district."
+  presenterMembershipId: ID
+}
+
+"Input of ` + "`" + `scheduleJointMeeting` + "`" + `."
+input ScheduleJointMeetingInput {
+  "The convening committees, one or more of one sub-district; you must administer each (or the sub-district)."
+  convenerIds: [ID!]!
+  "The title."
+  title: String!
+  "When it starts."
+  startsAt: DateTime!
+  "When it ends, at most 24 hours later."
+  endsAt: DateTime!
+  "A venue to book for it under the rules of ` + "`" + `requestBooking` + "`" + ` (and its codes), for the first convener you administer."
+  venueId: ID
+  "The agenda, in order."
+  agenda: [AgendaItemInput!]
+  "The seats to invite; when omitted, every current member of the conveners, part-time members included."
+  inviteeMembershipIds: [ID!]
+  "How many monthly meetings to schedule, 1 (the default) to 12: the same time on the same day of each following month, each booked in turn; all or nothing."
+  monthlyOccurrences: Int
+}
+
+"The result of ` + "`" + `scheduleJointMeeting` + "`" + `."
+type ScheduleJointMeetingPayload {
+  "The (first) meeting scheduled; null when the mutation failed."
+  meeting: JointMeeting
+  "Every meeting scheduled, by start; one unless a monthly series was asked for."
+  meetings: [JointMeeting!]!
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `cancelJointMeeting` + "`" + `."
+input CancelJointMeetingInput {
+  "The planned meeting."
+  meetingId: ID!
+  "Why; required."
+  reason: String!
+}
+
+"Input of ` + "`" + `respondToInvitation` + "`" + `."
+input RespondToInvitationInput {
+  "The invitation."
+  invitationId: ID!
+  "ACCEPTED or DECLINED."
+  response: InvitationResponse!
+}
+
+"The result of ` + "`" + `respondToInvitation` + "`" + `."
+type InvitationPayload {
+  "The invitation as it now is; null when the mutation failed."
+  invitation: Invitation
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `recordMeetingOutcome` + "`" + `."
+input RecordMeetingOutcomeInput {
+  "The meeting, once it has started."
+  meetingId: ID!
+  "The seats that attended; replaces what was recorded before."
+  attendeeMembershipIds: [ID!]!
+  "The minutes; replaces what was recorded before."
+  minutes: String!
+  "Resolutions to add after those recorded before."
+  resolutions: [String!]
+}
+
+"The result of a change to a joint meeting."
+type JointMeetingPayload {
+  "The meeting as it now is; null when the mutation failed."
+  meeting: JointMeeting
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `postNeed` + "`" + `."
+input PostNeedInput {
+  "The committee posting it; you must administer it."
+  committeeId: ID!
+  "The grid of the committee's community it was raised in; the need then starts at the GRID level."
+  gridId: ID
+  "A short title."
+  title: String!
+  "What it is about."
+  category: Category!
+  "The details."
+  description: String
+  "How many people it concerns."
+  peopleAffected: Int
+  "How pressing it is; NORMAL by default."
+  urgency: Urgency
+}
+
+"Input of ` + "`" + `setNeedStatus` + "`" + `."
+input SetNeedStatusInput {
+  "The need."
+  needId: ID!
+  "MET or CLOSED from OPEN or MATCHED, or OPEN from CLOSED."
+  status: NeedStatus!
+  "Why."
+  note: String
+}
+
+"Input of ` + "`" + `escalateNeed` + "`" + `."
+input EscalateNeedInput {
+  "The open or matched need."
+  needId: ID!
+  "Why it goes up."
+  note: String
+  "When raised to the sub-district: a planned joint meeting to put it on the agenda of; you must administer one of its conveners."
+  meetingId: ID
+}
+
+"The result of a change to a need."
+type NeedPayload {
+  "The need as it now is; null when the mutation failed."
+  need: Need
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `postOffer` + "`" + `."
+input PostOfferInput {
+  "The unit offering; you must administer it."
+  unitId: ID!
+  "A short title."
+  title: String!
+  "What it is about."
+  category: Category!
+  "The details."
+  description: String
+  "One of the unit's own venues."
+  venueId: ID
+  "How many (places, hours, items)."
+  quantity: Int
+  "The first day it is available."
+  availableFrom: Date
+  "The last day it is available."
+  availableTo: Date
+}
+
+"Input of ` + "`" + `withdrawOffer` + "`" + `."
+input WithdrawOfferInput {
+  "The open offer."
+  offerId: ID!
+}
+
+"The result of a change to an offer."
+type OfferPayload {
+  "The offer as it now is; null when the mutation failed."
+  offer: Offer
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `launchProject` + "`" + `."
+input LaunchProjectInput {
+  "The title."
+  title: String!
+  "The open or matched needs it meets, at least one."
+  needIds: [ID!]!
+  "The open offers it uses."
+  offerIds: [ID!]
+  "The owner, a Unit or a Committee; you must administer it (or the sub-district)."
+  ownerId: ID!
+  "When it is due."
+  dueOn: Date
+  "The joint meeting's resolution that decided it."
+  resolutionId: ID
+}
+
+"Input of ` + "`" + `reportProjectProgress` + "`" + `."
+input ReportProjectProgressInput {
+  "The active project."
+  projectId: ID!
+  "How far it has come, 0 to 100."
+  percent: Int!
+  "What happened."
+  note: String
+}
+
+"Input of ` + "`" + `completeProject` + "`" + `."
+input CompleteProjectInput {
+  "The active project."
+  projectId: ID!
+  "A closing note."
+  note: String
+}
+
+"Input of ` + "`" + `dropProject` + "`" + `."
+input DropProjectInput {
+  "The active project."
+  projectId: ID!
+  "Why; required."
+  reason: String!
+}
+
+"The result of a change to a project."
+type ProjectPayload {
+  "The project as it now is; null when the mutation failed."
+  project: Project
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Convenes a joint meeting (or a monthly series), booking its venue if one is given; nothing is written if a booking is refused."
+  scheduleJointMeeting("The meeting." input: ScheduleJointMeetingInput!): ScheduleJointMeetingPayload!
+  "Calls off a planned meeting and releases its venue booking; the conveners' administrators may."
+  cancelJointMeeting("Which meeting and why." input: CancelJointMeetingInput!): JointMeetingPayload!
+  "Answers an invitation while the meeting is planned; the invited member, or a convener's administrator for them."
+  respondToInvitation("The answer." input: RespondToInvitationInput!): InvitationPayload!
+  "Records attendance, minutes and resolutions once the meeting has started, which makes it HELD."
+  recordMeetingOutcome("The outcome." input: RecordMeetingOutcomeInput!): JointMeetingPayload!
+  "Posts a need for a committee you administer."
+  postNeed("The need." input: PostNeedInput!): NeedPayload!
+  "Marks a need met or closed, or reopens it; its committee's administrators may."
+  setNeedStatus("The change." input: SetNeedStatusInput!): NeedPayload!
+  "Raises a need one level (grid → community → sub-district), optionally onto a joint meeting's agenda."
+  escalateNeed("The escalation." input: EscalateNeedInput!): NeedPayload!
+  "Posts an offer for a unit you administer, optionally of one of its venues."
+  postOffer("The offer." input: PostOfferInput!): OfferPayload!
+  "Withdraws an open offer."
+  withdrawOffer("Which offer." input: WithdrawOfferInput!): OfferPayload!
+  "Launches a project from needs and offers, which marks the needs MATCHED."
+  launchProject("The project." input: LaunchProjectInput!): ProjectPayload!
+  "Reports an active project's progress."
+  reportProjectProgress("The report." input: ReportProjectProgressInput!): ProjectPayload!
+  "Completes an active project, which marks its needs MET."
+  completeProject("Which project." input: CompleteProjectInput!): ProjectPayload!
+  "Drops an active project; its needs go back to OPEN unless another active project serves them."
+  dropProject("Which project and why." input: DropProjectInput!): ProjectPayload!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4384,6 +6597,22 @@ func (ec *executionContext) childFields_AddClosurePayload(ctx context.Context, f
 		return ec.fieldContext_AddClosurePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AddClosurePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AgendaItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "position":
+		return ec.fieldContext_AgendaItem_position(ctx, field)
+	case "title":
+		return ec.fieldContext_AgendaItem_title(ctx, field)
+	case "durationMinutes":
+		return ec.fieldContext_AgendaItem_durationMinutes(ctx, field)
+	case "presenter":
+		return ec.fieldContext_AgendaItem_presenter(ctx, field)
+	case "need":
+		return ec.fieldContext_AgendaItem_need(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgendaItem", field.Name)
 }
 
 func (ec *executionContext) childFields_AvailabilitySlot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4548,6 +6777,12 @@ func (ec *executionContext) childFields_Committee(ctx context.Context, field gra
 		return ec.fieldContext_Committee_community(ctx, field)
 	case "memberships":
 		return ec.fieldContext_Committee_memberships(ctx, field)
+	case "jointMeetings":
+		return ec.fieldContext_Committee_jointMeetings(ctx, field)
+	case "needs":
+		return ec.fieldContext_Committee_needs(ctx, field)
+	case "projects":
+		return ec.fieldContext_Committee_projects(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Committee", field.Name)
 }
@@ -4638,6 +6873,22 @@ func (ec *executionContext) childFields_CommunityPayload(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type CommunityPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Escalation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_Escalation_at(ctx, field)
+	case "from":
+		return ec.fieldContext_Escalation_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Escalation_to(ctx, field)
+	case "note":
+		return ec.fieldContext_Escalation_note(ctx, field)
+	case "meeting":
+		return ec.fieldContext_Escalation_meeting(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Escalation", field.Name)
+}
+
 func (ec *executionContext) childFields_Grid(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4688,6 +6939,122 @@ func (ec *executionContext) childFields_GridPayload(ctx context.Context, field g
 		return ec.fieldContext_GridPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GridPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Invitation_id(ctx, field)
+	case "response":
+		return ec.fieldContext_Invitation_response(ctx, field)
+	case "respondedAt":
+		return ec.fieldContext_Invitation_respondedAt(ctx, field)
+	case "membership":
+		return ec.fieldContext_Invitation_membership(ctx, field)
+	case "meeting":
+		return ec.fieldContext_Invitation_meeting(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Invitation", field.Name)
+}
+
+func (ec *executionContext) childFields_InvitationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InvitationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InvitationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InvitationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvitationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InvitationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_InvitationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_InvitationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvitationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_InvitationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invitation":
+		return ec.fieldContext_InvitationPayload_invitation(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_InvitationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvitationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_JointMeeting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_JointMeeting_id(ctx, field)
+	case "title":
+		return ec.fieldContext_JointMeeting_title(ctx, field)
+	case "status":
+		return ec.fieldContext_JointMeeting_status(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_JointMeeting_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_JointMeeting_endsAt(ctx, field)
+	case "minutes":
+		return ec.fieldContext_JointMeeting_minutes(ctx, field)
+	case "cancelReason":
+		return ec.fieldContext_JointMeeting_cancelReason(ctx, field)
+	case "demo":
+		return ec.fieldContext_JointMeeting_demo(ctx, field)
+	case "conveners":
+		return ec.fieldContext_JointMeeting_conveners(ctx, field)
+	case "booking":
+		return ec.fieldContext_JointMeeting_booking(ctx, field)
+	case "agenda":
+		return ec.fieldContext_JointMeeting_agenda(ctx, field)
+	case "invitations":
+		return ec.fieldContext_JointMeeting_invitations(ctx, field)
+	case "attendees":
+		return ec.fieldContext_JointMeeting_attendees(ctx, field)
+	case "resolutions":
+		return ec.fieldContext_JointMeeting_resolutions(ctx, field)
+	case "series":
+		return ec.fieldContext_JointMeeting_series(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JointMeeting", field.Name)
+}
+
+func (ec *executionContext) childFields_JointMeetingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_JointMeetingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_JointMeetingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_JointMeetingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JointMeetingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_JointMeetingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_JointMeetingEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_JointMeetingEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JointMeetingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_JointMeetingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meeting":
+		return ec.fieldContext_JointMeetingPayload_meeting(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_JointMeetingPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JointMeetingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4748,6 +7115,140 @@ func (ec *executionContext) childFields_MembershipPayload(ctx context.Context, f
 		return ec.fieldContext_MembershipPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MembershipPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Need(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Need_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Need_title(ctx, field)
+	case "category":
+		return ec.fieldContext_Need_category(ctx, field)
+	case "description":
+		return ec.fieldContext_Need_description(ctx, field)
+	case "peopleAffected":
+		return ec.fieldContext_Need_peopleAffected(ctx, field)
+	case "urgency":
+		return ec.fieldContext_Need_urgency(ctx, field)
+	case "status":
+		return ec.fieldContext_Need_status(ctx, field)
+	case "level":
+		return ec.fieldContext_Need_level(ctx, field)
+	case "postedAt":
+		return ec.fieldContext_Need_postedAt(ctx, field)
+	case "metAt":
+		return ec.fieldContext_Need_metAt(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_Need_closedAt(ctx, field)
+	case "demo":
+		return ec.fieldContext_Need_demo(ctx, field)
+	case "committee":
+		return ec.fieldContext_Need_committee(ctx, field)
+	case "community":
+		return ec.fieldContext_Need_community(ctx, field)
+	case "grid":
+		return ec.fieldContext_Need_grid(ctx, field)
+	case "escalations":
+		return ec.fieldContext_Need_escalations(ctx, field)
+	case "projects":
+		return ec.fieldContext_Need_projects(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Need", field.Name)
+}
+
+func (ec *executionContext) childFields_NeedConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NeedConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NeedConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NeedConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeedConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NeedEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NeedEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NeedEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeedEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NeedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "need":
+		return ec.fieldContext_NeedPayload_need(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_NeedPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeedPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Offer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Offer_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Offer_title(ctx, field)
+	case "category":
+		return ec.fieldContext_Offer_category(ctx, field)
+	case "description":
+		return ec.fieldContext_Offer_description(ctx, field)
+	case "quantity":
+		return ec.fieldContext_Offer_quantity(ctx, field)
+	case "availableFrom":
+		return ec.fieldContext_Offer_availableFrom(ctx, field)
+	case "availableTo":
+		return ec.fieldContext_Offer_availableTo(ctx, field)
+	case "status":
+		return ec.fieldContext_Offer_status(ctx, field)
+	case "postedAt":
+		return ec.fieldContext_Offer_postedAt(ctx, field)
+	case "demo":
+		return ec.fieldContext_Offer_demo(ctx, field)
+	case "unit":
+		return ec.fieldContext_Offer_unit(ctx, field)
+	case "venue":
+		return ec.fieldContext_Offer_venue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Offer", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OfferConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OfferConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OfferConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OfferEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OfferEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "offer":
+		return ec.fieldContext_OfferPayload_offer(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_OfferPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_OpeningException(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4840,6 +7341,82 @@ func (ec *executionContext) childFields_PersonPayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PersonPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Project(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Project_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Project_title(ctx, field)
+	case "status":
+		return ec.fieldContext_Project_status(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_Project_dueOn(ctx, field)
+	case "progressPercent":
+		return ec.fieldContext_Project_progressPercent(ctx, field)
+	case "launchedAt":
+		return ec.fieldContext_Project_launchedAt(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_Project_endedAt(ctx, field)
+	case "demo":
+		return ec.fieldContext_Project_demo(ctx, field)
+	case "owner":
+		return ec.fieldContext_Project_owner(ctx, field)
+	case "needs":
+		return ec.fieldContext_Project_needs(ctx, field)
+	case "offers":
+		return ec.fieldContext_Project_offers(ctx, field)
+	case "resolution":
+		return ec.fieldContext_Project_resolution(ctx, field)
+	case "updates":
+		return ec.fieldContext_Project_updates(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ProjectConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ProjectConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ProjectConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ProjectEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ProjectEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "project":
+		return ec.fieldContext_ProjectPayload_project(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ProjectPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_ProjectUpdate_at(ctx, field)
+	case "percent":
+		return ec.fieldContext_ProjectUpdate_percent(ctx, field)
+	case "note":
+		return ec.fieldContext_ProjectUpdate_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectUpdate", field.Name)
+}
+
 func (ec *executionContext) childFields_RequestBookingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "bookings":
@@ -4850,6 +7427,20 @@ func (ec *executionContext) childFields_RequestBookingPayload(ctx context.Contex
 		return ec.fieldContext_RequestBookingPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RequestBookingPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Resolution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Resolution_id(ctx, field)
+	case "position":
+		return ec.fieldContext_Resolution_position(ctx, field)
+	case "text":
+		return ec.fieldContext_Resolution_text(ctx, field)
+	case "meeting":
+		return ec.fieldContext_Resolution_meeting(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Resolution", field.Name)
 }
 
 func (ec *executionContext) childFields_RevokeCalendarFeedsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4892,6 +7483,18 @@ func (ec *executionContext) childFields_RolePayload(ctx context.Context, field g
 		return ec.fieldContext_RolePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RolePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ScheduleJointMeetingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meeting":
+		return ec.fieldContext_ScheduleJointMeetingPayload_meeting(ctx, field)
+	case "meetings":
+		return ec.fieldContext_ScheduleJointMeetingPayload_meetings(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ScheduleJointMeetingPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScheduleJointMeetingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SignInPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4958,6 +7561,16 @@ func (ec *executionContext) childFields_Subdistrict(ctx context.Context, field g
 		return ec.fieldContext_Subdistrict_people(ctx, field)
 	case "gridCount":
 		return ec.fieldContext_Subdistrict_gridCount(ctx, field)
+	case "jointMeetings":
+		return ec.fieldContext_Subdistrict_jointMeetings(ctx, field)
+	case "needs":
+		return ec.fieldContext_Subdistrict_needs(ctx, field)
+	case "offers":
+		return ec.fieldContext_Subdistrict_offers(ctx, field)
+	case "projects":
+		return ec.fieldContext_Subdistrict_projects(ctx, field)
+	case "stats":
+		return ec.fieldContext_Subdistrict_stats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Subdistrict", field.Name)
 }
@@ -4994,6 +7607,36 @@ func (ec *executionContext) childFields_SubdistrictPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type SubdistrictPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SubdistrictStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "partTimeMembers":
+		return ec.fieldContext_SubdistrictStats_partTimeMembers(ctx, field)
+	case "unitsSharingVenues":
+		return ec.fieldContext_SubdistrictStats_unitsSharingVenues(ctx, field)
+	case "sharedAreaSqm":
+		return ec.fieldContext_SubdistrictStats_sharedAreaSqm(ctx, field)
+	case "bookingsApproved":
+		return ec.fieldContext_SubdistrictStats_bookingsApproved(ctx, field)
+	case "bookedHours":
+		return ec.fieldContext_SubdistrictStats_bookedHours(ctx, field)
+	case "attendees":
+		return ec.fieldContext_SubdistrictStats_attendees(ctx, field)
+	case "venueUtilization":
+		return ec.fieldContext_SubdistrictStats_venueUtilization(ctx, field)
+	case "jointMeetingsHeld":
+		return ec.fieldContext_SubdistrictStats_jointMeetingsHeld(ctx, field)
+	case "needsOpen":
+		return ec.fieldContext_SubdistrictStats_needsOpen(ctx, field)
+	case "needsMet":
+		return ec.fieldContext_SubdistrictStats_needsMet(ctx, field)
+	case "projectsActive":
+		return ec.fieldContext_SubdistrictStats_projectsActive(ctx, field)
+	case "projectsCompleted":
+		return ec.fieldContext_SubdistrictStats_projectsCompleted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubdistrictStats", field.Name)
+}
+
 func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5012,6 +7655,12 @@ func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.
 		return ec.fieldContext_Unit_community(ctx, field)
 	case "memberships":
 		return ec.fieldContext_Unit_memberships(ctx, field)
+	case "offers":
+		return ec.fieldContext_Unit_offers(ctx, field)
+	case "projects":
+		return ec.fieldContext_Unit_projects(ctx, field)
+	case "contribution":
+		return ec.fieldContext_Unit_contribution(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Unit", field.Name)
 }
@@ -5026,6 +7675,18 @@ func (ec *executionContext) childFields_UnitConnection(ctx context.Context, fiel
 		return ec.fieldContext_UnitConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UnitConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_UnitContribution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hostedBookings":
+		return ec.fieldContext_UnitContribution_hostedBookings(ctx, field)
+	case "hostedHours":
+		return ec.fieldContext_UnitContribution_hostedHours(ctx, field)
+	case "attendees":
+		return ec.fieldContext_UnitContribution_attendees(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitContribution", field.Name)
 }
 
 func (ec *executionContext) childFields_UnitEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5266,6 +7927,36 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Committee_jointMeetings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*meeting.Status, error) {
+			return ec.unmarshalOJointMeetingStatus2ᚖcogovᚋinternalᚋmeetingᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Committee_memberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5325,6 +8016,66 @@ func (ec *executionContext) field_Committee_memberships_args(ctx context.Context
 		return nil, err
 	}
 	args["text"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Committee_needs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*lists.NeedStatus, error) {
+			return ec.unmarshalONeedStatus2ᚖcogovᚋinternalᚋlistsᚐNeedStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Committee_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*lists.ProjectStatus, error) {
+			return ec.unmarshalOProjectStatus2ᚖcogovᚋinternalᚋlistsᚐProjectStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
 	return args, nil
 }
 
@@ -5394,6 +8145,58 @@ func (ec *executionContext) field_Grid_workers_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_JointMeeting_attendees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_JointMeeting_invitations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "response",
+		func(ctx context.Context, v any) (*meeting.Response, error) {
+			return ec.unmarshalOInvitationResponse2ᚖcogovᚋinternalᚋmeetingᚐResponse(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["response"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addClosure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5428,6 +8231,34 @@ func (ec *executionContext) field_Mutation_cancelBooking_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CancelBookingInput, error) {
 			return ec.unmarshalNCancelBookingInput2cogovᚋgraphᚋmodelᚐCancelBookingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelJointMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CancelJointMeetingInput, error) {
+			return ec.unmarshalNCancelJointMeetingInput2cogovᚋgraphᚋmodelᚐCancelJointMeetingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_completeProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CompleteProjectInput, error) {
+			return ec.unmarshalNCompleteProjectInput2cogovᚋgraphᚋmodelᚐCompleteProjectInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5590,12 +8421,40 @@ func (ec *executionContext) field_Mutation_deactivateVenue_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_dropProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DropProjectInput, error) {
+			return ec.unmarshalNDropProjectInput2cogovᚋgraphᚋmodelᚐDropProjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_endMembership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.EndMembershipInput, error) {
 			return ec.unmarshalNEndMembershipInput2cogovᚋgraphᚋmodelᚐEndMembershipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_escalateNeed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EscalateNeedInput, error) {
+			return ec.unmarshalNEscalateNeedInput2cogovᚋgraphᚋmodelᚐEscalateNeedInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5618,12 +8477,68 @@ func (ec *executionContext) field_Mutation_grantRole_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_launchProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LaunchProjectInput, error) {
+			return ec.unmarshalNLaunchProjectInput2cogovᚋgraphᚋmodelᚐLaunchProjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_postNeed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PostNeedInput, error) {
+			return ec.unmarshalNPostNeedInput2cogovᚋgraphᚋmodelᚐPostNeedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_postOffer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PostOfferInput, error) {
+			return ec.unmarshalNPostOfferInput2cogovᚋgraphᚋmodelᚐPostOfferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordAttendanceInput, error) {
 			return ec.unmarshalNRecordAttendanceInput2cogovᚋgraphᚋmodelᚐRecordAttendanceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordMeetingOutcome_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordMeetingOutcomeInput, error) {
+			return ec.unmarshalNRecordMeetingOutcomeInput2cogovᚋgraphᚋmodelᚐRecordMeetingOutcomeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5660,12 +8575,40 @@ func (ec *executionContext) field_Mutation_removeClosure_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reportProjectProgress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReportProjectProgressInput, error) {
+			return ec.unmarshalNReportProjectProgressInput2cogovᚋgraphᚋmodelᚐReportProjectProgressInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_requestBooking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RequestBookingInput, error) {
 			return ec.unmarshalNRequestBookingInput2cogovᚋgraphᚋmodelᚐRequestBookingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_respondToInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RespondToInvitationInput, error) {
+			return ec.unmarshalNRespondToInvitationInput2cogovᚋgraphᚋmodelᚐRespondToInvitationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5716,12 +8659,40 @@ func (ec *executionContext) field_Mutation_revokeSessions_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_scheduleJointMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ScheduleJointMeetingInput, error) {
+			return ec.unmarshalNScheduleJointMeetingInput2cogovᚋgraphᚋmodelᚐScheduleJointMeetingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setBookingRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetBookingRulesInput, error) {
 			return ec.unmarshalNSetBookingRulesInput2cogovᚋgraphᚋmodelᚐSetBookingRulesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setNeedStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetNeedStatusInput, error) {
+			return ec.unmarshalNSetNeedStatusInput2cogovᚋgraphᚋmodelᚐSetNeedStatusInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5876,6 +8847,20 @@ func (ec *executionContext) field_Mutation_updateVenue_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateVenueInput, error) {
 			return ec.unmarshalNUpdateVenueInput2cogovᚋgraphᚋmodelᚐUpdateVenueInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawOffer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WithdrawOfferInput, error) {
+			return ec.unmarshalNWithdrawOfferInput2cogovᚋgraphᚋmodelᚐWithdrawOfferInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6098,6 +9083,128 @@ func (ec *executionContext) field_Subdistrict_communities_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Subdistrict_jointMeetings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*meeting.Status, error) {
+			return ec.unmarshalOJointMeetingStatus2ᚖcogovᚋinternalᚋmeetingᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Subdistrict_needs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*lists.NeedStatus, error) {
+			return ec.unmarshalONeedStatus2ᚖcogovᚋinternalᚋlistsᚐNeedStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "category",
+		func(ctx context.Context, v any) (*lists.Category, error) {
+			return ec.unmarshalOCategory2ᚖcogovᚋinternalᚋlistsᚐCategory(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["category"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Subdistrict_offers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*lists.OfferStatus, error) {
+			return ec.unmarshalOOfferStatus2ᚖcogovᚋinternalᚋlistsᚐOfferStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "category",
+		func(ctx context.Context, v any) (*lists.Category, error) {
+			return ec.unmarshalOCategory2ᚖcogovᚋinternalᚋlistsᚐCategory(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["category"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Subdistrict_people_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6125,6 +9232,58 @@ func (ec *executionContext) field_Subdistrict_people_args(ctx context.Context, r
 		return nil, err
 	}
 	args["text"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Subdistrict_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*lists.ProjectStatus, error) {
+			return ec.unmarshalOProjectStatus2ᚖcogovᚋinternalᚋlistsᚐProjectStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Subdistrict_stats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -6174,6 +9333,28 @@ func (ec *executionContext) field_Subdistrict_units_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Unit_contribution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Unit_memberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6201,6 +9382,66 @@ func (ec *executionContext) field_Unit_memberships_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["currentOn"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Unit_offers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*lists.OfferStatus, error) {
+			return ec.unmarshalOOfferStatus2ᚖcogovᚋinternalᚋlistsᚐOfferStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Unit_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*lists.ProjectStatus, error) {
+			return ec.unmarshalOProjectStatus2ᚖcogovᚋinternalᚋlistsᚐProjectStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
 	return args, nil
 }
 
@@ -6702,6 +9943,139 @@ func (ec *executionContext) fieldContext_AddClosurePayload_userErrors(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgendaItem_position(ctx context.Context, field graphql.CollectedField, obj *meeting.AgendaItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaItem_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaItem_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgendaItem_title(ctx context.Context, field graphql.CollectedField, obj *meeting.AgendaItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaItem_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaItem_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgendaItem_durationMinutes(ctx context.Context, field graphql.CollectedField, obj *meeting.AgendaItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaItem_durationMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaItem_durationMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgendaItem_presenter(ctx context.Context, field graphql.CollectedField, obj *meeting.AgendaItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaItem_presenter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AgendaItem().Presenter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Membership) graphql.Marshaler {
+			return ec.marshalOMembership2ᚖcogovᚋinternalᚋstructureᚐMembership(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaItem_presenter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgendaItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Membership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgendaItem_need(ctx context.Context, field graphql.CollectedField, obj *meeting.AgendaItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaItem_need(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AgendaItem().Need(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *lists.Need) graphql.Marshaler {
+			return ec.marshalONeed2ᚖcogovᚋinternalᚋlistsᚐNeed(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaItem_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgendaItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8073,6 +11447,138 @@ func (ec *executionContext) fieldContext_Committee_memberships(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Committee_jointMeetings(ctx context.Context, field graphql.CollectedField, obj *structure.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_jointMeetings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Committee().JointMeetings(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*meeting.Status))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JointMeetingConnection) graphql.Marshaler {
+			return ec.marshalNJointMeetingConnection2ᚖcogovᚋgraphᚋmodelᚐJointMeetingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_jointMeetings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Committee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeetingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Committee_jointMeetings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Committee_needs(ctx context.Context, field graphql.CollectedField, obj *structure.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Committee().Needs(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*lists.NeedStatus))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NeedConnection) graphql.Marshaler {
+			return ec.marshalNNeedConnection2ᚖcogovᚋgraphᚋmodelᚐNeedConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_needs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Committee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Committee_needs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Committee_projects(ctx context.Context, field graphql.CollectedField, obj *structure.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_projects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Committee().Projects(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*lists.ProjectStatus))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectConnection) graphql.Marshaler {
+			return ec.marshalNProjectConnection2ᚖcogovᚋgraphᚋmodelᚐProjectConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_projects(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Committee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Committee_projects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CommitteeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8729,6 +12235,130 @@ func (ec *executionContext) fieldContext_CommunityPayload_userErrors(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Escalation_at(ctx context.Context, field graphql.CollectedField, obj *lists.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Escalation_from(ctx context.Context, field graphql.CollectedField, obj *lists.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v lists.Level) graphql.Marshaler {
+			return ec.marshalNNeedLevel2cogovᚋinternalᚋlistsᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "NeedLevel")
+}
+
+func (ec *executionContext) _Escalation_to(ctx context.Context, field graphql.CollectedField, obj *lists.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v lists.Level) graphql.Marshaler {
+			return ec.marshalNNeedLevel2cogovᚋinternalᚋlistsᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "NeedLevel")
+}
+
+func (ec *executionContext) _Escalation_note(ctx context.Context, field graphql.CollectedField, obj *lists.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Escalation_meeting(ctx context.Context, field graphql.CollectedField, obj *lists.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Escalation().Meeting(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meeting.Meeting) graphql.Marshaler {
+			return ec.marshalOJointMeeting2ᚖcogovᚋinternalᚋmeetingᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Escalation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Grid_id(ctx context.Context, field graphql.CollectedField, obj *structure.Grid) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9134,6 +12764,983 @@ func (ec *executionContext) _GridPayload_userErrors(ctx context.Context, field g
 func (ec *executionContext) fieldContext_GridPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "GridPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invitation_id(ctx context.Context, field graphql.CollectedField, obj *meeting.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invitation().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Invitation_response(ctx context.Context, field graphql.CollectedField, obj *meeting.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_response(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Response, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v meeting.Response) graphql.Marshaler {
+			return ec.marshalNInvitationResponse2cogovᚋinternalᚋmeetingᚐResponse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_response(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "InvitationResponse")
+}
+
+func (ec *executionContext) _Invitation_respondedAt(ctx context.Context, field graphql.CollectedField, obj *meeting.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_respondedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RespondedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_respondedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Invitation_membership(ctx context.Context, field graphql.CollectedField, obj *meeting.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_membership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invitation().Membership(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Membership) graphql.Marshaler {
+			return ec.marshalNMembership2ᚖcogovᚋinternalᚋstructureᚐMembership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_membership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invitation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Membership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invitation_meeting(ctx context.Context, field graphql.CollectedField, obj *meeting.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invitation().Meeting(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meeting.Meeting) graphql.Marshaler {
+			return ec.marshalNJointMeeting2ᚖcogovᚋinternalᚋmeetingᚐMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invitation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvitationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InvitationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvitationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.InvitationEdge) graphql.Marshaler {
+			return ec.marshalNInvitationEdge2ᚕcogovᚋgraphᚋmodelᚐInvitationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvitationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvitationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvitationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvitationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InvitationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvitationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvitationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvitationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvitationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InvitationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvitationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvitationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvitationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InvitationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InvitationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvitationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvitationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvitationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _InvitationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InvitationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvitationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meeting.Invitation) graphql.Marshaler {
+			return ec.marshalNInvitation2ᚖcogovᚋinternalᚋmeetingᚐInvitation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvitationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvitationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvitationPayload_invitation(ctx context.Context, field graphql.CollectedField, obj *model.InvitationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvitationPayload_invitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invitation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meeting.Invitation) graphql.Marshaler {
+			return ec.marshalOInvitation2ᚖcogovᚋinternalᚋmeetingᚐInvitation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvitationPayload_invitation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvitationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvitationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.InvitationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvitationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvitationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvitationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeeting_id(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JointMeeting().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, true, true, "ID")
+}
+
+func (ec *executionContext) _JointMeeting_title(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, false, false, "String")
+}
+
+func (ec *executionContext) _JointMeeting_status(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v meeting.Status) graphql.Marshaler {
+			return ec.marshalNJointMeetingStatus2cogovᚋinternalᚋmeetingᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, false, false, "JointMeetingStatus")
+}
+
+func (ec *executionContext) _JointMeeting_startsAt(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _JointMeeting_endsAt(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _JointMeeting_minutes(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_minutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Minutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_minutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, false, false, "String")
+}
+
+func (ec *executionContext) _JointMeeting_cancelReason(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_cancelReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_cancelReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, false, false, "String")
+}
+
+func (ec *executionContext) _JointMeeting_demo(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_demo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Demo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_demo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _JointMeeting_conveners(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_conveners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JointMeeting().Conveners(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []structure.Committee) graphql.Marshaler {
+			return ec.marshalNCommittee2ᚕcogovᚋinternalᚋstructureᚐCommitteeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_conveners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeeting_booking(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_booking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JointMeeting().Booking(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *booking.Booking) graphql.Marshaler {
+			return ec.marshalOBooking2ᚖcogovᚋinternalᚋbookingᚐBooking(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_booking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Booking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeeting_agenda(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_agenda(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JointMeeting().Agenda(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []meeting.AgendaItem) graphql.Marshaler {
+			return ec.marshalNAgendaItem2ᚕcogovᚋinternalᚋmeetingᚐAgendaItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_agenda(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgendaItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeeting_invitations(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_invitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.JointMeeting().Invitations(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["response"].(*meeting.Response))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InvitationConnection) graphql.Marshaler {
+			return ec.marshalNInvitationConnection2ᚖcogovᚋgraphᚋmodelᚐInvitationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_invitations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvitationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_JointMeeting_invitations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeeting_attendees(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_attendees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.JointMeeting().Attendees(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MembershipConnection) graphql.Marshaler {
+			return ec.marshalNMembershipConnection2ᚖcogovᚋgraphᚋmodelᚐMembershipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_attendees(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_JointMeeting_attendees_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeeting_resolutions(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_resolutions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JointMeeting().Resolutions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []meeting.Resolution) graphql.Marshaler {
+			return ec.marshalNResolution2ᚕcogovᚋinternalᚋmeetingᚐResolutionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_resolutions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resolution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeeting_series(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JointMeeting().Series(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []meeting.Meeting) graphql.Marshaler {
+			return ec.marshalNJointMeeting2ᚕcogovᚋinternalᚋmeetingᚐMeetingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeetingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.JointMeetingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.JointMeetingEdge) graphql.Marshaler {
+			return ec.marshalNJointMeetingEdge2ᚕcogovᚋgraphᚋmodelᚐJointMeetingEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeetingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeetingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeetingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.JointMeetingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeetingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeetingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.JointMeetingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeetingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _JointMeetingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.JointMeetingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeetingEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _JointMeetingEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.JointMeetingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meeting.Meeting) graphql.Marshaler {
+			return ec.marshalNJointMeeting2ᚖcogovᚋinternalᚋmeetingᚐMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeetingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeetingPayload_meeting(ctx context.Context, field graphql.CollectedField, obj *model.JointMeetingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingPayload_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meeting.Meeting) graphql.Marshaler {
+			return ec.marshalOJointMeeting2ᚖcogovᚋinternalᚋmeetingᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingPayload_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeetingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeetingPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.JointMeetingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeetingPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -11170,6 +15777,1720 @@ func (ec *executionContext) fieldContext_Mutation_recordAttendance(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_scheduleJointMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_scheduleJointMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ScheduleJointMeeting(ctx, fc.Args["input"].(model.ScheduleJointMeetingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScheduleJointMeetingPayload) graphql.Marshaler {
+			return ec.marshalNScheduleJointMeetingPayload2ᚖcogovᚋgraphᚋmodelᚐScheduleJointMeetingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_scheduleJointMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScheduleJointMeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_scheduleJointMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelJointMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelJointMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelJointMeeting(ctx, fc.Args["input"].(model.CancelJointMeetingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JointMeetingPayload) graphql.Marshaler {
+			return ec.marshalNJointMeetingPayload2ᚖcogovᚋgraphᚋmodelᚐJointMeetingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelJointMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelJointMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_respondToInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_respondToInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RespondToInvitation(ctx, fc.Args["input"].(model.RespondToInvitationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InvitationPayload) graphql.Marshaler {
+			return ec.marshalNInvitationPayload2ᚖcogovᚋgraphᚋmodelᚐInvitationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_respondToInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvitationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_respondToInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordMeetingOutcome(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordMeetingOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordMeetingOutcome(ctx, fc.Args["input"].(model.RecordMeetingOutcomeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JointMeetingPayload) graphql.Marshaler {
+			return ec.marshalNJointMeetingPayload2ᚖcogovᚋgraphᚋmodelᚐJointMeetingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordMeetingOutcome(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordMeetingOutcome_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_postNeed(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_postNeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PostNeed(ctx, fc.Args["input"].(model.PostNeedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NeedPayload) graphql.Marshaler {
+			return ec.marshalNNeedPayload2ᚖcogovᚋgraphᚋmodelᚐNeedPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_postNeed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_postNeed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setNeedStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setNeedStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetNeedStatus(ctx, fc.Args["input"].(model.SetNeedStatusInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NeedPayload) graphql.Marshaler {
+			return ec.marshalNNeedPayload2ᚖcogovᚋgraphᚋmodelᚐNeedPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setNeedStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setNeedStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_escalateNeed(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_escalateNeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EscalateNeed(ctx, fc.Args["input"].(model.EscalateNeedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NeedPayload) graphql.Marshaler {
+			return ec.marshalNNeedPayload2ᚖcogovᚋgraphᚋmodelᚐNeedPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_escalateNeed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_escalateNeed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_postOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_postOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PostOffer(ctx, fc.Args["input"].(model.PostOfferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferPayload) graphql.Marshaler {
+			return ec.marshalNOfferPayload2ᚖcogovᚋgraphᚋmodelᚐOfferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_postOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_postOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawOffer(ctx, fc.Args["input"].(model.WithdrawOfferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferPayload) graphql.Marshaler {
+			return ec.marshalNOfferPayload2ᚖcogovᚋgraphᚋmodelᚐOfferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_launchProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_launchProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LaunchProject(ctx, fc.Args["input"].(model.LaunchProjectInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectPayload) graphql.Marshaler {
+			return ec.marshalNProjectPayload2ᚖcogovᚋgraphᚋmodelᚐProjectPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_launchProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_launchProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reportProjectProgress(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reportProjectProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReportProjectProgress(ctx, fc.Args["input"].(model.ReportProjectProgressInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectPayload) graphql.Marshaler {
+			return ec.marshalNProjectPayload2ᚖcogovᚋgraphᚋmodelᚐProjectPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reportProjectProgress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reportProjectProgress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_completeProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteProject(ctx, fc.Args["input"].(model.CompleteProjectInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectPayload) graphql.Marshaler {
+			return ec.marshalNProjectPayload2ᚖcogovᚋgraphᚋmodelᚐProjectPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_dropProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_dropProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DropProject(ctx, fc.Args["input"].(model.DropProjectInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectPayload) graphql.Marshaler {
+			return ec.marshalNProjectPayload2ᚖcogovᚋgraphᚋmodelᚐProjectPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_dropProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_dropProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Need_id(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Need().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Need_title(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, "String")
+}
+
+func (ec *executionContext) _Need_category(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v lists.Category) graphql.Marshaler {
+			return ec.marshalNCategory2cogovᚋinternalᚋlistsᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, "Category")
+}
+
+func (ec *executionContext) _Need_description(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, "String")
+}
+
+func (ec *executionContext) _Need_peopleAffected(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_peopleAffected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeopleAffected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Need_peopleAffected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Need_urgency(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_urgency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Urgency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v lists.Urgency) graphql.Marshaler {
+			return ec.marshalNUrgency2cogovᚋinternalᚋlistsᚐUrgency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_urgency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, "Urgency")
+}
+
+func (ec *executionContext) _Need_status(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v lists.NeedStatus) graphql.Marshaler {
+			return ec.marshalNNeedStatus2cogovᚋinternalᚋlistsᚐNeedStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, "NeedStatus")
+}
+
+func (ec *executionContext) _Need_level(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v lists.Level) graphql.Marshaler {
+			return ec.marshalNNeedLevel2cogovᚋinternalᚋlistsᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, "NeedLevel")
+}
+
+func (ec *executionContext) _Need_postedAt(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_postedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_postedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Need_metAt(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_metAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Need_metAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Need_closedAt(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Need_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Need_demo(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_demo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Demo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_demo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Need_committee(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_committee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Need().Committee(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Committee) graphql.Marshaler {
+			return ec.marshalNCommittee2ᚖcogovᚋinternalᚋstructureᚐCommittee(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_committee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Need",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Need_community(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Need().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Community) graphql.Marshaler {
+			return ec.marshalOCommunity2ᚖcogovᚋinternalᚋstructureᚐCommunity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Need_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Need",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Need_grid(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_grid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Need().Grid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Grid) graphql.Marshaler {
+			return ec.marshalOGrid2ᚖcogovᚋinternalᚋstructureᚐGrid(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Need_grid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Need",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grid(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Need_escalations(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_escalations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Need().Escalations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []lists.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚕcogovᚋinternalᚋlistsᚐEscalationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_escalations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Need",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Need_projects(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_projects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Need().Projects(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []lists.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚕcogovᚋinternalᚋlistsᚐProjectᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_projects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Need",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NeedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.NeedEdge) graphql.Marshaler {
+			return ec.marshalNNeedEdge2ᚕcogovᚋgraphᚋmodelᚐNeedEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NeedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.NeedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NeedEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NeedEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NeedEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *lists.Need) graphql.Marshaler {
+			return ec.marshalNNeed2ᚖcogovᚋinternalᚋlistsᚐNeed(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedPayload_need(ctx context.Context, field graphql.CollectedField, obj *model.NeedPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedPayload_need(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Need, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *lists.Need) graphql.Marshaler {
+			return ec.marshalONeed2ᚖcogovᚋinternalᚋlistsᚐNeed(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NeedPayload_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.NeedPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Offer_id(ctx context.Context, field graphql.CollectedField, obj *lists.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Offer().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Offer_title(ctx context.Context, field graphql.CollectedField, obj *lists.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_category(ctx context.Context, field graphql.CollectedField, obj *lists.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v lists.Category) graphql.Marshaler {
+			return ec.marshalNCategory2cogovᚋinternalᚋlistsᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "Category")
+}
+
+func (ec *executionContext) _Offer_description(ctx context.Context, field graphql.CollectedField, obj *lists.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_quantity(ctx context.Context, field graphql.CollectedField, obj *lists.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Offer_availableFrom(ctx context.Context, field graphql.CollectedField, obj *lists.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_availableFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvailableFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_availableFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Offer_availableTo(ctx context.Context, field graphql.CollectedField, obj *lists.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_availableTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvailableTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_availableTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Offer_status(ctx context.Context, field graphql.CollectedField, obj *lists.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v lists.OfferStatus) graphql.Marshaler {
+			return ec.marshalNOfferStatus2cogovᚋinternalᚋlistsᚐOfferStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "OfferStatus")
+}
+
+func (ec *executionContext) _Offer_postedAt(ctx context.Context, field graphql.CollectedField, obj *lists.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_postedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_postedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Offer_demo(ctx context.Context, field graphql.CollectedField, obj *lists.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_demo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Demo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_demo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Offer_unit(ctx context.Context, field graphql.CollectedField, obj *lists.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Offer().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖcogovᚋinternalᚋstructureᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Offer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Offer_venue(ctx context.Context, field graphql.CollectedField, obj *lists.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_venue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Offer().Venue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *booking.Venue) graphql.Marshaler {
+			return ec.marshalOVenue2ᚖcogovᚋinternalᚋbookingᚐVenue(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Offer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OfferConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OfferEdge) graphql.Marshaler {
+			return ec.marshalNOfferEdge2ᚕcogovᚋgraphᚋmodelᚐOfferEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OfferConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.OfferConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OfferEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OfferEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.OfferEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *lists.Offer) graphql.Marshaler {
+			return ec.marshalNOffer2ᚖcogovᚋinternalᚋlistsᚐOffer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Offer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferPayload_offer(ctx context.Context, field graphql.CollectedField, obj *model.OfferPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferPayload_offer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *lists.Offer) graphql.Marshaler {
+			return ec.marshalOOffer2ᚖcogovᚋinternalᚋlistsᚐOffer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OfferPayload_offer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Offer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.OfferPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OpeningException_date(ctx context.Context, field graphql.CollectedField, obj *booking.Exception) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11797,6 +18118,625 @@ func (ec *executionContext) fieldContext_PersonPayload_userErrors(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *lists.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Project_title(ctx context.Context, field graphql.CollectedField, obj *lists.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
+}
+
+func (ec *executionContext) _Project_status(ctx context.Context, field graphql.CollectedField, obj *lists.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v lists.ProjectStatus) graphql.Marshaler {
+			return ec.marshalNProjectStatus2cogovᚋinternalᚋlistsᚐProjectStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "ProjectStatus")
+}
+
+func (ec *executionContext) _Project_dueOn(ctx context.Context, field graphql.CollectedField, obj *lists.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Project_progressPercent(ctx context.Context, field graphql.CollectedField, obj *lists.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_progressPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProgressPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_progressPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Project_launchedAt(ctx context.Context, field graphql.CollectedField, obj *lists.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_launchedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_launchedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Project_endedAt(ctx context.Context, field graphql.CollectedField, obj *lists.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_endedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Project_demo(ctx context.Context, field graphql.CollectedField, obj *lists.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_demo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Demo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_demo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Project_owner(ctx context.Context, field graphql.CollectedField, obj *lists.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2cogovᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_needs(ctx context.Context, field graphql.CollectedField, obj *lists.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Needs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []lists.Need) graphql.Marshaler {
+			return ec.marshalNNeed2ᚕcogovᚋinternalᚋlistsᚐNeedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_offers(ctx context.Context, field graphql.CollectedField, obj *lists.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_offers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Offers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []lists.Offer) graphql.Marshaler {
+			return ec.marshalNOffer2ᚕcogovᚋinternalᚋlistsᚐOfferᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_offers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Offer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_resolution(ctx context.Context, field graphql.CollectedField, obj *lists.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_resolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Resolution(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meeting.Resolution) graphql.Marshaler {
+			return ec.marshalOResolution2ᚖcogovᚋinternalᚋmeetingᚐResolution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resolution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_updates(ctx context.Context, field graphql.CollectedField, obj *lists.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_updates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Updates(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []lists.Update) graphql.Marshaler {
+			return ec.marshalNProjectUpdate2ᚕcogovᚋinternalᚋlistsᚐUpdateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_updates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectUpdate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ProjectConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ProjectEdge) graphql.Marshaler {
+			return ec.marshalNProjectEdge2ᚕcogovᚋgraphᚋmodelᚐProjectEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ProjectConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ProjectConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ProjectEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ProjectEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *lists.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖcogovᚋinternalᚋlistsᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectPayload_project(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPayload_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *lists.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖcogovᚋinternalᚋlistsᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPayload_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectUpdate_at(ctx context.Context, field graphql.CollectedField, obj *lists.Update) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectUpdate_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectUpdate_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectUpdate", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ProjectUpdate_percent(ctx context.Context, field graphql.CollectedField, obj *lists.Update) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectUpdate_percent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectUpdate_percent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectUpdate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectUpdate_note(ctx context.Context, field graphql.CollectedField, obj *lists.Update) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectUpdate_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectUpdate_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectUpdate", field, false, false, "String")
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12221,6 +19161,107 @@ func (ec *executionContext) fieldContext_RequestBookingPayload_userErrors(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Resolution_id(ctx context.Context, field graphql.CollectedField, obj *meeting.Resolution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resolution_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Resolution().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resolution_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resolution", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Resolution_position(ctx context.Context, field graphql.CollectedField, obj *meeting.Resolution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resolution_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resolution_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resolution", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Resolution_text(ctx context.Context, field graphql.CollectedField, obj *meeting.Resolution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resolution_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resolution_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resolution", field, false, false, "String")
+}
+
+func (ec *executionContext) _Resolution_meeting(ctx context.Context, field graphql.CollectedField, obj *meeting.Resolution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resolution_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Resolution().Meeting(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meeting.Meeting) graphql.Marshaler {
+			return ec.marshalNJointMeeting2ᚖcogovᚋinternalᚋmeetingᚐMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resolution_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Resolution",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RevokeCalendarFeedsPayload_revokedCount(ctx context.Context, field graphql.CollectedField, obj *model.RevokeCalendarFeedsPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12463,6 +19504,102 @@ func (ec *executionContext) _RolePayload_userErrors(ctx context.Context, field g
 func (ec *executionContext) fieldContext_RolePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RolePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScheduleJointMeetingPayload_meeting(ctx context.Context, field graphql.CollectedField, obj *model.ScheduleJointMeetingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduleJointMeetingPayload_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meeting.Meeting) graphql.Marshaler {
+			return ec.marshalOJointMeeting2ᚖcogovᚋinternalᚋmeetingᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduleJointMeetingPayload_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScheduleJointMeetingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScheduleJointMeetingPayload_meetings(ctx context.Context, field graphql.CollectedField, obj *model.ScheduleJointMeetingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduleJointMeetingPayload_meetings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meetings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []meeting.Meeting) graphql.Marshaler {
+			return ec.marshalNJointMeeting2ᚕcogovᚋinternalᚋmeetingᚐMeetingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduleJointMeetingPayload_meetings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScheduleJointMeetingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScheduleJointMeetingPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ScheduleJointMeetingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduleJointMeetingPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduleJointMeetingPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScheduleJointMeetingPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -13099,6 +20236,226 @@ func (ec *executionContext) fieldContext_Subdistrict_gridCount(_ context.Context
 	return graphql.NewScalarFieldContext("Subdistrict", field, true, true, "Int")
 }
 
+func (ec *executionContext) _Subdistrict_jointMeetings(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subdistrict_jointMeetings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subdistrict().JointMeetings(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*meeting.Status), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JointMeetingConnection) graphql.Marshaler {
+			return ec.marshalNJointMeetingConnection2ᚖcogovᚋgraphᚋmodelᚐJointMeetingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subdistrict_jointMeetings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subdistrict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeetingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subdistrict_jointMeetings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subdistrict_needs(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subdistrict_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subdistrict().Needs(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*lists.NeedStatus), fc.Args["category"].(*lists.Category))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NeedConnection) graphql.Marshaler {
+			return ec.marshalNNeedConnection2ᚖcogovᚋgraphᚋmodelᚐNeedConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subdistrict_needs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subdistrict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subdistrict_needs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subdistrict_offers(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subdistrict_offers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subdistrict().Offers(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*lists.OfferStatus), fc.Args["category"].(*lists.Category))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferConnection) graphql.Marshaler {
+			return ec.marshalNOfferConnection2ᚖcogovᚋgraphᚋmodelᚐOfferConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subdistrict_offers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subdistrict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subdistrict_offers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subdistrict_projects(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subdistrict_projects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subdistrict().Projects(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*lists.ProjectStatus))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectConnection) graphql.Marshaler {
+			return ec.marshalNProjectConnection2ᚖcogovᚋgraphᚋmodelᚐProjectConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subdistrict_projects(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subdistrict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subdistrict_projects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subdistrict_stats(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subdistrict_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subdistrict().Stats(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Stats) graphql.Marshaler {
+			return ec.marshalNSubdistrictStats2ᚖcogovᚋinternalᚋstoreᚐStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subdistrict_stats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subdistrict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubdistrictStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subdistrict_stats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SubdistrictConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SubdistrictConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13303,6 +20660,282 @@ func (ec *executionContext) fieldContext_SubdistrictPayload_userErrors(_ context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SubdistrictStats_partTimeMembers(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubdistrictStats_partTimeMembers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartTimeMembers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubdistrictStats_partTimeMembers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SubdistrictStats_unitsSharingVenues(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubdistrictStats_unitsSharingVenues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitsSharingVenues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubdistrictStats_unitsSharingVenues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SubdistrictStats_sharedAreaSqm(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubdistrictStats_sharedAreaSqm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedAreaSqm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubdistrictStats_sharedAreaSqm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SubdistrictStats_bookingsApproved(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubdistrictStats_bookingsApproved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BookingsApproved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubdistrictStats_bookingsApproved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SubdistrictStats_bookedHours(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubdistrictStats_bookedHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BookedHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubdistrictStats_bookedHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SubdistrictStats_attendees(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubdistrictStats_attendees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attendees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubdistrictStats_attendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SubdistrictStats_venueUtilization(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubdistrictStats_venueUtilization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SubdistrictStats().VenueUtilization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubdistrictStats_venueUtilization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubdistrictStats", field, true, true, "Float")
+}
+
+func (ec *executionContext) _SubdistrictStats_jointMeetingsHeld(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubdistrictStats_jointMeetingsHeld(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JointMeetingsHeld, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubdistrictStats_jointMeetingsHeld(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SubdistrictStats_needsOpen(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubdistrictStats_needsOpen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NeedsOpen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubdistrictStats_needsOpen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SubdistrictStats_needsMet(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubdistrictStats_needsMet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NeedsMet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubdistrictStats_needsMet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SubdistrictStats_projectsActive(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubdistrictStats_projectsActive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectsActive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubdistrictStats_projectsActive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SubdistrictStats_projectsCompleted(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubdistrictStats_projectsCompleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectsCompleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubdistrictStats_projectsCompleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.CollectedField, obj *structure.Unit) (ret graphql.Marshaler) {
@@ -13528,6 +21161,138 @@ func (ec *executionContext) fieldContext_Unit_memberships(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Unit_offers(ctx context.Context, field graphql.CollectedField, obj *structure.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_offers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().Offers(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*lists.OfferStatus))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferConnection) graphql.Marshaler {
+			return ec.marshalNOfferConnection2ᚖcogovᚋgraphᚋmodelᚐOfferConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_offers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_offers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_projects(ctx context.Context, field graphql.CollectedField, obj *structure.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_projects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().Projects(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*lists.ProjectStatus))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectConnection) graphql.Marshaler {
+			return ec.marshalNProjectConnection2ᚖcogovᚋgraphᚋmodelᚐProjectConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_projects(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_projects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_contribution(ctx context.Context, field graphql.CollectedField, obj *structure.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().Contribution(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Contribution) graphql.Marshaler {
+			return ec.marshalNUnitContribution2ᚖcogovᚋinternalᚋstoreᚐContribution(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_contribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitContribution(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_contribution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UnitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.UnitConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13613,6 +21378,75 @@ func (ec *executionContext) _UnitConnection_totalCount(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_UnitConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UnitConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitContribution_hostedBookings(ctx context.Context, field graphql.CollectedField, obj *store.Contribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitContribution_hostedBookings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HostedBookings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitContribution_hostedBookings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitContribution", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitContribution_hostedHours(ctx context.Context, field graphql.CollectedField, obj *store.Contribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitContribution_hostedHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HostedHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitContribution_hostedHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitContribution", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitContribution_attendees(ctx context.Context, field graphql.CollectedField, obj *store.Contribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitContribution_attendees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attendees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitContribution_attendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitContribution", field, false, false, "Int")
 }
 
 func (ec *executionContext) _UnitEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.UnitEdge) (ret graphql.Marshaler) {
@@ -15821,6 +23655,62 @@ func UnmarshalAddClosureInput(ctx context.Context, raw any) (model.AddClosureInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAgendaItemInput(ctx context.Context, obj any) (model.AgendaItemInput, error) {
+	var it model.AgendaItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "durationMinutes", "presenterMembershipId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "durationMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutes = data
+		case "presenterMembershipId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("presenterMembershipId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PresenterMembershipID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAgendaItemInput unmarshals raw into the AgendaItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAgendaItemInput(ctx context.Context, raw any) (model.AgendaItemInput, error) {
+	var out model.AgendaItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgendaItemInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputApproveBookingInput(ctx context.Context, obj any) (model.ApproveBookingInput, error) {
 	var it model.ApproveBookingInput
 	if obj == nil {
@@ -15937,6 +23827,104 @@ func (ec *executionContext) unmarshalInputCancelBookingInput(ctx context.Context
 func UnmarshalCancelBookingInput(ctx context.Context, raw any) (model.CancelBookingInput, error) {
 	var out model.CancelBookingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelBookingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCancelJointMeetingInput(ctx context.Context, obj any) (model.CancelJointMeetingInput, error) {
+	var it model.CancelJointMeetingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelJointMeetingInput unmarshals raw into the CancelJointMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelJointMeetingInput(ctx context.Context, raw any) (model.CancelJointMeetingInput, error) {
+	var out model.CancelJointMeetingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelJointMeetingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCompleteProjectInput(ctx context.Context, obj any) (model.CompleteProjectInput, error) {
+	var it model.CompleteProjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectId", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompleteProjectInput unmarshals raw into the CompleteProjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompleteProjectInput(ctx context.Context, raw any) (model.CompleteProjectInput, error) {
+	var out model.CompleteProjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompleteProjectInput", raw, &out)
 	return out, err
 }
 
@@ -16661,6 +24649,55 @@ func UnmarshalDeactivateVenueInput(ctx context.Context, raw any) (model.Deactiva
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDropProjectInput(ctx context.Context, obj any) (model.DropProjectInput, error) {
+	var it model.DropProjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectId", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDropProjectInput unmarshals raw into the DropProjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDropProjectInput(ctx context.Context, raw any) (model.DropProjectInput, error) {
+	var out model.DropProjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DropProjectInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEndMembershipInput(ctx context.Context, obj any) (model.EndMembershipInput, error) {
 	var it model.EndMembershipInput
 	if obj == nil {
@@ -16707,6 +24744,62 @@ func (ec *executionContext) unmarshalInputEndMembershipInput(ctx context.Context
 func UnmarshalEndMembershipInput(ctx context.Context, raw any) (model.EndMembershipInput, error) {
 	var out model.EndMembershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndMembershipInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEscalateNeedInput(ctx context.Context, obj any) (model.EscalateNeedInput, error) {
+	var it model.EscalateNeedInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"needId", "note", "meetingId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "needId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEscalateNeedInput unmarshals raw into the EscalateNeedInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEscalateNeedInput(ctx context.Context, raw any) (model.EscalateNeedInput, error) {
+	var out model.EscalateNeedInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EscalateNeedInput", raw, &out)
 	return out, err
 }
 
@@ -16763,6 +24856,83 @@ func (ec *executionContext) unmarshalInputGrantRoleInput(ctx context.Context, ob
 func UnmarshalGrantRoleInput(ctx context.Context, raw any) (model.GrantRoleInput, error) {
 	var out model.GrantRoleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "GrantRoleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLaunchProjectInput(ctx context.Context, obj any) (model.LaunchProjectInput, error) {
+	var it model.LaunchProjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "needIds", "offerIds", "ownerId", "dueOn", "resolutionId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "needIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needIds"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedIds = data
+		case "offerIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offerIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfferIds = data
+		case "ownerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "dueOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOn = data
+		case "resolutionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLaunchProjectInput unmarshals raw into the LaunchProjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLaunchProjectInput(ctx context.Context, raw any) (model.LaunchProjectInput, error) {
+	var out model.LaunchProjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LaunchProjectInput", raw, &out)
 	return out, err
 }
 
@@ -16892,6 +25062,181 @@ func UnmarshalOpeningHoursInput(ctx context.Context, raw any) (model.OpeningHour
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPostNeedInput(ctx context.Context, obj any) (model.PostNeedInput, error) {
+	var it model.PostNeedInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"committeeId", "gridId", "title", "category", "description", "peopleAffected", "urgency"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "committeeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committeeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommitteeID = data
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNCategory2cogovᚋinternalᚋlistsᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "peopleAffected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("peopleAffected"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeopleAffected = data
+		case "urgency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urgency"))
+			data, err := ec.unmarshalOUrgency2ᚖcogovᚋinternalᚋlistsᚐUrgency(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Urgency = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPostNeedInput unmarshals raw into the PostNeedInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPostNeedInput(ctx context.Context, raw any) (model.PostNeedInput, error) {
+	var out model.PostNeedInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PostNeedInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPostOfferInput(ctx context.Context, obj any) (model.PostOfferInput, error) {
+	var it model.PostOfferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitId", "title", "category", "description", "venueId", "quantity", "availableFrom", "availableTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNCategory2cogovᚋinternalᚋlistsᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "venueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "availableFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("availableFrom"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AvailableFrom = data
+		case "availableTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("availableTo"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AvailableTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPostOfferInput unmarshals raw into the PostOfferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPostOfferInput(ctx context.Context, raw any) (model.PostOfferInput, error) {
+	var out model.PostOfferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PostOfferInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordAttendanceInput(ctx context.Context, obj any) (model.RecordAttendanceInput, error) {
 	var it model.RecordAttendanceInput
 	if obj == nil {
@@ -16945,6 +25290,69 @@ func (ec *executionContext) unmarshalInputRecordAttendanceInput(ctx context.Cont
 func UnmarshalRecordAttendanceInput(ctx context.Context, raw any) (model.RecordAttendanceInput, error) {
 	var out model.RecordAttendanceInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordAttendanceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordMeetingOutcomeInput(ctx context.Context, obj any) (model.RecordMeetingOutcomeInput, error) {
+	var it model.RecordMeetingOutcomeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "attendeeMembershipIds", "minutes", "resolutions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "attendeeMembershipIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeMembershipIds"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeMembershipIds = data
+		case "minutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minutes"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Minutes = data
+		case "resolutions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Resolutions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordMeetingOutcomeInput unmarshals raw into the RecordMeetingOutcomeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordMeetingOutcomeInput(ctx context.Context, raw any) (model.RecordMeetingOutcomeInput, error) {
+	var out model.RecordMeetingOutcomeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMeetingOutcomeInput", raw, &out)
 	return out, err
 }
 
@@ -17116,6 +25524,62 @@ func UnmarshalRemoveClosureInput(ctx context.Context, raw any) (model.RemoveClos
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReportProjectProgressInput(ctx context.Context, obj any) (model.ReportProjectProgressInput, error) {
+	var it model.ReportProjectProgressInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectId", "percent", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "percent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("percent"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Percent = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportProjectProgressInput unmarshals raw into the ReportProjectProgressInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportProjectProgressInput(ctx context.Context, raw any) (model.ReportProjectProgressInput, error) {
+	var out model.ReportProjectProgressInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportProjectProgressInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRequestBookingInput(ctx context.Context, obj any) (model.RequestBookingInput, error) {
 	var it model.RequestBookingInput
 	if obj == nil {
@@ -17211,6 +25675,55 @@ func (ec *executionContext) unmarshalInputRequestBookingInput(ctx context.Contex
 func UnmarshalRequestBookingInput(ctx context.Context, raw any) (model.RequestBookingInput, error) {
 	var out model.RequestBookingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestBookingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRespondToInvitationInput(ctx context.Context, obj any) (model.RespondToInvitationInput, error) {
+	var it model.RespondToInvitationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"invitationId", "response"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "invitationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationID = data
+		case "response":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("response"))
+			data, err := ec.unmarshalNInvitationResponse2cogovᚋinternalᚋmeetingᚐResponse(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Response = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRespondToInvitationInput unmarshals raw into the RespondToInvitationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRespondToInvitationInput(ctx context.Context, raw any) (model.RespondToInvitationInput, error) {
+	var out model.RespondToInvitationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RespondToInvitationInput", raw, &out)
 	return out, err
 }
 
@@ -17340,6 +25853,97 @@ func UnmarshalRevokeSessionsInput(ctx context.Context, raw any) (model.RevokeSes
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputScheduleJointMeetingInput(ctx context.Context, obj any) (model.ScheduleJointMeetingInput, error) {
+	var it model.ScheduleJointMeetingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"convenerIds", "title", "startsAt", "endsAt", "venueId", "agenda", "inviteeMembershipIds", "monthlyOccurrences"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "convenerIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convenerIds"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvenerIds = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "venueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueID = data
+		case "agenda":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agenda"))
+			data, err := ec.unmarshalOAgendaItemInput2ᚕcogovᚋgraphᚋmodelᚐAgendaItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agenda = data
+		case "inviteeMembershipIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inviteeMembershipIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InviteeMembershipIds = data
+		case "monthlyOccurrences":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOccurrences"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthlyOccurrences = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalScheduleJointMeetingInput unmarshals raw into the ScheduleJointMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalScheduleJointMeetingInput(ctx context.Context, raw any) (model.ScheduleJointMeetingInput, error) {
+	var out model.ScheduleJointMeetingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleJointMeetingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetBookingRulesInput(ctx context.Context, obj any) (model.SetBookingRulesInput, error) {
 	var it model.SetBookingRulesInput
 	if obj == nil {
@@ -17442,6 +26046,62 @@ func (ec *executionContext) unmarshalInputSetBookingRulesInput(ctx context.Conte
 func UnmarshalSetBookingRulesInput(ctx context.Context, raw any) (model.SetBookingRulesInput, error) {
 	var out model.SetBookingRulesInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetBookingRulesInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetNeedStatusInput(ctx context.Context, obj any) (model.SetNeedStatusInput, error) {
+	var it model.SetNeedStatusInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"needId", "status", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "needId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedID = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNNeedStatus2cogovᚋinternalᚋlistsᚐNeedStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetNeedStatusInput unmarshals raw into the SetNeedStatusInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetNeedStatusInput(ctx context.Context, raw any) (model.SetNeedStatusInput, error) {
+	var out model.SetNeedStatusInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetNeedStatusInput", raw, &out)
 	return out, err
 }
 
@@ -18250,6 +26910,48 @@ func UnmarshalVenueFilter(ctx context.Context, raw any) (model.VenueFilter, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWithdrawOfferInput(ctx context.Context, obj any) (model.WithdrawOfferInput, error) {
+	var it model.WithdrawOfferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"offerId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "offerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfferID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWithdrawOfferInput unmarshals raw into the WithdrawOfferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWithdrawOfferInput(ctx context.Context, raw any) (model.WithdrawOfferInput, error) {
+	var out model.WithdrawOfferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WithdrawOfferInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -18286,6 +26988,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Role(ctx, sel, obj)
+	case meeting.Resolution:
+		return ec._Resolution(ctx, sel, &obj)
+	case *meeting.Resolution:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Resolution(ctx, sel, obj)
+	case lists.Project:
+		return ec._Project(ctx, sel, &obj)
+	case *lists.Project:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Project(ctx, sel, obj)
 	case structure.Person:
 		return ec._Person(ctx, sel, &obj)
 	case *structure.Person:
@@ -18293,6 +27009,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Person(ctx, sel, obj)
+	case lists.Offer:
+		return ec._Offer(ctx, sel, &obj)
+	case *lists.Offer:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Offer(ctx, sel, obj)
+	case lists.Need:
+		return ec._Need(ctx, sel, &obj)
+	case *lists.Need:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Need(ctx, sel, obj)
 	case structure.Membership:
 		return ec._Membership(ctx, sel, &obj)
 	case *structure.Membership:
@@ -18300,6 +27030,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Membership(ctx, sel, obj)
+	case meeting.Meeting:
+		return ec._JointMeeting(ctx, sel, &obj)
+	case *meeting.Meeting:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._JointMeeting(ctx, sel, obj)
+	case meeting.Invitation:
+		return ec._Invitation(ctx, sel, &obj)
+	case *meeting.Invitation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Invitation(ctx, sel, obj)
 	case structure.Grid:
 		return ec._Grid(ctx, sel, &obj)
 	case *structure.Grid:
@@ -18481,6 +27225,61 @@ func (ec *executionContext) _AddClosurePayload(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agendaItemImplementors = []string{"AgendaItem"}
+
+func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSet, obj *meeting.AgendaItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agendaItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgendaItem")
+		case "position":
+			out.Values[i] = ec._AgendaItem_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._AgendaItem_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "durationMinutes":
+			out.Values[i] = ec._AgendaItem_durationMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "presenter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AgendaItem_presenter(ctx, field, obj)
+				})
+		case "need":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AgendaItem_need(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19040,6 +27839,24 @@ func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Committee_memberships(ctx, field, obj)
 				})
+		case "jointMeetings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Committee_jointMeetings(ctx, field, obj)
+				})
+		case "needs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Committee_needs(ctx, field, obj)
+				})
+		case "projects":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Committee_projects(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19368,6 +28185,60 @@ func (ec *executionContext) _CommunityPayload(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var escalationImplementors = []string{"Escalation"}
+
+func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSet, obj *lists.Escalation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Escalation")
+		case "at":
+			out.Values[i] = ec._Escalation_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._Escalation_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._Escalation_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._Escalation_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "meeting":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Escalation_meeting(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var gridImplementors = []string{"Grid", "Node"}
 
 func (ec *executionContext) _Grid(ctx context.Context, sel ast.SelectionSet, obj *structure.Grid) graphql.Marshaler {
@@ -19535,6 +28406,411 @@ func (ec *executionContext) _GridPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "userErrors":
 			out.Values[i] = ec._GridPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var invitationImplementors = []string{"Invitation", "Node"}
+
+func (ec *executionContext) _Invitation(ctx context.Context, sel ast.SelectionSet, obj *meeting.Invitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Invitation")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invitation_id(ctx, field, obj)
+				})
+		case "response":
+			out.Values[i] = ec._Invitation_response(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "respondedAt":
+			out.Values[i] = ec._Invitation_respondedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "membership":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invitation_membership(ctx, field, obj)
+				})
+		case "meeting":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invitation_meeting(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var invitationConnectionImplementors = []string{"InvitationConnection"}
+
+func (ec *executionContext) _InvitationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InvitationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invitationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvitationConnection")
+		case "edges":
+			out.Values[i] = ec._InvitationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InvitationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._InvitationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var invitationEdgeImplementors = []string{"InvitationEdge"}
+
+func (ec *executionContext) _InvitationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InvitationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invitationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvitationEdge")
+		case "cursor":
+			out.Values[i] = ec._InvitationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._InvitationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var invitationPayloadImplementors = []string{"InvitationPayload"}
+
+func (ec *executionContext) _InvitationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.InvitationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invitationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvitationPayload")
+		case "invitation":
+			out.Values[i] = ec._InvitationPayload_invitation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._InvitationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jointMeetingImplementors = []string{"JointMeeting", "Node"}
+
+func (ec *executionContext) _JointMeeting(ctx context.Context, sel ast.SelectionSet, obj *meeting.Meeting) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jointMeetingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JointMeeting")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_id(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._JointMeeting_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._JointMeeting_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsAt":
+			out.Values[i] = ec._JointMeeting_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._JointMeeting_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minutes":
+			out.Values[i] = ec._JointMeeting_minutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelReason":
+			out.Values[i] = ec._JointMeeting_cancelReason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "demo":
+			out.Values[i] = ec._JointMeeting_demo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conveners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_conveners(ctx, field, obj)
+				})
+		case "booking":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_booking(ctx, field, obj)
+				})
+		case "agenda":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_agenda(ctx, field, obj)
+				})
+		case "invitations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_invitations(ctx, field, obj)
+				})
+		case "attendees":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_attendees(ctx, field, obj)
+				})
+		case "resolutions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_resolutions(ctx, field, obj)
+				})
+		case "series":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_series(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jointMeetingConnectionImplementors = []string{"JointMeetingConnection"}
+
+func (ec *executionContext) _JointMeetingConnection(ctx context.Context, sel ast.SelectionSet, obj *model.JointMeetingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jointMeetingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JointMeetingConnection")
+		case "edges":
+			out.Values[i] = ec._JointMeetingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._JointMeetingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._JointMeetingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jointMeetingEdgeImplementors = []string{"JointMeetingEdge"}
+
+func (ec *executionContext) _JointMeetingEdge(ctx context.Context, sel ast.SelectionSet, obj *model.JointMeetingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jointMeetingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JointMeetingEdge")
+		case "cursor":
+			out.Values[i] = ec._JointMeetingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._JointMeetingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jointMeetingPayloadImplementors = []string{"JointMeetingPayload"}
+
+func (ec *executionContext) _JointMeetingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.JointMeetingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jointMeetingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JointMeetingPayload")
+		case "meeting":
+			out.Values[i] = ec._JointMeetingPayload_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._JointMeetingPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20025,6 +29301,545 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "scheduleJointMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_scheduleJointMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelJointMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelJointMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "respondToInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_respondToInvitation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordMeetingOutcome":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordMeetingOutcome(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "postNeed":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_postNeed(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setNeedStatus":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setNeedStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "escalateNeed":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_escalateNeed(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "postOffer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_postOffer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawOffer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawOffer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "launchProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_launchProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportProjectProgress":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reportProjectProgress(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completeProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dropProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_dropProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var needImplementors = []string{"Need", "Node"}
+
+func (ec *executionContext) _Need(ctx context.Context, sel ast.SelectionSet, obj *lists.Need) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, needImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Need")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Need_id(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._Need_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._Need_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Need_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "peopleAffected":
+			out.Values[i] = ec._Need_peopleAffected(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "urgency":
+			out.Values[i] = ec._Need_urgency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Need_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "level":
+			out.Values[i] = ec._Need_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postedAt":
+			out.Values[i] = ec._Need_postedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "metAt":
+			out.Values[i] = ec._Need_metAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._Need_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "demo":
+			out.Values[i] = ec._Need_demo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "committee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Need_committee(ctx, field, obj)
+				})
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Need_community(ctx, field, obj)
+				})
+		case "grid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Need_grid(ctx, field, obj)
+				})
+		case "escalations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Need_escalations(ctx, field, obj)
+				})
+		case "projects":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Need_projects(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var needConnectionImplementors = []string{"NeedConnection"}
+
+func (ec *executionContext) _NeedConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NeedConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, needConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NeedConnection")
+		case "edges":
+			out.Values[i] = ec._NeedConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NeedConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._NeedConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var needEdgeImplementors = []string{"NeedEdge"}
+
+func (ec *executionContext) _NeedEdge(ctx context.Context, sel ast.SelectionSet, obj *model.NeedEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, needEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NeedEdge")
+		case "cursor":
+			out.Values[i] = ec._NeedEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NeedEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var needPayloadImplementors = []string{"NeedPayload"}
+
+func (ec *executionContext) _NeedPayload(ctx context.Context, sel ast.SelectionSet, obj *model.NeedPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, needPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NeedPayload")
+		case "need":
+			out.Values[i] = ec._NeedPayload_need(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._NeedPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerImplementors = []string{"Offer", "Node"}
+
+func (ec *executionContext) _Offer(ctx context.Context, sel ast.SelectionSet, obj *lists.Offer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Offer")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Offer_id(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._Offer_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._Offer_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Offer_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._Offer_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "availableFrom":
+			out.Values[i] = ec._Offer_availableFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "availableTo":
+			out.Values[i] = ec._Offer_availableTo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Offer_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postedAt":
+			out.Values[i] = ec._Offer_postedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "demo":
+			out.Values[i] = ec._Offer_demo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Offer_unit(ctx, field, obj)
+				})
+		case "venue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Offer_venue(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerConnectionImplementors = []string{"OfferConnection"}
+
+func (ec *executionContext) _OfferConnection(ctx context.Context, sel ast.SelectionSet, obj *model.OfferConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferConnection")
+		case "edges":
+			out.Values[i] = ec._OfferConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OfferConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OfferConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerEdgeImplementors = []string{"OfferEdge"}
+
+func (ec *executionContext) _OfferEdge(ctx context.Context, sel ast.SelectionSet, obj *model.OfferEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferEdge")
+		case "cursor":
+			out.Values[i] = ec._OfferEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OfferEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerPayloadImplementors = []string{"OfferPayload"}
+
+func (ec *executionContext) _OfferPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OfferPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferPayload")
+		case "offer":
+			out.Values[i] = ec._OfferPayload_offer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._OfferPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20362,6 +30177,267 @@ func (ec *executionContext) _PersonPayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var projectImplementors = []string{"Project", "Node"}
+
+func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *lists.Project) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Project")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_id(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._Project_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Project_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._Project_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "progressPercent":
+			out.Values[i] = ec._Project_progressPercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "launchedAt":
+			out.Values[i] = ec._Project_launchedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedAt":
+			out.Values[i] = ec._Project_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "demo":
+			out.Values[i] = ec._Project_demo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_owner(ctx, field, obj)
+				})
+		case "needs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_needs(ctx, field, obj)
+				})
+		case "offers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_offers(ctx, field, obj)
+				})
+		case "resolution":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_resolution(ctx, field, obj)
+				})
+		case "updates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_updates(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectConnectionImplementors = []string{"ProjectConnection"}
+
+func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectConnection")
+		case "edges":
+			out.Values[i] = ec._ProjectConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ProjectConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ProjectConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectEdgeImplementors = []string{"ProjectEdge"}
+
+func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectEdge")
+		case "cursor":
+			out.Values[i] = ec._ProjectEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ProjectEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectPayloadImplementors = []string{"ProjectPayload"}
+
+func (ec *executionContext) _ProjectPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectPayload")
+		case "project":
+			out.Values[i] = ec._ProjectPayload_project(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ProjectPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectUpdateImplementors = []string{"ProjectUpdate"}
+
+func (ec *executionContext) _ProjectUpdate(ctx context.Context, sel ast.SelectionSet, obj *lists.Update) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectUpdate")
+		case "at":
+			out.Values[i] = ec._ProjectUpdate_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percent":
+			out.Values[i] = ec._ProjectUpdate_percent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._ProjectUpdate_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -20474,6 +30550,56 @@ func (ec *executionContext) _RequestBookingPayload(ctx context.Context, sel ast.
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var resolutionImplementors = []string{"Resolution", "Node"}
+
+func (ec *executionContext) _Resolution(ctx context.Context, sel ast.SelectionSet, obj *meeting.Resolution) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resolutionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Resolution")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resolution_id(ctx, field, obj)
+				})
+		case "position":
+			out.Values[i] = ec._Resolution_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "text":
+			out.Values[i] = ec._Resolution_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "meeting":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resolution_meeting(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20630,6 +30756,49 @@ func (ec *executionContext) _RolePayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "userErrors":
 			out.Values[i] = ec._RolePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scheduleJointMeetingPayloadImplementors = []string{"ScheduleJointMeetingPayload"}
+
+func (ec *executionContext) _ScheduleJointMeetingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ScheduleJointMeetingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scheduleJointMeetingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScheduleJointMeetingPayload")
+		case "meeting":
+			out.Values[i] = ec._ScheduleJointMeetingPayload_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meetings":
+			out.Values[i] = ec._ScheduleJointMeetingPayload_meetings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ScheduleJointMeetingPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20862,6 +31031,36 @@ func (ec *executionContext) _Subdistrict(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Subdistrict_gridCount(ctx, field, obj)
 				})
+		case "jointMeetings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subdistrict_jointMeetings(ctx, field, obj)
+				})
+		case "needs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subdistrict_needs(ctx, field, obj)
+				})
+		case "offers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subdistrict_offers(ctx, field, obj)
+				})
+		case "projects":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subdistrict_projects(ctx, field, obj)
+				})
+		case "stats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subdistrict_stats(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20998,6 +31197,95 @@ func (ec *executionContext) _SubdistrictPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var subdistrictStatsImplementors = []string{"SubdistrictStats"}
+
+func (ec *executionContext) _SubdistrictStats(ctx context.Context, sel ast.SelectionSet, obj *store.Stats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subdistrictStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubdistrictStats")
+		case "partTimeMembers":
+			out.Values[i] = ec._SubdistrictStats_partTimeMembers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitsSharingVenues":
+			out.Values[i] = ec._SubdistrictStats_unitsSharingVenues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sharedAreaSqm":
+			out.Values[i] = ec._SubdistrictStats_sharedAreaSqm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bookingsApproved":
+			out.Values[i] = ec._SubdistrictStats_bookingsApproved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bookedHours":
+			out.Values[i] = ec._SubdistrictStats_bookedHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attendees":
+			out.Values[i] = ec._SubdistrictStats_attendees(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "venueUtilization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SubdistrictStats_venueUtilization(ctx, field, obj)
+				})
+		case "jointMeetingsHeld":
+			out.Values[i] = ec._SubdistrictStats_jointMeetingsHeld(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "needsOpen":
+			out.Values[i] = ec._SubdistrictStats_needsOpen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "needsMet":
+			out.Values[i] = ec._SubdistrictStats_needsMet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "projectsActive":
+			out.Values[i] = ec._SubdistrictStats_projectsActive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "projectsCompleted":
+			out.Values[i] = ec._SubdistrictStats_projectsCompleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var unitImplementors = []string{"Unit", "Node"}
 
 func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj *structure.Unit) graphql.Marshaler {
@@ -21053,6 +31341,24 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Unit_memberships(ctx, field, obj)
 				})
+		case "offers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Unit_offers(ctx, field, obj)
+				})
+		case "projects":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Unit_projects(ctx, field, obj)
+				})
+		case "contribution":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Unit_contribution(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21093,6 +31399,49 @@ func (ec *executionContext) _UnitConnection(ctx context.Context, sel ast.Selecti
 			}
 		case "totalCount":
 			out.Values[i] = ec._UnitConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unitContributionImplementors = []string{"UnitContribution"}
+
+func (ec *executionContext) _UnitContribution(ctx context.Context, sel ast.SelectionSet, obj *store.Contribution) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitContributionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitContribution")
+		case "hostedBookings":
+			out.Values[i] = ec._UnitContribution_hostedBookings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hostedHours":
+			out.Values[i] = ec._UnitContribution_hostedHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attendees":
+			out.Values[i] = ec._UnitContribution_attendees(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21916,6 +32265,31 @@ func (ec *executionContext) marshalNAddClosurePayload2ᚖcogovᚋgraphᚋmodel�
 	return ec._AddClosurePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAgendaItem2cogovᚋinternalᚋmeetingᚐAgendaItem(ctx context.Context, sel ast.SelectionSet, v meeting.AgendaItem) graphql.Marshaler {
+	return ec._AgendaItem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAgendaItem2ᚕcogovᚋinternalᚋmeetingᚐAgendaItemᚄ(ctx context.Context, sel ast.SelectionSet, v []meeting.AgendaItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgendaItem2cogovᚋinternalᚋmeetingᚐAgendaItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAgendaItemInput2cogovᚋgraphᚋmodelᚐAgendaItemInput(ctx context.Context, v any) (model.AgendaItemInput, error) {
+	res, err := ec.unmarshalInputAgendaItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNApproveBookingInput2cogovᚋgraphᚋmodelᚐApproveBookingInput(ctx context.Context, v any) (model.ApproveBookingInput, error) {
 	res, err := ec.unmarshalInputApproveBookingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22071,6 +32445,26 @@ func (ec *executionContext) unmarshalNCancelBookingInput2cogovᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCancelJointMeetingInput2cogovᚋgraphᚋmodelᚐCancelJointMeetingInput(ctx context.Context, v any) (model.CancelJointMeetingInput, error) {
+	res, err := ec.unmarshalInputCancelJointMeetingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCategory2cogovᚋinternalᚋlistsᚐCategory(ctx context.Context, v any) (lists.Category, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := lists.Category(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCategory2cogovᚋinternalᚋlistsᚐCategory(ctx context.Context, sel ast.SelectionSet, v lists.Category) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Category!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNClosure2cogovᚋinternalᚋbookingᚐClosure(ctx context.Context, sel ast.SelectionSet, v booking.Closure) graphql.Marshaler {
 	return ec._Closure(ctx, sel, &v)
 }
@@ -22214,6 +32608,11 @@ func (ec *executionContext) marshalNCommunityPayload2ᚖcogovᚋgraphᚋmodelᚐ
 	return ec._CommunityPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCompleteProjectInput2cogovᚋgraphᚋmodelᚐCompleteProjectInput(ctx context.Context, v any) (model.CompleteProjectInput, error) {
+	res, err := ec.unmarshalInputCompleteProjectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateAccountInput2cogovᚋgraphᚋmodelᚐCreateAccountInput(ctx context.Context, v any) (model.CreateAccountInput, error) {
 	res, err := ec.unmarshalInputCreateAccountInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22297,6 +32696,11 @@ func (ec *executionContext) unmarshalNDeactivateVenueInput2cogovᚋgraphᚋmodel
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDropProjectInput2cogovᚋgraphᚋmodelᚐDropProjectInput(ctx context.Context, v any) (model.DropProjectInput, error) {
+	res, err := ec.unmarshalInputDropProjectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNEligibility2cogovᚋinternalᚋbookingᚐEligibility(ctx context.Context, v any) (booking.Eligibility, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := booking.Eligibility(tmp)
@@ -22315,6 +32719,45 @@ func (ec *executionContext) marshalNEligibility2cogovᚋinternalᚋbookingᚐEli
 func (ec *executionContext) unmarshalNEndMembershipInput2cogovᚋgraphᚋmodelᚐEndMembershipInput(ctx context.Context, v any) (model.EndMembershipInput, error) {
 	res, err := ec.unmarshalInputEndMembershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEscalateNeedInput2cogovᚋgraphᚋmodelᚐEscalateNeedInput(ctx context.Context, v any) (model.EscalateNeedInput, error) {
+	res, err := ec.unmarshalInputEscalateNeedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEscalation2cogovᚋinternalᚋlistsᚐEscalation(ctx context.Context, sel ast.SelectionSet, v lists.Escalation) graphql.Marshaler {
+	return ec._Escalation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEscalation2ᚕcogovᚋinternalᚋlistsᚐEscalationᚄ(ctx context.Context, sel ast.SelectionSet, v []lists.Escalation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEscalation2cogovᚋinternalᚋlistsᚐEscalation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalNFrequency2cogovᚋgraphᚋmodelᚐFrequency(ctx context.Context, v any) (model.Frequency, error) {
@@ -22433,6 +32876,149 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNInvitation2ᚖcogovᚋinternalᚋmeetingᚐInvitation(ctx context.Context, sel ast.SelectionSet, v *meeting.Invitation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Invitation!")
+		return graphql.Null
+	}
+	return ec._Invitation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInvitationConnection2ᚖcogovᚋgraphᚋmodelᚐInvitationConnection(ctx context.Context, sel ast.SelectionSet, v *model.InvitationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InvitationConnection!")
+		return graphql.Null
+	}
+	return ec._InvitationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInvitationEdge2cogovᚋgraphᚋmodelᚐInvitationEdge(ctx context.Context, sel ast.SelectionSet, v model.InvitationEdge) graphql.Marshaler {
+	return ec._InvitationEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNInvitationEdge2ᚕcogovᚋgraphᚋmodelᚐInvitationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.InvitationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInvitationEdge2cogovᚋgraphᚋmodelᚐInvitationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInvitationPayload2ᚖcogovᚋgraphᚋmodelᚐInvitationPayload(ctx context.Context, sel ast.SelectionSet, v *model.InvitationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InvitationPayload!")
+		return graphql.Null
+	}
+	return ec._InvitationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInvitationResponse2cogovᚋinternalᚋmeetingᚐResponse(ctx context.Context, v any) (meeting.Response, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := meeting.Response(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInvitationResponse2cogovᚋinternalᚋmeetingᚐResponse(ctx context.Context, sel ast.SelectionSet, v meeting.Response) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "InvitationResponse!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNJointMeeting2cogovᚋinternalᚋmeetingᚐMeeting(ctx context.Context, sel ast.SelectionSet, v meeting.Meeting) graphql.Marshaler {
+	return ec._JointMeeting(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNJointMeeting2ᚕcogovᚋinternalᚋmeetingᚐMeetingᚄ(ctx context.Context, sel ast.SelectionSet, v []meeting.Meeting) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJointMeeting2cogovᚋinternalᚋmeetingᚐMeeting(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJointMeeting2ᚖcogovᚋinternalᚋmeetingᚐMeeting(ctx context.Context, sel ast.SelectionSet, v *meeting.Meeting) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JointMeeting!")
+		return graphql.Null
+	}
+	return ec._JointMeeting(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNJointMeetingConnection2ᚖcogovᚋgraphᚋmodelᚐJointMeetingConnection(ctx context.Context, sel ast.SelectionSet, v *model.JointMeetingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JointMeetingConnection!")
+		return graphql.Null
+	}
+	return ec._JointMeetingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNJointMeetingEdge2cogovᚋgraphᚋmodelᚐJointMeetingEdge(ctx context.Context, sel ast.SelectionSet, v model.JointMeetingEdge) graphql.Marshaler {
+	return ec._JointMeetingEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNJointMeetingEdge2ᚕcogovᚋgraphᚋmodelᚐJointMeetingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.JointMeetingEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJointMeetingEdge2cogovᚋgraphᚋmodelᚐJointMeetingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJointMeetingPayload2ᚖcogovᚋgraphᚋmodelᚐJointMeetingPayload(ctx context.Context, sel ast.SelectionSet, v *model.JointMeetingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JointMeetingPayload!")
+		return graphql.Null
+	}
+	return ec._JointMeetingPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNJointMeetingStatus2cogovᚋinternalᚋmeetingᚐStatus(ctx context.Context, v any) (meeting.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := meeting.Status(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJointMeetingStatus2cogovᚋinternalᚋmeetingᚐStatus(ctx context.Context, sel ast.SelectionSet, v meeting.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "JointMeetingStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNLaunchProjectInput2cogovᚋgraphᚋmodelᚐLaunchProjectInput(ctx context.Context, v any) (model.LaunchProjectInput, error) {
+	res, err := ec.unmarshalInputLaunchProjectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNLocalTime2int(ctx context.Context, v any) (int, error) {
 	res, err := model.UnmarshalLocalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22506,6 +33092,108 @@ func (ec *executionContext) marshalNMembershipRole2cogovᚋinternalᚋstructure�
 	return res
 }
 
+func (ec *executionContext) marshalNNeed2cogovᚋinternalᚋlistsᚐNeed(ctx context.Context, sel ast.SelectionSet, v lists.Need) graphql.Marshaler {
+	return ec._Need(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNeed2ᚕcogovᚋinternalᚋlistsᚐNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []lists.Need) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNeed2cogovᚋinternalᚋlistsᚐNeed(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNeed2ᚖcogovᚋinternalᚋlistsᚐNeed(ctx context.Context, sel ast.SelectionSet, v *lists.Need) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Need!")
+		return graphql.Null
+	}
+	return ec._Need(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNeedConnection2ᚖcogovᚋgraphᚋmodelᚐNeedConnection(ctx context.Context, sel ast.SelectionSet, v *model.NeedConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NeedConnection!")
+		return graphql.Null
+	}
+	return ec._NeedConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNeedEdge2cogovᚋgraphᚋmodelᚐNeedEdge(ctx context.Context, sel ast.SelectionSet, v model.NeedEdge) graphql.Marshaler {
+	return ec._NeedEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNeedEdge2ᚕcogovᚋgraphᚋmodelᚐNeedEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.NeedEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNeedEdge2cogovᚋgraphᚋmodelᚐNeedEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNNeedLevel2cogovᚋinternalᚋlistsᚐLevel(ctx context.Context, v any) (lists.Level, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := lists.Level(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNeedLevel2cogovᚋinternalᚋlistsᚐLevel(ctx context.Context, sel ast.SelectionSet, v lists.Level) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NeedLevel!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNNeedPayload2ᚖcogovᚋgraphᚋmodelᚐNeedPayload(ctx context.Context, sel ast.SelectionSet, v *model.NeedPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NeedPayload!")
+		return graphql.Null
+	}
+	return ec._NeedPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNeedStatus2cogovᚋinternalᚋlistsᚐNeedStatus(ctx context.Context, v any) (lists.NeedStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := lists.NeedStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNeedStatus2cogovᚋinternalᚋlistsᚐNeedStatus(ctx context.Context, sel ast.SelectionSet, v lists.NeedStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NeedStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNNode2cogovᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Node!")
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕcogovᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -22514,6 +33202,85 @@ func (ec *executionContext) marshalNNode2ᚕcogovᚋgraphᚋmodelᚐNode(ctx con
 	})
 
 	return ret
+}
+
+func (ec *executionContext) marshalNOffer2cogovᚋinternalᚋlistsᚐOffer(ctx context.Context, sel ast.SelectionSet, v lists.Offer) graphql.Marshaler {
+	return ec._Offer(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOffer2ᚕcogovᚋinternalᚋlistsᚐOfferᚄ(ctx context.Context, sel ast.SelectionSet, v []lists.Offer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOffer2cogovᚋinternalᚋlistsᚐOffer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOffer2ᚖcogovᚋinternalᚋlistsᚐOffer(ctx context.Context, sel ast.SelectionSet, v *lists.Offer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Offer!")
+		return graphql.Null
+	}
+	return ec._Offer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOfferConnection2ᚖcogovᚋgraphᚋmodelᚐOfferConnection(ctx context.Context, sel ast.SelectionSet, v *model.OfferConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OfferConnection!")
+		return graphql.Null
+	}
+	return ec._OfferConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOfferEdge2cogovᚋgraphᚋmodelᚐOfferEdge(ctx context.Context, sel ast.SelectionSet, v model.OfferEdge) graphql.Marshaler {
+	return ec._OfferEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOfferEdge2ᚕcogovᚋgraphᚋmodelᚐOfferEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OfferEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOfferEdge2cogovᚋgraphᚋmodelᚐOfferEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOfferPayload2ᚖcogovᚋgraphᚋmodelᚐOfferPayload(ctx context.Context, sel ast.SelectionSet, v *model.OfferPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OfferPayload!")
+		return graphql.Null
+	}
+	return ec._OfferPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOfferStatus2cogovᚋinternalᚋlistsᚐOfferStatus(ctx context.Context, v any) (lists.OfferStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := lists.OfferStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfferStatus2cogovᚋinternalᚋlistsᚐOfferStatus(ctx context.Context, sel ast.SelectionSet, v lists.OfferStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OfferStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNOpeningException2cogovᚋinternalᚋbookingᚐException(ctx context.Context, sel ast.SelectionSet, v booking.Exception) graphql.Marshaler {
@@ -22652,8 +33419,122 @@ func (ec *executionContext) marshalNPersonPayload2ᚖcogovᚋgraphᚋmodelᚐPer
 	return ec._PersonPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPostNeedInput2cogovᚋgraphᚋmodelᚐPostNeedInput(ctx context.Context, v any) (model.PostNeedInput, error) {
+	res, err := ec.unmarshalInputPostNeedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPostOfferInput2cogovᚋgraphᚋmodelᚐPostOfferInput(ctx context.Context, v any) (model.PostOfferInput, error) {
+	res, err := ec.unmarshalInputPostOfferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProject2cogovᚋinternalᚋlistsᚐProject(ctx context.Context, sel ast.SelectionSet, v lists.Project) graphql.Marshaler {
+	return ec._Project(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProject2ᚕcogovᚋinternalᚋlistsᚐProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []lists.Project) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProject2cogovᚋinternalᚋlistsᚐProject(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProject2ᚖcogovᚋinternalᚋlistsᚐProject(ctx context.Context, sel ast.SelectionSet, v *lists.Project) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Project!")
+		return graphql.Null
+	}
+	return ec._Project(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProjectConnection2ᚖcogovᚋgraphᚋmodelᚐProjectConnection(ctx context.Context, sel ast.SelectionSet, v *model.ProjectConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectConnection!")
+		return graphql.Null
+	}
+	return ec._ProjectConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProjectEdge2cogovᚋgraphᚋmodelᚐProjectEdge(ctx context.Context, sel ast.SelectionSet, v model.ProjectEdge) graphql.Marshaler {
+	return ec._ProjectEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProjectEdge2ᚕcogovᚋgraphᚋmodelᚐProjectEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ProjectEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectEdge2cogovᚋgraphᚋmodelᚐProjectEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProjectPayload2ᚖcogovᚋgraphᚋmodelᚐProjectPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProjectPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectPayload!")
+		return graphql.Null
+	}
+	return ec._ProjectPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProjectStatus2cogovᚋinternalᚋlistsᚐProjectStatus(ctx context.Context, v any) (lists.ProjectStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := lists.ProjectStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectStatus2cogovᚋinternalᚋlistsᚐProjectStatus(ctx context.Context, sel ast.SelectionSet, v lists.ProjectStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProjectStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNProjectUpdate2cogovᚋinternalᚋlistsᚐUpdate(ctx context.Context, sel ast.SelectionSet, v lists.Update) graphql.Marshaler {
+	return ec._ProjectUpdate(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProjectUpdate2ᚕcogovᚋinternalᚋlistsᚐUpdateᚄ(ctx context.Context, sel ast.SelectionSet, v []lists.Update) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectUpdate2cogovᚋinternalᚋlistsᚐUpdate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNRecordAttendanceInput2cogovᚋgraphᚋmodelᚐRecordAttendanceInput(ctx context.Context, v any) (model.RecordAttendanceInput, error) {
 	res, err := ec.unmarshalInputRecordAttendanceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordMeetingOutcomeInput2cogovᚋgraphᚋmodelᚐRecordMeetingOutcomeInput(ctx context.Context, v any) (model.RecordMeetingOutcomeInput, error) {
+	res, err := ec.unmarshalInputRecordMeetingOutcomeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -22664,6 +33545,11 @@ func (ec *executionContext) unmarshalNRejectBookingInput2cogovᚋgraphᚋmodel�
 
 func (ec *executionContext) unmarshalNRemoveClosureInput2cogovᚋgraphᚋmodelᚐRemoveClosureInput(ctx context.Context, v any) (model.RemoveClosureInput, error) {
 	res, err := ec.unmarshalInputRemoveClosureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReportProjectProgressInput2cogovᚋgraphᚋmodelᚐReportProjectProgressInput(ctx context.Context, v any) (model.ReportProjectProgressInput, error) {
+	res, err := ec.unmarshalInputReportProjectProgressInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -22678,6 +33564,31 @@ func (ec *executionContext) marshalNRequestBookingPayload2ᚖcogovᚋgraphᚋmod
 		return graphql.Null
 	}
 	return ec._RequestBookingPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNResolution2cogovᚋinternalᚋmeetingᚐResolution(ctx context.Context, sel ast.SelectionSet, v meeting.Resolution) graphql.Marshaler {
+	return ec._Resolution(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNResolution2ᚕcogovᚋinternalᚋmeetingᚐResolutionᚄ(ctx context.Context, sel ast.SelectionSet, v []meeting.Resolution) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResolution2cogovᚋinternalᚋmeetingᚐResolution(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNRespondToInvitationInput2cogovᚋgraphᚋmodelᚐRespondToInvitationInput(ctx context.Context, v any) (model.RespondToInvitationInput, error) {
+	res, err := ec.unmarshalInputRespondToInvitationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRevokeCalendarFeedsInput2cogovᚋgraphᚋmodelᚐRevokeCalendarFeedsInput(ctx context.Context, v any) (model.RevokeCalendarFeedsInput, error) {
@@ -22754,8 +33665,26 @@ func (ec *executionContext) marshalNRolePayload2ᚖcogovᚋgraphᚋmodelᚐRoleP
 	return ec._RolePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNScheduleJointMeetingInput2cogovᚋgraphᚋmodelᚐScheduleJointMeetingInput(ctx context.Context, v any) (model.ScheduleJointMeetingInput, error) {
+	res, err := ec.unmarshalInputScheduleJointMeetingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScheduleJointMeetingPayload2ᚖcogovᚋgraphᚋmodelᚐScheduleJointMeetingPayload(ctx context.Context, sel ast.SelectionSet, v *model.ScheduleJointMeetingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScheduleJointMeetingPayload!")
+		return graphql.Null
+	}
+	return ec._ScheduleJointMeetingPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSetBookingRulesInput2cogovᚋgraphᚋmodelᚐSetBookingRulesInput(ctx context.Context, v any) (model.SetBookingRulesInput, error) {
 	res, err := ec.unmarshalInputSetBookingRulesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetNeedStatusInput2cogovᚋgraphᚋmodelᚐSetNeedStatusInput(ctx context.Context, v any) (model.SetNeedStatusInput, error) {
+	res, err := ec.unmarshalInputSetNeedStatusInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -22912,6 +33841,14 @@ func (ec *executionContext) marshalNSubdistrictPayload2ᚖcogovᚋgraphᚋmodel�
 	return ec._SubdistrictPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSubdistrictStats2ᚖcogovᚋinternalᚋstoreᚐStats(ctx context.Context, sel ast.SelectionSet, v *store.Stats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubdistrictStats!")
+		return graphql.Null
+	}
+	return ec._SubdistrictStats(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNUnit2ᚖcogovᚋinternalᚋstructureᚐUnit(ctx context.Context, sel ast.SelectionSet, v *structure.Unit) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Unit!")
@@ -22926,6 +33863,14 @@ func (ec *executionContext) marshalNUnitConnection2ᚖcogovᚋgraphᚋmodelᚐUn
 		return graphql.Null
 	}
 	return ec._UnitConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUnitContribution2ᚖcogovᚋinternalᚋstoreᚐContribution(ctx context.Context, sel ast.SelectionSet, v *store.Contribution) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnitContribution!")
+		return graphql.Null
+	}
+	return ec._UnitContribution(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUnitEdge2cogovᚋgraphᚋmodelᚐUnitEdge(ctx context.Context, sel ast.SelectionSet, v model.UnitEdge) graphql.Marshaler {
@@ -23009,6 +33954,21 @@ func (ec *executionContext) unmarshalNUpdateUnitInput2cogovᚋgraphᚋmodelᚐUp
 func (ec *executionContext) unmarshalNUpdateVenueInput2cogovᚋgraphᚋmodelᚐUpdateVenueInput(ctx context.Context, v any) (model.UpdateVenueInput, error) {
 	res, err := ec.unmarshalInputUpdateVenueInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUrgency2cogovᚋinternalᚋlistsᚐUrgency(ctx context.Context, v any) (lists.Urgency, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := lists.Urgency(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUrgency2cogovᚋinternalᚋlistsᚐUrgency(ctx context.Context, sel ast.SelectionSet, v lists.Urgency) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Urgency!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNUserError2cogovᚋinternalᚋproblemᚐProblem(ctx context.Context, sel ast.SelectionSet, v problem.Problem) graphql.Marshaler {
@@ -23126,6 +34086,11 @@ func (ec *executionContext) unmarshalNWeekday2cogovᚋgraphᚋmodelᚐWeekday(ct
 
 func (ec *executionContext) marshalNWeekday2cogovᚋgraphᚋmodelᚐWeekday(ctx context.Context, sel ast.SelectionSet, v model.Weekday) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNWithdrawOfferInput2cogovᚋgraphᚋmodelᚐWithdrawOfferInput(ctx context.Context, v any) (model.WithdrawOfferInput, error) {
+	res, err := ec.unmarshalInputWithdrawOfferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -23277,6 +34242,23 @@ func (ec *executionContext) marshalOAccount2ᚖcogovᚋinternalᚋaccountᚐAcco
 	return ec._Account(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOAgendaItemInput2ᚕcogovᚋgraphᚋmodelᚐAgendaItemInputᚄ(ctx context.Context, v any) ([]model.AgendaItemInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.AgendaItemInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgendaItemInput2cogovᚋgraphᚋmodelᚐAgendaItemInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOBooking2ᚖcogovᚋinternalᚋbookingᚐBooking(ctx context.Context, sel ast.SelectionSet, v *booking.Booking) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -23324,6 +34306,25 @@ func (ec *executionContext) unmarshalOCancelScope2ᚖcogovᚋinternalᚋbooking�
 }
 
 func (ec *executionContext) marshalOCancelScope2ᚖcogovᚋinternalᚋbookingᚐCancelScope(ctx context.Context, sel ast.SelectionSet, v *booking.CancelScope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOCategory2ᚖcogovᚋinternalᚋlistsᚐCategory(ctx context.Context, v any) (*lists.Category, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := lists.Category(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCategory2ᚖcogovᚋinternalᚋlistsᚐCategory(ctx context.Context, sel ast.SelectionSet, v *lists.Category) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -23523,6 +34524,58 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) marshalOInvitation2ᚖcogovᚋinternalᚋmeetingᚐInvitation(ctx context.Context, sel ast.SelectionSet, v *meeting.Invitation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Invitation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOInvitationResponse2ᚖcogovᚋinternalᚋmeetingᚐResponse(ctx context.Context, v any) (*meeting.Response, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := meeting.Response(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInvitationResponse2ᚖcogovᚋinternalᚋmeetingᚐResponse(ctx context.Context, sel ast.SelectionSet, v *meeting.Response) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOJointMeeting2ᚖcogovᚋinternalᚋmeetingᚐMeeting(ctx context.Context, sel ast.SelectionSet, v *meeting.Meeting) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._JointMeeting(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOJointMeetingStatus2ᚖcogovᚋinternalᚋmeetingᚐStatus(ctx context.Context, v any) (*meeting.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := meeting.Status(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJointMeetingStatus2ᚖcogovᚋinternalᚋmeetingᚐStatus(ctx context.Context, sel ast.SelectionSet, v *meeting.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOLocalTime2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -23567,11 +34620,63 @@ func (ec *executionContext) marshalOMembershipRole2ᚖcogovᚋinternalᚋstructu
 	return res
 }
 
+func (ec *executionContext) marshalONeed2ᚖcogovᚋinternalᚋlistsᚐNeed(ctx context.Context, sel ast.SelectionSet, v *lists.Need) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Need(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONeedStatus2ᚖcogovᚋinternalᚋlistsᚐNeedStatus(ctx context.Context, v any) (*lists.NeedStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := lists.NeedStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONeedStatus2ᚖcogovᚋinternalᚋlistsᚐNeedStatus(ctx context.Context, sel ast.SelectionSet, v *lists.NeedStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalONode2cogovᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOffer2ᚖcogovᚋinternalᚋlistsᚐOffer(ctx context.Context, sel ast.SelectionSet, v *lists.Offer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Offer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOfferStatus2ᚖcogovᚋinternalᚋlistsᚐOfferStatus(ctx context.Context, v any) (*lists.OfferStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := lists.OfferStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOfferStatus2ᚖcogovᚋinternalᚋlistsᚐOfferStatus(ctx context.Context, sel ast.SelectionSet, v *lists.OfferStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOOpeningExceptionInput2ᚕcogovᚋgraphᚋmodelᚐOpeningExceptionInputᚄ(ctx context.Context, v any) ([]model.OpeningExceptionInput, error) {
@@ -23598,12 +34703,45 @@ func (ec *executionContext) marshalOPerson2ᚖcogovᚋinternalᚋstructureᚐPer
 	return ec._Person(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOProject2ᚖcogovᚋinternalᚋlistsᚐProject(ctx context.Context, sel ast.SelectionSet, v *lists.Project) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Project(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProjectStatus2ᚖcogovᚋinternalᚋlistsᚐProjectStatus(ctx context.Context, v any) (*lists.ProjectStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := lists.ProjectStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProjectStatus2ᚖcogovᚋinternalᚋlistsᚐProjectStatus(ctx context.Context, sel ast.SelectionSet, v *lists.ProjectStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalORecurrenceInput2ᚖcogovᚋgraphᚋmodelᚐRecurrenceInput(ctx context.Context, v any) (*model.RecurrenceInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputRecurrenceInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOResolution2ᚖcogovᚋinternalᚋmeetingᚐResolution(ctx context.Context, sel ast.SelectionSet, v *meeting.Resolution) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Resolution(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORole2ᚖcogovᚋinternalᚋaccountᚐRole(ctx context.Context, sel ast.SelectionSet, v *account.Role) graphql.Marshaler {
@@ -23690,6 +34828,25 @@ func (ec *executionContext) unmarshalOUnitKind2ᚖcogovᚋinternalᚋstructure�
 }
 
 func (ec *executionContext) marshalOUnitKind2ᚖcogovᚋinternalᚋstructureᚐUnitKind(ctx context.Context, sel ast.SelectionSet, v *structure.UnitKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOUrgency2ᚖcogovᚋinternalᚋlistsᚐUrgency(ctx context.Context, v any) (*lists.Urgency, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := lists.Urgency(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUrgency2ᚖcogovᚋinternalᚋlistsᚐUrgency(ctx context.Context, sel ast.SelectionSet, v *lists.Urgency) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

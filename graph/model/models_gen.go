@@ -7,6 +7,8 @@ import (
 	"cogov/internal/access"
 	"cogov/internal/account"
 	"cogov/internal/booking"
+	"cogov/internal/lists"
+	"cogov/internal/meeting"
 	"cogov/internal/problem"
 	"cogov/internal/structure"
 	"fmt"
@@ -43,6 +45,16 @@ type AddClosurePayload struct {
 	AffectedBookings []booking.Booking `json:"affectedBookings"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// An agenda item to schedule.
+type AgendaItemInput struct {
+	// What is discussed.
+	Title string `json:"title"`
+	// How long it is planned to take, 1 to 1440 minutes.
+	DurationMinutes *int `json:"durationMinutes,omitempty"`
+	// The seat that presents it, of the meeting's sub-district.
+	PresenterMembershipID *string `json:"presenterMembershipId,omitempty"`
 }
 
 // Input of `approveBooking`.
@@ -103,6 +115,14 @@ type CancelBookingInput struct {
 	Scope *booking.CancelScope `json:"scope,omitempty"`
 }
 
+// Input of `cancelJointMeeting`.
+type CancelJointMeetingInput struct {
+	// The planned meeting.
+	MeetingID string `json:"meetingId"`
+	// Why; required.
+	Reason string `json:"reason"`
+}
+
 // A page of committees.
 type CommitteeConnection struct {
 	// The committees on this page with their cursors.
@@ -153,6 +173,14 @@ type CommunityPayload struct {
 	Community *structure.Community `json:"community,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `completeProject`.
+type CompleteProjectInput struct {
+	// The active project.
+	ProjectID string `json:"projectId"`
+	// A closing note.
+	Note *string `json:"note,omitempty"`
 }
 
 // Input of `createAccount`.
@@ -295,12 +323,30 @@ type DeactivateVenueInput struct {
 	VenueID string `json:"venueId"`
 }
 
+// Input of `dropProject`.
+type DropProjectInput struct {
+	// The active project.
+	ProjectID string `json:"projectId"`
+	// Why; required.
+	Reason string `json:"reason"`
+}
+
 // Input of `endMembership`.
 type EndMembershipInput struct {
 	// The membership to end.
 	ID string `json:"id"`
 	// The last day of the term; today in the sub-district's time zone when left out.
 	TermEnd *time.Time `json:"termEnd,omitempty"`
+}
+
+// Input of `escalateNeed`.
+type EscalateNeedInput struct {
+	// The open or matched need.
+	NeedID string `json:"needId"`
+	// Why it goes up.
+	Note *string `json:"note,omitempty"`
+	// When raised to the sub-district: a planned joint meeting to put it on the agenda of; you must administer one of its conveners.
+	MeetingID *string `json:"meetingId,omitempty"`
 }
 
 // Input of `grantRole`.
@@ -339,6 +385,74 @@ type GridPayload struct {
 	UserErrors []problem.Problem `json:"userErrors"`
 }
 
+// A page of invitations.
+type InvitationConnection struct {
+	// The invitations on this page with their cursors.
+	Edges []InvitationEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many invitations match, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// An invitation in a connection.
+type InvitationEdge struct {
+	// The cursor of this item.
+	Cursor string `json:"cursor"`
+	// The invitation.
+	Node *meeting.Invitation `json:"node"`
+}
+
+// The result of `respondToInvitation`.
+type InvitationPayload struct {
+	// The invitation as it now is; null when the mutation failed.
+	Invitation *meeting.Invitation `json:"invitation,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// A page of joint meetings.
+type JointMeetingConnection struct {
+	// The meetings on this page with their cursors.
+	Edges []JointMeetingEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many meetings match, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A joint meeting in a connection.
+type JointMeetingEdge struct {
+	// The cursor of this item.
+	Cursor string `json:"cursor"`
+	// The meeting.
+	Node *meeting.Meeting `json:"node"`
+}
+
+// The result of a change to a joint meeting.
+type JointMeetingPayload struct {
+	// The meeting as it now is; null when the mutation failed.
+	Meeting *meeting.Meeting `json:"meeting,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `launchProject`.
+type LaunchProjectInput struct {
+	// The title.
+	Title string `json:"title"`
+	// The open or matched needs it meets, at least one.
+	NeedIds []string `json:"needIds"`
+	// The open offers it uses.
+	OfferIds []string `json:"offerIds,omitempty"`
+	// The owner, a Unit or a Committee; you must administer it (or the sub-district).
+	OwnerID string `json:"ownerId"`
+	// When it is due.
+	DueOn *time.Time `json:"dueOn,omitempty"`
+	// The joint meeting's resolution that decided it.
+	ResolutionID *string `json:"resolutionId,omitempty"`
+}
+
 // A page of memberships.
 type MembershipConnection struct {
 	// The memberships on this page with their cursors.
@@ -366,6 +480,58 @@ type MembershipPayload struct {
 }
 
 type Mutation struct {
+}
+
+// A page of needs.
+type NeedConnection struct {
+	// The needs on this page with their cursors.
+	Edges []NeedEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many needs match, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A need in a connection.
+type NeedEdge struct {
+	// The cursor of this item.
+	Cursor string `json:"cursor"`
+	// The need.
+	Node *lists.Need `json:"node"`
+}
+
+// The result of a change to a need.
+type NeedPayload struct {
+	// The need as it now is; null when the mutation failed.
+	Need *lists.Need `json:"need,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// A page of offers.
+type OfferConnection struct {
+	// The offers on this page with their cursors.
+	Edges []OfferEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many offers match, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// An offer in a connection.
+type OfferEdge struct {
+	// The cursor of this item.
+	Cursor string `json:"cursor"`
+	// The offer.
+	Node *lists.Offer `json:"node"`
+}
+
+// The result of a change to an offer.
+type OfferPayload struct {
+	// The offer as it now is; null when the mutation failed.
+	Offer *lists.Offer `json:"offer,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
 }
 
 // A dated exception to the weekly hours.
@@ -430,6 +596,70 @@ type PersonPayload struct {
 	UserErrors []problem.Problem `json:"userErrors"`
 }
 
+// Input of `postNeed`.
+type PostNeedInput struct {
+	// The committee posting it; you must administer it.
+	CommitteeID string `json:"committeeId"`
+	// The grid of the committee's community it was raised in; the need then starts at the GRID level.
+	GridID *string `json:"gridId,omitempty"`
+	// A short title.
+	Title string `json:"title"`
+	// What it is about.
+	Category lists.Category `json:"category"`
+	// The details.
+	Description *string `json:"description,omitempty"`
+	// How many people it concerns.
+	PeopleAffected *int `json:"peopleAffected,omitempty"`
+	// How pressing it is; NORMAL by default.
+	Urgency *lists.Urgency `json:"urgency,omitempty"`
+}
+
+// Input of `postOffer`.
+type PostOfferInput struct {
+	// The unit offering; you must administer it.
+	UnitID string `json:"unitId"`
+	// A short title.
+	Title string `json:"title"`
+	// What it is about.
+	Category lists.Category `json:"category"`
+	// The details.
+	Description *string `json:"description,omitempty"`
+	// One of the unit's own venues.
+	VenueID *string `json:"venueId,omitempty"`
+	// How many (places, hours, items).
+	Quantity *int `json:"quantity,omitempty"`
+	// The first day it is available.
+	AvailableFrom *time.Time `json:"availableFrom,omitempty"`
+	// The last day it is available.
+	AvailableTo *time.Time `json:"availableTo,omitempty"`
+}
+
+// A page of projects.
+type ProjectConnection struct {
+	// The projects on this page with their cursors.
+	Edges []ProjectEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many projects match, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A project in a connection.
+type ProjectEdge struct {
+	// The cursor of this item.
+	Cursor string `json:"cursor"`
+	// The project.
+	Node *lists.Project `json:"node"`
+}
+
+// The result of a change to a project.
+type ProjectPayload struct {
+	// The project as it now is; null when the mutation failed.
+	Project *lists.Project `json:"project,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
 type Query struct {
 }
 
@@ -441,6 +671,18 @@ type RecordAttendanceInput struct {
 	ActualAttendees int `json:"actualAttendees"`
 	// The version you read; a stale one answers STALE_VERSION.
 	Version *int `json:"version,omitempty"`
+}
+
+// Input of `recordMeetingOutcome`.
+type RecordMeetingOutcomeInput struct {
+	// The meeting, once it has started.
+	MeetingID string `json:"meetingId"`
+	// The seats that attended; replaces what was recorded before.
+	AttendeeMembershipIds []string `json:"attendeeMembershipIds"`
+	// The minutes; replaces what was recorded before.
+	Minutes string `json:"minutes"`
+	// Resolutions to add after those recorded before.
+	Resolutions []string `json:"resolutions,omitempty"`
 }
 
 // A weekly repetition of a booking.
@@ -473,6 +715,16 @@ type RemoveClosureInput struct {
 	ClosureID string `json:"closureId"`
 }
 
+// Input of `reportProjectProgress`.
+type ReportProjectProgressInput struct {
+	// The active project.
+	ProjectID string `json:"projectId"`
+	// How far it has come, 0 to 100.
+	Percent int `json:"percent"`
+	// What happened.
+	Note *string `json:"note,omitempty"`
+}
+
 // Input of `requestBooking`.
 type RequestBookingInput struct {
 	// The venue to book.
@@ -503,6 +755,14 @@ type RequestBookingPayload struct {
 	Skipped []booking.Skip `json:"skipped"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `respondToInvitation`.
+type RespondToInvitationInput struct {
+	// The invitation.
+	InvitationID string `json:"invitationId"`
+	// ACCEPTED or DECLINED.
+	Response meeting.Response `json:"response"`
 }
 
 // Input of `revokeCalendarFeeds`.
@@ -547,6 +807,36 @@ type RolePayload struct {
 	UserErrors []problem.Problem `json:"userErrors"`
 }
 
+// Input of `scheduleJointMeeting`.
+type ScheduleJointMeetingInput struct {
+	// The convening committees, one or more of one sub-district; you must administer each (or the sub-district).
+	ConvenerIds []string `json:"convenerIds"`
+	// The title.
+	Title string `json:"title"`
+	// When it starts.
+	StartsAt time.Time `json:"startsAt"`
+	// When it ends, at most 24 hours later.
+	EndsAt time.Time `json:"endsAt"`
+	// A venue to book for it under the rules of `requestBooking` (and its codes), for the first convener you administer.
+	VenueID *string `json:"venueId,omitempty"`
+	// The agenda, in order.
+	Agenda []AgendaItemInput `json:"agenda,omitempty"`
+	// The seats to invite; when omitted, every current member of the conveners, part-time members included.
+	InviteeMembershipIds []string `json:"inviteeMembershipIds,omitempty"`
+	// How many monthly meetings to schedule, 1 (the default) to 12: the same time on the same day of each following month, each booked in turn; all or nothing.
+	MonthlyOccurrences *int `json:"monthlyOccurrences,omitempty"`
+}
+
+// The result of `scheduleJointMeeting`.
+type ScheduleJointMeetingPayload struct {
+	// The (first) meeting scheduled; null when the mutation failed.
+	Meeting *meeting.Meeting `json:"meeting,omitempty"`
+	// Every meeting scheduled, by start; one unless a monthly series was asked for.
+	Meetings []meeting.Meeting `json:"meetings"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
 // Input of `setBookingRules`.
 type SetBookingRulesInput struct {
 	// The venue.
@@ -569,6 +859,16 @@ type SetBookingRulesInput struct {
 	EligibleCommitteeIds []string `json:"eligibleCommitteeIds,omitempty"`
 	// How many hours a committee may book per week; leave out for no limit.
 	WeeklyQuotaHours *float64 `json:"weeklyQuotaHours,omitempty"`
+}
+
+// Input of `setNeedStatus`.
+type SetNeedStatusInput struct {
+	// The need.
+	NeedID string `json:"needId"`
+	// MET or CLOSED from OPEN or MATCHED, or OPEN from CLOSED.
+	Status lists.NeedStatus `json:"status"`
+	// Why.
+	Note *string `json:"note,omitempty"`
 }
 
 // Input of `setOpeningHours`.
@@ -825,6 +1125,12 @@ type VenuePayload struct {
 	Venue *booking.Venue `json:"venue,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `withdrawOffer`.
+type WithdrawOfferInput struct {
+	// The open offer.
+	OfferID string `json:"offerId"`
 }
 
 // How often a booking repeats.

@@ -121,7 +121,11 @@ func load(ctx context.Context, st *store.Store, svc *structure.Service) error {
 			}
 		}
 	}
-	return loadVenues(ctx, st, sd, communities, units, parties)
+	venues, err := loadVenues(ctx, st, sd, communities, units, parties)
+	if err != nil {
+		return err
+	}
+	return loadMeetings(ctx, st, sd, wc, units, parties, venues)
 }
 
 func people(person func(string) (string, error), names []string) ([]string, error) {

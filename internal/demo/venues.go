@@ -93,11 +93,11 @@ var Venues = []Venue{
 // approved ones awaiting attendance, and pending and approved ones (one of
 // them weekly) in the coming weeks, all relative to today.
 func loadVenues(ctx context.Context, st *store.Store, sd structure.Subdistrict, communities []structure.Community,
-	units map[string]structure.Unit, parties []structure.Committee) error {
+	units map[string]structure.Unit, parties []structure.Committee) (map[string]booking.Venue, error) {
 	svc := booking.NewService(st)
 	loc, err := time.LoadLocation(sd.TimeZone)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	venues := map[string]booking.Venue{}
 	for _, dv := range Venues {
@@ -113,15 +113,15 @@ func loadVenues(ctx context.Context, st *store.Store, sd structure.Subdistrict, 
 		v, err := svc.CreateVenue(ctx, booking.NewVenue{UnitID: u.ID, CommunityID: community, Name: dv.Name, Kind: dv.Kind,
 			Address: u.Address, AreaSqm: &area, Capacity: dv.Capacity, Facilities: dv.Facilities, Description: dv.Description, Demo: true})
 		if err != nil {
-			return fmt.Errorf("venue %s: %w", dv.Name, err)
+			return nil, fmt.Errorf("venue %s: %w", dv.Name, err)
 		}
 		if _, err := svc.SetOpeningHours(ctx, v.ID, dv.Hours, nil); err != nil {
-			return fmt.Errorf("hours of %s: %w", dv.Name, err)
+			return nil, fmt.Errorf("hours of %s: %w", dv.Name, err)
 		}
 		r := booking.DefaultRules()
 		r.RequiresApproval, r.BufferMinutes, r.MinNoticeMinutes = dv.Approval, dv.BufferMinutes, 60
 		if v, err = svc.SetBookingRules(ctx, v.ID, r); err != nil {
-			return fmt.Errorf("rules of %s: %w", dv.Name, err)
+			return nil, fmt.Errorf("rules of %s: %w", dv.Name, err)
 		}
 		venues[dv.UnitKey] = v
 	}
@@ -132,7 +132,7 @@ func loadVenues(ctx context.Context, st *store.Store, sd structure.Subdistrict, 
 		natDay = natDay.AddDate(1, 0, 0)
 	}
 	if _, err := svc.SetOpeningHours(ctx, venues["water"].ID, elderlyCentre, &[]booking.Exception{{Day: natDay, Closed: true, Note: "国庆节闭馆"}}); err != nil {
-		return fmt.Errorf("exceptions: %w", err)
+		return nil, fmt.Errorf("exceptions: %w", err)
 	}
 	day := func(offset, hour, minute int) time.Time {
 		return time.Date(today.Year(), today.Month(), today.Day()+offset, hour, minute, 0, 0, loc)
@@ -168,11 +168,11 @@ func loadVenues(ctx context.Context, st *store.Store, sd structure.Subdistrict, 
 		created, _, err := st.CreateBookings(ctx, booking.NewRequest{SubdistrictID: sd.ID, VenueID: v.ID, CommitteeID: b.CommitteeID,
 			Fingerprint: "demo", Demo: true}, []booking.Booking{b}, false)
 		if err != nil {
-			return fmt.Errorf("past booking %s: %w", p.purpose, err)
+			return nil, fmt.Errorf("past booking %s: %w", p.purpose, err)
 		}
 		if p.attended != nil {
 			if _, err := svc.RecordAttendance(ctx, created[0].ID, nil, *p.attended); err != nil {
-				return fmt.Errorf("attendance of %s: %w", p.purpose, err)
+				return nil, fmt.Errorf("attendance of %s: %w", p.purpose, err)
 			}
 		}
 	}
@@ -214,15 +214,15 @@ func loadVenues(ctx context.Context, st *store.Store, sd structure.Subdistrict, 
 		}
 		res, err := svc.RequestBooking(ctx, in)
 		if err != nil {
-			return fmt.Errorf("booking %s at %s: %w", f.purpose, v.Name, err)
+			return nil, fmt.Errorf("booking %s at %s: %w", f.purpose, v.Name, err)
 		}
 		if f.approve && v.Rules.RequiresApproval {
 			if _, err := svc.Approve(ctx, res.Bookings[0].ID, nil, "同意，请按时使用"); err != nil {
-				return fmt.Errorf("approve %s: %w", f.purpose, err)
+				return nil, fmt.Errorf("approve %s: %w", f.purpose, err)
 			}
 		}
 	}
-	return nil
+	return venues, nil
 }
 
 func ptr(n int) *int { return &n }

@@ -1,0 +1,300 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"cogov/graph/model"
+	"cogov/internal/access"
+	"cogov/internal/lists"
+	"cogov/internal/meeting"
+	"cogov/internal/store"
+	"cogov/internal/structure"
+)
+
+// Type names used in global ids of the meetings and lists section.
+const (
+	typeJointMeeting = "JointMeeting"
+	typeInvitation   = "Invitation"
+	typeResolution   = "Resolution"
+	typeNeed         = "Need"
+	typeOffer        = "Offer"
+	typeProject      = "Project"
+)
+
+// fkey identifies one page of a list under a parent with a filter of type F.
+type fkey[F comparable] struct {
+	Parent string
+	Filter F
+	Page   store.Page
+}
+
+type fLoader[F comparable, T any] = dataloadgen.Loader[fkey[F], *store.Conn[T]]
+
+// batchBy groups keys by filter and page and fetches each group in one statement.
+func batchBy[F comparable, T any](fetch func(ctx context.Context, parents []string, f F, p store.Page) (map[string]*store.Conn[T], error)) func(context.Context, []fkey[F]) (map[fkey[F]]*store.Conn[T], error) {
+	return func(ctx context.Context, keys []fkey[F]) (map[fkey[F]]*store.Conn[T], error) {
+		type grp struct {
+			f F
+			p store.Page
+		}
+		groups := map[grp][]string{}
+		for _, k := range keys {
+			groups[grp{k.Filter, k.Page}] = append(groups[grp{k.Filter, k.Page}], k.Parent)
+		}
+		out := make(map[fkey[F]]*store.Conn[T], len(keys))
+		for g, parents := range groups {
+			m, err := fetch(ctx, parents, g.f, g.p)
+			if err != nil {
+				return nil, err
+			}
+			for _, parent := range parents {
+				c := m[parent]
+				if c == nil {
+					c = &store.Conn[T]{HasPrev: g.p.After != ""}
+				}
+				out[fkey[F]{parent, g.f, g.p}] = c
+			}
+		}
+		return out, nil
+	}
+}
+
+// periodKey is a unit and a period of days.
+type periodKey struct {
+	ID       string
+	From, To time.Time
+}
+
+// MeetingLoaders batch the relationships of joint meetings and the three lists per request.
+type MeetingLoaders struct {
+	Meeting      *dataloadgen.Loader[string, meeting.Meeting]
+	Invitation   *dataloadgen.Loader[string, meeting.Invitation]
+	Resolution   *dataloadgen.Loader[string, meeting.Resolution]
+	Agenda       *dataloadgen.Loader[string, []meeting.AgendaItem]
+	Resolutions  *dataloadgen.Loader[string, []meeting.Resolution]
+	Need         *dataloadgen.Loader[string, lists.Need]
+	Offer        *dataloadgen.Loader[string, lists.Offer]
+	Project      *dataloadgen.Loader[string, lists.Project]
+	Escalations  *dataloadgen.Loader[string, []lists.Escalation]
+	Updates      *dataloadgen.Loader[string, []lists.Update]
+	Contribution *dataloadgen.Loader[periodKey, store.Contribution]
+	SDMeetings   *fLoader[store.MeetingFilter, meeting.Meeting]
+	CMeetings    *fLoader[store.MeetingFilter, meeting.Meeting]
+	Series       *fLoader[store.MeetingFilter, meeting.Meeting]
+	Invitations  *fLoader[string, meeting.Invitation]
+	Attendees    *fLoader[string, structure.Membership]
+	Needs        map[store.ListParent]*fLoader[store.ListsFilter, lists.Need]
+	Offers       map[store.ListParent]*fLoader[store.ListsFilter, lists.Offer]
+	Projects     map[store.ListParent]*fLoader[store.ListsFilter, lists.Project]
+}
+
+func newMeetingLoaders(s *store.Store, o dataloadgen.Option) *MeetingLoaders {
+	meetings := func(parent store.MeetingParent) *fLoader[store.MeetingFilter, meeting.Meeting] {
+		return dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, f store.MeetingFilter, p store.Page) (map[string]*store.Conn[meeting.Meeting], error) {
+			return s.Meetings(ctx, parent, ps, f, p)
+		}), o)
+	}
+	l := &MeetingLoaders{
+		Meeting:     dataloadgen.NewMappedLoader(s.MeetingsByID, o),
+		Invitation:  dataloadgen.NewMappedLoader(s.InvitationsByID, o),
+		Resolution:  dataloadgen.NewMappedLoader(s.ResolutionsByID, o),
+		Agenda:      dataloadgen.NewMappedLoader(s.Agendas, o),
+		Resolutions: dataloadgen.NewMappedLoader(s.Resolutions, o),
+		Need:        dataloadgen.NewMappedLoader(s.NeedsByID, o),
+		Offer:       dataloadgen.NewMappedLoader(s.OffersByID, o),
+		Project:     dataloadgen.NewMappedLoader(s.ProjectsByID, o),
+		Escalations: dataloadgen.NewMappedLoader(s.Escalations, o),
+		Updates:     dataloadgen.NewMappedLoader(s.ProjectUpdates, o),
+		Contribution: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []periodKey) (map[periodKey]store.Contribution, error) {
+			byPeriod := map[[2]time.Time][]string{}
+			for _, k := range keys {
+				byPeriod[[2]time.Time{k.From, k.To}] = append(byPeriod[[2]time.Time{k.From, k.To}], k.ID)
+			}
+			out := map[periodKey]store.Contribution{}
+			for p, ids := range byPeriod {
+				m, err := s.Contributions(ctx, ids, p[0], p[1])
+				if err != nil {
+					return nil, err
+				}
+				for id, c := range m {
+					out[periodKey{id, p[0], p[1]}] = c
+				}
+			}
+			return out, nil
+		}, o),
+		SDMeetings: meetings(store.MeetingsOfSubdistrict),
+		CMeetings:  meetings(store.MeetingsOfCommittee),
+		Series:     meetings(store.MeetingsOfSeries),
+		Invitations: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, f string, p store.Page) (map[string]*store.Conn[meeting.Invitation], error) {
+			return s.Invitations(ctx, ps, f, p)
+		}), o),
+		Attendees: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, _ string, p store.Page) (map[string]*store.Conn[structure.Membership], error) {
+			return s.Attendees(ctx, ps, p)
+		}), o),
+		Needs:    map[store.ListParent]*fLoader[store.ListsFilter, lists.Need]{},
+		Offers:   map[store.ListParent]*fLoader[store.ListsFilter, lists.Offer]{},
+		Projects: map[store.ListParent]*fLoader[store.ListsFilter, lists.Project]{},
+	}
+	for _, p := range []store.ListParent{store.NeedsOfSubdistrict, store.NeedsOfCommittee} {
+		l.Needs[p] = dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, f store.ListsFilter, pg store.Page) (map[string]*store.Conn[lists.Need], error) {
+			return s.Needs(ctx, p, ps, f, pg)
+		}), o)
+	}
+	for _, p := range []store.ListParent{store.OffersOfSubdistrict, store.OffersOfUnit} {
+		l.Offers[p] = dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, f store.ListsFilter, pg store.Page) (map[string]*store.Conn[lists.Offer], error) {
+			return s.Offers(ctx, p, ps, f, pg)
+		}), o)
+	}
+	for _, p := range []store.ListParent{store.ProjectsOfSubdistrict, store.ProjectsOfUnit, store.ProjectsOfCommittee, store.ProjectsOfNeed} {
+		l.Projects[p] = dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, f store.ListsFilter, pg store.Page) (map[string]*store.Conn[lists.Project], error) {
+			return s.Projects(ctx, p, ps, f, pg)
+		}), o)
+	}
+	return l
+}
+
+// loadPage loads one page of a list through l.
+func loadPage[F comparable, T any](ctx context.Context, l *fLoader[F, T], parent string, f F, first int, after *string) (*store.Conn[T], error) {
+	p, err := page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	c, err := l.Load(ctx, fkey[F]{parent, f, p})
+	if err != nil {
+		return nil, listErr(err)
+	}
+	return c, nil
+}
+
+// loadAll loads up to a page of 100 items through l, for plain lists.
+func loadAll[F comparable, T any](ctx context.Context, l *fLoader[F, T], parent string, f F) ([]T, error) {
+	c, err := l.Load(ctx, fkey[F]{parent, f, store.Page{First: store.MaxPage}})
+	if err != nil {
+		return nil, err
+	}
+	return orEmpty(c.Items), nil
+}
+
+// loadMeetingNode resolves the node types of this section; ok is false for other types.
+func loadMeetingNode(ctx context.Context, typ, id string) (n model.Node, ok bool, err error) {
+	l := For(ctx).Meetings
+	switch typ {
+	case typeJointMeeting:
+		n, err = nodeOf(ctx, l.Meeting, id)
+	case typeInvitation:
+		n, err = nodeOf(ctx, l.Invitation, id)
+	case typeResolution:
+		n, err = nodeOf(ctx, l.Resolution, id)
+	case typeNeed:
+		n, err = nodeOf(ctx, l.Need, id)
+	case typeOffer:
+		n, err = nodeOf(ctx, l.Offer, id)
+	case typeProject:
+		n, err = nodeOf(ctx, l.Project, id)
+	default:
+		return nil, false, nil
+	}
+	return n, true, err
+}
+
+func meetingConn(c *store.Conn[meeting.Meeting]) *model.JointMeetingConnection {
+	return &model.JointMeetingConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *meeting.Meeting) model.JointMeetingEdge {
+		return model.JointMeetingEdge{Cursor: cur, Node: n}
+	})}
+}
+
+func needConn(c *store.Conn[lists.Need]) *model.NeedConnection {
+	return &model.NeedConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *lists.Need) model.NeedEdge {
+		return model.NeedEdge{Cursor: cur, Node: n}
+	})}
+}
+
+func offerConn(c *store.Conn[lists.Offer]) *model.OfferConnection {
+	return &model.OfferConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *lists.Offer) model.OfferEdge {
+		return model.OfferEdge{Cursor: cur, Node: n}
+	})}
+}
+
+func projectConn(c *store.Conn[lists.Project]) *model.ProjectConnection {
+	return &model.ProjectConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *lists.Project) model.ProjectEdge {
+		return model.ProjectEdge{Cursor: cur, Node: n}
+	})}
+}
+
+// connOrErr converts a page with mk, passing errors on.
+func connOrErr[T any, C any](c *store.Conn[T], err error, mk func(*store.Conn[T]) *C) (*C, error) {
+	if err != nil {
+		return nil, err
+	}
+	return mk(c), nil
+}
+
+// meetingsVisible reports whether the viewer may see the meetings of sd;
+// row-level security would hide them anyway, this answers without a query.
+func meetingsVisible(ctx context.Context, sd string) bool {
+	return meeting.CanSee(access.From(ctx), sd)
+}
+
+func listsFilter[S ~string, C ~string](status *S, category *C) store.ListsFilter {
+	var f store.ListsFilter
+	if status != nil {
+		f.Status = string(*status)
+	}
+	if category != nil {
+		f.Category = string(*category)
+	}
+	return f
+}
+
+// statsPeriod checks a from..to pair of days.
+func statsPeriod(from, to time.Time) error {
+	if to.Before(from) || to.Sub(from) > 366*24*time.Hour {
+		return &model.InputError{Msg: "to must not be before from, and at most 366 days after it"}
+	}
+	return nil
+}
+
+// meetingPayload turns a meeting result into its payload.
+func meetingPayload(m meeting.Meeting, err error) (*model.JointMeetingPayload, error) {
+	v, ue, ferr := result(m, err)
+	return &model.JointMeetingPayload{Meeting: v, UserErrors: ue}, ferr
+}
+
+func needPayload(n lists.Need, err error) (*model.NeedPayload, error) {
+	v, ue, ferr := result(n, err)
+	return &model.NeedPayload{Need: v, UserErrors: ue}, ferr
+}
+
+func offerPayload(o lists.Offer, err error) (*model.OfferPayload, error) {
+	v, ue, ferr := result(o, err)
+	return &model.OfferPayload{Offer: v, UserErrors: ue}, ferr
+}
+
+func projectPayload(p lists.Project, err error) (*model.ProjectPayload, error) {
+	v, ue, ferr := result(p, err)
+	return &model.ProjectPayload{Project: v, UserErrors: ue}, ferr
+}
+
+// loadMany loads records by id in order, skipping those not found.
+func loadMany[T any](ctx context.Context, l *dataloadgen.Loader[string, T], ids []string) ([]T, error) {
+	vs, err := l.LoadAll(ctx, ids)
+	var errs dataloadgen.ErrorSlice
+	if err != nil && !errors.As(err, &errs) {
+		return nil, err
+	}
+	out := make([]T, 0, len(ids))
+	for i, v := range vs {
+		if i < len(errs) && errs[i] != nil {
+			if isNotFound(errs[i]) {
+				continue
+			}
+			return nil, errs[i]
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

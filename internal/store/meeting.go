@@ -1,0 +1,304 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"cogov/internal/meeting"
+	"cogov/internal/structure"
+)
+
+// meetingCols needs the meeting as j.
+const meetingCols = `j.id, j.subdistrict_id, j.title, j.starts_at, j.ends_at, j.booking_id, j.status, j.minutes, j.series_id,
+	j.cancel_reason, coalesce((SELECT array_agg(c.committee_id::text ORDER BY c.ord) FROM
+	  (SELECT committee_id, row_number() OVER () AS ord FROM joint_meeting_convener WHERE meeting_id = j.id) c), '{}'),
+	j.demo, j.created_at`
+
+func meetingFields(m *meeting.Meeting) []any {
+	return []any{&m.ID, &m.SubdistrictID, &m.Title, &m.Start, &m.End, &m.BookingID, &m.Status, &m.Minutes, &m.SeriesID,
+		&m.CancelReason, &m.ConvenerIDs, &m.Demo, &m.CreatedAt}
+}
+
+const agendaCols = `a.id, a.meeting_id, a.position, a.title, a.duration_minutes, a.presenter_membership_id, a.need_id`
+
+func agendaFields(a *meeting.AgendaItem) []any {
+	return []any{&a.ID, &a.MeetingID, &a.Position, &a.Title, &a.DurationMinutes, &a.PresenterMembershipID, &a.NeedID}
+}
+
+const invitationCols = `i.id, i.subdistrict_id, i.meeting_id, i.membership_id, i.response, i.responded_at`
+
+func invitationFields(i *meeting.Invitation) []any {
+	return []any{&i.ID, &i.SubdistrictID, &i.MeetingID, &i.MembershipID, &i.Response, &i.RespondedAt}
+}
+
+const resolutionCols = `r.id, r.subdistrict_id, r.meeting_id, r.position, r.text`
+
+func resolutionFields(r *meeting.Resolution) []any {
+	return []any{&r.ID, &r.SubdistrictID, &r.MeetingID, &r.Position, &r.Text}
+}
+
+const memberCols = `m.id, m.subdistrict_id, m.committee_id, m.person_id,
+	(m.term_start <= (now() AT TIME ZONE ms.time_zone)::date AND (m.term_end IS NULL OR m.term_end >= (now() AT TIME ZONE ms.time_zone)::date))`
+
+func memberFields(m *meeting.Member) []any {
+	return []any{&m.ID, &m.SubdistrictID, &m.CommitteeID, &m.PersonID, &m.Current}
+}
+
+// meetingMap is readMap for the meeting domain, whose lookups miss with its own ErrNotFound.
+func meetingOne[T any](m map[string]T, err error, id string) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	v, ok := m[id]
+	if !ok {
+		return zero, meeting.ErrNotFound
+	}
+	return v, nil
+}
+
+// MeetingsByID fetches joint meetings by id (those the viewer's row-level security lets through).
+func (s *Store) MeetingsByID(ctx context.Context, ids []string) (map[string]meeting.Meeting, error) {
+	return readMap(ctx, s, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = ANY($1::uuid[])`, meetingFields,
+		func(m meeting.Meeting) string { return m.ID }, okIDs(ids))
+}
+
+// Meeting fetches one joint meeting.
+func (s *Store) Meeting(ctx context.Context, id string) (meeting.Meeting, error) {
+	m, err := s.MeetingsByID(ctx, []string{id})
+	return meetingOne(m, err, id)
+}
+
+// InvitationsByID fetches invitations by id.
+func (s *Store) InvitationsByID(ctx context.Context, ids []string) (map[string]meeting.Invitation, error) {
+	return readMap(ctx, s, `SELECT `+invitationCols+` FROM invitation i WHERE i.id = ANY($1::uuid[])`, invitationFields,
+		func(i meeting.Invitation) string { return i.ID }, okIDs(ids))
+}
+
+// ResolutionsByID fetches resolutions by id.
+func (s *Store) ResolutionsByID(ctx context.Context, ids []string) (map[string]meeting.Resolution, error) {
+	return readMap(ctx, s, `SELECT `+resolutionCols+` FROM resolution r WHERE r.id = ANY($1::uuid[])`, resolutionFields,
+		func(r meeting.Resolution) string { return r.ID }, okIDs(ids))
+}
+
+// ResolutionSubdistricts returns the sub-district of each resolution.
+func (s *Store) ResolutionSubdistricts(ctx context.Context, ids []string) (map[string]string, error) {
+	return s.subdistrictsOf(ctx, "resolution", ids)
+}
+
+// Agendas returns the agenda of each meeting, in order.
+func (s *Store) Agendas(ctx context.Context, meetingIDs []string) (map[string][]meeting.AgendaItem, error) {
+	return group(ctx, s, `SELECT `+agendaCols+` FROM agenda_item a WHERE a.meeting_id = ANY($1::uuid[]) ORDER BY a.meeting_id, a.position`,
+		agendaFields, func(a meeting.AgendaItem) string { return a.MeetingID }, meetingIDs)
+}
+
+// Resolutions returns the resolutions of each meeting, in order.
+func (s *Store) Resolutions(ctx context.Context, meetingIDs []string) (map[string][]meeting.Resolution, error) {
+	return group(ctx, s, `SELECT `+resolutionCols+` FROM resolution r WHERE r.meeting_id = ANY($1::uuid[]) ORDER BY r.meeting_id, r.position`,
+		resolutionFields, func(r meeting.Resolution) string { return r.MeetingID }, meetingIDs)
+}
+
+// group reads rows for several parents and groups them by key, in query order.
+func group[T any](ctx context.Context, s *Store, sql string, fields func(*T) []any, key func(T) string, parents []string) (map[string][]T, error) {
+	out := map[string][]T{}
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		items, err := collect(ctx, tx, fields, sql, okIDs(parents))
+		for _, it := range items {
+			out[key(it)] = append(out[key(it)], it)
+		}
+		return err
+	})
+	return out, err
+}
+
+// MembersByID fetches the seats the meeting rules need to know about.
+func (s *Store) MembersByID(ctx context.Context, ids []string) (map[string]meeting.Member, error) {
+	return readMap(ctx, s, `SELECT `+memberCols+` FROM `+membershipFrom+` WHERE m.id = ANY($1::uuid[])`, memberFields,
+		func(m meeting.Member) string { return m.ID }, okIDs(ids))
+}
+
+// CurrentMembers returns the seats of the committees whose term includes
+// today, part-time ones included, by committee and role.
+func (s *Store) CurrentMembers(ctx context.Context, committeeIDs []string) ([]meeting.Member, error) {
+	var out []meeting.Member
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, err = collect(ctx, tx, memberFields, `SELECT `+memberCols+` FROM `+membershipFrom+` WHERE m.committee_id = ANY($1::uuid[])
+			AND m.term_start <= (now() AT TIME ZONE ms.time_zone)::date AND (m.term_end IS NULL OR m.term_end >= (now() AT TIME ZONE ms.time_zone)::date)
+			ORDER BY array_position($1::uuid[], m.committee_id), m.role DESC, m.id`, okIDs(committeeIDs))
+		return err
+	})
+	return out, err
+}
+
+// CreateMeeting inserts a meeting with its conveners, agenda and invitations.
+func (s *Store) CreateMeeting(ctx context.Context, m meeting.Meeting, agenda []meeting.AgendaItem, invitees []string) (meeting.Meeting, error) {
+	var out meeting.Meeting
+	err := s.write(ctx, "meeting.schedule", m.Title, func(tx pgx.Tx) error {
+		var id string
+		if err := tx.QueryRow(ctx, `INSERT INTO joint_meeting (subdistrict_id, title, starts_at, ends_at, booking_id, status, series_id, demo)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, m.SubdistrictID, m.Title, m.Start, m.End, m.BookingID, m.Status,
+			m.SeriesID, m.Demo).Scan(&id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO joint_meeting_convener (subdistrict_id, meeting_id, committee_id)
+			SELECT $1, $2, c FROM unnest($3::uuid[]) WITH ORDINALITY AS t(c, n) ORDER BY n`, m.SubdistrictID, id, m.ConvenerIDs); err != nil {
+			return err
+		}
+		for _, a := range agenda {
+			if err := insertAgenda(ctx, tx, m.SubdistrictID, id, a); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO invitation (subdistrict_id, meeting_id, membership_id)
+			SELECT $1, $2, x FROM unnest($3::uuid[]) x`, m.SubdistrictID, id, invitees); err != nil {
+			return err
+		}
+		var err error
+		out, err = one(ctx, tx, meeting.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1`, id)
+		return err
+	})
+	return out, err
+}
+
+func insertAgenda(ctx context.Context, tx pgx.Tx, sd, meetingID string, a meeting.AgendaItem) error {
+	_, err := tx.Exec(ctx, `INSERT INTO agenda_item (subdistrict_id, meeting_id, position, title, duration_minutes, presenter_membership_id, need_id)
+		VALUES ($1, $2, CASE WHEN $3 > 0 THEN $3 ELSE (SELECT coalesce(max(position), 0) + 1 FROM agenda_item WHERE meeting_id = $2) END,
+		$4, $5, $6, $7)`, sd, meetingID, a.Position, a.Title, a.DurationMinutes, a.PresenterMembershipID, a.NeedID)
+	return err
+}
+
+// ChangeMeeting locks a meeting, lets apply change it and writes it with
+// what apply asked for, in one audited transaction.
+func (s *Store) ChangeMeeting(ctx context.Context, id, action, note string, apply func(*meeting.Change) error) (meeting.Meeting, error) {
+	var out meeting.Meeting
+	if !IsUUID(id) {
+		return out, meeting.ErrNotFound
+	}
+	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
+		m, err := one(ctx, tx, meeting.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1 FOR UPDATE OF j`, id)
+		if err != nil {
+			return err
+		}
+		c := meeting.Change{Meeting: m}
+		if err := apply(&c); err != nil {
+			return err
+		}
+		n := c.Meeting
+		if _, err := tx.Exec(ctx, `UPDATE joint_meeting SET status = $2, minutes = $3, series_id = $4, cancel_reason = $5, updated_at = now()
+			WHERE id = $1`, id, n.Status, n.Minutes, n.SeriesID, n.CancelReason); err != nil {
+			return err
+		}
+		if c.Attendees != nil {
+			if _, err := tx.Exec(ctx, `DELETE FROM attendance WHERE meeting_id = $1 AND membership_id <> ALL($2::uuid[])`, id, *c.Attendees); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO attendance (subdistrict_id, meeting_id, membership_id)
+				SELECT $1, $2, x FROM unnest($3::uuid[]) x ON CONFLICT DO NOTHING`, n.SubdistrictID, id, *c.Attendees); err != nil {
+				return err
+			}
+		}
+		if len(c.AddResolutions) > 0 {
+			if _, err := tx.Exec(ctx, `INSERT INTO resolution (subdistrict_id, meeting_id, position, text)
+				SELECT $1, $2, (SELECT coalesce(max(position), 0) FROM resolution WHERE meeting_id = $2) + n, t
+				FROM unnest($3::text[]) WITH ORDINALITY AS x(t, n)`, n.SubdistrictID, id, c.AddResolutions); err != nil {
+				return err
+			}
+		}
+		if c.AddAgenda != nil {
+			if err := insertAgenda(ctx, tx, n.SubdistrictID, id, *c.AddAgenda); err != nil {
+				return err
+			}
+		}
+		out, err = one(ctx, tx, meeting.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1`, id)
+		return err
+	})
+	return out, err
+}
+
+// ChangeInvitation locks an invitation and lets apply answer it, given its
+// meeting and seat.
+func (s *Store) ChangeInvitation(ctx context.Context, id string, apply func(*meeting.Invitation, meeting.Meeting, meeting.Member) error) (meeting.Invitation, error) {
+	var out meeting.Invitation
+	if !IsUUID(id) {
+		return out, meeting.ErrNotFound
+	}
+	err := s.write(ctx, "invitation.respond", "", func(tx pgx.Tx) error {
+		inv, err := one(ctx, tx, meeting.ErrNotFound, invitationFields, `SELECT `+invitationCols+` FROM invitation i WHERE i.id = $1 FOR UPDATE`, id)
+		if err != nil {
+			return err
+		}
+		m, err := one(ctx, tx, meeting.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1`, inv.MeetingID)
+		if err != nil {
+			return err
+		}
+		seat, err := one(ctx, tx, meeting.ErrNotFound, memberFields, `SELECT `+memberCols+` FROM `+membershipFrom+` WHERE m.id = $1`, inv.MembershipID)
+		if err != nil {
+			return err
+		}
+		if err := apply(&inv, m, seat); err != nil {
+			return err
+		}
+		out, err = one(ctx, tx, meeting.ErrNotFound, invitationFields, `UPDATE invitation i SET response = $2, responded_at = $3 WHERE id = $1
+			RETURNING `+invitationCols, id, inv.Response, inv.RespondedAt)
+		return err
+	})
+	return out, err
+}
+
+// MeetingFilter narrows a list of meetings.
+type MeetingFilter struct {
+	Status string
+	From   time.Time // with To: only meetings starting in [From, To)
+	To     time.Time
+}
+
+// MeetingParent says which records a meeting list hangs under.
+type MeetingParent string
+
+// Meeting list parents.
+const (
+	MeetingsOfSubdistrict MeetingParent = "j.subdistrict_id"
+	MeetingsOfCommittee   MeetingParent = "jc.committee_id"
+	MeetingsOfSeries      MeetingParent = "j.series_id"
+)
+
+// Meetings lists joint meetings under sub-districts or committees, newest first.
+func (s *Store) Meetings(ctx context.Context, parent MeetingParent, parents []string, f MeetingFilter, p Page) (map[string]*Conn[meeting.Meeting], error) {
+	var fb filterBuilder
+	if f.Status != "" {
+		fb.add("j.status = %s", f.Status)
+	}
+	if !f.From.IsZero() {
+		fb.add("j.starts_at >= %s", f.From)
+		fb.add("j.starts_at < %s", f.To)
+	}
+	from := "joint_meeting j"
+	if parent == MeetingsOfCommittee {
+		from = "joint_meeting j JOIN joint_meeting_convener jc ON jc.meeting_id = j.id"
+	}
+	// Newest first: the sort key counts the seconds down to 2100-01-01.
+	return runList(ctx, s, listSpec[meeting.Meeting]{cols: meetingCols, from: from, parent: string(parent),
+		sort: "lpad((4102444800 - extract(epoch FROM j.starts_at))::bigint::text, 12, '0')",
+		id:   "j.id", where: fb.where(), args: fb.args, fields: meetingFields}, okIDs(parents), p)
+}
+
+// Invitations lists the invitations of meetings, by the seat's committee and role.
+func (s *Store) Invitations(ctx context.Context, meetingIDs []string, response string, p Page) (map[string]*Conn[meeting.Invitation], error) {
+	var fb filterBuilder
+	if response != "" {
+		fb.add("i.response = %s", response)
+	}
+	return runList(ctx, s, listSpec[meeting.Invitation]{cols: invitationCols, from: "invitation i JOIN membership im ON im.id = i.membership_id",
+		parent: "i.meeting_id", sort: "im.committee_id::text || im.role || (NOT im.part_time)::text", id: "i.id", where: fb.where(), args: fb.args,
+		fields: invitationFields}, okIDs(meetingIDs), p)
+}
+
+// Attendees lists the seats recorded as attending meetings.
+func (s *Store) Attendees(ctx context.Context, meetingIDs []string, p Page) (map[string]*Conn[structure.Membership], error) {
+	return runList(ctx, s, listSpec[structure.Membership]{cols: membershipCols,
+		from:   "attendance at JOIN membership m ON m.id = at.membership_id JOIN subdistrict ms ON ms.id = m.subdistrict_id",
+		parent: "at.meeting_id", sort: "m.committee_id::text || m.role", id: "m.id", fields: membershipFields}, okIDs(meetingIDs), p)
+}
