@@ -123,6 +123,12 @@ func newEnvWith(t testing.TB, withDemo bool, limits graph.Limits) *env {
 // newEnvOpts is newEnv with the given handler options.
 func newEnvOpts(t testing.TB, withDemo bool, opts graph.Options) *env {
 	t.Helper()
+	return newEnvWait(t, withDemo, opts, 20*time.Millisecond)
+}
+
+// newEnvWait is newEnvOpts with the loaders' batching wait.
+func newEnvWait(t testing.TB, withDemo bool, opts graph.Options, loaderWait time.Duration) *env {
+	t.Helper()
 	var n atomic.Int64
 	o := pgtest.Options{Tracer: countingTracer{&n}}
 	if withDemo {
@@ -136,7 +142,7 @@ func newEnvOpts(t testing.TB, withDemo bool, opts graph.Options) *env {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	opts.Log = log
-	h := graph.NewEndpoint(res, opts, 20*time.Millisecond, testViewer)
+	h := graph.NewEndpoint(res, opts, loaderWait, testViewer)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, db: db, store: st, svc: res.Structure, srv: srv, stmts: &n, res: res}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
+	"cogov/graph"
 	"cogov/internal/access"
 	"cogov/internal/demo"
 	"cogov/internal/store"
@@ -40,10 +42,10 @@ func TestAuditLog(t *testing.T) {
 }
 
 // TestNoNPlusOne counts the SQL statements of SubdistrictOverview over the
-// demo data and over a much smaller sub-district: the same count. It does not
-// run in parallel: loaders gather a batch over a short wait, and a machine
-// busy with other tests could split a batch and add statements that have
-// nothing to do with the data's size.
+// demo data and over a much smaller sub-district: the same count. Loaders
+// gather a batch over a short wait, and a machine busy with other tests could
+// split a batch and add statements that have nothing to do with the data's
+// size; so the test does not run in parallel and its loaders wait longer.
 func TestNoNPlusOne(t *testing.T) {
 	doc := op(t, "structure.graphql", "SubdistrictOverview")
 	count := func(e *env, code string) int64 {
@@ -52,8 +54,8 @@ func TestNoNPlusOne(t *testing.T) {
 		e.do(doc, map[string]any{"code": code}, &o)
 		return e.stmts.Load()
 	}
-	big := newEnv(t, true)
-	small, f := newFixture(t)
+	big := newEnvWait(t, true, graph.Options{}, 150*time.Millisecond)
+	small, f := newFixtureWait(t, 150*time.Millisecond)
 	f.admin.ok("CreateMembership", "membership", map[string]any{"committeeId": f.wc, "personId": f.p2, "role": "MEMBER", "partTime": true, "unitId": f.unit, "termStart": "2024-01-01"})
 	f.admin.ok("CreateGrid", "grid", map[string]any{"communityId": f.c1, "name": "第一网格"})
 

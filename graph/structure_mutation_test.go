@@ -2,6 +2,9 @@ package graph_test
 
 import (
 	"testing"
+	"time"
+
+	"cogov/graph"
 
 	"cogov/internal/access"
 )
@@ -87,7 +90,12 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T) (*env, fixture) {
-	e := newEnv(t, false)
+	return newFixtureWait(t, 20*time.Millisecond)
+}
+
+// newFixtureWait is newFixture with the loaders' batching wait.
+func newFixtureWait(t *testing.T, loaderWait time.Duration) (*env, fixture) {
+	e := newEnvWait(t, false, graph.Options{}, loaderWait)
 	var f fixture
 	f.sd = e.system().ok("CreateSubdistrict", "subdistrict", map[string]any{"code": "testsd", "name": "测试街道", "timeZone": "Asia/Shanghai"})
 	other := e.system().ok("CreateSubdistrict", "subdistrict", map[string]any{"code": "othersd", "name": "另一街道", "timeZone": "Asia/Shanghai"})
