@@ -145,3 +145,37 @@ func TestDemoLoadsOnce(t *testing.T) {
 		t.Errorf("rows went from %d to %d", before, after)
 	}
 }
+
+// TestNoNPlusOneMeetingsAndLists asks the same deep query over the demo's
+// meetings, lists and unit contributions with a few items per list and with
+// many (a few, not one: with one item some relationships have no data and
+// need no statement at all): batching keeps the statement count the same. Not parallel, with
+// long loader waits, for the reason TestNoNPlusOne gives.
+func TestNoNPlusOneMeetingsAndLists(t *testing.T) {
+	e := newEnvWait(t, true, graph.Options{}, 150*time.Millisecond).system()
+	q := `query($n: Int!) { subdistrict(code: "houjiatang") {
+		jointMeetings(first: $n) { edges { node { conveners { name } booking { id } agenda { title }
+			invitations(first: 20) { totalCount edges { node { response membership { person { name } } } } }
+			attendees(first: 20) { totalCount } resolutions { text } } } }
+		needs(first: $n) { edges { node { committee { name } community { name } escalations { at } projects { title } } } }
+		offers(first: $n) { edges { node { unit { name } venue { name } } } }
+		projects(first: $n) { edges { node { owner { id } needs { title } offers { title } } } }
+		units(first: $n) { edges { node { contribution(from: "2026-01-01", to: "2026-12-31") { hostedBookings } } } }
+	} }`
+	count := func(n int) (int64, int) {
+		var out map[string]any
+		e.stmts.Store(0)
+		e.do(q, map[string]any{"n": n}, &out)
+		b, _ := json.Marshal(out)
+		return e.stmts.Load(), len(b)
+	}
+	one, sizeOne := count(4)
+	many, sizeMany := count(20)
+	if sizeMany <= sizeOne {
+		t.Fatalf("the larger page returned no more data (%d bytes, %d bytes)", sizeMany, sizeOne)
+	}
+	if one != many {
+		t.Errorf("meetings and lists: %d statements for four items per list, %d for twenty", one, many)
+	}
+	t.Logf("meetings and lists: %d statements whatever the page size", many)
+}
