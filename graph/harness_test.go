@@ -99,6 +99,16 @@ func (c countingTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.
 }
 func (countingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
+// TraceBatchQuery counts each statement of a batch (a read sends the viewer
+// and its query as a batch of two).
+func (c countingTracer) TraceBatchQuery(_ context.Context, _ *pgx.Conn, _ pgx.TraceBatchQueryData) {
+	c.n.Add(1)
+}
+func (countingTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+func (countingTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
 func seedDemo(ctx context.Context, pool *pgxpool.Pool) error {
 	st := store.New(pool)
 	ctx = access.With(ctx, access.System("demo-loader"))

@@ -25,7 +25,7 @@ func roleFields(v *account.Role) []any {
 // Credentials fetches an account by username with its password hash.
 func (s *Store) Credentials(ctx context.Context, username string) (account.Credentials, error) {
 	var c account.Credentials
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		var err error
 		c, err = one(ctx, tx, account.ErrNotFound, func(v *account.Credentials) []any {
 			return append(accountFields(&v.Account), &v.PasswordHash)
@@ -50,7 +50,7 @@ func (s *Store) SessionViewer(ctx context.Context, tokenHash []byte, now time.Ti
 	var sess account.Session
 	var a account.Account
 	var roles []account.Role
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		err := tx.QueryRow(ctx, `SELECT s.id, s.account_id, s.expires_at, `+accountCols+` FROM session s JOIN account a ON a.id = s.account_id
 			WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND NOT a.disabled`, tokenHash, now).
 			Scan(append([]any{&sess.ID, &sess.AccountID, &sess.ExpiresAt}, accountFields(&a)...)...)
@@ -106,7 +106,7 @@ func (s *Store) AccountsByID(ctx context.Context, ids []string) (map[string]acco
 // Roles fetches the roles of each account.
 func (s *Store) Roles(ctx context.Context, accountIDs []string) (map[string][]account.Role, error) {
 	out := map[string][]account.Role{}
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		rs, err := collect(ctx, tx, roleFields, `SELECT `+roleCols+` FROM account_role r WHERE r.account_id = ANY($1::uuid[]) ORDER BY r.created_at, r.id`, accountIDs)
 		for _, r := range rs {
 			out[r.AccountID] = append(out[r.AccountID], r)
@@ -122,7 +122,7 @@ func (s *Store) Role(ctx context.Context, id string) (account.Role, error) {
 		return account.Role{}, account.ErrNotFound
 	}
 	var r account.Role
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		var err error
 		r, err = one(ctx, tx, account.ErrNotFound, roleFields, `SELECT `+roleCols+` FROM account_role r WHERE r.id = $1`, id)
 		return err
@@ -163,7 +163,7 @@ func (s *Store) ScopeOf(ctx context.Context, id string) (account.Scope, error) {
 		return account.Scope{}, account.ErrNotFound
 	}
 	var sc account.Scope
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		var err error
 		sc, err = one(ctx, tx, account.ErrNotFound, func(v *account.Scope) []any { return []any{&v.Kind, &v.SubdistrictID} },
 			`SELECT 'Subdistrict', id FROM subdistrict WHERE id = $1

@@ -32,7 +32,7 @@ func (s *Store) RevokeFeeds(ctx context.Context, committeeID string) (int, error
 // FeedCommittee finds the committee of a live feed token.
 func (s *Store) FeedCommittee(ctx context.Context, tokenHash []byte) (string, string, error) {
 	var c, sd string
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		err := tx.QueryRow(ctx, `SELECT committee_id, subdistrict_id FROM calendar_feed WHERE token_hash = $1 AND revoked_at IS NULL`, tokenHash).Scan(&c, &sd)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return booking.ErrNotFound

@@ -334,7 +334,7 @@ func (s *Store) SubdistrictStats(ctx context.Context, subdistrictID string, from
 	if !IsUUID(subdistrictID) {
 		return st, errors.New("bad sub-district id")
 	}
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		return tx.QueryRow(ctx, `SELECT x.* FROM subdistrict s, subdistrict_stats(s.id, `+period+`) x WHERE s.id = $1`,
 			subdistrictID, from, to).Scan(&st.PartTimeMembers, &st.UnitsSharingVenues, &st.SharedAreaSqm, &st.BookingsApproved,
 			&st.BookedHours, &st.Attendees, &st.OpenHours, &st.JointMeetingsHeld, &st.NeedsOpen, &st.NeedsMet, &st.ProjectsActive,

@@ -103,7 +103,7 @@ func (s *Store) Resolutions(ctx context.Context, meetingIDs []string) (map[strin
 // group reads rows for several parents and groups them by key, in query order.
 func group[T any](ctx context.Context, s *Store, sql string, fields func(*T) []any, key func(T) string, parents []string) (map[string][]T, error) {
 	out := map[string][]T{}
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		items, err := collect(ctx, tx, fields, sql, okIDs(parents))
 		for _, it := range items {
 			out[key(it)] = append(out[key(it)], it)
@@ -123,7 +123,7 @@ func (s *Store) MembersByID(ctx context.Context, ids []string) (map[string]meeti
 // today, part-time ones included, by committee and role.
 func (s *Store) CurrentMembers(ctx context.Context, committeeIDs []string) ([]meeting.Member, error) {
 	var out []meeting.Member
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		var err error
 		out, err = collect(ctx, tx, memberFields, `SELECT `+memberCols+` FROM `+membershipFrom+` WHERE m.committee_id = ANY($1::uuid[])
 			AND m.term_start <= (now() AT TIME ZONE ms.time_zone)::date AND (m.term_end IS NULL OR m.term_end >= (now() AT TIME ZONE ms.time_zone)::date)

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // ErrBadCursor is returned for an `after` cursor this store did not issue.
@@ -92,7 +90,7 @@ const noParent = "00000000-0000-0000-0000-000000000000"
 // total per parent (from one marker row per parent, so that a page past the
 // end still knows it), the page after the cursor and one item more to tell
 // whether another page follows.
-func list[T any](ctx context.Context, tx pgx.Tx, spec listSpec[T], parents []string, p Page) (map[string]*Conn[T], error) {
+func list[T any](ctx context.Context, tx querier, spec listSpec[T], parents []string, p Page) (map[string]*Conn[T], error) {
 	var after *cursor
 	if p.After != "" {
 		c, err := decodeCursor(p.After)

@@ -45,23 +45,42 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 	}))
 }
 
-// read runs fn in a read-only transaction, or in the one ctx carries.
-func (s *Store) read(ctx context.Context, fn func(pgx.Tx) error) error {
+// querier runs statements: a transaction, or viewerQuerier outside one.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// read runs fn's queries as the viewer of ctx: inside the transaction ctx
+// carries, if any; otherwise each query goes to the server in one batch
+// together with the statement that sets the viewer, so a read costs one
+// round trip instead of four (BEGIN, set_config, the query, COMMIT). A
+// batch runs as one implicit transaction, which is what set_config(...,
+// true) and the row-level security policies need.
+func (s *Store) read(ctx context.Context, fn func(querier) error) error {
 	if tx, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
 		return fn(tx)
 	}
-	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := setViewer(ctx, tx, "", ""); err != nil {
-			return err
-		}
-		return fn(tx)
-	})
+	return fn(viewerQuerier{pool: s.pool, set: viewerArgs(ctx, "", "")})
 }
 
 // setViewer tells PostgreSQL, for this transaction only, who is asking: the
 // audit trigger records the actor and the row-level security policies read
 // the sub-districts the viewer holds roles in.
 func setViewer(ctx context.Context, tx pgx.Tx, action, note string) error {
+	if _, err := tx.Exec(ctx, setViewerSQL, viewerArgs(ctx, action, note)...); err != nil {
+		return fmt.Errorf("set viewer: %w", err)
+	}
+	return nil
+}
+
+const setViewerSQL = `SELECT set_config('cogov.viewer_ready', 'on', true), set_config('cogov.system', $1, true),
+	set_config('cogov.viewer_sds', $2::uuid[]::text, true), set_config('cogov.actor_id', $3, true),
+	set_config('cogov.actor_label', $4, true), set_config('cogov.action', $5, true), set_config('cogov.note', $6, true)`
+
+// viewerArgs are the arguments of setViewerSQL for the viewer of ctx.
+func viewerArgs(ctx context.Context, action, note string) []any {
 	v := access.From(ctx)
 	sds := map[string]bool{}
 	for _, r := range v.Roles {
@@ -77,14 +96,7 @@ func setViewer(ctx context.Context, tx pgx.Tx, action, note string) error {
 	if v.AdministersPlatform() {
 		system = "on"
 	}
-	_, err := tx.Exec(ctx, `SELECT set_config('cogov.viewer_ready', 'on', true), set_config('cogov.system', $1, true),
-		set_config('cogov.viewer_sds', $2::uuid[]::text, true), set_config('cogov.actor_id', $3, true),
-		set_config('cogov.actor_label', $4, true), set_config('cogov.action', $5, true), set_config('cogov.note', $6, true)`,
-		system, list, v.AccountID, v.Username, action, note)
-	if err != nil {
-		return fmt.Errorf("set viewer: %w", err)
-	}
-	return nil
+	return []any{system, list, v.AccountID, v.Username, action, note}
 }
 
 // write runs fn in a transaction whose audit-log rows carry the actor from
@@ -163,7 +175,7 @@ func translate(err error) error {
 
 // collect runs a query and scans each row with fields, which lists the
 // destinations of one row's columns in order.
-func collect[T any](ctx context.Context, q pgx.Tx, fields func(*T) []any, sql string, args ...any) ([]T, error) {
+func collect[T any](ctx context.Context, q querier, fields func(*T) []any, sql string, args ...any) ([]T, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
@@ -176,7 +188,7 @@ func collect[T any](ctx context.Context, q pgx.Tx, fields func(*T) []any, sql st
 }
 
 // one is collect for a single row; it returns notFound when there is none.
-func one[T any](ctx context.Context, q pgx.Tx, notFound error, fields func(*T) []any, sql string, args ...any) (T, error) {
+func one[T any](ctx context.Context, q querier, notFound error, fields func(*T) []any, sql string, args ...any) (T, error) {
 	var v T
 	err := q.QueryRow(ctx, sql, args...).Scan(fields(&v)...)
 	if errors.Is(err, pgx.ErrNoRows) {

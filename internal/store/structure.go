@@ -71,7 +71,7 @@ func byIDs[T any](ctx context.Context, s *Store, cols, from, idExpr string, fiel
 	if len(valid) == 0 {
 		return out, nil
 	}
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		items, err := collect(ctx, tx, fields, `SELECT `+cols+` FROM `+from+` WHERE `+idExpr+` = ANY($1::uuid[])`, valid)
 		if err != nil {
 			return err
@@ -149,7 +149,7 @@ func (s *Store) PartyCommittees(ctx context.Context, communityIDs []string) (map
 // SubdistrictByCode fetches a sub-district by its code.
 func (s *Store) SubdistrictByCode(ctx context.Context, code string) (structure.Subdistrict, error) {
 	var v structure.Subdistrict
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		var err error
 		v, err = one(ctx, tx, structure.ErrNotFound, subdistrictFields, `SELECT `+subdistrictCols+` FROM subdistrict s WHERE s.code = $1`, code)
 		return err
@@ -203,7 +203,7 @@ func (s *Store) People(ctx context.Context, ids []string) ([]structure.Person, e
 // GridCounts counts the grids of each sub-district.
 func (s *Store) GridCounts(ctx context.Context, subdistrictIDs []string) (map[string]int, error) {
 	out := make(map[string]int, len(subdistrictIDs))
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		rows, err := tx.Query(ctx, `SELECT subdistrict_id::text, count(*) FROM grid WHERE subdistrict_id = ANY($1::uuid[]) GROUP BY 1`, subdistrictIDs)
 		if err != nil {
 			return err
@@ -222,7 +222,7 @@ func (s *Store) GridCounts(ctx context.Context, subdistrictIDs []string) (map[st
 // GridStaff fetches the staff of each grid, heads first, in their recorded order.
 func (s *Store) GridStaff(ctx context.Context, gridIDs []string) (map[string][]structure.GridStaff, error) {
 	out := make(map[string][]structure.GridStaff, len(gridIDs))
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		items, err := collect(ctx, tx, func(v *structure.GridStaff) []any { return []any{&v.GridID, &v.PersonID, &v.Role} },
 			`SELECT grid_id, person_id, role FROM grid_staff WHERE grid_id = ANY($1::uuid[])
 			 ORDER BY grid_id, CASE role WHEN 'HEAD' THEN 0 WHEN 'DEPUTY_HEAD' THEN 1 ELSE 2 END, position, person_id`, gridIDs)
@@ -298,7 +298,7 @@ func textMatch(col string) string {
 
 func runList[T any](ctx context.Context, s *Store, spec listSpec[T], parents []string, p Page) (map[string]*Conn[T], error) {
 	var out map[string]*Conn[T]
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		var err error
 		out, err = list(ctx, tx, spec, parents, p)
 		return err

@@ -58,7 +58,7 @@ func exceptionFields(e *booking.Exception) []any {
 // readMap is byIDs for the booking domain, whose records use its own ErrNotFound.
 func readMap[T any](ctx context.Context, s *Store, sql string, fields func(*T) []any, key func(T) string, args ...any) (map[string]T, error) {
 	out := map[string]T{}
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		items, err := collect(ctx, tx, fields, sql, args...)
 		for _, it := range items {
 			out[key(it)] = it
@@ -155,7 +155,7 @@ func (s *Store) HoursOf(ctx context.Context, venueIDs []string) (map[string][]bo
 		h     booking.Hours
 	}
 	out := map[string][]booking.Hours{}
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		rows, err := collect(ctx, tx, func(r *row) []any { return append([]any{&r.venue}, hoursFields(&r.h)...) },
 			`SELECT venue_id, weekday, opens_min, closes_min FROM venue_hours WHERE venue_id = ANY($1::uuid[])
 			ORDER BY venue_id, weekday, opens_min`, okIDs(venueIDs))
@@ -170,7 +170,7 @@ func (s *Store) HoursOf(ctx context.Context, venueIDs []string) (map[string][]bo
 // Exceptions fetches a venue's dated exceptions between two days, inclusive.
 func (s *Store) Exceptions(ctx context.Context, venueID string, fromDay, toDay time.Time) ([]booking.Exception, error) {
 	var out []booking.Exception
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		var err error
 		out, err = collect(ctx, tx, exceptionFields, `SELECT day, closed, opens_min, closes_min, note FROM venue_exception
 			WHERE venue_id = $1 AND day BETWEEN $2::date AND $3::date ORDER BY day, closed DESC, opens_min`, venueID, fromDay, toDay)
@@ -182,7 +182,7 @@ func (s *Store) Exceptions(ctx context.Context, venueID string, fromDay, toDay t
 // Closures fetches a venue's closures that overlap [from, to).
 func (s *Store) Closures(ctx context.Context, venueID string, from, to time.Time) ([]booking.Closure, error) {
 	var out []booking.Closure
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		var err error
 		out, err = collect(ctx, tx, closureFields, `SELECT `+closureCols+` FROM venue_closure c
 			WHERE c.venue_id = $1 AND c.during && tstzrange($2, $3) ORDER BY lower(c.during)`, venueID, from, to)
@@ -196,7 +196,7 @@ func (s *Store) Closures(ctx context.Context, venueID string, from, to time.Time
 // bookings whose held range overlaps (all through indexes on venue_id).
 func (s *Store) Schedule(ctx context.Context, venueID string, from, to time.Time) (booking.Schedule, error) {
 	var sch booking.Schedule
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		var err error
 		if sch.Hours, err = collect(ctx, tx, hoursFields, `SELECT weekday, opens_min, closes_min FROM venue_hours WHERE venue_id = $1`, venueID); err != nil {
 			return err
@@ -227,7 +227,7 @@ func (s *Store) Schedule(ctx context.Context, venueID string, from, to time.Time
 func (s *Store) RequestByKey(ctx context.Context, subdistrictID, key string) (booking.StoredRequest, bool, error) {
 	var r booking.StoredRequest
 	found := false
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		var err error
 		found, r, err = requestByKey(ctx, tx, subdistrictID, key)
 		return err
@@ -235,7 +235,7 @@ func (s *Store) RequestByKey(ctx context.Context, subdistrictID, key string) (bo
 	return r, found, err
 }
 
-func requestByKey(ctx context.Context, tx pgx.Tx, sd, key string) (bool, booking.StoredRequest, error) {
+func requestByKey(ctx context.Context, tx querier, sd, key string) (bool, booking.StoredRequest, error) {
 	var r booking.StoredRequest
 	var skipped []byte
 	err := tx.QueryRow(ctx, `SELECT id, fingerprint, skipped FROM booking_request WHERE subdistrict_id = $1 AND idempotency_key = $2`,
@@ -378,7 +378,7 @@ func (s *Store) CalendarBookings(ctx context.Context, id string, byCommittee boo
 		col = "b.committee_id"
 	}
 	var out []booking.Booking
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		var err error
 		out, err = collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE `+col+` = $1
 			AND b.status IN ('APPROVED', 'COMPLETED') AND b.during && tstzrange($2, $3) ORDER BY lower(b.during)`, id, from, to)
@@ -390,7 +390,7 @@ func (s *Store) CalendarBookings(ctx context.Context, id string, byCommittee boo
 // BookingHistory returns the audit trail of each booking, oldest first.
 func (s *Store) BookingHistory(ctx context.Context, bookingIDs []string) (map[string][]booking.Event, error) {
 	out := map[string][]booking.Event{}
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		evs, err := collect(ctx, tx, func(e *booking.Event) []any {
 			return []any{&e.BookingID, &e.At, &e.Action, &e.Note, &e.ActorID, &e.ActorLabel, &e.SubjectType}
 		}, `SELECT entity_id, at, action, note, actor_id, actor_label, entity_type FROM audit_log
@@ -409,7 +409,7 @@ var _ booking.Store = (*Store)(nil)
 // BookingsOfSeries fetches the bookings of each series, by start time.
 func (s *Store) BookingsOfSeries(ctx context.Context, seriesIDs []string) (map[string][]booking.Booking, error) {
 	out := map[string][]booking.Booking{}
-	err := s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		bs, err := collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.series_id = ANY($1::uuid[])
 			ORDER BY lower(b.during)`, okIDs(seriesIDs))
 		for _, b := range bs {

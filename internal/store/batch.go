@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// viewerQuerier runs each statement in a batch of two, the first setting the
+// viewer: both reach the server in one round trip and run in one implicit
+// transaction.
+type viewerQuerier struct {
+	pool *pgxpool.Pool
+	set  []any // the arguments of setViewerSQL
+}
+
+func (q viewerQuerier) send(ctx context.Context, sql string, args []any) (*pgxpool.Conn, pgx.BatchResults, error) {
+	conn, err := q.pool.Acquire(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	b := &pgx.Batch{}
+	b.Queue(setViewerSQL, q.set...)
+	b.Queue(sql, args...)
+	br := conn.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		conn.Release()
+		return nil, nil, fmt.Errorf("set viewer: %w", err)
+	}
+	return conn, br, nil
+}
+
+// Exec runs a statement as the viewer.
+func (q viewerQuerier) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	conn, br, err := q.send(ctx, sql, args)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	defer conn.Release()
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
+}
+
+// Query runs a query as the viewer; closing the rows releases the connection.
+func (q viewerQuerier) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	conn, br, err := q.send(ctx, sql, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		conn.Release()
+		return nil, err
+	}
+	return &batchRows{Rows: rows, br: br, conn: conn}, nil
+}
+
+// QueryRow runs a query for one row as the viewer.
+func (q viewerQuerier) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	rows, err := q.Query(ctx, sql, args...)
+	return &batchRow{rows: rows, err: err}
+}
+
+// batchRows are the rows of a batch's query; Close ends the batch and gives
+// the connection back.
+type batchRows struct {
+	pgx.Rows
+	br     pgx.BatchResults
+	conn   *pgxpool.Conn
+	closed bool
+	err    error
+}
+
+func (r *batchRows) Close() {
+	if r.closed {
+		return
+	}
+	r.closed = true
+	r.Rows.Close()
+	r.err = r.br.Close()
+	r.conn.Release()
+}
+
+func (r *batchRows) Err() error {
+	if err := r.Rows.Err(); err != nil {
+		return err
+	}
+	return r.err
+}
+
+// batchRow is pgx.Row over batchRows.
+type batchRow struct {
+	rows pgx.Rows
+	err  error
+}
+
+func (r *batchRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		r.rows.Close()
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return pgx.ErrNoRows
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	r.rows.Close()
+	return r.rows.Err()
+}
