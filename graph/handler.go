@@ -33,6 +33,7 @@ type Options struct {
 	Limits         Limits        // depth, size, alias and rate limits
 	AllowedOrigins []string      // origins allowed to open websockets besides the server's own
 	Accounts       *account.Service
+	LoaderWait     time.Duration // how long loaders gather a batch; 2 ms when 0
 	Log            *slog.Logger
 }
 
@@ -73,6 +74,15 @@ func NewHandler(r *Resolver, o Options) *handler.Server {
 		InitTimeout:           10 * time.Second,
 	})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if o.LoaderWait == 0 {
+		o.LoaderWait = 2 * time.Millisecond
+	}
+	// Fresh loaders for each response: per request for queries and
+	// mutations, and per event for subscriptions, whose connection lives on
+	// and must not serve a cached, older state.
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		return next(context.WithValue(ctx, loadersKey{}, NewLoaders(r.Store, o.LoaderWait)))
+	})
 	srv.SetParserTokenLimit(15000)
 	if !o.Production || o.Introspection {
 		srv.Use(extension.Introspection{})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -246,5 +247,77 @@ func TestProductionMode(t *testing.T) {
 	withIntro := newEnvOpts(t, false, graph.Options{Production: true, Introspection: true})
 	if r := withIntro.post(`{ __schema { queryType { name } } }`, nil); len(r.Errors) != 0 {
 		t.Errorf("introspection enabled by setting: %+v", r.Errors)
+	}
+}
+
+// TestVenueChangedSubscription subscribes over the websocket to a venue and
+// books it: the subscription delivers the venue once the booking commits.
+func TestVenueChangedSubscription(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	go func() {
+		_ = e.store.ListenVenueChanges(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), e.res.Hub.Changed)
+	}()
+
+	street := e.signIn("street-admin", "cogov-demo")
+	d := lookupDemo(t, street)
+	var f findVenues
+	street.doOp(operation(t, "venues.graphql"), "FindVenues", map[string]any{"first": 1, "filter": map[string]any{"text": "核工业"}}, &f)
+	venue := f.Venues.Edges[0].Node.ID
+
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.srv.URL, "http"), &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	send := func(v any) {
+		b, _ := json.Marshal(v)
+		if err := c.Write(ctx, websocket.MessageText, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(map[string]any{"type": "connection_init", "payload": map[string]any{}})
+	if _, b, err := c.Read(ctx); err != nil || !strings.Contains(string(b), "connection_ack") {
+		t.Fatalf("init: %s %v", b, err)
+	}
+	send(map[string]any{"type": "subscribe", "id": "1", "payload": map[string]any{
+		"query":     `subscription($v: ID!) { venueChanged(venueId: $v) { id name availability(from: "2026-01-01T00:00:00+08:00", to: "2026-01-01T01:00:00+08:00") { state } } }`,
+		"variables": map[string]any{"v": venue}}})
+
+	// The listener and the subscription need a moment to be in place; keep
+	// booking a new slot until an event arrives, within the deadline.
+	got := make(chan string, 1)
+	go func() {
+		for {
+			_, b, err := c.Read(ctx)
+			if err != nil {
+				return
+			}
+			if strings.Contains(string(b), `"next"`) {
+				got <- string(b)
+				return
+			}
+		}
+	}()
+	c1 := e.signIn("community-1-admin", "cogov-demo")
+	for k := 0; ; k++ {
+		start := nextWeekday(21+7*k, time.Thursday, 10, 0)
+		p := c1.payload(op(t, "booking.graphql", "RequestBooking"), "RequestBooking", map[string]any{"venueId": venue, "committeeId": d.parties[0],
+			"startsAt": start.Format(time.RFC3339), "endsAt": start.Add(time.Hour).Format(time.RFC3339), "purpose": "实时更新测试", "expectedAttendees": 10})
+		if len(errCodes(p)) != 0 {
+			t.Fatalf("request: %v", p)
+		}
+		select {
+		case msg := <-got:
+			if !strings.Contains(msg, venue) {
+				t.Errorf("event for another venue: %s", msg)
+			}
+			return
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+			t.Fatal("no venueChanged event before the deadline")
+		}
 	}
 }

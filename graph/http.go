@@ -121,7 +121,8 @@ func NewEndpoint(r *Resolver, o Options, loaderWait time.Duration, wrap func(htt
 		o.Log = slog.Default()
 	}
 	o.Accounts = r.Accounts
-	gql := LoaderMiddleware(r.Store, loaderWait, NewHandler(r, o))
+	o.LoaderWait = loaderWait
+	gql := NewHandler(r, o)
 	rated := RateLimitStatus(gql)
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if strings.EqualFold(req.Header.Get("Upgrade"), "websocket") {

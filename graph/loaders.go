@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -140,15 +139,6 @@ func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
 }
 
 type loadersKey struct{}
-
-// LoaderMiddleware gives each request its own loaders, so nothing is cached
-// across requests or viewers.
-func LoaderMiddleware(s *store.Store, wait time.Duration, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), loadersKey{}, NewLoaders(s, wait))
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
 
 // For returns the request's loaders.
 func For(ctx context.Context) *Loaders {

@@ -22,6 +22,7 @@ type Resolver struct {
 	Sharing   *booking.Service
 	Feeds     *booking.Feeds
 	PublicURL string // the server's address as clients reach it, for feed URLs
+	Hub       *Hub   // venue changes for subscriptions
 	Meetings  *meeting.Service
 	Lists     *lists.Service
 	Store     *store.Store
@@ -40,5 +41,6 @@ func NewResolver(st *store.Store, publicURL string) *Resolver {
 		Lists:     lists.NewService(st, meetings),
 		Store:     st,
 		PublicURL: publicURL,
+		Hub:       NewHub(),
 	}
 }

@@ -1084,6 +1084,40 @@ func (r *subdistrictStatsResolver) VenueUtilization(ctx context.Context, obj *st
 	return &u, nil
 }
 
+// VenueChanged is the resolver for the venueChanged field.
+func (r *subscriptionResolver) VenueChanged(ctx context.Context, venueID string) (<-chan *booking.Venue, error) {
+	id := localID(typeVenue, venueID)
+	if _, err := r.Store.Venue(ctx, id); err != nil {
+		if errors.Is(err, booking.ErrNotFound) {
+			return nil, &model.InputError{Msg: "no such venue"}
+		}
+		return nil, err
+	}
+	changed, cancel := r.Hub.Subscribe(id)
+	out := make(chan *booking.Venue, 1)
+	go func() {
+		defer close(out)
+		defer cancel()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-changed:
+			}
+			v, err := r.Store.Venue(ctx, id)
+			if err != nil {
+				return // gone, or the connection is closing
+			}
+			select {
+			case out <- &v:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
 // ID is the resolver for the id field.
 func (r *unitResolver) ID(ctx context.Context, obj *structure.Unit) (string, error) {
 	return globalID(typeUnit, obj.ID), nil
@@ -1303,6 +1337,9 @@ func (r *Resolver) SubdistrictStats() generated.SubdistrictStatsResolver {
 	return &subdistrictStatsResolver{r}
 }
 
+// Subscription returns generated.SubscriptionResolver implementation.
+func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
+
 // Unit returns generated.UnitResolver implementation.
 func (r *Resolver) Unit() generated.UnitResolver { return &unitResolver{r} }
 
@@ -1337,6 +1374,7 @@ type (
 	roleResolver             struct{ *Resolver }
 	subdistrictResolver      struct{ *Resolver }
 	subdistrictStatsResolver struct{ *Resolver }
+	subscriptionResolver     struct{ *Resolver }
 	unitResolver             struct{ *Resolver }
 	venueResolver            struct{ *Resolver }
 	viewerResolver           struct{ *Resolver }

@@ -137,6 +137,13 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		log.Info("demo data", "loaded", loaded)
 	}
 
+	// Live updates for subscriptions: committed venue changes reach the hub.
+	go func() {
+		if err := st.ListenVenueChanges(ctx, log, res.Hub.Changed); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("venue change listener stopped", "err", err)
+		}
+	}()
+
 	srv := &http.Server{
 		Addr:              cfg.httpAddr,
 		Handler:           routes(cfg, st, res, log),

@@ -61,6 +61,7 @@ type ResolverRoot interface {
 	Role() RoleResolver
 	Subdistrict() SubdistrictResolver
 	SubdistrictStats() SubdistrictStatsResolver
+	Subscription() SubscriptionResolver
 	Unit() UnitResolver
 	Venue() VenueResolver
 	Viewer() ViewerResolver
@@ -669,6 +670,10 @@ type ComplexityRoot struct {
 		VenueUtilization   func(childComplexity int) int
 	}
 
+	Subscription struct {
+		VenueChanged func(childComplexity int, venueID string) int
+	}
+
 	Unit struct {
 		Address      func(childComplexity int) int
 		Community    func(childComplexity int) int
@@ -963,6 +968,9 @@ type SubdistrictResolver interface {
 }
 type SubdistrictStatsResolver interface {
 	VenueUtilization(ctx context.Context, obj *store.Stats) (*float64, error)
+}
+type SubscriptionResolver interface {
+	VenueChanged(ctx context.Context, venueID string) (<-chan *booking.Venue, error)
 }
 type UnitResolver interface {
 	ID(ctx context.Context, obj *structure.Unit) (string, error)
@@ -3689,6 +3697,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubdistrictStats.VenueUtilization(childComplexity), true
 
+	case "Subscription.venueChanged":
+		if e.ComplexityRoot.Subscription.VenueChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_venueChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.VenueChanged(childComplexity, args["venueId"].(string)), true
+
 	case "Unit.address":
 		if e.ComplexityRoot.Unit.Address == nil {
 			break
@@ -4176,6 +4196,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -4213,6 +4250,7 @@ global ` + "`" + `id` + "`" + `; growing lists are Relay connections taking ` + 
 schema {
   query: Query
   mutation: Mutation
+  subscription: Subscription
 }
 
 "An instant, written in RFC 3339 with an offset, e.g. ` + "`" + `2026-12-01T10:00:00+08:00` + "`" + `."
@@ -5153,6 +5191,15 @@ type RevokeCalendarFeedsPayload {
   revokedCount: Int!
   "The rules the input broke; empty on success."
   userErrors: [UserError!]!
+}
+
+"Live updates, over the websocket endpoint (graphql-transport-ws)."
+type Subscription {
+  """
+  The venue, each time its bookings, opening hours, exceptions or closures
+  change: refetch ` + "`" + `availability` + "`" + ` or ` + "`" + `bookings` + "`" + ` of it to redraw a calendar.
+  """
+  venueChanged("The venue to watch." venueId: ID!): Venue!
 }
 
 # ---------------------------------------------------------------------------
@@ -9330,6 +9377,20 @@ func (ec *executionContext) field_Subdistrict_units_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["text"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_venueChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "venueId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["venueId"] = arg0
 	return args, nil
 }
 
@@ -20938,6 +20999,50 @@ func (ec *executionContext) fieldContext_SubdistrictStats_projectsCompleted(_ co
 	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Subscription_venueChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_venueChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().VenueChanged(ctx, fc.Args["venueId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *booking.Venue) graphql.Marshaler {
+			return ec.marshalNVenue2ᚖcogovᚋinternalᚋbookingᚐVenue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_venueChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_venueChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.CollectedField, obj *structure.Unit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31284,6 +31389,26 @@ func (ec *executionContext) _SubdistrictStats(ctx context.Context, sel ast.Selec
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "venueChanged":
+		return ec._Subscription_venueChanged(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var unitImplementors = []string{"Unit", "Node"}

@@ -941,6 +941,10 @@ type SubdistrictPayload struct {
 	UserErrors []problem.Problem `json:"userErrors"`
 }
 
+// Live updates, over the websocket endpoint (graphql-transport-ws).
+type Subscription struct {
+}
+
 // A page of units.
 type UnitConnection struct {
 	// The units on this page with their cursors.
