@@ -46,19 +46,6 @@ func memberFields(m *meeting.Member) []any {
 	return []any{&m.ID, &m.SubdistrictID, &m.CommitteeID, &m.PersonID, &m.Current}
 }
 
-// meetingMap is readMap for the meeting domain, whose lookups miss with its own ErrNotFound.
-func meetingOne[T any](m map[string]T, err error, id string) (T, error) {
-	var zero T
-	if err != nil {
-		return zero, err
-	}
-	v, ok := m[id]
-	if !ok {
-		return zero, meeting.ErrNotFound
-	}
-	return v, nil
-}
-
 // MeetingsByID fetches joint meetings by id (those the viewer's row-level security lets through).
 func (s *Store) MeetingsByID(ctx context.Context, ids []string) (map[string]meeting.Meeting, error) {
 	return readMap(ctx, s, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = ANY($1::uuid[])`, meetingFields,
@@ -68,7 +55,7 @@ func (s *Store) MeetingsByID(ctx context.Context, ids []string) (map[string]meet
 // Meeting fetches one joint meeting.
 func (s *Store) Meeting(ctx context.Context, id string) (meeting.Meeting, error) {
 	m, err := s.MeetingsByID(ctx, []string{id})
-	return meetingOne(m, err, id)
+	return pick(m, err, id, meeting.ErrNotFound)
 }
 
 // InvitationsByID fetches invitations by id.

@@ -196,3 +196,16 @@ func one[T any](ctx context.Context, q querier, notFound error, fields func(*T) 
 	}
 	return v, err
 }
+
+// pick returns m[id] from a by-id fetch, or notFound when m lacks it.
+func pick[T any](m map[string]T, err error, id string, notFound error) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	v, ok := m[id]
+	if !ok {
+		return zero, notFound
+	}
+	return v, nil
+}

@@ -59,44 +59,18 @@ func membershipFields(v *structure.Membership) []any {
 
 const membershipFrom = `membership m JOIN subdistrict ms ON ms.id = m.subdistrict_id`
 
-// byIDs fetches records by id in one statement; missing ones are absent from the map.
+// byIDs fetches records by id in one statement; missing ones (and ids that
+// are not uuids) are absent from the map.
 func byIDs[T any](ctx context.Context, s *Store, cols, from, idExpr string, fields func(*T) []any, idOf func(T) string, ids []string) (map[string]T, error) {
-	out := make(map[string]T, len(ids))
-	valid := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if IsUUID(id) {
-			valid = append(valid, id)
-		}
-	}
+	valid := okIDs(ids)
 	if len(valid) == 0 {
-		return out, nil
+		return map[string]T{}, nil
 	}
-	err := s.read(ctx, func(tx querier) error {
-		items, err := collect(ctx, tx, fields, `SELECT `+cols+` FROM `+from+` WHERE `+idExpr+` = ANY($1::uuid[])`, valid)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			out[idOf(it)] = it
-		}
-		return nil
-	})
+	m, err := readMap(ctx, s, `SELECT `+cols+` FROM `+from+` WHERE `+idExpr+` = ANY($1::uuid[])`, fields, idOf, valid)
 	if err != nil {
 		return nil, fmt.Errorf("fetch by id: %w", err)
 	}
-	return out, nil
-}
-
-func getOne[T any](m map[string]T, err error, id string) (T, error) {
-	var zero T
-	if err != nil {
-		return zero, err
-	}
-	v, ok := m[id]
-	if !ok {
-		return zero, structure.ErrNotFound
-	}
-	return v, nil
+	return m, nil
 }
 
 // SubdistrictsByID fetches sub-districts by id.
@@ -160,31 +134,31 @@ func (s *Store) SubdistrictByCode(ctx context.Context, code string) (structure.S
 // Subdistrict fetches a sub-district.
 func (s *Store) Subdistrict(ctx context.Context, id string) (structure.Subdistrict, error) {
 	m, err := s.SubdistrictsByID(ctx, []string{id})
-	return getOne(m, err, id)
+	return pick(m, err, id, structure.ErrNotFound)
 }
 
 // Community fetches a community.
 func (s *Store) Community(ctx context.Context, id string) (structure.Community, error) {
 	m, err := s.CommunitiesByID(ctx, []string{id})
-	return getOne(m, err, id)
+	return pick(m, err, id, structure.ErrNotFound)
 }
 
 // Unit fetches a unit.
 func (s *Store) Unit(ctx context.Context, id string) (structure.Unit, error) {
 	m, err := s.UnitsByID(ctx, []string{id})
-	return getOne(m, err, id)
+	return pick(m, err, id, structure.ErrNotFound)
 }
 
 // Committee fetches a committee.
 func (s *Store) Committee(ctx context.Context, id string) (structure.Committee, error) {
 	m, err := s.CommitteesByID(ctx, []string{id})
-	return getOne(m, err, id)
+	return pick(m, err, id, structure.ErrNotFound)
 }
 
 // Person fetches a person.
 func (s *Store) Person(ctx context.Context, id string) (structure.Person, error) {
 	m, err := s.PeopleByID(ctx, []string{id})
-	return getOne(m, err, id)
+	return pick(m, err, id, structure.ErrNotFound)
 }
 
 // People fetches people by id, in no particular order.

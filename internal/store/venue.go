@@ -55,7 +55,7 @@ func exceptionFields(e *booking.Exception) []any {
 	return []any{&e.Day, &e.Closed, &e.Opens, &e.Closes, &e.Note}
 }
 
-// readMap is byIDs for the booking domain, whose records use its own ErrNotFound.
+// readMap runs a query and keys its rows by key.
 func readMap[T any](ctx context.Context, s *Store, sql string, fields func(*T) []any, key func(T) string, args ...any) (map[string]T, error) {
 	out := map[string]T{}
 	err := s.read(ctx, func(tx querier) error {
@@ -66,18 +66,6 @@ func readMap[T any](ctx context.Context, s *Store, sql string, fields func(*T) [
 		return err
 	})
 	return out, err
-}
-
-func oneOf[T any](m map[string]T, err error, id string) (T, error) {
-	var zero T
-	if err != nil {
-		return zero, err
-	}
-	v, ok := m[id]
-	if !ok {
-		return zero, booking.ErrNotFound
-	}
-	return v, nil
 }
 
 // okIDs drops ids that are not uuids, which would otherwise fail the cast
@@ -101,7 +89,7 @@ func (s *Store) VenuesByID(ctx context.Context, ids []string) (map[string]bookin
 // Venue fetches one venue.
 func (s *Store) Venue(ctx context.Context, id string) (booking.Venue, error) {
 	m, err := s.VenuesByID(ctx, []string{id})
-	return oneOf(m, err, id)
+	return pick(m, err, id, booking.ErrNotFound)
 }
 
 // BookingsByID fetches bookings by id.
@@ -127,13 +115,13 @@ func (s *Store) subdistrictsOf(ctx context.Context, table string, ids []string) 
 // UnitSubdistrict returns the sub-district of a unit.
 func (s *Store) UnitSubdistrict(ctx context.Context, id string) (string, error) {
 	m, err := s.subdistrictsOf(ctx, "unit", []string{id})
-	return oneOf(m, err, id)
+	return pick(m, err, id, booking.ErrNotFound)
 }
 
 // CommunitySubdistrict returns the sub-district of a community.
 func (s *Store) CommunitySubdistrict(ctx context.Context, id string) (string, error) {
 	m, err := s.subdistrictsOf(ctx, "community", []string{id})
-	return oneOf(m, err, id)
+	return pick(m, err, id, booking.ErrNotFound)
 }
 
 // CommitteeSubdistricts returns the sub-district of each committee that exists.
@@ -145,7 +133,7 @@ func (s *Store) CommitteeSubdistricts(ctx context.Context, ids []string) (map[st
 func (s *Store) Closure(ctx context.Context, id string) (booking.Closure, error) {
 	m, err := readMap(ctx, s, `SELECT `+closureCols+` FROM venue_closure c WHERE c.id = ANY($1::uuid[])`, closureFields,
 		func(c booking.Closure) string { return c.ID }, okIDs([]string{id}))
-	return oneOf(m, err, id)
+	return pick(m, err, id, booking.ErrNotFound)
 }
 
 // HoursOf fetches the weekly hours of each venue, by weekday and time.
