@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -144,14 +145,20 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		}
 	}()
 
+	// Every request's context derives from base; shutting down cancels it,
+	// which ends the websockets that Shutdown itself does not wait for.
+	base, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
 	srv := &http.Server{
 		Addr:              cfg.httpAddr,
 		Handler:           routes(cfg, st, res, log),
+		BaseContext:       func(net.Listener) context.Context { return base },
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	srv.RegisterOnShutdown(cancelBase)
 	errc := make(chan error, 1)
 	go func() {
 		log.Info("listening", "addr", cfg.httpAddr, "graphiql", !cfg.production)

@@ -22,7 +22,11 @@ func (s *Store) ListenVenueChanges(ctx context.Context, log *slog.Logger, change
 			}
 			return c.Hijack(), nil // the listener owns and closes it
 		},
-		LogError:       func(ctx context.Context, err error) { log.WarnContext(ctx, "listen for venue changes", "err", err) },
+		LogError: func(ctx context.Context, err error) {
+			if ctx.Err() == nil { // not the shutdown
+				log.WarnContext(ctx, "listen for venue changes", "err", err)
+			}
+		},
 		ReconnectDelay: 5 * time.Second,
 	}
 	l.Handle("cogov_venue", pgxlisten.HandlerFunc(func(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
