@@ -18,7 +18,7 @@ import (
 )
 
 // local returns the uuid inside a global id.
-func local(t *testing.T, gid string) string {
+func local(t testing.TB, gid string) string {
 	t.Helper()
 	b, err := base64.RawURLEncoding.DecodeString(gid)
 	if err != nil {
@@ -69,7 +69,7 @@ type findVenues struct {
 	} `json:"venues"`
 }
 
-func lookupDemo(t *testing.T, e *env) demoIDs {
+func lookupDemo(t testing.TB, e *env) demoIDs {
 	t.Helper()
 	var out struct {
 		Subdistrict struct {
