@@ -79,8 +79,31 @@ func (x exports) serve(w http.ResponseWriter, req *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s"`, sd.Code, file))
 	_, _ = w.Write([]byte("\ufeff"))
+	for _, row := range rows {
+		for i, cell := range row {
+			row[i] = safeCell(cell)
+		}
+	}
 	cw := csv.NewWriter(w)
 	_ = cw.WriteAll(rows)
+}
+
+// safeCell keeps a spreadsheet from reading text that people typed (a need's
+// title, say) as a formula: a cell that starts like one gets a leading
+// apostrophe (OWASP's advice against CSV injection). Numbers stay numbers.
+func safeCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '@', '\t', '\r':
+		return "'" + s
+	case '-':
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return "'" + s
+		}
+	}
+	return s
 }
 
 type badRequest string
