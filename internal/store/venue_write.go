@@ -188,8 +188,7 @@ func (s *Store) CreateBookings(ctx context.Context, r booking.NewRequest, bs []b
 			// A savepoint per occurrence, so that one lost race skips
 			// only that occurrence.
 			err := pgx.BeginFunc(ctx, tx, insert)
-			var pgErr *pgconn.PgError
-			if errors.As(err, &pgErr) && pgErr.Code == "23P01" {
+			if lostRace(err) {
 				raced = append(raced, b)
 				continue
 			}
@@ -203,10 +202,19 @@ func (s *Store) CreateBookings(ctx context.Context, r booking.NewRequest, bs []b
 		}
 		return nil
 	})
-	if errors.Is(err, errAllRaced) {
+	if errors.Is(err, errAllRaced) || lostRace(err) {
 		return nil, nil, constraintErr("booking_no_overlap")
 	}
 	return created, raced, err
+}
+
+// lostRace reports whether an insert lost to a concurrent booking of the same
+// time: the exclusion constraint refused it (23P01), or the two inserts each
+// waited on the other's row and PostgreSQL broke the deadlock (40P01), which
+// exclusion constraints can cause where unique indexes would not.
+func lostRace(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "23P01" || pgErr.Code == "40P01")
 }
 
 var errAllRaced = errors.New("every occurrence lost its race")
