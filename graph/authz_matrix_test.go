@@ -336,10 +336,30 @@ func TestSensitiveFields(t *testing.T) {
 			if strings.HasPrefix(f.name, "node(Account)") || strings.HasPrefix(f.name, "Account.") {
 				want = r == roleSubdistrict || r == rolePlatform // accounts: the account itself and its administrators
 			}
+			if r == roleMember {
+				// A member sees only their own records: the fixture's member
+				// is person p1, who holds no seat but heads the grid.
+				want = f.name == "node(Person)" || f.name == "Subdistrict.people"
+			}
 			if visible != want {
 				t.Errorf("%s as %s: visible %v, want %v (%s)", f.name, r, visible, want, body)
 			}
 		}
+	}
+	// The member's list of people holds themselves and nobody else.
+	var own struct {
+		Subdistrict struct {
+			People struct {
+				TotalCount int `json:"totalCount"`
+				Edges      []struct {
+					Node struct{ ID string } `json:"node"`
+				} `json:"edges"`
+			} `json:"people"`
+		} `json:"subdistrict"`
+	}
+	m.viewers[roleMember].do(`{ subdistrict(code: "testsd") { people(first: 10) { totalCount edges { node { id } } } } }`, nil, &own)
+	if p := own.Subdistrict.People; p.TotalCount != 1 || len(p.Edges) != 1 || p.Edges[0].Node.ID != m.p1 {
+		t.Errorf("a member's people: %+v", p)
 	}
 }
 

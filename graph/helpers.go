@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
 
 	"cogov/graph/model"
 	"cogov/internal/access"
+	"cogov/internal/meeting"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
@@ -99,3 +101,30 @@ func personConn(c *store.Conn[structure.Person], info *model.PageInfo) *model.Pe
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// peopleScope says which people of sub-district sd the viewer may see: all
+// of them, or only the people they are signed in as (comma-separated ids;
+// empty for none).
+func peopleScope(ctx context.Context, sd string) (all bool, persons string) {
+	v := access.From(ctx)
+	if structure.CanSeePeople(v, sd) {
+		return true, ""
+	}
+	return false, strings.Join(v.MemberPersons(sd), ",")
+}
+
+// scopePeople narrows f to the people the viewer may see; false when that
+// is nobody.
+func scopePeople(ctx context.Context, sd string, f *store.ListFilter) bool {
+	all, persons := peopleScope(ctx, sd)
+	if all {
+		return true
+	}
+	f.Persons = persons
+	return persons != ""
+}
+
+func emptyInvitations() *model.InvitationConnection {
+	c := &store.Conn[meeting.Invitation]{}
+	return &model.InvitationConnection{PageInfo: pageInfo(c), Edges: []model.InvitationEdge{}}
+}

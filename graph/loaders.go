@@ -102,18 +102,13 @@ func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
 		Grid:        dataloadgen.NewMappedLoader(s.GridsByID, o),
 		Unit:        dataloadgen.NewMappedLoader(s.UnitsByID, o),
 		Committee:   dataloadgen.NewMappedLoader(s.CommitteesByID, o),
-		Person:      dataloadgen.NewMappedLoader(s.PeopleByID, o),
-		Membership:  dataloadgen.NewMappedLoader(s.MembershipsByID, o),
-		Account: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]account.Account, error) {
-			m, err := s.AccountsByID(ctx, ids)
-			v := access.From(ctx)
-			for id, a := range m {
-				if !account.CanSee(v, a) {
-					delete(m, id)
-				}
-			}
-			return m, err
-		}, o),
+		Person: dataloadgen.NewMappedLoader(visible(s.PeopleByID, func(v access.Viewer, p structure.Person) bool {
+			return structure.CanSeePerson(v, p.SubdistrictID, p.ID)
+		}), o),
+		Membership: dataloadgen.NewMappedLoader(visible(s.MembershipsByID, func(v access.Viewer, m structure.Membership) bool {
+			return structure.CanSeePerson(v, m.SubdistrictID, m.PersonID)
+		}), o),
+		Account:     dataloadgen.NewMappedLoader(visible(s.AccountsByID, account.CanSee), o),
 		Roles:       dataloadgen.NewMappedLoader(s.Roles, o),
 		WorkingCmte: dataloadgen.NewMappedLoader(s.WorkingCommittees, o),
 		PartyCmte:   dataloadgen.NewMappedLoader(s.PartyCommittees, o),
@@ -161,4 +156,18 @@ func (l *Loaders) rolesOf(ctx context.Context, accountID string) ([]account.Role
 		roles = []account.Role{}
 	}
 	return roles, nil
+}
+
+// visible filters what fetch returns down to the records the viewer may see.
+func visible[T any](fetch func(context.Context, []string) (map[string]T, error), may func(access.Viewer, T) bool) func(context.Context, []string) (map[string]T, error) {
+	return func(ctx context.Context, ids []string) (map[string]T, error) {
+		m, err := fetch(ctx, ids)
+		v := access.From(ctx)
+		for id, x := range m {
+			if !may(v, x) {
+				delete(m, id)
+			}
+		}
+		return m, err
+	}
 }

@@ -85,12 +85,16 @@ type MeetingLoaders struct {
 	SDMeetings   *fLoader[store.MeetingFilter, meeting.Meeting]
 	CMeetings    *fLoader[store.MeetingFilter, meeting.Meeting]
 	Series       *fLoader[store.MeetingFilter, meeting.Meeting]
-	Invitations  *fLoader[string, meeting.Invitation]
+	Invitations  *fLoader[invitationFilter, meeting.Invitation]
 	Attendees    *fLoader[string, structure.Membership]
 	Needs        map[store.ListParent]*fLoader[store.ListsFilter, lists.Need]
 	Offers       map[store.ListParent]*fLoader[store.ListsFilter, lists.Offer]
 	Projects     map[store.ListParent]*fLoader[store.ListsFilter, lists.Project]
 }
+
+// invitationFilter narrows a meeting's invitations: by response, and to the
+// viewer's own people for viewers who see only themselves.
+type invitationFilter struct{ Response, Persons string }
 
 func newMeetingLoaders(s *store.Store, o dataloadgen.Option) *MeetingLoaders {
 	meetings := func(parent store.MeetingParent) *fLoader[store.MeetingFilter, meeting.Meeting] {
@@ -129,11 +133,11 @@ func newMeetingLoaders(s *store.Store, o dataloadgen.Option) *MeetingLoaders {
 		SDMeetings: meetings(store.MeetingsOfSubdistrict),
 		CMeetings:  meetings(store.MeetingsOfCommittee),
 		Series:     meetings(store.MeetingsOfSeries),
-		Invitations: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, f string, p store.Page) (map[string]*store.Conn[meeting.Invitation], error) {
-			return s.Invitations(ctx, ps, f, p)
+		Invitations: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, f invitationFilter, p store.Page) (map[string]*store.Conn[meeting.Invitation], error) {
+			return s.Invitations(ctx, ps, f.Response, f.Persons, p)
 		}), o),
-		Attendees: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, _ string, p store.Page) (map[string]*store.Conn[structure.Membership], error) {
-			return s.Attendees(ctx, ps, p)
+		Attendees: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, persons string, p store.Page) (map[string]*store.Conn[structure.Membership], error) {
+			return s.Attendees(ctx, ps, persons, p)
 		}), o),
 		Needs:    map[store.ListParent]*fLoader[store.ListsFilter, lists.Need]{},
 		Offers:   map[store.ListParent]*fLoader[store.ListsFilter, lists.Offer]{},

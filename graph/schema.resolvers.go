@@ -143,10 +143,10 @@ func (r *committeeResolver) Community(ctx context.Context, obj *structure.Commit
 
 // Memberships is the resolver for the memberships field.
 func (r *committeeResolver) Memberships(ctx context.Context, obj *structure.Committee, first int, after *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) (*model.MembershipConnection, error) {
-	if !structure.CanSeePeople(access.From(ctx), obj.SubdistrictID) {
+	f := store.ListFilter{PartTime: store.TriOf(partTime), Current: current != nil && *current}
+	if !scopePeople(ctx, obj.SubdistrictID, &f) {
 		return emptyConn(membershipConn), nil
 	}
-	f := store.ListFilter{PartTime: store.TriOf(partTime), Current: current != nil && *current}
 	if role != nil {
 		f.Role = string(*role)
 	}
@@ -291,9 +291,16 @@ func (r *jointMeetingResolver) Agenda(ctx context.Context, obj *meeting.Meeting)
 
 // Invitations is the resolver for the invitations field.
 func (r *jointMeetingResolver) Invitations(ctx context.Context, obj *meeting.Meeting, first int, after *string, response *meeting.Response) (*model.InvitationConnection, error) {
-	f := ""
+	var f invitationFilter
 	if response != nil {
-		f = string(*response)
+		f.Response = string(*response)
+	}
+	all, persons := peopleScope(ctx, obj.SubdistrictID)
+	if !all {
+		if persons == "" {
+			return emptyInvitations(), nil
+		}
+		f.Persons = persons
 	}
 	c, err := loadPage(ctx, For(ctx).Meetings.Invitations, obj.ID, f, first, after)
 	if err != nil {
@@ -306,7 +313,11 @@ func (r *jointMeetingResolver) Invitations(ctx context.Context, obj *meeting.Mee
 
 // Attendees is the resolver for the attendees field.
 func (r *jointMeetingResolver) Attendees(ctx context.Context, obj *meeting.Meeting, first int, after *string) (*model.MembershipConnection, error) {
-	c, err := loadPage(ctx, For(ctx).Meetings.Attendees, obj.ID, "", first, after)
+	all, persons := peopleScope(ctx, obj.SubdistrictID)
+	if !all && persons == "" {
+		return emptyConn(membershipConn), nil
+	}
+	c, err := loadPage(ctx, For(ctx).Meetings.Attendees, obj.ID, persons, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -820,7 +831,7 @@ func (r *personResolver) Subdistrict(ctx context.Context, obj *structure.Person)
 
 // Memberships is the resolver for the memberships field.
 func (r *personResolver) Memberships(ctx context.Context, obj *structure.Person, first int, after *string, currentOn *time.Time) (*model.MembershipConnection, error) {
-	if !structure.CanSeePeople(access.From(ctx), obj.SubdistrictID) {
+	if !structure.CanSeePerson(access.From(ctx), obj.SubdistrictID, obj.ID) {
 		return emptyConn(membershipConn), nil
 	}
 	return loadConn(ctx, For(ctx).PersonSeats, obj.ID, onDay(currentOn), first, after, membershipConn)
@@ -1006,10 +1017,11 @@ func (r *subdistrictResolver) Units(ctx context.Context, obj *structure.Subdistr
 
 // People is the resolver for the people field.
 func (r *subdistrictResolver) People(ctx context.Context, obj *structure.Subdistrict, first int, after *string, text *string) (*model.PersonConnection, error) {
-	if !structure.CanSeePeople(access.From(ctx), obj.ID) {
+	f := store.ListFilter{Text: deref(text)}
+	if !scopePeople(ctx, obj.ID, &f) {
 		return emptyConn(personConn), nil
 	}
-	return loadConn(ctx, For(ctx).People, obj.ID, store.ListFilter{Text: deref(text)}, first, after, personConn)
+	return loadConn(ctx, For(ctx).People, obj.ID, f, first, after, personConn)
 }
 
 // GridCount is the resolver for the gridCount field.
@@ -1135,10 +1147,11 @@ func (r *unitResolver) Community(ctx context.Context, obj *structure.Unit) (*str
 
 // Memberships is the resolver for the memberships field.
 func (r *unitResolver) Memberships(ctx context.Context, obj *structure.Unit, first int, after *string, currentOn *time.Time) (*model.MembershipConnection, error) {
-	if !structure.CanSeePeople(access.From(ctx), obj.SubdistrictID) {
+	f := onDay(currentOn)
+	if !scopePeople(ctx, obj.SubdistrictID, &f) {
 		return emptyConn(membershipConn), nil
 	}
-	return loadConn(ctx, For(ctx).UnitSeats, obj.ID, onDay(currentOn), first, after, membershipConn)
+	return loadConn(ctx, For(ctx).UnitSeats, obj.ID, f, first, after, membershipConn)
 }
 
 // Offers is the resolver for the offers field.

@@ -100,3 +100,29 @@ const PlatformAdmin RoleKind = "PLATFORM_ADMIN"
 
 // AdministersPlatform reports whether v may act across sub-districts.
 func (v Viewer) AdministersPlatform() bool { return v.System || v.has(PlatformAdmin, "") }
+
+// StaffIn reports whether v works in sub-district sd: a platform
+// administrator, or any role there but MEMBER (a member sees only their own
+// records).
+func (v Viewer) StaffIn(sd string) bool {
+	if v.AdministersPlatform() {
+		return true
+	}
+	for _, r := range v.Roles {
+		if r.SubdistrictID == sd && r.Kind != Member {
+			return true
+		}
+	}
+	return false
+}
+
+// MemberPersons returns the people of sub-district sd that v is signed in as.
+func (v Viewer) MemberPersons(sd string) []string {
+	var out []string
+	for _, r := range v.Roles {
+		if r.Kind == Member && r.SubdistrictID == sd {
+			out = append(out, r.ScopeID)
+		}
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -272,20 +273,31 @@ func (s *Store) Meetings(ctx context.Context, parent MeetingParent, parents []st
 		id:   "j.id", where: fb.where(), args: fb.args, fields: meetingFields}, okIDs(parents), p)
 }
 
-// Invitations lists the invitations of meetings, by the seat's committee and role.
-func (s *Store) Invitations(ctx context.Context, meetingIDs []string, response string, p Page) (map[string]*Conn[meeting.Invitation], error) {
+// Invitations lists the invitations of meetings, by the seat's committee and
+// role, with one response only when response is not empty, and only those of the people in persons
+// (comma-separated ids) when it is not empty.
+func (s *Store) Invitations(ctx context.Context, meetingIDs []string, response, persons string, p Page) (map[string]*Conn[meeting.Invitation], error) {
 	var fb filterBuilder
 	if response != "" {
 		fb.add("i.response = %s", response)
+	}
+	if persons != "" {
+		fb.add("im.person_id = ANY(%s::uuid[])", okIDs(strings.Split(persons, ",")))
 	}
 	return runList(ctx, s, listSpec[meeting.Invitation]{cols: invitationCols, from: "invitation i JOIN membership im ON im.id = i.membership_id",
 		parent: "i.meeting_id", sort: "im.committee_id::text || im.role || (NOT im.part_time)::text", id: "i.id", where: fb.where(), args: fb.args,
 		fields: invitationFields}, okIDs(meetingIDs), p)
 }
 
-// Attendees lists the seats recorded as attending meetings.
-func (s *Store) Attendees(ctx context.Context, meetingIDs []string, p Page) (map[string]*Conn[structure.Membership], error) {
+// Attendees lists the seats recorded as attending meetings, only those of
+// the people in persons (comma-separated ids) when it is not empty.
+func (s *Store) Attendees(ctx context.Context, meetingIDs []string, persons string, p Page) (map[string]*Conn[structure.Membership], error) {
+	var fb filterBuilder
+	if persons != "" {
+		fb.add("m.person_id = ANY(%s::uuid[])", okIDs(strings.Split(persons, ",")))
+	}
 	return runList(ctx, s, listSpec[structure.Membership]{cols: membershipCols,
 		from:   "attendance at JOIN membership m ON m.id = at.membership_id JOIN subdistrict ms ON ms.id = m.subdistrict_id",
-		parent: "at.meeting_id", sort: "m.committee_id::text || m.role", id: "m.id", fields: membershipFields}, okIDs(meetingIDs), p)
+		parent: "at.meeting_id", sort: "m.committee_id::text || m.role", id: "m.id", where: fb.where(), args: fb.args,
+		fields: membershipFields}, okIDs(meetingIDs), p)
 }

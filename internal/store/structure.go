@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -221,6 +222,7 @@ type ListFilter struct {
 	PartTime    Tri
 	CurrentOn   time.Time // only terms that include this day; zero for any
 	Current     bool      // only terms that include today in the sub-district's time zone
+	Persons     string    // only these people (comma-separated ids), for viewers who see only themselves
 }
 
 // Tri is a filter on a boolean: any, only true or only false.
@@ -362,6 +364,9 @@ func (s *Store) PeopleOf(ctx context.Context, subdistrictIDs []string, f ListFil
 	if f.Text != "" {
 		fb.add(textMatch("p.name"), f.Text)
 	}
+	if f.Persons != "" {
+		fb.add("p.id = ANY(%s::uuid[])", okIDs(strings.Split(f.Persons, ",")))
+	}
 	return runList(ctx, s, listSpec[structure.Person]{cols: personCols, from: "person p", parent: "p.subdistrict_id",
 		sort: "p.name", id: "p.id", where: fb.where(), args: fb.args, fields: personFields}, subdistrictIDs, p)
 }
@@ -391,6 +396,9 @@ func (s *Store) Memberships(ctx context.Context, parent MembershipParent, parent
 	}
 	if !f.CurrentOn.IsZero() {
 		fb.add("daterange(m.term_start, m.term_end, '[]') @> %s::date", f.CurrentOn)
+	}
+	if f.Persons != "" {
+		fb.add("m.person_id = ANY(%s::uuid[])", okIDs(strings.Split(f.Persons, ",")))
 	}
 	if f.Current {
 		fb.conds = append(fb.conds, "daterange(m.term_start, m.term_end, '[]') @> (now() AT TIME ZONE ms.time_zone)::date")

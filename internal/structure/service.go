@@ -652,6 +652,14 @@ func Today(tz string, now time.Time) time.Time {
 }
 
 // CanSeePeople reports whether the viewer may see the people of sub-district
-// sd — names, committee seats and grid staff: only viewers with a role there.
-// Communities, grids, units and committees themselves are public.
-func CanSeePeople(v access.Viewer, sd string) bool { return v.InSubdistrict(sd) }
+// sd — names, committee seats and grid staff: only viewers who work there
+// (any role but member). Communities, grids, units and committees
+// themselves are public.
+func CanSeePeople(v access.Viewer, sd string) bool { return v.StaffIn(sd) }
+
+// CanSeePerson reports whether the viewer may see one person of sd and their
+// seats: those who may see the sub-district's people, and the person
+// themselves (a member sees their own records).
+func CanSeePerson(v access.Viewer, sd, personID string) bool {
+	return CanSeePeople(v, sd) || v.IsPerson(personID)
+}
