@@ -12,15 +12,11 @@ import (
 	"cogov/internal/structure"
 )
 
-// listKey identifies one connection asked for: its parent, filter and page.
-// Keys with the same filter and page are fetched together in one statement.
-type listKey struct {
-	Parent string
-	Filter store.ListFilter
-	Page   store.Page
-}
+// listKey identifies one structure connection asked for: its parent, filter
+// and page. Keys with the same filter and page are fetched together.
+type listKey = fkey[store.ListFilter]
 
-type connLoader[T any] = dataloadgen.Loader[listKey, *store.Conn[T]]
+type connLoader[T any] = fLoader[store.ListFilter, T]
 
 // Loaders batch every relationship of one request.
 type Loaders struct {
@@ -50,36 +46,6 @@ type Loaders struct {
 	UnitSeats       *connLoader[structure.Membership]
 	Venues          *VenueLoaders   // venues and bookings (graph/booking.go)
 	Meetings        *MeetingLoaders // joint meetings and the three lists (graph/meetings.go)
-}
-
-// batchLists groups keys by filter and page and fetches each group at once.
-func batchLists[T any](fetch func(ctx context.Context, parents []string, f store.ListFilter, p store.Page) (map[string]*store.Conn[T], error)) func(context.Context, []listKey) (map[listKey]*store.Conn[T], error) {
-	return func(ctx context.Context, keys []listKey) (map[listKey]*store.Conn[T], error) {
-		type group struct {
-			f store.ListFilter
-			p store.Page
-		}
-		groups := map[group][]string{}
-		for _, k := range keys {
-			g := group{k.Filter, k.Page}
-			groups[g] = append(groups[g], k.Parent)
-		}
-		out := make(map[listKey]*store.Conn[T], len(keys))
-		for g, parents := range groups {
-			m, err := fetch(ctx, parents, g.f, g.p)
-			if err != nil {
-				return nil, err
-			}
-			for _, parent := range parents {
-				c := m[parent]
-				if c == nil {
-					c = &store.Conn[T]{HasPrev: g.p.After != ""}
-				}
-				out[listKey{parent, g.f, g.p}] = c
-			}
-		}
-		return out, nil
-	}
 }
 
 // NewLoaders returns fresh loaders over s that wait up to wait to gather a batch.
@@ -114,20 +80,20 @@ func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
 		PartyCmte:   dataloadgen.NewMappedLoader(s.PartyCommittees, o),
 		GridCount:   dataloadgen.NewMappedLoader(s.GridCounts, o),
 		GridStaff:   dataloadgen.NewMappedLoader(s.GridStaff, o),
-		Communities: dataloadgen.NewMappedLoader(batchLists(s.Communities), o),
-		Grids: dataloadgen.NewMappedLoader(batchLists(func(ctx context.Context, ps []string, _ store.ListFilter, p store.Page) (map[string]*store.Conn[structure.Grid], error) {
+		Communities: dataloadgen.NewMappedLoader(batchBy(s.Communities), o),
+		Grids: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, _ store.ListFilter, p store.Page) (map[string]*store.Conn[structure.Grid], error) {
 			return s.Grids(ctx, ps, p)
 		}), o),
-		GridWorkers: dataloadgen.NewMappedLoader(batchLists(func(ctx context.Context, ps []string, _ store.ListFilter, p store.Page) (map[string]*store.Conn[structure.Person], error) {
+		GridWorkers: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, _ store.ListFilter, p store.Page) (map[string]*store.Conn[structure.Person], error) {
 			return s.GridWorkers(ctx, ps, p)
 		}), o),
-		SubdistrictUnit: dataloadgen.NewMappedLoader(batchLists(units(false)), o),
-		CommunityUnit:   dataloadgen.NewMappedLoader(batchLists(units(true)), o),
-		Committees:      dataloadgen.NewMappedLoader(batchLists(s.Committees), o),
-		People:          dataloadgen.NewMappedLoader(batchLists(s.PeopleOf), o),
-		CommitteeSeats:  dataloadgen.NewMappedLoader(batchLists(seats(store.MembershipsOfCommittee)), o),
-		PersonSeats:     dataloadgen.NewMappedLoader(batchLists(seats(store.MembershipsOfPerson)), o),
-		UnitSeats:       dataloadgen.NewMappedLoader(batchLists(seats(store.MembershipsOfUnit)), o),
+		SubdistrictUnit: dataloadgen.NewMappedLoader(batchBy(units(false)), o),
+		CommunityUnit:   dataloadgen.NewMappedLoader(batchBy(units(true)), o),
+		Committees:      dataloadgen.NewMappedLoader(batchBy(s.Committees), o),
+		People:          dataloadgen.NewMappedLoader(batchBy(s.PeopleOf), o),
+		CommitteeSeats:  dataloadgen.NewMappedLoader(batchBy(seats(store.MembershipsOfCommittee)), o),
+		PersonSeats:     dataloadgen.NewMappedLoader(batchBy(seats(store.MembershipsOfPerson)), o),
+		UnitSeats:       dataloadgen.NewMappedLoader(batchBy(seats(store.MembershipsOfUnit)), o),
 		Venues:          newVenueLoaders(s, o),
 		Meetings:        newMeetingLoaders(s, o),
 	}
