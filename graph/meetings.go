@@ -302,3 +302,13 @@ func loadMany[T any](ctx context.Context, l *dataloadgen.Loader[string, T], ids 
 	}
 	return out, nil
 }
+
+// agendaInputs turns agenda items of the schema into the domain's.
+func agendaInputs(items []model.AgendaItemInput) []meeting.AgendaInput {
+	out := make([]meeting.AgendaInput, 0, len(items))
+	for _, a := range items {
+		out = append(out, meeting.AgendaInput{Title: a.Title, DurationMinutes: a.DurationMinutes,
+			PresenterMembershipID: optLocalID(typeMembership, a.PresenterMembershipID)})
+	}
+	return out
+}

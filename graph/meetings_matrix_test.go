@@ -16,6 +16,7 @@ const meetingOps = `
 mutation ScheduleJointMeeting($input: ScheduleJointMeetingInput!) { scheduleJointMeeting(input: $input) {
   meeting { id invitations(first: 100) { edges { node { id membership { id } } } } } userErrors { code field message } } }
 mutation CancelJointMeeting($input: CancelJointMeetingInput!) { cancelJointMeeting(input: $input) { meeting { id status } userErrors { code field message } } }
+mutation SetJointMeetingAgenda($input: SetJointMeetingAgendaInput!) { setJointMeetingAgenda(input: $input) { meeting { id agenda { position title durationMinutes need { id } } } userErrors { code field message } } }
 mutation RespondToInvitation($input: RespondToInvitationInput!) { respondToInvitation(input: $input) { invitation { id response } userErrors { code field message } } }
 mutation RecordMeetingOutcome($input: RecordMeetingOutcomeInput!) { recordMeetingOutcome(input: $input) { meeting { id status } userErrors { code field message } } }
 mutation PostNeed($input: PostNeedInput!) { postNeed(input: $input) { need { id status } userErrors { code field message } } }
@@ -59,6 +60,10 @@ func init() {
 		}},
 		"setNeedStatus": {allowed: conveners, input: func(m *matrixEnv) map[string]any {
 			return map[string]any{"needId": m.need(), "status": "CLOSED", "note": "已解决"}
+		}},
+		"setJointMeetingAgenda": {allowed: conveners, input: func(m *matrixEnv) map[string]any {
+			id, _ := m.meeting()
+			return map[string]any{"meetingId": id, "agenda": []map[string]any{{"title": m.unique("议题")}}}
 		}},
 		"escalateNeed": {allowed: conveners, input: func(m *matrixEnv) map[string]any {
 			return map[string]any{"needId": m.need(), "note": "社区无法解决"}

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -142,6 +143,44 @@ func (m *matrixEnv) newVenueHours(opens, closes string) string {
 	}
 	m.e.system().payload(bookingOps, "SetOpeningHours", map[string]any{"venueId": v, "weekly": week})
 	return v
+}
+
+// TestMeetingAgenda replaces a planned meeting's agenda: the new items in
+// order, then the item that takes up an escalated need; broken items and a
+// held meeting are refused.
+func TestMeetingAgenda(t *testing.T) {
+	t.Parallel()
+	m := newMatrix(t)
+	sys := m.e.system()
+	meeting, _ := m.meeting()
+	need := id(sys.payload(meetingOps, "PostNeed", map[string]any{"committeeId": m.pc, "title": "停车难", "category": "OTHER"}), "need")
+	want(t, "escalate onto the meeting", sys.payload(meetingOps, "EscalateNeed", map[string]any{"needId": need, "meetingId": meeting}), "")
+
+	p := sys.payload(meetingOps, "SetJointMeetingAgenda", map[string]any{"meetingId": meeting, "agenda": []map[string]any{
+		{"title": "甲议题"}, {"title": " 乙议题 ", "durationMinutes": 30, "presenterMembershipId": m.p1Seat()}}})
+	want(t, "set the agenda", p, "")
+	var got []string
+	for _, a := range p["meeting"].(map[string]any)["agenda"].([]any) {
+		item := a.(map[string]any)
+		label := fmt.Sprintf("%v:%v", item["position"], item["title"])
+		if item["need"] != nil {
+			label += ":need"
+		}
+		got = append(got, label)
+	}
+	if len(got) != 3 || got[0] != "1:甲议题" || got[1] != "2:乙议题" || !strings.HasPrefix(got[2], "3:") || !strings.HasSuffix(got[2], ":need") {
+		t.Errorf("agenda = %v, want the two new items and then the need's", got)
+	}
+
+	before := m.e.auditCount()
+	want(t, "blank title", sys.payload(meetingOps, "SetJointMeetingAgenda", map[string]any{"meetingId": meeting, "agenda": []map[string]any{{"title": " "}}}), "BLANK")
+	want(t, "presenter not a seat", sys.payload(meetingOps, "SetJointMeetingAgenda", map[string]any{"meetingId": meeting,
+		"agenda": []map[string]any{{"title": "丙", "presenterMembershipId": m.pc}}}), "NOT_FOUND")
+	if m.e.auditCount() != before {
+		t.Errorf("refused agendas wrote to the audit log")
+	}
+	want(t, "record", sys.payload(meetingOps, "RecordMeetingOutcome", map[string]any{"meetingId": meeting, "attendeeMembershipIds": []string{}, "minutes": "纪要"}), "")
+	want(t, "agenda of a held meeting", sys.payload(meetingOps, "SetJointMeetingAgenda", map[string]any{"meetingId": meeting, "agenda": []map[string]any{}}), "INVALID_STATE")
 }
 
 // TestListRules covers the rules and transitions of needs, offers and projects.

@@ -665,10 +665,7 @@ func (r *mutationResolver) ScheduleJointMeeting(ctx context.Context, input model
 	if input.InviteeMembershipIds != nil {
 		in.InviteeMembershipIDs = localIDs(typeMembership, input.InviteeMembershipIds)
 	}
-	for _, a := range input.Agenda {
-		in.Agenda = append(in.Agenda, meeting.AgendaInput{Title: a.Title, DurationMinutes: a.DurationMinutes,
-			PresenterMembershipID: optLocalID(typeMembership, a.PresenterMembershipID)})
-	}
+	in.Agenda = agendaInputs(input.Agenda)
 	ms, err := r.Meetings.ScheduleJointMeeting(ctx, in)
 	ue, ferr := userErrors(err)
 	if ferr != nil {
@@ -684,6 +681,11 @@ func (r *mutationResolver) ScheduleJointMeeting(ctx context.Context, input model
 // CancelJointMeeting is the resolver for the cancelJointMeeting field.
 func (r *mutationResolver) CancelJointMeeting(ctx context.Context, input model.CancelJointMeetingInput) (*model.JointMeetingPayload, error) {
 	return meetingPayload(r.Meetings.Cancel(ctx, localID(typeJointMeeting, input.MeetingID), input.Reason))
+}
+
+// SetJointMeetingAgenda is the resolver for the setJointMeetingAgenda field.
+func (r *mutationResolver) SetJointMeetingAgenda(ctx context.Context, input model.SetJointMeetingAgendaInput) (*model.JointMeetingPayload, error) {
+	return meetingPayload(r.Meetings.SetAgenda(ctx, localID(typeJointMeeting, input.MeetingID), agendaInputs(input.Agenda)))
 }
 
 // RespondToInvitation is the resolver for the respondToInvitation field.

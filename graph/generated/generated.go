@@ -386,6 +386,7 @@ type ComplexityRoot struct {
 		RevokeSessions        func(childComplexity int, input model.RevokeSessionsInput) int
 		ScheduleJointMeeting  func(childComplexity int, input model.ScheduleJointMeetingInput) int
 		SetBookingRules       func(childComplexity int, input model.SetBookingRulesInput) int
+		SetJointMeetingAgenda func(childComplexity int, input model.SetJointMeetingAgendaInput) int
 		SetNeedStatus         func(childComplexity int, input model.SetNeedStatusInput) int
 		SetOpeningHours       func(childComplexity int, input model.SetOpeningHoursInput) int
 		SignIn                func(childComplexity int, input model.SignInInput) int
@@ -888,6 +889,7 @@ type MutationResolver interface {
 	RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.BookingPayload, error)
 	ScheduleJointMeeting(ctx context.Context, input model.ScheduleJointMeetingInput) (*model.ScheduleJointMeetingPayload, error)
 	CancelJointMeeting(ctx context.Context, input model.CancelJointMeetingInput) (*model.JointMeetingPayload, error)
+	SetJointMeetingAgenda(ctx context.Context, input model.SetJointMeetingAgendaInput) (*model.JointMeetingPayload, error)
 	RespondToInvitation(ctx context.Context, input model.RespondToInvitationInput) (*model.InvitationPayload, error)
 	RecordMeetingOutcome(ctx context.Context, input model.RecordMeetingOutcomeInput) (*model.JointMeetingPayload, error)
 	PostNeed(ctx context.Context, input model.PostNeedInput) (*model.NeedPayload, error)
@@ -2476,6 +2478,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetBookingRules(childComplexity, args["input"].(model.SetBookingRulesInput)), true
+	case "Mutation.setJointMeetingAgenda":
+		if e.ComplexityRoot.Mutation.SetJointMeetingAgenda == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setJointMeetingAgenda_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetJointMeetingAgenda(childComplexity, args["input"].(model.SetJointMeetingAgendaInput)), true
 	case "Mutation.setNeedStatus":
 		if e.ComplexityRoot.Mutation.SetNeedStatus == nil {
 			break
@@ -4132,6 +4145,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RevokeSessionsInput", ec.unmarshalInputRevokeSessionsInput),
 			graphql.NewInputUnmarshaler("ScheduleJointMeetingInput", ec.unmarshalInputScheduleJointMeetingInput),
 			graphql.NewInputUnmarshaler("SetBookingRulesInput", ec.unmarshalInputSetBookingRulesInput),
+			graphql.NewInputUnmarshaler("SetJointMeetingAgendaInput", ec.unmarshalInputSetJointMeetingAgendaInput),
 			graphql.NewInputUnmarshaler("SetNeedStatusInput", ec.unmarshalInputSetNeedStatusInput),
 			graphql.NewInputUnmarshaler("SetOpeningHoursInput", ec.unmarshalInputSetOpeningHoursInput),
 			graphql.NewInputUnmarshaler("SignInInput", ec.unmarshalInputSignInInput),
@@ -6404,6 +6418,14 @@ input CancelJointMeetingInput {
   reason: String!
 }
 
+"Input of ` + "`" + `setJointMeetingAgenda` + "`" + `."
+input SetJointMeetingAgendaInput {
+  "The planned meeting."
+  meetingId: ID!
+  "The agenda, in order; at most 50 items."
+  agenda: [AgendaItemInput!]!
+}
+
 "Input of ` + "`" + `respondToInvitation` + "`" + `."
 input RespondToInvitationInput {
   "The invitation."
@@ -6575,6 +6597,8 @@ extend type Mutation {
   scheduleJointMeeting("The meeting." input: ScheduleJointMeetingInput!): ScheduleJointMeetingPayload!
   "Calls off a planned meeting and releases its venue booking; the conveners' administrators may."
   cancelJointMeeting("Which meeting and why." input: CancelJointMeetingInput!): JointMeetingPayload!
+  "Replaces the agenda of a planned meeting; items that take up an escalated need stay, after the new ones."
+  setJointMeetingAgenda("Which meeting and its agenda." input: SetJointMeetingAgendaInput!): JointMeetingPayload!
   "Answers an invitation while the meeting is planned; the invited member, or a convener's administrator for them."
   respondToInvitation("The answer." input: RespondToInvitationInput!): InvitationPayload!
   "Records attendance, minutes and resolutions once the meeting has started, which makes it HELD."
@@ -8726,6 +8750,20 @@ func (ec *executionContext) field_Mutation_setBookingRules_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetBookingRulesInput, error) {
 			return ec.unmarshalNSetBookingRulesInput2cogovᚋgraphᚋmodelᚐSetBookingRulesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setJointMeetingAgenda_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetJointMeetingAgendaInput, error) {
+			return ec.unmarshalNSetJointMeetingAgendaInput2cogovᚋgraphᚋmodelᚐSetJointMeetingAgendaInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15920,6 +15958,50 @@ func (ec *executionContext) fieldContext_Mutation_cancelJointMeeting(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_cancelJointMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setJointMeetingAgenda(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setJointMeetingAgenda(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetJointMeetingAgenda(ctx, fc.Args["input"].(model.SetJointMeetingAgendaInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JointMeetingPayload) graphql.Marshaler {
+			return ec.marshalNJointMeetingPayload2ᚖcogovᚋgraphᚋmodelᚐJointMeetingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setJointMeetingAgenda(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setJointMeetingAgenda_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26154,6 +26236,55 @@ func UnmarshalSetBookingRulesInput(ctx context.Context, raw any) (model.SetBooki
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetJointMeetingAgendaInput(ctx context.Context, obj any) (model.SetJointMeetingAgendaInput, error) {
+	var it model.SetJointMeetingAgendaInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "agenda"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "agenda":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agenda"))
+			data, err := ec.unmarshalNAgendaItemInput2ᚕcogovᚋgraphᚋmodelᚐAgendaItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agenda = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetJointMeetingAgendaInput unmarshals raw into the SetJointMeetingAgendaInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetJointMeetingAgendaInput(ctx context.Context, raw any) (model.SetJointMeetingAgendaInput, error) {
+	var out model.SetJointMeetingAgendaInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetJointMeetingAgendaInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetNeedStatusInput(ctx context.Context, obj any) (model.SetNeedStatusInput, error) {
 	var it model.SetNeedStatusInput
 	if obj == nil {
@@ -29420,6 +29551,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setJointMeetingAgenda":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setJointMeetingAgenda(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "respondToInvitation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_respondToInvitation(ctx, field)
@@ -32415,6 +32553,20 @@ func (ec *executionContext) unmarshalNAgendaItemInput2cogovᚋgraphᚋmodelᚐAg
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAgendaItemInput2ᚕcogovᚋgraphᚋmodelᚐAgendaItemInputᚄ(ctx context.Context, v any) ([]model.AgendaItemInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.AgendaItemInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgendaItemInput2cogovᚋgraphᚋmodelᚐAgendaItemInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalNApproveBookingInput2cogovᚋgraphᚋmodelᚐApproveBookingInput(ctx context.Context, v any) (model.ApproveBookingInput, error) {
 	res, err := ec.unmarshalInputApproveBookingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33805,6 +33957,11 @@ func (ec *executionContext) marshalNScheduleJointMeetingPayload2ᚖcogovᚋgraph
 
 func (ec *executionContext) unmarshalNSetBookingRulesInput2cogovᚋgraphᚋmodelᚐSetBookingRulesInput(ctx context.Context, v any) (model.SetBookingRulesInput, error) {
 	res, err := ec.unmarshalInputSetBookingRulesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetJointMeetingAgendaInput2cogovᚋgraphᚋmodelᚐSetJointMeetingAgendaInput(ctx context.Context, v any) (model.SetJointMeetingAgendaInput, error) {
+	res, err := ec.unmarshalInputSetJointMeetingAgendaInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -861,6 +861,14 @@ type SetBookingRulesInput struct {
 	WeeklyQuotaHours *float64 `json:"weeklyQuotaHours,omitempty"`
 }
 
+// Input of `setJointMeetingAgenda`.
+type SetJointMeetingAgendaInput struct {
+	// The planned meeting.
+	MeetingID string `json:"meetingId"`
+	// The agenda, in order; at most 50 items.
+	Agenda []AgendaItemInput `json:"agenda"`
+}
+
 // Input of `setNeedStatus`.
 type SetNeedStatusInput struct {
 	// The need.

@@ -21,6 +21,9 @@ type Change struct {
 	Attendees      *[]string // membership ids
 	AddResolutions []string
 	AddAgenda      *AgendaItem
+	// ReplaceAgenda, when set, replaces the items that take up no need;
+	// those that do follow it.
+	ReplaceAgenda *[]AgendaItem
 }
 
 // Store is what the service needs from persistence. Writes run in one
@@ -129,16 +132,7 @@ func (s *Service) ScheduleJointMeeting(ctx context.Context, in Schedule) ([]Meet
 	} else if len(uniq(in.ConvenerIDs)) != len(in.ConvenerIDs) {
 		l.Add(problem.InvalidInput, "a committee is named twice", "convenerIds")
 	}
-	if len(in.Agenda) > maxAgenda {
-		l.Add(problem.InvalidInput, "at most 50 agenda items", "agenda")
-	}
-	for i := range in.Agenda {
-		a := &in.Agenda[i]
-		a.Title = l.RequireText(a.Title, maxTitle, "agenda")
-		if a.DurationMinutes != nil && (*a.DurationMinutes < 1 || *a.DurationMinutes > 1440) {
-			l.Add(problem.InvalidInput, "an agenda item lasts 1 to 1440 minutes", "agenda")
-		}
-	}
+	checkAgenda(&l, in.Agenda)
 	if len(in.InviteeMembershipIDs) > maxInvitees {
 		l.Add(problem.InvalidInput, "at most 500 invitees", "inviteeMembershipIds")
 	}
@@ -459,6 +453,56 @@ func (s *Service) RecordOutcome(ctx context.Context, id string, in Outcome) (Mee
 		})
 	})
 	return out, err
+}
+
+// checkAgenda checks the items of an agenda, trimming their titles.
+func checkAgenda(l *problem.List, agenda []AgendaInput) {
+	if len(agenda) > maxAgenda {
+		l.Add(problem.InvalidInput, "at most 50 agenda items", "agenda")
+	}
+	for i := range agenda {
+		a := &agenda[i]
+		a.Title = l.RequireText(a.Title, maxTitle, "agenda")
+		if a.DurationMinutes != nil && (*a.DurationMinutes < 1 || *a.DurationMinutes > 1440) {
+			l.Add(problem.InvalidInput, "an agenda item lasts 1 to 1440 minutes", "agenda")
+		}
+	}
+}
+
+// SetAgenda replaces the agenda of a planned meeting with items, in order;
+// administrators of a convener may. Items that take up an escalated need
+// stay, after the new ones: the need's trail points at them.
+func (s *Service) SetAgenda(ctx context.Context, meetingID string, items []AgendaInput) (Meeting, error) {
+	var l problem.List
+	checkAgenda(&l, items)
+	if err := l.Err(); err != nil {
+		return Meeting{}, err
+	}
+	var named []string
+	for _, a := range items {
+		if a.PresenterMembershipID != nil {
+			named = append(named, *a.PresenterMembershipID)
+		}
+	}
+	members, err := s.store.MembersByID(ctx, uniq(named))
+	if err != nil {
+		return Meeting{}, err
+	}
+	return s.change(ctx, meetingID, "meeting.agenda", "", func(c *Change) error {
+		if c.Meeting.Status != Planned {
+			return invalidState(c.Meeting, "given a new agenda")
+		}
+		var l problem.List
+		agenda := make([]AgendaItem, len(items))
+		for i, a := range items {
+			if a.PresenterMembershipID != nil {
+				checkSeat(&l, members, *a.PresenterMembershipID, c.Meeting.SubdistrictID, "agenda")
+			}
+			agenda[i] = AgendaItem{Position: i + 1, Title: a.Title, DurationMinutes: a.DurationMinutes, PresenterMembershipID: a.PresenterMembershipID}
+		}
+		c.ReplaceAgenda = &agenda
+		return l.Err()
+	})
 }
 
 // AddToAgenda appends an item taking up an escalated need to a planned

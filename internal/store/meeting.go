@@ -158,6 +158,27 @@ func insertAgenda(ctx context.Context, tx pgx.Tx, sd, meetingID string, a meetin
 	return err
 }
 
+// replaceAgenda replaces a meeting's agenda items that take up no need with
+// items and numbers the need items on after them.
+func replaceAgenda(ctx context.Context, tx pgx.Tx, sd, meetingID string, items []meeting.AgendaItem) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM agenda_item WHERE meeting_id = $1 AND need_id IS NULL`, meetingID); err != nil {
+		return err
+	}
+	// Out of the way first: positions are unique per meeting.
+	if _, err := tx.Exec(ctx, `UPDATE agenda_item SET position = position + 100000 WHERE meeting_id = $1`, meetingID); err != nil {
+		return err
+	}
+	for _, a := range items {
+		if err := insertAgenda(ctx, tx, sd, meetingID, a); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, `UPDATE agenda_item a SET position = $2 + r.n FROM (
+			SELECT id, row_number() OVER (ORDER BY position) AS n FROM agenda_item WHERE meeting_id = $1 AND position > 100000) r
+		WHERE a.id = r.id`, meetingID, len(items))
+	return err
+}
+
 // ChangeMeeting locks a meeting, lets apply change it and writes it with
 // what apply asked for, in one audited transaction.
 func (s *Store) ChangeMeeting(ctx context.Context, id, action, note string, apply func(*meeting.Change) error) (meeting.Meeting, error) {
@@ -192,6 +213,11 @@ func (s *Store) ChangeMeeting(ctx context.Context, id, action, note string, appl
 			if _, err := tx.Exec(ctx, `INSERT INTO resolution (subdistrict_id, meeting_id, position, text)
 				SELECT $1, $2, (SELECT coalesce(max(position), 0) FROM resolution WHERE meeting_id = $2) + n, t
 				FROM unnest($3::text[]) WITH ORDINALITY AS x(t, n)`, n.SubdistrictID, id, c.AddResolutions); err != nil {
+				return err
+			}
+		}
+		if c.ReplaceAgenda != nil {
+			if err := replaceAgenda(ctx, tx, n.SubdistrictID, id, *c.ReplaceAgenda); err != nil {
 				return err
 			}
 		}
