@@ -18,7 +18,8 @@ const Password = "cogov-demo"
 // street-admin (the sub-district's administrator), hnig-admin and
 // water-admin (administrators of the two units that share the big venues)
 // and community-1-admin … community-12-admin (administrators of each
-// community's party committee). It does nothing when street-admin exists.
+// community's party committee), and member-demo, a part-time member of the
+// working committee as a person. It does nothing when street-admin exists.
 func LoadAccounts(ctx context.Context, st *store.Store, accounts *account.Service) error {
 	if _, err := st.Credentials(ctx, "street-admin"); err == nil {
 		return nil
@@ -66,12 +67,31 @@ func LoadAccounts(ctx context.Context, st *store.Store, accounts *account.Servic
 	for i, c := range Communities {
 		grants = append(grants, grant{fmt.Sprintf("community-%d-admin", i+1), access.CommitteeAdmin, communityCommittee[c.Code]})
 	}
+	// member-demo is the working committee's first part-time member as a
+	// person: a MEMBER sees their own seats and answers their own invitations.
+	wc, err := st.WorkingCommittees(ctx, []string{sd.ID})
+	if err != nil {
+		return err
+	}
+	seats, err := st.Memberships(ctx, store.MembershipsOfCommittee, []string{wc[sd.ID].ID}, store.ListFilter{PartTime: store.OnlyTrue}, store.Page{First: 1})
+	if err != nil {
+		return err
+	}
+	member := ""
+	if c := seats[wc[sd.ID].ID]; c != nil && len(c.Items) > 0 {
+		member = c.Items[0].PersonID
+	}
+	grants = append(grants, grant{"member-demo", access.Member, member})
 	return st.InTx(ctx, func(ctx context.Context) error {
 		for _, g := range grants {
 			if g.scope == "" {
 				return fmt.Errorf("demo account %s: scope not found", g.username)
 			}
-			a, err := accounts.CreateAccount(ctx, account.NewAccount{Username: g.username, Password: Password, SubdistrictID: &sd.ID, Demo: true})
+			in := account.NewAccount{Username: g.username, Password: Password, SubdistrictID: &sd.ID, Demo: true}
+			if g.kind == access.Member {
+				in.PersonID = &g.scope
+			}
+			a, err := accounts.CreateAccount(ctx, in)
 			if err != nil {
 				return fmt.Errorf("demo account %s: %w", g.username, err)
 			}
