@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/coder/websocket"
 
 	"cogov/graph"
@@ -319,5 +320,19 @@ func TestVenueChangedSubscription(t *testing.T) {
 		case <-ctx.Done():
 			t.Fatal("no venueChanged event before the deadline")
 		}
+	}
+}
+
+// TestIntrospectionWithinLimits checks that the introspection query GraphiQL
+// and code generators send (graphql-js's) passes the operation limits.
+func TestIntrospectionWithinLimits(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, false)
+	r := e.post(introspection.Query, nil)
+	if len(r.Errors) > 0 {
+		t.Fatalf("introspection refused: %+v", r.Errors)
+	}
+	if !strings.Contains(string(r.Data), `"venueChanged"`) {
+		t.Error("introspection does not show the schema")
 	}
 }
