@@ -209,5 +209,34 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 		AllowCredentials: true,
 		MaxAge:           600,
 	})
-	return c.Handler(mux)
+	return accessLog(log, c.Handler(mux))
 }
+
+// accessLog logs each request once it is answered: method, path, status,
+// duration and the request id that the GraphQL error log uses too.
+func accessLog(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			return // probes would drown the log
+		}
+		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"ms", time.Since(start).Milliseconds(), "request", w.Header().Get("X-Request-Id"))
+	})
+}
+
+// statusRecorder remembers the status a handler answered with.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection (websockets).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

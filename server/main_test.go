@@ -9,11 +9,14 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"cogov/graph"
 	"cogov/internal/access"
 	"cogov/internal/pgtest"
 	"cogov/internal/store"
+
+	"github.com/coder/websocket"
 )
 
 func TestRoutes(t *testing.T) {
@@ -128,5 +131,35 @@ func TestCreateAdmin(t *testing.T) {
 	}
 	if len(signed.Viewer.Roles) != 1 || signed.Viewer.Roles[0].Kind != access.SubdistrictAdmin {
 		t.Errorf("roles = %+v", signed.Viewer.Roles)
+	}
+}
+
+// TestWebsocketThroughRoutes opens a websocket through the server's whole
+// handler chain (access log, CORS, mux, endpoint): the chain must let the
+// connection be hijacked.
+func TestWebsocketThroughRoutes(t *testing.T) {
+	st := store.New(nil)
+	res := graph.NewResolver(st, "")
+	srv := httptest.NewServer(routes(config{}, st, res, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	if err := c.Write(ctx, websocket.MessageText, []byte(`{"type":"connection_init","payload":{}}`)); err != nil {
+		t.Fatal(err)
+	}
+	_, b, err := c.Read(ctx)
+	if err != nil || !strings.Contains(string(b), "connection_ack") {
+		t.Fatalf("init: %s %v", b, err)
+	}
+	if err := c.Write(ctx, websocket.MessageText, []byte(`{"type":"subscribe","id":"1","payload":{"query":"{ __typename }"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, b, err = c.Read(ctx); err != nil || !strings.Contains(string(b), `"Query"`) {
+		t.Errorf("query over the websocket: %s %v", b, err)
 	}
 }
