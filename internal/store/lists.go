@@ -47,20 +47,20 @@ func updateFields(u *lists.Update) []any { return []any{&u.ProjectID, &u.At, &u.
 
 // NeedsByID fetches needs by id.
 func (s *Store) NeedsByID(ctx context.Context, ids []string) (map[string]lists.Need, error) {
-	return readMap(ctx, s, `SELECT `+needCols+` FROM need n WHERE n.id = ANY($1::uuid[])`, needFields,
-		func(n lists.Need) string { return n.ID }, okIDs(ids))
+	return byIDs(ctx, s, needCols, "need n", "n.id", needFields,
+		func(n lists.Need) string { return n.ID }, ids)
 }
 
 // OffersByID fetches offers by id.
 func (s *Store) OffersByID(ctx context.Context, ids []string) (map[string]lists.Offer, error) {
-	return readMap(ctx, s, `SELECT `+offerCols+` FROM offer o WHERE o.id = ANY($1::uuid[])`, offerFields,
-		func(o lists.Offer) string { return o.ID }, okIDs(ids))
+	return byIDs(ctx, s, offerCols, "offer o", "o.id", offerFields,
+		func(o lists.Offer) string { return o.ID }, ids)
 }
 
 // ProjectsByID fetches projects by id.
 func (s *Store) ProjectsByID(ctx context.Context, ids []string) (map[string]lists.Project, error) {
-	return readMap(ctx, s, `SELECT `+projectCols+` FROM project p WHERE p.id = ANY($1::uuid[])`, projectFields,
-		func(p lists.Project) string { return p.ID }, okIDs(ids))
+	return byIDs(ctx, s, projectCols, "project p", "p.id", projectFields,
+		func(p lists.Project) string { return p.ID }, ids)
 }
 
 // Escalations returns the escalation trail of each need, oldest first.

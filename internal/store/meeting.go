@@ -49,8 +49,8 @@ func memberFields(m *meeting.Member) []any {
 
 // MeetingsByID fetches joint meetings by id (those the viewer's row-level security lets through).
 func (s *Store) MeetingsByID(ctx context.Context, ids []string) (map[string]meeting.Meeting, error) {
-	return readMap(ctx, s, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = ANY($1::uuid[])`, meetingFields,
-		func(m meeting.Meeting) string { return m.ID }, okIDs(ids))
+	return byIDs(ctx, s, meetingCols, "joint_meeting j", "j.id", meetingFields,
+		func(m meeting.Meeting) string { return m.ID }, ids)
 }
 
 // Meeting fetches one joint meeting.
@@ -61,14 +61,14 @@ func (s *Store) Meeting(ctx context.Context, id string) (meeting.Meeting, error)
 
 // InvitationsByID fetches invitations by id.
 func (s *Store) InvitationsByID(ctx context.Context, ids []string) (map[string]meeting.Invitation, error) {
-	return readMap(ctx, s, `SELECT `+invitationCols+` FROM invitation i WHERE i.id = ANY($1::uuid[])`, invitationFields,
-		func(i meeting.Invitation) string { return i.ID }, okIDs(ids))
+	return byIDs(ctx, s, invitationCols, "invitation i", "i.id", invitationFields,
+		func(i meeting.Invitation) string { return i.ID }, ids)
 }
 
 // ResolutionsByID fetches resolutions by id.
 func (s *Store) ResolutionsByID(ctx context.Context, ids []string) (map[string]meeting.Resolution, error) {
-	return readMap(ctx, s, `SELECT `+resolutionCols+` FROM resolution r WHERE r.id = ANY($1::uuid[])`, resolutionFields,
-		func(r meeting.Resolution) string { return r.ID }, okIDs(ids))
+	return byIDs(ctx, s, resolutionCols, "resolution r", "r.id", resolutionFields,
+		func(r meeting.Resolution) string { return r.ID }, ids)
 }
 
 // ResolutionSubdistricts returns the sub-district of each resolution.

@@ -209,3 +209,42 @@ func pick[T any](m map[string]T, err error, id string, notFound error) (T, error
 	}
 	return v, nil
 }
+
+// readMap runs a query and keys its rows by key.
+func readMap[T any](ctx context.Context, s *Store, sql string, fields func(*T) []any, key func(T) string, args ...any) (map[string]T, error) {
+	out := map[string]T{}
+	err := s.read(ctx, func(tx querier) error {
+		items, err := collect(ctx, tx, fields, sql, args...)
+		for _, it := range items {
+			out[key(it)] = it
+		}
+		return err
+	})
+	return out, err
+}
+
+// byIDs fetches records by id in one statement; missing ones (and ids that
+// are not uuids) are absent from the map.
+func byIDs[T any](ctx context.Context, s *Store, cols, from, idExpr string, fields func(*T) []any, idOf func(T) string, ids []string) (map[string]T, error) {
+	valid := okIDs(ids)
+	if len(valid) == 0 {
+		return map[string]T{}, nil
+	}
+	m, err := readMap(ctx, s, `SELECT `+cols+` FROM `+from+` WHERE `+idExpr+` = ANY($1::uuid[])`, fields, idOf, valid)
+	if err != nil {
+		return nil, fmt.Errorf("fetch by id: %w", err)
+	}
+	return m, nil
+}
+
+// okIDs drops ids that are not uuids, which would otherwise fail the cast
+// instead of matching nothing.
+func okIDs(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if IsUUID(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}

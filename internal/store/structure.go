@@ -60,20 +60,6 @@ func membershipFields(v *structure.Membership) []any {
 
 const membershipFrom = `membership m JOIN subdistrict ms ON ms.id = m.subdistrict_id`
 
-// byIDs fetches records by id in one statement; missing ones (and ids that
-// are not uuids) are absent from the map.
-func byIDs[T any](ctx context.Context, s *Store, cols, from, idExpr string, fields func(*T) []any, idOf func(T) string, ids []string) (map[string]T, error) {
-	valid := okIDs(ids)
-	if len(valid) == 0 {
-		return map[string]T{}, nil
-	}
-	m, err := readMap(ctx, s, `SELECT `+cols+` FROM `+from+` WHERE `+idExpr+` = ANY($1::uuid[])`, fields, idOf, valid)
-	if err != nil {
-		return nil, fmt.Errorf("fetch by id: %w", err)
-	}
-	return m, nil
-}
-
 // SubdistrictsByID fetches sub-districts by id.
 func (s *Store) SubdistrictsByID(ctx context.Context, ids []string) (map[string]structure.Subdistrict, error) {
 	return byIDs(ctx, s, subdistrictCols, "subdistrict s", "s.id", subdistrictFields, func(v structure.Subdistrict) string { return v.ID }, ids)

@@ -55,31 +55,6 @@ func exceptionFields(e *booking.Exception) []any {
 	return []any{&e.Day, &e.Closed, &e.Opens, &e.Closes, &e.Note}
 }
 
-// readMap runs a query and keys its rows by key.
-func readMap[T any](ctx context.Context, s *Store, sql string, fields func(*T) []any, key func(T) string, args ...any) (map[string]T, error) {
-	out := map[string]T{}
-	err := s.read(ctx, func(tx querier) error {
-		items, err := collect(ctx, tx, fields, sql, args...)
-		for _, it := range items {
-			out[key(it)] = it
-		}
-		return err
-	})
-	return out, err
-}
-
-// okIDs drops ids that are not uuids, which would otherwise fail the cast
-// instead of matching nothing.
-func okIDs(ids []string) []string {
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if IsUUID(id) {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 // VenuesByID fetches venues by id.
 func (s *Store) VenuesByID(ctx context.Context, ids []string) (map[string]booking.Venue, error) {
 	return readMap(ctx, s, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = ANY($1::uuid[])`, venueFields,
