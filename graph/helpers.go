@@ -125,6 +125,5 @@ func scopePeople(ctx context.Context, sd string, f *store.ListFilter) bool {
 }
 
 func emptyInvitations() *model.InvitationConnection {
-	c := &store.Conn[meeting.Invitation]{}
-	return &model.InvitationConnection{PageInfo: pageInfo(c), Edges: []model.InvitationEdge{}}
+	return invitationConn(&store.Conn[meeting.Invitation]{})
 }

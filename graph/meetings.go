@@ -86,6 +86,7 @@ type MeetingLoaders struct {
 	CMeetings    *fLoader[store.MeetingFilter, meeting.Meeting]
 	Series       *fLoader[store.MeetingFilter, meeting.Meeting]
 	Invitations  *fLoader[invitationFilter, meeting.Invitation]
+	PersonInvs   *fLoader[string, meeting.Invitation]
 	Attendees    *fLoader[string, structure.Membership]
 	Needs        map[store.ListParent]*fLoader[store.ListsFilter, lists.Need]
 	Offers       map[store.ListParent]*fLoader[store.ListsFilter, lists.Offer]
@@ -135,6 +136,9 @@ func newMeetingLoaders(s *store.Store, o dataloadgen.Option) *MeetingLoaders {
 		Series:     meetings(store.MeetingsOfSeries),
 		Invitations: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, f invitationFilter, p store.Page) (map[string]*store.Conn[meeting.Invitation], error) {
 			return s.Invitations(ctx, ps, f.Response, f.Persons, p)
+		}), o),
+		PersonInvs: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, response string, p store.Page) (map[string]*store.Conn[meeting.Invitation], error) {
+			return s.PersonInvitations(ctx, ps, response, p)
 		}), o),
 		Attendees: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, persons string, p store.Page) (map[string]*store.Conn[structure.Membership], error) {
 			return s.Attendees(ctx, ps, persons, p)
@@ -311,4 +315,11 @@ func agendaInputs(items []model.AgendaItemInput) []meeting.AgendaInput {
 			PresenterMembershipID: optLocalID(typeMembership, a.PresenterMembershipID)})
 	}
 	return out
+}
+
+// invitationConn is a page of invitations in the schema's shape.
+func invitationConn(c *store.Conn[meeting.Invitation]) *model.InvitationConnection {
+	return &model.InvitationConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *meeting.Invitation) model.InvitationEdge {
+		return model.InvitationEdge{Cursor: cur, Node: n}
+	})}
 }

@@ -70,6 +70,19 @@ func TestMemberDemoAccount(t *testing.T) {
 	if seen.Node.Invitations.TotalCount != 1 {
 		t.Errorf("member-demo sees %d invitations, want their own", seen.Node.Invitations.TotalCount)
 	}
+	// Their person lists their invitations across meetings: the demo's six
+	// held meetings of the working committee and the new one.
+	var mine2 struct {
+		Node *struct {
+			Invitations struct {
+				TotalCount int `json:"totalCount"`
+			} `json:"invitations"`
+		} `json:"node"`
+	}
+	member.do(`query($id: ID!) { node(id: $id) { ... on Person { invitations(first: 20) { totalCount } } } }`, map[string]any{"id": self}, &mine2)
+	if mine2.Node == nil || mine2.Node.Invitations.TotalCount != 7 {
+		t.Errorf("member-demo's invitations: %+v, want 7", mine2.Node)
+	}
 	respond := op(t, "meetings.graphql", "RespondToInvitation")
 	if p := member.payload(respond, "RespondToInvitation", map[string]any{"invitationId": mine, "response": "ACCEPTED"}); len(errCodes(p)) != 0 {
 		t.Errorf("answering their own invitation: %v", p)

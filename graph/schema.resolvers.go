@@ -306,9 +306,7 @@ func (r *jointMeetingResolver) Invitations(ctx context.Context, obj *meeting.Mee
 	if err != nil {
 		return nil, err
 	}
-	return &model.InvitationConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *meeting.Invitation) model.InvitationEdge {
-		return model.InvitationEdge{Cursor: cur, Node: n}
-	})}, nil
+	return invitationConn(c), nil
 }
 
 // Attendees is the resolver for the attendees field.
@@ -837,6 +835,22 @@ func (r *personResolver) Memberships(ctx context.Context, obj *structure.Person,
 		return emptyConn(membershipConn), nil
 	}
 	return loadConn(ctx, For(ctx).PersonSeats, obj.ID, onDay(currentOn), first, after, membershipConn)
+}
+
+// Invitations is the resolver for the invitations field.
+func (r *personResolver) Invitations(ctx context.Context, obj *structure.Person, first int, after *string, response *meeting.Response) (*model.InvitationConnection, error) {
+	if !structure.CanSeePerson(access.From(ctx), obj.SubdistrictID, obj.ID) {
+		return emptyInvitations(), nil
+	}
+	f := ""
+	if response != nil {
+		f = string(*response)
+	}
+	c, err := loadPage(ctx, For(ctx).Meetings.PersonInvs, obj.ID, f, first, after)
+	if err != nil {
+		return nil, err
+	}
+	return invitationConn(c), nil
 }
 
 // ID is the resolver for the id field.

@@ -493,6 +493,7 @@ type ComplexityRoot struct {
 	Person struct {
 		Demo        func(childComplexity int) int
 		ID          func(childComplexity int) int
+		Invitations func(childComplexity int, first int, after *string, response *meeting.Response) int
 		Memberships func(childComplexity int, first int, after *string, currentOn *time.Time) int
 		Name        func(childComplexity int) int
 		Subdistrict func(childComplexity int) int
@@ -925,6 +926,7 @@ type PersonResolver interface {
 
 	Subdistrict(ctx context.Context, obj *structure.Person) (*structure.Subdistrict, error)
 	Memberships(ctx context.Context, obj *structure.Person, first int, after *string, currentOn *time.Time) (*model.MembershipConnection, error)
+	Invitations(ctx context.Context, obj *structure.Person, first int, after *string, response *meeting.Response) (*model.InvitationConnection, error)
 }
 type ProjectResolver interface {
 	ID(ctx context.Context, obj *lists.Project) (string, error)
@@ -2986,6 +2988,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.ID(childComplexity), true
+	case "Person.invitations":
+		if e.ComplexityRoot.Person.Invitations == nil {
+			break
+		}
+
+		args, err := ec.field_Person_invitations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Person.Invitations(childComplexity, args["first"].(int), args["after"].(*string), args["response"].(*meeting.Response)), true
 	case "Person.memberships":
 		if e.ComplexityRoot.Person.Memberships == nil {
 			break
@@ -6052,6 +6065,18 @@ type Invitation implements Node {
   meeting: JointMeeting!
 }
 
+extend type Person {
+  "The person's invitations to joint meetings, the latest meeting first; for the person themselves and those who work in the sub-district."
+  invitations(
+    "How many to return, 1 to 100."
+    first: Int!
+    "The cursor after which to start."
+    after: String
+    "Only invitations with this answer."
+    response: InvitationResponse
+  ): InvitationConnection!
+}
+
 "A page of invitations."
 type InvitationConnection {
   "The invitations on this page with their cursors."
@@ -7376,6 +7401,8 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_subdistrict(ctx, field)
 	case "memberships":
 		return ec.fieldContext_Person_memberships(ctx, field)
+	case "invitations":
+		return ec.fieldContext_Person_invitations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
 }
@@ -8951,6 +8978,36 @@ func (ec *executionContext) field_Mutation_withdrawOffer_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Person_invitations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "response",
+		func(ctx context.Context, v any) (*meeting.Response, error) {
+			return ec.unmarshalOInvitationResponse2ᚖcogovᚋinternalᚋmeetingᚐResponse(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["response"] = arg2
 	return args, nil
 }
 
@@ -18049,6 +18106,50 @@ func (ec *executionContext) fieldContext_Person_memberships(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Person_memberships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_invitations(ctx context.Context, field graphql.CollectedField, obj *structure.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_invitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Person().Invitations(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["response"].(*meeting.Response))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InvitationConnection) graphql.Marshaler {
+			return ec.marshalNInvitationConnection2ᚖcogovᚋgraphᚋmodelᚐInvitationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_invitations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvitationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Person_invitations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30283,6 +30384,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Person_memberships(ctx, field, obj)
+				})
+		case "invitations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_invitations(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

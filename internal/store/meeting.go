@@ -315,6 +315,19 @@ func (s *Store) Invitations(ctx context.Context, meetingIDs []string, response, 
 		fields: invitationFields}, okIDs(meetingIDs), p)
 }
 
+// PersonInvitations lists the invitations of people across meetings, the
+// latest meeting first, with one response only when response is not empty.
+func (s *Store) PersonInvitations(ctx context.Context, personIDs []string, response string, p Page) (map[string]*Conn[meeting.Invitation], error) {
+	var fb filterBuilder
+	if response != "" {
+		fb.add("i.response = %s", response)
+	}
+	return runList(ctx, s, listSpec[meeting.Invitation]{cols: invitationCols,
+		from:   "invitation i JOIN membership im ON im.id = i.membership_id JOIN joint_meeting ij ON ij.id = i.meeting_id",
+		parent: "im.person_id", sort: newestFirst("ij.starts_at"), id: "i.id", where: fb.where(), args: fb.args,
+		fields: invitationFields}, okIDs(personIDs), p)
+}
+
 // Attendees lists the seats recorded as attending meetings, only those of
 // the people in persons (comma-separated ids) when it is not empty.
 func (s *Store) Attendees(ctx context.Context, meetingIDs []string, persons string, p Page) (map[string]*Conn[structure.Membership], error) {
