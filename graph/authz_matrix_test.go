@@ -190,7 +190,7 @@ func (m *matrixEnv) newVenue() string {
 
 // slot is a fresh one-hour window some days ahead.
 func (m *matrixEnv) slot() (string, string) {
-	day := time.Now().Add(time.Duration(48+24*m.seq.Add(1)) * time.Hour).Truncate(time.Hour)
+	day := testNow().Add(time.Duration(48+24*m.seq.Add(1)) * time.Hour).Truncate(time.Hour)
 	return day.Format(time.RFC3339), day.Add(time.Hour).Format(time.RFC3339)
 }
 

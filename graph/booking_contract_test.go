@@ -15,6 +15,7 @@ import (
 
 	"cogov/graph"
 	"cogov/internal/access"
+	"cogov/internal/pgtest"
 )
 
 // local returns the uuid inside a global id.
@@ -173,7 +174,7 @@ func TestVenueContract(t *testing.T) {
 	}
 
 	// VenueCalendar around the demo's approved booking three days ahead, 19:00–21:00.
-	evening := nextWeekday(3, time.Now().In(shanghai).AddDate(0, 0, 3).Weekday(), 0, 0)
+	evening := nextWeekday(3, testNow().In(shanghai).AddDate(0, 0, 3).Weekday(), 0, 0)
 	vars := map[string]any{"id": hnig.ID, "from": evening.Format(time.RFC3339), "to": evening.AddDate(0, 0, 1).Format(time.RFC3339)}
 	type calendar struct {
 		Node struct {
@@ -392,7 +393,7 @@ func TestBookingContract(t *testing.T) {
 	}
 
 	// Attendance for the demo's past approved booking (文艺汇演彩排, community 3).
-	past := time.Now().AddDate(0, 0, -5)
+	past := testNow().AddDate(0, 0, -5)
 	var cal struct {
 		Node struct {
 			Bookings struct {
@@ -406,7 +407,7 @@ func TestBookingContract(t *testing.T) {
 			} `json:"bookings"`
 		} `json:"node"`
 	}
-	owner.doOp(operation(t, "venues.graphql"), "VenueCalendar", map[string]any{"id": hnig.ID, "from": past.Format(time.RFC3339), "to": time.Now().Format(time.RFC3339)}, &cal)
+	owner.doOp(operation(t, "venues.graphql"), "VenueCalendar", map[string]any{"id": hnig.ID, "from": past.Format(time.RFC3339), "to": testNow().Format(time.RFC3339)}, &cal)
 	var pastID string
 	for _, b := range cal.Node.Bookings.Edges {
 		if b.Node.Purpose == "文艺汇演彩排" && b.Node.Status == "APPROVED" {
@@ -457,7 +458,7 @@ func TestCalendarFeeds(t *testing.T) {
 	var f findVenues
 	e.doOp(operation(t, "venues.graphql"), "FindVenues", map[string]any{"first": 1, "filter": map[string]any{"text": "核工业"}}, &f)
 	hnig := f.Venues.Edges[0].Node
-	res := graph.NewResolver(e.store, "")
+	res := graph.NewResolver(e.store, "", pgtest.Clock(t))
 	srv := httptest.NewServer(testViewer(graph.CalendarHandler(res, slog.New(slog.NewTextHandler(io.Discard, nil)))))
 	t.Cleanup(srv.Close)
 	get := func(path string, v *access.Viewer) (*http.Response, *ics.Calendar) {

@@ -35,7 +35,7 @@ type world struct {
 
 // nextWeekday returns the local day n days ahead moved forward to a weekday wd, at h:m.
 func nextWeekday(n int, wd time.Weekday, h, m int) time.Time {
-	d := time.Now().In(shanghai).AddDate(0, 0, n)
+	d := testNow().In(shanghai).AddDate(0, 0, n)
 	for d.Weekday() != wd {
 		d = d.AddDate(0, 0, 1)
 	}
@@ -46,7 +46,7 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	e := newEnv(t, false)
 	sys := access.With(context.Background(), access.System("test"))
-	w := &world{e: e, svc: booking.NewService(e.store), sys: sys}
+	w := &world{e: e, svc: e.res.Sharing, sys: sys}
 	var err error
 	must := func(err error) {
 		t.Helper()
@@ -155,7 +155,7 @@ func TestBookingRules(t *testing.T) {
 		{"closed day", ctx, mk(func(r *booking.Request) { r.Start, r.End = wed, wed.Add(time.Hour) }), problem.VenueClosed},
 		{"maintenance closure", ctx, mk(func(r *booking.Request) { r.Start, r.End = tue.Add(6*time.Hour), tue.Add(7*time.Hour) }), problem.VenueClosed},
 		{"capacity", ctx, mk(func(r *booking.Request) { r.ExpectedAttendees = 51 }), problem.CapacityExceeded},
-		{"short notice", ctx, mk(func(r *booking.Request) { r.Start = time.Now().Add(time.Hour); r.End = r.Start.Add(time.Hour) }), problem.TooShortNotice},
+		{"short notice", ctx, mk(func(r *booking.Request) { r.Start = testNow().Add(time.Hour); r.End = r.Start.Add(time.Hour) }), problem.TooShortNotice},
 		{"too far ahead", ctx, mk(func(r *booking.Request) { r.Start = nextWeekday(70, time.Monday, 9, 0); r.End = r.Start.Add(time.Hour) }), problem.TooFarAhead},
 		{"too short", ctx, mk(func(r *booking.Request) { r.End = r.Start.Add(10 * time.Minute) }), problem.DurationOutOfRange},
 		{"too long", ctx, mk(func(r *booking.Request) { r.End = r.Start.Add(9 * time.Hour) }), problem.DurationOutOfRange},
@@ -280,7 +280,7 @@ func TestBookingLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Completion: a booking in the past, written as the demo loader does.
-	past := w.req(0, time.Now().Add(-3*time.Hour).Truncate(time.Minute), 60)
+	past := w.req(0, testNow().Add(-3*time.Hour).Truncate(time.Minute), 60)
 	pb := booking.Booking{SubdistrictID: w.sd.ID, VenueID: w.venue.ID, CommitteeID: past.CommitteeID, Start: past.Start, End: past.End,
 		HeldEnd: past.End, Purpose: "过去", ExpectedAttendees: 9, Status: booking.Approved}
 	created, _, err := w.e.store.CreateBookings(w.sys, booking.NewRequest{SubdistrictID: w.sd.ID, VenueID: w.venue.ID, CommitteeID: past.CommitteeID, Fingerprint: "t"}, []booking.Booking{pb}, false)

@@ -75,7 +75,7 @@ func (c calendarFeeds) venue(w http.ResponseWriter, req *http.Request) {
 		c.fail(w, req, err)
 		return
 	}
-	now := time.Now()
+	now := c.r.Sharing.Now()
 	bs, err := c.r.Store.CalendarBookings(ctx, v.ID, false, now.Add(-feedPast), now.Add(feedFuture))
 	if err != nil {
 		c.fail(w, req, err)
@@ -131,7 +131,7 @@ func (c calendarFeeds) committee(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "you may not read this committee's calendar", http.StatusForbidden)
 		return
 	}
-	now := time.Now()
+	now := c.r.Sharing.Now()
 	bs, err := c.r.Store.CalendarBookings(ctx, k.ID, true, now.Add(-feedPast), now.Add(feedFuture))
 	if err != nil {
 		c.fail(w, req, err)

@@ -23,6 +23,7 @@ import (
 	"cogov/graph"
 	"cogov/internal/access"
 	"cogov/internal/account"
+	"cogov/internal/clock"
 	"cogov/internal/demo"
 	"cogov/internal/pgtest"
 	"cogov/internal/store"
@@ -109,13 +110,30 @@ func (countingTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.Tr
 }
 func (countingTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
-func seedDemo(ctx context.Context, pool *pgxpool.Pool) error {
-	st := store.New(pool)
-	ctx = access.With(ctx, access.System("demo-loader"))
-	if _, err := demo.Load(ctx, st, structure.NewService(st)); err != nil {
-		return err
+// testNow is the present by the tests' clock (COGOV_TEST_NOW, or the wall
+// clock): tests find their windows from it.
+func testNow() time.Time { return pgtest.Clock(nil)() }
+
+// seedDemo loads the demo data and accounts as of now.
+func seedDemo(now clock.Clock) pgtest.Seed {
+	return func(ctx context.Context, pool *pgxpool.Pool) error {
+		st := store.New(pool, now)
+		ctx = access.With(ctx, access.System("demo-loader"))
+		if _, err := demo.Load(ctx, st, now); err != nil {
+			return err
+		}
+		return demo.LoadAccounts(ctx, st, account.NewService(st, account.Options{Now: now}))
 	}
-	return demo.LoadAccounts(ctx, st, account.NewService(st, account.Options{}))
+}
+
+// demoTemplate names the template database of the demo data as loaded now:
+// instants whose plans place the same days share it.
+func demoTemplate(t testing.TB, now clock.Clock) string {
+	plan, err := demo.NewPlan(now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "demo_" + plan.Key()
 }
 
 // newEnv starts a server over an empty database, or over the demo data.
@@ -141,12 +159,13 @@ func newEnvWait(t testing.TB, withDemo bool, opts graph.Options, loaderWait time
 	t.Helper()
 	var n atomic.Int64
 	o := pgtest.Options{Tracer: countingTracer{&n}}
+	now := pgtest.Clock(t)
 	if withDemo {
-		o.Template, o.Seed = "demo", seedDemo
+		o.Template, o.Seed = demoTemplate(t, now), seedDemo(now)
 	}
 	db := pgtest.New(t, o)
-	st := store.New(db.Pool)
-	res := graph.NewResolver(st, "http://cogov.test")
+	st := store.New(db.Pool, now)
+	res := graph.NewResolver(st, "http://cogov.test", now)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))

@@ -58,7 +58,7 @@ func TestJointMeetingDoneWhen(t *testing.T) {
 
 	// Schedule: tomorrow 14:00–16:00 in Asia/Shanghai, inside the venue's hours.
 	sh, _ := time.LoadLocation("Asia/Shanghai")
-	now := time.Now().In(sh)
+	now := testNow().In(sh)
 	start := time.Date(now.Year(), now.Month(), now.Day()+1, 14, 0, 0, 0, sh)
 	doc := operation(t, "meetings.graphql")
 	var sched struct {

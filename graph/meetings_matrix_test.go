@@ -103,7 +103,7 @@ func (m *matrixEnv) p1Seat() string {
 // ago (so that its outcome may be recorded) and returns its id and p1's invitation.
 func (m *matrixEnv) meeting() (string, string) {
 	seat := m.p1Seat()
-	start := time.Now().Add(-time.Hour).Truncate(time.Minute)
+	start := testNow().Add(-time.Hour).Truncate(time.Minute)
 	p := m.e.system().payload(meetingOps, "ScheduleJointMeeting", map[string]any{"convenerIds": []string{m.pc}, "title": m.unique("会议"),
 		"startsAt": start.Format(time.RFC3339), "endsAt": start.Add(2 * time.Hour).Format(time.RFC3339)})
 	mt := p["meeting"].(map[string]any)

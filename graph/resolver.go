@@ -6,6 +6,7 @@ package graph
 import (
 	"cogov/internal/account"
 	"cogov/internal/booking"
+	"cogov/internal/clock"
 	"cogov/internal/lists"
 	"cogov/internal/meeting"
 	"cogov/internal/store"
@@ -28,17 +29,18 @@ type Resolver struct {
 	Store     *store.Store
 }
 
-// NewResolver wires the domain services over one store.
-func NewResolver(st *store.Store, publicURL string) *Resolver {
-	sharing := booking.NewService(st)
-	meetings := meeting.NewService(st, sharing)
+// NewResolver wires the domain services over one store; they all tell the
+// time by now.
+func NewResolver(st *store.Store, publicURL string, now clock.Clock) *Resolver {
+	sharing := booking.NewService(st, now)
+	meetings := meeting.NewService(st, sharing, now)
 	return &Resolver{
-		Structure: structure.NewService(st),
-		Accounts:  account.NewService(st, account.Options{}),
+		Structure: structure.NewService(st, now),
+		Accounts:  account.NewService(st, account.Options{Now: now}),
 		Sharing:   sharing,
 		Feeds:     booking.NewFeeds(st),
 		Meetings:  meetings,
-		Lists:     lists.NewService(st, meetings),
+		Lists:     lists.NewService(st, meetings, now),
 		Store:     st,
 		PublicURL: publicURL,
 		Hub:       NewHub(),

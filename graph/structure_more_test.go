@@ -9,8 +9,8 @@ import (
 	"cogov/graph"
 	"cogov/internal/access"
 	"cogov/internal/demo"
+	"cogov/internal/pgtest"
 	"cogov/internal/store"
-	"cogov/internal/structure"
 )
 
 // TestAuditLog checks that a change is recorded with who, when, what, before
@@ -136,8 +136,8 @@ func TestDemoLoadsOnce(t *testing.T) {
 		return n
 	}
 	before := counts()
-	st := store.New(e.db.Pool)
-	loaded, err := demo.Load(ctx, st, structure.NewService(st))
+	now := pgtest.Clock(t)
+	loaded, err := demo.Load(ctx, store.New(e.db.Pool, now), now)
 	if err != nil || loaded {
 		t.Fatalf("second load: loaded %v, err %v", loaded, err)
 	}

@@ -26,6 +26,7 @@ import (
 
 	"cogov/graph"
 	"cogov/internal/access"
+	"cogov/internal/clock"
 	"cogov/internal/demo"
 	"cogov/internal/store"
 )
@@ -120,15 +121,18 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return fmt.Errorf("connect: %w", err)
 	}
 	defer pool.Close() // last, after the HTTP server has drained
-	st := store.New(pool)
-	res := graph.NewResolver(st, cfg.publicURL)
+	// The one place the platform reads the wall clock: everything below is
+	// handed it.
+	now := clock.Wall()
+	st := store.New(pool, now)
+	res := graph.NewResolver(st, cfg.publicURL, now)
 
 	if cmd == "create-admin" {
 		return createAdmin(ctx, res, cmdArgs[1:], os.Stdout)
 	}
 	if *withDemo {
 		sys := access.With(ctx, access.System("demo-loader"))
-		loaded, err := demo.Load(sys, st, res.Structure)
+		loaded, err := demo.Load(sys, st, now)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}

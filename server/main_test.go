@@ -20,8 +20,8 @@ import (
 )
 
 func TestRoutes(t *testing.T) {
-	st := store.New(nil)
-	res := graph.NewResolver(st, "")
+	st := store.New(nil, pgtest.Clock(t))
+	res := graph.NewResolver(st, "", pgtest.Clock(t))
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for _, c := range []struct {
 		production     bool
@@ -83,8 +83,8 @@ func TestConfig(t *testing.T) {
 // missing, so the resolver panics: the client gets a generic internal
 // error, never the panic, and the server goes on serving.
 func TestPanicIsInternalError(t *testing.T) {
-	st := store.New(nil)
-	res := graph.NewResolver(st, "")
+	st := store.New(nil, pgtest.Clock(t))
+	res := graph.NewResolver(st, "", pgtest.Clock(t))
 	h := routes(config{production: true}, st, res, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for i := 0; i < 2; i++ {
 		req := httptest.NewRequest("POST", "/graphql", strings.NewReader(`{"query":"{ subdistrict(code: \"x\") { id } }"}`))
@@ -103,7 +103,7 @@ func TestPanicIsInternalError(t *testing.T) {
 
 func TestCreateAdmin(t *testing.T) {
 	db := pgtest.New(t, pgtest.Options{})
-	res := graph.NewResolver(store.New(db.Pool), "")
+	res := graph.NewResolver(store.New(db.Pool, pgtest.Clock(t)), "", pgtest.Clock(t))
 	ctx := context.Background()
 	var out bytes.Buffer
 	if err := createAdmin(ctx, res, []string{"-subdistrict", "newsd"}, &out); err == nil {
@@ -138,8 +138,8 @@ func TestCreateAdmin(t *testing.T) {
 // handler chain (access log, CORS, mux, endpoint): the chain must let the
 // connection be hijacked.
 func TestWebsocketThroughRoutes(t *testing.T) {
-	st := store.New(nil)
-	res := graph.NewResolver(st, "")
+	st := store.New(nil, pgtest.Clock(t))
+	res := graph.NewResolver(st, "", pgtest.Clock(t))
 	srv := httptest.NewServer(routes(config{}, st, res, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

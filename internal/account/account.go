@@ -19,6 +19,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"cogov/internal/access"
+	"cogov/internal/clock"
 	"cogov/internal/problem"
 )
 
@@ -90,7 +91,7 @@ type Options struct {
 	// minute; 20 per address refilling one every 10 s.
 	UserBurst, AddrBurst int
 	UserEvery, AddrEvery time.Duration
-	Now                  func() time.Time
+	Now                  clock.Clock // required: the time sessions start and end by
 }
 
 // Service signs people in and administers accounts and roles.
@@ -113,9 +114,6 @@ func NewService(store Store, o Options) *Service {
 	}
 	if o.AddrBurst == 0 {
 		o.AddrBurst, o.AddrEvery = 20, 10*time.Second
-	}
-	if o.Now == nil {
-		o.Now = time.Now
 	}
 	dummy, _ := argon2id.CreateHash("not a password", argon2id.DefaultParams)
 	return &Service{store: store, o: o, users: map[string]*rate.Limiter{}, addrs: map[string]*rate.Limiter{}, dummy: dummy}

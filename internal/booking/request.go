@@ -107,7 +107,7 @@ func (s *Service) requestBooking(ctx context.Context, in Request) (Result, error
 	if in.Recurrence != nil {
 		starts = in.Recurrence.Occurrences(in.Start, loc, &l)
 	}
-	s.checkRequest(&l, v, in)
+	l = append(l, CheckRequest(v, in)...)
 	if err := l.Err(); err != nil {
 		return Result{}, err
 	}
@@ -130,7 +130,7 @@ func (s *Service) requestBooking(ctx context.Context, in Request) (Result, error
 		b := Booking{SubdistrictID: v.SubdistrictID, VenueID: v.ID, CommitteeID: in.CommitteeID, Start: st, End: st.Add(length),
 			HeldEnd: st.Add(length + buffer), Purpose: in.Purpose, ExpectedAttendees: in.ExpectedAttendees, Status: status,
 			Version: 1, Demo: in.Demo, VenueUnitID: v.UnitID}
-		probs := s.checkOccurrence(v, sch, accepted, b, now, loc)
+		probs := CheckOccurrence(v, sch, accepted, b, now)
 		if len(probs) == 0 {
 			accepted = append(accepted, b)
 			continue
@@ -181,11 +181,14 @@ func (s *Service) replay(ctx context.Context, sd, key, fp string) (Result, bool,
 	return Result{Bookings: prev.Bookings, Skipped: prev.Skipped}, true, nil
 }
 
-// checkRequest checks the rules that hold for every occurrence alike.
-func (s *Service) checkRequest(l *problem.List, v Venue, in Request) {
+// CheckRequest checks the rules that hold for every occurrence of a request
+// alike: the venue takes bookings, the committee is eligible, the venue holds
+// the people and the length is allowed.
+func CheckRequest(v Venue, in Request) problem.List {
+	var l problem.List
 	if !v.Active {
 		l.Add(problem.VenueClosed, "the venue is not taking bookings", "venueId")
-		return
+		return l
 	}
 	if v.Rules.Eligibility == ListedCommittees {
 		eligible := false
@@ -203,12 +206,17 @@ func (s *Service) checkRequest(l *problem.List, v Venue, in Request) {
 	if in.End.After(in.Start) && (mins < v.Rules.MinDurationMinutes || mins > v.Rules.MaxDurationMinutes) {
 		l.Add(problem.DurationOutOfRange, fmt.Sprintf("a booking lasts %d to %d minutes", v.Rules.MinDurationMinutes, v.Rules.MaxDurationMinutes), "endsAt")
 	}
+	return l
 }
 
-// checkOccurrence checks one occurrence against the time rules, the
-// schedule and the occurrences of the same request accepted so far.
-func (s *Service) checkOccurrence(v Venue, sch Schedule, accepted []Booking, b Booking, now time.Time, loc *time.Location) problem.List {
+// CheckOccurrence checks one occurrence against the time rules at now (notice,
+// days ahead, opening hours with their dated exceptions, closures), the
+// venue's schedule and the occurrences of the same request accepted so far
+// (conflicts with changeover time, the weekly quota). It reads nothing: the
+// demo data plans its days with it too.
+func CheckOccurrence(v Venue, sch Schedule, accepted []Booking, b Booking, now time.Time) problem.List {
 	var l problem.List
+	loc := v.Location()
 	w := Interval{b.Start, b.End}
 	if b.Start.Before(now.Add(time.Duration(v.Rules.MinNoticeMinutes) * time.Minute)) {
 		l.Add(problem.TooShortNotice, fmt.Sprintf("book at least %d minutes ahead", v.Rules.MinNoticeMinutes), "startsAt")

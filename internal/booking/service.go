@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cogov/internal/access"
+	"cogov/internal/clock"
 	"cogov/internal/problem"
 )
 
@@ -95,12 +96,12 @@ type Store interface {
 // Service applies the booking rules.
 type Service struct {
 	store Store
-	// Now tells the time; tests may replace it.
-	Now func() time.Time
+	// Now tells the time.
+	Now clock.Clock
 }
 
-// NewService returns a Service over store.
-func NewService(store Store) *Service { return &Service{store: store, Now: time.Now} }
+// NewService returns a Service over store that tells the time by now.
+func NewService(store Store, now clock.Clock) *Service { return &Service{store: store, Now: now} }
 
 const (
 	maxName        = 200

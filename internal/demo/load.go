@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"cogov/internal/clock"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
@@ -12,16 +13,18 @@ import (
 // Code is the demo sub-district's code.
 const Code = "houjiatang"
 
-// termStart and termEnd bound the demo committees' current term.
-var (
-	termStart = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	termEnd   = time.Date(2028, 12, 31, 0, 0, 0, 0, time.UTC)
-)
+// term bounds the demo committees' current five-year term: it began on
+// 1 January two years before now and ends on 31 December two years after.
+func term(now time.Time) (start, end time.Time) {
+	y := now.Year()
+	return time.Date(y-2, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(y+2, 12, 31, 0, 0, 0, 0, time.UTC)
+}
 
 // Load writes the demo data set through the domain services, in one
-// transaction, into a database that holds no sub-district yet. It reports
-// whether it loaded anything: a database with data is left as it is.
-func Load(ctx context.Context, st *store.Store, svc *structure.Service) (bool, error) {
+// transaction, into a database that holds no sub-district yet, with its days
+// placed for the time now tells (see Plan). It reports whether it loaded
+// anything: a database with data is left as it is.
+func Load(ctx context.Context, st *store.Store, now clock.Clock) (bool, error) {
 	existing, err := st.Subdistricts(ctx, store.Page{First: 1})
 	if err != nil {
 		return false, err
@@ -29,13 +32,19 @@ func Load(ctx context.Context, st *store.Store, svc *structure.Service) (bool, e
 	if existing.Total > 0 {
 		return false, nil
 	}
-	err = st.InTx(ctx, func(ctx context.Context) error { return load(ctx, st, svc) })
+	plan, err := NewPlan(now())
+	if err != nil {
+		return false, err
+	}
+	err = st.InTx(ctx, func(ctx context.Context) error { return load(ctx, st, now, plan) })
 	return err == nil, err
 }
 
-func load(ctx context.Context, st *store.Store, svc *structure.Service) error {
+func load(ctx context.Context, st *store.Store, now clock.Clock, plan Plan) error {
+	svc := structure.NewService(st, now)
+	termStart, termEnd := term(plan.Now.In(plan.Location))
 	area, pop := 1.78, 100000
-	sd, err := svc.CreateSubdistrict(ctx, structure.NewSubdistrict{Code: Code, Name: "侯家塘街道", TimeZone: "Asia/Shanghai",
+	sd, err := svc.CreateSubdistrict(ctx, structure.NewSubdistrict{Code: Code, Name: "侯家塘街道", TimeZone: TimeZone,
 		AreaKm2: &area, ResidentPopulation: &pop, Demo: true})
 	if err != nil {
 		return fmt.Errorf("sub-district: %w", err)
@@ -121,11 +130,11 @@ func load(ctx context.Context, st *store.Store, svc *structure.Service) error {
 			}
 		}
 	}
-	venues, err := loadVenues(ctx, st, sd, communities, units, parties)
+	venues, err := loadVenues(ctx, st, now, plan, sd, communities, units, parties)
 	if err != nil {
 		return err
 	}
-	return loadMeetings(ctx, st, sd, wc, units, parties, venues)
+	return loadMeetings(ctx, st, now, plan, wc, units, parties, venues)
 }
 
 func people(person func(string) (string, error), names []string) ([]string, error) {

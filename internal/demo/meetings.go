@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cogov/internal/booking"
+	"cogov/internal/clock"
 	"cogov/internal/lists"
 	"cogov/internal/meeting"
 	"cogov/internal/store"
@@ -13,22 +14,18 @@ import (
 )
 
 // loadMeetings holds a monthly joint meeting of the working committee on
-// the 10th of each of the past six months (every current member invited,
+// the 10th (or the nearest weekday) of each of the past six months (every current member invited,
 // the 11 part-time members included; agenda, attendance, minutes and
 // resolutions recorded), and fills the three lists: needs from several
 // communities, offers from several units (the two big venues among them)
 // and projects in each status, one decided by a meeting's resolution.
 // The meetings were held in the sub-district's own office, so they book no
 // shared venue: the venue figures and calendars stay those of loadVenues.
-func loadMeetings(ctx context.Context, st *store.Store, sd structure.Subdistrict, wc structure.Committee,
+func loadMeetings(ctx context.Context, st *store.Store, clk clock.Clock, plan Plan, wc structure.Committee,
 	units map[string]structure.Unit, parties []structure.Committee, venues map[string]booking.Venue) error {
-	loc, err := time.LoadLocation(sd.TimeZone)
-	if err != nil {
-		return err
-	}
-	meetings := meeting.NewService(st, booking.NewService(st))
-	lst := lists.NewService(st, meetings)
-	now := time.Now().In(loc)
+	meetings := meeting.NewService(st, booking.NewService(st, clk), clk)
+	lst := lists.NewService(st, meetings, clk)
+	now := plan.Now.In(plan.Location)
 	agenda := []meeting.AgendaInput{{Title: "通报上月需求清单和项目进展", DurationMinutes: ptr(30)},
 		{Title: "驻区单位资源认领", DurationMinutes: ptr(45)}, {Title: "研究本月共建项目", DurationMinutes: ptr(45)}}
 	resolutions := [][]string{
@@ -41,8 +38,8 @@ func loadMeetings(ctx context.Context, st *store.Store, sd structure.Subdistrict
 	}
 	var resolutionIDs []string
 	var last meeting.Meeting
-	for i := 6; i >= 1; i-- {
-		start := time.Date(now.Year(), now.Month()-time.Month(i), 10, 15, 0, 0, 0, loc)
+	for k, start := range plan.Meetings {
+		i := len(plan.Meetings) - k
 		ms, err := meetings.ScheduleJointMeeting(ctx, meeting.Schedule{ConvenerIDs: []string{wc.ID},
 			Title: fmt.Sprintf("%s第%d次联席会议", wc.Name, 7-i), Start: start, End: start.Add(2 * time.Hour), Agenda: agenda, Demo: true})
 		if err != nil {

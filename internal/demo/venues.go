@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cogov/internal/booking"
+	"cogov/internal/clock"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
@@ -89,16 +90,12 @@ var Venues = []Venue{
 }
 
 // loadVenues registers the demo venues with their hours and rules and books
-// some of them: completed bookings with attendance in the past weeks,
-// approved ones awaiting attendance, and pending and approved ones (one of
-// them weekly) in the coming weeks, all relative to today.
-func loadVenues(ctx context.Context, st *store.Store, sd structure.Subdistrict, communities []structure.Community,
+// them as the plan says: completed bookings with attendance in the past
+// weeks, approved ones awaiting attendance, and pending and approved ones
+// (two of them weekly) in the coming weeks.
+func loadVenues(ctx context.Context, st *store.Store, now clock.Clock, plan Plan, sd structure.Subdistrict, communities []structure.Community,
 	units map[string]structure.Unit, parties []structure.Committee) (map[string]booking.Venue, error) {
-	svc := booking.NewService(st)
-	loc, err := time.LoadLocation(sd.TimeZone)
-	if err != nil {
-		return nil, err
-	}
+	svc := booking.NewService(st, now)
 	venues := map[string]booking.Venue{}
 	for _, dv := range Venues {
 		u := units[dv.UnitKey]
@@ -115,110 +112,52 @@ func loadVenues(ctx context.Context, st *store.Store, sd structure.Subdistrict, 
 		if err != nil {
 			return nil, fmt.Errorf("venue %s: %w", dv.Name, err)
 		}
-		if _, err := svc.SetOpeningHours(ctx, v.ID, dv.Hours, nil); err != nil {
+		var exceptions *[]booking.Exception
+		if dv.UnitKey == "water" { // the elderly centre closes on National Day
+			exceptions = &plan.Closures
+		}
+		if _, err := svc.SetOpeningHours(ctx, v.ID, dv.Hours, exceptions); err != nil {
 			return nil, fmt.Errorf("hours of %s: %w", dv.Name, err)
 		}
-		r := booking.DefaultRules()
-		r.RequiresApproval, r.BufferMinutes, r.MinNoticeMinutes = dv.Approval, dv.BufferMinutes, 60
-		if v, err = svc.SetBookingRules(ctx, v.ID, r); err != nil {
+		if v, err = svc.SetBookingRules(ctx, v.ID, dv.Rules()); err != nil {
 			return nil, fmt.Errorf("rules of %s: %w", dv.Name, err)
 		}
 		venues[dv.UnitKey] = v
 	}
-	// The elderly centre closes on National Day.
-	today := time.Now().In(loc)
-	natDay := time.Date(today.Year(), 10, 1, 0, 0, 0, 0, time.UTC)
-	if natDay.Before(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)) {
-		natDay = natDay.AddDate(1, 0, 0)
-	}
-	if _, err := svc.SetOpeningHours(ctx, venues["water"].ID, elderlyCentre, &[]booking.Exception{{Day: natDay, Closed: true, Note: "国庆节闭馆"}}); err != nil {
-		return nil, fmt.Errorf("exceptions: %w", err)
-	}
-	day := func(offset, hour, minute int) time.Time {
-		return time.Date(today.Year(), today.Month(), today.Day()+offset, hour, minute, 0, 0, loc)
-	}
 
 	// The past: through the store, as the rules forbid booking the past.
-	past := []struct {
-		venue     string
-		committee int
-		offset    int
-		h, dur    int
-		purpose   string
-		expected  int
-		attended  *int
-	}{
-		{"hnig", 0, -21, 19, 2, "社区居民议事会", 120, ptr(135)},
-		{"hnig", 1, -14, 19, 2, "党史学习教育讲座", 180, ptr(162)},
-		{"water", 3, -10, 14, 3, "重阳节敬老活动", 100, ptr(96)},
-		{"forestry", 6, -9, 9, 2, "网格员业务培训", 35, ptr(33)},
-		{"hjt-property", 0, -7, 19, 2, "小区联席会议", 40, ptr(38)},
-		{"hjt-school", 0, -6, 9, 3, "社区趣味运动会", 300, ptr(342)},
-		{"dt-store", 1, -5, 14, 2, "消费维权宣传", 120, ptr(88)},
-		{"hnig", 2, -3, 19, 2, "文艺汇演彩排", 150, nil},
-		{"fr-hotel", 5, -2, 14, 2, "大党委季度联席会议", 60, nil},
-	}
-	for _, p := range past {
-		v := venues[p.venue]
-		start := day(p.offset, p.h, 0)
-		b := booking.Booking{SubdistrictID: sd.ID, VenueID: v.ID, CommitteeID: parties[p.committee].ID, Start: start,
-			End: start.Add(time.Duration(p.dur) * time.Hour), Purpose: p.purpose, ExpectedAttendees: p.expected,
-			Status: booking.Approved, Demo: true}
+	for _, p := range plan.Past {
+		v := venues[p.Venue]
+		b := booking.Booking{SubdistrictID: sd.ID, VenueID: v.ID, CommitteeID: parties[p.Committee].ID, Start: p.Start,
+			End: p.End, Purpose: p.Purpose, ExpectedAttendees: p.Expected, Status: booking.Approved, Demo: true}
 		b.HeldEnd = b.End.Add(time.Duration(v.Rules.BufferMinutes) * time.Minute)
 		created, _, err := st.CreateBookings(ctx, booking.NewRequest{SubdistrictID: sd.ID, VenueID: v.ID, CommitteeID: b.CommitteeID,
 			Fingerprint: "demo", Demo: true}, []booking.Booking{b}, false)
 		if err != nil {
-			return nil, fmt.Errorf("past booking %s: %w", p.purpose, err)
+			return nil, fmt.Errorf("past booking %s: %w", p.Purpose, err)
 		}
-		if p.attended != nil {
-			if _, err := svc.RecordAttendance(ctx, created[0].ID, nil, *p.attended); err != nil {
-				return nil, fmt.Errorf("attendance of %s: %w", p.purpose, err)
+		if p.Attended != nil {
+			if _, err := svc.RecordAttendance(ctx, created[0].ID, nil, *p.Attended); err != nil {
+				return nil, fmt.Errorf("attendance of %s: %w", p.Purpose, err)
 			}
 		}
 	}
 
 	// The coming weeks, through the service and its rules.
-	future := []struct {
-		venue     string
-		committee int
-		offset    int
-		h, dur    int
-		purpose   string
-		expected  int
-		weekly    int
-		approve   bool
-	}{
-		{"hnig", 0, 3, 19, 2, "社区居民议事会", 150, 0, true},
-		{"hnig", 4, 9, 19, 2, "垃圾分类宣讲", 100, 0, false},
-		{"hnig", 7, 12, 15, 2, "周末亲子阅读", 80, 0, false},
-		{"water", 3, 2, 14, 2, "老年人智能手机培训", 60, 8, true},
-		{"forestry", 6, 4, 9, 2, "网格员例会", 30, 0, false},
-		{"hjt-school", 0, 5, 9, 2, "周末篮球友谊赛", 120, 0, false},
-		{"cs-urban", 4, 1, 20, 3, "广场舞活动停车", 60, 0, false},
-		{"jx-culture", 8, 6, 19, 2, "社区合唱团排练", 50, 6, true},
-		{"hjt-property", 0, 8, 19, 2, "小区联席会议", 40, 0, false},
-	}
-	for _, f := range future {
-		v := venues[f.venue]
-		start := day(f.offset, f.h, 0)
-		in := booking.Request{VenueID: v.ID, CommitteeID: parties[f.committee].ID, Start: start, End: start.Add(time.Duration(f.dur) * time.Hour),
-			Purpose: f.purpose, ExpectedAttendees: f.expected, Demo: true}
-		if f.weekly > 0 {
-			in.Recurrence, in.Policy = &booking.Recurrence{Interval: 1, Count: &f.weekly}, booking.SkipConflicts
-		}
-		// Weekend-only grounds: move to the next Saturday.
-		if v.Kind == booking.KindSportsGround {
-			for in.Start.Weekday() != time.Saturday {
-				in.Start, in.End = in.Start.AddDate(0, 0, 1), in.End.AddDate(0, 0, 1)
-			}
+	for _, f := range plan.Future {
+		v := venues[f.Venue]
+		in := booking.Request{VenueID: v.ID, CommitteeID: parties[f.Committee].ID, Start: f.Start, End: f.End,
+			Purpose: f.Purpose, ExpectedAttendees: f.Expected, Demo: true}
+		if f.Weekly > 0 {
+			in.Recurrence, in.Policy = &booking.Recurrence{Interval: 1, Count: &f.Weekly}, booking.SkipConflicts
 		}
 		res, err := svc.RequestBooking(ctx, in)
 		if err != nil {
-			return nil, fmt.Errorf("booking %s at %s: %w", f.purpose, v.Name, err)
+			return nil, fmt.Errorf("booking %s at %s: %w", f.Purpose, v.Name, err)
 		}
-		if f.approve && v.Rules.RequiresApproval {
+		if f.Approve && v.Rules.RequiresApproval {
 			if _, err := svc.Approve(ctx, res.Bookings[0].ID, nil, "同意，请按时使用"); err != nil {
-				return nil, fmt.Errorf("approve %s: %w", f.purpose, err)
+				return nil, fmt.Errorf("approve %s: %w", f.Purpose, err)
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"cogov/internal/access"
 	"cogov/internal/booking"
+	"cogov/internal/clock"
 	"cogov/internal/problem"
 	"cogov/internal/structure"
 )
@@ -60,13 +61,13 @@ type Agendas interface {
 type Service struct {
 	store   Store
 	agendas Agendas
-	// Now tells the time; tests and the demo loader may replace it.
-	Now func() time.Time
+	// Now tells the time.
+	Now clock.Clock
 }
 
 // NewService returns a Service over store; escalations reach meetings through agendas.
-func NewService(store Store, agendas Agendas) *Service {
-	return &Service{store: store, agendas: agendas, Now: time.Now}
+func NewService(store Store, agendas Agendas, now clock.Clock) *Service {
+	return &Service{store: store, agendas: agendas, Now: now}
 }
 
 const (

@@ -10,6 +10,7 @@ import (
 
 	"cogov/internal/access"
 	"cogov/internal/booking"
+	"cogov/internal/clock"
 	"cogov/internal/problem"
 )
 
@@ -51,13 +52,13 @@ type Bookings interface {
 type Service struct {
 	store    Store
 	bookings Bookings
-	// Now tells the time; tests and the demo loader may replace it.
-	Now func() time.Time
+	// Now tells the time.
+	Now clock.Clock
 }
 
 // NewService returns a Service over store that books venues through bookings.
-func NewService(store Store, bookings Bookings) *Service {
-	return &Service{store: store, bookings: bookings, Now: time.Now}
+func NewService(store Store, bookings Bookings, now clock.Clock) *Service {
+	return &Service{store: store, bookings: bookings, Now: now}
 }
 
 const (

@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"cogov/internal/clock"
 	"cogov/internal/store"
 	"cogov/migrations"
 )
@@ -219,4 +220,22 @@ func New(t testing.TB, o Options) *DB {
 		_, _ = c.Exec(context.Background(), `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`)
 	})
 	return &DB{Pool: pool, OwnerURL: owner}
+}
+
+var testClock = sync.OnceValues(clock.ForTests)
+
+// Clock is the clock of this test process: from COGOV_TEST_NOW (RFC 3339)
+// when it is set, so that the suite can be run as if it were another day,
+// otherwise the wall clock. Every test and the services it builds tell the
+// time by it; all share one starting instant. With a nil t a bad
+// COGOV_TEST_NOW panics.
+func Clock(t testing.TB) clock.Clock {
+	c, err := testClock()
+	if err != nil {
+		if t == nil {
+			panic(err)
+		}
+		t.Fatal(err)
+	}
+	return c
 }

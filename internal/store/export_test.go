@@ -5,16 +5,15 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ExplainVenueSearch returns the EXPLAIN ANALYZE plan of the directory
 // search for f, for the benchmark to show which indexes it uses.
-func ExplainVenueSearch(ctx context.Context, pool *pgxpool.Pool, f VenueFilter) (string, error) {
+func (s *Store) ExplainVenueSearch(ctx context.Context, f VenueFilter) (string, error) {
 	spec := venueSearch(f)
 	var lines []string
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if err := setViewer(ctx, tx, "", ""); err != nil { // as the store does: row-level security applies
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.setViewer(ctx, tx, "", ""); err != nil { // as the store does: row-level security applies
 			return err
 		}
 		// The same statement list runs, prefixed with EXPLAIN.

@@ -41,7 +41,7 @@ func resolutionFields(r *meeting.Resolution) []any {
 }
 
 const memberCols = `m.id, m.subdistrict_id, m.committee_id, m.person_id,
-	(m.term_start <= (now() AT TIME ZONE ms.time_zone)::date AND (m.term_end IS NULL OR m.term_end >= (now() AT TIME ZONE ms.time_zone)::date))`
+	(m.term_start <= (cogov_now() AT TIME ZONE ms.time_zone)::date AND (m.term_end IS NULL OR m.term_end >= (cogov_now() AT TIME ZONE ms.time_zone)::date))`
 
 func memberFields(m *meeting.Member) []any {
 	return []any{&m.ID, &m.SubdistrictID, &m.CommitteeID, &m.PersonID, &m.Current}
@@ -114,7 +114,7 @@ func (s *Store) CurrentMembers(ctx context.Context, committeeIDs []string) ([]me
 	err := s.read(ctx, func(tx querier) error {
 		var err error
 		out, err = collect(ctx, tx, memberFields, `SELECT `+memberCols+` FROM `+membershipFrom+` WHERE m.committee_id = ANY($1::uuid[])
-			AND m.term_start <= (now() AT TIME ZONE ms.time_zone)::date AND (m.term_end IS NULL OR m.term_end >= (now() AT TIME ZONE ms.time_zone)::date)
+			AND m.term_start <= (cogov_now() AT TIME ZONE ms.time_zone)::date AND (m.term_end IS NULL OR m.term_end >= (cogov_now() AT TIME ZONE ms.time_zone)::date)
 			ORDER BY array_position($1::uuid[], m.committee_id), m.role DESC, m.id`, okIDs(committeeIDs))
 		return err
 	})

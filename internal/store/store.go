@@ -9,22 +9,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"cogov/internal/access"
+	"cogov/internal/clock"
 	"cogov/internal/problem"
 )
 
 // Store reads and writes the platform's records.
 type Store struct {
 	pool *pgxpool.Pool
+	now  clock.Clock
 }
 
-// New returns a Store over pool.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+// New returns a Store over pool. Every statement runs with now as the
+// database's idea of the present (cogov_now() in SQL), so that "current"
+// terms and figures follow the clock the services are given.
+func New(pool *pgxpool.Pool, now clock.Clock) *Store { return &Store{pool: pool, now: now} }
 
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
@@ -38,7 +43,7 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 		return fn(ctx)
 	}
 	return translate(pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := setViewer(ctx, tx, "", ""); err != nil {
+		if err := s.setViewer(ctx, tx, "", ""); err != nil {
 			return err
 		}
 		return fn(context.WithValue(ctx, txKey{}, tx))
@@ -62,14 +67,14 @@ func (s *Store) read(ctx context.Context, fn func(querier) error) error {
 	if tx, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
 		return fn(tx)
 	}
-	return fn(viewerQuerier{pool: s.pool, set: viewerArgs(ctx, "", "")})
+	return fn(viewerQuerier{pool: s.pool, set: s.viewerArgs(ctx, "", "")})
 }
 
 // setViewer tells PostgreSQL, for this transaction only, who is asking: the
 // audit trigger records the actor and the row-level security policies read
 // the sub-districts the viewer holds roles in.
-func setViewer(ctx context.Context, tx pgx.Tx, action, note string) error {
-	if _, err := tx.Exec(ctx, setViewerSQL, viewerArgs(ctx, action, note)...); err != nil {
+func (s *Store) setViewer(ctx context.Context, tx pgx.Tx, action, note string) error {
+	if _, err := tx.Exec(ctx, setViewerSQL, s.viewerArgs(ctx, action, note)...); err != nil {
 		return fmt.Errorf("set viewer: %w", err)
 	}
 	return nil
@@ -77,10 +82,11 @@ func setViewer(ctx context.Context, tx pgx.Tx, action, note string) error {
 
 const setViewerSQL = `SELECT set_config('cogov.viewer_ready', 'on', true), set_config('cogov.system', $1, true),
 	set_config('cogov.viewer_sds', $2::uuid[]::text, true), set_config('cogov.actor_id', $3, true),
-	set_config('cogov.actor_label', $4, true), set_config('cogov.action', $5, true), set_config('cogov.note', $6, true)`
+	set_config('cogov.actor_label', $4, true), set_config('cogov.action', $5, true), set_config('cogov.note', $6, true),
+	set_config('cogov.now', $7, true)`
 
 // viewerArgs are the arguments of setViewerSQL for the viewer of ctx.
-func viewerArgs(ctx context.Context, action, note string) []any {
+func (s *Store) viewerArgs(ctx context.Context, action, note string) []any {
 	v := access.From(ctx)
 	sds := map[string]bool{}
 	for _, r := range v.Roles {
@@ -96,14 +102,14 @@ func viewerArgs(ctx context.Context, action, note string) []any {
 	if v.AdministersPlatform() {
 		system = "on"
 	}
-	return []any{system, list, v.AccountID, v.Username, action, note}
+	return []any{system, list, v.AccountID, v.Username, action, note, s.now().Format(time.RFC3339Nano)}
 }
 
 // write runs fn in a transaction whose audit-log rows carry the actor from
 // ctx, the action name and a note; database errors come back as domain errors.
 func (s *Store) write(ctx context.Context, action, note string, fn func(pgx.Tx) error) error {
 	run := func(tx pgx.Tx) error {
-		if err := setViewer(ctx, tx, action, note); err != nil {
+		if err := s.setViewer(ctx, tx, action, note); err != nil {
 			return err
 		}
 		return fn(tx)

@@ -50,7 +50,7 @@ func personFields(v *structure.Person) []any {
 // membershipCols needs the membership as m joined with its sub-district as ms.
 const membershipCols = `m.id, m.subdistrict_id, m.committee_id, m.person_id, m.role, m.part_time, m.unit_id, m.title,
 	m.term_start, m.term_end,
-	(m.term_start <= (now() AT TIME ZONE ms.time_zone)::date AND (m.term_end IS NULL OR m.term_end >= (now() AT TIME ZONE ms.time_zone)::date)),
+	(m.term_start <= (cogov_now() AT TIME ZONE ms.time_zone)::date AND (m.term_end IS NULL OR m.term_end >= (cogov_now() AT TIME ZONE ms.time_zone)::date)),
 	m.demo`
 
 func membershipFields(v *structure.Membership) []any {
@@ -387,7 +387,7 @@ func (s *Store) Memberships(ctx context.Context, parent MembershipParent, parent
 		fb.add("m.person_id = ANY(%s::uuid[])", okIDs(strings.Split(f.Persons, ",")))
 	}
 	if f.Current {
-		fb.conds = append(fb.conds, "daterange(m.term_start, m.term_end, '[]') @> (now() AT TIME ZONE ms.time_zone)::date")
+		fb.conds = append(fb.conds, "daterange(m.term_start, m.term_end, '[]') @> (cogov_now() AT TIME ZONE ms.time_zone)::date")
 	}
 	sort := `(CASE m.role WHEN 'SECRETARY' THEN '0' WHEN 'DEPUTY_SECRETARY' THEN '1' ELSE '2' END) ||
 		(CASE WHEN m.part_time THEN '1' ELSE '0' END) || mp.name`

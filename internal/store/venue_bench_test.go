@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"cogov/internal/clock"
 	"cogov/internal/pgtest"
 	"cogov/internal/store"
 )
@@ -48,7 +49,7 @@ INSERT INTO booking (subdistrict_id, venue_id, committee_id, request_id, during,
          tstzrange(t, t + interval '1 hour'), tstzrange(t, t + interval '75 minutes'), 'bench', 5,
          CASE WHEN d % 5 = 0 THEN 'CANCELLED' ELSE 'APPROVED' END
   FROM venue v, generate_series(0, 99) d,
-       LATERAL (SELECT date_trunc('day', now()) + d * interval '1 day' + ((hashtext(v.id::text || d) & 7) + 1) * interval '1 hour' AS t) tt;
+       LATERAL (SELECT date_trunc('day', cogov_now()) + d * interval '1 day' + ((hashtext(v.id::text || d) & 7) + 1) * interval '1 hour' AS t) tt;
 ANALYZE;`)
 	return err
 }
@@ -67,6 +68,10 @@ func BenchmarkVenueSearchAvailable(b *testing.B) {
 		benchDB = pgtest.New(b, pgtest.Options{Template: "bench", Seed: func(ctx context.Context, _ *pgxpool.Pool) error { return nil }})
 	})
 	ctx := context.Background()
+	now, err := clock.ForTests()
+	if err != nil {
+		b.Fatal(err)
+	}
 	// The owner seeds as a trusted platform task: row-level security is
 	// forced on the owner too, so every session says so from its start.
 	cfg, err := pgxpool.ParseConfig(benchDB.OwnerURL)
@@ -75,6 +80,7 @@ func BenchmarkVenueSearchAvailable(b *testing.B) {
 	}
 	cfg.ConnConfig.RuntimeParams["cogov.viewer_ready"] = "on"
 	cfg.ConnConfig.RuntimeParams["cogov.system"] = "on"
+	cfg.ConnConfig.RuntimeParams["cogov.now"] = now().Format(time.RFC3339)
 	owner, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -95,13 +101,13 @@ func BenchmarkVenueSearchAvailable(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	st := store.New(benchDB.Pool)
+	st := store.New(benchDB.Pool, now)
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	d := time.Now().In(loc).AddDate(0, 0, 14)
+	d := now().In(loc).AddDate(0, 0, 14)
 	from := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, loc)
 	f := store.VenueFilter{SubdistrictID: "00000000-0000-0000-0000-0000000000b1", MinCapacity: 150, Facilities: []string{"投影仪"},
 		AvailableFrom: from, AvailableTo: from.Add(2 * time.Hour)}
-	plan, err := store.ExplainVenueSearch(ctx, benchDB.Pool, f)
+	plan, err := st.ExplainVenueSearch(ctx, f)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"cogov/internal/access"
+	"cogov/internal/clock"
 	"cogov/internal/problem"
 )
 
@@ -43,10 +44,11 @@ type Store interface {
 // Service applies the structure's rules to changes.
 type Service struct {
 	store Store
+	now   clock.Clock
 }
 
-// NewService returns a Service over store.
-func NewService(store Store) *Service { return &Service{store: store} }
+// NewService returns a Service over store that tells the time by now.
+func NewService(store Store, now clock.Clock) *Service { return &Service{store: store, now: now} }
 
 const maxName = 200
 
@@ -628,7 +630,7 @@ func (s *Service) EndMembership(ctx context.Context, id string, end *time.Time) 
 			if err != nil {
 				return err
 			}
-			t := Today(sd.TimeZone, time.Now())
+			t := Today(sd.TimeZone, s.now())
 			day = &t
 		}
 		if m.TermEnd != nil && m.TermEnd.Before(*day) {
