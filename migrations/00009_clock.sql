@@ -4,7 +4,9 @@
 -- and SQL that needs "today" — which terms are current, how much of a period
 -- has passed — asks cogov_now() instead of now(). Outside a request it falls
 -- back to the transaction's start, so ad-hoc SQL keeps working. Record
--- timestamps (created_at and the like) stay the database's own.
+-- timestamps (created_at, updated_at, at) default to it too: when a need was
+-- posted or a project launched is part of the figures, which must agree with
+-- the clock that placed everything else.
 
 -- +goose StatementBegin
 CREATE FUNCTION cogov_now() RETURNS timestamptz LANGUAGE sql STABLE AS $$
@@ -12,6 +14,18 @@ CREATE FUNCTION cogov_now() RETURNS timestamptz LANGUAGE sql STABLE AS $$
 $$;
 -- +goose StatementEnd
 GRANT EXECUTE ON FUNCTION cogov_now() TO cogov_app;
+
+-- +goose StatementBegin
+DO $$
+DECLARE c record;
+BEGIN
+  FOR c IN SELECT table_name, column_name FROM information_schema.columns
+    WHERE table_schema = 'public' AND column_default = 'now()' LOOP
+    EXECUTE format('ALTER TABLE %I ALTER COLUMN %I SET DEFAULT cogov_now()', c.table_name, c.column_name);
+  END LOOP;
+END
+$$;
+-- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION subdistrict_stats(sd uuid, f timestamptz, t timestamptz, OUT part_time_members bigint,
@@ -57,6 +71,17 @@ $fn$;
 -- +goose StatementEnd
 
 -- +goose Down
+-- +goose StatementBegin
+DO $$
+DECLARE c record;
+BEGIN
+  FOR c IN SELECT table_name, column_name FROM information_schema.columns
+    WHERE table_schema = 'public' AND column_default = 'cogov_now()' LOOP
+    EXECUTE format('ALTER TABLE %I ALTER COLUMN %I SET DEFAULT now()', c.table_name, c.column_name);
+  END LOOP;
+END
+$$;
+-- +goose StatementEnd
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION subdistrict_stats(sd uuid, f timestamptz, t timestamptz, OUT part_time_members bigint,
   OUT units_sharing_venues bigint, OUT shared_area_sqm float8, OUT bookings_approved bigint, OUT booked_hours float8,

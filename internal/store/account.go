@@ -69,7 +69,7 @@ func (s *Store) SessionViewer(ctx context.Context, tokenHash []byte, now time.Ti
 // RevokeSession ends one session.
 func (s *Store) RevokeSession(ctx context.Context, sessionID string) error {
 	return s.write(ctx, "session.revoke", "", func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE session SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, sessionID)
+		_, err := tx.Exec(ctx, `UPDATE session SET revoked_at = cogov_now() WHERE id = $1 AND revoked_at IS NULL`, sessionID)
 		return err
 	})
 }
@@ -78,7 +78,7 @@ func (s *Store) RevokeSession(ctx context.Context, sessionID string) error {
 func (s *Store) RevokeSessions(ctx context.Context, accountID string) (int, error) {
 	var n int64
 	err := s.write(ctx, "session.revoke-all", "", func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE session SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL`, accountID)
+		tag, err := tx.Exec(ctx, `UPDATE session SET revoked_at = cogov_now() WHERE account_id = $1 AND revoked_at IS NULL`, accountID)
 		n = tag.RowsAffected()
 		return err
 	})

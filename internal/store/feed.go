@@ -22,7 +22,7 @@ func (s *Store) CreateFeed(ctx context.Context, subdistrictID, committeeID strin
 func (s *Store) RevokeFeeds(ctx context.Context, committeeID string) (int, error) {
 	var n int64
 	err := s.write(ctx, "calendar-feed.revoke", "", func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE calendar_feed SET revoked_at = now() WHERE committee_id = $1 AND revoked_at IS NULL`, committeeID)
+		tag, err := tx.Exec(ctx, `UPDATE calendar_feed SET revoked_at = cogov_now() WHERE committee_id = $1 AND revoked_at IS NULL`, committeeID)
 		n = tag.RowsAffected()
 		return err
 	})

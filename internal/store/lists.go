@@ -106,7 +106,7 @@ func (s *Store) ChangeNeed(ctx context.Context, id, action, note string, apply f
 		}
 		n = c.Need
 		if out, err = one(ctx, tx, lists.ErrNotFound, needFields, `UPDATE need n SET status = $2, level = $3, met_at = $4, closed_at = $5,
-			updated_at = now() WHERE id = $1 RETURNING `+needCols, id, n.Status, n.Level, n.MetAt, n.ClosedAt); err != nil {
+			updated_at = cogov_now() WHERE id = $1 RETURNING `+needCols, id, n.Status, n.Level, n.MetAt, n.ClosedAt); err != nil {
 			return err
 		}
 		if e := c.Escalation; e != nil {
@@ -146,7 +146,7 @@ func (s *Store) ChangeOffer(ctx context.Context, id, action, note string, apply 
 		if err := apply(&o); err != nil {
 			return err
 		}
-		out, err = one(ctx, tx, lists.ErrNotFound, offerFields, `UPDATE offer o SET status = $2, updated_at = now() WHERE id = $1
+		out, err = one(ctx, tx, lists.ErrNotFound, offerFields, `UPDATE offer o SET status = $2, updated_at = cogov_now() WHERE id = $1
 			RETURNING `+offerCols, id, o.Status)
 		return err
 	})
@@ -164,7 +164,7 @@ func (s *Store) CreateProject(ctx context.Context, p lists.Project) (lists.Proje
 			p.OwnerCommitteeID, p.DueOn, p.ResolutionID, p.Status, p.ProgressPercent, p.Demo).Scan(&id); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE need SET status = 'MATCHED', updated_at = now() WHERE id = ANY($1::uuid[]) AND subdistrict_id = $2
+		tag, err := tx.Exec(ctx, `UPDATE need SET status = 'MATCHED', updated_at = cogov_now() WHERE id = ANY($1::uuid[]) AND subdistrict_id = $2
 			AND status IN ('OPEN', 'MATCHED')`, p.NeedIDs, p.SubdistrictID)
 		if err != nil {
 			return err
@@ -204,7 +204,7 @@ func (s *Store) ChangeProject(ctx context.Context, id, action, note string, appl
 			return err
 		}
 		p = c.Project
-		if _, err := tx.Exec(ctx, `UPDATE project SET status = $2, progress_percent = $3, ended_at = $4, updated_at = now() WHERE id = $1`,
+		if _, err := tx.Exec(ctx, `UPDATE project SET status = $2, progress_percent = $3, ended_at = $4, updated_at = cogov_now() WHERE id = $1`,
 			id, p.Status, p.ProgressPercent, p.EndedAt); err != nil {
 			return err
 		}
@@ -221,10 +221,10 @@ func (s *Store) ChangeProject(ctx context.Context, id, action, note string, appl
 		switch {
 		case before == p.Status:
 		case p.Status == lists.ProjectCompleted:
-			_, err = tx.Exec(ctx, `UPDATE need SET status = 'MET', met_at = $2, updated_at = now()
+			_, err = tx.Exec(ctx, `UPDATE need SET status = 'MET', met_at = $2, updated_at = cogov_now()
 				WHERE id IN (SELECT need_id FROM project_need WHERE project_id = $1) AND status = 'MATCHED'`, id, p.EndedAt)
 		case p.Status == lists.ProjectDropped:
-			_, err = tx.Exec(ctx, `UPDATE need n SET status = 'OPEN', updated_at = now()
+			_, err = tx.Exec(ctx, `UPDATE need n SET status = 'OPEN', updated_at = cogov_now()
 				WHERE id IN (SELECT need_id FROM project_need WHERE project_id = $1) AND status = 'MATCHED'
 				AND NOT EXISTS (SELECT 1 FROM project_need pn JOIN project op ON op.id = pn.project_id
 					WHERE pn.need_id = n.id AND op.id <> $1 AND op.status = 'ACTIVE')`, id)

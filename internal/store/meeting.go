@@ -196,7 +196,7 @@ func (s *Store) ChangeMeeting(ctx context.Context, id, action, note string, appl
 			return err
 		}
 		n := c.Meeting
-		if _, err := tx.Exec(ctx, `UPDATE joint_meeting SET status = $2, minutes = $3, series_id = $4, cancel_reason = $5, updated_at = now()
+		if _, err := tx.Exec(ctx, `UPDATE joint_meeting SET status = $2, minutes = $3, series_id = $4, cancel_reason = $5, updated_at = cogov_now()
 			WHERE id = $1`, id, n.Status, n.Minutes, n.SeriesID, n.CancelReason); err != nil {
 			return err
 		}

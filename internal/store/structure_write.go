@@ -46,7 +46,7 @@ func (s *Store) UpdateSubdistrict(ctx context.Context, id string, apply func(*st
 	return update(ctx, s, "subdistrict.update", subdistrictCols, "subdistrict s", "s.id", subdistrictFields, id, apply,
 		func(tx pgx.Tx, v structure.Subdistrict) error {
 			_, err := tx.Exec(ctx, `UPDATE subdistrict SET name = $2, time_zone = $3, area_km2 = $4, resident_population = $5,
-				updated_at = now() WHERE id = $1`, v.ID, v.Name, v.TimeZone, v.AreaKm2, v.ResidentPopulation)
+				updated_at = cogov_now() WHERE id = $1`, v.ID, v.Name, v.TimeZone, v.AreaKm2, v.ResidentPopulation)
 			return err
 		})
 }
@@ -64,7 +64,7 @@ func (s *Store) CreateCommunity(ctx context.Context, v structure.Community) (str
 func (s *Store) UpdateCommunity(ctx context.Context, id string, apply func(*structure.Community) error) (structure.Community, error) {
 	return update(ctx, s, "community.update", communityCols, "community c", "c.id", communityFields, id, apply,
 		func(tx pgx.Tx, v structure.Community) error {
-			_, err := tx.Exec(ctx, `UPDATE community SET code = $2, name = $3, updated_at = now() WHERE id = $1`, v.ID, v.Code, v.Name)
+			_, err := tx.Exec(ctx, `UPDATE community SET code = $2, name = $3, updated_at = cogov_now() WHERE id = $1`, v.ID, v.Code, v.Name)
 			return err
 		})
 }
@@ -114,7 +114,7 @@ func (s *Store) UpdateGrid(ctx context.Context, id string, apply func(*structure
 			return err
 		},
 		func(tx pgx.Tx, v structure.Grid) error {
-			if _, err := tx.Exec(ctx, `UPDATE grid SET name = $2, updated_at = now() WHERE id = $1`, v.ID, v.Name); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE grid SET name = $2, updated_at = cogov_now() WHERE id = $1`, v.ID, v.Name); err != nil {
 				return err
 			}
 			return writeStaff(ctx, tx, v, su.Rows, su.Replace)
@@ -134,7 +134,7 @@ func (s *Store) CreateUnit(ctx context.Context, v structure.Unit) (structure.Uni
 func (s *Store) UpdateUnit(ctx context.Context, id string, apply func(*structure.Unit) error) (structure.Unit, error) {
 	return update(ctx, s, "unit.update", unitCols, "unit u", "u.id", unitFields, id, apply,
 		func(tx pgx.Tx, v structure.Unit) error {
-			_, err := tx.Exec(ctx, `UPDATE unit SET name = $2, kind = $3, address = $4, community_id = $5, updated_at = now()
+			_, err := tx.Exec(ctx, `UPDATE unit SET name = $2, kind = $3, address = $4, community_id = $5, updated_at = cogov_now()
 				WHERE id = $1`, v.ID, v.Name, v.Kind, v.Address, v.CommunityID)
 			return err
 		})
@@ -153,7 +153,7 @@ func (s *Store) CreateCommittee(ctx context.Context, v structure.Committee) (str
 func (s *Store) UpdateCommittee(ctx context.Context, id string, apply func(*structure.Committee) error) (structure.Committee, error) {
 	return update(ctx, s, "committee.update", committeeCols, "committee k", "k.id", committeeFields, id, apply,
 		func(tx pgx.Tx, v structure.Committee) error {
-			_, err := tx.Exec(ctx, `UPDATE committee SET name = $2, updated_at = now() WHERE id = $1`, v.ID, v.Name)
+			_, err := tx.Exec(ctx, `UPDATE committee SET name = $2, updated_at = cogov_now() WHERE id = $1`, v.ID, v.Name)
 			return err
 		})
 }
@@ -171,7 +171,7 @@ func (s *Store) CreatePerson(ctx context.Context, v structure.Person) (structure
 func (s *Store) UpdatePerson(ctx context.Context, id string, apply func(*structure.Person) error) (structure.Person, error) {
 	return update(ctx, s, "person.update", personCols, "person p", "p.id", personFields, id, apply,
 		func(tx pgx.Tx, v structure.Person) error {
-			_, err := tx.Exec(ctx, `UPDATE person SET name = $2, updated_at = now() WHERE id = $1`, v.ID, v.Name)
+			_, err := tx.Exec(ctx, `UPDATE person SET name = $2, updated_at = cogov_now() WHERE id = $1`, v.ID, v.Name)
 			return err
 		})
 }
@@ -199,7 +199,7 @@ func (s *Store) UpdateMembership(ctx context.Context, id string, apply func(*str
 	_, err := update(ctx, s, "membership.update", membershipCols, membershipFrom, "m.id", membershipFields, id, apply,
 		func(tx pgx.Tx, v structure.Membership) error {
 			if _, err := tx.Exec(ctx, `UPDATE membership SET role = $2, unit_id = $3, title = $4, term_start = $5, term_end = $6,
-				updated_at = now() WHERE id = $1`, v.ID, v.Role, v.UnitID, v.Title, v.TermStart, v.TermEnd); err != nil {
+				updated_at = cogov_now() WHERE id = $1`, v.ID, v.Role, v.UnitID, v.Title, v.TermStart, v.TermEnd); err != nil {
 				return err
 			}
 			var err error

@@ -37,7 +37,7 @@ func (s *Store) CreateVenue(ctx context.Context, v booking.Venue) (booking.Venue
 func saveRules(ctx context.Context, tx pgx.Tx, v booking.Venue) error {
 	r := v.Rules
 	if _, err := tx.Exec(ctx, `UPDATE venue SET requires_approval = $2, min_duration_minutes = $3, max_duration_minutes = $4,
-		min_notice_minutes = $5, max_days_ahead = $6, buffer_minutes = $7, eligibility = $8, weekly_quota_minutes = $9, updated_at = now()
+		min_notice_minutes = $5, max_days_ahead = $6, buffer_minutes = $7, eligibility = $8, weekly_quota_minutes = $9, updated_at = cogov_now()
 		WHERE id = $1`, v.ID, r.RequiresApproval, r.MinDurationMinutes, r.MaxDurationMinutes, r.MinNoticeMinutes, r.MaxDaysAhead,
 		r.BufferMinutes, r.Eligibility, r.WeeklyQuotaMinutes); err != nil {
 		return err
@@ -69,7 +69,7 @@ func (s *Store) UpdateVenue(ctx context.Context, id, action, note string, apply 
 		}
 		nv := u.Venue
 		if _, err := tx.Exec(ctx, `UPDATE venue SET community_id = $2, name = $3, kind = $4, address = $5, area_sqm = $6, capacity = $7,
-			facilities = $8, description = $9, photo_urls = $10, active = $11, updated_at = now() WHERE id = $1`,
+			facilities = $8, description = $9, photo_urls = $10, active = $11, updated_at = cogov_now() WHERE id = $1`,
 			nv.ID, nv.CommunityID, nv.Name, nv.Kind, nv.Address, nv.AreaSqm, nv.Capacity, nv.Facilities, nv.Description, nv.PhotoURLs,
 			nv.Active); err != nil {
 			return err
@@ -259,7 +259,7 @@ func (s *Store) ChangeBookings(ctx context.Context, id string, series bool, acti
 				continue
 			}
 			if err := one1(ctx, tx, &list[i], `WITH up AS (UPDATE booking SET status = $2, decision_note = $3, actual_attendees = $4,
-				version = version + 1, updated_at = now() WHERE id = $1 RETURNING *)
+				version = version + 1, updated_at = cogov_now() WHERE id = $1 RETURNING *)
 				SELECT `+bookingCols+` FROM up b JOIN venue bv ON bv.id = b.venue_id`, b.ID, b.Status, b.DecisionNote, b.ActualAttendees); err != nil {
 				return err
 			}
