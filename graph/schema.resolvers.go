@@ -11,16 +11,10 @@ import (
 	"cogov/internal/access"
 	"cogov/internal/account"
 	"cogov/internal/booking"
-	"cogov/internal/lists"
-	"cogov/internal/meeting"
-	"cogov/internal/problem"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 	"context"
 	"errors"
-	"fmt"
-	"slices"
-	"strings"
 	"time"
 )
 
@@ -42,88 +36,6 @@ func (r *accountResolver) Person(ctx context.Context, obj *account.Account) (*st
 // Roles is the resolver for the roles field.
 func (r *accountResolver) Roles(ctx context.Context, obj *account.Account) ([]account.Role, error) {
 	return For(ctx).rolesOf(ctx, obj.ID)
-}
-
-// Presenter is the resolver for the presenter field.
-func (r *agendaItemResolver) Presenter(ctx context.Context, obj *meeting.AgendaItem) (*structure.Membership, error) {
-	return loadOpt(ctx, For(ctx).Membership, obj.PresenterMembershipID)
-}
-
-// Need is the resolver for the need field.
-func (r *agendaItemResolver) Need(ctx context.Context, obj *meeting.AgendaItem) (*lists.Need, error) {
-	return loadOpt(ctx, For(ctx).Meetings.Need, obj.NeedID)
-}
-
-// ID is the resolver for the id field.
-func (r *bookingResolver) ID(ctx context.Context, obj *booking.Booking) (string, error) {
-	return globalID(typeBooking, obj.ID), nil
-}
-
-// Recurring is the resolver for the recurring field.
-func (r *bookingResolver) Recurring(ctx context.Context, obj *booking.Booking) (bool, error) {
-	return obj.SeriesID != nil, nil
-}
-
-// Series is the resolver for the series field.
-func (r *bookingResolver) Series(ctx context.Context, obj *booking.Booking) ([]booking.Booking, error) {
-	if obj.SeriesID == nil {
-		return []booking.Booking{}, nil
-	}
-	bs, err := For(ctx).Venues.Series.Load(ctx, *obj.SeriesID)
-	if err != nil && !isNotFound(err) {
-		return nil, err
-	}
-	return orEmpty(bs), nil
-}
-
-// Venue is the resolver for the venue field.
-func (r *bookingResolver) Venue(ctx context.Context, obj *booking.Booking) (*booking.Venue, error) {
-	return loadReq(ctx, For(ctx).Venues.Venue, obj.VenueID)
-}
-
-// Committee is the resolver for the committee field.
-func (r *bookingResolver) Committee(ctx context.Context, obj *booking.Booking) (*structure.Committee, error) {
-	return loadReq(ctx, For(ctx).Committee, obj.CommitteeID)
-}
-
-// History is the resolver for the history field.
-func (r *bookingResolver) History(ctx context.Context, obj *booking.Booking) ([]booking.Event, error) {
-	evs, err := For(ctx).Venues.History.Load(ctx, obj.ID)
-	if err != nil && !isNotFound(err) {
-		return nil, err
-	}
-	return orEmpty(evs), nil
-}
-
-// Actor is the resolver for the actor field.
-func (r *bookingEventResolver) Actor(ctx context.Context, obj *booking.Event) (*account.Account, error) {
-	if obj.ActorID == nil {
-		return nil, nil
-	}
-	return &account.Account{ID: *obj.ActorID, Username: obj.ActorLabel}, nil
-}
-
-// EligibleCommittees is the resolver for the eligibleCommittees field.
-func (r *bookingRulesResolver) EligibleCommittees(ctx context.Context, obj *booking.Rules) ([]structure.Committee, error) {
-	cs, err := For(ctx).Committee.LoadAll(ctx, obj.EligibleCommitteeIDs)
-	if err != nil {
-		return nil, err
-	}
-	return orEmpty(cs), nil
-}
-
-// WeeklyQuotaHours is the resolver for the weeklyQuotaHours field.
-func (r *bookingRulesResolver) WeeklyQuotaHours(ctx context.Context, obj *booking.Rules) (*float64, error) {
-	if obj.WeeklyQuotaMinutes == nil {
-		return nil, nil
-	}
-	h := float64(*obj.WeeklyQuotaMinutes) / 60
-	return &h, nil
-}
-
-// ID is the resolver for the id field.
-func (r *closureResolver) ID(ctx context.Context, obj *booking.Closure) (string, error) {
-	return globalID(typeClosure, obj.ID), nil
 }
 
 // ID is the resolver for the id field.
@@ -159,31 +71,6 @@ func (r *committeeResolver) Memberships(ctx context.Context, obj *structure.Comm
 	return loadConn(ctx, For(ctx).CommitteeSeats, obj.ID, f, first, after, membershipConn)
 }
 
-// JointMeetings is the resolver for the jointMeetings field.
-func (r *committeeResolver) JointMeetings(ctx context.Context, obj *structure.Committee, first int, after *string, status *meeting.Status) (*model.JointMeetingConnection, error) {
-	if !meetingsVisible(ctx, obj.SubdistrictID) {
-		return meetingConn(&store.Conn[meeting.Meeting]{}), nil
-	}
-	f := store.MeetingFilter{}
-	if status != nil {
-		f.Status = string(*status)
-	}
-	c, err := loadPage(ctx, For(ctx).Meetings.CMeetings, obj.ID, f, first, after)
-	return connOrErr(c, err, meetingConn)
-}
-
-// Needs is the resolver for the needs field.
-func (r *committeeResolver) Needs(ctx context.Context, obj *structure.Committee, first int, after *string, status *lists.NeedStatus) (*model.NeedConnection, error) {
-	c, err := loadPage(ctx, For(ctx).Meetings.Needs[store.NeedsOfCommittee], obj.ID, listsFilter[lists.NeedStatus, lists.Category](status, nil), first, after)
-	return connOrErr(c, err, needConn)
-}
-
-// Projects is the resolver for the projects field.
-func (r *committeeResolver) Projects(ctx context.Context, obj *structure.Committee, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error) {
-	c, err := loadPage(ctx, For(ctx).Meetings.Projects[store.ProjectsOfCommittee], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after)
-	return connOrErr(c, err, projectConn)
-}
-
 // ID is the resolver for the id field.
 func (r *communityResolver) ID(ctx context.Context, obj *structure.Community) (string, error) {
 	return globalID(typeCommunity, obj.ID), nil
@@ -211,11 +98,6 @@ func (r *communityResolver) PartyCommittee(ctx context.Context, obj *structure.C
 // Units is the resolver for the units field.
 func (r *communityResolver) Units(ctx context.Context, obj *structure.Community, first int, after *string) (*model.UnitConnection, error) {
 	return loadConn(ctx, For(ctx).CommunityUnit, obj.ID, store.ListFilter{}, first, after, unitConn)
-}
-
-// Meeting is the resolver for the meeting field.
-func (r *escalationResolver) Meeting(ctx context.Context, obj *lists.Escalation) (*meeting.Meeting, error) {
-	return loadOpt(ctx, For(ctx).Meetings.Meeting, obj.MeetingID)
 }
 
 // ID is the resolver for the id field.
@@ -248,97 +130,6 @@ func (r *gridResolver) Workers(ctx context.Context, obj *structure.Grid, first i
 		return emptyConn(personConn), nil
 	}
 	return loadConn(ctx, For(ctx).GridWorkers, obj.ID, store.ListFilter{}, first, after, personConn)
-}
-
-// ID is the resolver for the id field.
-func (r *invitationResolver) ID(ctx context.Context, obj *meeting.Invitation) (string, error) {
-	return globalID(typeInvitation, obj.ID), nil
-}
-
-// Membership is the resolver for the membership field.
-func (r *invitationResolver) Membership(ctx context.Context, obj *meeting.Invitation) (*structure.Membership, error) {
-	return loadReq(ctx, For(ctx).Membership, obj.MembershipID)
-}
-
-// Meeting is the resolver for the meeting field.
-func (r *invitationResolver) Meeting(ctx context.Context, obj *meeting.Invitation) (*meeting.Meeting, error) {
-	return loadReq(ctx, For(ctx).Meetings.Meeting, obj.MeetingID)
-}
-
-// ID is the resolver for the id field.
-func (r *jointMeetingResolver) ID(ctx context.Context, obj *meeting.Meeting) (string, error) {
-	return globalID(typeJointMeeting, obj.ID), nil
-}
-
-// Conveners is the resolver for the conveners field.
-func (r *jointMeetingResolver) Conveners(ctx context.Context, obj *meeting.Meeting) ([]structure.Committee, error) {
-	return loadMany(ctx, For(ctx).Committee, obj.ConvenerIDs)
-}
-
-// Booking is the resolver for the booking field.
-func (r *jointMeetingResolver) Booking(ctx context.Context, obj *meeting.Meeting) (*booking.Booking, error) {
-	return loadOpt(ctx, For(ctx).Venues.Booking, obj.BookingID)
-}
-
-// Agenda is the resolver for the agenda field.
-func (r *jointMeetingResolver) Agenda(ctx context.Context, obj *meeting.Meeting) ([]meeting.AgendaItem, error) {
-	items, err := For(ctx).Meetings.Agenda.Load(ctx, obj.ID)
-	if err != nil && !isNotFound(err) {
-		return nil, err
-	}
-	return orEmpty(items), nil
-}
-
-// Invitations is the resolver for the invitations field.
-func (r *jointMeetingResolver) Invitations(ctx context.Context, obj *meeting.Meeting, first int, after *string, response *meeting.Response) (*model.InvitationConnection, error) {
-	var f invitationFilter
-	if response != nil {
-		f.Response = string(*response)
-	}
-	all, persons := peopleScope(ctx, obj.SubdistrictID)
-	if !all {
-		if persons == "" {
-			return emptyInvitations(), nil
-		}
-		f.Persons = persons
-	}
-	c, err := loadPage(ctx, For(ctx).Meetings.Invitations, obj.ID, f, first, after)
-	if err != nil {
-		return nil, err
-	}
-	return invitationConn(c), nil
-}
-
-// Attendees is the resolver for the attendees field.
-func (r *jointMeetingResolver) Attendees(ctx context.Context, obj *meeting.Meeting, first int, after *string) (*model.MembershipConnection, error) {
-	all, persons := peopleScope(ctx, obj.SubdistrictID)
-	if !all && persons == "" {
-		return emptyConn(membershipConn), nil
-	}
-	c, err := loadPage(ctx, For(ctx).Meetings.Attendees, obj.ID, persons, first, after)
-	if err != nil {
-		return nil, err
-	}
-	return membershipConn(c, pageInfo(c)), nil
-}
-
-// Resolutions is the resolver for the resolutions field.
-func (r *jointMeetingResolver) Resolutions(ctx context.Context, obj *meeting.Meeting) ([]meeting.Resolution, error) {
-	rs, err := For(ctx).Meetings.Resolutions.Load(ctx, obj.ID)
-	if err != nil && !isNotFound(err) {
-		return nil, err
-	}
-	return orEmpty(rs), nil
-}
-
-// Series is the resolver for the series field.
-func (r *jointMeetingResolver) Series(ctx context.Context, obj *meeting.Meeting) ([]meeting.Meeting, error) {
-	if obj.SeriesID == nil {
-		return []meeting.Meeting{}, nil
-	}
-	ms, err := loadAll(ctx, For(ctx).Meetings.Series, *obj.SeriesID, store.MeetingFilter{})
-	slices.Reverse(ms) // the list is newest first
-	return ms, err
 }
 
 // ID is the resolver for the id field.
@@ -411,25 +202,6 @@ func (r *mutationResolver) RevokeSessions(ctx context.Context, input model.Revok
 	n, err := r.Accounts.RevokeSessions(ctx, localID(typeAccount, input.AccountID))
 	ue, ferr := userErrors(err)
 	return &model.RevokeSessionsPayload{RevokedCount: n, UserErrors: ue}, ferr
-}
-
-// CreateCalendarFeed is the resolver for the createCalendarFeed field.
-func (r *mutationResolver) CreateCalendarFeed(ctx context.Context, input model.CreateCalendarFeedInput) (*model.CalendarFeedPayload, error) {
-	id := localID(typeCommittee, input.CommitteeID)
-	token, err := r.Feeds.Create(ctx, id)
-	ue, ferr := userErrors(err)
-	if err != nil || ferr != nil {
-		return &model.CalendarFeedPayload{UserErrors: ue}, ferr
-	}
-	url := strings.TrimSuffix(r.PublicURL, "/") + "/calendar/committees/" + input.CommitteeID + ".ics?token=" + token
-	return &model.CalendarFeedPayload{URL: &url, Token: &token, UserErrors: ue}, nil
-}
-
-// RevokeCalendarFeeds is the resolver for the revokeCalendarFeeds field.
-func (r *mutationResolver) RevokeCalendarFeeds(ctx context.Context, input model.RevokeCalendarFeedsInput) (*model.RevokeCalendarFeedsPayload, error) {
-	n, err := r.Feeds.Revoke(ctx, localID(typeCommittee, input.CommitteeID))
-	ue, ferr := userErrors(err)
-	return &model.RevokeCalendarFeedsPayload{RevokedCount: n, UserErrors: ue}, ferr
 }
 
 // CreateSubdistrict is the resolver for the createSubdistrict field.
@@ -540,285 +312,6 @@ func (r *mutationResolver) EndMembership(ctx context.Context, input model.EndMem
 	return &model.MembershipPayload{Membership: v, UserErrors: ue}, err
 }
 
-// CreateVenue is the resolver for the createVenue field.
-func (r *mutationResolver) CreateVenue(ctx context.Context, input model.CreateVenueInput) (*model.VenuePayload, error) {
-	in := booking.NewVenue{UnitID: localID(typeUnit, input.UnitID), CommunityID: localID(typeCommunity, input.CommunityID),
-		Name: input.Name, Kind: input.Kind, Address: deref(input.Address), AreaSqm: input.AreaSqm, Capacity: input.Capacity,
-		Facilities: input.Facilities, Description: deref(input.Description), PhotoURLs: input.PhotoUrls}
-	return venuePayload(r.Sharing.CreateVenue(ctx, in))
-}
-
-// UpdateVenue is the resolver for the updateVenue field.
-func (r *mutationResolver) UpdateVenue(ctx context.Context, input model.UpdateVenueInput) (*model.VenuePayload, error) {
-	in := booking.VenueChanges{CommunityID: optLocalID(typeCommunity, input.CommunityID), Name: input.Name, Kind: input.Kind,
-		Address: input.Address, AreaSqm: input.AreaSqm, Capacity: input.Capacity, Description: input.Description, Active: input.Active}
-	if input.Facilities != nil {
-		in.Facilities = &input.Facilities
-	}
-	if input.PhotoUrls != nil {
-		in.PhotoURLs = &input.PhotoUrls
-	}
-	return venuePayload(r.Sharing.UpdateVenue(ctx, localID(typeVenue, input.VenueID), in))
-}
-
-// DeactivateVenue is the resolver for the deactivateVenue field.
-func (r *mutationResolver) DeactivateVenue(ctx context.Context, input model.DeactivateVenueInput) (*model.VenuePayload, error) {
-	return venuePayload(r.Sharing.DeactivateVenue(ctx, localID(typeVenue, input.VenueID)))
-}
-
-// SetOpeningHours is the resolver for the setOpeningHours field.
-func (r *mutationResolver) SetOpeningHours(ctx context.Context, input model.SetOpeningHoursInput) (*model.VenuePayload, error) {
-	hours := make([]booking.Hours, len(input.Weekly))
-	for i, h := range input.Weekly {
-		hours[i] = booking.Hours{Weekday: isoWeekday(h.Weekday), Opens: h.Opens, Closes: h.Closes}
-	}
-	var exs *[]booking.Exception
-	if input.Exceptions != nil {
-		list := make([]booking.Exception, len(input.Exceptions))
-		for i, e := range input.Exceptions {
-			list[i] = booking.Exception{Day: e.Date, Closed: e.Closed, Opens: e.Opens, Closes: e.Closes, Note: deref(e.Note)}
-		}
-		exs = &list
-	}
-	return venuePayload(r.Sharing.SetOpeningHours(ctx, localID(typeVenue, input.VenueID), hours, exs))
-}
-
-// SetBookingRules is the resolver for the setBookingRules field.
-func (r *mutationResolver) SetBookingRules(ctx context.Context, input model.SetBookingRulesInput) (*model.VenuePayload, error) {
-	rules := booking.Rules{RequiresApproval: input.RequiresApproval, MinDurationMinutes: input.MinDurationMinutes,
-		MaxDurationMinutes: input.MaxDurationMinutes, MinNoticeMinutes: input.MinNoticeMinutes, MaxDaysAhead: input.MaxDaysAhead,
-		BufferMinutes: input.BufferMinutes, Eligibility: input.Eligibility, EligibleCommitteeIDs: localIDs(typeCommittee, input.EligibleCommitteeIds)}
-	if input.WeeklyQuotaHours != nil {
-		m := int(*input.WeeklyQuotaHours*60 + 0.5)
-		rules.WeeklyQuotaMinutes = &m
-	}
-	return venuePayload(r.Sharing.SetBookingRules(ctx, localID(typeVenue, input.VenueID), rules))
-}
-
-// AddClosure is the resolver for the addClosure field.
-func (r *mutationResolver) AddClosure(ctx context.Context, input model.AddClosureInput) (*model.AddClosurePayload, error) {
-	res, err := r.Sharing.AddClosure(ctx, localID(typeVenue, input.VenueID), input.Start, input.End, deref(input.Reason))
-	ue, ferr := userErrors(err)
-	if ferr != nil {
-		return nil, ferr
-	}
-	return &model.AddClosurePayload{Closure: res.Closure, AffectedBookings: orEmpty(res.Affected), UserErrors: ue}, nil
-}
-
-// RemoveClosure is the resolver for the removeClosure field.
-func (r *mutationResolver) RemoveClosure(ctx context.Context, input model.RemoveClosureInput) (*model.VenuePayload, error) {
-	return venuePayload(r.Sharing.RemoveClosure(ctx, localID(typeClosure, input.ClosureID)))
-}
-
-// RequestBooking is the resolver for the requestBooking field.
-func (r *mutationResolver) RequestBooking(ctx context.Context, input model.RequestBookingInput) (*model.RequestBookingPayload, error) {
-	in := booking.Request{VenueID: localID(typeVenue, input.VenueID), CommitteeID: localID(typeCommittee, input.CommitteeID),
-		Start: input.StartsAt, End: input.EndsAt, Purpose: input.Purpose, ExpectedAttendees: input.ExpectedAttendees,
-		IdempotencyKey: deref(input.IdempotencyKey)}
-	if input.ConflictPolicy != nil {
-		in.Policy = *input.ConflictPolicy
-	}
-	if rec := input.Recurrence; rec != nil {
-		in.Recurrence = &booking.Recurrence{Interval: derefInt(rec.Interval, 1), Count: rec.Count, Until: rec.Until}
-		for _, w := range rec.Weekdays {
-			in.Recurrence.Weekdays = append(in.Recurrence.Weekdays, isoWeekday(w))
-		}
-	}
-	res, err := r.Sharing.RequestBooking(ctx, in)
-	ue, ferr := userErrors(err)
-	if ferr != nil {
-		return nil, ferr
-	}
-	return &model.RequestBookingPayload{Bookings: orEmpty(res.Bookings), Skipped: orEmpty(res.Skipped), UserErrors: ue}, nil
-}
-
-// ApproveBooking is the resolver for the approveBooking field.
-func (r *mutationResolver) ApproveBooking(ctx context.Context, input model.ApproveBookingInput) (*model.BookingPayload, error) {
-	return bookingPayload(r.Sharing.Approve(ctx, localID(typeBooking, input.BookingID), input.Version, deref(input.Note)))
-}
-
-// RejectBooking is the resolver for the rejectBooking field.
-func (r *mutationResolver) RejectBooking(ctx context.Context, input model.RejectBookingInput) (*model.BookingPayload, error) {
-	return bookingPayload(r.Sharing.Reject(ctx, localID(typeBooking, input.BookingID), input.Version, input.Reason))
-}
-
-// CancelBooking is the resolver for the cancelBooking field.
-func (r *mutationResolver) CancelBooking(ctx context.Context, input model.CancelBookingInput) (*model.BookingPayload, error) {
-	scope := booking.ScopeOccurrence
-	if input.Scope != nil {
-		scope = *input.Scope
-	}
-	return bookingPayload(r.Sharing.Cancel(ctx, localID(typeBooking, input.BookingID), input.Version, input.Reason, scope))
-}
-
-// RecordAttendance is the resolver for the recordAttendance field.
-func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.BookingPayload, error) {
-	return bookingPayload(r.Sharing.RecordAttendance(ctx, localID(typeBooking, input.BookingID), input.Version, input.ActualAttendees))
-}
-
-// ScheduleJointMeeting is the resolver for the scheduleJointMeeting field.
-func (r *mutationResolver) ScheduleJointMeeting(ctx context.Context, input model.ScheduleJointMeetingInput) (*model.ScheduleJointMeetingPayload, error) {
-	in := meeting.Schedule{ConvenerIDs: localIDs(typeCommittee, input.ConvenerIds), Title: input.Title, Start: input.StartsAt,
-		End: input.EndsAt, VenueID: optLocalID(typeVenue, input.VenueID), MonthlyOccurrences: derefInt(input.MonthlyOccurrences, 1)}
-	if input.InviteeMembershipIds != nil {
-		in.InviteeMembershipIDs = localIDs(typeMembership, input.InviteeMembershipIds)
-	}
-	in.Agenda = agendaInputs(input.Agenda)
-	ms, err := r.Meetings.ScheduleJointMeeting(ctx, in)
-	ue, ferr := userErrors(err)
-	if ferr != nil {
-		return nil, ferr
-	}
-	p := &model.ScheduleJointMeetingPayload{Meetings: orEmpty(ms), UserErrors: ue}
-	if len(ms) > 0 {
-		p.Meeting = &ms[0]
-	}
-	return p, nil
-}
-
-// CancelJointMeeting is the resolver for the cancelJointMeeting field.
-func (r *mutationResolver) CancelJointMeeting(ctx context.Context, input model.CancelJointMeetingInput) (*model.JointMeetingPayload, error) {
-	return meetingPayload(r.Meetings.Cancel(ctx, localID(typeJointMeeting, input.MeetingID), input.Reason))
-}
-
-// SetJointMeetingAgenda is the resolver for the setJointMeetingAgenda field.
-func (r *mutationResolver) SetJointMeetingAgenda(ctx context.Context, input model.SetJointMeetingAgendaInput) (*model.JointMeetingPayload, error) {
-	return meetingPayload(r.Meetings.SetAgenda(ctx, localID(typeJointMeeting, input.MeetingID), agendaInputs(input.Agenda)))
-}
-
-// RespondToInvitation is the resolver for the respondToInvitation field.
-func (r *mutationResolver) RespondToInvitation(ctx context.Context, input model.RespondToInvitationInput) (*model.InvitationPayload, error) {
-	inv, err := r.Meetings.Respond(ctx, localID(typeInvitation, input.InvitationID), input.Response)
-	v, ue, ferr := result(inv, err)
-	return &model.InvitationPayload{Invitation: v, UserErrors: ue}, ferr
-}
-
-// RecordMeetingOutcome is the resolver for the recordMeetingOutcome field.
-func (r *mutationResolver) RecordMeetingOutcome(ctx context.Context, input model.RecordMeetingOutcomeInput) (*model.JointMeetingPayload, error) {
-	return meetingPayload(r.Meetings.RecordOutcome(ctx, localID(typeJointMeeting, input.MeetingID), meeting.Outcome{
-		AttendeeMembershipIDs: localIDs(typeMembership, input.AttendeeMembershipIds), Minutes: input.Minutes, Resolutions: input.Resolutions}))
-}
-
-// PostNeed is the resolver for the postNeed field.
-func (r *mutationResolver) PostNeed(ctx context.Context, input model.PostNeedInput) (*model.NeedPayload, error) {
-	in := lists.NewNeed{CommitteeID: localID(typeCommittee, input.CommitteeID), GridID: optLocalID(typeGrid, input.GridID), Title: input.Title,
-		Category: input.Category, Description: deref(input.Description), PeopleAffected: input.PeopleAffected}
-	if input.Urgency != nil {
-		in.Urgency = *input.Urgency
-	}
-	return needPayload(r.Lists.PostNeed(ctx, in))
-}
-
-// SetNeedStatus is the resolver for the setNeedStatus field.
-func (r *mutationResolver) SetNeedStatus(ctx context.Context, input model.SetNeedStatusInput) (*model.NeedPayload, error) {
-	return needPayload(r.Lists.SetNeedStatus(ctx, localID(typeNeed, input.NeedID), input.Status, deref(input.Note)))
-}
-
-// EscalateNeed is the resolver for the escalateNeed field.
-func (r *mutationResolver) EscalateNeed(ctx context.Context, input model.EscalateNeedInput) (*model.NeedPayload, error) {
-	return needPayload(r.Lists.Escalate(ctx, localID(typeNeed, input.NeedID), deref(input.Note), optLocalID(typeJointMeeting, input.MeetingID)))
-}
-
-// PostOffer is the resolver for the postOffer field.
-func (r *mutationResolver) PostOffer(ctx context.Context, input model.PostOfferInput) (*model.OfferPayload, error) {
-	return offerPayload(r.Lists.PostOffer(ctx, lists.NewOffer{UnitID: localID(typeUnit, input.UnitID), Title: input.Title, Category: input.Category,
-		Description: deref(input.Description), VenueID: optLocalID(typeVenue, input.VenueID), Quantity: input.Quantity,
-		AvailableFrom: input.AvailableFrom, AvailableTo: input.AvailableTo}))
-}
-
-// WithdrawOffer is the resolver for the withdrawOffer field.
-func (r *mutationResolver) WithdrawOffer(ctx context.Context, input model.WithdrawOfferInput) (*model.OfferPayload, error) {
-	return offerPayload(r.Lists.WithdrawOffer(ctx, localID(typeOffer, input.OfferID)))
-}
-
-// LaunchProject is the resolver for the launchProject field.
-func (r *mutationResolver) LaunchProject(ctx context.Context, input model.LaunchProjectInput) (*model.ProjectPayload, error) {
-	in := lists.NewProject{Title: input.Title, NeedIDs: localIDs(typeNeed, input.NeedIds), OfferIDs: localIDs(typeOffer, input.OfferIds),
-		DueOn: input.DueOn, ResolutionID: optLocalID(typeResolution, input.ResolutionID)}
-	switch typ, id, _ := parseGlobalID(input.OwnerID); typ {
-	case typeUnit:
-		in.OwnerUnitID = &id
-	case typeCommittee:
-		in.OwnerCommitteeID = &id
-	default:
-		return &model.ProjectPayload{UserErrors: []problem.Problem{{Code: problem.NotFound, Field: []string{"input", "ownerId"},
-			Message: "the owner must be a unit or a committee"}}}, nil
-	}
-	return projectPayload(r.Lists.LaunchProject(ctx, in))
-}
-
-// ReportProjectProgress is the resolver for the reportProjectProgress field.
-func (r *mutationResolver) ReportProjectProgress(ctx context.Context, input model.ReportProjectProgressInput) (*model.ProjectPayload, error) {
-	return projectPayload(r.Lists.ReportProgress(ctx, localID(typeProject, input.ProjectID), input.Percent, deref(input.Note)))
-}
-
-// CompleteProject is the resolver for the completeProject field.
-func (r *mutationResolver) CompleteProject(ctx context.Context, input model.CompleteProjectInput) (*model.ProjectPayload, error) {
-	return projectPayload(r.Lists.Complete(ctx, localID(typeProject, input.ProjectID), deref(input.Note)))
-}
-
-// DropProject is the resolver for the dropProject field.
-func (r *mutationResolver) DropProject(ctx context.Context, input model.DropProjectInput) (*model.ProjectPayload, error) {
-	return projectPayload(r.Lists.Drop(ctx, localID(typeProject, input.ProjectID), input.Reason))
-}
-
-// ID is the resolver for the id field.
-func (r *needResolver) ID(ctx context.Context, obj *lists.Need) (string, error) {
-	return globalID(typeNeed, obj.ID), nil
-}
-
-// Committee is the resolver for the committee field.
-func (r *needResolver) Committee(ctx context.Context, obj *lists.Need) (*structure.Committee, error) {
-	return loadReq(ctx, For(ctx).Committee, obj.CommitteeID)
-}
-
-// Community is the resolver for the community field.
-func (r *needResolver) Community(ctx context.Context, obj *lists.Need) (*structure.Community, error) {
-	return loadOpt(ctx, For(ctx).Community, obj.CommunityID)
-}
-
-// Grid is the resolver for the grid field.
-func (r *needResolver) Grid(ctx context.Context, obj *lists.Need) (*structure.Grid, error) {
-	return loadOpt(ctx, For(ctx).Grid, obj.GridID)
-}
-
-// Escalations is the resolver for the escalations field.
-func (r *needResolver) Escalations(ctx context.Context, obj *lists.Need) ([]lists.Escalation, error) {
-	es, err := For(ctx).Meetings.Escalations.Load(ctx, obj.ID)
-	if err != nil && !isNotFound(err) {
-		return nil, err
-	}
-	return orEmpty(es), nil
-}
-
-// Projects is the resolver for the projects field.
-func (r *needResolver) Projects(ctx context.Context, obj *lists.Need) ([]lists.Project, error) {
-	return loadAll(ctx, For(ctx).Meetings.Projects[store.ProjectsOfNeed], obj.ID, store.ListsFilter{})
-}
-
-// ID is the resolver for the id field.
-func (r *offerResolver) ID(ctx context.Context, obj *lists.Offer) (string, error) {
-	return globalID(typeOffer, obj.ID), nil
-}
-
-// Unit is the resolver for the unit field.
-func (r *offerResolver) Unit(ctx context.Context, obj *lists.Offer) (*structure.Unit, error) {
-	return loadReq(ctx, For(ctx).Unit, obj.UnitID)
-}
-
-// Venue is the resolver for the venue field.
-func (r *offerResolver) Venue(ctx context.Context, obj *lists.Offer) (*booking.Venue, error) {
-	return loadOpt(ctx, For(ctx).Venues.Venue, obj.VenueID)
-}
-
-// Weekday is the resolver for the weekday field.
-func (r *openingHoursResolver) Weekday(ctx context.Context, obj *booking.Hours) (model.Weekday, error) {
-	if obj.Weekday < 1 || obj.Weekday > 7 {
-		return "", fmt.Errorf("weekday %d out of range", obj.Weekday)
-	}
-	return weekdays[obj.Weekday-1], nil
-}
-
 // ID is the resolver for the id field.
 func (r *personResolver) ID(ctx context.Context, obj *structure.Person) (string, error) {
 	return globalID(typePerson, obj.ID), nil
@@ -835,59 +328,6 @@ func (r *personResolver) Memberships(ctx context.Context, obj *structure.Person,
 		return emptyConn(membershipConn), nil
 	}
 	return loadConn(ctx, For(ctx).PersonSeats, obj.ID, onDay(currentOn), first, after, membershipConn)
-}
-
-// Invitations is the resolver for the invitations field.
-func (r *personResolver) Invitations(ctx context.Context, obj *structure.Person, first int, after *string, response *meeting.Response) (*model.InvitationConnection, error) {
-	if !structure.CanSeePerson(access.From(ctx), obj.SubdistrictID, obj.ID) {
-		return emptyInvitations(), nil
-	}
-	f := ""
-	if response != nil {
-		f = string(*response)
-	}
-	c, err := loadPage(ctx, For(ctx).Meetings.PersonInvs, obj.ID, f, first, after)
-	if err != nil {
-		return nil, err
-	}
-	return invitationConn(c), nil
-}
-
-// ID is the resolver for the id field.
-func (r *projectResolver) ID(ctx context.Context, obj *lists.Project) (string, error) {
-	return globalID(typeProject, obj.ID), nil
-}
-
-// Owner is the resolver for the owner field.
-func (r *projectResolver) Owner(ctx context.Context, obj *lists.Project) (model.Node, error) {
-	if obj.OwnerUnitID != nil {
-		return nodeOf(ctx, For(ctx).Unit, *obj.OwnerUnitID)
-	}
-	return nodeOf(ctx, For(ctx).Committee, deref(obj.OwnerCommitteeID))
-}
-
-// Needs is the resolver for the needs field.
-func (r *projectResolver) Needs(ctx context.Context, obj *lists.Project) ([]lists.Need, error) {
-	return loadMany(ctx, For(ctx).Meetings.Need, obj.NeedIDs)
-}
-
-// Offers is the resolver for the offers field.
-func (r *projectResolver) Offers(ctx context.Context, obj *lists.Project) ([]lists.Offer, error) {
-	return loadMany(ctx, For(ctx).Meetings.Offer, obj.OfferIDs)
-}
-
-// Resolution is the resolver for the resolution field.
-func (r *projectResolver) Resolution(ctx context.Context, obj *lists.Project) (*meeting.Resolution, error) {
-	return loadOpt(ctx, For(ctx).Meetings.Resolution, obj.ResolutionID)
-}
-
-// Updates is the resolver for the updates field.
-func (r *projectResolver) Updates(ctx context.Context, obj *lists.Project) ([]lists.Update, error) {
-	us, err := For(ctx).Meetings.Updates.Load(ctx, obj.ID)
-	if err != nil && !isNotFound(err) {
-		return nil, err
-	}
-	return orEmpty(us), nil
 }
 
 // Node is the resolver for the node field.
@@ -942,39 +382,6 @@ func (r *queryResolver) Subdistricts(ctx context.Context, first int, after *stri
 	return &model.SubdistrictConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *structure.Subdistrict) model.SubdistrictEdge {
 		return model.SubdistrictEdge{Cursor: cur, Node: n}
 	})}, nil
-}
-
-// Venues is the resolver for the venues field.
-func (r *queryResolver) Venues(ctx context.Context, filter model.VenueFilter, first int, after *string) (*model.VenueConnection, error) {
-	p, err := page(first, after)
-	if err != nil {
-		return nil, err
-	}
-	from, to, err := window(filter.AvailableFrom, filter.AvailableTo, 31*24*time.Hour)
-	if err != nil {
-		return nil, err
-	}
-	f := store.VenueFilter{SubdistrictID: filterID(typeSubdistrict, filter.SubdistrictID), CommunityID: filterID(typeCommunity, filter.CommunityID),
-		UnitID: filterID(typeUnit, filter.UnitID), MinCapacity: derefInt(filter.MinCapacity, 0), Facilities: filter.Facilities,
-		AvailableFrom: from, AvailableTo: to, Text: deref(filter.Text), IncludeInactive: filter.IncludeInactive != nil && *filter.IncludeInactive}
-	if filter.MinAreaSqm != nil {
-		f.MinAreaSqm = *filter.MinAreaSqm
-	}
-	c, err := r.Store.Venues(ctx, f, p)
-	if err != nil {
-		return nil, listErr(err)
-	}
-	return venueConn(c), nil
-}
-
-// ID is the resolver for the id field.
-func (r *resolutionResolver) ID(ctx context.Context, obj *meeting.Resolution) (string, error) {
-	return globalID(typeResolution, obj.ID), nil
-}
-
-// Meeting is the resolver for the meeting field.
-func (r *resolutionResolver) Meeting(ctx context.Context, obj *meeting.Resolution) (*meeting.Meeting, error) {
-	return loadReq(ctx, For(ctx).Meetings.Meeting, obj.MeetingID)
 }
 
 // ID is the resolver for the id field.
@@ -1049,69 +456,6 @@ func (r *subdistrictResolver) GridCount(ctx context.Context, obj *structure.Subd
 	return n, nil
 }
 
-// JointMeetings is the resolver for the jointMeetings field.
-func (r *subdistrictResolver) JointMeetings(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *meeting.Status, from *time.Time, to *time.Time) (*model.JointMeetingConnection, error) {
-	if (from == nil) != (to == nil) {
-		return nil, &model.InputError{Msg: "give both from and to, or neither"}
-	}
-	if !meetingsVisible(ctx, obj.ID) {
-		return meetingConn(&store.Conn[meeting.Meeting]{}), nil
-	}
-	f := store.MeetingFilter{}
-	if status != nil {
-		f.Status = string(*status)
-	}
-	if from != nil {
-		loc, err := time.LoadLocation(obj.TimeZone)
-		if err != nil {
-			return nil, err
-		}
-		f.From = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
-		f.To = time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, loc)
-	}
-	c, err := loadPage(ctx, For(ctx).Meetings.SDMeetings, obj.ID, f, first, after)
-	return connOrErr(c, err, meetingConn)
-}
-
-// Needs is the resolver for the needs field.
-func (r *subdistrictResolver) Needs(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.NeedStatus, category *lists.Category) (*model.NeedConnection, error) {
-	c, err := loadPage(ctx, For(ctx).Meetings.Needs[store.NeedsOfSubdistrict], obj.ID, listsFilter(status, category), first, after)
-	return connOrErr(c, err, needConn)
-}
-
-// Offers is the resolver for the offers field.
-func (r *subdistrictResolver) Offers(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.OfferStatus, category *lists.Category) (*model.OfferConnection, error) {
-	c, err := loadPage(ctx, For(ctx).Meetings.Offers[store.OffersOfSubdistrict], obj.ID, listsFilter(status, category), first, after)
-	return connOrErr(c, err, offerConn)
-}
-
-// Projects is the resolver for the projects field.
-func (r *subdistrictResolver) Projects(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error) {
-	c, err := loadPage(ctx, For(ctx).Meetings.Projects[store.ProjectsOfSubdistrict], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after)
-	return connOrErr(c, err, projectConn)
-}
-
-// Stats is the resolver for the stats field.
-func (r *subdistrictResolver) Stats(ctx context.Context, obj *structure.Subdistrict, from time.Time, to time.Time) (*store.Stats, error) {
-	if err := statsPeriod(from, to); err != nil {
-		return nil, err
-	}
-	st, err := r.Store.SubdistrictStats(ctx, obj.ID, from, to)
-	if err != nil {
-		return nil, err
-	}
-	return &st, nil
-}
-
-// VenueUtilization is the resolver for the venueUtilization field.
-func (r *subdistrictStatsResolver) VenueUtilization(ctx context.Context, obj *store.Stats) (*float64, error) {
-	if obj.OpenHours <= 0 {
-		return nil, nil
-	}
-	u := obj.BookedHours / obj.OpenHours
-	return &u, nil
-}
-
 // VenueChanged is the resolver for the venueChanged field.
 func (r *subscriptionResolver) VenueChanged(ctx context.Context, venueID string) (<-chan *booking.Venue, error) {
 	id := localID(typeVenue, venueID)
@@ -1170,112 +514,6 @@ func (r *unitResolver) Memberships(ctx context.Context, obj *structure.Unit, fir
 	return loadConn(ctx, For(ctx).UnitSeats, obj.ID, f, first, after, membershipConn)
 }
 
-// Offers is the resolver for the offers field.
-func (r *unitResolver) Offers(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.OfferStatus) (*model.OfferConnection, error) {
-	c, err := loadPage(ctx, For(ctx).Meetings.Offers[store.OffersOfUnit], obj.ID, listsFilter[lists.OfferStatus, lists.Category](status, nil), first, after)
-	return connOrErr(c, err, offerConn)
-}
-
-// Projects is the resolver for the projects field.
-func (r *unitResolver) Projects(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error) {
-	c, err := loadPage(ctx, For(ctx).Meetings.Projects[store.ProjectsOfUnit], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after)
-	return connOrErr(c, err, projectConn)
-}
-
-// Contribution is the resolver for the contribution field.
-func (r *unitResolver) Contribution(ctx context.Context, obj *structure.Unit, from time.Time, to time.Time) (*store.Contribution, error) {
-	if err := statsPeriod(from, to); err != nil {
-		return nil, err
-	}
-	c, err := For(ctx).Meetings.Contribution.Load(ctx, periodKey{obj.ID, from, to})
-	if isNotFound(err) {
-		return &store.Contribution{UnitID: obj.ID}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
-}
-
-// ID is the resolver for the id field.
-func (r *venueResolver) ID(ctx context.Context, obj *booking.Venue) (string, error) {
-	return globalID(typeVenue, obj.ID), nil
-}
-
-// Unit is the resolver for the unit field.
-func (r *venueResolver) Unit(ctx context.Context, obj *booking.Venue) (*structure.Unit, error) {
-	return loadReq(ctx, For(ctx).Unit, obj.UnitID)
-}
-
-// Community is the resolver for the community field.
-func (r *venueResolver) Community(ctx context.Context, obj *booking.Venue) (*structure.Community, error) {
-	return loadReq(ctx, For(ctx).Community, obj.CommunityID)
-}
-
-// Subdistrict is the resolver for the subdistrict field.
-func (r *venueResolver) Subdistrict(ctx context.Context, obj *booking.Venue) (*structure.Subdistrict, error) {
-	return loadReq(ctx, For(ctx).Subdistrict, obj.SubdistrictID)
-}
-
-// OpeningHours is the resolver for the openingHours field.
-func (r *venueResolver) OpeningHours(ctx context.Context, obj *booking.Venue) ([]booking.Hours, error) {
-	hs, err := For(ctx).Venues.Hours.Load(ctx, obj.ID)
-	if err != nil && !isNotFound(err) {
-		return nil, err
-	}
-	return orEmpty(hs), nil
-}
-
-// OpeningExceptions is the resolver for the openingExceptions field.
-func (r *venueResolver) OpeningExceptions(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Exception, error) {
-	if to.Before(from) || to.Sub(from) > 400*24*time.Hour {
-		return nil, &model.InputError{Msg: "to must not be before from, and at most 400 days after it"}
-	}
-	exs, err := r.Store.Exceptions(ctx, obj.ID, from, to)
-	return orEmpty(exs), err
-}
-
-// Closures is the resolver for the closures field.
-func (r *venueResolver) Closures(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Closure, error) {
-	if _, _, err := window(&from, &to, 400*24*time.Hour); err != nil {
-		return nil, err
-	}
-	cs, err := r.Store.Closures(ctx, obj.ID, from, to)
-	return orEmpty(cs), err
-}
-
-// Availability is the resolver for the availability field.
-func (r *venueResolver) Availability(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Slot, error) {
-	slots, err := r.Sharing.Availability(ctx, *obj, from, to)
-	if err != nil {
-		return nil, asInputError(err)
-	}
-	return orEmpty(slots), nil
-}
-
-// Bookings is the resolver for the bookings field.
-func (r *venueResolver) Bookings(ctx context.Context, obj *booking.Venue, first int, after *string, from *time.Time, to *time.Time) (*model.BookingConnection, error) {
-	p, err := page(first, after)
-	if err != nil {
-		return nil, err
-	}
-	wFrom, wTo, err := window(from, to, 0)
-	if err != nil {
-		return nil, err
-	}
-	f, any := visibleBookings(ctx, obj)
-	if !any {
-		empty := &store.Conn[booking.Booking]{HasPrev: p.After != ""}
-		return bookingConn(empty, pageInfo(empty)), nil
-	}
-	f.From, f.To = wFrom, wTo
-	c, err := For(ctx).Venues.VenueBookings.Load(ctx, bookingListKey{Parent: obj.ID, Filter: f, Page: p})
-	if err != nil {
-		return nil, listErr(err)
-	}
-	return bookingConn(c, pageInfo(c)), nil
-}
-
 // Account is the resolver for the account field.
 func (r *viewerResolver) Account(ctx context.Context, obj *access.Viewer) (*account.Account, error) {
 	if obj.AccountID == "" {
@@ -1295,38 +533,14 @@ func (r *viewerResolver) Roles(ctx context.Context, obj *access.Viewer) ([]accou
 // Account returns generated.AccountResolver implementation.
 func (r *Resolver) Account() generated.AccountResolver { return &accountResolver{r} }
 
-// AgendaItem returns generated.AgendaItemResolver implementation.
-func (r *Resolver) AgendaItem() generated.AgendaItemResolver { return &agendaItemResolver{r} }
-
-// Booking returns generated.BookingResolver implementation.
-func (r *Resolver) Booking() generated.BookingResolver { return &bookingResolver{r} }
-
-// BookingEvent returns generated.BookingEventResolver implementation.
-func (r *Resolver) BookingEvent() generated.BookingEventResolver { return &bookingEventResolver{r} }
-
-// BookingRules returns generated.BookingRulesResolver implementation.
-func (r *Resolver) BookingRules() generated.BookingRulesResolver { return &bookingRulesResolver{r} }
-
-// Closure returns generated.ClosureResolver implementation.
-func (r *Resolver) Closure() generated.ClosureResolver { return &closureResolver{r} }
-
 // Committee returns generated.CommitteeResolver implementation.
 func (r *Resolver) Committee() generated.CommitteeResolver { return &committeeResolver{r} }
 
 // Community returns generated.CommunityResolver implementation.
 func (r *Resolver) Community() generated.CommunityResolver { return &communityResolver{r} }
 
-// Escalation returns generated.EscalationResolver implementation.
-func (r *Resolver) Escalation() generated.EscalationResolver { return &escalationResolver{r} }
-
 // Grid returns generated.GridResolver implementation.
 func (r *Resolver) Grid() generated.GridResolver { return &gridResolver{r} }
-
-// Invitation returns generated.InvitationResolver implementation.
-func (r *Resolver) Invitation() generated.InvitationResolver { return &invitationResolver{r} }
-
-// JointMeeting returns generated.JointMeetingResolver implementation.
-func (r *Resolver) JointMeeting() generated.JointMeetingResolver { return &jointMeetingResolver{r} }
 
 // Membership returns generated.MembershipResolver implementation.
 func (r *Resolver) Membership() generated.MembershipResolver { return &membershipResolver{r} }
@@ -1334,26 +548,11 @@ func (r *Resolver) Membership() generated.MembershipResolver { return &membershi
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
-// Need returns generated.NeedResolver implementation.
-func (r *Resolver) Need() generated.NeedResolver { return &needResolver{r} }
-
-// Offer returns generated.OfferResolver implementation.
-func (r *Resolver) Offer() generated.OfferResolver { return &offerResolver{r} }
-
-// OpeningHours returns generated.OpeningHoursResolver implementation.
-func (r *Resolver) OpeningHours() generated.OpeningHoursResolver { return &openingHoursResolver{r} }
-
 // Person returns generated.PersonResolver implementation.
 func (r *Resolver) Person() generated.PersonResolver { return &personResolver{r} }
 
-// Project returns generated.ProjectResolver implementation.
-func (r *Resolver) Project() generated.ProjectResolver { return &projectResolver{r} }
-
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
-
-// Resolution returns generated.ResolutionResolver implementation.
-func (r *Resolver) Resolution() generated.ResolutionResolver { return &resolutionResolver{r} }
 
 // Role returns generated.RoleResolver implementation.
 func (r *Resolver) Role() generated.RoleResolver { return &roleResolver{r} }
@@ -1361,50 +560,27 @@ func (r *Resolver) Role() generated.RoleResolver { return &roleResolver{r} }
 // Subdistrict returns generated.SubdistrictResolver implementation.
 func (r *Resolver) Subdistrict() generated.SubdistrictResolver { return &subdistrictResolver{r} }
 
-// SubdistrictStats returns generated.SubdistrictStatsResolver implementation.
-func (r *Resolver) SubdistrictStats() generated.SubdistrictStatsResolver {
-	return &subdistrictStatsResolver{r}
-}
-
 // Subscription returns generated.SubscriptionResolver implementation.
 func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
 
 // Unit returns generated.UnitResolver implementation.
 func (r *Resolver) Unit() generated.UnitResolver { return &unitResolver{r} }
 
-// Venue returns generated.VenueResolver implementation.
-func (r *Resolver) Venue() generated.VenueResolver { return &venueResolver{r} }
-
 // Viewer returns generated.ViewerResolver implementation.
 func (r *Resolver) Viewer() generated.ViewerResolver { return &viewerResolver{r} }
 
 type (
-	accountResolver          struct{ *Resolver }
-	agendaItemResolver       struct{ *Resolver }
-	bookingResolver          struct{ *Resolver }
-	bookingEventResolver     struct{ *Resolver }
-	bookingRulesResolver     struct{ *Resolver }
-	closureResolver          struct{ *Resolver }
-	committeeResolver        struct{ *Resolver }
-	communityResolver        struct{ *Resolver }
-	escalationResolver       struct{ *Resolver }
-	gridResolver             struct{ *Resolver }
-	invitationResolver       struct{ *Resolver }
-	jointMeetingResolver     struct{ *Resolver }
-	membershipResolver       struct{ *Resolver }
-	mutationResolver         struct{ *Resolver }
-	needResolver             struct{ *Resolver }
-	offerResolver            struct{ *Resolver }
-	openingHoursResolver     struct{ *Resolver }
-	personResolver           struct{ *Resolver }
-	projectResolver          struct{ *Resolver }
-	queryResolver            struct{ *Resolver }
-	resolutionResolver       struct{ *Resolver }
-	roleResolver             struct{ *Resolver }
-	subdistrictResolver      struct{ *Resolver }
-	subdistrictStatsResolver struct{ *Resolver }
-	subscriptionResolver     struct{ *Resolver }
-	unitResolver             struct{ *Resolver }
-	venueResolver            struct{ *Resolver }
-	viewerResolver           struct{ *Resolver }
+	accountResolver      struct{ *Resolver }
+	committeeResolver    struct{ *Resolver }
+	communityResolver    struct{ *Resolver }
+	gridResolver         struct{ *Resolver }
+	membershipResolver   struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	personResolver       struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	roleResolver         struct{ *Resolver }
+	subdistrictResolver  struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
+	unitResolver         struct{ *Resolver }
+	viewerResolver       struct{ *Resolver }
 )

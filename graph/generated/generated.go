@@ -859,8 +859,6 @@ type MutationResolver interface {
 	GrantRole(ctx context.Context, input model.GrantRoleInput) (*model.RolePayload, error)
 	RevokeRole(ctx context.Context, input model.RevokeRoleInput) (*model.RolePayload, error)
 	RevokeSessions(ctx context.Context, input model.RevokeSessionsInput) (*model.RevokeSessionsPayload, error)
-	CreateCalendarFeed(ctx context.Context, input model.CreateCalendarFeedInput) (*model.CalendarFeedPayload, error)
-	RevokeCalendarFeeds(ctx context.Context, input model.RevokeCalendarFeedsInput) (*model.RevokeCalendarFeedsPayload, error)
 	CreateSubdistrict(ctx context.Context, input model.CreateSubdistrictInput) (*model.SubdistrictPayload, error)
 	UpdateSubdistrict(ctx context.Context, input model.UpdateSubdistrictInput) (*model.SubdistrictPayload, error)
 	CreateCommunity(ctx context.Context, input model.CreateCommunityInput) (*model.CommunityPayload, error)
@@ -876,18 +874,6 @@ type MutationResolver interface {
 	CreateMembership(ctx context.Context, input model.CreateMembershipInput) (*model.MembershipPayload, error)
 	UpdateMembership(ctx context.Context, input model.UpdateMembershipInput) (*model.MembershipPayload, error)
 	EndMembership(ctx context.Context, input model.EndMembershipInput) (*model.MembershipPayload, error)
-	CreateVenue(ctx context.Context, input model.CreateVenueInput) (*model.VenuePayload, error)
-	UpdateVenue(ctx context.Context, input model.UpdateVenueInput) (*model.VenuePayload, error)
-	DeactivateVenue(ctx context.Context, input model.DeactivateVenueInput) (*model.VenuePayload, error)
-	SetOpeningHours(ctx context.Context, input model.SetOpeningHoursInput) (*model.VenuePayload, error)
-	SetBookingRules(ctx context.Context, input model.SetBookingRulesInput) (*model.VenuePayload, error)
-	AddClosure(ctx context.Context, input model.AddClosureInput) (*model.AddClosurePayload, error)
-	RemoveClosure(ctx context.Context, input model.RemoveClosureInput) (*model.VenuePayload, error)
-	RequestBooking(ctx context.Context, input model.RequestBookingInput) (*model.RequestBookingPayload, error)
-	ApproveBooking(ctx context.Context, input model.ApproveBookingInput) (*model.BookingPayload, error)
-	RejectBooking(ctx context.Context, input model.RejectBookingInput) (*model.BookingPayload, error)
-	CancelBooking(ctx context.Context, input model.CancelBookingInput) (*model.BookingPayload, error)
-	RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.BookingPayload, error)
 	ScheduleJointMeeting(ctx context.Context, input model.ScheduleJointMeetingInput) (*model.ScheduleJointMeetingPayload, error)
 	CancelJointMeeting(ctx context.Context, input model.CancelJointMeetingInput) (*model.JointMeetingPayload, error)
 	SetJointMeetingAgenda(ctx context.Context, input model.SetJointMeetingAgendaInput) (*model.JointMeetingPayload, error)
@@ -902,6 +888,20 @@ type MutationResolver interface {
 	ReportProjectProgress(ctx context.Context, input model.ReportProjectProgressInput) (*model.ProjectPayload, error)
 	CompleteProject(ctx context.Context, input model.CompleteProjectInput) (*model.ProjectPayload, error)
 	DropProject(ctx context.Context, input model.DropProjectInput) (*model.ProjectPayload, error)
+	CreateCalendarFeed(ctx context.Context, input model.CreateCalendarFeedInput) (*model.CalendarFeedPayload, error)
+	RevokeCalendarFeeds(ctx context.Context, input model.RevokeCalendarFeedsInput) (*model.RevokeCalendarFeedsPayload, error)
+	CreateVenue(ctx context.Context, input model.CreateVenueInput) (*model.VenuePayload, error)
+	UpdateVenue(ctx context.Context, input model.UpdateVenueInput) (*model.VenuePayload, error)
+	DeactivateVenue(ctx context.Context, input model.DeactivateVenueInput) (*model.VenuePayload, error)
+	SetOpeningHours(ctx context.Context, input model.SetOpeningHoursInput) (*model.VenuePayload, error)
+	SetBookingRules(ctx context.Context, input model.SetBookingRulesInput) (*model.VenuePayload, error)
+	AddClosure(ctx context.Context, input model.AddClosureInput) (*model.AddClosurePayload, error)
+	RemoveClosure(ctx context.Context, input model.RemoveClosureInput) (*model.VenuePayload, error)
+	RequestBooking(ctx context.Context, input model.RequestBookingInput) (*model.RequestBookingPayload, error)
+	ApproveBooking(ctx context.Context, input model.ApproveBookingInput) (*model.BookingPayload, error)
+	RejectBooking(ctx context.Context, input model.RejectBookingInput) (*model.BookingPayload, error)
+	CancelBooking(ctx context.Context, input model.CancelBookingInput) (*model.BookingPayload, error)
+	RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.BookingPayload, error)
 }
 type NeedResolver interface {
 	ID(ctx context.Context, obj *lists.Need) (string, error)
@@ -4774,10 +4774,6 @@ type Mutation {
   revokeRole("The role to revoke." input: RevokeRoleInput!): RolePayload!
   "Ends every session of an account, e.g. when a device is lost."
   revokeSessions("Whose sessions." input: RevokeSessionsInput!): RevokeSessionsPayload!
-  "Creates a subscription address of a committee's calendar feed, for phone calendars that cannot sign in."
-  createCalendarFeed("Which committee." input: CreateCalendarFeedInput!): CalendarFeedPayload!
-  "Revokes every subscription address of a committee's calendar feed."
-  revokeCalendarFeeds("Which committee." input: RevokeCalendarFeedsInput!): RevokeCalendarFeedsPayload!
   "Creates a sub-district."
   createSubdistrict("The new sub-district." input: CreateSubdistrictInput!): SubdistrictPayload!
   "Changes a sub-district's name, time zone or figures."
@@ -5190,36 +5186,6 @@ type RevokeSessionsPayload {
   userErrors: [UserError!]!
 }
 
-"Input of ` + "`" + `createCalendarFeed` + "`" + `."
-input CreateCalendarFeedInput {
-  "The committee whose approved bookings the feed lists."
-  committeeId: ID!
-}
-
-"The result of ` + "`" + `createCalendarFeed` + "`" + `."
-type CalendarFeedPayload {
-  "The address to subscribe to (iCalendar); it carries a secret token, shown only this once."
-  url: String
-  "The secret token alone, as in ` + "`" + `url` + "`" + `."
-  token: String
-  "The rules the input broke; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Input of ` + "`" + `revokeCalendarFeeds` + "`" + `."
-input RevokeCalendarFeedsInput {
-  "The committee whose feed addresses stop working."
-  committeeId: ID!
-}
-
-"The result of ` + "`" + `revokeCalendarFeeds` + "`" + `."
-type RevokeCalendarFeedsPayload {
-  "How many addresses were revoked."
-  revokedCount: Int!
-  "The rules the input broke; empty on success."
-  userErrors: [UserError!]!
-}
-
 "Live updates, over the websocket endpoint (graphql-transport-ws)."
 type Subscription {
   """
@@ -5228,630 +5194,8 @@ type Subscription {
   """
   venueChanged("The venue to watch." venueId: ID!): Venue!
 }
-
-# ---------------------------------------------------------------------------
-# Shared venues and bookings (issue 3).
-# ---------------------------------------------------------------------------
-
-extend type Query {
-  "The venue directory: venues that match the filter, the smallest that fits first, then by name. Anyone may search it."
-  venues(
-    "What to look for."
-    filter: VenueFilter!
-    "How many to return, 1 to 100."
-    first: Int!
-    "The cursor after which to start."
-    after: String
-  ): VenueConnection!
-}
-
-"What the venue directory looks for; every field given must match."
-input VenueFilter {
-  "Only venues of this sub-district."
-  subdistrictId: ID
-  "Only venues located in this community."
-  communityId: ID
-  "Only venues offered by this unit."
-  unitId: ID
-  "Only venues that hold at least this many people."
-  minCapacity: Int
-  "Only venues of at least this area, in m²."
-  minAreaSqm: Float
-  "Only venues that have all of these facilities."
-  facilities: [String!]
-  "With ` + "`" + `availableTo` + "`" + `: only venues open and free from this instant to ` + "`" + `availableTo` + "`" + `, changeover buffers included."
-  availableFrom: DateTime
-  "The end of the window ` + "`" + `availableFrom` + "`" + ` starts."
-  availableTo: DateTime
-  "Only venues whose name or address contains this text."
-  text: String
-  "Include venues that no longer take bookings; false by default."
-  includeInactive: Boolean
-}
-
-"What kind of place a venue is."
-enum VenueKind {
-  "A community service space."
-  SERVICE_SPACE
-  "An activity centre, e.g. for the elderly."
-  ACTIVITY_CENTRE
-  "A meeting room."
-  MEETING_ROOM
-  "A hall or auditorium."
-  HALL
-  "A sports ground."
-  SPORTS_GROUND
-  "A car park."
-  CAR_PARK
-  "Anything else."
-  OTHER
-}
-
-"A day of the week."
-enum Weekday {
-  "Monday."
-  MONDAY
-  "Tuesday."
-  TUESDAY
-  "Wednesday."
-  WEDNESDAY
-  "Thursday."
-  THURSDAY
-  "Friday."
-  FRIDAY
-  "Saturday."
-  SATURDAY
-  "Sunday."
-  SUNDAY
-}
-
-"Which committees may book a venue."
-enum Eligibility {
-  "Every committee of the venue's sub-district."
-  ALL_COMMITTEES_OF_SUBDISTRICT
-  "Only the committees listed in the rules."
-  LISTED_COMMITTEES
-}
-
-"A venue (场地/阵地) a stationed unit offers to the committees of its sub-district."
-type Venue implements Node {
-  "The global id."
-  id: ID!
-  "The display name, unique within the unit."
-  name: String!
-  "What kind of place it is."
-  kind: VenueKind!
-  "The street address."
-  address: String!
-  "The area in m², when known."
-  areaSqm: Float
-  "How many people it holds."
-  capacity: Int!
-  "What it offers, e.g. 投影仪 (projector), 音响 (sound system); the directory filters on these."
-  facilities: [String!]!
-  "A description for people choosing a venue."
-  description: String!
-  "Photos, as http(s) URLs."
-  photoUrls: [String!]!
-  "Whether it takes bookings."
-  active: Boolean!
-  "Whether a booking waits for the owner's approval; otherwise it is approved at once."
-  requiresApproval: Boolean!
-  "Whether this is demo data."
-  demo: Boolean!
-  "The unit that offers the venue."
-  unit: Unit!
-  "The community the venue lies in."
-  community: Community!
-  "The sub-district the venue belongs to; its time zone gives the opening hours their meaning."
-  subdistrict: Subdistrict!
-  "The weekly opening hours, by weekday and time; a day may have several ranges."
-  openingHours: [OpeningHours!]!
-  "Dated exceptions to the weekly hours between two days (at most 400 days apart)."
-  openingExceptions("The first day." from: Date!, "The last day." to: Date!): [OpeningException!]!
-  "Maintenance closures that overlap the window."
-  closures("The start of the window." from: DateTime!, "The end of the window." to: DateTime!): [Closure!]!
-  "The booking rules."
-  rules: BookingRules!
-  "Free/busy slots that cover [from, to) exactly, at most 62 days; anyone may read them, they never say who booked."
-  availability("The start of the window." from: DateTime!, "The end of the window." to: DateTime!): [AvailabilitySlot!]!
-  "The venue's bookings that you may see (the sub-district's or the venue unit's administrators see all, a committee's administrators their committee's), by start time."
-  bookings(
-    "How many to return, 1 to 100."
-    first: Int!
-    "The cursor after which to start."
-    after: String
-    "With ` + "`" + `to` + "`" + `: only bookings that overlap [from, to)."
-    from: DateTime
-    "The end of the window ` + "`" + `from` + "`" + ` starts."
-    to: DateTime
-  ): BookingConnection!
-}
-
-"A page of venues."
-type VenueConnection {
-  "The venues on this page with their cursors."
-  edges: [VenueEdge!]!
-  "Where this page sits."
-  pageInfo: PageInfo!
-  "How many venues match, over all pages."
-  totalCount: Int!
-}
-
-"A venue in a connection."
-type VenueEdge {
-  "The cursor of this item."
-  cursor: String!
-  "The venue."
-  node: Venue!
-}
-
-"A weekly opening range, in the sub-district's time zone."
-type OpeningHours {
-  "The day of the week."
-  weekday: Weekday!
-  "When it opens."
-  opens: LocalTime!
-  "When it closes; ` + "`" + `24:00` + "`" + ` for midnight at the end of the day."
-  closes: LocalTime!
-}
-
-"A dated exception to the weekly hours."
-type OpeningException {
-  "The day."
-  date: Date!
-  "Whether the day is closed: the weekly hours do not apply, only the day's extra openings."
-  closed: Boolean!
-  "When an extra opening starts; null for a closed day."
-  opens: LocalTime
-  "When an extra opening ends; null for a closed day."
-  closes: LocalTime
-  "Why, e.g. 国庆节 (National Day)."
-  note: String!
-}
-
-"A maintenance closure (blackout) of a venue."
-type Closure implements Node {
-  "The global id."
-  id: ID!
-  "When it starts."
-  start: DateTime!
-  "When it ends."
-  end: DateTime!
-  "Why the venue is closed."
-  reason: String!
-}
-
-"A venue's booking rules."
-type BookingRules {
-  "Whether a booking waits for the owner's approval."
-  requiresApproval: Boolean!
-  "The shortest booking, in minutes."
-  minDurationMinutes: Int!
-  "The longest booking, in minutes."
-  maxDurationMinutes: Int!
-  "How long before its start a booking must be asked for, in minutes."
-  minNoticeMinutes: Int!
-  "How many days ahead a booking may start at most."
-  maxDaysAhead: Int!
-  "The changeover time kept free after each booking, in minutes."
-  bufferMinutes: Int!
-  "Which committees may book."
-  eligibility: Eligibility!
-  "The committees that may book when ` + "`" + `eligibility` + "`" + ` is LISTED_COMMITTEES."
-  eligibleCommittees: [Committee!]!
-  "How many hours a committee may book the venue per week (Monday to Sunday in the sub-district's time zone); null for no limit."
-  weeklyQuotaHours: Float
-}
-
-"Whether a stretch of a venue's calendar can be booked."
-enum SlotState {
-  "Open and not held by any booking."
-  FREE
-  "Held by a pending or approved booking, its changeover time included."
-  BOOKED
-  "Outside opening hours, on a closed day, or closed for maintenance."
-  CLOSED
-}
-
-"A stretch of a venue's calendar in one state."
-type AvailabilitySlot {
-  "When it starts."
-  start: DateTime!
-  "When it ends (the next slot's start)."
-  end: DateTime!
-  "Whether it can be booked."
-  state: SlotState!
-}
-
-"Where a booking is in its lifecycle."
-enum BookingStatus {
-  "Waiting for the venue owner's decision; it already holds the time."
-  PENDING
-  "Accepted; it holds the time."
-  APPROVED
-  "Turned down by the owner."
-  REJECTED
-  "Withdrawn by the booking committee or the owner."
-  CANCELLED
-  "Took place; the attendance is recorded."
-  COMPLETED
-}
-
-"A committee's booking of a venue."
-type Booking implements Node {
-  "The global id."
-  id: ID!
-  "Where the booking is in its lifecycle."
-  status: BookingStatus!
-  "When it starts."
-  startsAt: DateTime!
-  "When it ends."
-  endsAt: DateTime!
-  "What the venue is used for."
-  purpose: String!
-  "How many people are expected."
-  expectedAttendees: Int!
-  "How many came, once recorded."
-  actualAttendees: Int
-  "The owner's note on approval, or the reason of a rejection or cancellation."
-  decisionNote: String!
-  "Goes up by one with every change; pass it back to detect a concurrent change."
-  version: Int!
-  "Whether the booking is one occurrence of a recurring series."
-  recurring: Boolean!
-  "The other bookings of its series, including this one, by start time; empty for a single booking."
-  series: [Booking!]!
-  "When it was asked for."
-  requestedAt: DateTime!
-  "Whether this is demo data."
-  demo: Boolean!
-  "The venue."
-  venue: Venue!
-  "The committee that booked."
-  committee: Committee!
-  "Who did what to the booking, oldest first, from the audit log."
-  history: [BookingEvent!]!
-}
-
-"A page of bookings."
-type BookingConnection {
-  "The bookings on this page with their cursors."
-  edges: [BookingEdge!]!
-  "Where this page sits."
-  pageInfo: PageInfo!
-  "How many bookings match, over all pages."
-  totalCount: Int!
-}
-
-"A booking in a connection."
-type BookingEdge {
-  "The cursor of this item."
-  cursor: String!
-  "The booking."
-  node: Booking!
-}
-
-"One change to a booking."
-type BookingEvent {
-  "When."
-  at: DateTime!
-  "What was done, e.g. ` + "`" + `booking.request` + "`" + `, ` + "`" + `booking.approve` + "`" + `, ` + "`" + `booking.cancel` + "`" + `."
-  action: String!
-  "The note or reason given."
-  note: String!
-  "Who did it; null for the platform itself or before accounts existed."
-  actor: Account
-}
-
-"How a recurring request handles occurrences that cannot be booked."
-enum ConflictPolicy {
-  "Book nothing if any occurrence cannot be booked."
-  ALL_OR_NOTHING
-  "Book the occurrences that can be booked and list the others in ` + "`" + `skipped` + "`" + `."
-  SKIP_CONFLICTS
-}
-
-"How often a booking repeats."
-enum Frequency {
-  "Every ` + "`" + `interval` + "`" + ` weeks."
-  WEEKLY
-}
-
-"A weekly repetition of a booking."
-input RecurrenceInput {
-  "How often; only WEEKLY."
-  frequency: Frequency!
-  "Every how many weeks, 1 to 52; 1 when left out."
-  interval: Int
-  "How many bookings in all, at most 104; give this or ` + "`" + `until` + "`" + `."
-  count: Int
-  "The last day a booking may fall on, in the sub-district's time zone; give this or ` + "`" + `count` + "`" + `."
-  until: Date
-  "The weekdays it falls on; the first booking's weekday when left out."
-  weekdays: [Weekday!]
-}
-
-"How much of a series a cancellation takes."
-enum CancelScope {
-  "Only this booking."
-  OCCURRENCE
-  "This booking and the occurrences of its series that have not started."
-  SERIES
-}
-
-"Input of ` + "`" + `requestBooking` + "`" + `."
-input RequestBookingInput {
-  "The venue to book."
-  venueId: ID!
-  "The committee that books; you must administer it."
-  committeeId: ID!
-  "When the (first) booking starts."
-  startsAt: DateTime!
-  "When the (first) booking ends."
-  endsAt: DateTime!
-  "What the venue is used for."
-  purpose: String!
-  "How many people are expected; at most the venue's capacity."
-  expectedAttendees: Int!
-  "Repeats the booking weekly; leave out for a single booking."
-  recurrence: RecurrenceInput
-  "What a recurring request does with occurrences that cannot be booked; ALL_OR_NOTHING when left out."
-  conflictPolicy: ConflictPolicy
-  "A key of your choice: the same request sent again with it returns the first result and books nothing more."
-  idempotencyKey: String
-}
-
-"An occurrence of a recurring request that was not booked."
-type SkippedOccurrence {
-  "When it would have started."
-  start: DateTime!
-  "When it would have ended."
-  end: DateTime!
-  "Which rule it broke."
-  reason: UserErrorCode!
-}
-
-"The result of ` + "`" + `requestBooking` + "`" + `."
-type RequestBookingPayload {
-  "The bookings made, by start time; empty when the request failed."
-  bookings: [Booking!]!
-  "The occurrences left out under SKIP_CONFLICTS."
-  skipped: [SkippedOccurrence!]!
-  "The rules the input broke; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Input of ` + "`" + `approveBooking` + "`" + `."
-input ApproveBookingInput {
-  "The pending booking; the other pending bookings of its series are approved with it."
-  bookingId: ID!
-  "The version you read; a stale one answers STALE_VERSION."
-  version: Int
-  "A note for the booking committee."
-  note: String
-}
-
-"Input of ` + "`" + `rejectBooking` + "`" + `."
-input RejectBookingInput {
-  "The pending booking; the other pending bookings of its series are rejected with it."
-  bookingId: ID!
-  "The version you read; a stale one answers STALE_VERSION."
-  version: Int
-  "Why; required."
-  reason: String!
-}
-
-"Input of ` + "`" + `cancelBooking` + "`" + `."
-input CancelBookingInput {
-  "The booking."
-  bookingId: ID!
-  "The version you read; a stale one answers STALE_VERSION."
-  version: Int
-  "Why; required."
-  reason: String!
-  "OCCURRENCE (the default) or the whole SERIES."
-  scope: CancelScope
-}
-
-"Input of ` + "`" + `recordAttendance` + "`" + `."
-input RecordAttendanceInput {
-  "The approved booking, once it has ended."
-  bookingId: ID!
-  "How many people came."
-  actualAttendees: Int!
-  "The version you read; a stale one answers STALE_VERSION."
-  version: Int
-}
-
-"The result of a booking decision, cancellation or attendance."
-type BookingPayload {
-  "The booking as it now is; null when the mutation failed."
-  booking: Booking
-  "The rules the input broke; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Input of ` + "`" + `createVenue` + "`" + `."
-input CreateVenueInput {
-  "The unit that offers the venue; you must administer it."
-  unitId: ID!
-  "The community the venue lies in, of the unit's sub-district."
-  communityId: ID!
-  "The display name, unique within the unit."
-  name: String!
-  "What kind of place it is."
-  kind: VenueKind!
-  "The street address."
-  address: String
-  "The area in m²."
-  areaSqm: Float
-  "How many people it holds."
-  capacity: Int!
-  "What it offers."
-  facilities: [String!]
-  "A description."
-  description: String
-  "Photos, as http(s) URLs."
-  photoUrls: [String!]
-}
-
-"Input of ` + "`" + `updateVenue` + "`" + `; fields left out stay as they are."
-input UpdateVenueInput {
-  "The venue to change."
-  venueId: ID!
-  "A new community."
-  communityId: ID
-  "A new name."
-  name: String
-  "A new kind."
-  kind: VenueKind
-  "A new address."
-  address: String
-  "A new area in m²."
-  areaSqm: Float
-  "A new capacity."
-  capacity: Int
-  "The new facilities."
-  facilities: [String!]
-  "A new description."
-  description: String
-  "The new photos."
-  photoUrls: [String!]
-  "Whether it takes bookings."
-  active: Boolean
-}
-
-"Input of ` + "`" + `deactivateVenue` + "`" + `."
-input DeactivateVenueInput {
-  "The venue that stops taking bookings; its bookings stay."
-  venueId: ID!
-}
-
-"A weekly opening range."
-input OpeningHoursInput {
-  "The day of the week."
-  weekday: Weekday!
-  "When it opens."
-  opens: LocalTime!
-  "When it closes, after it opens; ` + "`" + `24:00` + "`" + ` for midnight. A night opening is two ranges: to 24:00 and from 00:00 the next day."
-  closes: LocalTime!
-}
-
-"A dated exception to the weekly hours."
-input OpeningExceptionInput {
-  "The day."
-  date: Date!
-  "Closes the day; leave opens and closes out."
-  closed: Boolean!
-  "When an extra opening starts."
-  opens: LocalTime
-  "When an extra opening ends."
-  closes: LocalTime
-  "Why."
-  note: String
-}
-
-"Input of ` + "`" + `setOpeningHours` + "`" + `."
-input SetOpeningHoursInput {
-  "The venue."
-  venueId: ID!
-  "The weekly hours; they replace the old ones."
-  weekly: [OpeningHoursInput!]!
-  "The dated exceptions; they replace the old ones when given, otherwise the old ones stay."
-  exceptions: [OpeningExceptionInput!]
-}
-
-"Input of ` + "`" + `setBookingRules` + "`" + `."
-input SetBookingRulesInput {
-  "The venue."
-  venueId: ID!
-  "Whether a booking waits for your approval."
-  requiresApproval: Boolean!
-  "The shortest booking, in minutes."
-  minDurationMinutes: Int!
-  "The longest booking, in minutes."
-  maxDurationMinutes: Int!
-  "How long ahead a booking must be asked for, in minutes."
-  minNoticeMinutes: Int!
-  "How many days ahead a booking may start at most."
-  maxDaysAhead: Int!
-  "The changeover time kept free after each booking, in minutes."
-  bufferMinutes: Int!
-  "Which committees may book."
-  eligibility: Eligibility!
-  "The committees that may book, for LISTED_COMMITTEES."
-  eligibleCommitteeIds: [ID!]
-  "How many hours a committee may book per week; leave out for no limit."
-  weeklyQuotaHours: Float
-}
-
-"Input of ` + "`" + `addClosure` + "`" + `."
-input AddClosureInput {
-  "The venue."
-  venueId: ID!
-  "When the closure starts."
-  start: DateTime!
-  "When it ends."
-  end: DateTime!
-  "Why."
-  reason: String
-}
-
-"Input of ` + "`" + `removeClosure` + "`" + `."
-input RemoveClosureInput {
-  "The closure to lift."
-  closureId: ID!
-}
-
-"The result of a venue mutation."
-type VenuePayload {
-  "The venue as it now is; null when the mutation failed."
-  venue: Venue
-  "The rules the input broke; empty on success."
-  userErrors: [UserError!]!
-}
-
-"The result of ` + "`" + `addClosure` + "`" + `."
-type AddClosurePayload {
-  "The closure; null when the mutation failed."
-  closure: Closure
-  "The pending and approved bookings the closure hits; they stay for you to settle with their committees."
-  affectedBookings: [Booking!]!
-  "The rules the input broke; empty on success."
-  userErrors: [UserError!]!
-}
-
-extend type Mutation {
-  "Registers a venue a unit offers; its unit's administrators may."
-  createVenue("The new venue." input: CreateVenueInput!): VenuePayload!
-  "Changes a venue."
-  updateVenue("The changes." input: UpdateVenueInput!): VenuePayload!
-  "Stops a venue taking bookings."
-  deactivateVenue("Which venue." input: DeactivateVenueInput!): VenuePayload!
-  "Replaces a venue's weekly hours and, optionally, its dated exceptions."
-  setOpeningHours("The hours." input: SetOpeningHoursInput!): VenuePayload!
-  "Replaces a venue's booking rules."
-  setBookingRules("The rules." input: SetBookingRulesInput!): VenuePayload!
-  "Closes a venue for maintenance and reports the bookings it hits."
-  addClosure("The closure." input: AddClosureInput!): AddClosurePayload!
-  "Lifts a maintenance closure."
-  removeClosure("Which closure." input: RemoveClosureInput!): VenuePayload!
-  "Asks for a venue, once or weekly, for a committee you administer."
-  requestBooking("The request." input: RequestBookingInput!): RequestBookingPayload!
-  "Approves a pending booking (and its pending series); the venue unit's administrators may."
-  approveBooking("The decision." input: ApproveBookingInput!): BookingPayload!
-  "Rejects a pending booking (and its pending series) with a reason."
-  rejectBooking("The decision." input: RejectBookingInput!): BookingPayload!
-  "Cancels a booking, or what is left of its series, with a reason; the booking committee or the venue owner may."
-  cancelBooking("The cancellation." input: CancelBookingInput!): BookingPayload!
-  "Records how many came to a booking that has ended, which completes it; the booking committee may."
-  recordAttendance("The figures." input: RecordAttendanceInput!): BookingPayload!
-}
-
-# ---------------------------------------------------------------------------
-# Joint meetings, the three lists and the sub-district's figures (issue 5).
-# ---------------------------------------------------------------------------
+`, BuiltIn: false},
+	{Name: "../../schema/meetings.graphqls", Input: `# Joint meetings, the three lists (needs, offers, projects) and the sub-district's figures.
 
 extend type Subdistrict {
   "The sub-district's joint meetings, newest first; only viewers with a role in the sub-district see them."
@@ -6646,6 +5990,658 @@ extend type Mutation {
   completeProject("Which project." input: CompleteProjectInput!): ProjectPayload!
   "Drops an active project; its needs go back to OPEN unless another active project serves them."
   dropProject("Which project and why." input: DropProjectInput!): ProjectPayload!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/venues.graphqls", Input: `# Shared venues, their bookings and calendar feeds.
+
+extend type Query {
+  "The venue directory: venues that match the filter, the smallest that fits first, then by name. Anyone may search it."
+  venues(
+    "What to look for."
+    filter: VenueFilter!
+    "How many to return, 1 to 100."
+    first: Int!
+    "The cursor after which to start."
+    after: String
+  ): VenueConnection!
+}
+
+"What the venue directory looks for; every field given must match."
+input VenueFilter {
+  "Only venues of this sub-district."
+  subdistrictId: ID
+  "Only venues located in this community."
+  communityId: ID
+  "Only venues offered by this unit."
+  unitId: ID
+  "Only venues that hold at least this many people."
+  minCapacity: Int
+  "Only venues of at least this area, in m²."
+  minAreaSqm: Float
+  "Only venues that have all of these facilities."
+  facilities: [String!]
+  "With ` + "`" + `availableTo` + "`" + `: only venues open and free from this instant to ` + "`" + `availableTo` + "`" + `, changeover buffers included."
+  availableFrom: DateTime
+  "The end of the window ` + "`" + `availableFrom` + "`" + ` starts."
+  availableTo: DateTime
+  "Only venues whose name or address contains this text."
+  text: String
+  "Include venues that no longer take bookings; false by default."
+  includeInactive: Boolean
+}
+
+"What kind of place a venue is."
+enum VenueKind {
+  "A community service space."
+  SERVICE_SPACE
+  "An activity centre, e.g. for the elderly."
+  ACTIVITY_CENTRE
+  "A meeting room."
+  MEETING_ROOM
+  "A hall or auditorium."
+  HALL
+  "A sports ground."
+  SPORTS_GROUND
+  "A car park."
+  CAR_PARK
+  "Anything else."
+  OTHER
+}
+
+"A day of the week."
+enum Weekday {
+  "Monday."
+  MONDAY
+  "Tuesday."
+  TUESDAY
+  "Wednesday."
+  WEDNESDAY
+  "Thursday."
+  THURSDAY
+  "Friday."
+  FRIDAY
+  "Saturday."
+  SATURDAY
+  "Sunday."
+  SUNDAY
+}
+
+"Which committees may book a venue."
+enum Eligibility {
+  "Every committee of the venue's sub-district."
+  ALL_COMMITTEES_OF_SUBDISTRICT
+  "Only the committees listed in the rules."
+  LISTED_COMMITTEES
+}
+
+"A venue (场地/阵地) a stationed unit offers to the committees of its sub-district."
+type Venue implements Node {
+  "The global id."
+  id: ID!
+  "The display name, unique within the unit."
+  name: String!
+  "What kind of place it is."
+  kind: VenueKind!
+  "The street address."
+  address: String!
+  "The area in m², when known."
+  areaSqm: Float
+  "How many people it holds."
+  capacity: Int!
+  "What it offers, e.g. 投影仪 (projector), 音响 (sound system); the directory filters on these."
+  facilities: [String!]!
+  "A description for people choosing a venue."
+  description: String!
+  "Photos, as http(s) URLs."
+  photoUrls: [String!]!
+  "Whether it takes bookings."
+  active: Boolean!
+  "Whether a booking waits for the owner's approval; otherwise it is approved at once."
+  requiresApproval: Boolean!
+  "Whether this is demo data."
+  demo: Boolean!
+  "The unit that offers the venue."
+  unit: Unit!
+  "The community the venue lies in."
+  community: Community!
+  "The sub-district the venue belongs to; its time zone gives the opening hours their meaning."
+  subdistrict: Subdistrict!
+  "The weekly opening hours, by weekday and time; a day may have several ranges."
+  openingHours: [OpeningHours!]!
+  "Dated exceptions to the weekly hours between two days (at most 400 days apart)."
+  openingExceptions("The first day." from: Date!, "The last day." to: Date!): [OpeningException!]!
+  "Maintenance closures that overlap the window."
+  closures("The start of the window." from: DateTime!, "The end of the window." to: DateTime!): [Closure!]!
+  "The booking rules."
+  rules: BookingRules!
+  "Free/busy slots that cover [from, to) exactly, at most 62 days; anyone may read them, they never say who booked."
+  availability("The start of the window." from: DateTime!, "The end of the window." to: DateTime!): [AvailabilitySlot!]!
+  "The venue's bookings that you may see (the sub-district's or the venue unit's administrators see all, a committee's administrators their committee's), by start time."
+  bookings(
+    "How many to return, 1 to 100."
+    first: Int!
+    "The cursor after which to start."
+    after: String
+    "With ` + "`" + `to` + "`" + `: only bookings that overlap [from, to)."
+    from: DateTime
+    "The end of the window ` + "`" + `from` + "`" + ` starts."
+    to: DateTime
+  ): BookingConnection!
+}
+
+"A page of venues."
+type VenueConnection {
+  "The venues on this page with their cursors."
+  edges: [VenueEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many venues match, over all pages."
+  totalCount: Int!
+}
+
+"A venue in a connection."
+type VenueEdge {
+  "The cursor of this item."
+  cursor: String!
+  "The venue."
+  node: Venue!
+}
+
+"A weekly opening range, in the sub-district's time zone."
+type OpeningHours {
+  "The day of the week."
+  weekday: Weekday!
+  "When it opens."
+  opens: LocalTime!
+  "When it closes; ` + "`" + `24:00` + "`" + ` for midnight at the end of the day."
+  closes: LocalTime!
+}
+
+"A dated exception to the weekly hours."
+type OpeningException {
+  "The day."
+  date: Date!
+  "Whether the day is closed: the weekly hours do not apply, only the day's extra openings."
+  closed: Boolean!
+  "When an extra opening starts; null for a closed day."
+  opens: LocalTime
+  "When an extra opening ends; null for a closed day."
+  closes: LocalTime
+  "Why, e.g. 国庆节 (National Day)."
+  note: String!
+}
+
+"A maintenance closure (blackout) of a venue."
+type Closure implements Node {
+  "The global id."
+  id: ID!
+  "When it starts."
+  start: DateTime!
+  "When it ends."
+  end: DateTime!
+  "Why the venue is closed."
+  reason: String!
+}
+
+"A venue's booking rules."
+type BookingRules {
+  "Whether a booking waits for the owner's approval."
+  requiresApproval: Boolean!
+  "The shortest booking, in minutes."
+  minDurationMinutes: Int!
+  "The longest booking, in minutes."
+  maxDurationMinutes: Int!
+  "How long before its start a booking must be asked for, in minutes."
+  minNoticeMinutes: Int!
+  "How many days ahead a booking may start at most."
+  maxDaysAhead: Int!
+  "The changeover time kept free after each booking, in minutes."
+  bufferMinutes: Int!
+  "Which committees may book."
+  eligibility: Eligibility!
+  "The committees that may book when ` + "`" + `eligibility` + "`" + ` is LISTED_COMMITTEES."
+  eligibleCommittees: [Committee!]!
+  "How many hours a committee may book the venue per week (Monday to Sunday in the sub-district's time zone); null for no limit."
+  weeklyQuotaHours: Float
+}
+
+"Whether a stretch of a venue's calendar can be booked."
+enum SlotState {
+  "Open and not held by any booking."
+  FREE
+  "Held by a pending or approved booking, its changeover time included."
+  BOOKED
+  "Outside opening hours, on a closed day, or closed for maintenance."
+  CLOSED
+}
+
+"A stretch of a venue's calendar in one state."
+type AvailabilitySlot {
+  "When it starts."
+  start: DateTime!
+  "When it ends (the next slot's start)."
+  end: DateTime!
+  "Whether it can be booked."
+  state: SlotState!
+}
+
+"Where a booking is in its lifecycle."
+enum BookingStatus {
+  "Waiting for the venue owner's decision; it already holds the time."
+  PENDING
+  "Accepted; it holds the time."
+  APPROVED
+  "Turned down by the owner."
+  REJECTED
+  "Withdrawn by the booking committee or the owner."
+  CANCELLED
+  "Took place; the attendance is recorded."
+  COMPLETED
+}
+
+"A committee's booking of a venue."
+type Booking implements Node {
+  "The global id."
+  id: ID!
+  "Where the booking is in its lifecycle."
+  status: BookingStatus!
+  "When it starts."
+  startsAt: DateTime!
+  "When it ends."
+  endsAt: DateTime!
+  "What the venue is used for."
+  purpose: String!
+  "How many people are expected."
+  expectedAttendees: Int!
+  "How many came, once recorded."
+  actualAttendees: Int
+  "The owner's note on approval, or the reason of a rejection or cancellation."
+  decisionNote: String!
+  "Goes up by one with every change; pass it back to detect a concurrent change."
+  version: Int!
+  "Whether the booking is one occurrence of a recurring series."
+  recurring: Boolean!
+  "The other bookings of its series, including this one, by start time; empty for a single booking."
+  series: [Booking!]!
+  "When it was asked for."
+  requestedAt: DateTime!
+  "Whether this is demo data."
+  demo: Boolean!
+  "The venue."
+  venue: Venue!
+  "The committee that booked."
+  committee: Committee!
+  "Who did what to the booking, oldest first, from the audit log."
+  history: [BookingEvent!]!
+}
+
+"A page of bookings."
+type BookingConnection {
+  "The bookings on this page with their cursors."
+  edges: [BookingEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many bookings match, over all pages."
+  totalCount: Int!
+}
+
+"A booking in a connection."
+type BookingEdge {
+  "The cursor of this item."
+  cursor: String!
+  "The booking."
+  node: Booking!
+}
+
+"One change to a booking."
+type BookingEvent {
+  "When."
+  at: DateTime!
+  "What was done, e.g. ` + "`" + `booking.request` + "`" + `, ` + "`" + `booking.approve` + "`" + `, ` + "`" + `booking.cancel` + "`" + `."
+  action: String!
+  "The note or reason given."
+  note: String!
+  "Who did it; null for the platform itself or before accounts existed."
+  actor: Account
+}
+
+"How a recurring request handles occurrences that cannot be booked."
+enum ConflictPolicy {
+  "Book nothing if any occurrence cannot be booked."
+  ALL_OR_NOTHING
+  "Book the occurrences that can be booked and list the others in ` + "`" + `skipped` + "`" + `."
+  SKIP_CONFLICTS
+}
+
+"How often a booking repeats."
+enum Frequency {
+  "Every ` + "`" + `interval` + "`" + ` weeks."
+  WEEKLY
+}
+
+"A weekly repetition of a booking."
+input RecurrenceInput {
+  "How often; only WEEKLY."
+  frequency: Frequency!
+  "Every how many weeks, 1 to 52; 1 when left out."
+  interval: Int
+  "How many bookings in all, at most 104; give this or ` + "`" + `until` + "`" + `."
+  count: Int
+  "The last day a booking may fall on, in the sub-district's time zone; give this or ` + "`" + `count` + "`" + `."
+  until: Date
+  "The weekdays it falls on; the first booking's weekday when left out."
+  weekdays: [Weekday!]
+}
+
+"How much of a series a cancellation takes."
+enum CancelScope {
+  "Only this booking."
+  OCCURRENCE
+  "This booking and the occurrences of its series that have not started."
+  SERIES
+}
+
+"Input of ` + "`" + `requestBooking` + "`" + `."
+input RequestBookingInput {
+  "The venue to book."
+  venueId: ID!
+  "The committee that books; you must administer it."
+  committeeId: ID!
+  "When the (first) booking starts."
+  startsAt: DateTime!
+  "When the (first) booking ends."
+  endsAt: DateTime!
+  "What the venue is used for."
+  purpose: String!
+  "How many people are expected; at most the venue's capacity."
+  expectedAttendees: Int!
+  "Repeats the booking weekly; leave out for a single booking."
+  recurrence: RecurrenceInput
+  "What a recurring request does with occurrences that cannot be booked; ALL_OR_NOTHING when left out."
+  conflictPolicy: ConflictPolicy
+  "A key of your choice: the same request sent again with it returns the first result and books nothing more."
+  idempotencyKey: String
+}
+
+"An occurrence of a recurring request that was not booked."
+type SkippedOccurrence {
+  "When it would have started."
+  start: DateTime!
+  "When it would have ended."
+  end: DateTime!
+  "Which rule it broke."
+  reason: UserErrorCode!
+}
+
+"The result of ` + "`" + `requestBooking` + "`" + `."
+type RequestBookingPayload {
+  "The bookings made, by start time; empty when the request failed."
+  bookings: [Booking!]!
+  "The occurrences left out under SKIP_CONFLICTS."
+  skipped: [SkippedOccurrence!]!
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `approveBooking` + "`" + `."
+input ApproveBookingInput {
+  "The pending booking; the other pending bookings of its series are approved with it."
+  bookingId: ID!
+  "The version you read; a stale one answers STALE_VERSION."
+  version: Int
+  "A note for the booking committee."
+  note: String
+}
+
+"Input of ` + "`" + `rejectBooking` + "`" + `."
+input RejectBookingInput {
+  "The pending booking; the other pending bookings of its series are rejected with it."
+  bookingId: ID!
+  "The version you read; a stale one answers STALE_VERSION."
+  version: Int
+  "Why; required."
+  reason: String!
+}
+
+"Input of ` + "`" + `cancelBooking` + "`" + `."
+input CancelBookingInput {
+  "The booking."
+  bookingId: ID!
+  "The version you read; a stale one answers STALE_VERSION."
+  version: Int
+  "Why; required."
+  reason: String!
+  "OCCURRENCE (the default) or the whole SERIES."
+  scope: CancelScope
+}
+
+"Input of ` + "`" + `recordAttendance` + "`" + `."
+input RecordAttendanceInput {
+  "The approved booking, once it has ended."
+  bookingId: ID!
+  "How many people came."
+  actualAttendees: Int!
+  "The version you read; a stale one answers STALE_VERSION."
+  version: Int
+}
+
+"The result of a booking decision, cancellation or attendance."
+type BookingPayload {
+  "The booking as it now is; null when the mutation failed."
+  booking: Booking
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `createVenue` + "`" + `."
+input CreateVenueInput {
+  "The unit that offers the venue; you must administer it."
+  unitId: ID!
+  "The community the venue lies in, of the unit's sub-district."
+  communityId: ID!
+  "The display name, unique within the unit."
+  name: String!
+  "What kind of place it is."
+  kind: VenueKind!
+  "The street address."
+  address: String
+  "The area in m²."
+  areaSqm: Float
+  "How many people it holds."
+  capacity: Int!
+  "What it offers."
+  facilities: [String!]
+  "A description."
+  description: String
+  "Photos, as http(s) URLs."
+  photoUrls: [String!]
+}
+
+"Input of ` + "`" + `updateVenue` + "`" + `; fields left out stay as they are."
+input UpdateVenueInput {
+  "The venue to change."
+  venueId: ID!
+  "A new community."
+  communityId: ID
+  "A new name."
+  name: String
+  "A new kind."
+  kind: VenueKind
+  "A new address."
+  address: String
+  "A new area in m²."
+  areaSqm: Float
+  "A new capacity."
+  capacity: Int
+  "The new facilities."
+  facilities: [String!]
+  "A new description."
+  description: String
+  "The new photos."
+  photoUrls: [String!]
+  "Whether it takes bookings."
+  active: Boolean
+}
+
+"Input of ` + "`" + `deactivateVenue` + "`" + `."
+input DeactivateVenueInput {
+  "The venue that stops taking bookings; its bookings stay."
+  venueId: ID!
+}
+
+"A weekly opening range."
+input OpeningHoursInput {
+  "The day of the week."
+  weekday: Weekday!
+  "When it opens."
+  opens: LocalTime!
+  "When it closes, after it opens; ` + "`" + `24:00` + "`" + ` for midnight. A night opening is two ranges: to 24:00 and from 00:00 the next day."
+  closes: LocalTime!
+}
+
+"A dated exception to the weekly hours."
+input OpeningExceptionInput {
+  "The day."
+  date: Date!
+  "Closes the day; leave opens and closes out."
+  closed: Boolean!
+  "When an extra opening starts."
+  opens: LocalTime
+  "When an extra opening ends."
+  closes: LocalTime
+  "Why."
+  note: String
+}
+
+"Input of ` + "`" + `setOpeningHours` + "`" + `."
+input SetOpeningHoursInput {
+  "The venue."
+  venueId: ID!
+  "The weekly hours; they replace the old ones."
+  weekly: [OpeningHoursInput!]!
+  "The dated exceptions; they replace the old ones when given, otherwise the old ones stay."
+  exceptions: [OpeningExceptionInput!]
+}
+
+"Input of ` + "`" + `setBookingRules` + "`" + `."
+input SetBookingRulesInput {
+  "The venue."
+  venueId: ID!
+  "Whether a booking waits for your approval."
+  requiresApproval: Boolean!
+  "The shortest booking, in minutes."
+  minDurationMinutes: Int!
+  "The longest booking, in minutes."
+  maxDurationMinutes: Int!
+  "How long ahead a booking must be asked for, in minutes."
+  minNoticeMinutes: Int!
+  "How many days ahead a booking may start at most."
+  maxDaysAhead: Int!
+  "The changeover time kept free after each booking, in minutes."
+  bufferMinutes: Int!
+  "Which committees may book."
+  eligibility: Eligibility!
+  "The committees that may book, for LISTED_COMMITTEES."
+  eligibleCommitteeIds: [ID!]
+  "How many hours a committee may book per week; leave out for no limit."
+  weeklyQuotaHours: Float
+}
+
+"Input of ` + "`" + `addClosure` + "`" + `."
+input AddClosureInput {
+  "The venue."
+  venueId: ID!
+  "When the closure starts."
+  start: DateTime!
+  "When it ends."
+  end: DateTime!
+  "Why."
+  reason: String
+}
+
+"Input of ` + "`" + `removeClosure` + "`" + `."
+input RemoveClosureInput {
+  "The closure to lift."
+  closureId: ID!
+}
+
+"The result of a venue mutation."
+type VenuePayload {
+  "The venue as it now is; null when the mutation failed."
+  venue: Venue
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"The result of ` + "`" + `addClosure` + "`" + `."
+type AddClosurePayload {
+  "The closure; null when the mutation failed."
+  closure: Closure
+  "The pending and approved bookings the closure hits; they stay for you to settle with their committees."
+  affectedBookings: [Booking!]!
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Creates a subscription address of a committee's calendar feed, for phone calendars that cannot sign in."
+  createCalendarFeed("Which committee." input: CreateCalendarFeedInput!): CalendarFeedPayload!
+  "Revokes every subscription address of a committee's calendar feed."
+  revokeCalendarFeeds("Which committee." input: RevokeCalendarFeedsInput!): RevokeCalendarFeedsPayload!
+  "Registers a venue a unit offers; its unit's administrators may."
+  createVenue("The new venue." input: CreateVenueInput!): VenuePayload!
+  "Changes a venue."
+  updateVenue("The changes." input: UpdateVenueInput!): VenuePayload!
+  "Stops a venue taking bookings."
+  deactivateVenue("Which venue." input: DeactivateVenueInput!): VenuePayload!
+  "Replaces a venue's weekly hours and, optionally, its dated exceptions."
+  setOpeningHours("The hours." input: SetOpeningHoursInput!): VenuePayload!
+  "Replaces a venue's booking rules."
+  setBookingRules("The rules." input: SetBookingRulesInput!): VenuePayload!
+  "Closes a venue for maintenance and reports the bookings it hits."
+  addClosure("The closure." input: AddClosureInput!): AddClosurePayload!
+  "Lifts a maintenance closure."
+  removeClosure("Which closure." input: RemoveClosureInput!): VenuePayload!
+  "Asks for a venue, once or weekly, for a committee you administer."
+  requestBooking("The request." input: RequestBookingInput!): RequestBookingPayload!
+  "Approves a pending booking (and its pending series); the venue unit's administrators may."
+  approveBooking("The decision." input: ApproveBookingInput!): BookingPayload!
+  "Rejects a pending booking (and its pending series) with a reason."
+  rejectBooking("The decision." input: RejectBookingInput!): BookingPayload!
+  "Cancels a booking, or what is left of its series, with a reason; the booking committee or the venue owner may."
+  cancelBooking("The cancellation." input: CancelBookingInput!): BookingPayload!
+  "Records how many came to a booking that has ended, which completes it; the booking committee may."
+  recordAttendance("The figures." input: RecordAttendanceInput!): BookingPayload!
+}
+
+"Input of ` + "`" + `createCalendarFeed` + "`" + `."
+input CreateCalendarFeedInput {
+  "The committee whose approved bookings the feed lists."
+  committeeId: ID!
+}
+
+"The result of ` + "`" + `createCalendarFeed` + "`" + `."
+type CalendarFeedPayload {
+  "The address to subscribe to (iCalendar); it carries a secret token, shown only this once."
+  url: String
+  "The secret token alone, as in ` + "`" + `url` + "`" + `."
+  token: String
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `revokeCalendarFeeds` + "`" + `."
+input RevokeCalendarFeedsInput {
+  "The committee whose feed addresses stop working."
+  committeeId: ID!
+}
+
+"The result of ` + "`" + `revokeCalendarFeeds` + "`" + `."
+type RevokeCalendarFeedsPayload {
+  "How many addresses were revoked."
+  revokedCount: Int!
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
 }
 `, BuiltIn: false},
 }
@@ -14657,94 +14653,6 @@ func (ec *executionContext) fieldContext_Mutation_revokeSessions(ctx context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_createCalendarFeed(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createCalendarFeed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateCalendarFeed(ctx, fc.Args["input"].(model.CreateCalendarFeedInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CalendarFeedPayload) graphql.Marshaler {
-			return ec.marshalNCalendarFeedPayload2ᚖcogovᚋgraphᚋmodelᚐCalendarFeedPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_createCalendarFeed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CalendarFeedPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createCalendarFeed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_revokeCalendarFeeds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_revokeCalendarFeeds(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RevokeCalendarFeeds(ctx, fc.Args["input"].(model.RevokeCalendarFeedsInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeCalendarFeedsPayload) graphql.Marshaler {
-			return ec.marshalNRevokeCalendarFeedsPayload2ᚖcogovᚋgraphᚋmodelᚐRevokeCalendarFeedsPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_revokeCalendarFeeds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RevokeCalendarFeedsPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_revokeCalendarFeeds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Mutation_createSubdistrict(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15405,534 +15313,6 @@ func (ec *executionContext) fieldContext_Mutation_endMembership(ctx context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_createVenue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createVenue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateVenue(ctx, fc.Args["input"].(model.CreateVenueInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
-			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_createVenue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_VenuePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createVenue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_updateVenue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateVenue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateVenue(ctx, fc.Args["input"].(model.UpdateVenueInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
-			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_updateVenue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_VenuePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateVenue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_deactivateVenue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_deactivateVenue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeactivateVenue(ctx, fc.Args["input"].(model.DeactivateVenueInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
-			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_deactivateVenue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_VenuePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deactivateVenue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_setOpeningHours(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_setOpeningHours(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetOpeningHours(ctx, fc.Args["input"].(model.SetOpeningHoursInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
-			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_setOpeningHours(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_VenuePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_setOpeningHours_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_setBookingRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_setBookingRules(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetBookingRules(ctx, fc.Args["input"].(model.SetBookingRulesInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
-			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_setBookingRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_VenuePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_setBookingRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_addClosure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_addClosure(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddClosure(ctx, fc.Args["input"].(model.AddClosureInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AddClosurePayload) graphql.Marshaler {
-			return ec.marshalNAddClosurePayload2ᚖcogovᚋgraphᚋmodelᚐAddClosurePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_addClosure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AddClosurePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_addClosure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_removeClosure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_removeClosure(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RemoveClosure(ctx, fc.Args["input"].(model.RemoveClosureInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
-			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_removeClosure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_VenuePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_removeClosure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_requestBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_requestBooking(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RequestBooking(ctx, fc.Args["input"].(model.RequestBookingInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RequestBookingPayload) graphql.Marshaler {
-			return ec.marshalNRequestBookingPayload2ᚖcogovᚋgraphᚋmodelᚐRequestBookingPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_requestBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RequestBookingPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_requestBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_approveBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_approveBooking(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ApproveBooking(ctx, fc.Args["input"].(model.ApproveBookingInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
-			return ec.marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_approveBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_BookingPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_approveBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_rejectBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_rejectBooking(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RejectBooking(ctx, fc.Args["input"].(model.RejectBookingInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
-			return ec.marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_rejectBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_BookingPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_rejectBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_cancelBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_cancelBooking(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelBooking(ctx, fc.Args["input"].(model.CancelBookingInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
-			return ec.marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_cancelBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_BookingPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_cancelBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordAttendance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordAttendance(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordAttendance(ctx, fc.Args["input"].(model.RecordAttendanceInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
-			return ec.marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordAttendance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_BookingPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordAttendance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Mutation_scheduleJointMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16543,6 +15923,622 @@ func (ec *executionContext) fieldContext_Mutation_dropProject(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_dropProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCalendarFeed(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCalendarFeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCalendarFeed(ctx, fc.Args["input"].(model.CreateCalendarFeedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CalendarFeedPayload) graphql.Marshaler {
+			return ec.marshalNCalendarFeedPayload2ᚖcogovᚋgraphᚋmodelᚐCalendarFeedPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCalendarFeed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarFeedPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCalendarFeed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeCalendarFeeds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeCalendarFeeds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeCalendarFeeds(ctx, fc.Args["input"].(model.RevokeCalendarFeedsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeCalendarFeedsPayload) graphql.Marshaler {
+			return ec.marshalNRevokeCalendarFeedsPayload2ᚖcogovᚋgraphᚋmodelᚐRevokeCalendarFeedsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeCalendarFeeds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokeCalendarFeedsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeCalendarFeeds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createVenue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createVenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateVenue(ctx, fc.Args["input"].(model.CreateVenueInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
+			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createVenue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createVenue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateVenue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateVenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateVenue(ctx, fc.Args["input"].(model.UpdateVenueInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
+			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateVenue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateVenue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deactivateVenue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deactivateVenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeactivateVenue(ctx, fc.Args["input"].(model.DeactivateVenueInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
+			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deactivateVenue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deactivateVenue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setOpeningHours(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setOpeningHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetOpeningHours(ctx, fc.Args["input"].(model.SetOpeningHoursInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
+			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setOpeningHours(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setOpeningHours_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setBookingRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setBookingRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetBookingRules(ctx, fc.Args["input"].(model.SetBookingRulesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
+			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setBookingRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setBookingRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addClosure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addClosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddClosure(ctx, fc.Args["input"].(model.AddClosureInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddClosurePayload) graphql.Marshaler {
+			return ec.marshalNAddClosurePayload2ᚖcogovᚋgraphᚋmodelᚐAddClosurePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addClosure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddClosurePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addClosure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeClosure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeClosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveClosure(ctx, fc.Args["input"].(model.RemoveClosureInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
+			return ec.marshalNVenuePayload2ᚖcogovᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeClosure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeClosure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestBooking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestBooking(ctx, fc.Args["input"].(model.RequestBookingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RequestBookingPayload) graphql.Marshaler {
+			return ec.marshalNRequestBookingPayload2ᚖcogovᚋgraphᚋmodelᚐRequestBookingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestBookingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approveBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveBooking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveBooking(ctx, fc.Args["input"].(model.ApproveBookingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
+			return ec.marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectBooking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectBooking(ctx, fc.Args["input"].(model.RejectBookingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
+			return ec.marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelBooking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelBooking(ctx, fc.Args["input"].(model.CancelBookingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
+			return ec.marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordAttendance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordAttendance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordAttendance(ctx, fc.Args["input"].(model.RecordAttendanceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
+			return ec.marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordAttendance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordAttendance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -29435,20 +29431,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "createCalendarFeed":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createCalendarFeed(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "revokeCalendarFeeds":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_revokeCalendarFeeds(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "createSubdistrict":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createSubdistrict(ctx, field)
@@ -29554,90 +29536,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "createVenue":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createVenue(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "updateVenue":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateVenue(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "deactivateVenue":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_deactivateVenue(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "setOpeningHours":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_setOpeningHours(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "setBookingRules":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_setBookingRules(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "addClosure":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_addClosure(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "removeClosure":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_removeClosure(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "requestBooking":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_requestBooking(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "approveBooking":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_approveBooking(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "rejectBooking":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_rejectBooking(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "cancelBooking":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_cancelBooking(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordAttendance":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordAttendance(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "scheduleJointMeeting":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_scheduleJointMeeting(ctx, field)
@@ -29732,6 +29630,104 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "dropProject":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_dropProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCalendarFeed":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCalendarFeed(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeCalendarFeeds":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeCalendarFeeds(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createVenue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createVenue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateVenue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateVenue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deactivateVenue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deactivateVenue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setOpeningHours":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setOpeningHours(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setBookingRules":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setBookingRules(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addClosure":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addClosure(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeClosure":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeClosure(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestBooking":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestBooking(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approveBooking":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveBooking(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectBooking":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectBooking(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelBooking":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelBooking(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordAttendance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordAttendance(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
