@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -102,22 +101,6 @@ func loadBookingNode(ctx context.Context, typ, id string) (model.Node, error) {
 		return &b, nil
 	}
 	return nil, nil
-}
-
-// visibleBookings is the filter of the bookings of venue v that the viewer may see.
-func visibleBookings(ctx context.Context, v *booking.Venue) (store.BookingFilter, bool) {
-	viewer := access.From(ctx)
-	if viewer.AdministersUnit(v.UnitID, v.SubdistrictID) {
-		return store.BookingFilter{All: true}, true
-	}
-	var ids []string
-	for _, r := range viewer.Roles {
-		if r.Kind == access.CommitteeAdmin && r.SubdistrictID == v.SubdistrictID {
-			ids = append(ids, r.ScopeID)
-		}
-	}
-	slices.Sort(ids)
-	return store.BookingFilter{Committees: strings.Join(ids, ",")}, len(ids) > 0
 }
 
 // window checks an optional from/to pair of arguments.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -102,26 +101,12 @@ func personConn(c *store.Conn[structure.Person], info *model.PageInfo) *model.Pe
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
-// peopleScope says which people of sub-district sd the viewer may see: all
-// of them, or only the people they are signed in as (comma-separated ids;
-// empty for none).
-func peopleScope(ctx context.Context, sd string) (all bool, persons string) {
-	v := access.From(ctx)
-	if structure.CanSeePeople(v, sd) {
-		return true, ""
-	}
-	return false, strings.Join(v.MemberPersons(sd), ",")
-}
-
-// scopePeople narrows f to the people the viewer may see; false when that
-// is nobody.
+// scopePeople narrows f to the people of sd the viewer may see
+// (structure.PeopleVisibleTo); false when that is nobody.
 func scopePeople(ctx context.Context, sd string, f *store.ListFilter) bool {
-	all, persons := peopleScope(ctx, sd)
-	if all {
-		return true
-	}
-	f.Persons = persons
-	return persons != ""
+	scope := structure.PeopleVisibleTo(access.From(ctx), sd)
+	f.Persons = scope.Only
+	return !scope.None
 }
 
 func emptyInvitations() *model.InvitationConnection {

@@ -68,12 +68,8 @@ func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
 		Grid:        dataloadgen.NewMappedLoader(s.GridsByID, o),
 		Unit:        dataloadgen.NewMappedLoader(s.UnitsByID, o),
 		Committee:   dataloadgen.NewMappedLoader(s.CommitteesByID, o),
-		Person: dataloadgen.NewMappedLoader(visible(s.PeopleByID, func(v access.Viewer, p structure.Person) bool {
-			return structure.CanSeePerson(v, p.SubdistrictID, p.ID)
-		}), o),
-		Membership: dataloadgen.NewMappedLoader(visible(s.MembershipsByID, func(v access.Viewer, m structure.Membership) bool {
-			return structure.CanSeePerson(v, m.SubdistrictID, m.PersonID)
-		}), o),
+		Person:      dataloadgen.NewMappedLoader(visible(s.PeopleByID, structure.CanSeePersonRecord), o),
+		Membership:  dataloadgen.NewMappedLoader(visible(s.MembershipsByID, structure.CanSeeSeat), o),
 		Account:     dataloadgen.NewMappedLoader(visible(s.AccountsByID, account.CanSee), o),
 		Roles:       dataloadgen.NewMappedLoader(s.Roles, o),
 		WorkingCmte: dataloadgen.NewMappedLoader(s.WorkingCommittees, o),

@@ -105,13 +105,11 @@ func (r *jointMeetingResolver) Invitations(ctx context.Context, obj *meeting.Mee
 	if response != nil {
 		f.Response = string(*response)
 	}
-	all, persons := peopleScope(ctx, obj.SubdistrictID)
-	if !all {
-		if persons == "" {
-			return emptyInvitations(), nil
-		}
-		f.Persons = persons
+	scope := meeting.InviteesVisibleTo(access.From(ctx), obj.SubdistrictID)
+	if scope.None {
+		return emptyInvitations(), nil
 	}
+	f.Persons = scope.Only
 	c, err := loadPage(ctx, For(ctx).Meetings.Invitations, obj.ID, f, first, after)
 	if err != nil {
 		return nil, err
@@ -121,11 +119,11 @@ func (r *jointMeetingResolver) Invitations(ctx context.Context, obj *meeting.Mee
 
 // Attendees is the resolver for the attendees field.
 func (r *jointMeetingResolver) Attendees(ctx context.Context, obj *meeting.Meeting, first int, after *string) (*model.MembershipConnection, error) {
-	all, persons := peopleScope(ctx, obj.SubdistrictID)
-	if !all && persons == "" {
+	scope := meeting.InviteesVisibleTo(access.From(ctx), obj.SubdistrictID)
+	if scope.None {
 		return emptyConn(membershipConn), nil
 	}
-	c, err := loadPage(ctx, For(ctx).Meetings.Attendees, obj.ID, persons, first, after)
+	c, err := loadPage(ctx, For(ctx).Meetings.Attendees, obj.ID, scope.Only, first, after)
 	if err != nil {
 		return nil, err
 	}

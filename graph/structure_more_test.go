@@ -45,14 +45,23 @@ func TestAuditLog(t *testing.T) {
 // demo data and over a much smaller sub-district: the same count. Loaders
 // gather a batch over a short wait, and a machine busy with other tests could
 // split a batch and add statements that have nothing to do with the data's
-// size; so the test does not run in parallel and its loaders wait longer.
+// size; so the test does not run in parallel, its loaders wait longer and
+// it counts the least of three runs.
 func TestNoNPlusOne(t *testing.T) {
 	doc := op(t, "structure.graphql", "SubdistrictOverview")
+	// A split batch only ever adds statements, so the least of three runs
+	// is the query's own count.
 	count := func(e *env, code string) int64 {
-		var o overview
-		e.stmts.Store(0)
-		e.do(doc, map[string]any{"code": code}, &o)
-		return e.stmts.Load()
+		least := int64(-1)
+		for range 3 {
+			var o overview
+			e.stmts.Store(0)
+			e.do(doc, map[string]any{"code": code}, &o)
+			if n := e.stmts.Load(); least < 0 || n < least {
+				least = n
+			}
+		}
+		return least
 	}
 	big := newEnvWait(t, true, graph.Options{}, 150*time.Millisecond)
 	small, f := newFixtureWait(t, 150*time.Millisecond)
@@ -162,12 +171,19 @@ func TestNoNPlusOneMeetingsAndLists(t *testing.T) {
 		projects(first: $n) { edges { node { owner { id } needs { title } offers { title } } } }
 		units(first: $n) { edges { node { contribution(from: "2026-01-01", to: "2026-12-31") { hostedBookings } } } }
 	} }`
-	count := func(n int) (int64, int) {
-		var out map[string]any
-		e.stmts.Store(0)
-		e.do(q, map[string]any{"n": n}, &out)
-		b, _ := json.Marshal(out)
-		return e.stmts.Load(), len(b)
+	count := func(n int) (int64, int) { // the least of three runs, as in TestNoNPlusOne
+		least, size := int64(-1), 0
+		for range 3 {
+			var out map[string]any
+			e.stmts.Store(0)
+			e.do(q, map[string]any{"n": n}, &out)
+			b, _ := json.Marshal(out)
+			if got := e.stmts.Load(); least < 0 || got < least {
+				least = got
+			}
+			size = len(b)
+		}
+		return least, size
 	}
 	one, sizeOne := count(4)
 	many, sizeMany := count(20)

@@ -8,6 +8,7 @@ package graph
 import (
 	"cogov/graph/generated"
 	"cogov/graph/model"
+	"cogov/internal/access"
 	"cogov/internal/account"
 	"cogov/internal/booking"
 	"cogov/internal/store"
@@ -322,8 +323,8 @@ func (r *venueResolver) Bookings(ctx context.Context, obj *booking.Venue, first 
 	if err != nil {
 		return nil, err
 	}
-	f, any := visibleBookings(ctx, obj)
-	if !any {
+	f := store.BookingFilter{Scope: booking.ScopeAt(access.From(ctx), *obj)}
+	if f.Scope.None() {
 		empty := &store.Conn[booking.Booking]{HasPrev: p.After != ""}
 		return bookingConn(empty, pageInfo(empty)), nil
 	}

@@ -490,15 +490,6 @@ func heldIntervals(bs []Booking) []Interval {
 	return out
 }
 
-// ---- visibility ----
-
-// CanSee reports whether the viewer may see a booking (who booked, why):
-// the sub-district's administrators, the venue unit's and the booking
-// committee's administrators.
-func CanSee(v access.Viewer, b Booking) bool {
-	return v.AdministersUnit(b.VenueUnitID, b.SubdistrictID) || v.AdministersCommittee(b.CommitteeID, b.SubdistrictID)
-}
-
 // fingerprint identifies what a request asks for, to tell a replay from a
 // different request under the same idempotency key.
 func fingerprint(in Request) string {

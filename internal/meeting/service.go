@@ -75,11 +75,6 @@ const (
 
 func forbidden(what string) error { return problem.New(problem.Forbidden, "you may not "+what) }
 
-// CanSee reports whether v may see the meetings of sub-district sd: anyone
-// holding a role there. Minutes, invitations and attendance name people and
-// record deliberations, so they stay inside the sub-district.
-func CanSee(v access.Viewer, sd string) bool { return v.InSubdistrict(sd) }
-
 // administers reports whether v administers one of the conveners of m.
 func administers(v access.Viewer, m Meeting) bool {
 	for _, c := range m.ConvenerIDs {

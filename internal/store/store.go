@@ -83,7 +83,8 @@ func (s *Store) setViewer(ctx context.Context, tx pgx.Tx, action, note string) e
 const setViewerSQL = `SELECT set_config('cogov.viewer_ready', 'on', true), set_config('cogov.system', $1, true),
 	set_config('cogov.viewer_sds', $2::uuid[]::text, true), set_config('cogov.actor_id', $3, true),
 	set_config('cogov.actor_label', $4, true), set_config('cogov.action', $5, true), set_config('cogov.note', $6, true),
-	set_config('cogov.now', $7, true)`
+	set_config('cogov.now', $7, true), set_config('cogov.staff_sds', $8::uuid[]::text, true),
+	set_config('cogov.persons', $9::uuid[]::text, true)`
 
 // viewerArgs are the arguments of setViewerSQL for the viewer of ctx.
 func (s *Store) viewerArgs(ctx context.Context, action, note string) []any {
@@ -95,14 +96,20 @@ func (s *Store) viewerArgs(ctx context.Context, action, note string) []any {
 		}
 	}
 	list := make([]string, 0, len(sds))
+	staff := []string{} // where the viewer works: sees every person (structure.CanSeePeople)
+	persons := []string{}
 	for sd := range sds {
 		list = append(list, sd)
+		if v.StaffIn(sd) {
+			staff = append(staff, sd)
+		}
+		persons = append(persons, v.MemberPersons(sd)...)
 	}
 	system := "" // platform tasks and platform administrators see every sub-district
 	if v.AdministersPlatform() {
 		system = "on"
 	}
-	return []any{system, list, v.AccountID, v.Username, action, note, s.now().Format(time.RFC3339Nano)}
+	return []any{system, list, v.AccountID, v.Username, action, note, s.now().Format(time.RFC3339Nano), staff, persons}
 }
 
 // write runs fn in a transaction whose audit-log rows carry the actor from

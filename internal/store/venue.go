@@ -302,12 +302,11 @@ func (s *Store) Venues(ctx context.Context, f VenueFilter, p Page) (*Conn[bookin
 }
 
 // BookingFilter narrows the bookings of a venue: a window and what the
-// viewer may see (all, or only those of some committees).
+// viewer may see (booking.ScopeAt).
 type BookingFilter struct {
-	From, To     time.Time // zero for no bound
-	All          bool      // every booking; otherwise those of Committees
-	Committees   string    // comma-separated committee ids
-	CommitteeCol bool      // list under committees instead of venues
+	From, To     time.Time     // zero for no bound
+	Scope        booking.Scope // which bookings the viewer may see
+	CommitteeCol bool          // list under committees instead of venues
 }
 
 // Bookings lists the bookings of each venue (or committee), by start time.
@@ -317,10 +316,10 @@ func (s *Store) Bookings(ctx context.Context, parents []string, f BookingFilter,
 		fb.args = append(fb.args, f.From, f.To)
 		fb.conds = append(fb.conds, fmt.Sprintf("b.during && tstzrange($%d::timestamptz, $%d::timestamptz)", 3+len(fb.args), 4+len(fb.args)))
 	}
-	if !f.All {
+	if !f.Scope.All {
 		var ids []string
-		if f.Committees != "" {
-			ids = okIDs(strings.Split(f.Committees, ","))
+		if f.Scope.Committees != "" {
+			ids = okIDs(strings.Split(f.Scope.Committees, ","))
 		}
 		fb.add("b.committee_id = ANY(%s::uuid[])", ids)
 	}

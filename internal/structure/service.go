@@ -652,16 +652,3 @@ func Today(tz string, now time.Time) time.Time {
 	y, mo, d := now.In(loc).Date()
 	return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
 }
-
-// CanSeePeople reports whether the viewer may see the people of sub-district
-// sd — names, committee seats and grid staff: only viewers who work there
-// (any role but member). Communities, grids, units and committees
-// themselves are public.
-func CanSeePeople(v access.Viewer, sd string) bool { return v.StaffIn(sd) }
-
-// CanSeePerson reports whether the viewer may see one person of sd and their
-// seats: those who may see the sub-district's people, and the person
-// themselves (a member sees their own records).
-func CanSeePerson(v access.Viewer, sd, personID string) bool {
-	return CanSeePeople(v, sd) || v.IsPerson(personID)
-}
