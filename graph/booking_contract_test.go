@@ -459,7 +459,7 @@ func TestCalendarFeeds(t *testing.T) {
 	e.doOp(operation(t, "venues.graphql"), "FindVenues", map[string]any{"first": 1, "filter": map[string]any{"text": "核工业"}}, &f)
 	hnig := f.Venues.Edges[0].Node
 	res := graph.NewResolver(e.store, "", pgtest.Clock(t))
-	srv := httptest.NewServer(testViewer(graph.CalendarHandler(res, slog.New(slog.NewTextHandler(io.Discard, nil)))))
+	srv := httptest.NewServer(testViewer(graph.CalendarHandler(res, e.store, slog.New(slog.NewTextHandler(io.Discard, nil)))))
 	t.Cleanup(srv.Close)
 	get := func(path string, v *access.Viewer) (*http.Response, *ics.Calendar) {
 		t.Helper()

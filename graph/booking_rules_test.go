@@ -46,7 +46,7 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	e := newEnv(t, false)
 	sys := access.With(context.Background(), access.System("test"))
-	w := &world{e: e, svc: e.res.Sharing, sys: sys}
+	w := &world{e: e, svc: e.res.Bookings, sys: sys}
 	var err error
 	must := func(err error) {
 		t.Helper()

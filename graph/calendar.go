@@ -12,6 +12,7 @@ import (
 
 	"cogov/internal/access"
 	"cogov/internal/booking"
+	"cogov/internal/store"
 	"cogov/internal/structure"
 )
 
@@ -32,8 +33,8 @@ const (
 // the booking; a committee's feed names who booked throughout, so only the
 // committee's administrators (and the sub-district's) may read it, signed in
 // or with the token of an address made by createCalendarFeed.
-func CalendarHandler(r *Resolver, log *slog.Logger) http.Handler {
-	c := calendarFeeds{r: r, log: log}
+func CalendarHandler(r *Resolver, st *store.Store, log *slog.Logger) http.Handler {
+	c := calendarFeeds{r: r, st: st, log: log}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /calendar/venues/{file}", c.venue)
 	mux.HandleFunc("GET /calendar/committees/{file}", c.committee)
@@ -42,6 +43,7 @@ func CalendarHandler(r *Resolver, log *slog.Logger) http.Handler {
 
 type calendarFeeds struct {
 	r   *Resolver
+	st  *store.Store
 	log *slog.Logger
 }
 
@@ -66,7 +68,7 @@ func (c calendarFeeds) venue(w http.ResponseWriter, req *http.Request) {
 		http.NotFound(w, req)
 		return
 	}
-	v, err := c.r.Store.Venue(ctx, id)
+	v, err := c.st.Venue(ctx, id)
 	if errors.Is(err, booking.ErrNotFound) {
 		http.NotFound(w, req)
 		return
@@ -75,8 +77,8 @@ func (c calendarFeeds) venue(w http.ResponseWriter, req *http.Request) {
 		c.fail(w, req, err)
 		return
 	}
-	now := c.r.Sharing.Now()
-	bs, err := c.r.Store.CalendarBookings(ctx, v.ID, false, now.Add(-feedPast), now.Add(feedFuture))
+	now := c.r.Bookings.Now()
+	bs, err := c.st.CalendarBookings(ctx, v.ID, false, now.Add(-feedPast), now.Add(feedFuture))
 	if err != nil {
 		c.fail(w, req, err)
 		return
@@ -105,7 +107,7 @@ func (c calendarFeeds) committee(w http.ResponseWriter, req *http.Request) {
 		http.NotFound(w, req)
 		return
 	}
-	m, err := c.r.Store.CommitteesByID(ctx, []string{id})
+	m, err := c.st.CommitteesByID(ctx, []string{id})
 	if err != nil {
 		c.fail(w, req, err)
 		return
@@ -131,8 +133,8 @@ func (c calendarFeeds) committee(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "you may not read this committee's calendar", http.StatusForbidden)
 		return
 	}
-	now := c.r.Sharing.Now()
-	bs, err := c.r.Store.CalendarBookings(ctx, k.ID, true, now.Add(-feedPast), now.Add(feedFuture))
+	now := c.r.Bookings.Now()
+	bs, err := c.st.CalendarBookings(ctx, k.ID, true, now.Add(-feedPast), now.Add(feedFuture))
 	if err != nil {
 		c.fail(w, req, err)
 		return
@@ -141,7 +143,7 @@ func (c calendarFeeds) committee(w http.ResponseWriter, req *http.Request) {
 	for i, b := range bs {
 		ids[i] = b.VenueID
 	}
-	venues, err := c.r.Store.VenuesByID(ctx, ids)
+	venues, err := c.st.VenuesByID(ctx, ids)
 	if err != nil {
 		c.fail(w, req, err)
 		return
@@ -162,7 +164,7 @@ func (c calendarFeeds) committees(req *http.Request, bs []booking.Booking) (map[
 	for i, b := range bs {
 		ids[i] = b.CommitteeID
 	}
-	return c.r.Store.CommitteesByID(req.Context(), ids)
+	return c.st.CommitteesByID(req.Context(), ids)
 }
 
 func newFeed(name, tz string) *ics.Calendar {

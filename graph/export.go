@@ -29,8 +29,8 @@ const maxExportRows = 20000
 // lists are public, so anyone may download them; mount the handler behind
 // Authenticate so that a signed-in viewer reads as themselves. Files are
 // UTF-8 with a byte-order mark, which Excel needs to show Chinese.
-func ExportHandler(r *Resolver, log *slog.Logger) http.Handler {
-	x := exports{r: r, log: log}
+func ExportHandler(r *Resolver, st *store.Store, log *slog.Logger) http.Handler {
+	x := exports{r: r, st: st, log: log}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /export/subdistricts/{code}/{file}", x.serve)
 	return mux
@@ -38,12 +38,13 @@ func ExportHandler(r *Resolver, log *slog.Logger) http.Handler {
 
 type exports struct {
 	r   *Resolver
+	st  *store.Store
 	log *slog.Logger
 }
 
 func (x exports) serve(w http.ResponseWriter, req *http.Request) {
 	ctx := req.Context()
-	sd, err := x.r.Store.SubdistrictByCode(ctx, req.PathValue("code"))
+	sd, err := x.r.Structure.SubdistrictByCode(ctx, req.PathValue("code"))
 	if errors.Is(err, structure.ErrNotFound) {
 		http.NotFound(w, req)
 		return
@@ -132,10 +133,10 @@ func (x exports) stats(req *http.Request, sd structure.Subdistrict) ([][]string,
 	if err != nil {
 		return nil, err
 	}
-	if statsPeriod(from, to) != nil {
+	if lists.CheckPeriod(from, to) != nil {
 		return nil, badRequest("to must not be before from, and at most 366 days after it")
 	}
-	s, err := x.r.Store.SubdistrictStats(req.Context(), sd.ID, from, to)
+	s, err := x.r.Lists.Figures(req.Context(), sd.ID, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +205,7 @@ func optDay(t *time.Time) string {
 func (x exports) needs(req *http.Request, sd structure.Subdistrict) ([][]string, error) {
 	ctx := req.Context()
 	ns, err := all(req, sd.ID, func(ps []string, p store.Page) (map[string]*store.Conn[lists.Need], error) {
-		return x.r.Store.Needs(ctx, store.NeedsOfSubdistrict, ps, store.ListsFilter{}, p)
+		return x.st.Needs(ctx, store.NeedsOfSubdistrict, ps, store.ListsFilter{}, p)
 	})
 	if err != nil {
 		return nil, err
@@ -225,7 +226,7 @@ func (x exports) needs(req *http.Request, sd structure.Subdistrict) ([][]string,
 func (x exports) offers(req *http.Request, sd structure.Subdistrict) ([][]string, error) {
 	ctx := req.Context()
 	os, err := all(req, sd.ID, func(ps []string, p store.Page) (map[string]*store.Conn[lists.Offer], error) {
-		return x.r.Store.Offers(ctx, store.OffersOfSubdistrict, ps, store.ListsFilter{}, p)
+		return x.st.Offers(ctx, store.OffersOfSubdistrict, ps, store.ListsFilter{}, p)
 	})
 	if err != nil {
 		return nil, err
@@ -246,7 +247,7 @@ func (x exports) offers(req *http.Request, sd structure.Subdistrict) ([][]string
 func (x exports) projects(req *http.Request, sd structure.Subdistrict) ([][]string, error) {
 	ctx := req.Context()
 	ps, err := all(req, sd.ID, func(parents []string, p store.Page) (map[string]*store.Conn[lists.Project], error) {
-		return x.r.Store.Projects(ctx, store.ProjectsOfSubdistrict, parents, store.ListsFilter{}, p)
+		return x.st.Projects(ctx, store.ProjectsOfSubdistrict, parents, store.ListsFilter{}, p)
 	})
 	if err != nil {
 		return nil, err
@@ -276,7 +277,7 @@ func (x exports) projects(req *http.Request, sd structure.Subdistrict) ([][]stri
 
 func (x exports) committeeNames(req *http.Request, sd structure.Subdistrict) (map[string]string, error) {
 	cs, err := all(req, sd.ID, func(ps []string, p store.Page) (map[string]*store.Conn[structure.Committee], error) {
-		return x.r.Store.Committees(req.Context(), ps, store.ListFilter{}, p)
+		return x.st.Committees(req.Context(), ps, store.ListFilter{}, p)
 	})
 	out := map[string]string{}
 	for _, c := range cs {
@@ -287,7 +288,7 @@ func (x exports) committeeNames(req *http.Request, sd structure.Subdistrict) (ma
 
 func (x exports) unitNames(req *http.Request, sd structure.Subdistrict) (map[string]string, error) {
 	us, err := all(req, sd.ID, func(ps []string, p store.Page) (map[string]*store.Conn[structure.Unit], error) {
-		return x.r.Store.Units(req.Context(), ps, false, store.ListFilter{}, p)
+		return x.st.Units(req.Context(), ps, false, store.ListFilter{}, p)
 	})
 	out := map[string]string{}
 	for _, u := range us {

@@ -23,6 +23,7 @@ import (
 	"cogov/graph/model"
 	"cogov/internal/access"
 	"cogov/internal/account"
+	"cogov/internal/store"
 )
 
 // Options tune the GraphQL handler.
@@ -47,7 +48,7 @@ const (
 // NewHandler builds the GraphQL endpoint: POST and GET (queries only) with a
 // parser token limit, a query cache, an error presenter that lets only
 // client errors through and a recover func that never shows a panic.
-func NewHandler(r *Resolver, o Options) *handler.Server {
+func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -81,7 +82,7 @@ func NewHandler(r *Resolver, o Options) *handler.Server {
 	// mutations, and per event for subscriptions, whose connection lives on
 	// and must not serve a cached, older state.
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		return next(context.WithValue(ctx, loadersKey{}, NewLoaders(r.Store, o.LoaderWait)))
+		return next(context.WithValue(ctx, loadersKey{}, NewLoaders(st, o.LoaderWait)))
 	})
 	srv.SetParserTokenLimit(15000)
 	if !o.Production || o.Introspection {

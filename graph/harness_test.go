@@ -171,7 +171,7 @@ func newEnvWait(t testing.TB, withDemo bool, opts graph.Options, loaderWait time
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	opts.Log = log
-	h := graph.NewEndpoint(res, opts, loaderWait, testViewer)
+	h := graph.NewEndpoint(res, st, opts, loaderWait, testViewer)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, db: db, store: st, svc: res.Structure, srv: srv, stmts: &n, res: res}

@@ -15,6 +15,7 @@ import (
 
 	"cogov/internal/access"
 	"cogov/internal/account"
+	"cogov/internal/store"
 )
 
 // RequestInfo is what the HTTP layer knows about a request's origin.
@@ -113,16 +114,17 @@ func limitBody(next http.Handler) http.Handler {
 	})
 }
 
-// NewEndpoint is the whole /graphql endpoint: body cap, authentication,
+// NewEndpoint is the whole /graphql endpoint over the services of r, with
+// per-request loaders over st: body cap, authentication,
 // rate-limit statuses, per-request loaders and the GraphQL handler. wrap,
 // if not nil, wraps the handler right after authentication (tests use it).
-func NewEndpoint(r *Resolver, o Options, loaderWait time.Duration, wrap func(http.Handler) http.Handler) http.Handler {
+func NewEndpoint(r *Resolver, st *store.Store, o Options, loaderWait time.Duration, wrap func(http.Handler) http.Handler) http.Handler {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
 	o.Accounts = r.Accounts
 	o.LoaderWait = loaderWait
-	gql := NewHandler(r, o)
+	gql := NewHandler(r, st, o)
 	rated := RateLimitStatus(gql)
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if strings.EqualFold(req.Header.Get("Upgrade"), "websocket") {

@@ -20,32 +20,32 @@ type connLoader[T any] = fLoader[store.ListFilter, T]
 
 // Loaders batch every relationship of one request.
 type Loaders struct {
-	store           *store.Store
-	Subdistrict     *dataloadgen.Loader[string, structure.Subdistrict]
-	Community       *dataloadgen.Loader[string, structure.Community]
-	Grid            *dataloadgen.Loader[string, structure.Grid]
-	Unit            *dataloadgen.Loader[string, structure.Unit]
-	Committee       *dataloadgen.Loader[string, structure.Committee]
-	Person          *dataloadgen.Loader[string, structure.Person]
-	Membership      *dataloadgen.Loader[string, structure.Membership]
-	Account         *dataloadgen.Loader[string, account.Account]
-	Roles           *dataloadgen.Loader[string, []account.Role]
-	WorkingCmte     *dataloadgen.Loader[string, structure.Committee]
-	PartyCmte       *dataloadgen.Loader[string, structure.Committee]
-	GridCount       *dataloadgen.Loader[string, int]
-	GridStaff       *dataloadgen.Loader[string, []structure.GridStaff]
-	Communities     *connLoader[structure.Community]
-	Grids           *connLoader[structure.Grid]
-	GridWorkers     *connLoader[structure.Person]
-	SubdistrictUnit *connLoader[structure.Unit]
-	CommunityUnit   *connLoader[structure.Unit]
-	Committees      *connLoader[structure.Committee]
-	People          *connLoader[structure.Person]
-	CommitteeSeats  *connLoader[structure.Membership]
-	PersonSeats     *connLoader[structure.Membership]
-	UnitSeats       *connLoader[structure.Membership]
-	Venues          *VenueLoaders   // venues and bookings (graph/booking.go)
-	Meetings        *MeetingLoaders // joint meetings and the three lists (graph/meetings.go)
+	store            *store.Store
+	Subdistrict      *dataloadgen.Loader[string, structure.Subdistrict]
+	Community        *dataloadgen.Loader[string, structure.Community]
+	Grid             *dataloadgen.Loader[string, structure.Grid]
+	Unit             *dataloadgen.Loader[string, structure.Unit]
+	Committee        *dataloadgen.Loader[string, structure.Committee]
+	Person           *dataloadgen.Loader[string, structure.Person]
+	Membership       *dataloadgen.Loader[string, structure.Membership]
+	Account          *dataloadgen.Loader[string, account.Account]
+	Roles            *dataloadgen.Loader[string, []account.Role]
+	WorkingCommittee *dataloadgen.Loader[string, structure.Committee]
+	PartyCommittee   *dataloadgen.Loader[string, structure.Committee]
+	GridCount        *dataloadgen.Loader[string, int]
+	GridStaff        *dataloadgen.Loader[string, []structure.GridStaff]
+	Communities      *connLoader[structure.Community]
+	Grids            *connLoader[structure.Grid]
+	GridWorkers      *connLoader[structure.Person]
+	SubdistrictUnit  *connLoader[structure.Unit]
+	CommunityUnit    *connLoader[structure.Unit]
+	Committees       *connLoader[structure.Committee]
+	People           *connLoader[structure.Person]
+	CommitteeSeats   *connLoader[structure.Membership]
+	PersonSeats      *connLoader[structure.Membership]
+	UnitSeats        *connLoader[structure.Membership]
+	Venues           *VenueLoaders   // venues and bookings (graph/booking.go)
+	Meetings         *MeetingLoaders // joint meetings and the three lists (graph/meetings.go)
 }
 
 // NewLoaders returns fresh loaders over s that wait up to wait to gather a batch.
@@ -62,21 +62,21 @@ func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
 		}
 	}
 	return &Loaders{
-		store:       s,
-		Subdistrict: dataloadgen.NewMappedLoader(s.SubdistrictsByID, o),
-		Community:   dataloadgen.NewMappedLoader(s.CommunitiesByID, o),
-		Grid:        dataloadgen.NewMappedLoader(s.GridsByID, o),
-		Unit:        dataloadgen.NewMappedLoader(s.UnitsByID, o),
-		Committee:   dataloadgen.NewMappedLoader(s.CommitteesByID, o),
-		Person:      dataloadgen.NewMappedLoader(visible(s.PeopleByID, structure.CanSeePersonRecord), o),
-		Membership:  dataloadgen.NewMappedLoader(visible(s.MembershipsByID, structure.CanSeeSeat), o),
-		Account:     dataloadgen.NewMappedLoader(visible(s.AccountsByID, account.CanSee), o),
-		Roles:       dataloadgen.NewMappedLoader(s.Roles, o),
-		WorkingCmte: dataloadgen.NewMappedLoader(s.WorkingCommittees, o),
-		PartyCmte:   dataloadgen.NewMappedLoader(s.PartyCommittees, o),
-		GridCount:   dataloadgen.NewMappedLoader(s.GridCounts, o),
-		GridStaff:   dataloadgen.NewMappedLoader(s.GridStaff, o),
-		Communities: dataloadgen.NewMappedLoader(batchBy(s.Communities), o),
+		store:            s,
+		Subdistrict:      dataloadgen.NewMappedLoader(s.SubdistrictsByID, o),
+		Community:        dataloadgen.NewMappedLoader(s.CommunitiesByID, o),
+		Grid:             dataloadgen.NewMappedLoader(s.GridsByID, o),
+		Unit:             dataloadgen.NewMappedLoader(s.UnitsByID, o),
+		Committee:        dataloadgen.NewMappedLoader(s.CommitteesByID, o),
+		Person:           dataloadgen.NewMappedLoader(visible(s.PeopleByID, structure.CanSeePersonRecord), o),
+		Membership:       dataloadgen.NewMappedLoader(visible(s.MembershipsByID, structure.CanSeeSeat), o),
+		Account:          dataloadgen.NewMappedLoader(visible(s.AccountsByID, account.CanSee), o),
+		Roles:            dataloadgen.NewMappedLoader(s.Roles, o),
+		WorkingCommittee: dataloadgen.NewMappedLoader(s.WorkingCommittees, o),
+		PartyCommittee:   dataloadgen.NewMappedLoader(s.PartyCommittees, o),
+		GridCount:        dataloadgen.NewMappedLoader(s.GridCounts, o),
+		GridStaff:        dataloadgen.NewMappedLoader(s.GridStaff, o),
+		Communities:      dataloadgen.NewMappedLoader(batchBy(s.Communities), o),
 		Grids: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, _ store.ListFilter, p store.Page) (map[string]*store.Conn[structure.Grid], error) {
 			return s.Grids(ctx, ps, p)
 		}), o),

@@ -71,26 +71,26 @@ type periodKey struct {
 
 // MeetingLoaders batch the relationships of joint meetings and the three lists per request.
 type MeetingLoaders struct {
-	Meeting      *dataloadgen.Loader[string, meeting.Meeting]
-	Invitation   *dataloadgen.Loader[string, meeting.Invitation]
-	Resolution   *dataloadgen.Loader[string, meeting.Resolution]
-	Agenda       *dataloadgen.Loader[string, []meeting.AgendaItem]
-	Resolutions  *dataloadgen.Loader[string, []meeting.Resolution]
-	Need         *dataloadgen.Loader[string, lists.Need]
-	Offer        *dataloadgen.Loader[string, lists.Offer]
-	Project      *dataloadgen.Loader[string, lists.Project]
-	Escalations  *dataloadgen.Loader[string, []lists.Escalation]
-	Updates      *dataloadgen.Loader[string, []lists.Update]
-	Contribution *dataloadgen.Loader[periodKey, store.Contribution]
-	SDMeetings   *fLoader[store.MeetingFilter, meeting.Meeting]
-	CMeetings    *fLoader[store.MeetingFilter, meeting.Meeting]
-	Series       *fLoader[store.MeetingFilter, meeting.Meeting]
-	Invitations  *fLoader[invitationFilter, meeting.Invitation]
-	PersonInvs   *fLoader[string, meeting.Invitation]
-	Attendees    *fLoader[string, structure.Membership]
-	Needs        map[store.ListParent]*fLoader[store.ListsFilter, lists.Need]
-	Offers       map[store.ListParent]*fLoader[store.ListsFilter, lists.Offer]
-	Projects     map[store.ListParent]*fLoader[store.ListsFilter, lists.Project]
+	Meeting             *dataloadgen.Loader[string, meeting.Meeting]
+	Invitation          *dataloadgen.Loader[string, meeting.Invitation]
+	Resolution          *dataloadgen.Loader[string, meeting.Resolution]
+	Agenda              *dataloadgen.Loader[string, []meeting.AgendaItem]
+	Resolutions         *dataloadgen.Loader[string, []meeting.Resolution]
+	Need                *dataloadgen.Loader[string, lists.Need]
+	Offer               *dataloadgen.Loader[string, lists.Offer]
+	Project             *dataloadgen.Loader[string, lists.Project]
+	Escalations         *dataloadgen.Loader[string, []lists.Escalation]
+	Updates             *dataloadgen.Loader[string, []lists.Update]
+	Contribution        *dataloadgen.Loader[periodKey, lists.Contribution]
+	SubdistrictMeetings *fLoader[store.MeetingFilter, meeting.Meeting]
+	CommitteeMeetings   *fLoader[store.MeetingFilter, meeting.Meeting]
+	Series              *fLoader[store.MeetingFilter, meeting.Meeting]
+	Invitations         *fLoader[invitationFilter, meeting.Invitation]
+	PersonInvitations   *fLoader[string, meeting.Invitation]
+	Attendees           *fLoader[string, structure.Membership]
+	Needs               map[store.ListParent]*fLoader[store.ListsFilter, lists.Need]
+	Offers              map[store.ListParent]*fLoader[store.ListsFilter, lists.Offer]
+	Projects            map[store.ListParent]*fLoader[store.ListsFilter, lists.Project]
 }
 
 // invitationFilter narrows a meeting's invitations: by response, and to the
@@ -114,12 +114,12 @@ func newMeetingLoaders(s *store.Store, o dataloadgen.Option) *MeetingLoaders {
 		Project:     dataloadgen.NewMappedLoader(s.ProjectsByID, o),
 		Escalations: dataloadgen.NewMappedLoader(s.Escalations, o),
 		Updates:     dataloadgen.NewMappedLoader(s.ProjectUpdates, o),
-		Contribution: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []periodKey) (map[periodKey]store.Contribution, error) {
+		Contribution: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []periodKey) (map[periodKey]lists.Contribution, error) {
 			byPeriod := map[[2]time.Time][]string{}
 			for _, k := range keys {
 				byPeriod[[2]time.Time{k.From, k.To}] = append(byPeriod[[2]time.Time{k.From, k.To}], k.ID)
 			}
-			out := map[periodKey]store.Contribution{}
+			out := map[periodKey]lists.Contribution{}
 			for p, ids := range byPeriod {
 				m, err := s.Contributions(ctx, ids, p[0], p[1])
 				if err != nil {
@@ -131,13 +131,13 @@ func newMeetingLoaders(s *store.Store, o dataloadgen.Option) *MeetingLoaders {
 			}
 			return out, nil
 		}, o),
-		SDMeetings: meetings(store.MeetingsOfSubdistrict),
-		CMeetings:  meetings(store.MeetingsOfCommittee),
-		Series:     meetings(store.MeetingsOfSeries),
+		SubdistrictMeetings: meetings(store.MeetingsOfSubdistrict),
+		CommitteeMeetings:   meetings(store.MeetingsOfCommittee),
+		Series:              meetings(store.MeetingsOfSeries),
 		Invitations: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, f invitationFilter, p store.Page) (map[string]*store.Conn[meeting.Invitation], error) {
 			return s.Invitations(ctx, ps, f.Response, f.Persons, p)
 		}), o),
-		PersonInvs: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, response string, p store.Page) (map[string]*store.Conn[meeting.Invitation], error) {
+		PersonInvitations: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, response string, p store.Page) (map[string]*store.Conn[meeting.Invitation], error) {
 			return s.PersonInvitations(ctx, ps, response, p)
 		}), o),
 		Attendees: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, persons string, p store.Page) (map[string]*store.Conn[structure.Membership], error) {
@@ -256,14 +256,6 @@ func listsFilter[S ~string, C ~string](status *S, category *C) store.ListsFilter
 		f.Category = string(*category)
 	}
 	return f
-}
-
-// statsPeriod checks a from..to pair of days.
-func statsPeriod(from, to time.Time) error {
-	if to.Before(from) || to.Sub(from) > 366*24*time.Hour {
-		return &model.InputError{Msg: "to must not be before from, and at most 366 days after it"}
-	}
-	return nil
 }
 
 // meetingPayload turns a meeting result into its payload.

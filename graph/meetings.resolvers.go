@@ -39,7 +39,7 @@ func (r *committeeResolver) JointMeetings(ctx context.Context, obj *structure.Co
 	if status != nil {
 		f.Status = string(*status)
 	}
-	c, err := loadPage(ctx, For(ctx).Meetings.CMeetings, obj.ID, f, first, after)
+	c, err := loadPage(ctx, For(ctx).Meetings.CommitteeMeetings, obj.ID, f, first, after)
 	return connOrErr(c, err, meetingConn)
 }
 
@@ -313,7 +313,7 @@ func (r *personResolver) Invitations(ctx context.Context, obj *structure.Person,
 	if response != nil {
 		f = string(*response)
 	}
-	c, err := loadPage(ctx, For(ctx).Meetings.PersonInvs, obj.ID, f, first, after)
+	c, err := loadPage(ctx, For(ctx).Meetings.PersonInvitations, obj.ID, f, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -387,7 +387,7 @@ func (r *subdistrictResolver) JointMeetings(ctx context.Context, obj *structure.
 		f.From = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
 		f.To = time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, loc)
 	}
-	c, err := loadPage(ctx, For(ctx).Meetings.SDMeetings, obj.ID, f, first, after)
+	c, err := loadPage(ctx, For(ctx).Meetings.SubdistrictMeetings, obj.ID, f, first, after)
 	return connOrErr(c, err, meetingConn)
 }
 
@@ -410,19 +410,16 @@ func (r *subdistrictResolver) Projects(ctx context.Context, obj *structure.Subdi
 }
 
 // Stats is the resolver for the stats field.
-func (r *subdistrictResolver) Stats(ctx context.Context, obj *structure.Subdistrict, from time.Time, to time.Time) (*store.Stats, error) {
-	if err := statsPeriod(from, to); err != nil {
-		return nil, err
-	}
-	st, err := r.Store.SubdistrictStats(ctx, obj.ID, from, to)
+func (r *subdistrictResolver) Stats(ctx context.Context, obj *structure.Subdistrict, from time.Time, to time.Time) (*lists.Stats, error) {
+	st, err := r.Lists.Figures(ctx, obj.ID, from, to)
 	if err != nil {
-		return nil, err
+		return nil, asInputError(err)
 	}
 	return &st, nil
 }
 
 // VenueUtilization is the resolver for the venueUtilization field.
-func (r *subdistrictStatsResolver) VenueUtilization(ctx context.Context, obj *store.Stats) (*float64, error) {
+func (r *subdistrictStatsResolver) VenueUtilization(ctx context.Context, obj *lists.Stats) (*float64, error) {
 	if obj.OpenHours <= 0 {
 		return nil, nil
 	}
@@ -443,13 +440,13 @@ func (r *unitResolver) Projects(ctx context.Context, obj *structure.Unit, first 
 }
 
 // Contribution is the resolver for the contribution field.
-func (r *unitResolver) Contribution(ctx context.Context, obj *structure.Unit, from time.Time, to time.Time) (*store.Contribution, error) {
-	if err := statsPeriod(from, to); err != nil {
-		return nil, err
+func (r *unitResolver) Contribution(ctx context.Context, obj *structure.Unit, from time.Time, to time.Time) (*lists.Contribution, error) {
+	if err := lists.CheckPeriod(from, to); err != nil {
+		return nil, asInputError(err)
 	}
 	c, err := For(ctx).Meetings.Contribution.Load(ctx, periodKey{obj.ID, from, to})
 	if isNotFound(err) {
-		return &store.Contribution{UnitID: obj.ID}, nil
+		return &lists.Contribution{UnitID: obj.ID}, nil
 	}
 	if err != nil {
 		return nil, err

@@ -300,7 +300,7 @@ func TestJointMeetingDoneWhen(t *testing.T) {
 		t.Errorf("the unit is not on the dashboard")
 	}
 	// The CSV exports carry the same figures and the lists.
-	srv := httptest.NewServer(graph.Authenticate(e.res.Accounts, slog.New(slog.NewTextHandler(io.Discard, nil)), graph.ExportHandler(e.res, slog.New(slog.NewTextHandler(io.Discard, nil)))))
+	srv := httptest.NewServer(graph.Authenticate(e.res.Accounts, slog.New(slog.NewTextHandler(io.Discard, nil)), graph.ExportHandler(e.res, e.store, slog.New(slog.NewTextHandler(io.Discard, nil)))))
 	t.Cleanup(srv.Close)
 	get := func(path string) (int, string) {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)

@@ -20,13 +20,11 @@ import (
 type Resolver struct {
 	Structure *structure.Service
 	Accounts  *account.Service
-	Sharing   *booking.Service
+	Bookings  *booking.Service
 	Feeds     *booking.Feeds
-	PublicURL string // the server's address as clients reach it, for feed URLs
-	Hub       *Hub   // venue changes for subscriptions
+	Hub       *Hub // venue changes for subscriptions
 	Meetings  *meeting.Service
 	Lists     *lists.Service
-	Store     *store.Store
 }
 
 // NewResolver wires the domain services over one store; they all tell the
@@ -37,12 +35,10 @@ func NewResolver(st *store.Store, publicURL string, now clock.Clock) *Resolver {
 	return &Resolver{
 		Structure: structure.NewService(st, now),
 		Accounts:  account.NewService(st, account.Options{Now: now}),
-		Sharing:   sharing,
-		Feeds:     booking.NewFeeds(st),
+		Bookings:  sharing,
+		Feeds:     booking.NewFeeds(st, publicURL),
 		Meetings:  meetings,
 		Lists:     lists.NewService(st, meetings, now),
-		Store:     st,
-		PublicURL: publicURL,
 		Hub:       NewHub(),
 	}
 }

@@ -92,7 +92,7 @@ func (r *communityResolver) Grids(ctx context.Context, obj *structure.Community,
 
 // PartyCommittee is the resolver for the partyCommittee field.
 func (r *communityResolver) PartyCommittee(ctx context.Context, obj *structure.Community) (*structure.Committee, error) {
-	return loadOpt(ctx, For(ctx).PartyCmte, &obj.ID)
+	return loadOpt(ctx, For(ctx).PartyCommittee, &obj.ID)
 }
 
 // Units is the resolver for the units field.
@@ -353,7 +353,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 
 // Subdistrict is the resolver for the subdistrict field.
 func (r *queryResolver) Subdistrict(ctx context.Context, code string) (*structure.Subdistrict, error) {
-	s, err := r.Store.SubdistrictByCode(ctx, code)
+	s, err := r.Structure.SubdistrictByCode(ctx, code)
 	if errors.Is(err, structure.ErrNotFound) {
 		return nil, nil
 	}
@@ -375,7 +375,7 @@ func (r *queryResolver) Subdistricts(ctx context.Context, first int, after *stri
 	if err != nil {
 		return nil, err
 	}
-	c, err := r.Store.Subdistricts(ctx, p)
+	c, err := r.Structure.Subdistricts(ctx, p)
 	if err != nil {
 		return nil, listErr(err)
 	}
@@ -413,7 +413,7 @@ func (r *subdistrictResolver) Communities(ctx context.Context, obj *structure.Su
 
 // WorkingCommittee is the resolver for the workingCommittee field.
 func (r *subdistrictResolver) WorkingCommittee(ctx context.Context, obj *structure.Subdistrict) (*structure.Committee, error) {
-	return loadOpt(ctx, For(ctx).WorkingCmte, &obj.ID)
+	return loadOpt(ctx, For(ctx).WorkingCommittee, &obj.ID)
 }
 
 // Committees is the resolver for the committees field.
@@ -459,7 +459,7 @@ func (r *subdistrictResolver) GridCount(ctx context.Context, obj *structure.Subd
 // VenueChanged is the resolver for the venueChanged field.
 func (r *subscriptionResolver) VenueChanged(ctx context.Context, venueID string) (<-chan *booking.Venue, error) {
 	id := localID(typeVenue, venueID)
-	if _, err := r.Store.Venue(ctx, id); err != nil {
+	if _, err := r.Resolver.Bookings.Venue(ctx, id); err != nil {
 		if errors.Is(err, booking.ErrNotFound) {
 			return nil, &model.InputError{Msg: "no such venue"}
 		}
@@ -476,7 +476,7 @@ func (r *subscriptionResolver) VenueChanged(ctx context.Context, venueID string)
 				return
 			case <-changed:
 			}
-			v, err := r.Store.Venue(ctx, id)
+			v, err := r.Resolver.Bookings.Venue(ctx, id)
 			if err != nil {
 				return // gone, or the connection is closing
 			}

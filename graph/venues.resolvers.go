@@ -15,7 +15,6 @@ import (
 	"cogov/internal/structure"
 	"context"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -99,7 +98,7 @@ func (r *mutationResolver) CreateCalendarFeed(ctx context.Context, input model.C
 	if err != nil || ferr != nil {
 		return &model.CalendarFeedPayload{UserErrors: ue}, ferr
 	}
-	url := strings.TrimSuffix(r.PublicURL, "/") + "/calendar/committees/" + input.CommitteeID + ".ics?token=" + token
+	url := r.Feeds.Address(input.CommitteeID, token)
 	return &model.CalendarFeedPayload{URL: &url, Token: &token, UserErrors: ue}, nil
 }
 
@@ -115,7 +114,7 @@ func (r *mutationResolver) CreateVenue(ctx context.Context, input model.CreateVe
 	in := booking.NewVenue{UnitID: localID(typeUnit, input.UnitID), CommunityID: localID(typeCommunity, input.CommunityID),
 		Name: input.Name, Kind: input.Kind, Address: deref(input.Address), AreaSqm: input.AreaSqm, Capacity: input.Capacity,
 		Facilities: input.Facilities, Description: deref(input.Description), PhotoURLs: input.PhotoUrls}
-	return venuePayload(r.Sharing.CreateVenue(ctx, in))
+	return venuePayload(r.Bookings.CreateVenue(ctx, in))
 }
 
 // UpdateVenue is the resolver for the updateVenue field.
@@ -128,12 +127,12 @@ func (r *mutationResolver) UpdateVenue(ctx context.Context, input model.UpdateVe
 	if input.PhotoUrls != nil {
 		in.PhotoURLs = &input.PhotoUrls
 	}
-	return venuePayload(r.Sharing.UpdateVenue(ctx, localID(typeVenue, input.VenueID), in))
+	return venuePayload(r.Bookings.UpdateVenue(ctx, localID(typeVenue, input.VenueID), in))
 }
 
 // DeactivateVenue is the resolver for the deactivateVenue field.
 func (r *mutationResolver) DeactivateVenue(ctx context.Context, input model.DeactivateVenueInput) (*model.VenuePayload, error) {
-	return venuePayload(r.Sharing.DeactivateVenue(ctx, localID(typeVenue, input.VenueID)))
+	return venuePayload(r.Bookings.DeactivateVenue(ctx, localID(typeVenue, input.VenueID)))
 }
 
 // SetOpeningHours is the resolver for the setOpeningHours field.
@@ -150,7 +149,7 @@ func (r *mutationResolver) SetOpeningHours(ctx context.Context, input model.SetO
 		}
 		exs = &list
 	}
-	return venuePayload(r.Sharing.SetOpeningHours(ctx, localID(typeVenue, input.VenueID), hours, exs))
+	return venuePayload(r.Bookings.SetOpeningHours(ctx, localID(typeVenue, input.VenueID), hours, exs))
 }
 
 // SetBookingRules is the resolver for the setBookingRules field.
@@ -162,12 +161,12 @@ func (r *mutationResolver) SetBookingRules(ctx context.Context, input model.SetB
 		m := int(*input.WeeklyQuotaHours*60 + 0.5)
 		rules.WeeklyQuotaMinutes = &m
 	}
-	return venuePayload(r.Sharing.SetBookingRules(ctx, localID(typeVenue, input.VenueID), rules))
+	return venuePayload(r.Bookings.SetBookingRules(ctx, localID(typeVenue, input.VenueID), rules))
 }
 
 // AddClosure is the resolver for the addClosure field.
 func (r *mutationResolver) AddClosure(ctx context.Context, input model.AddClosureInput) (*model.AddClosurePayload, error) {
-	res, err := r.Sharing.AddClosure(ctx, localID(typeVenue, input.VenueID), input.Start, input.End, deref(input.Reason))
+	res, err := r.Bookings.AddClosure(ctx, localID(typeVenue, input.VenueID), input.Start, input.End, deref(input.Reason))
 	ue, ferr := userErrors(err)
 	if ferr != nil {
 		return nil, ferr
@@ -177,7 +176,7 @@ func (r *mutationResolver) AddClosure(ctx context.Context, input model.AddClosur
 
 // RemoveClosure is the resolver for the removeClosure field.
 func (r *mutationResolver) RemoveClosure(ctx context.Context, input model.RemoveClosureInput) (*model.VenuePayload, error) {
-	return venuePayload(r.Sharing.RemoveClosure(ctx, localID(typeClosure, input.ClosureID)))
+	return venuePayload(r.Bookings.RemoveClosure(ctx, localID(typeClosure, input.ClosureID)))
 }
 
 // RequestBooking is the resolver for the requestBooking field.
@@ -194,7 +193,7 @@ func (r *mutationResolver) RequestBooking(ctx context.Context, input model.Reque
 			in.Recurrence.Weekdays = append(in.Recurrence.Weekdays, isoWeekday(w))
 		}
 	}
-	res, err := r.Sharing.RequestBooking(ctx, in)
+	res, err := r.Bookings.RequestBooking(ctx, in)
 	ue, ferr := userErrors(err)
 	if ferr != nil {
 		return nil, ferr
@@ -204,12 +203,12 @@ func (r *mutationResolver) RequestBooking(ctx context.Context, input model.Reque
 
 // ApproveBooking is the resolver for the approveBooking field.
 func (r *mutationResolver) ApproveBooking(ctx context.Context, input model.ApproveBookingInput) (*model.BookingPayload, error) {
-	return bookingPayload(r.Sharing.Approve(ctx, localID(typeBooking, input.BookingID), input.Version, deref(input.Note)))
+	return bookingPayload(r.Bookings.Approve(ctx, localID(typeBooking, input.BookingID), input.Version, deref(input.Note)))
 }
 
 // RejectBooking is the resolver for the rejectBooking field.
 func (r *mutationResolver) RejectBooking(ctx context.Context, input model.RejectBookingInput) (*model.BookingPayload, error) {
-	return bookingPayload(r.Sharing.Reject(ctx, localID(typeBooking, input.BookingID), input.Version, input.Reason))
+	return bookingPayload(r.Bookings.Reject(ctx, localID(typeBooking, input.BookingID), input.Version, input.Reason))
 }
 
 // CancelBooking is the resolver for the cancelBooking field.
@@ -218,12 +217,12 @@ func (r *mutationResolver) CancelBooking(ctx context.Context, input model.Cancel
 	if input.Scope != nil {
 		scope = *input.Scope
 	}
-	return bookingPayload(r.Sharing.Cancel(ctx, localID(typeBooking, input.BookingID), input.Version, input.Reason, scope))
+	return bookingPayload(r.Bookings.Cancel(ctx, localID(typeBooking, input.BookingID), input.Version, input.Reason, scope))
 }
 
 // RecordAttendance is the resolver for the recordAttendance field.
 func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.BookingPayload, error) {
-	return bookingPayload(r.Sharing.RecordAttendance(ctx, localID(typeBooking, input.BookingID), input.Version, input.ActualAttendees))
+	return bookingPayload(r.Bookings.RecordAttendance(ctx, localID(typeBooking, input.BookingID), input.Version, input.ActualAttendees))
 }
 
 // Weekday is the resolver for the weekday field.
@@ -250,7 +249,7 @@ func (r *queryResolver) Venues(ctx context.Context, filter model.VenueFilter, fi
 	if filter.MinAreaSqm != nil {
 		f.MinAreaSqm = *filter.MinAreaSqm
 	}
-	c, err := r.Store.Venues(ctx, f, p)
+	c, err := r.Resolver.Bookings.SearchVenues(ctx, f, p)
 	if err != nil {
 		return nil, listErr(err)
 	}
@@ -291,7 +290,7 @@ func (r *venueResolver) OpeningExceptions(ctx context.Context, obj *booking.Venu
 	if to.Before(from) || to.Sub(from) > 400*24*time.Hour {
 		return nil, &model.InputError{Msg: "to must not be before from, and at most 400 days after it"}
 	}
-	exs, err := r.Store.Exceptions(ctx, obj.ID, from, to)
+	exs, err := r.Resolver.Bookings.Exceptions(ctx, obj.ID, from, to)
 	return orEmpty(exs), err
 }
 
@@ -300,13 +299,13 @@ func (r *venueResolver) Closures(ctx context.Context, obj *booking.Venue, from t
 	if _, _, err := window(&from, &to, 400*24*time.Hour); err != nil {
 		return nil, err
 	}
-	cs, err := r.Store.Closures(ctx, obj.ID, from, to)
+	cs, err := r.Resolver.Bookings.Closures(ctx, obj.ID, from, to)
 	return orEmpty(cs), err
 }
 
 // Availability is the resolver for the availability field.
 func (r *venueResolver) Availability(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Slot, error) {
-	slots, err := r.Sharing.Availability(ctx, *obj, from, to)
+	slots, err := r.Resolver.Bookings.Availability(ctx, *obj, from, to)
 	if err != nil {
 		return nil, asInputError(err)
 	}

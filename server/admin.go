@@ -33,7 +33,7 @@ func createAdmin(ctx context.Context, res *graph.Resolver, args []string, out io
 		return errors.New("create-admin needs -subdistrict and -username")
 	}
 	ctx = access.With(ctx, access.System("create-admin"))
-	sd, err := res.Store.SubdistrictByCode(ctx, *code)
+	sd, err := res.Structure.SubdistrictByCode(ctx, *code)
 	if errors.Is(err, structure.ErrNotFound) {
 		if *name == "" {
 			return fmt.Errorf("sub-district %q does not exist; give -name to create it", *code)

@@ -181,17 +181,17 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 
 func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewEndpoint(res, graph.Options{Production: cfg.production, Introspection: cfg.introspection,
+	mux.Handle("/graphql", graph.NewEndpoint(res, st, graph.Options{Production: cfg.production, Introspection: cfg.introspection,
 		AllowedOrigins: cfg.corsOrigins, Log: log}, 2*time.Millisecond, nil))
 	if !cfg.production {
 		mux.Handle("/graphiql", playground.Handler("cogov GraphiQL", "/graphql"))
 	}
-	cal := graph.Authenticate(res.Accounts, log, graph.CalendarHandler(res, log))
+	cal := graph.Authenticate(res.Accounts, log, graph.CalendarHandler(res, st, log))
 	mux.Handle("GET /calendar/venues/{file}", cal)
 	mux.Handle("GET /calendar/committees/{file}", cal)
 	// CSV exports for the monthly report, authorized like the queries: behind
 	// Authenticate, so `Authorization: Bearer` reads as the signed-in viewer.
-	mux.Handle("GET /export/subdistricts/{code}/{file}", graph.Authenticate(res.Accounts, log, graph.ExportHandler(res, log)))
+	mux.Handle("GET /export/subdistricts/{code}/{file}", graph.Authenticate(res.Accounts, log, graph.ExportHandler(res, st, log)))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte("ok\n"))

@@ -11,7 +11,6 @@ import (
 	"cogov/internal/lists"
 	"cogov/internal/meeting"
 	"cogov/internal/problem"
-	"cogov/internal/store"
 	"cogov/internal/structure"
 	"context"
 	"errors"
@@ -968,10 +967,10 @@ type SubdistrictResolver interface {
 	Needs(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.NeedStatus, category *lists.Category) (*model.NeedConnection, error)
 	Offers(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.OfferStatus, category *lists.Category) (*model.OfferConnection, error)
 	Projects(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
-	Stats(ctx context.Context, obj *structure.Subdistrict, from time.Time, to time.Time) (*store.Stats, error)
+	Stats(ctx context.Context, obj *structure.Subdistrict, from time.Time, to time.Time) (*lists.Stats, error)
 }
 type SubdistrictStatsResolver interface {
-	VenueUtilization(ctx context.Context, obj *store.Stats) (*float64, error)
+	VenueUtilization(ctx context.Context, obj *lists.Stats) (*float64, error)
 }
 type SubscriptionResolver interface {
 	VenueChanged(ctx context.Context, venueID string) (<-chan *booking.Venue, error)
@@ -984,7 +983,7 @@ type UnitResolver interface {
 	Memberships(ctx context.Context, obj *structure.Unit, first int, after *string, currentOn *time.Time) (*model.MembershipConnection, error)
 	Offers(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.OfferStatus) (*model.OfferConnection, error)
 	Projects(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
-	Contribution(ctx context.Context, obj *structure.Unit, from time.Time, to time.Time) (*store.Contribution, error)
+	Contribution(ctx context.Context, obj *structure.Unit, from time.Time, to time.Time) (*lists.Contribution, error)
 }
 type VenueResolver interface {
 	ID(ctx context.Context, obj *booking.Venue) (string, error)
@@ -20665,8 +20664,8 @@ func (ec *executionContext) _Subdistrict_stats(ctx context.Context, field graphq
 			return ec.Resolvers.Subdistrict().Stats(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Stats) graphql.Marshaler {
-			return ec.marshalNSubdistrictStats2ᚖcogovᚋinternalᚋstoreᚐStats(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *lists.Stats) graphql.Marshaler {
+			return ec.marshalNSubdistrictStats2ᚖcogovᚋinternalᚋlistsᚐStats(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20902,7 +20901,7 @@ func (ec *executionContext) fieldContext_SubdistrictPayload_userErrors(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _SubdistrictStats_partTimeMembers(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubdistrictStats_partTimeMembers(ctx context.Context, field graphql.CollectedField, obj *lists.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20925,7 +20924,7 @@ func (ec *executionContext) fieldContext_SubdistrictStats_partTimeMembers(_ cont
 	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SubdistrictStats_unitsSharingVenues(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubdistrictStats_unitsSharingVenues(ctx context.Context, field graphql.CollectedField, obj *lists.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20948,7 +20947,7 @@ func (ec *executionContext) fieldContext_SubdistrictStats_unitsSharingVenues(_ c
 	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SubdistrictStats_sharedAreaSqm(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubdistrictStats_sharedAreaSqm(ctx context.Context, field graphql.CollectedField, obj *lists.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20971,7 +20970,7 @@ func (ec *executionContext) fieldContext_SubdistrictStats_sharedAreaSqm(_ contex
 	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Float")
 }
 
-func (ec *executionContext) _SubdistrictStats_bookingsApproved(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubdistrictStats_bookingsApproved(ctx context.Context, field graphql.CollectedField, obj *lists.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20994,7 +20993,7 @@ func (ec *executionContext) fieldContext_SubdistrictStats_bookingsApproved(_ con
 	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SubdistrictStats_bookedHours(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubdistrictStats_bookedHours(ctx context.Context, field graphql.CollectedField, obj *lists.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21017,7 +21016,7 @@ func (ec *executionContext) fieldContext_SubdistrictStats_bookedHours(_ context.
 	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Float")
 }
 
-func (ec *executionContext) _SubdistrictStats_attendees(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubdistrictStats_attendees(ctx context.Context, field graphql.CollectedField, obj *lists.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21040,7 +21039,7 @@ func (ec *executionContext) fieldContext_SubdistrictStats_attendees(_ context.Co
 	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SubdistrictStats_venueUtilization(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubdistrictStats_venueUtilization(ctx context.Context, field graphql.CollectedField, obj *lists.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21063,7 +21062,7 @@ func (ec *executionContext) fieldContext_SubdistrictStats_venueUtilization(_ con
 	return graphql.NewScalarFieldContext("SubdistrictStats", field, true, true, "Float")
 }
 
-func (ec *executionContext) _SubdistrictStats_jointMeetingsHeld(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubdistrictStats_jointMeetingsHeld(ctx context.Context, field graphql.CollectedField, obj *lists.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21086,7 +21085,7 @@ func (ec *executionContext) fieldContext_SubdistrictStats_jointMeetingsHeld(_ co
 	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SubdistrictStats_needsOpen(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubdistrictStats_needsOpen(ctx context.Context, field graphql.CollectedField, obj *lists.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21109,7 +21108,7 @@ func (ec *executionContext) fieldContext_SubdistrictStats_needsOpen(_ context.Co
 	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SubdistrictStats_needsMet(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubdistrictStats_needsMet(ctx context.Context, field graphql.CollectedField, obj *lists.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21132,7 +21131,7 @@ func (ec *executionContext) fieldContext_SubdistrictStats_needsMet(_ context.Con
 	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SubdistrictStats_projectsActive(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubdistrictStats_projectsActive(ctx context.Context, field graphql.CollectedField, obj *lists.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21155,7 +21154,7 @@ func (ec *executionContext) fieldContext_SubdistrictStats_projectsActive(_ conte
 	return graphql.NewScalarFieldContext("SubdistrictStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SubdistrictStats_projectsCompleted(ctx context.Context, field graphql.CollectedField, obj *store.Stats) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubdistrictStats_projectsCompleted(ctx context.Context, field graphql.CollectedField, obj *lists.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21546,8 +21545,8 @@ func (ec *executionContext) _Unit_contribution(ctx context.Context, field graphq
 			return ec.Resolvers.Unit().Contribution(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Contribution) graphql.Marshaler {
-			return ec.marshalNUnitContribution2ᚖcogovᚋinternalᚋstoreᚐContribution(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *lists.Contribution) graphql.Marshaler {
+			return ec.marshalNUnitContribution2ᚖcogovᚋinternalᚋlistsᚐContribution(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21664,7 +21663,7 @@ func (ec *executionContext) fieldContext_UnitConnection_totalCount(_ context.Con
 	return graphql.NewScalarFieldContext("UnitConnection", field, false, false, "Int")
 }
 
-func (ec *executionContext) _UnitContribution_hostedBookings(ctx context.Context, field graphql.CollectedField, obj *store.Contribution) (ret graphql.Marshaler) {
+func (ec *executionContext) _UnitContribution_hostedBookings(ctx context.Context, field graphql.CollectedField, obj *lists.Contribution) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21687,7 +21686,7 @@ func (ec *executionContext) fieldContext_UnitContribution_hostedBookings(_ conte
 	return graphql.NewScalarFieldContext("UnitContribution", field, false, false, "Int")
 }
 
-func (ec *executionContext) _UnitContribution_hostedHours(ctx context.Context, field graphql.CollectedField, obj *store.Contribution) (ret graphql.Marshaler) {
+func (ec *executionContext) _UnitContribution_hostedHours(ctx context.Context, field graphql.CollectedField, obj *lists.Contribution) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21710,7 +21709,7 @@ func (ec *executionContext) fieldContext_UnitContribution_hostedHours(_ context.
 	return graphql.NewScalarFieldContext("UnitContribution", field, false, false, "Float")
 }
 
-func (ec *executionContext) _UnitContribution_attendees(ctx context.Context, field graphql.CollectedField, obj *store.Contribution) (ret graphql.Marshaler) {
+func (ec *executionContext) _UnitContribution_attendees(ctx context.Context, field graphql.CollectedField, obj *lists.Contribution) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31545,7 +31544,7 @@ func (ec *executionContext) _SubdistrictPayload(ctx context.Context, sel ast.Sel
 
 var subdistrictStatsImplementors = []string{"SubdistrictStats"}
 
-func (ec *executionContext) _SubdistrictStats(ctx context.Context, sel ast.SelectionSet, obj *store.Stats) graphql.Marshaler {
+func (ec *executionContext) _SubdistrictStats(ctx context.Context, sel ast.SelectionSet, obj *lists.Stats) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, subdistrictStatsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -31787,7 +31786,7 @@ func (ec *executionContext) _UnitConnection(ctx context.Context, sel ast.Selecti
 
 var unitContributionImplementors = []string{"UnitContribution"}
 
-func (ec *executionContext) _UnitContribution(ctx context.Context, sel ast.SelectionSet, obj *store.Contribution) graphql.Marshaler {
+func (ec *executionContext) _UnitContribution(ctx context.Context, sel ast.SelectionSet, obj *lists.Contribution) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, unitContributionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34226,7 +34225,7 @@ func (ec *executionContext) marshalNSubdistrictPayload2ᚖcogovᚋgraphᚋmodel�
 	return ec._SubdistrictPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSubdistrictStats2ᚖcogovᚋinternalᚋstoreᚐStats(ctx context.Context, sel ast.SelectionSet, v *store.Stats) graphql.Marshaler {
+func (ec *executionContext) marshalNSubdistrictStats2ᚖcogovᚋinternalᚋlistsᚐStats(ctx context.Context, sel ast.SelectionSet, v *lists.Stats) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SubdistrictStats!")
 		return graphql.Null
@@ -34250,7 +34249,7 @@ func (ec *executionContext) marshalNUnitConnection2ᚖcogovᚋgraphᚋmodelᚐUn
 	return ec._UnitConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNUnitContribution2ᚖcogovᚋinternalᚋstoreᚐContribution(ctx context.Context, sel ast.SelectionSet, v *store.Contribution) graphql.Marshaler {
+func (ec *executionContext) marshalNUnitContribution2ᚖcogovᚋinternalᚋlistsᚐContribution(ctx context.Context, sel ast.SelectionSet, v *lists.Contribution) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "UnitContribution!")
 		return graphql.Null

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"strings"
 
 	"cogov/internal/access"
 	"cogov/internal/problem"
@@ -22,10 +23,22 @@ type FeedStore interface {
 
 // Feeds issues and checks the tokens that let a phone calendar subscribe to
 // a committee's feed without signing in.
-type Feeds struct{ store FeedStore }
+type Feeds struct {
+	store     FeedStore
+	publicURL string
+}
 
-// NewFeeds returns Feeds over store.
-func NewFeeds(store FeedStore) *Feeds { return &Feeds{store: store} }
+// NewFeeds returns Feeds over store whose addresses start with publicURL,
+// the server's address as clients reach it.
+func NewFeeds(store FeedStore, publicURL string) *Feeds {
+	return &Feeds{store: store, publicURL: strings.TrimSuffix(publicURL, "/")}
+}
+
+// Address is the subscription address of a committee's feed, given the id
+// the client knows the committee by and a token from Create.
+func (f *Feeds) Address(committeeKey, token string) string {
+	return f.publicURL + "/calendar/committees/" + committeeKey + ".ics?token=" + token
+}
 
 func feedHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))

@@ -13,6 +13,7 @@ import (
 
 	"cogov/internal/access"
 	"cogov/internal/clock"
+	"cogov/internal/page"
 	"cogov/internal/problem"
 )
 
@@ -68,6 +69,9 @@ type VenueUpdated struct {
 // and write the result, and apply's error aborts the transaction.
 type Store interface {
 	Venue(ctx context.Context, id string) (Venue, error)
+	Venues(ctx context.Context, f VenueFilter, p page.Page) (*page.Conn[Venue], error)
+	Exceptions(ctx context.Context, venueID string, fromDay, toDay time.Time) ([]Exception, error)
+	Closures(ctx context.Context, venueID string, from, to time.Time) ([]Closure, error)
 	UnitSubdistrict(ctx context.Context, unitID string) (string, error)
 	CommunitySubdistrict(ctx context.Context, communityID string) (string, error)
 	CommitteeSubdistricts(ctx context.Context, committeeIDs []string) (map[string]string, error)

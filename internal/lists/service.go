@@ -50,6 +50,7 @@ type Store interface {
 	ChangeOffer(ctx context.Context, id, action, note string, apply func(*Offer) error) (Offer, error)
 	CreateProject(ctx context.Context, p Project) (Project, error)
 	ChangeProject(ctx context.Context, id, action, note string, apply func(*ProjectChange) error) (Project, error)
+	SubdistrictStats(ctx context.Context, subdistrictID string, from, to time.Time) (Stats, error)
 }
 
 // Agendas puts an escalated need on a joint meeting's agenda.

@@ -26,7 +26,7 @@ const (
 	InvalidState     Code = "INVALID_STATE"
 	StaleVersion     Code = "STALE_VERSION"
 
-	// Booking rules (issue 3): each broken rule has its own code.
+	// Booking rules: each broken rule has its own code.
 	BookingConflict     Code = "BOOKING_CONFLICT"
 	OutsideOpeningHours Code = "OUTSIDE_OPENING_HOURS"
 	VenueClosed         Code = "VENUE_CLOSED"

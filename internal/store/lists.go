@@ -308,21 +308,8 @@ func (s *Store) Projects(ctx context.Context, parent ListParent, parents []strin
 // accountOf is the account acting in ctx, "" for none.
 func accountOf(ctx context.Context) string { return access.From(ctx).AccountID }
 
-// Stats are a sub-district's figures for a period.
-type Stats struct {
-	PartTimeMembers    int
-	UnitsSharingVenues int
-	SharedAreaSqm      float64
-	BookingsApproved   int
-	BookedHours        float64
-	Attendees          int
-	OpenHours          float64
-	JointMeetingsHeld  int
-	NeedsOpen          int
-	NeedsMet           int
-	ProjectsActive     int
-	ProjectsCompleted  int
-}
+// Stats are a sub-district's figures for a period (lists.Stats).
+type Stats = lists.Stats
 
 // period is [from 00:00, to+1 00:00) in the sub-district's time zone, as SQL.
 const period = `(($2::date)::timestamp AT TIME ZONE s.time_zone), (($3::date + 1)::timestamp AT TIME ZONE s.time_zone)`
@@ -343,13 +330,8 @@ func (s *Store) SubdistrictStats(ctx context.Context, subdistrictID string, from
 	return st, err
 }
 
-// Contribution is what a unit's venues hosted in a period.
-type Contribution struct {
-	UnitID         string
-	HostedBookings int
-	HostedHours    float64
-	Attendees      int
-}
+// Contribution is what a unit's venues hosted in a period (lists.Contribution).
+type Contribution = lists.Contribution
 
 // Contributions computes, for each unit, the approved and completed
 // bookings its venues hosted in the days from..to of its sub-district's

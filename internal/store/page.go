@@ -7,29 +7,21 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"cogov/internal/page"
 )
 
 // ErrBadCursor is returned for an `after` cursor this store did not issue.
 var ErrBadCursor = errors.New("invalid cursor")
 
 // MaxPage is the largest page a connection serves.
-const MaxPage = 100
+const MaxPage = page.Max
 
 // Page asks for the First items after the cursor After ("" for the start).
-type Page struct {
-	First int
-	After string
-}
+type Page = page.Page
 
-// Conn is one page of a list: the items with their cursors, whether more
-// follow, whether some come before, and how many there are in all.
-type Conn[T any] struct {
-	Items   []T
-	Cursors []string
-	HasNext bool
-	HasPrev bool
-	Total   int
-}
+// Conn is one page of a list (page.Conn).
+type Conn[T any] = page.Conn[T]
 
 // cursor is a position in a list ordered by (sort, id): keyset pagination,
 // so a page does not shift when rows are added before it.

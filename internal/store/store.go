@@ -147,7 +147,7 @@ var constraintProblems = map[string]problem.Problem{
 	"account_username_key":              {Code: problem.AlreadyExists, Field: []string{"input", "username"}, Message: "another account has this username"},
 	"account_role_once":                 {Code: problem.AlreadyExists, Field: []string{"input", "kind"}, Message: "the account already holds this role"},
 	"membership_no_overlap":             {Code: problem.OverlappingTerm, Field: []string{"input", "termStart"}, Message: "the person already holds a seat on this committee for an overlapping term"},
-	// Venues and bookings (issue 3).
+	// Venues and bookings.
 	"booking_no_overlap":     {Code: problem.BookingConflict, Field: []string{"input", "startsAt"}, Message: "the venue is already booked then (changeover time included)"},
 	"venue_unit_id_name_key": {Code: problem.AlreadyExists, Field: []string{"input", "name"}, Message: "the unit already has a venue with this name"},
 	"venue_hours_no_overlap": {Code: problem.InvalidInput, Field: []string{"input", "weekly"}, Message: "ranges of one day must not overlap"},

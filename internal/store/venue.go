@@ -217,16 +217,8 @@ func requestByKey(ctx context.Context, tx querier, sd, key string) (bool, bookin
 	return true, r, err
 }
 
-// VenueFilter narrows the venue directory.
-type VenueFilter struct {
-	SubdistrictID, CommunityID, UnitID string
-	MinCapacity                        int
-	MinAreaSqm                         float64
-	Facilities                         []string
-	AvailableFrom, AvailableTo         time.Time // both zero for no availability filter
-	Text                               string
-	IncludeInactive                    bool
-}
+// VenueFilter is what the venue directory looks for (booking.VenueFilter).
+type VenueFilter = booking.VenueFilter
 
 // venueSearch returns the list of the venue directory for f.
 func venueSearch(f VenueFilter) listSpec[booking.Venue] {

@@ -8,6 +8,7 @@ import (
 
 	"cogov/internal/access"
 	"cogov/internal/clock"
+	"cogov/internal/page"
 	"cogov/internal/problem"
 )
 
@@ -19,6 +20,8 @@ var ErrNotFound = errors.New("not found")
 // that also records the change in the audit log; apply's error aborts it.
 type Store interface {
 	Subdistrict(ctx context.Context, id string) (Subdistrict, error)
+	SubdistrictByCode(ctx context.Context, code string) (Subdistrict, error)
+	Subdistricts(ctx context.Context, p page.Page) (*page.Conn[Subdistrict], error)
 	Community(ctx context.Context, id string) (Community, error)
 	Unit(ctx context.Context, id string) (Unit, error)
 	Committee(ctx context.Context, id string) (Committee, error)

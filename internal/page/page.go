@@ -1,0 +1,23 @@
+// Package page holds the shape of a paged list, shared by the store that
+// reads pages, the domain services that pass them on and the GraphQL adapter
+// that turns them into connections.
+package page
+
+// Max is the largest page a list serves.
+const Max = 100
+
+// Page asks for the First items after the cursor After ("" for the start).
+type Page struct {
+	First int
+	After string
+}
+
+// Conn is one page of a list: the items with their cursors, whether more
+// follow, whether some come before, and how many there are in all.
+type Conn[T any] struct {
+	Items   []T
+	Cursors []string
+	HasNext bool
+	HasPrev bool
+	Total   int
+}
