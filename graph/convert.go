@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/vikstrous/dataloadgen"
@@ -36,18 +37,15 @@ func listErr(err error) error {
 	return err
 }
 
-// loadConn loads a connection through l and converts it with mk.
-func loadConn[T any, C any](ctx context.Context, l *connLoader[T], parent string, f store.ListFilter, first int, after *string,
-	mk func(c *store.Conn[T], info *model.PageInfo) *C) (*C, error) {
-	p, err := page(first, after)
+// loadConn loads one page of a list through l and turns it into the
+// schema's connection with mk: the one way every connection is served.
+func loadConn[F comparable, T any, C any](ctx context.Context, l *fLoader[F, T], parent string, f F, first int, after *string,
+	mk func(*store.Conn[T]) *C) (*C, error) {
+	c, err := loadPage(ctx, l, parent, f, first, after)
 	if err != nil {
 		return nil, err
 	}
-	c, err := l.Load(ctx, listKey{Parent: parent, Filter: f, Page: p})
-	if err != nil {
-		return nil, listErr(err)
-	}
-	return mk(c, pageInfo(c)), nil
+	return mk(c), nil
 }
 
 func pageInfo[T any](c *store.Conn[T]) *model.PageInfo {
@@ -197,3 +195,19 @@ func loadAnyNode(ctx context.Context, id string) (model.Node, error) {
 	}
 	return loadNode(ctx, globalID(sc.Kind, id))
 }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func isNotFound(err error) bool { return errors.Is(err, dataloadgen.ErrNotFound) }
+
+// emptyConn is a connection with nothing in it, for lists the viewer may not see.
+func emptyConn[T any, C any](mk func(*store.Conn[T]) *C) *C {
+	return mk(&store.Conn[T]{})
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

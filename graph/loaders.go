@@ -45,7 +45,8 @@ type Loaders struct {
 	PersonSeats      *connLoader[structure.Membership]
 	UnitSeats        *connLoader[structure.Membership]
 	Venues           *VenueLoaders   // venues and bookings (graph/booking.go)
-	Meetings         *MeetingLoaders // joint meetings and the three lists (graph/meetings.go)
+	Meetings         *MeetingLoaders // joint meetings (graph/meetings.go)
+	Lists            *ListLoaders    // the three lists and contributions (graph/lists.go)
 }
 
 // NewLoaders returns fresh loaders over s that wait up to wait to gather a batch.
@@ -92,6 +93,7 @@ func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
 		UnitSeats:       dataloadgen.NewMappedLoader(batchBy(seats(store.MembershipsOfUnit)), o),
 		Venues:          newVenueLoaders(s, o),
 		Meetings:        newMeetingLoaders(s, o),
+		Lists:           newListLoaders(s, o),
 	}
 }
 

@@ -1,9 +1,12 @@
 package graph
 
+// Adapter code of the meetings area (schema/meetings.graphqls; resolvers in
+// meetings.resolvers.go): the shared list loader helpers, the joint
+// meetings' loaders, connections and payloads.
+
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/vikstrous/dataloadgen"
 
@@ -63,34 +66,19 @@ func batchBy[F comparable, T any](fetch func(ctx context.Context, parents []stri
 	}
 }
 
-// periodKey is a unit and a period of days.
-type periodKey struct {
-	ID       string
-	From, To time.Time
-}
-
-// MeetingLoaders batch the relationships of joint meetings and the three lists per request.
+// MeetingLoaders batch the relationships of joint meetings per request.
 type MeetingLoaders struct {
 	Meeting             *dataloadgen.Loader[string, meeting.Meeting]
 	Invitation          *dataloadgen.Loader[string, meeting.Invitation]
 	Resolution          *dataloadgen.Loader[string, meeting.Resolution]
 	Agenda              *dataloadgen.Loader[string, []meeting.AgendaItem]
 	Resolutions         *dataloadgen.Loader[string, []meeting.Resolution]
-	Need                *dataloadgen.Loader[string, lists.Need]
-	Offer               *dataloadgen.Loader[string, lists.Offer]
-	Project             *dataloadgen.Loader[string, lists.Project]
-	Escalations         *dataloadgen.Loader[string, []lists.Escalation]
-	Updates             *dataloadgen.Loader[string, []lists.Update]
-	Contribution        *dataloadgen.Loader[periodKey, lists.Contribution]
 	SubdistrictMeetings *fLoader[store.MeetingFilter, meeting.Meeting]
 	CommitteeMeetings   *fLoader[store.MeetingFilter, meeting.Meeting]
 	Series              *fLoader[store.MeetingFilter, meeting.Meeting]
 	Invitations         *fLoader[invitationFilter, meeting.Invitation]
 	PersonInvitations   *fLoader[string, meeting.Invitation]
 	Attendees           *fLoader[string, structure.Membership]
-	Needs               map[store.ListParent]*fLoader[store.ListsFilter, lists.Need]
-	Offers              map[store.ListParent]*fLoader[store.ListsFilter, lists.Offer]
-	Projects            map[store.ListParent]*fLoader[store.ListsFilter, lists.Project]
 }
 
 // invitationFilter narrows a meeting's invitations: by response, and to the
@@ -103,34 +91,12 @@ func newMeetingLoaders(s *store.Store, o dataloadgen.Option) *MeetingLoaders {
 			return s.Meetings(ctx, parent, ps, f, p)
 		}), o)
 	}
-	l := &MeetingLoaders{
-		Meeting:     dataloadgen.NewMappedLoader(s.MeetingsByID, o),
-		Invitation:  dataloadgen.NewMappedLoader(s.InvitationsByID, o),
-		Resolution:  dataloadgen.NewMappedLoader(s.ResolutionsByID, o),
-		Agenda:      dataloadgen.NewMappedLoader(s.Agendas, o),
-		Resolutions: dataloadgen.NewMappedLoader(s.Resolutions, o),
-		Need:        dataloadgen.NewMappedLoader(s.NeedsByID, o),
-		Offer:       dataloadgen.NewMappedLoader(s.OffersByID, o),
-		Project:     dataloadgen.NewMappedLoader(s.ProjectsByID, o),
-		Escalations: dataloadgen.NewMappedLoader(s.Escalations, o),
-		Updates:     dataloadgen.NewMappedLoader(s.ProjectUpdates, o),
-		Contribution: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []periodKey) (map[periodKey]lists.Contribution, error) {
-			byPeriod := map[[2]time.Time][]string{}
-			for _, k := range keys {
-				byPeriod[[2]time.Time{k.From, k.To}] = append(byPeriod[[2]time.Time{k.From, k.To}], k.ID)
-			}
-			out := map[periodKey]lists.Contribution{}
-			for p, ids := range byPeriod {
-				m, err := s.Contributions(ctx, ids, p[0], p[1])
-				if err != nil {
-					return nil, err
-				}
-				for id, c := range m {
-					out[periodKey{id, p[0], p[1]}] = c
-				}
-			}
-			return out, nil
-		}, o),
+	return &MeetingLoaders{
+		Meeting:             dataloadgen.NewMappedLoader(s.MeetingsByID, o),
+		Invitation:          dataloadgen.NewMappedLoader(s.InvitationsByID, o),
+		Resolution:          dataloadgen.NewMappedLoader(s.ResolutionsByID, o),
+		Agenda:              dataloadgen.NewMappedLoader(s.Agendas, o),
+		Resolutions:         dataloadgen.NewMappedLoader(s.Resolutions, o),
 		SubdistrictMeetings: meetings(store.MeetingsOfSubdistrict),
 		CommitteeMeetings:   meetings(store.MeetingsOfCommittee),
 		Series:              meetings(store.MeetingsOfSeries),
@@ -143,26 +109,7 @@ func newMeetingLoaders(s *store.Store, o dataloadgen.Option) *MeetingLoaders {
 		Attendees: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, persons string, p store.Page) (map[string]*store.Conn[structure.Membership], error) {
 			return s.Attendees(ctx, ps, persons, p)
 		}), o),
-		Needs:    map[store.ListParent]*fLoader[store.ListsFilter, lists.Need]{},
-		Offers:   map[store.ListParent]*fLoader[store.ListsFilter, lists.Offer]{},
-		Projects: map[store.ListParent]*fLoader[store.ListsFilter, lists.Project]{},
 	}
-	for _, p := range []store.ListParent{store.NeedsOfSubdistrict, store.NeedsOfCommittee} {
-		l.Needs[p] = dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, f store.ListsFilter, pg store.Page) (map[string]*store.Conn[lists.Need], error) {
-			return s.Needs(ctx, p, ps, f, pg)
-		}), o)
-	}
-	for _, p := range []store.ListParent{store.OffersOfSubdistrict, store.OffersOfUnit} {
-		l.Offers[p] = dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, f store.ListsFilter, pg store.Page) (map[string]*store.Conn[lists.Offer], error) {
-			return s.Offers(ctx, p, ps, f, pg)
-		}), o)
-	}
-	for _, p := range []store.ListParent{store.ProjectsOfSubdistrict, store.ProjectsOfUnit, store.ProjectsOfCommittee, store.ProjectsOfNeed} {
-		l.Projects[p] = dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, f store.ListsFilter, pg store.Page) (map[string]*store.Conn[lists.Project], error) {
-			return s.Projects(ctx, p, ps, f, pg)
-		}), o)
-	}
-	return l
 }
 
 // loadPage loads one page of a list through l.
@@ -198,11 +145,11 @@ func loadMeetingNode(ctx context.Context, typ, id string) (n model.Node, ok bool
 	case typeResolution:
 		n, err = nodeOf(ctx, l.Resolution, id)
 	case typeNeed:
-		n, err = nodeOf(ctx, l.Need, id)
+		n, err = nodeOf(ctx, For(ctx).Lists.Need, id)
 	case typeOffer:
-		n, err = nodeOf(ctx, l.Offer, id)
+		n, err = nodeOf(ctx, For(ctx).Lists.Offer, id)
 	case typeProject:
-		n, err = nodeOf(ctx, l.Project, id)
+		n, err = nodeOf(ctx, For(ctx).Lists.Project, id)
 	default:
 		return nil, false, nil
 	}
@@ -231,14 +178,6 @@ func projectConn(c *store.Conn[lists.Project]) *model.ProjectConnection {
 	return &model.ProjectConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *lists.Project) model.ProjectEdge {
 		return model.ProjectEdge{Cursor: cur, Node: n}
 	})}
-}
-
-// connOrErr converts a page with mk, passing errors on.
-func connOrErr[T any, C any](c *store.Conn[T], err error, mk func(*store.Conn[T]) *C) (*C, error) {
-	if err != nil {
-		return nil, err
-	}
-	return mk(c), nil
 }
 
 // meetingsVisible reports whether the viewer may see the meetings of sd;

@@ -27,7 +27,7 @@ func (r *agendaItemResolver) Presenter(ctx context.Context, obj *meeting.AgendaI
 
 // Need is the resolver for the need field.
 func (r *agendaItemResolver) Need(ctx context.Context, obj *meeting.AgendaItem) (*lists.Need, error) {
-	return loadOpt(ctx, For(ctx).Meetings.Need, obj.NeedID)
+	return loadOpt(ctx, For(ctx).Lists.Need, obj.NeedID)
 }
 
 // JointMeetings is the resolver for the jointMeetings field.
@@ -39,20 +39,17 @@ func (r *committeeResolver) JointMeetings(ctx context.Context, obj *structure.Co
 	if status != nil {
 		f.Status = string(*status)
 	}
-	c, err := loadPage(ctx, For(ctx).Meetings.CommitteeMeetings, obj.ID, f, first, after)
-	return connOrErr(c, err, meetingConn)
+	return loadConn(ctx, For(ctx).Meetings.CommitteeMeetings, obj.ID, f, first, after, meetingConn)
 }
 
 // Needs is the resolver for the needs field.
 func (r *committeeResolver) Needs(ctx context.Context, obj *structure.Committee, first int, after *string, status *lists.NeedStatus) (*model.NeedConnection, error) {
-	c, err := loadPage(ctx, For(ctx).Meetings.Needs[store.NeedsOfCommittee], obj.ID, listsFilter[lists.NeedStatus, lists.Category](status, nil), first, after)
-	return connOrErr(c, err, needConn)
+	return loadConn(ctx, For(ctx).Lists.Needs[store.NeedsOfCommittee], obj.ID, listsFilter[lists.NeedStatus, lists.Category](status, nil), first, after, needConn)
 }
 
 // Projects is the resolver for the projects field.
 func (r *committeeResolver) Projects(ctx context.Context, obj *structure.Committee, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error) {
-	c, err := loadPage(ctx, For(ctx).Meetings.Projects[store.ProjectsOfCommittee], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after)
-	return connOrErr(c, err, projectConn)
+	return loadConn(ctx, For(ctx).Lists.Projects[store.ProjectsOfCommittee], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after, projectConn)
 }
 
 // Meeting is the resolver for the meeting field.
@@ -107,7 +104,7 @@ func (r *jointMeetingResolver) Invitations(ctx context.Context, obj *meeting.Mee
 	}
 	scope := meeting.InviteesVisibleTo(access.From(ctx), obj.SubdistrictID)
 	if scope.None {
-		return emptyInvitations(), nil
+		return emptyConn(invitationConn), nil
 	}
 	f.Persons = scope.Only
 	c, err := loadPage(ctx, For(ctx).Meetings.Invitations, obj.ID, f, first, after)
@@ -127,7 +124,7 @@ func (r *jointMeetingResolver) Attendees(ctx context.Context, obj *meeting.Meeti
 	if err != nil {
 		return nil, err
 	}
-	return membershipConn(c, pageInfo(c)), nil
+	return membershipConn(c), nil
 }
 
 // Resolutions is the resolver for the resolutions field.
@@ -277,7 +274,7 @@ func (r *needResolver) Grid(ctx context.Context, obj *lists.Need) (*structure.Gr
 
 // Escalations is the resolver for the escalations field.
 func (r *needResolver) Escalations(ctx context.Context, obj *lists.Need) ([]lists.Escalation, error) {
-	es, err := For(ctx).Meetings.Escalations.Load(ctx, obj.ID)
+	es, err := For(ctx).Lists.Escalations.Load(ctx, obj.ID)
 	if err != nil && !isNotFound(err) {
 		return nil, err
 	}
@@ -286,7 +283,7 @@ func (r *needResolver) Escalations(ctx context.Context, obj *lists.Need) ([]list
 
 // Projects is the resolver for the projects field.
 func (r *needResolver) Projects(ctx context.Context, obj *lists.Need) ([]lists.Project, error) {
-	return loadAll(ctx, For(ctx).Meetings.Projects[store.ProjectsOfNeed], obj.ID, store.ListsFilter{})
+	return loadAll(ctx, For(ctx).Lists.Projects[store.ProjectsOfNeed], obj.ID, store.ListsFilter{})
 }
 
 // ID is the resolver for the id field.
@@ -307,7 +304,7 @@ func (r *offerResolver) Venue(ctx context.Context, obj *lists.Offer) (*booking.V
 // Invitations is the resolver for the invitations field.
 func (r *personResolver) Invitations(ctx context.Context, obj *structure.Person, first int, after *string, response *meeting.Response) (*model.InvitationConnection, error) {
 	if !structure.CanSeePerson(access.From(ctx), obj.SubdistrictID, obj.ID) {
-		return emptyInvitations(), nil
+		return emptyConn(invitationConn), nil
 	}
 	f := ""
 	if response != nil {
@@ -335,12 +332,12 @@ func (r *projectResolver) Owner(ctx context.Context, obj *lists.Project) (model.
 
 // Needs is the resolver for the needs field.
 func (r *projectResolver) Needs(ctx context.Context, obj *lists.Project) ([]lists.Need, error) {
-	return loadMany(ctx, For(ctx).Meetings.Need, obj.NeedIDs)
+	return loadMany(ctx, For(ctx).Lists.Need, obj.NeedIDs)
 }
 
 // Offers is the resolver for the offers field.
 func (r *projectResolver) Offers(ctx context.Context, obj *lists.Project) ([]lists.Offer, error) {
-	return loadMany(ctx, For(ctx).Meetings.Offer, obj.OfferIDs)
+	return loadMany(ctx, For(ctx).Lists.Offer, obj.OfferIDs)
 }
 
 // Resolution is the resolver for the resolution field.
@@ -350,7 +347,7 @@ func (r *projectResolver) Resolution(ctx context.Context, obj *lists.Project) (*
 
 // Updates is the resolver for the updates field.
 func (r *projectResolver) Updates(ctx context.Context, obj *lists.Project) ([]lists.Update, error) {
-	us, err := For(ctx).Meetings.Updates.Load(ctx, obj.ID)
+	us, err := For(ctx).Lists.Updates.Load(ctx, obj.ID)
 	if err != nil && !isNotFound(err) {
 		return nil, err
 	}
@@ -387,26 +384,22 @@ func (r *subdistrictResolver) JointMeetings(ctx context.Context, obj *structure.
 		f.From = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
 		f.To = time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, loc)
 	}
-	c, err := loadPage(ctx, For(ctx).Meetings.SubdistrictMeetings, obj.ID, f, first, after)
-	return connOrErr(c, err, meetingConn)
+	return loadConn(ctx, For(ctx).Meetings.SubdistrictMeetings, obj.ID, f, first, after, meetingConn)
 }
 
 // Needs is the resolver for the needs field.
 func (r *subdistrictResolver) Needs(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.NeedStatus, category *lists.Category) (*model.NeedConnection, error) {
-	c, err := loadPage(ctx, For(ctx).Meetings.Needs[store.NeedsOfSubdistrict], obj.ID, listsFilter(status, category), first, after)
-	return connOrErr(c, err, needConn)
+	return loadConn(ctx, For(ctx).Lists.Needs[store.NeedsOfSubdistrict], obj.ID, listsFilter(status, category), first, after, needConn)
 }
 
 // Offers is the resolver for the offers field.
 func (r *subdistrictResolver) Offers(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.OfferStatus, category *lists.Category) (*model.OfferConnection, error) {
-	c, err := loadPage(ctx, For(ctx).Meetings.Offers[store.OffersOfSubdistrict], obj.ID, listsFilter(status, category), first, after)
-	return connOrErr(c, err, offerConn)
+	return loadConn(ctx, For(ctx).Lists.Offers[store.OffersOfSubdistrict], obj.ID, listsFilter(status, category), first, after, offerConn)
 }
 
 // Projects is the resolver for the projects field.
 func (r *subdistrictResolver) Projects(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error) {
-	c, err := loadPage(ctx, For(ctx).Meetings.Projects[store.ProjectsOfSubdistrict], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after)
-	return connOrErr(c, err, projectConn)
+	return loadConn(ctx, For(ctx).Lists.Projects[store.ProjectsOfSubdistrict], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after, projectConn)
 }
 
 // Stats is the resolver for the stats field.
@@ -429,14 +422,12 @@ func (r *subdistrictStatsResolver) VenueUtilization(ctx context.Context, obj *li
 
 // Offers is the resolver for the offers field.
 func (r *unitResolver) Offers(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.OfferStatus) (*model.OfferConnection, error) {
-	c, err := loadPage(ctx, For(ctx).Meetings.Offers[store.OffersOfUnit], obj.ID, listsFilter[lists.OfferStatus, lists.Category](status, nil), first, after)
-	return connOrErr(c, err, offerConn)
+	return loadConn(ctx, For(ctx).Lists.Offers[store.OffersOfUnit], obj.ID, listsFilter[lists.OfferStatus, lists.Category](status, nil), first, after, offerConn)
 }
 
 // Projects is the resolver for the projects field.
 func (r *unitResolver) Projects(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error) {
-	c, err := loadPage(ctx, For(ctx).Meetings.Projects[store.ProjectsOfUnit], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after)
-	return connOrErr(c, err, projectConn)
+	return loadConn(ctx, For(ctx).Lists.Projects[store.ProjectsOfUnit], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after, projectConn)
 }
 
 // Contribution is the resolver for the contribution field.
@@ -444,7 +435,7 @@ func (r *unitResolver) Contribution(ctx context.Context, obj *structure.Unit, fr
 	if err := lists.CheckPeriod(from, to); err != nil {
 		return nil, asInputError(err)
 	}
-	c, err := For(ctx).Meetings.Contribution.Load(ctx, periodKey{obj.ID, from, to})
+	c, err := For(ctx).Lists.Contribution.Load(ctx, periodKey{obj.ID, from, to})
 	if isNotFound(err) {
 		return &lists.Contribution{UnitID: obj.ID}, nil
 	}

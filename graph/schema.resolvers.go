@@ -83,8 +83,8 @@ func (r *communityResolver) Subdistrict(ctx context.Context, obj *structure.Comm
 
 // Grids is the resolver for the grids field.
 func (r *communityResolver) Grids(ctx context.Context, obj *structure.Community, first int, after *string) (*model.GridConnection, error) {
-	return loadConn(ctx, For(ctx).Grids, obj.ID, store.ListFilter{}, first, after, func(c *store.Conn[structure.Grid], info *model.PageInfo) *model.GridConnection {
-		return &model.GridConnection{TotalCount: c.Total, PageInfo: info, Edges: edges(c, func(cur string, n *structure.Grid) model.GridEdge {
+	return loadConn(ctx, For(ctx).Grids, obj.ID, store.ListFilter{}, first, after, func(c *store.Conn[structure.Grid]) *model.GridConnection {
+		return &model.GridConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *structure.Grid) model.GridEdge {
 			return model.GridEdge{Cursor: cur, Node: n}
 		})}
 	})
@@ -404,8 +404,8 @@ func (r *subdistrictResolver) ID(ctx context.Context, obj *structure.Subdistrict
 
 // Communities is the resolver for the communities field.
 func (r *subdistrictResolver) Communities(ctx context.Context, obj *structure.Subdistrict, first int, after *string, text *string) (*model.CommunityConnection, error) {
-	return loadConn(ctx, For(ctx).Communities, obj.ID, store.ListFilter{Text: deref(text)}, first, after, func(c *store.Conn[structure.Community], info *model.PageInfo) *model.CommunityConnection {
-		return &model.CommunityConnection{TotalCount: c.Total, PageInfo: info, Edges: edges(c, func(cur string, n *structure.Community) model.CommunityEdge {
+	return loadConn(ctx, For(ctx).Communities, obj.ID, store.ListFilter{Text: deref(text)}, first, after, func(c *store.Conn[structure.Community]) *model.CommunityConnection {
+		return &model.CommunityConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *structure.Community) model.CommunityEdge {
 			return model.CommunityEdge{Cursor: cur, Node: n}
 		})}
 	})
@@ -422,8 +422,8 @@ func (r *subdistrictResolver) Committees(ctx context.Context, obj *structure.Sub
 	if kind != nil {
 		f.Kind = string(*kind)
 	}
-	return loadConn(ctx, For(ctx).Committees, obj.ID, f, first, after, func(c *store.Conn[structure.Committee], info *model.PageInfo) *model.CommitteeConnection {
-		return &model.CommitteeConnection{TotalCount: c.Total, PageInfo: info, Edges: edges(c, func(cur string, n *structure.Committee) model.CommitteeEdge {
+	return loadConn(ctx, For(ctx).Committees, obj.ID, f, first, after, func(c *store.Conn[structure.Committee]) *model.CommitteeConnection {
+		return &model.CommitteeConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *structure.Committee) model.CommitteeEdge {
 			return model.CommitteeEdge{Cursor: cur, Node: n}
 		})}
 	})

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"encoding/base64"
 	"testing"
 	"time"
 
@@ -266,3 +267,5 @@ func TestStructureBadInput(t *testing.T) {
 		}
 	}
 }
+
+func decodeB64(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }

@@ -325,14 +325,14 @@ func (r *venueResolver) Bookings(ctx context.Context, obj *booking.Venue, first 
 	f := store.BookingFilter{Scope: booking.ScopeAt(access.From(ctx), *obj)}
 	if f.Scope.None() {
 		empty := &store.Conn[booking.Booking]{HasPrev: p.After != ""}
-		return bookingConn(empty, pageInfo(empty)), nil
+		return bookingConn(empty), nil
 	}
 	f.From, f.To = wFrom, wTo
 	c, err := For(ctx).Venues.VenueBookings.Load(ctx, bookingListKey{Parent: obj.ID, Filter: f, Page: p})
 	if err != nil {
 		return nil, listErr(err)
 	}
-	return bookingConn(c, pageInfo(c)), nil
+	return bookingConn(c), nil
 }
 
 // Booking returns generated.BookingResolver implementation.

@@ -1,5 +1,9 @@
 package graph
 
+// Adapter code of the venues area (schema/venues.graphqls; resolvers in
+// venues.resolvers.go): loaders, connections and payloads of venues and
+// bookings.
+
 import (
 	"context"
 	"errors"
@@ -125,8 +129,8 @@ func asInputError(err error) error {
 	return err
 }
 
-func bookingConn(c *store.Conn[booking.Booking], info *model.PageInfo) *model.BookingConnection {
-	return &model.BookingConnection{TotalCount: c.Total, PageInfo: info, Edges: edges(c, func(cur string, n *booking.Booking) model.BookingEdge {
+func bookingConn(c *store.Conn[booking.Booking]) *model.BookingConnection {
+	return &model.BookingConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *booking.Booking) model.BookingEdge {
 		return model.BookingEdge{Cursor: cur, Node: n}
 	})}
 }

@@ -1,29 +1,19 @@
 package graph
 
+// Adapter code of the structure area (schema.graphqls; resolvers in
+// schema.resolvers.go): its connections, grid staff and people scoping.
+
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"time"
-
-	"github.com/vikstrous/dataloadgen"
 
 	"cogov/graph/model"
 	"cogov/internal/access"
-	"cogov/internal/meeting"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func isNotFound(err error) bool { return errors.Is(err, dataloadgen.ErrNotFound) }
-
+// onDay is the filter of seats whose term includes day, if given.
 func onDay(day *time.Time) store.ListFilter {
 	if day == nil {
 		return store.ListFilter{}
@@ -31,6 +21,7 @@ func onDay(day *time.Time) store.ListFilter {
 	return store.ListFilter{CurrentOn: *day}
 }
 
+// staffChanges turns the optional staff arguments into the domain's changes.
 func staffChanges(head *string, deputies, workers []string) structure.StaffChanges {
 	var c structure.StaffChanges
 	if head != nil {
@@ -46,12 +37,6 @@ func staffChanges(head *string, deputies, workers []string) structure.StaffChang
 		c.WorkerIDs = &ids
 	}
 	return c
-}
-
-// emptyConn is a connection with nothing in it, for lists the viewer may not see.
-func emptyConn[T any, C any](mk func(*store.Conn[T], *model.PageInfo) *C) *C {
-	c := &store.Conn[T]{}
-	return mk(c, pageInfo(c))
 }
 
 // staff returns the people holding role in a grid, in their recorded order;
@@ -81,25 +66,23 @@ func (r *gridResolver) staff(ctx context.Context, g *structure.Grid, role struct
 	return people, nil
 }
 
-func membershipConn(c *store.Conn[structure.Membership], info *model.PageInfo) *model.MembershipConnection {
-	return &model.MembershipConnection{TotalCount: c.Total, PageInfo: info, Edges: edges(c, func(cur string, n *structure.Membership) model.MembershipEdge {
+func membershipConn(c *store.Conn[structure.Membership]) *model.MembershipConnection {
+	return &model.MembershipConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *structure.Membership) model.MembershipEdge {
 		return model.MembershipEdge{Cursor: cur, Node: n}
 	})}
 }
 
-func unitConn(c *store.Conn[structure.Unit], info *model.PageInfo) *model.UnitConnection {
-	return &model.UnitConnection{TotalCount: c.Total, PageInfo: info, Edges: edges(c, func(cur string, n *structure.Unit) model.UnitEdge {
+func unitConn(c *store.Conn[structure.Unit]) *model.UnitConnection {
+	return &model.UnitConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *structure.Unit) model.UnitEdge {
 		return model.UnitEdge{Cursor: cur, Node: n}
 	})}
 }
 
-func personConn(c *store.Conn[structure.Person], info *model.PageInfo) *model.PersonConnection {
-	return &model.PersonConnection{TotalCount: c.Total, PageInfo: info, Edges: edges(c, func(cur string, n *structure.Person) model.PersonEdge {
+func personConn(c *store.Conn[structure.Person]) *model.PersonConnection {
+	return &model.PersonConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *structure.Person) model.PersonEdge {
 		return model.PersonEdge{Cursor: cur, Node: n}
 	})}
 }
-
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 // scopePeople narrows f to the people of sd the viewer may see
 // (structure.PeopleVisibleTo); false when that is nobody.
@@ -107,8 +90,4 @@ func scopePeople(ctx context.Context, sd string, f *store.ListFilter) bool {
 	scope := structure.PeopleVisibleTo(access.From(ctx), sd)
 	f.Persons = scope.Only
 	return !scope.None
-}
-
-func emptyInvitations() *model.InvitationConnection {
-	return invitationConn(&store.Conn[meeting.Invitation]{})
 }
