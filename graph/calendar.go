@@ -12,6 +12,7 @@ import (
 
 	"cogov/internal/access"
 	"cogov/internal/booking"
+	"cogov/internal/problem"
 	"cogov/internal/structure"
 )
 
@@ -67,7 +68,7 @@ func (c calendarFeeds) venue(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	v, err := c.r.Store.Venue(ctx, id)
-	if errors.Is(err, booking.ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		http.NotFound(w, req)
 		return
 	}

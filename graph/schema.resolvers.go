@@ -914,7 +914,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 // Subdistrict is the resolver for the subdistrict field.
 func (r *queryResolver) Subdistrict(ctx context.Context, code string) (*structure.Subdistrict, error) {
 	s, err := r.Store.SubdistrictByCode(ctx, code)
-	if errors.Is(err, structure.ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
@@ -1116,7 +1116,7 @@ func (r *subdistrictStatsResolver) VenueUtilization(ctx context.Context, obj *st
 func (r *subscriptionResolver) VenueChanged(ctx context.Context, venueID string) (<-chan *booking.Venue, error) {
 	id := localID(typeVenue, venueID)
 	if _, err := r.Store.Venue(ctx, id); err != nil {
-		if errors.Is(err, booking.ErrNotFound) {
+		if errors.Is(err, problem.ErrNotFound) {
 			return nil, &model.InputError{Msg: "no such venue"}
 		}
 		return nil, err

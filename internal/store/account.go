@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cogov/internal/account"
+	"cogov/internal/problem"
 )
 
 const accountCols = `a.id, a.username, a.subdistrict_id, a.person_id, a.disabled, a.demo`
@@ -27,7 +28,7 @@ func (s *Store) Credentials(ctx context.Context, username string) (account.Crede
 	var c account.Credentials
 	err := s.read(ctx, func(tx querier) error {
 		var err error
-		c, err = one(ctx, tx, account.ErrNotFound, func(v *account.Credentials) []any {
+		c, err = one(ctx, tx, problem.ErrNotFound, func(v *account.Credentials) []any {
 			return append(accountFields(&v.Account), &v.PasswordHash)
 		}, `SELECT `+accountCols+`, a.password_hash FROM account a WHERE a.username = $1`, username)
 		return err
@@ -55,7 +56,7 @@ func (s *Store) SessionViewer(ctx context.Context, tokenHash []byte, now time.Ti
 			WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND NOT a.disabled`, tokenHash, now).
 			Scan(append([]any{&sess.ID, &sess.AccountID, &sess.ExpiresAt}, accountFields(&a)...)...)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return account.ErrNotFound
+			return problem.ErrNotFound
 		}
 		if err != nil {
 			return err
@@ -93,7 +94,7 @@ func (s *Store) Account(ctx context.Context, id string) (account.Account, error)
 	}
 	a, ok := m[id]
 	if !ok {
-		return a, account.ErrNotFound
+		return a, problem.ErrNotFound
 	}
 	return a, nil
 }
@@ -119,12 +120,12 @@ func (s *Store) Roles(ctx context.Context, accountIDs []string) (map[string][]ac
 // Role fetches a role.
 func (s *Store) Role(ctx context.Context, id string) (account.Role, error) {
 	if !IsUUID(id) {
-		return account.Role{}, account.ErrNotFound
+		return account.Role{}, problem.ErrNotFound
 	}
 	var r account.Role
 	err := s.read(ctx, func(tx querier) error {
 		var err error
-		r, err = one(ctx, tx, account.ErrNotFound, roleFields, `SELECT `+roleCols+` FROM account_role r WHERE r.id = $1`, id)
+		r, err = one(ctx, tx, problem.ErrNotFound, roleFields, `SELECT `+roleCols+` FROM account_role r WHERE r.id = $1`, id)
 		return err
 	})
 	return r, err
@@ -160,12 +161,12 @@ func (s *Store) RevokeRole(ctx context.Context, id string) error {
 // Person) and its sub-district, as far as the viewer may see it.
 func (s *Store) ScopeOf(ctx context.Context, id string) (account.Scope, error) {
 	if !IsUUID(id) {
-		return account.Scope{}, account.ErrNotFound
+		return account.Scope{}, problem.ErrNotFound
 	}
 	var sc account.Scope
 	err := s.read(ctx, func(tx querier) error {
 		var err error
-		sc, err = one(ctx, tx, account.ErrNotFound, func(v *account.Scope) []any { return []any{&v.Kind, &v.SubdistrictID} },
+		sc, err = one(ctx, tx, problem.ErrNotFound, func(v *account.Scope) []any { return []any{&v.Kind, &v.SubdistrictID} },
 			`SELECT 'Subdistrict', id FROM subdistrict WHERE id = $1
 			 UNION ALL SELECT 'Committee', subdistrict_id FROM committee WHERE id = $1
 			 UNION ALL SELECT 'Unit', subdistrict_id FROM unit WHERE id = $1

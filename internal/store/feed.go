@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"cogov/internal/booking"
+	"cogov/internal/problem"
 )
 
 // CreateFeed records a calendar feed token's hash.
@@ -35,7 +35,7 @@ func (s *Store) FeedCommittee(ctx context.Context, tokenHash []byte) (string, st
 	err := s.read(ctx, func(tx querier) error {
 		err := tx.QueryRow(ctx, `SELECT committee_id, subdistrict_id FROM calendar_feed WHERE token_hash = $1 AND revoked_at IS NULL`, tokenHash).Scan(&c, &sd)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return booking.ErrNotFound
+			return problem.ErrNotFound
 		}
 		return err
 	})

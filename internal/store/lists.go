@@ -9,6 +9,7 @@ import (
 
 	"cogov/internal/access"
 	"cogov/internal/lists"
+	"cogov/internal/problem"
 )
 
 const needCols = `n.id, n.subdistrict_id, n.committee_id, n.community_id, n.grid_id, n.title, n.category, n.description,
@@ -80,7 +81,7 @@ func (s *Store) CreateNeed(ctx context.Context, n lists.Need) (lists.Need, error
 	var out lists.Need
 	err := s.write(ctx, "need.post", n.Title, func(tx pgx.Tx) error {
 		var err error
-		out, err = one(ctx, tx, lists.ErrNotFound, needFields, `INSERT INTO need AS n (subdistrict_id, committee_id, community_id, grid_id, title,
+		out, err = one(ctx, tx, problem.ErrNotFound, needFields, `INSERT INTO need AS n (subdistrict_id, committee_id, community_id, grid_id, title,
 			category, description, people_affected, urgency, status, level, demo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			RETURNING `+needCols, n.SubdistrictID, n.CommitteeID, n.CommunityID, n.GridID, n.Title, n.Category, n.Description, n.PeopleAffected,
 			n.Urgency, n.Status, n.Level, n.Demo)
@@ -93,10 +94,10 @@ func (s *Store) CreateNeed(ctx context.Context, n lists.Need) (lists.Need, error
 func (s *Store) ChangeNeed(ctx context.Context, id, action, note string, apply func(*lists.NeedChange) error) (lists.Need, error) {
 	var out lists.Need
 	if !IsUUID(id) {
-		return out, lists.ErrNotFound
+		return out, problem.ErrNotFound
 	}
 	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
-		n, err := one(ctx, tx, lists.ErrNotFound, needFields, `SELECT `+needCols+` FROM need n WHERE n.id = $1 FOR UPDATE`, id)
+		n, err := one(ctx, tx, problem.ErrNotFound, needFields, `SELECT `+needCols+` FROM need n WHERE n.id = $1 FOR UPDATE`, id)
 		if err != nil {
 			return err
 		}
@@ -105,7 +106,7 @@ func (s *Store) ChangeNeed(ctx context.Context, id, action, note string, apply f
 			return err
 		}
 		n = c.Need
-		if out, err = one(ctx, tx, lists.ErrNotFound, needFields, `UPDATE need n SET status = $2, level = $3, met_at = $4, closed_at = $5,
+		if out, err = one(ctx, tx, problem.ErrNotFound, needFields, `UPDATE need n SET status = $2, level = $3, met_at = $4, closed_at = $5,
 			updated_at = cogov_now() WHERE id = $1 RETURNING `+needCols, id, n.Status, n.Level, n.MetAt, n.ClosedAt); err != nil {
 			return err
 		}
@@ -123,7 +124,7 @@ func (s *Store) CreateOffer(ctx context.Context, o lists.Offer) (lists.Offer, er
 	var out lists.Offer
 	err := s.write(ctx, "offer.post", o.Title, func(tx pgx.Tx) error {
 		var err error
-		out, err = one(ctx, tx, lists.ErrNotFound, offerFields, `INSERT INTO offer AS o (subdistrict_id, unit_id, title, category, description,
+		out, err = one(ctx, tx, problem.ErrNotFound, offerFields, `INSERT INTO offer AS o (subdistrict_id, unit_id, title, category, description,
 			venue_id, quantity, available_from, available_to, status, demo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			RETURNING `+offerCols, o.SubdistrictID, o.UnitID, o.Title, o.Category, o.Description, o.VenueID, o.Quantity, o.AvailableFrom,
 			o.AvailableTo, o.Status, o.Demo)
@@ -136,17 +137,17 @@ func (s *Store) CreateOffer(ctx context.Context, o lists.Offer) (lists.Offer, er
 func (s *Store) ChangeOffer(ctx context.Context, id, action, note string, apply func(*lists.Offer) error) (lists.Offer, error) {
 	var out lists.Offer
 	if !IsUUID(id) {
-		return out, lists.ErrNotFound
+		return out, problem.ErrNotFound
 	}
 	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
-		o, err := one(ctx, tx, lists.ErrNotFound, offerFields, `SELECT `+offerCols+` FROM offer o WHERE o.id = $1 FOR UPDATE`, id)
+		o, err := one(ctx, tx, problem.ErrNotFound, offerFields, `SELECT `+offerCols+` FROM offer o WHERE o.id = $1 FOR UPDATE`, id)
 		if err != nil {
 			return err
 		}
 		if err := apply(&o); err != nil {
 			return err
 		}
-		out, err = one(ctx, tx, lists.ErrNotFound, offerFields, `UPDATE offer o SET status = $2, updated_at = cogov_now() WHERE id = $1
+		out, err = one(ctx, tx, problem.ErrNotFound, offerFields, `UPDATE offer o SET status = $2, updated_at = cogov_now() WHERE id = $1
 			RETURNING `+offerCols, id, o.Status)
 		return err
 	})
@@ -180,7 +181,7 @@ func (s *Store) CreateProject(ctx context.Context, p lists.Project) (lists.Proje
 			p.SubdistrictID, id, p.OfferIDs); err != nil {
 			return err
 		}
-		out, err = one(ctx, tx, lists.ErrNotFound, projectFields, `SELECT `+projectCols+` FROM project p WHERE p.id = $1`, id)
+		out, err = one(ctx, tx, problem.ErrNotFound, projectFields, `SELECT `+projectCols+` FROM project p WHERE p.id = $1`, id)
 		return err
 	})
 	return out, err
@@ -191,10 +192,10 @@ func (s *Store) CreateProject(ctx context.Context, p lists.Project) (lists.Proje
 func (s *Store) ChangeProject(ctx context.Context, id, action, note string, apply func(*lists.ProjectChange) error) (lists.Project, error) {
 	var out lists.Project
 	if !IsUUID(id) {
-		return out, lists.ErrNotFound
+		return out, problem.ErrNotFound
 	}
 	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
-		p, err := one(ctx, tx, lists.ErrNotFound, projectFields, `SELECT `+projectCols+` FROM project p WHERE p.id = $1 FOR UPDATE OF p`, id)
+		p, err := one(ctx, tx, problem.ErrNotFound, projectFields, `SELECT `+projectCols+` FROM project p WHERE p.id = $1 FOR UPDATE OF p`, id)
 		if err != nil {
 			return err
 		}
@@ -232,7 +233,7 @@ func (s *Store) ChangeProject(ctx context.Context, id, action, note string, appl
 		if err != nil {
 			return err
 		}
-		out, err = one(ctx, tx, lists.ErrNotFound, projectFields, `SELECT `+projectCols+` FROM project p WHERE p.id = $1`, id)
+		out, err = one(ctx, tx, problem.ErrNotFound, projectFields, `SELECT `+projectCols+` FROM project p WHERE p.id = $1`, id)
 		return err
 	})
 	return out, err

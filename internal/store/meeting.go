@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cogov/internal/meeting"
+	"cogov/internal/problem"
 	"cogov/internal/structure"
 )
 
@@ -56,7 +57,7 @@ func (s *Store) MeetingsByID(ctx context.Context, ids []string) (map[string]meet
 // Meeting fetches one joint meeting.
 func (s *Store) Meeting(ctx context.Context, id string) (meeting.Meeting, error) {
 	m, err := s.MeetingsByID(ctx, []string{id})
-	return pick(m, err, id, meeting.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // InvitationsByID fetches invitations by id.
@@ -145,7 +146,7 @@ func (s *Store) CreateMeeting(ctx context.Context, m meeting.Meeting, agenda []m
 			return err
 		}
 		var err error
-		out, err = one(ctx, tx, meeting.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1`, id)
+		out, err = one(ctx, tx, problem.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1`, id)
 		return err
 	})
 	return out, err
@@ -184,10 +185,10 @@ func replaceAgenda(ctx context.Context, tx pgx.Tx, sd, meetingID string, items [
 func (s *Store) ChangeMeeting(ctx context.Context, id, action, note string, apply func(*meeting.Change) error) (meeting.Meeting, error) {
 	var out meeting.Meeting
 	if !IsUUID(id) {
-		return out, meeting.ErrNotFound
+		return out, problem.ErrNotFound
 	}
 	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
-		m, err := one(ctx, tx, meeting.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1 FOR UPDATE OF j`, id)
+		m, err := one(ctx, tx, problem.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1 FOR UPDATE OF j`, id)
 		if err != nil {
 			return err
 		}
@@ -226,7 +227,7 @@ func (s *Store) ChangeMeeting(ctx context.Context, id, action, note string, appl
 				return err
 			}
 		}
-		out, err = one(ctx, tx, meeting.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1`, id)
+		out, err = one(ctx, tx, problem.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1`, id)
 		return err
 	})
 	return out, err
@@ -237,25 +238,25 @@ func (s *Store) ChangeMeeting(ctx context.Context, id, action, note string, appl
 func (s *Store) ChangeInvitation(ctx context.Context, id string, apply func(*meeting.Invitation, meeting.Meeting, meeting.Member) error) (meeting.Invitation, error) {
 	var out meeting.Invitation
 	if !IsUUID(id) {
-		return out, meeting.ErrNotFound
+		return out, problem.ErrNotFound
 	}
 	err := s.write(ctx, "invitation.respond", "", func(tx pgx.Tx) error {
-		inv, err := one(ctx, tx, meeting.ErrNotFound, invitationFields, `SELECT `+invitationCols+` FROM invitation i WHERE i.id = $1 FOR UPDATE`, id)
+		inv, err := one(ctx, tx, problem.ErrNotFound, invitationFields, `SELECT `+invitationCols+` FROM invitation i WHERE i.id = $1 FOR UPDATE`, id)
 		if err != nil {
 			return err
 		}
-		m, err := one(ctx, tx, meeting.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1`, inv.MeetingID)
+		m, err := one(ctx, tx, problem.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1`, inv.MeetingID)
 		if err != nil {
 			return err
 		}
-		seat, err := one(ctx, tx, meeting.ErrNotFound, memberFields, `SELECT `+memberCols+` FROM `+membershipFrom+` WHERE m.id = $1`, inv.MembershipID)
+		seat, err := one(ctx, tx, problem.ErrNotFound, memberFields, `SELECT `+memberCols+` FROM `+membershipFrom+` WHERE m.id = $1`, inv.MembershipID)
 		if err != nil {
 			return err
 		}
 		if err := apply(&inv, m, seat); err != nil {
 			return err
 		}
-		out, err = one(ctx, tx, meeting.ErrNotFound, invitationFields, `UPDATE invitation i SET response = $2, responded_at = $3 WHERE id = $1
+		out, err = one(ctx, tx, problem.ErrNotFound, invitationFields, `UPDATE invitation i SET response = $2, responded_at = $3 WHERE id = $1
 			RETURNING `+invitationCols, id, inv.Response, inv.RespondedAt)
 		return err
 	})

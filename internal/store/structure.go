@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"cogov/internal/problem"
 	"cogov/internal/structure"
 )
 
@@ -112,7 +113,7 @@ func (s *Store) SubdistrictByCode(ctx context.Context, code string) (structure.S
 	var v structure.Subdistrict
 	err := s.read(ctx, func(tx querier) error {
 		var err error
-		v, err = one(ctx, tx, structure.ErrNotFound, subdistrictFields, `SELECT `+subdistrictCols+` FROM subdistrict s WHERE s.code = $1`, code)
+		v, err = one(ctx, tx, problem.ErrNotFound, subdistrictFields, `SELECT `+subdistrictCols+` FROM subdistrict s WHERE s.code = $1`, code)
 		return err
 	})
 	return v, err
@@ -121,31 +122,31 @@ func (s *Store) SubdistrictByCode(ctx context.Context, code string) (structure.S
 // Subdistrict fetches a sub-district.
 func (s *Store) Subdistrict(ctx context.Context, id string) (structure.Subdistrict, error) {
 	m, err := s.SubdistrictsByID(ctx, []string{id})
-	return pick(m, err, id, structure.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // Community fetches a community.
 func (s *Store) Community(ctx context.Context, id string) (structure.Community, error) {
 	m, err := s.CommunitiesByID(ctx, []string{id})
-	return pick(m, err, id, structure.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // Unit fetches a unit.
 func (s *Store) Unit(ctx context.Context, id string) (structure.Unit, error) {
 	m, err := s.UnitsByID(ctx, []string{id})
-	return pick(m, err, id, structure.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // Committee fetches a committee.
 func (s *Store) Committee(ctx context.Context, id string) (structure.Committee, error) {
 	m, err := s.CommitteesByID(ctx, []string{id})
-	return pick(m, err, id, structure.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // Person fetches a person.
 func (s *Store) Person(ctx context.Context, id string) (structure.Person, error) {
 	m, err := s.PeopleByID(ctx, []string{id})
-	return pick(m, err, id, structure.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // People fetches people by id, in no particular order.

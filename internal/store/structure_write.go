@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"cogov/internal/problem"
 	"cogov/internal/structure"
 )
 
@@ -16,11 +17,11 @@ func update[T any](ctx context.Context, s *Store, action, cols, from, lockExpr s
 	id string, apply func(*T) error, save func(pgx.Tx, T) error) (T, error) {
 	var v T
 	if !IsUUID(id) {
-		return v, structure.ErrNotFound
+		return v, problem.ErrNotFound
 	}
 	err := s.write(ctx, action, "", func(tx pgx.Tx) error {
 		var err error
-		v, err = one(ctx, tx, structure.ErrNotFound, fields, `SELECT `+cols+` FROM `+from+` WHERE `+lockExpr+` = $1 FOR UPDATE OF `+strings.SplitN(lockExpr, ".", 2)[0], id)
+		v, err = one(ctx, tx, problem.ErrNotFound, fields, `SELECT `+cols+` FROM `+from+` WHERE `+lockExpr+` = $1 FOR UPDATE OF `+strings.SplitN(lockExpr, ".", 2)[0], id)
 		if err != nil {
 			return err
 		}
@@ -187,7 +188,7 @@ func (s *Store) CreateMembership(ctx context.Context, v structure.Membership) (s
 			return err
 		}
 		var err error
-		out, err = one(ctx, tx, structure.ErrNotFound, membershipFields, `SELECT `+membershipCols+` FROM `+membershipFrom+` WHERE m.id = $1`, id)
+		out, err = one(ctx, tx, problem.ErrNotFound, membershipFields, `SELECT `+membershipCols+` FROM `+membershipFrom+` WHERE m.id = $1`, id)
 		return err
 	})
 	return out, err
@@ -203,7 +204,7 @@ func (s *Store) UpdateMembership(ctx context.Context, id string, apply func(*str
 				return err
 			}
 			var err error
-			out, err = one(ctx, tx, structure.ErrNotFound, membershipFields, `SELECT `+membershipCols+` FROM `+membershipFrom+` WHERE m.id = $1`, id)
+			out, err = one(ctx, tx, problem.ErrNotFound, membershipFields, `SELECT `+membershipCols+` FROM `+membershipFrom+` WHERE m.id = $1`, id)
 			return err
 		})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cogov/internal/booking"
+	"cogov/internal/problem"
 )
 
 // venueCols needs the venue as v joined with its sub-district as vs (venueFrom).
@@ -64,7 +65,7 @@ func (s *Store) VenuesByID(ctx context.Context, ids []string) (map[string]bookin
 // Venue fetches one venue.
 func (s *Store) Venue(ctx context.Context, id string) (booking.Venue, error) {
 	m, err := s.VenuesByID(ctx, []string{id})
-	return pick(m, err, id, booking.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // BookingsByID fetches bookings by id.
@@ -90,13 +91,13 @@ func (s *Store) subdistrictsOf(ctx context.Context, table string, ids []string) 
 // UnitSubdistrict returns the sub-district of a unit.
 func (s *Store) UnitSubdistrict(ctx context.Context, id string) (string, error) {
 	m, err := s.subdistrictsOf(ctx, "unit", []string{id})
-	return pick(m, err, id, booking.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // CommunitySubdistrict returns the sub-district of a community.
 func (s *Store) CommunitySubdistrict(ctx context.Context, id string) (string, error) {
 	m, err := s.subdistrictsOf(ctx, "community", []string{id})
-	return pick(m, err, id, booking.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // CommitteeSubdistricts returns the sub-district of each committee that exists.
@@ -108,7 +109,7 @@ func (s *Store) CommitteeSubdistricts(ctx context.Context, ids []string) (map[st
 func (s *Store) Closure(ctx context.Context, id string) (booking.Closure, error) {
 	m, err := readMap(ctx, s, `SELECT `+closureCols+` FROM venue_closure c WHERE c.id = ANY($1::uuid[])`, closureFields,
 		func(c booking.Closure) string { return c.ID }, okIDs([]string{id}))
-	return pick(m, err, id, booking.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // HoursOf fetches the weekly hours of each venue, by weekday and time.

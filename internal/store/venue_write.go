@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"cogov/internal/booking"
+	"cogov/internal/problem"
 )
 
 // CreateVenue inserts a venue with its rules.
@@ -28,7 +29,7 @@ func (s *Store) CreateVenue(ctx context.Context, v booking.Venue) (booking.Venue
 			return err
 		}
 		var err error
-		out, err = one(ctx, tx, booking.ErrNotFound, venueFields, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = $1`, id)
+		out, err = one(ctx, tx, problem.ErrNotFound, venueFields, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = $1`, id)
 		return err
 	})
 	return out, err
@@ -56,10 +57,10 @@ func saveRules(ctx context.Context, tx pgx.Tx, v booking.Venue) error {
 func (s *Store) UpdateVenue(ctx context.Context, id, action, note string, apply func(*booking.VenueUpdate) error) (booking.VenueUpdated, error) {
 	var out booking.VenueUpdated
 	if !IsUUID(id) {
-		return out, booking.ErrNotFound
+		return out, problem.ErrNotFound
 	}
 	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
-		v, err := one(ctx, tx, booking.ErrNotFound, venueFields, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = $1 FOR UPDATE OF v`, id)
+		v, err := one(ctx, tx, problem.ErrNotFound, venueFields, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = $1 FOR UPDATE OF v`, id)
 		if err != nil {
 			return err
 		}
@@ -88,7 +89,7 @@ func (s *Store) UpdateVenue(ctx context.Context, id, action, note string, apply 
 			}
 		}
 		if c := u.AddClosure; c != nil {
-			cl, err := one(ctx, tx, booking.ErrNotFound, closureFields, `INSERT INTO venue_closure AS c (subdistrict_id, venue_id, during, reason, demo)
+			cl, err := one(ctx, tx, problem.ErrNotFound, closureFields, `INSERT INTO venue_closure AS c (subdistrict_id, venue_id, during, reason, demo)
 				VALUES ($1, $2, tstzrange($3, $4), $5, $6) RETURNING `+closureCols, nv.SubdistrictID, nv.ID, c.Start, c.End, c.Reason, c.Demo)
 			if err != nil {
 				return err
@@ -104,7 +105,7 @@ func (s *Store) UpdateVenue(ctx context.Context, id, action, note string, apply 
 				return err
 			}
 		}
-		out.Venue, err = one(ctx, tx, booking.ErrNotFound, venueFields, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = $1`, id)
+		out.Venue, err = one(ctx, tx, problem.ErrNotFound, venueFields, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = $1`, id)
 		return err
 	})
 	return out, err
@@ -228,10 +229,10 @@ func one1(ctx context.Context, tx pgx.Tx, b *booking.Booking, sql string, args .
 func (s *Store) ChangeBookings(ctx context.Context, id string, series bool, action, note string, apply func([]*booking.Booking) error) (booking.Booking, error) {
 	var out booking.Booking
 	if !IsUUID(id) {
-		return out, booking.ErrNotFound
+		return out, problem.ErrNotFound
 	}
 	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
-		target, err := one(ctx, tx, booking.ErrNotFound, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.id = $1 FOR UPDATE OF b`, id)
+		target, err := one(ctx, tx, problem.ErrNotFound, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.id = $1 FOR UPDATE OF b`, id)
 		if err != nil {
 			return err
 		}
