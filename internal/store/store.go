@@ -2,7 +2,9 @@
 // domain's records in PostgreSQL, runs every write in a transaction that also
 // tells the audit-log triggers who acts, and turns database errors (no rows,
 // unique, foreign-key, check and exclusion violations) into domain errors so
-// that no SQL text or constraint name travels further.
+// that no SQL text or constraint name travels further. Every exported method
+// puts its name in front of the errors it returns (see wrap), so that a fault
+// in the server's log says which operation failed.
 package store
 
 import (
