@@ -12,6 +12,7 @@ import (
 
 	"cogov/internal/access"
 	"cogov/internal/booking"
+	"cogov/internal/problem"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
@@ -69,7 +70,7 @@ func (c calendarFeeds) venue(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	v, err := c.st.Venue(ctx, id)
-	if errors.Is(err, booking.ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		http.NotFound(w, req)
 		return
 	}

@@ -8,13 +8,8 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"cogov/graph/model"
-	"cogov/internal/account"
-	"cogov/internal/booking"
-	"cogov/internal/lists"
-	"cogov/internal/meeting"
 	"cogov/internal/problem"
 	"cogov/internal/store"
-	"cogov/internal/structure"
 )
 
 // page checks a connection's arguments and turns them into a store.Page.
@@ -98,8 +93,7 @@ func userErrors(err error) ([]problem.Problem, error) {
 	if l, ok := problem.As(err); ok {
 		return l, nil
 	}
-	if errors.Is(err, structure.ErrNotFound) || errors.Is(err, booking.ErrNotFound) || errors.Is(err, meeting.ErrNotFound) ||
-		errors.Is(err, lists.ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return []problem.Problem{{Code: problem.NotFound, Field: []string{"input", "id"}, Message: "no such record"}}, nil
 	}
 	return nil, err
@@ -165,7 +159,7 @@ func loadNode(ctx context.Context, gid string) (model.Node, error) {
 // roleNode fetches a role the viewer may see, as a Node.
 func roleNode(ctx context.Context, id string) (model.Node, error) {
 	r, err := For(ctx).store.Role(ctx, id)
-	if errors.Is(err, account.ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
@@ -187,7 +181,7 @@ func roleNode(ctx context.Context, id string) (model.Node, error) {
 // uuid, whichever it is.
 func loadAnyNode(ctx context.Context, id string) (model.Node, error) {
 	sc, err := For(ctx).store.ScopeOf(ctx, id)
-	if errors.Is(err, account.ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {

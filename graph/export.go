@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cogov/internal/lists"
+	"cogov/internal/problem"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
@@ -45,7 +46,7 @@ type exports struct {
 func (x exports) serve(w http.ResponseWriter, req *http.Request) {
 	ctx := req.Context()
 	sd, err := x.r.Structure.SubdistrictByCode(ctx, req.PathValue("code"))
-	if errors.Is(err, structure.ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		http.NotFound(w, req)
 		return
 	}

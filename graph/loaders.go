@@ -12,10 +12,7 @@ import (
 	"cogov/internal/structure"
 )
 
-// listKey identifies one structure connection asked for: its parent, filter
-// and page. Keys with the same filter and page are fetched together.
-type listKey = fkey[store.ListFilter]
-
+// connLoader loads the pages of a structure list: by parent, filter and page.
 type connLoader[T any] = fLoader[store.ListFilter, T]
 
 // Loaders batch every relationship of one request.

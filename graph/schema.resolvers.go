@@ -11,6 +11,7 @@ import (
 	"cogov/internal/access"
 	"cogov/internal/account"
 	"cogov/internal/booking"
+	"cogov/internal/problem"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 	"context"
@@ -354,7 +355,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 // Subdistrict is the resolver for the subdistrict field.
 func (r *queryResolver) Subdistrict(ctx context.Context, code string) (*structure.Subdistrict, error) {
 	s, err := r.Structure.SubdistrictByCode(ctx, code)
-	if errors.Is(err, structure.ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
@@ -460,7 +461,7 @@ func (r *subdistrictResolver) GridCount(ctx context.Context, obj *structure.Subd
 func (r *subscriptionResolver) VenueChanged(ctx context.Context, venueID string) (<-chan *booking.Venue, error) {
 	id := localID(typeVenue, venueID)
 	if _, err := r.Resolver.Bookings.Venue(ctx, id); err != nil {
-		if errors.Is(err, booking.ErrNotFound) {
+		if errors.Is(err, problem.ErrNotFound) {
 			return nil, &model.InputError{Msg: "no such venue"}
 		}
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"cogov/graph"
 	"cogov/internal/access"
 	"cogov/internal/account"
+	"cogov/internal/problem"
 	"cogov/internal/structure"
 )
 
@@ -34,7 +35,7 @@ func createAdmin(ctx context.Context, res *graph.Resolver, args []string, out io
 	}
 	ctx = access.With(ctx, access.System("create-admin"))
 	sd, err := res.Structure.SubdistrictByCode(ctx, *code)
-	if errors.Is(err, structure.ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		if *name == "" {
 			return fmt.Errorf("sub-district %q does not exist; give -name to create it", *code)
 		}

@@ -55,9 +55,6 @@ type Credentials struct {
 	PasswordHash string
 }
 
-// ErrNotFound is returned by the store for a missing record.
-var ErrNotFound = errors.New("not found")
-
 // ErrUnauthenticated means a token is unknown, expired or revoked.
 var ErrUnauthenticated = errors.New("the session token is not valid; sign in again")
 
@@ -190,7 +187,7 @@ func (s *Service) SignIn(ctx context.Context, username, password, addr, userAgen
 	}
 	bad := problem.New(InvalidCredentials, "the username or password is wrong", "password")
 	cred, err := s.store.Credentials(ctx, username)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		_, _ = argon2id.ComparePasswordAndHash(password, s.dummy) // take as long as a real check
 		s.failed(username, addr)
 		return SignedIn{}, bad
@@ -248,7 +245,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (access.Viewer
 		return access.Viewer{}, ErrUnauthenticated
 	}
 	sess, a, roles, err := s.store.SessionViewer(ctx, hashToken(token), s.o.Now())
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return access.Viewer{}, ErrUnauthenticated
 	}
 	if err != nil {
@@ -282,7 +279,7 @@ func administers(v access.Viewer, a Account) bool {
 // RevokeSessions ends every session of an account (an administrator's action).
 func (s *Service) RevokeSessions(ctx context.Context, accountID string) (int, error) {
 	a, err := s.store.Account(ctx, accountID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return 0, problem.New(problem.NotFound, "no such account", "accountId")
 	}
 	if err != nil {
@@ -315,7 +312,7 @@ func (s *Service) CreateAccount(ctx context.Context, in NewAccount) (Account, er
 	}
 	if in.SubdistrictID != nil {
 		sc, err := s.store.ScopeOf(ctx, *in.SubdistrictID)
-		if errors.Is(err, ErrNotFound) || (err == nil && sc.Kind != "Subdistrict") {
+		if errors.Is(err, problem.ErrNotFound) || (err == nil && sc.Kind != "Subdistrict") {
 			return Account{}, problem.New(problem.NotFound, "no such sub-district", "subdistrictId")
 		}
 		if err != nil {
@@ -336,7 +333,7 @@ func (s *Service) CreateAccount(ctx context.Context, in NewAccount) (Account, er
 	if in.PersonID != nil {
 		sc, err := s.store.ScopeOf(ctx, *in.PersonID)
 		switch {
-		case errors.Is(err, ErrNotFound) || (err == nil && sc.Kind != "Person"):
+		case errors.Is(err, problem.ErrNotFound) || (err == nil && sc.Kind != "Person"):
 			l.Add(problem.NotFound, "no such person", "personId")
 		case err != nil:
 			return Account{}, err
@@ -368,7 +365,7 @@ var scopeKind = map[access.RoleKind]string{
 func (s *Service) GrantRole(ctx context.Context, accountID string, kind access.RoleKind, scopeID *string) (Role, error) {
 	v := access.From(ctx)
 	a, err := s.store.Account(ctx, accountID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return Role{}, problem.New(problem.NotFound, "no such account", "accountId")
 	}
 	if err != nil {
@@ -391,7 +388,7 @@ func (s *Service) GrantRole(ctx context.Context, accountID string, kind access.R
 		return Role{}, problem.New(problem.InvalidInput, "this role needs a scope", "scopeId")
 	}
 	sc, err := s.store.ScopeOf(ctx, *scopeID)
-	if errors.Is(err, ErrNotFound) || (err == nil && sc.Kind != want) {
+	if errors.Is(err, problem.ErrNotFound) || (err == nil && sc.Kind != want) {
 		return Role{}, problem.New(problem.NotFound, "the scope must be a "+strings.ToLower(want), "scopeId")
 	}
 	if err != nil {
@@ -410,7 +407,7 @@ func (s *Service) GrantRole(ctx context.Context, accountID string, kind access.R
 // RevokeRole takes a role away.
 func (s *Service) RevokeRole(ctx context.Context, roleID string) (Role, error) {
 	r, err := s.store.Role(ctx, roleID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return Role{}, problem.New(problem.NotFound, "no such role", "roleId")
 	}
 	if err != nil {
@@ -437,7 +434,7 @@ func (s *Service) Account(ctx context.Context, id string) (Account, error) {
 		return Account{}, err
 	}
 	if !CanSee(access.From(ctx), a) {
-		return Account{}, ErrNotFound
+		return Account{}, problem.ErrNotFound
 	}
 	return a, nil
 }

@@ -12,9 +12,6 @@ import (
 	"cogov/internal/problem"
 )
 
-// ErrNotFound is returned by a Store when a record does not exist.
-var ErrNotFound = errors.New("not found")
-
 // ErrKeyTaken is returned by Store.CreateBookings when another request with
 // the same idempotency key committed first; the service then replays it.
 var ErrKeyTaken = errors.New("idempotency key taken")

@@ -92,7 +92,7 @@ func (f *Feeds) Viewer(ctx context.Context, committeeID, token string) (access.V
 		return access.Viewer{}, ErrFeedToken
 	}
 	c, sd, err := f.store.FeedCommittee(ctx, feedHash(token))
-	if errors.Is(err, ErrNotFound) || (err == nil && c != committeeID) {
+	if errors.Is(err, problem.ErrNotFound) || (err == nil && c != committeeID) {
 		return access.Viewer{}, ErrFeedToken
 	}
 	if err != nil {

@@ -28,7 +28,7 @@ func (s *Service) SearchVenues(ctx context.Context, f VenueFilter, p page.Page) 
 	return s.store.Venues(ctx, f, p)
 }
 
-// Venue returns one venue; ErrNotFound when there is none.
+// Venue returns one venue; problem.ErrNotFound when there is none.
 func (s *Service) Venue(ctx context.Context, id string) (Venue, error) { return s.store.Venue(ctx, id) }
 
 // Exceptions returns the venue's dated exceptions on the days fromDay..toDay.

@@ -74,7 +74,7 @@ func (s *Service) requestBooking(ctx context.Context, in Request) (Result, error
 		l.Add(problem.InvalidInput, "idempotencyKey is at most 200 characters", "idempotencyKey")
 	}
 	v, err := s.store.Venue(ctx, in.VenueID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		l.Add(problem.NotFound, "no such venue", "venueId")
 	} else if err != nil {
 		return Result{}, err

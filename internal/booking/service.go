@@ -122,9 +122,9 @@ const (
 
 func forbidden(what string) error { return problem.New(problem.Forbidden, "you may not "+what) }
 
-// notFoundAs turns ErrNotFound into a NOT_FOUND problem on field.
+// notFoundAs turns problem.ErrNotFound into a NOT_FOUND problem on field.
 func notFoundAs[T any](v T, err error, field string) (T, error) {
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return v, problem.New(problem.NotFound, "no such record", field)
 	}
 	return v, err
@@ -218,7 +218,7 @@ func normaliseFacilities(l *problem.List, in []string) []string {
 func (s *Service) CreateVenue(ctx context.Context, in NewVenue) (Venue, error) {
 	var l problem.List
 	unitSD, err := s.store.UnitSubdistrict(ctx, in.UnitID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return Venue{}, problem.New(problem.NotFound, "no such unit", "unitId")
 	}
 	if err != nil {
@@ -229,7 +229,7 @@ func (s *Service) CreateVenue(ctx context.Context, in NewVenue) (Venue, error) {
 	}
 	commSD, err := s.store.CommunitySubdistrict(ctx, in.CommunityID)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, problem.ErrNotFound):
 		l.Add(problem.NotFound, "no such community", "communityId")
 	case err != nil:
 		return Venue{}, err
@@ -266,7 +266,7 @@ func (s *Service) UpdateVenue(ctx context.Context, id string, in VenueChanges) (
 		if in.CommunityID != nil && *in.CommunityID != v.CommunityID {
 			sd, err := s.store.CommunitySubdistrict(ctx, *in.CommunityID)
 			switch {
-			case errors.Is(err, ErrNotFound):
+			case errors.Is(err, problem.ErrNotFound):
 				l.Add(problem.NotFound, "no such community", "communityId")
 			case err != nil:
 				return err

@@ -7,6 +7,7 @@ import (
 
 	"cogov/internal/access"
 	"cogov/internal/account"
+	"cogov/internal/problem"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
@@ -23,7 +24,7 @@ const Password = "cogov-demo"
 func LoadAccounts(ctx context.Context, st *store.Store, accounts *account.Service) error {
 	if _, err := st.Credentials(ctx, "street-admin"); err == nil {
 		return nil
-	} else if !errors.Is(err, account.ErrNotFound) {
+	} else if !errors.Is(err, problem.ErrNotFound) {
 		return err
 	}
 	sd, err := st.SubdistrictByCode(ctx, Code)

@@ -5,13 +5,7 @@
 // It is plain Go; the store persists it.
 package lists
 
-import (
-	"errors"
-	"time"
-)
-
-// ErrNotFound is returned by a Store when a record does not exist.
-var ErrNotFound = errors.New("not found")
+import "time"
 
 // Category is what a need or an offer is about.
 type Category string

@@ -165,7 +165,7 @@ func (s *Service) changeNeed(ctx context.Context, id, action, note string, apply
 		}
 		return apply(c)
 	})
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return n, notFound("needId")
 	}
 	return n, err
@@ -332,7 +332,7 @@ func (s *Service) WithdrawOffer(ctx context.Context, id string) (Offer, error) {
 		o.Status = OfferWithdrawn
 		return nil
 	})
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return o, notFound("offerId")
 	}
 	return o, err
@@ -471,7 +471,7 @@ func (s *Service) changeProject(ctx context.Context, id, action, note, what stri
 		}
 		return apply(c)
 	})
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return p, notFound("projectId")
 	}
 	return p, err

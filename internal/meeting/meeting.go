@@ -6,13 +6,7 @@
 // sub-district.
 package meeting
 
-import (
-	"errors"
-	"time"
-)
-
-// ErrNotFound is returned by a Store when a record does not exist.
-var ErrNotFound = errors.New("not found")
+import "time"
 
 // Status is where a meeting is in its lifecycle: PLANNED → HELD or CANCELLED.
 type Status string

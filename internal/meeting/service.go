@@ -299,7 +299,7 @@ func (s *Service) change(ctx context.Context, id, action, note string, apply fun
 		}
 		return apply(c)
 	})
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return m, problem.New(problem.NotFound, "no such meeting", "meetingId")
 	}
 	return m, err
@@ -368,7 +368,7 @@ func (s *Service) Respond(ctx context.Context, invitationID string, r Response) 
 			if CanSee(v, m.SubdistrictID) {
 				return forbidden("answer another member's invitation")
 			}
-			return ErrNotFound
+			return problem.ErrNotFound
 		}
 		if m.Status != Planned {
 			return invalidState(m, "answered")
@@ -376,7 +376,7 @@ func (s *Service) Respond(ctx context.Context, invitationID string, r Response) 
 		inv.Response, inv.RespondedAt = r, &now
 		return nil
 	})
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return inv, problem.New(problem.NotFound, "no such invitation", "invitationId")
 	}
 	return inv, err

@@ -9,6 +9,13 @@ import (
 	"strings"
 )
 
+// ErrNotFound means a record does not exist, or not for the viewer: the
+// store returns it, wrapped with the operation's name, for a row it cannot
+// find, and the domain turns it into a NOT_FOUND problem on the input field
+// that named the record. It is the only not-found error; check it with
+// errors.Is.
+var ErrNotFound = errors.New("not found")
+
 // Code names a broken rule; the values are the GraphQL UserErrorCode values.
 type Code string
 

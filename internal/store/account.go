@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cogov/internal/account"
+	"cogov/internal/problem"
 )
 
 const accountCols = `a.id, a.username, a.subdistrict_id, a.person_id, a.disabled, a.demo`
@@ -23,11 +24,12 @@ func roleFields(v *account.Role) []any {
 }
 
 // Credentials fetches an account by username with its password hash.
-func (s *Store) Credentials(ctx context.Context, username string) (account.Credentials, error) {
+func (s *Store) Credentials(ctx context.Context, username string) (_ account.Credentials, err error) {
+	defer wrap(&err, "store.Credentials(%q)", username)
 	var c account.Credentials
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		var err error
-		c, err = one(ctx, tx, account.ErrNotFound, func(v *account.Credentials) []any {
+		c, err = one(ctx, tx, problem.ErrNotFound, func(v *account.Credentials) []any {
 			return append(accountFields(&v.Account), &v.PasswordHash)
 		}, `SELECT `+accountCols+`, a.password_hash FROM account a WHERE a.username = $1`, username)
 		return err
@@ -36,9 +38,10 @@ func (s *Store) Credentials(ctx context.Context, username string) (account.Crede
 }
 
 // CreateSession opens a session.
-func (s *Store) CreateSession(ctx context.Context, accountID string, tokenHash []byte, expires time.Time, addr, userAgent string) (account.Session, error) {
+func (s *Store) CreateSession(ctx context.Context, accountID string, tokenHash []byte, expires time.Time, addr, userAgent string) (_ account.Session, err error) {
+	defer wrap(&err, "store.CreateSession(%q)", accountID)
 	sess := account.Session{AccountID: accountID, ExpiresAt: expires}
-	err := s.write(ctx, "session.create", "", func(tx pgx.Tx) error {
+	err = s.write(ctx, "session.create", "", func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO session (account_id, token_hash, expires_at, remote_addr, user_agent)
 			VALUES ($1, $2, $3, $4, left($5, 300)) RETURNING id`, accountID, tokenHash, expires, addr, userAgent).Scan(&sess.ID)
 	})
@@ -46,16 +49,17 @@ func (s *Store) CreateSession(ctx context.Context, accountID string, tokenHash [
 }
 
 // SessionViewer finds the live session with this token hash, its account and roles.
-func (s *Store) SessionViewer(ctx context.Context, tokenHash []byte, now time.Time) (account.Session, account.Account, []account.Role, error) {
+func (s *Store) SessionViewer(ctx context.Context, tokenHash []byte, now time.Time) (_ account.Session, _ account.Account, _ []account.Role, err error) {
+	defer wrap(&err, "store.SessionViewer")
 	var sess account.Session
 	var a account.Account
 	var roles []account.Role
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		err := tx.QueryRow(ctx, `SELECT s.id, s.account_id, s.expires_at, `+accountCols+` FROM session s JOIN account a ON a.id = s.account_id
 			WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND NOT a.disabled`, tokenHash, now).
 			Scan(append([]any{&sess.ID, &sess.AccountID, &sess.ExpiresAt}, accountFields(&a)...)...)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return account.ErrNotFound
+			return problem.ErrNotFound
 		}
 		if err != nil {
 			return err
@@ -67,7 +71,8 @@ func (s *Store) SessionViewer(ctx context.Context, tokenHash []byte, now time.Ti
 }
 
 // RevokeSession ends one session.
-func (s *Store) RevokeSession(ctx context.Context, sessionID string) error {
+func (s *Store) RevokeSession(ctx context.Context, sessionID string) (err error) {
+	defer wrap(&err, "store.RevokeSession(%q)", sessionID)
 	return s.write(ctx, "session.revoke", "", func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE session SET revoked_at = cogov_now() WHERE id = $1 AND revoked_at IS NULL`, sessionID)
 		return err
@@ -75,9 +80,10 @@ func (s *Store) RevokeSession(ctx context.Context, sessionID string) error {
 }
 
 // RevokeSessions ends every live session of an account and counts them.
-func (s *Store) RevokeSessions(ctx context.Context, accountID string) (int, error) {
+func (s *Store) RevokeSessions(ctx context.Context, accountID string) (_ int, err error) {
+	defer wrap(&err, "store.RevokeSessions(%q)", accountID)
 	var n int64
-	err := s.write(ctx, "session.revoke-all", "", func(tx pgx.Tx) error {
+	err = s.write(ctx, "session.revoke-all", "", func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE session SET revoked_at = cogov_now() WHERE account_id = $1 AND revoked_at IS NULL`, accountID)
 		n = tag.RowsAffected()
 		return err
@@ -86,27 +92,30 @@ func (s *Store) RevokeSessions(ctx context.Context, accountID string) (int, erro
 }
 
 // Account fetches an account.
-func (s *Store) Account(ctx context.Context, id string) (account.Account, error) {
+func (s *Store) Account(ctx context.Context, id string) (_ account.Account, err error) {
+	defer wrap(&err, "store.Account(%q)", id)
 	m, err := s.AccountsByID(ctx, []string{id})
 	if err != nil {
 		return account.Account{}, err
 	}
 	a, ok := m[id]
 	if !ok {
-		return a, account.ErrNotFound
+		return a, problem.ErrNotFound
 	}
 	return a, nil
 }
 
 // AccountsByID fetches accounts by id.
-func (s *Store) AccountsByID(ctx context.Context, ids []string) (map[string]account.Account, error) {
+func (s *Store) AccountsByID(ctx context.Context, ids []string) (_ map[string]account.Account, err error) {
+	defer wrap(&err, "store.AccountsByID(%d ids)", len(ids))
 	return byIDs(ctx, s, accountCols, "account a", "a.id", accountFields, func(v account.Account) string { return v.ID }, ids)
 }
 
 // Roles fetches the roles of each account.
-func (s *Store) Roles(ctx context.Context, accountIDs []string) (map[string][]account.Role, error) {
+func (s *Store) Roles(ctx context.Context, accountIDs []string) (_ map[string][]account.Role, err error) {
+	defer wrap(&err, "store.Roles(%d accountIDs)", len(accountIDs))
 	out := map[string][]account.Role{}
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		rs, err := collect(ctx, tx, roleFields, `SELECT `+roleCols+` FROM account_role r WHERE r.account_id = ANY($1::uuid[]) ORDER BY r.created_at, r.id`, accountIDs)
 		for _, r := range rs {
 			out[r.AccountID] = append(out[r.AccountID], r)
@@ -117,22 +126,24 @@ func (s *Store) Roles(ctx context.Context, accountIDs []string) (map[string][]ac
 }
 
 // Role fetches a role.
-func (s *Store) Role(ctx context.Context, id string) (account.Role, error) {
+func (s *Store) Role(ctx context.Context, id string) (_ account.Role, err error) {
+	defer wrap(&err, "store.Role(%q)", id)
 	if !IsUUID(id) {
-		return account.Role{}, account.ErrNotFound
+		return account.Role{}, problem.ErrNotFound
 	}
 	var r account.Role
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		var err error
-		r, err = one(ctx, tx, account.ErrNotFound, roleFields, `SELECT `+roleCols+` FROM account_role r WHERE r.id = $1`, id)
+		r, err = one(ctx, tx, problem.ErrNotFound, roleFields, `SELECT `+roleCols+` FROM account_role r WHERE r.id = $1`, id)
 		return err
 	})
 	return r, err
 }
 
 // CreateAccount inserts an account.
-func (s *Store) CreateAccount(ctx context.Context, a account.Account, passwordHash string) (account.Account, error) {
-	err := s.write(ctx, "account.create", "", func(tx pgx.Tx) error {
+func (s *Store) CreateAccount(ctx context.Context, a account.Account, passwordHash string) (_ account.Account, err error) {
+	defer wrap(&err, "store.CreateAccount")
+	err = s.write(ctx, "account.create", "", func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO account (username, password_hash, subdistrict_id, person_id, demo)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, a.Username, passwordHash, a.SubdistrictID, a.PersonID, a.Demo).Scan(&a.ID)
 	})
@@ -140,8 +151,9 @@ func (s *Store) CreateAccount(ctx context.Context, a account.Account, passwordHa
 }
 
 // GrantRole inserts a role.
-func (s *Store) GrantRole(ctx context.Context, r account.Role) (account.Role, error) {
-	err := s.write(ctx, "role.grant", "", func(tx pgx.Tx) error {
+func (s *Store) GrantRole(ctx context.Context, r account.Role) (_ account.Role, err error) {
+	defer wrap(&err, "store.GrantRole")
+	err = s.write(ctx, "role.grant", "", func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO account_role (account_id, kind, scope_id, subdistrict_id) VALUES ($1, $2, $3, $4) RETURNING id`,
 			r.AccountID, r.Kind, r.ScopeID, r.SubdistrictID).Scan(&r.ID)
 	})
@@ -149,7 +161,8 @@ func (s *Store) GrantRole(ctx context.Context, r account.Role) (account.Role, er
 }
 
 // RevokeRole deletes a role.
-func (s *Store) RevokeRole(ctx context.Context, id string) error {
+func (s *Store) RevokeRole(ctx context.Context, id string) (err error) {
+	defer wrap(&err, "store.RevokeRole(%q)", id)
 	return s.write(ctx, "role.revoke", "", func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `DELETE FROM account_role WHERE id = $1`, id)
 		return err
@@ -158,14 +171,15 @@ func (s *Store) RevokeRole(ctx context.Context, id string) error {
 
 // ScopeOf says what kind of record id is (Subdistrict, Committee, Unit or
 // Person) and its sub-district, as far as the viewer may see it.
-func (s *Store) ScopeOf(ctx context.Context, id string) (account.Scope, error) {
+func (s *Store) ScopeOf(ctx context.Context, id string) (_ account.Scope, err error) {
+	defer wrap(&err, "store.ScopeOf(%q)", id)
 	if !IsUUID(id) {
-		return account.Scope{}, account.ErrNotFound
+		return account.Scope{}, problem.ErrNotFound
 	}
 	var sc account.Scope
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		var err error
-		sc, err = one(ctx, tx, account.ErrNotFound, func(v *account.Scope) []any { return []any{&v.Kind, &v.SubdistrictID} },
+		sc, err = one(ctx, tx, problem.ErrNotFound, func(v *account.Scope) []any { return []any{&v.Kind, &v.SubdistrictID} },
 			`SELECT 'Subdistrict', id FROM subdistrict WHERE id = $1
 			 UNION ALL SELECT 'Committee', subdistrict_id FROM committee WHERE id = $1
 			 UNION ALL SELECT 'Unit', subdistrict_id FROM unit WHERE id = $1

@@ -13,7 +13,8 @@ import (
 // ListenVenueChanges calls changed with a venue's id each time a committed
 // transaction changed its bookings, hours, exceptions or closures, until ctx
 // ends. It keeps a connection of its own and reconnects after failures.
-func (s *Store) ListenVenueChanges(ctx context.Context, log *slog.Logger, changed func(venueID string)) error {
+func (s *Store) ListenVenueChanges(ctx context.Context, log *slog.Logger, changed func(venueID string)) (err error) {
+	defer wrap(&err, "store.ListenVenueChanges")
 	l := &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
 			c, err := s.pool.Acquire(ctx)

@@ -9,6 +9,7 @@ import (
 
 	"cogov/internal/access"
 	"cogov/internal/lists"
+	"cogov/internal/problem"
 )
 
 const needCols = `n.id, n.subdistrict_id, n.committee_id, n.community_id, n.grid_id, n.title, n.category, n.description,
@@ -46,41 +47,47 @@ func escalationFields(e *lists.Escalation) []any {
 func updateFields(u *lists.Update) []any { return []any{&u.ProjectID, &u.At, &u.Percent, &u.Note} }
 
 // NeedsByID fetches needs by id.
-func (s *Store) NeedsByID(ctx context.Context, ids []string) (map[string]lists.Need, error) {
+func (s *Store) NeedsByID(ctx context.Context, ids []string) (_ map[string]lists.Need, err error) {
+	defer wrap(&err, "store.NeedsByID(%d ids)", len(ids))
 	return byIDs(ctx, s, needCols, "need n", "n.id", needFields,
 		func(n lists.Need) string { return n.ID }, ids)
 }
 
 // OffersByID fetches offers by id.
-func (s *Store) OffersByID(ctx context.Context, ids []string) (map[string]lists.Offer, error) {
+func (s *Store) OffersByID(ctx context.Context, ids []string) (_ map[string]lists.Offer, err error) {
+	defer wrap(&err, "store.OffersByID(%d ids)", len(ids))
 	return byIDs(ctx, s, offerCols, "offer o", "o.id", offerFields,
 		func(o lists.Offer) string { return o.ID }, ids)
 }
 
 // ProjectsByID fetches projects by id.
-func (s *Store) ProjectsByID(ctx context.Context, ids []string) (map[string]lists.Project, error) {
+func (s *Store) ProjectsByID(ctx context.Context, ids []string) (_ map[string]lists.Project, err error) {
+	defer wrap(&err, "store.ProjectsByID(%d ids)", len(ids))
 	return byIDs(ctx, s, projectCols, "project p", "p.id", projectFields,
 		func(p lists.Project) string { return p.ID }, ids)
 }
 
 // Escalations returns the escalation trail of each need, oldest first.
-func (s *Store) Escalations(ctx context.Context, needIDs []string) (map[string][]lists.Escalation, error) {
+func (s *Store) Escalations(ctx context.Context, needIDs []string) (_ map[string][]lists.Escalation, err error) {
+	defer wrap(&err, "store.Escalations(%d needIDs)", len(needIDs))
 	return group(ctx, s, `SELECT `+escalationCols+` FROM need_escalation e WHERE e.need_id = ANY($1::uuid[]) ORDER BY e.need_id, e.at, e.id`,
 		escalationFields, func(e lists.Escalation) string { return e.NeedID }, needIDs)
 }
 
 // ProjectUpdates returns the progress updates of each project, oldest first.
-func (s *Store) ProjectUpdates(ctx context.Context, projectIDs []string) (map[string][]lists.Update, error) {
+func (s *Store) ProjectUpdates(ctx context.Context, projectIDs []string) (_ map[string][]lists.Update, err error) {
+	defer wrap(&err, "store.ProjectUpdates(%d projectIDs)", len(projectIDs))
 	return group(ctx, s, `SELECT u.project_id, u.at, u.percent, u.note FROM project_update u WHERE u.project_id = ANY($1::uuid[])
 		ORDER BY u.project_id, u.at, u.id`, updateFields, func(u lists.Update) string { return u.ProjectID }, projectIDs)
 }
 
 // CreateNeed inserts a need.
-func (s *Store) CreateNeed(ctx context.Context, n lists.Need) (lists.Need, error) {
+func (s *Store) CreateNeed(ctx context.Context, n lists.Need) (_ lists.Need, err error) {
+	defer wrap(&err, "store.CreateNeed")
 	var out lists.Need
-	err := s.write(ctx, "need.post", n.Title, func(tx pgx.Tx) error {
+	err = s.write(ctx, "need.post", n.Title, func(tx pgx.Tx) error {
 		var err error
-		out, err = one(ctx, tx, lists.ErrNotFound, needFields, `INSERT INTO need AS n (subdistrict_id, committee_id, community_id, grid_id, title,
+		out, err = one(ctx, tx, problem.ErrNotFound, needFields, `INSERT INTO need AS n (subdistrict_id, committee_id, community_id, grid_id, title,
 			category, description, people_affected, urgency, status, level, demo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			RETURNING `+needCols, n.SubdistrictID, n.CommitteeID, n.CommunityID, n.GridID, n.Title, n.Category, n.Description, n.PeopleAffected,
 			n.Urgency, n.Status, n.Level, n.Demo)
@@ -90,13 +97,14 @@ func (s *Store) CreateNeed(ctx context.Context, n lists.Need) (lists.Need, error
 }
 
 // ChangeNeed locks a need, lets apply change it and writes it and the escalation apply asked for.
-func (s *Store) ChangeNeed(ctx context.Context, id, action, note string, apply func(*lists.NeedChange) error) (lists.Need, error) {
+func (s *Store) ChangeNeed(ctx context.Context, id, action, note string, apply func(*lists.NeedChange) error) (_ lists.Need, err error) {
+	defer wrap(&err, "store.ChangeNeed(%q)", id)
 	var out lists.Need
 	if !IsUUID(id) {
-		return out, lists.ErrNotFound
+		return out, problem.ErrNotFound
 	}
-	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
-		n, err := one(ctx, tx, lists.ErrNotFound, needFields, `SELECT `+needCols+` FROM need n WHERE n.id = $1 FOR UPDATE`, id)
+	err = s.write(ctx, action, note, func(tx pgx.Tx) error {
+		n, err := one(ctx, tx, problem.ErrNotFound, needFields, `SELECT `+needCols+` FROM need n WHERE n.id = $1 FOR UPDATE`, id)
 		if err != nil {
 			return err
 		}
@@ -105,7 +113,7 @@ func (s *Store) ChangeNeed(ctx context.Context, id, action, note string, apply f
 			return err
 		}
 		n = c.Need
-		if out, err = one(ctx, tx, lists.ErrNotFound, needFields, `UPDATE need n SET status = $2, level = $3, met_at = $4, closed_at = $5,
+		if out, err = one(ctx, tx, problem.ErrNotFound, needFields, `UPDATE need n SET status = $2, level = $3, met_at = $4, closed_at = $5,
 			updated_at = cogov_now() WHERE id = $1 RETURNING `+needCols, id, n.Status, n.Level, n.MetAt, n.ClosedAt); err != nil {
 			return err
 		}
@@ -119,11 +127,12 @@ func (s *Store) ChangeNeed(ctx context.Context, id, action, note string, apply f
 }
 
 // CreateOffer inserts an offer.
-func (s *Store) CreateOffer(ctx context.Context, o lists.Offer) (lists.Offer, error) {
+func (s *Store) CreateOffer(ctx context.Context, o lists.Offer) (_ lists.Offer, err error) {
+	defer wrap(&err, "store.CreateOffer")
 	var out lists.Offer
-	err := s.write(ctx, "offer.post", o.Title, func(tx pgx.Tx) error {
+	err = s.write(ctx, "offer.post", o.Title, func(tx pgx.Tx) error {
 		var err error
-		out, err = one(ctx, tx, lists.ErrNotFound, offerFields, `INSERT INTO offer AS o (subdistrict_id, unit_id, title, category, description,
+		out, err = one(ctx, tx, problem.ErrNotFound, offerFields, `INSERT INTO offer AS o (subdistrict_id, unit_id, title, category, description,
 			venue_id, quantity, available_from, available_to, status, demo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			RETURNING `+offerCols, o.SubdistrictID, o.UnitID, o.Title, o.Category, o.Description, o.VenueID, o.Quantity, o.AvailableFrom,
 			o.AvailableTo, o.Status, o.Demo)
@@ -133,20 +142,21 @@ func (s *Store) CreateOffer(ctx context.Context, o lists.Offer) (lists.Offer, er
 }
 
 // ChangeOffer locks an offer, lets apply change it and writes its status.
-func (s *Store) ChangeOffer(ctx context.Context, id, action, note string, apply func(*lists.Offer) error) (lists.Offer, error) {
+func (s *Store) ChangeOffer(ctx context.Context, id, action, note string, apply func(*lists.Offer) error) (_ lists.Offer, err error) {
+	defer wrap(&err, "store.ChangeOffer(%q)", id)
 	var out lists.Offer
 	if !IsUUID(id) {
-		return out, lists.ErrNotFound
+		return out, problem.ErrNotFound
 	}
-	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
-		o, err := one(ctx, tx, lists.ErrNotFound, offerFields, `SELECT `+offerCols+` FROM offer o WHERE o.id = $1 FOR UPDATE`, id)
+	err = s.write(ctx, action, note, func(tx pgx.Tx) error {
+		o, err := one(ctx, tx, problem.ErrNotFound, offerFields, `SELECT `+offerCols+` FROM offer o WHERE o.id = $1 FOR UPDATE`, id)
 		if err != nil {
 			return err
 		}
 		if err := apply(&o); err != nil {
 			return err
 		}
-		out, err = one(ctx, tx, lists.ErrNotFound, offerFields, `UPDATE offer o SET status = $2, updated_at = cogov_now() WHERE id = $1
+		out, err = one(ctx, tx, problem.ErrNotFound, offerFields, `UPDATE offer o SET status = $2, updated_at = cogov_now() WHERE id = $1
 			RETURNING `+offerCols, id, o.Status)
 		return err
 	})
@@ -155,9 +165,10 @@ func (s *Store) ChangeOffer(ctx context.Context, id, action, note string, apply 
 
 // CreateProject inserts a project with its needs and offers and marks the
 // needs MATCHED; ErrNeedTaken when one was met or closed meanwhile.
-func (s *Store) CreateProject(ctx context.Context, p lists.Project) (lists.Project, error) {
+func (s *Store) CreateProject(ctx context.Context, p lists.Project) (_ lists.Project, err error) {
+	defer wrap(&err, "store.CreateProject")
 	var out lists.Project
-	err := s.write(ctx, "project.launch", p.Title, func(tx pgx.Tx) error {
+	err = s.write(ctx, "project.launch", p.Title, func(tx pgx.Tx) error {
 		var id string
 		if err := tx.QueryRow(ctx, `INSERT INTO project (subdistrict_id, title, owner_unit_id, owner_committee_id, due_on, resolution_id,
 			status, progress_percent, demo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, p.SubdistrictID, p.Title, p.OwnerUnitID,
@@ -180,7 +191,7 @@ func (s *Store) CreateProject(ctx context.Context, p lists.Project) (lists.Proje
 			p.SubdistrictID, id, p.OfferIDs); err != nil {
 			return err
 		}
-		out, err = one(ctx, tx, lists.ErrNotFound, projectFields, `SELECT `+projectCols+` FROM project p WHERE p.id = $1`, id)
+		out, err = one(ctx, tx, problem.ErrNotFound, projectFields, `SELECT `+projectCols+` FROM project p WHERE p.id = $1`, id)
 		return err
 	})
 	return out, err
@@ -188,13 +199,14 @@ func (s *Store) CreateProject(ctx context.Context, p lists.Project) (lists.Proje
 
 // ChangeProject locks a project, lets apply change it and writes it, its
 // update and what its new status means for its needs.
-func (s *Store) ChangeProject(ctx context.Context, id, action, note string, apply func(*lists.ProjectChange) error) (lists.Project, error) {
+func (s *Store) ChangeProject(ctx context.Context, id, action, note string, apply func(*lists.ProjectChange) error) (_ lists.Project, err error) {
+	defer wrap(&err, "store.ChangeProject(%q)", id)
 	var out lists.Project
 	if !IsUUID(id) {
-		return out, lists.ErrNotFound
+		return out, problem.ErrNotFound
 	}
-	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
-		p, err := one(ctx, tx, lists.ErrNotFound, projectFields, `SELECT `+projectCols+` FROM project p WHERE p.id = $1 FOR UPDATE OF p`, id)
+	err = s.write(ctx, action, note, func(tx pgx.Tx) error {
+		p, err := one(ctx, tx, problem.ErrNotFound, projectFields, `SELECT `+projectCols+` FROM project p WHERE p.id = $1 FOR UPDATE OF p`, id)
 		if err != nil {
 			return err
 		}
@@ -232,7 +244,7 @@ func (s *Store) ChangeProject(ctx context.Context, id, action, note string, appl
 		if err != nil {
 			return err
 		}
-		out, err = one(ctx, tx, lists.ErrNotFound, projectFields, `SELECT `+projectCols+` FROM project p WHERE p.id = $1`, id)
+		out, err = one(ctx, tx, problem.ErrNotFound, projectFields, `SELECT `+projectCols+` FROM project p WHERE p.id = $1`, id)
 		return err
 	})
 	return out, err
@@ -266,7 +278,8 @@ func newestFirst(col string) string {
 }
 
 // Needs lists needs, newest first.
-func (s *Store) Needs(ctx context.Context, parent ListParent, parents []string, f ListsFilter, p Page) (map[string]*Conn[lists.Need], error) {
+func (s *Store) Needs(ctx context.Context, parent ListParent, parents []string, f ListsFilter, p Page) (_ map[string]*Conn[lists.Need], err error) {
+	defer wrap(&err, "store.Needs(%s, %d parents)", parent, len(parents))
 	var fb filterBuilder
 	if f.Status != "" {
 		fb.add("n.status = %s", f.Status)
@@ -279,7 +292,8 @@ func (s *Store) Needs(ctx context.Context, parent ListParent, parents []string, 
 }
 
 // Offers lists offers, newest first.
-func (s *Store) Offers(ctx context.Context, parent ListParent, parents []string, f ListsFilter, p Page) (map[string]*Conn[lists.Offer], error) {
+func (s *Store) Offers(ctx context.Context, parent ListParent, parents []string, f ListsFilter, p Page) (_ map[string]*Conn[lists.Offer], err error) {
+	defer wrap(&err, "store.Offers(%s, %d parents)", parent, len(parents))
 	var fb filterBuilder
 	if f.Status != "" {
 		fb.add("o.status = %s", f.Status)
@@ -292,7 +306,8 @@ func (s *Store) Offers(ctx context.Context, parent ListParent, parents []string,
 }
 
 // Projects lists projects, newest first.
-func (s *Store) Projects(ctx context.Context, parent ListParent, parents []string, f ListsFilter, p Page) (map[string]*Conn[lists.Project], error) {
+func (s *Store) Projects(ctx context.Context, parent ListParent, parents []string, f ListsFilter, p Page) (_ map[string]*Conn[lists.Project], err error) {
+	defer wrap(&err, "store.Projects(%s, %d parents)", parent, len(parents))
 	var fb filterBuilder
 	if f.Status != "" {
 		fb.add("p.status = %s", f.Status)
@@ -316,12 +331,13 @@ const period = `(($2::date)::timestamp AT TIME ZONE s.time_zone), (($3::date + 1
 
 // SubdistrictStats computes a sub-district's figures for the days from..to
 // in its time zone, in one statement (the SQL function subdistrict_stats).
-func (s *Store) SubdistrictStats(ctx context.Context, subdistrictID string, from, to time.Time) (Stats, error) {
+func (s *Store) SubdistrictStats(ctx context.Context, subdistrictID string, from, to time.Time) (_ Stats, err error) {
+	defer wrap(&err, "store.SubdistrictStats(%q)", subdistrictID)
 	var st Stats
 	if !IsUUID(subdistrictID) {
 		return st, errors.New("bad sub-district id")
 	}
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		return tx.QueryRow(ctx, `SELECT x.* FROM subdistrict s, subdistrict_stats(s.id, `+period+`) x WHERE s.id = $1`,
 			subdistrictID, from, to).Scan(&st.PartTimeMembers, &st.UnitsSharingVenues, &st.SharedAreaSqm, &st.BookingsApproved,
 			&st.BookedHours, &st.Attendees, &st.OpenHours, &st.JointMeetingsHeld, &st.NeedsOpen, &st.NeedsMet, &st.ProjectsActive,
@@ -337,7 +353,8 @@ type Contribution = lists.Contribution
 // bookings its venues hosted in the days from..to of its sub-district's
 // time zone, counted as in SubdistrictStats: a booking counts where it
 // starts, its hours only inside the period.
-func (s *Store) Contributions(ctx context.Context, unitIDs []string, from, to time.Time) (map[string]Contribution, error) {
+func (s *Store) Contributions(ctx context.Context, unitIDs []string, from, to time.Time) (_ map[string]Contribution, err error) {
+	defer wrap(&err, "store.Contributions(%d unitIDs)", len(unitIDs))
 	return readMap(ctx, s, `WITH per AS (
 		SELECT u.id, tstzrange(`+period+`) AS r FROM unit u JOIN subdistrict s ON s.id = u.subdistrict_id WHERE u.id = ANY($1::uuid[])
 	)

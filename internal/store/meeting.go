@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cogov/internal/meeting"
+	"cogov/internal/problem"
 	"cogov/internal/structure"
 )
 
@@ -48,42 +49,49 @@ func memberFields(m *meeting.Member) []any {
 }
 
 // MeetingsByID fetches joint meetings by id (those the viewer's row-level security lets through).
-func (s *Store) MeetingsByID(ctx context.Context, ids []string) (map[string]meeting.Meeting, error) {
+func (s *Store) MeetingsByID(ctx context.Context, ids []string) (_ map[string]meeting.Meeting, err error) {
+	defer wrap(&err, "store.MeetingsByID(%d ids)", len(ids))
 	return byIDs(ctx, s, meetingCols, "joint_meeting j", "j.id", meetingFields,
 		func(m meeting.Meeting) string { return m.ID }, ids)
 }
 
 // Meeting fetches one joint meeting.
-func (s *Store) Meeting(ctx context.Context, id string) (meeting.Meeting, error) {
+func (s *Store) Meeting(ctx context.Context, id string) (_ meeting.Meeting, err error) {
+	defer wrap(&err, "store.Meeting(%q)", id)
 	m, err := s.MeetingsByID(ctx, []string{id})
-	return pick(m, err, id, meeting.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // InvitationsByID fetches invitations by id.
-func (s *Store) InvitationsByID(ctx context.Context, ids []string) (map[string]meeting.Invitation, error) {
+func (s *Store) InvitationsByID(ctx context.Context, ids []string) (_ map[string]meeting.Invitation, err error) {
+	defer wrap(&err, "store.InvitationsByID(%d ids)", len(ids))
 	return byIDs(ctx, s, invitationCols, "invitation i", "i.id", invitationFields,
 		func(i meeting.Invitation) string { return i.ID }, ids)
 }
 
 // ResolutionsByID fetches resolutions by id.
-func (s *Store) ResolutionsByID(ctx context.Context, ids []string) (map[string]meeting.Resolution, error) {
+func (s *Store) ResolutionsByID(ctx context.Context, ids []string) (_ map[string]meeting.Resolution, err error) {
+	defer wrap(&err, "store.ResolutionsByID(%d ids)", len(ids))
 	return byIDs(ctx, s, resolutionCols, "resolution r", "r.id", resolutionFields,
 		func(r meeting.Resolution) string { return r.ID }, ids)
 }
 
 // ResolutionSubdistricts returns the sub-district of each resolution.
-func (s *Store) ResolutionSubdistricts(ctx context.Context, ids []string) (map[string]string, error) {
+func (s *Store) ResolutionSubdistricts(ctx context.Context, ids []string) (_ map[string]string, err error) {
+	defer wrap(&err, "store.ResolutionSubdistricts(%d ids)", len(ids))
 	return s.subdistrictsOf(ctx, "resolution", ids)
 }
 
 // Agendas returns the agenda of each meeting, in order.
-func (s *Store) Agendas(ctx context.Context, meetingIDs []string) (map[string][]meeting.AgendaItem, error) {
+func (s *Store) Agendas(ctx context.Context, meetingIDs []string) (_ map[string][]meeting.AgendaItem, err error) {
+	defer wrap(&err, "store.Agendas(%d meetingIDs)", len(meetingIDs))
 	return group(ctx, s, `SELECT `+agendaCols+` FROM agenda_item a WHERE a.meeting_id = ANY($1::uuid[]) ORDER BY a.meeting_id, a.position`,
 		agendaFields, func(a meeting.AgendaItem) string { return a.MeetingID }, meetingIDs)
 }
 
 // Resolutions returns the resolutions of each meeting, in order.
-func (s *Store) Resolutions(ctx context.Context, meetingIDs []string) (map[string][]meeting.Resolution, error) {
+func (s *Store) Resolutions(ctx context.Context, meetingIDs []string) (_ map[string][]meeting.Resolution, err error) {
+	defer wrap(&err, "store.Resolutions(%d meetingIDs)", len(meetingIDs))
 	return group(ctx, s, `SELECT `+resolutionCols+` FROM resolution r WHERE r.meeting_id = ANY($1::uuid[]) ORDER BY r.meeting_id, r.position`,
 		resolutionFields, func(r meeting.Resolution) string { return r.MeetingID }, meetingIDs)
 }
@@ -102,16 +110,18 @@ func group[T any](ctx context.Context, s *Store, sql string, fields func(*T) []a
 }
 
 // MembersByID fetches the seats the meeting rules need to know about.
-func (s *Store) MembersByID(ctx context.Context, ids []string) (map[string]meeting.Member, error) {
+func (s *Store) MembersByID(ctx context.Context, ids []string) (_ map[string]meeting.Member, err error) {
+	defer wrap(&err, "store.MembersByID(%d ids)", len(ids))
 	return readMap(ctx, s, `SELECT `+memberCols+` FROM `+membershipFrom+` WHERE m.id = ANY($1::uuid[])`, memberFields,
 		func(m meeting.Member) string { return m.ID }, okIDs(ids))
 }
 
 // CurrentMembers returns the seats of the committees whose term includes
 // today, part-time ones included, by committee and role.
-func (s *Store) CurrentMembers(ctx context.Context, committeeIDs []string) ([]meeting.Member, error) {
+func (s *Store) CurrentMembers(ctx context.Context, committeeIDs []string) (_ []meeting.Member, err error) {
+	defer wrap(&err, "store.CurrentMembers(%d committeeIDs)", len(committeeIDs))
 	var out []meeting.Member
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		var err error
 		out, err = collect(ctx, tx, memberFields, `SELECT `+memberCols+` FROM `+membershipFrom+` WHERE m.committee_id = ANY($1::uuid[])
 			AND m.term_start <= (cogov_now() AT TIME ZONE ms.time_zone)::date AND (m.term_end IS NULL OR m.term_end >= (cogov_now() AT TIME ZONE ms.time_zone)::date)
@@ -122,9 +132,10 @@ func (s *Store) CurrentMembers(ctx context.Context, committeeIDs []string) ([]me
 }
 
 // CreateMeeting inserts a meeting with its conveners, agenda and invitations.
-func (s *Store) CreateMeeting(ctx context.Context, m meeting.Meeting, agenda []meeting.AgendaItem, invitees []string) (meeting.Meeting, error) {
+func (s *Store) CreateMeeting(ctx context.Context, m meeting.Meeting, agenda []meeting.AgendaItem, invitees []string) (_ meeting.Meeting, err error) {
+	defer wrap(&err, "store.CreateMeeting")
 	var out meeting.Meeting
-	err := s.write(ctx, "meeting.schedule", m.Title, func(tx pgx.Tx) error {
+	err = s.write(ctx, "meeting.schedule", m.Title, func(tx pgx.Tx) error {
 		var id string
 		if err := tx.QueryRow(ctx, `INSERT INTO joint_meeting (subdistrict_id, title, starts_at, ends_at, booking_id, status, series_id, demo)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, m.SubdistrictID, m.Title, m.Start, m.End, m.BookingID, m.Status,
@@ -145,7 +156,7 @@ func (s *Store) CreateMeeting(ctx context.Context, m meeting.Meeting, agenda []m
 			return err
 		}
 		var err error
-		out, err = one(ctx, tx, meeting.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1`, id)
+		out, err = one(ctx, tx, problem.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1`, id)
 		return err
 	})
 	return out, err
@@ -181,13 +192,14 @@ func replaceAgenda(ctx context.Context, tx pgx.Tx, sd, meetingID string, items [
 
 // ChangeMeeting locks a meeting, lets apply change it and writes it with
 // what apply asked for, in one audited transaction.
-func (s *Store) ChangeMeeting(ctx context.Context, id, action, note string, apply func(*meeting.Change) error) (meeting.Meeting, error) {
+func (s *Store) ChangeMeeting(ctx context.Context, id, action, note string, apply func(*meeting.Change) error) (_ meeting.Meeting, err error) {
+	defer wrap(&err, "store.ChangeMeeting(%q)", id)
 	var out meeting.Meeting
 	if !IsUUID(id) {
-		return out, meeting.ErrNotFound
+		return out, problem.ErrNotFound
 	}
-	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
-		m, err := one(ctx, tx, meeting.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1 FOR UPDATE OF j`, id)
+	err = s.write(ctx, action, note, func(tx pgx.Tx) error {
+		m, err := one(ctx, tx, problem.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1 FOR UPDATE OF j`, id)
 		if err != nil {
 			return err
 		}
@@ -226,7 +238,7 @@ func (s *Store) ChangeMeeting(ctx context.Context, id, action, note string, appl
 				return err
 			}
 		}
-		out, err = one(ctx, tx, meeting.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1`, id)
+		out, err = one(ctx, tx, problem.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1`, id)
 		return err
 	})
 	return out, err
@@ -234,28 +246,29 @@ func (s *Store) ChangeMeeting(ctx context.Context, id, action, note string, appl
 
 // ChangeInvitation locks an invitation and lets apply answer it, given its
 // meeting and seat.
-func (s *Store) ChangeInvitation(ctx context.Context, id string, apply func(*meeting.Invitation, meeting.Meeting, meeting.Member) error) (meeting.Invitation, error) {
+func (s *Store) ChangeInvitation(ctx context.Context, id string, apply func(*meeting.Invitation, meeting.Meeting, meeting.Member) error) (_ meeting.Invitation, err error) {
+	defer wrap(&err, "store.ChangeInvitation(%q)", id)
 	var out meeting.Invitation
 	if !IsUUID(id) {
-		return out, meeting.ErrNotFound
+		return out, problem.ErrNotFound
 	}
-	err := s.write(ctx, "invitation.respond", "", func(tx pgx.Tx) error {
-		inv, err := one(ctx, tx, meeting.ErrNotFound, invitationFields, `SELECT `+invitationCols+` FROM invitation i WHERE i.id = $1 FOR UPDATE`, id)
+	err = s.write(ctx, "invitation.respond", "", func(tx pgx.Tx) error {
+		inv, err := one(ctx, tx, problem.ErrNotFound, invitationFields, `SELECT `+invitationCols+` FROM invitation i WHERE i.id = $1 FOR UPDATE`, id)
 		if err != nil {
 			return err
 		}
-		m, err := one(ctx, tx, meeting.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1`, inv.MeetingID)
+		m, err := one(ctx, tx, problem.ErrNotFound, meetingFields, `SELECT `+meetingCols+` FROM joint_meeting j WHERE j.id = $1`, inv.MeetingID)
 		if err != nil {
 			return err
 		}
-		seat, err := one(ctx, tx, meeting.ErrNotFound, memberFields, `SELECT `+memberCols+` FROM `+membershipFrom+` WHERE m.id = $1`, inv.MembershipID)
+		seat, err := one(ctx, tx, problem.ErrNotFound, memberFields, `SELECT `+memberCols+` FROM `+membershipFrom+` WHERE m.id = $1`, inv.MembershipID)
 		if err != nil {
 			return err
 		}
 		if err := apply(&inv, m, seat); err != nil {
 			return err
 		}
-		out, err = one(ctx, tx, meeting.ErrNotFound, invitationFields, `UPDATE invitation i SET response = $2, responded_at = $3 WHERE id = $1
+		out, err = one(ctx, tx, problem.ErrNotFound, invitationFields, `UPDATE invitation i SET response = $2, responded_at = $3 WHERE id = $1
 			RETURNING `+invitationCols, id, inv.Response, inv.RespondedAt)
 		return err
 	})
@@ -280,7 +293,8 @@ const (
 )
 
 // Meetings lists joint meetings under sub-districts or committees, newest first.
-func (s *Store) Meetings(ctx context.Context, parent MeetingParent, parents []string, f MeetingFilter, p Page) (map[string]*Conn[meeting.Meeting], error) {
+func (s *Store) Meetings(ctx context.Context, parent MeetingParent, parents []string, f MeetingFilter, p Page) (_ map[string]*Conn[meeting.Meeting], err error) {
+	defer wrap(&err, "store.Meetings(%s, %d parents)", parent, len(parents))
 	var fb filterBuilder
 	if f.Status != "" {
 		fb.add("j.status = %s", f.Status)
@@ -302,7 +316,8 @@ func (s *Store) Meetings(ctx context.Context, parent MeetingParent, parents []st
 // Invitations lists the invitations of meetings, by the seat's committee and
 // role, with one response only when response is not empty, and only those of the people in persons
 // (comma-separated ids) when it is not empty.
-func (s *Store) Invitations(ctx context.Context, meetingIDs []string, response, persons string, p Page) (map[string]*Conn[meeting.Invitation], error) {
+func (s *Store) Invitations(ctx context.Context, meetingIDs []string, response, persons string, p Page) (_ map[string]*Conn[meeting.Invitation], err error) {
+	defer wrap(&err, "store.Invitations(%d meetingIDs)", len(meetingIDs))
 	var fb filterBuilder
 	if response != "" {
 		fb.add("i.response = %s", response)
@@ -317,7 +332,8 @@ func (s *Store) Invitations(ctx context.Context, meetingIDs []string, response, 
 
 // PersonInvitations lists the invitations of people across meetings, the
 // latest meeting first, with one response only when response is not empty.
-func (s *Store) PersonInvitations(ctx context.Context, personIDs []string, response string, p Page) (map[string]*Conn[meeting.Invitation], error) {
+func (s *Store) PersonInvitations(ctx context.Context, personIDs []string, response string, p Page) (_ map[string]*Conn[meeting.Invitation], err error) {
+	defer wrap(&err, "store.PersonInvitations(%d personIDs)", len(personIDs))
 	var fb filterBuilder
 	if response != "" {
 		fb.add("i.response = %s", response)
@@ -330,7 +346,8 @@ func (s *Store) PersonInvitations(ctx context.Context, personIDs []string, respo
 
 // Attendees lists the seats recorded as attending meetings, only those of
 // the people in persons (comma-separated ids) when it is not empty.
-func (s *Store) Attendees(ctx context.Context, meetingIDs []string, persons string, p Page) (map[string]*Conn[structure.Membership], error) {
+func (s *Store) Attendees(ctx context.Context, meetingIDs []string, persons string, p Page) (_ map[string]*Conn[structure.Membership], err error) {
+	defer wrap(&err, "store.Attendees(%d meetingIDs)", len(meetingIDs))
 	var fb filterBuilder
 	if persons != "" {
 		fb.add("m.person_id = ANY(%s::uuid[])", okIDs(strings.Split(persons, ",")))

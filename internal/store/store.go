@@ -2,7 +2,9 @@
 // domain's records in PostgreSQL, runs every write in a transaction that also
 // tells the audit-log triggers who acts, and turns database errors (no rows,
 // unique, foreign-key, check and exclusion violations) into domain errors so
-// that no SQL text or constraint name travels further.
+// that no SQL text or constraint name travels further. Every exported method
+// puts its name in front of the errors it returns (see wrap), so that a fault
+// in the server's log says which operation failed.
 package store
 
 import (
@@ -32,16 +34,20 @@ type Store struct {
 func New(pool *pgxpool.Pool, now clock.Clock) *Store { return &Store{pool: pool, now: now} }
 
 // Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+func (s *Store) Ping(ctx context.Context) (err error) {
+	defer wrap(&err, "store.Ping")
+	return s.pool.Ping(ctx)
+}
 
 type txKey struct{}
 
 // InTx runs fn with a context whose store calls all share one transaction, so
 // that several domain calls commit or roll back together.
-func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
 	if _, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
-		return fn(ctx)
+		return fn(ctx) // the InTx that began the transaction names it
 	}
+	defer wrap(&err, "store.InTx")
 	return translate(pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := s.setViewer(ctx, tx, "", ""); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"cogov/internal/problem"
 	"cogov/internal/structure"
 )
 
@@ -61,95 +62,111 @@ func membershipFields(v *structure.Membership) []any {
 const membershipFrom = `membership m JOIN subdistrict ms ON ms.id = m.subdistrict_id`
 
 // SubdistrictsByID fetches sub-districts by id.
-func (s *Store) SubdistrictsByID(ctx context.Context, ids []string) (map[string]structure.Subdistrict, error) {
+func (s *Store) SubdistrictsByID(ctx context.Context, ids []string) (_ map[string]structure.Subdistrict, err error) {
+	defer wrap(&err, "store.SubdistrictsByID(%d ids)", len(ids))
 	return byIDs(ctx, s, subdistrictCols, "subdistrict s", "s.id", subdistrictFields, func(v structure.Subdistrict) string { return v.ID }, ids)
 }
 
 // CommunitiesByID fetches communities by id.
-func (s *Store) CommunitiesByID(ctx context.Context, ids []string) (map[string]structure.Community, error) {
+func (s *Store) CommunitiesByID(ctx context.Context, ids []string) (_ map[string]structure.Community, err error) {
+	defer wrap(&err, "store.CommunitiesByID(%d ids)", len(ids))
 	return byIDs(ctx, s, communityCols, "community c", "c.id", communityFields, func(v structure.Community) string { return v.ID }, ids)
 }
 
 // GridsByID fetches grids by id.
-func (s *Store) GridsByID(ctx context.Context, ids []string) (map[string]structure.Grid, error) {
+func (s *Store) GridsByID(ctx context.Context, ids []string) (_ map[string]structure.Grid, err error) {
+	defer wrap(&err, "store.GridsByID(%d ids)", len(ids))
 	return byIDs(ctx, s, gridCols, "grid g", "g.id", gridFields, func(v structure.Grid) string { return v.ID }, ids)
 }
 
 // UnitsByID fetches units by id.
-func (s *Store) UnitsByID(ctx context.Context, ids []string) (map[string]structure.Unit, error) {
+func (s *Store) UnitsByID(ctx context.Context, ids []string) (_ map[string]structure.Unit, err error) {
+	defer wrap(&err, "store.UnitsByID(%d ids)", len(ids))
 	return byIDs(ctx, s, unitCols, "unit u", "u.id", unitFields, func(v structure.Unit) string { return v.ID }, ids)
 }
 
 // CommitteesByID fetches committees by id.
-func (s *Store) CommitteesByID(ctx context.Context, ids []string) (map[string]structure.Committee, error) {
+func (s *Store) CommitteesByID(ctx context.Context, ids []string) (_ map[string]structure.Committee, err error) {
+	defer wrap(&err, "store.CommitteesByID(%d ids)", len(ids))
 	return byIDs(ctx, s, committeeCols, "committee k", "k.id", committeeFields, func(v structure.Committee) string { return v.ID }, ids)
 }
 
 // PeopleByID fetches people by id.
-func (s *Store) PeopleByID(ctx context.Context, ids []string) (map[string]structure.Person, error) {
+func (s *Store) PeopleByID(ctx context.Context, ids []string) (_ map[string]structure.Person, err error) {
+	defer wrap(&err, "store.PeopleByID(%d ids)", len(ids))
 	return byIDs(ctx, s, personCols, "person p", "p.id", personFields, func(v structure.Person) string { return v.ID }, ids)
 }
 
 // MembershipsByID fetches memberships by id.
-func (s *Store) MembershipsByID(ctx context.Context, ids []string) (map[string]structure.Membership, error) {
+func (s *Store) MembershipsByID(ctx context.Context, ids []string) (_ map[string]structure.Membership, err error) {
+	defer wrap(&err, "store.MembershipsByID(%d ids)", len(ids))
 	return byIDs(ctx, s, membershipCols, membershipFrom, "m.id", membershipFields, func(v structure.Membership) string { return v.ID }, ids)
 }
 
 // WorkingCommittees fetches the working committee of each sub-district, keyed by sub-district id.
-func (s *Store) WorkingCommittees(ctx context.Context, subdistrictIDs []string) (map[string]structure.Committee, error) {
+func (s *Store) WorkingCommittees(ctx context.Context, subdistrictIDs []string) (_ map[string]structure.Committee, err error) {
+	defer wrap(&err, "store.WorkingCommittees(%d subdistrictIDs)", len(subdistrictIDs))
 	return byIDs(ctx, s, committeeCols, "committee k", "k.kind = 'SUBDISTRICT_WORKING_COMMITTEE' AND k.subdistrict_id",
 		committeeFields, func(v structure.Committee) string { return v.SubdistrictID }, subdistrictIDs)
 }
 
 // PartyCommittees fetches the party committee of each community, keyed by community id.
-func (s *Store) PartyCommittees(ctx context.Context, communityIDs []string) (map[string]structure.Committee, error) {
+func (s *Store) PartyCommittees(ctx context.Context, communityIDs []string) (_ map[string]structure.Committee, err error) {
+	defer wrap(&err, "store.PartyCommittees(%d communityIDs)", len(communityIDs))
 	return byIDs(ctx, s, committeeCols, "committee k", "k.kind = 'COMMUNITY_PARTY_COMMITTEE' AND k.community_id",
 		committeeFields, func(v structure.Committee) string { return *v.CommunityID }, communityIDs)
 }
 
 // SubdistrictByCode fetches a sub-district by its code.
-func (s *Store) SubdistrictByCode(ctx context.Context, code string) (structure.Subdistrict, error) {
+func (s *Store) SubdistrictByCode(ctx context.Context, code string) (_ structure.Subdistrict, err error) {
+	defer wrap(&err, "store.SubdistrictByCode(%q)", code)
 	var v structure.Subdistrict
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		var err error
-		v, err = one(ctx, tx, structure.ErrNotFound, subdistrictFields, `SELECT `+subdistrictCols+` FROM subdistrict s WHERE s.code = $1`, code)
+		v, err = one(ctx, tx, problem.ErrNotFound, subdistrictFields, `SELECT `+subdistrictCols+` FROM subdistrict s WHERE s.code = $1`, code)
 		return err
 	})
 	return v, err
 }
 
 // Subdistrict fetches a sub-district.
-func (s *Store) Subdistrict(ctx context.Context, id string) (structure.Subdistrict, error) {
+func (s *Store) Subdistrict(ctx context.Context, id string) (_ structure.Subdistrict, err error) {
+	defer wrap(&err, "store.Subdistrict(%q)", id)
 	m, err := s.SubdistrictsByID(ctx, []string{id})
-	return pick(m, err, id, structure.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // Community fetches a community.
-func (s *Store) Community(ctx context.Context, id string) (structure.Community, error) {
+func (s *Store) Community(ctx context.Context, id string) (_ structure.Community, err error) {
+	defer wrap(&err, "store.Community(%q)", id)
 	m, err := s.CommunitiesByID(ctx, []string{id})
-	return pick(m, err, id, structure.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // Unit fetches a unit.
-func (s *Store) Unit(ctx context.Context, id string) (structure.Unit, error) {
+func (s *Store) Unit(ctx context.Context, id string) (_ structure.Unit, err error) {
+	defer wrap(&err, "store.Unit(%q)", id)
 	m, err := s.UnitsByID(ctx, []string{id})
-	return pick(m, err, id, structure.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // Committee fetches a committee.
-func (s *Store) Committee(ctx context.Context, id string) (structure.Committee, error) {
+func (s *Store) Committee(ctx context.Context, id string) (_ structure.Committee, err error) {
+	defer wrap(&err, "store.Committee(%q)", id)
 	m, err := s.CommitteesByID(ctx, []string{id})
-	return pick(m, err, id, structure.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // Person fetches a person.
-func (s *Store) Person(ctx context.Context, id string) (structure.Person, error) {
+func (s *Store) Person(ctx context.Context, id string) (_ structure.Person, err error) {
+	defer wrap(&err, "store.Person(%q)", id)
 	m, err := s.PeopleByID(ctx, []string{id})
-	return pick(m, err, id, structure.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // People fetches people by id, in no particular order.
-func (s *Store) People(ctx context.Context, ids []string) ([]structure.Person, error) {
+func (s *Store) People(ctx context.Context, ids []string) (_ []structure.Person, err error) {
+	defer wrap(&err, "store.People(%d ids)", len(ids))
 	m, err := s.PeopleByID(ctx, ids)
 	if err != nil {
 		return nil, err
@@ -162,9 +179,10 @@ func (s *Store) People(ctx context.Context, ids []string) ([]structure.Person, e
 }
 
 // GridCounts counts the grids of each sub-district.
-func (s *Store) GridCounts(ctx context.Context, subdistrictIDs []string) (map[string]int, error) {
+func (s *Store) GridCounts(ctx context.Context, subdistrictIDs []string) (_ map[string]int, err error) {
+	defer wrap(&err, "store.GridCounts(%d subdistrictIDs)", len(subdistrictIDs))
 	out := make(map[string]int, len(subdistrictIDs))
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		rows, err := tx.Query(ctx, `SELECT subdistrict_id::text, count(*) FROM grid WHERE subdistrict_id = ANY($1::uuid[]) GROUP BY 1`, subdistrictIDs)
 		if err != nil {
 			return err
@@ -181,9 +199,10 @@ func (s *Store) GridCounts(ctx context.Context, subdistrictIDs []string) (map[st
 }
 
 // GridStaff fetches the staff of each grid, heads first, in their recorded order.
-func (s *Store) GridStaff(ctx context.Context, gridIDs []string) (map[string][]structure.GridStaff, error) {
+func (s *Store) GridStaff(ctx context.Context, gridIDs []string) (_ map[string][]structure.GridStaff, err error) {
+	defer wrap(&err, "store.GridStaff(%d gridIDs)", len(gridIDs))
 	out := make(map[string][]structure.GridStaff, len(gridIDs))
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		items, err := collect(ctx, tx, func(v *structure.GridStaff) []any { return []any{&v.GridID, &v.PersonID, &v.Role} },
 			`SELECT grid_id, person_id, role FROM grid_staff WHERE grid_id = ANY($1::uuid[])
 			 ORDER BY grid_id, CASE role WHEN 'HEAD' THEN 0 WHEN 'DEPUTY_HEAD' THEN 1 ELSE 2 END, position, person_id`, gridIDs)
@@ -269,7 +288,8 @@ func runList[T any](ctx context.Context, s *Store, spec listSpec[T], parents []s
 }
 
 // Subdistricts lists all sub-districts by name.
-func (s *Store) Subdistricts(ctx context.Context, p Page) (*Conn[structure.Subdistrict], error) {
+func (s *Store) Subdistricts(ctx context.Context, p Page) (_ *Conn[structure.Subdistrict], err error) {
+	defer wrap(&err, "store.Subdistricts")
 	m, err := runList(ctx, s, listSpec[structure.Subdistrict]{cols: subdistrictCols, from: "subdistrict s",
 		parent: "'" + noParent + "'::uuid", sort: "s.name", id: "s.id", fields: subdistrictFields}, []string{noParent}, p)
 	if err != nil {
@@ -286,7 +306,8 @@ func orEmpty[T any](c *Conn[T]) *Conn[T] {
 }
 
 // Communities lists the communities of each sub-district by name.
-func (s *Store) Communities(ctx context.Context, subdistrictIDs []string, f ListFilter, p Page) (map[string]*Conn[structure.Community], error) {
+func (s *Store) Communities(ctx context.Context, subdistrictIDs []string, f ListFilter, p Page) (_ map[string]*Conn[structure.Community], err error) {
+	defer wrap(&err, "store.Communities(%d subdistrictIDs)", len(subdistrictIDs))
 	var fb filterBuilder
 	if f.Text != "" {
 		fb.add(textMatch("c.name"), f.Text)
@@ -296,19 +317,22 @@ func (s *Store) Communities(ctx context.Context, subdistrictIDs []string, f List
 }
 
 // Grids lists the grids of each community by name.
-func (s *Store) Grids(ctx context.Context, communityIDs []string, p Page) (map[string]*Conn[structure.Grid], error) {
+func (s *Store) Grids(ctx context.Context, communityIDs []string, p Page) (_ map[string]*Conn[structure.Grid], err error) {
+	defer wrap(&err, "store.Grids(%d communityIDs)", len(communityIDs))
 	return runList(ctx, s, listSpec[structure.Grid]{cols: gridCols, from: "grid g", parent: "g.community_id",
 		sort: "g.name", id: "g.id", fields: gridFields}, communityIDs, p)
 }
 
 // GridWorkers lists the grid workers of each grid in their recorded order.
-func (s *Store) GridWorkers(ctx context.Context, gridIDs []string, p Page) (map[string]*Conn[structure.Person], error) {
+func (s *Store) GridWorkers(ctx context.Context, gridIDs []string, p Page) (_ map[string]*Conn[structure.Person], err error) {
+	defer wrap(&err, "store.GridWorkers(%d gridIDs)", len(gridIDs))
 	return runList(ctx, s, listSpec[structure.Person]{cols: personCols, from: "grid_staff gs JOIN person p ON p.id = gs.person_id",
 		parent: "gs.grid_id", sort: "lpad(gs.position::text, 10, '0')", id: "p.id", where: "gs.role = 'WORKER'", fields: personFields}, gridIDs, p)
 }
 
 // Units lists units by name, under their sub-district (byCommunity false) or community.
-func (s *Store) Units(ctx context.Context, parentIDs []string, byCommunity bool, f ListFilter, p Page) (map[string]*Conn[structure.Unit], error) {
+func (s *Store) Units(ctx context.Context, parentIDs []string, byCommunity bool, f ListFilter, p Page) (_ map[string]*Conn[structure.Unit], err error) {
+	defer wrap(&err, "store.Units(%d parentIDs)", len(parentIDs))
 	var fb filterBuilder
 	if f.Text != "" {
 		fb.add(textMatch("u.name"), f.Text)
@@ -328,7 +352,8 @@ func (s *Store) Units(ctx context.Context, parentIDs []string, byCommunity bool,
 }
 
 // Committees lists the committees of each sub-district: the working committee first, then by name.
-func (s *Store) Committees(ctx context.Context, subdistrictIDs []string, f ListFilter, p Page) (map[string]*Conn[structure.Committee], error) {
+func (s *Store) Committees(ctx context.Context, subdistrictIDs []string, f ListFilter, p Page) (_ map[string]*Conn[structure.Committee], err error) {
+	defer wrap(&err, "store.Committees(%d subdistrictIDs)", len(subdistrictIDs))
 	var fb filterBuilder
 	if f.Text != "" {
 		fb.add(textMatch("k.name"), f.Text)
@@ -345,7 +370,8 @@ func (s *Store) Committees(ctx context.Context, subdistrictIDs []string, f ListF
 }
 
 // PeopleOf lists the people of each sub-district by name.
-func (s *Store) PeopleOf(ctx context.Context, subdistrictIDs []string, f ListFilter, p Page) (map[string]*Conn[structure.Person], error) {
+func (s *Store) PeopleOf(ctx context.Context, subdistrictIDs []string, f ListFilter, p Page) (_ map[string]*Conn[structure.Person], err error) {
+	defer wrap(&err, "store.PeopleOf(%d subdistrictIDs)", len(subdistrictIDs))
 	var fb filterBuilder
 	if f.Text != "" {
 		fb.add(textMatch("p.name"), f.Text)
@@ -369,7 +395,8 @@ const (
 
 // Memberships lists memberships under committees (secretaries first, then
 // full-time before part-time, then by name), people or units (newest term first).
-func (s *Store) Memberships(ctx context.Context, parent MembershipParent, parentIDs []string, f ListFilter, p Page) (map[string]*Conn[structure.Membership], error) {
+func (s *Store) Memberships(ctx context.Context, parent MembershipParent, parentIDs []string, f ListFilter, p Page) (_ map[string]*Conn[structure.Membership], err error) {
+	defer wrap(&err, "store.Memberships(%s, %d parentIDs)", parent, len(parentIDs))
 	var fb filterBuilder
 	if f.Text != "" {
 		fb.add(textMatch("mp.name"), f.Text)

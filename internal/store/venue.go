@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cogov/internal/booking"
+	"cogov/internal/problem"
 )
 
 // venueCols needs the venue as v joined with its sub-district as vs (venueFrom).
@@ -56,19 +57,22 @@ func exceptionFields(e *booking.Exception) []any {
 }
 
 // VenuesByID fetches venues by id.
-func (s *Store) VenuesByID(ctx context.Context, ids []string) (map[string]booking.Venue, error) {
+func (s *Store) VenuesByID(ctx context.Context, ids []string) (_ map[string]booking.Venue, err error) {
+	defer wrap(&err, "store.VenuesByID(%d ids)", len(ids))
 	return readMap(ctx, s, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = ANY($1::uuid[])`, venueFields,
 		func(v booking.Venue) string { return v.ID }, okIDs(ids))
 }
 
 // Venue fetches one venue.
-func (s *Store) Venue(ctx context.Context, id string) (booking.Venue, error) {
+func (s *Store) Venue(ctx context.Context, id string) (_ booking.Venue, err error) {
+	defer wrap(&err, "store.Venue(%q)", id)
 	m, err := s.VenuesByID(ctx, []string{id})
-	return pick(m, err, id, booking.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // BookingsByID fetches bookings by id.
-func (s *Store) BookingsByID(ctx context.Context, ids []string) (map[string]booking.Booking, error) {
+func (s *Store) BookingsByID(ctx context.Context, ids []string) (_ map[string]booking.Booking, err error) {
+	defer wrap(&err, "store.BookingsByID(%d ids)", len(ids))
 	return readMap(ctx, s, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.id = ANY($1::uuid[])`, bookingFields,
 		func(b booking.Booking) string { return b.ID }, okIDs(ids))
 }
@@ -88,37 +92,42 @@ func (s *Store) subdistrictsOf(ctx context.Context, table string, ids []string) 
 }
 
 // UnitSubdistrict returns the sub-district of a unit.
-func (s *Store) UnitSubdistrict(ctx context.Context, id string) (string, error) {
+func (s *Store) UnitSubdistrict(ctx context.Context, id string) (_ string, err error) {
+	defer wrap(&err, "store.UnitSubdistrict(%q)", id)
 	m, err := s.subdistrictsOf(ctx, "unit", []string{id})
-	return pick(m, err, id, booking.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // CommunitySubdistrict returns the sub-district of a community.
-func (s *Store) CommunitySubdistrict(ctx context.Context, id string) (string, error) {
+func (s *Store) CommunitySubdistrict(ctx context.Context, id string) (_ string, err error) {
+	defer wrap(&err, "store.CommunitySubdistrict(%q)", id)
 	m, err := s.subdistrictsOf(ctx, "community", []string{id})
-	return pick(m, err, id, booking.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // CommitteeSubdistricts returns the sub-district of each committee that exists.
-func (s *Store) CommitteeSubdistricts(ctx context.Context, ids []string) (map[string]string, error) {
+func (s *Store) CommitteeSubdistricts(ctx context.Context, ids []string) (_ map[string]string, err error) {
+	defer wrap(&err, "store.CommitteeSubdistricts(%d ids)", len(ids))
 	return s.subdistrictsOf(ctx, "committee", ids)
 }
 
 // Closure fetches one closure.
-func (s *Store) Closure(ctx context.Context, id string) (booking.Closure, error) {
+func (s *Store) Closure(ctx context.Context, id string) (_ booking.Closure, err error) {
+	defer wrap(&err, "store.Closure(%q)", id)
 	m, err := readMap(ctx, s, `SELECT `+closureCols+` FROM venue_closure c WHERE c.id = ANY($1::uuid[])`, closureFields,
 		func(c booking.Closure) string { return c.ID }, okIDs([]string{id}))
-	return pick(m, err, id, booking.ErrNotFound)
+	return pick(m, err, id, problem.ErrNotFound)
 }
 
 // HoursOf fetches the weekly hours of each venue, by weekday and time.
-func (s *Store) HoursOf(ctx context.Context, venueIDs []string) (map[string][]booking.Hours, error) {
+func (s *Store) HoursOf(ctx context.Context, venueIDs []string) (_ map[string][]booking.Hours, err error) {
+	defer wrap(&err, "store.HoursOf(%d venueIDs)", len(venueIDs))
 	type row struct {
 		venue string
 		h     booking.Hours
 	}
 	out := map[string][]booking.Hours{}
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		rows, err := collect(ctx, tx, func(r *row) []any { return append([]any{&r.venue}, hoursFields(&r.h)...) },
 			`SELECT venue_id, weekday, opens_min, closes_min FROM venue_hours WHERE venue_id = ANY($1::uuid[])
 			ORDER BY venue_id, weekday, opens_min`, okIDs(venueIDs))
@@ -131,9 +140,10 @@ func (s *Store) HoursOf(ctx context.Context, venueIDs []string) (map[string][]bo
 }
 
 // Exceptions fetches a venue's dated exceptions between two days, inclusive.
-func (s *Store) Exceptions(ctx context.Context, venueID string, fromDay, toDay time.Time) ([]booking.Exception, error) {
+func (s *Store) Exceptions(ctx context.Context, venueID string, fromDay, toDay time.Time) (_ []booking.Exception, err error) {
+	defer wrap(&err, "store.Exceptions(%q)", venueID)
 	var out []booking.Exception
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		var err error
 		out, err = collect(ctx, tx, exceptionFields, `SELECT day, closed, opens_min, closes_min, note FROM venue_exception
 			WHERE venue_id = $1 AND day BETWEEN $2::date AND $3::date ORDER BY day, closed DESC, opens_min`, venueID, fromDay, toDay)
@@ -143,9 +153,10 @@ func (s *Store) Exceptions(ctx context.Context, venueID string, fromDay, toDay t
 }
 
 // Closures fetches a venue's closures that overlap [from, to).
-func (s *Store) Closures(ctx context.Context, venueID string, from, to time.Time) ([]booking.Closure, error) {
+func (s *Store) Closures(ctx context.Context, venueID string, from, to time.Time) (_ []booking.Closure, err error) {
+	defer wrap(&err, "store.Closures(%q)", venueID)
 	var out []booking.Closure
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		var err error
 		out, err = collect(ctx, tx, closureFields, `SELECT `+closureCols+` FROM venue_closure c
 			WHERE c.venue_id = $1 AND c.during && tstzrange($2, $3) ORDER BY lower(c.during)`, venueID, from, to)
@@ -157,9 +168,10 @@ func (s *Store) Closures(ctx context.Context, venueID string, from, to time.Time
 // Schedule reads what decides whether a venue can be booked in [from, to):
 // its hours, the exceptions of the days around, its closures and the
 // bookings whose held range overlaps (all through indexes on venue_id).
-func (s *Store) Schedule(ctx context.Context, venueID string, from, to time.Time) (booking.Schedule, error) {
+func (s *Store) Schedule(ctx context.Context, venueID string, from, to time.Time) (_ booking.Schedule, err error) {
+	defer wrap(&err, "store.Schedule(%q)", venueID)
 	var sch booking.Schedule
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		var err error
 		if sch.Hours, err = collect(ctx, tx, hoursFields, `SELECT weekday, opens_min, closes_min FROM venue_hours WHERE venue_id = $1`, venueID); err != nil {
 			return err
@@ -187,10 +199,11 @@ func (s *Store) Schedule(ctx context.Context, venueID string, from, to time.Time
 
 // RequestByKey finds the request recorded under an idempotency key, with
 // its bookings as they now are.
-func (s *Store) RequestByKey(ctx context.Context, subdistrictID, key string) (booking.StoredRequest, bool, error) {
+func (s *Store) RequestByKey(ctx context.Context, subdistrictID, key string) (_ booking.StoredRequest, _ bool, err error) {
+	defer wrap(&err, "store.RequestByKey(%q)", subdistrictID)
 	var r booking.StoredRequest
 	found := false
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		var err error
 		found, r, err = requestByKey(ctx, tx, subdistrictID, key)
 		return err
@@ -285,7 +298,8 @@ func openFast(from, to string) string {
 }
 
 // Venues lists the venue directory.
-func (s *Store) Venues(ctx context.Context, f VenueFilter, p Page) (*Conn[booking.Venue], error) {
+func (s *Store) Venues(ctx context.Context, f VenueFilter, p Page) (_ *Conn[booking.Venue], err error) {
+	defer wrap(&err, "store.Venues")
 	m, err := runList(ctx, s, venueSearch(f), []string{noParent}, p)
 	if err != nil {
 		return nil, err
@@ -302,7 +316,8 @@ type BookingFilter struct {
 }
 
 // Bookings lists the bookings of each venue (or committee), by start time.
-func (s *Store) Bookings(ctx context.Context, parents []string, f BookingFilter, p Page) (map[string]*Conn[booking.Booking], error) {
+func (s *Store) Bookings(ctx context.Context, parents []string, f BookingFilter, p Page) (_ map[string]*Conn[booking.Booking], err error) {
+	defer wrap(&err, "store.Bookings(%d parents)", len(parents))
 	var fb filterBuilder
 	if !f.From.IsZero() && !f.To.IsZero() {
 		fb.args = append(fb.args, f.From, f.To)
@@ -326,13 +341,14 @@ func (s *Store) Bookings(ctx context.Context, parents []string, f BookingFilter,
 
 // CalendarBookings returns the approved and completed bookings of a venue
 // (or, with byCommittee, of a committee) in [from, to), by start.
-func (s *Store) CalendarBookings(ctx context.Context, id string, byCommittee bool, from, to time.Time) ([]booking.Booking, error) {
+func (s *Store) CalendarBookings(ctx context.Context, id string, byCommittee bool, from, to time.Time) (_ []booking.Booking, err error) {
+	defer wrap(&err, "store.CalendarBookings(%q)", id)
 	col := "b.venue_id"
 	if byCommittee {
 		col = "b.committee_id"
 	}
 	var out []booking.Booking
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		var err error
 		out, err = collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE `+col+` = $1
 			AND b.status IN ('APPROVED', 'COMPLETED') AND b.during && tstzrange($2, $3) ORDER BY lower(b.during)`, id, from, to)
@@ -342,9 +358,10 @@ func (s *Store) CalendarBookings(ctx context.Context, id string, byCommittee boo
 }
 
 // BookingHistory returns the audit trail of each booking, oldest first.
-func (s *Store) BookingHistory(ctx context.Context, bookingIDs []string) (map[string][]booking.Event, error) {
+func (s *Store) BookingHistory(ctx context.Context, bookingIDs []string) (_ map[string][]booking.Event, err error) {
+	defer wrap(&err, "store.BookingHistory(%d bookingIDs)", len(bookingIDs))
 	out := map[string][]booking.Event{}
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		evs, err := collect(ctx, tx, func(e *booking.Event) []any {
 			return []any{&e.BookingID, &e.At, &e.Action, &e.Note, &e.ActorID, &e.ActorLabel, &e.SubjectType}
 		}, `SELECT entity_id, at, action, note, actor_id, actor_label, entity_type FROM audit_log
@@ -361,9 +378,10 @@ func (s *Store) BookingHistory(ctx context.Context, bookingIDs []string) (map[st
 var _ booking.Store = (*Store)(nil)
 
 // BookingsOfSeries fetches the bookings of each series, by start time.
-func (s *Store) BookingsOfSeries(ctx context.Context, seriesIDs []string) (map[string][]booking.Booking, error) {
+func (s *Store) BookingsOfSeries(ctx context.Context, seriesIDs []string) (_ map[string][]booking.Booking, err error) {
+	defer wrap(&err, "store.BookingsOfSeries(%d seriesIDs)", len(seriesIDs))
 	out := map[string][]booking.Booking{}
-	err := s.read(ctx, func(tx querier) error {
+	err = s.read(ctx, func(tx querier) error {
 		bs, err := collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.series_id = ANY($1::uuid[])
 			ORDER BY lower(b.during)`, okIDs(seriesIDs))
 		for _, b := range bs {

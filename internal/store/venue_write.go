@@ -10,12 +10,14 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"cogov/internal/booking"
+	"cogov/internal/problem"
 )
 
 // CreateVenue inserts a venue with its rules.
-func (s *Store) CreateVenue(ctx context.Context, v booking.Venue) (booking.Venue, error) {
+func (s *Store) CreateVenue(ctx context.Context, v booking.Venue) (_ booking.Venue, err error) {
+	defer wrap(&err, "store.CreateVenue")
 	var out booking.Venue
-	err := s.write(ctx, "venue.create", "", func(tx pgx.Tx) error {
+	err = s.write(ctx, "venue.create", "", func(tx pgx.Tx) error {
 		var id string
 		if err := tx.QueryRow(ctx, `INSERT INTO venue (subdistrict_id, unit_id, community_id, name, kind, address, area_sqm, capacity,
 			facilities, description, photo_urls, active, demo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
@@ -28,7 +30,7 @@ func (s *Store) CreateVenue(ctx context.Context, v booking.Venue) (booking.Venue
 			return err
 		}
 		var err error
-		out, err = one(ctx, tx, booking.ErrNotFound, venueFields, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = $1`, id)
+		out, err = one(ctx, tx, problem.ErrNotFound, venueFields, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = $1`, id)
 		return err
 	})
 	return out, err
@@ -53,13 +55,14 @@ func saveRules(ctx context.Context, tx pgx.Tx, v booking.Venue) error {
 
 // UpdateVenue locks a venue, lets apply change it and writes the venue,
 // its rules and whatever else apply asked for, in one audited transaction.
-func (s *Store) UpdateVenue(ctx context.Context, id, action, note string, apply func(*booking.VenueUpdate) error) (booking.VenueUpdated, error) {
+func (s *Store) UpdateVenue(ctx context.Context, id, action, note string, apply func(*booking.VenueUpdate) error) (_ booking.VenueUpdated, err error) {
+	defer wrap(&err, "store.UpdateVenue(%q)", id)
 	var out booking.VenueUpdated
 	if !IsUUID(id) {
-		return out, booking.ErrNotFound
+		return out, problem.ErrNotFound
 	}
-	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
-		v, err := one(ctx, tx, booking.ErrNotFound, venueFields, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = $1 FOR UPDATE OF v`, id)
+	err = s.write(ctx, action, note, func(tx pgx.Tx) error {
+		v, err := one(ctx, tx, problem.ErrNotFound, venueFields, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = $1 FOR UPDATE OF v`, id)
 		if err != nil {
 			return err
 		}
@@ -88,7 +91,7 @@ func (s *Store) UpdateVenue(ctx context.Context, id, action, note string, apply 
 			}
 		}
 		if c := u.AddClosure; c != nil {
-			cl, err := one(ctx, tx, booking.ErrNotFound, closureFields, `INSERT INTO venue_closure AS c (subdistrict_id, venue_id, during, reason, demo)
+			cl, err := one(ctx, tx, problem.ErrNotFound, closureFields, `INSERT INTO venue_closure AS c (subdistrict_id, venue_id, during, reason, demo)
 				VALUES ($1, $2, tstzrange($3, $4), $5, $6) RETURNING `+closureCols, nv.SubdistrictID, nv.ID, c.Start, c.End, c.Reason, c.Demo)
 			if err != nil {
 				return err
@@ -104,7 +107,7 @@ func (s *Store) UpdateVenue(ctx context.Context, id, action, note string, apply 
 				return err
 			}
 		}
-		out.Venue, err = one(ctx, tx, booking.ErrNotFound, venueFields, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = $1`, id)
+		out.Venue, err = one(ctx, tx, problem.ErrNotFound, venueFields, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = $1`, id)
 		return err
 	})
 	return out, err
@@ -140,6 +143,7 @@ func saveExceptions(ctx context.Context, tx pgx.Tx, v booking.Venue, exs []booki
 // idempotency key is claimed first: a concurrent request with the same key
 // waits on the unique index and then finds it taken (ErrKeyTaken).
 func (s *Store) CreateBookings(ctx context.Context, r booking.NewRequest, bs []booking.Booking, skipRaced bool) (created, raced []booking.Booking, err error) {
+	defer wrap(&err, "store.CreateBookings")
 	action := "booking.request"
 	err = s.write(ctx, action, "", func(tx pgx.Tx) error {
 		created, raced = nil, nil
@@ -225,13 +229,14 @@ func one1(ctx context.Context, tx pgx.Tx, b *booking.Booking, sql string, args .
 
 // ChangeBookings locks a booking (and with series its series), lets apply
 // change them and writes those whose state changed with the next version.
-func (s *Store) ChangeBookings(ctx context.Context, id string, series bool, action, note string, apply func([]*booking.Booking) error) (booking.Booking, error) {
+func (s *Store) ChangeBookings(ctx context.Context, id string, series bool, action, note string, apply func([]*booking.Booking) error) (_ booking.Booking, err error) {
+	defer wrap(&err, "store.ChangeBookings(%q)", id)
 	var out booking.Booking
 	if !IsUUID(id) {
-		return out, booking.ErrNotFound
+		return out, problem.ErrNotFound
 	}
-	err := s.write(ctx, action, note, func(tx pgx.Tx) error {
-		target, err := one(ctx, tx, booking.ErrNotFound, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.id = $1 FOR UPDATE OF b`, id)
+	err = s.write(ctx, action, note, func(tx pgx.Tx) error {
+		target, err := one(ctx, tx, problem.ErrNotFound, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.id = $1 FOR UPDATE OF b`, id)
 		if err != nil {
 			return err
 		}
@@ -274,11 +279,12 @@ func eqInt(a, b *int) bool { return (a == nil && b == nil) || (a != nil && b != 
 
 // LockVenueCommittee takes a transaction-scoped advisory lock on a venue and
 // committee pair; it needs the transaction of InTx.
-func (s *Store) LockVenueCommittee(ctx context.Context, venueID, committeeID string) error {
+func (s *Store) LockVenueCommittee(ctx context.Context, venueID, committeeID string) (err error) {
+	defer wrap(&err, "store.LockVenueCommittee(%q, %q)", venueID, committeeID)
 	tx, ok := ctx.Value(txKey{}).(pgx.Tx)
 	if !ok {
 		return fmt.Errorf("lock venue and committee: no transaction")
 	}
-	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 7))`, venueID, committeeID)
+	_, err = tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 7))`, venueID, committeeID)
 	return err
 }

@@ -10,7 +10,7 @@ import (
 // per-request loaders. The structure itself is public; who may see people is
 // in visibility.go.
 
-// SubdistrictByCode returns the sub-district with this code; ErrNotFound when
+// SubdistrictByCode returns the sub-district with this code; problem.ErrNotFound when
 // there is none.
 func (s *Service) SubdistrictByCode(ctx context.Context, code string) (Subdistrict, error) {
 	return s.store.SubdistrictByCode(ctx, code)

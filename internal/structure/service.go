@@ -12,9 +12,6 @@ import (
 	"cogov/internal/problem"
 )
 
-// ErrNotFound is returned by a Store when a record does not exist.
-var ErrNotFound = errors.New("not found")
-
 // Store is what the service needs from persistence. Update methods load the
 // record, lock it, call apply and write the result, all in one transaction
 // that also records the change in the audit log; apply's error aborts it.
@@ -143,9 +140,9 @@ func guard(ctx context.Context, sd string) error {
 	return nil
 }
 
-// notFoundAs turns ErrNotFound of the record being changed into a NOT_FOUND problem on input.id.
+// notFoundAs turns problem.ErrNotFound of the record being changed into a NOT_FOUND problem on input.id.
 func notFoundAs[T any](v T, err error) (T, error) {
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		return v, problem.New(problem.NotFound, "no such record", "id")
 	}
 	return v, err
@@ -203,7 +200,7 @@ func (s *Service) requireSubdistrict(ctx context.Context, l *problem.List, id, f
 		l.Add(problem.NotFound, "no such sub-district", field)
 		return nil
 	}
-	if _, err := s.store.Subdistrict(ctx, id); errors.Is(err, ErrNotFound) {
+	if _, err := s.store.Subdistrict(ctx, id); errors.Is(err, problem.ErrNotFound) {
 		l.Add(problem.NotFound, "no such sub-district", field)
 		return nil
 	} else if err != nil {
@@ -222,7 +219,7 @@ func lookup[T any](ctx context.Context, l *problem.List, get func(context.Contex
 		return zero, false, nil
 	}
 	v, err := get(ctx, id)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, problem.ErrNotFound) {
 		l.Add(problem.NotFound, "no such "+what, field)
 		return zero, false, nil
 	}
