@@ -49,10 +49,12 @@ func TestAuditLog(t *testing.T) {
 func TestNoNPlusOne(t *testing.T) {
 	doc := op(t, "structure.graphql", "SubdistrictOverview")
 	count := func(e *env, code string) int64 {
-		var o overview
-		e.stmts.Store(0)
-		e.do(doc, map[string]any{"code": code}, &o)
-		return e.stmts.Load()
+		return fewestStatements(func() int64 {
+			var o overview
+			e.stmts.Store(0)
+			e.do(doc, map[string]any{"code": code}, &o)
+			return e.stmts.Load()
+		})
 	}
 	big := newEnvWait(t, true, graph.Options{}, 150*time.Millisecond)
 	small, f := newFixtureWait(t, 150*time.Millisecond)
@@ -67,6 +69,18 @@ func TestNoNPlusOne(t *testing.T) {
 		t.Errorf("SubdistrictOverview ran %d statements", nBig)
 	}
 	t.Logf("SubdistrictOverview: %d statements (demo), %d (small)", nBig, nSmall)
+}
+
+// fewestStatements runs a request three times and returns the fewest
+// statements it took. A batch split by a busy machine (other packages' tests
+// run meanwhile) only ever adds statements, while a query per item adds them
+// every time: the fewest is what the request needs.
+func fewestStatements(run func() int64) int64 {
+	fewest := run()
+	for range 2 {
+		fewest = min(fewest, run())
+	}
+	return fewest
 }
 
 // TestPagination walks the demo's 57 units ten at a time.
@@ -163,11 +177,16 @@ func TestNoNPlusOneMeetingsAndLists(t *testing.T) {
 		units(first: $n) { edges { node { contribution(from: "2026-01-01", to: "2026-12-31") { hostedBookings } } } }
 	} }`
 	count := func(n int) (int64, int) {
-		var out map[string]any
-		e.stmts.Store(0)
-		e.do(q, map[string]any{"n": n}, &out)
-		b, _ := json.Marshal(out)
-		return e.stmts.Load(), len(b)
+		size := 0
+		stmts := fewestStatements(func() int64 {
+			var out map[string]any
+			e.stmts.Store(0)
+			e.do(q, map[string]any{"n": n}, &out)
+			b, _ := json.Marshal(out)
+			size = len(b)
+			return e.stmts.Load()
+		})
+		return stmts, size
 	}
 	one, sizeOne := count(4)
 	many, sizeMany := count(20)
