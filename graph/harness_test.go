@@ -114,6 +114,23 @@ func (countingTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEn
 // clock): tests find their windows from it.
 func testNow() time.Time { return pgtest.Clock(nil)() }
 
+var shanghai = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
+
+// nextWeekday returns the local day n days ahead moved forward to a weekday wd, at h:m.
+func nextWeekday(n int, wd time.Weekday, h, m int) time.Time {
+	d := testNow().In(shanghai).AddDate(0, 0, n)
+	for d.Weekday() != wd {
+		d = d.AddDate(0, 0, 1)
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, shanghai)
+}
+
 // seedDemo loads the demo data and accounts as of now.
 func seedDemo(now clock.Clock) pgtest.Seed {
 	return func(ctx context.Context, pool *pgxpool.Pool) error {

@@ -1,4 +1,4 @@
-package graph_test
+package booking_test
 
 import (
 	"context"
@@ -7,112 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"cogov/internal/access"
 	"cogov/internal/booking"
 	"cogov/internal/problem"
 	"cogov/internal/store"
-	"cogov/internal/structure"
+	"cogov/internal/testworld"
 )
-
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		panic(err)
-	}
-	return l
-}()
-
-// world is a small sub-district with one venue, built for one test.
-type world struct {
-	e          *env
-	svc        *booking.Service
-	sys        context.Context
-	sd         structure.Subdistrict
-	unit       structure.Unit
-	committees []structure.Committee
-	venue      booking.Venue
-}
-
-// nextWeekday returns the local day n days ahead moved forward to a weekday wd, at h:m.
-func nextWeekday(n int, wd time.Weekday, h, m int) time.Time {
-	d := testNow().In(shanghai).AddDate(0, 0, n)
-	for d.Weekday() != wd {
-		d = d.AddDate(0, 0, 1)
-	}
-	return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, shanghai)
-}
-
-func newWorld(t *testing.T) *world {
-	t.Helper()
-	e := newEnv(t, false)
-	sys := access.With(context.Background(), access.System("test"))
-	w := &world{e: e, svc: e.res.Bookings, sys: sys}
-	var err error
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	w.sd, err = e.svc.CreateSubdistrict(sys, structure.NewSubdistrict{Code: "testsd", Name: "测试街道", TimeZone: "Asia/Shanghai"})
-	must(err)
-	c, err := e.svc.CreateCommunity(sys, structure.NewCommunity{SubdistrictID: w.sd.ID, Code: "c1", Name: "一社区"})
-	must(err)
-	w.unit, err = e.svc.CreateUnit(sys, structure.NewUnit{SubdistrictID: w.sd.ID, Name: "某单位", Kind: structure.UnitOther, CommunityID: &c.ID})
-	must(err)
-	for _, n := range []string{"甲", "乙"} {
-		k, err := e.svc.CreateCommittee(sys, structure.NewCommittee{SubdistrictID: w.sd.ID, Name: n + "支部", Kind: structure.CompoundPartyBranch, CommunityID: &c.ID})
-		must(err)
-		w.committees = append(w.committees, k)
-	}
-	area := 100.0
-	w.venue, err = w.svc.CreateVenue(sys, booking.NewVenue{UnitID: w.unit.ID, CommunityID: c.ID, Name: "会议室", Kind: booking.KindMeetingRoom,
-		AreaSqm: &area, Capacity: 50, Facilities: []string{"投影仪", " 投影仪", "空调"}})
-	must(err)
-	// Weekdays 08:00–12:00 and 14:00–22:00; nights from 22:00 to 24:00 on Fridays and 00:00–02:00 on Saturdays.
-	hours := []booking.Hours{{Weekday: 6, Opens: 0, Closes: 120}, {Weekday: 5, Opens: 22 * 60, Closes: 1440}}
-	for d := 1; d <= 5; d++ {
-		hours = append(hours, booking.Hours{Weekday: d, Opens: 8 * 60, Closes: 12 * 60}, booking.Hours{Weekday: d, Opens: 14 * 60, Closes: 22 * 60})
-	}
-	_, err = w.svc.SetOpeningHours(sys, w.venue.ID, hours, nil)
-	must(err)
-	r := booking.DefaultRules()
-	r.RequiresApproval, r.BufferMinutes, r.MinNoticeMinutes, r.MaxDaysAhead = true, 30, 120, 60
-	w.venue, err = w.svc.SetBookingRules(sys, w.venue.ID, r)
-	must(err)
-	return w
-}
-
-func (w *world) req(k int, start time.Time, minutes int) booking.Request {
-	return booking.Request{VenueID: w.venue.ID, CommitteeID: w.committees[k].ID, Start: start, End: start.Add(time.Duration(minutes) * time.Minute),
-		Purpose: "议事", ExpectedAttendees: 10}
-}
-
-// committeeAdmin is a viewer administering committee k of the world.
-func (w *world) committeeAdmin(k int) context.Context {
-	return access.With(context.Background(), access.Viewer{AccountID: "00000000-0000-0000-0000-00000000000" + fmt.Sprint(k+1),
-		Username: fmt.Sprintf("c%d-admin", k),
-		Roles:    []access.Role{{Kind: access.CommitteeAdmin, ScopeID: w.committees[k].ID, SubdistrictID: w.sd.ID}}})
-}
-
-func (w *world) unitAdmin() context.Context {
-	return access.With(context.Background(), access.Viewer{AccountID: "00000000-0000-0000-0000-0000000000aa", Username: "unit-admin",
-		Roles: []access.Role{{Kind: access.UnitAdmin, ScopeID: w.unit.ID, SubdistrictID: w.sd.ID}}})
-}
-
-func wantCode(t *testing.T, what string, err error, code problem.Code) {
-	t.Helper()
-	if !problem.Has(err, code) {
-		t.Errorf("%s: got %v, want %s", what, err, code)
-	}
-}
-
-func (w *world) countBookings(t *testing.T) int {
-	t.Helper()
-	var n int
-	w.e.sysScan(`SELECT count(*) FROM booking`, &n)
-	return n
-}
 
 // TestBookingRules breaks every rule once and checks its code, and that a
 // refused request writes nothing.
@@ -120,7 +19,7 @@ func TestBookingRules(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	ctx := w.committeeAdmin(0)
-	mon := nextWeekday(7, time.Monday, 9, 0)
+	mon := w.nextWeekday(7, time.Monday, 9, 0)
 	if v := w.venue; len(v.Facilities) != 2 || !v.Rules.RequiresApproval {
 		t.Fatalf("venue = %+v", v)
 	}
@@ -132,11 +31,11 @@ func TestBookingRules(t *testing.T) {
 		hours = append(hours, booking.Hours{Weekday: d, Opens: 8 * 60, Closes: 12 * 60}, booking.Hours{Weekday: d, Opens: 14 * 60, Closes: 22 * 60})
 	}
 	wedDay := time.Date(wed.Year(), wed.Month(), wed.Day(), 0, 0, 0, 0, time.UTC)
-	if _, err := w.svc.SetOpeningHours(w.sys, w.venue.ID, hours, &[]booking.Exception{{Day: wedDay, Closed: true, Note: "节日"}}); err != nil {
+	if _, err := w.Bookings.SetOpeningHours(w.Sys, w.venue.ID, hours, &[]booking.Exception{{Day: wedDay, Closed: true, Note: "节日"}}); err != nil {
 		t.Fatal(err)
 	}
 	tue := mon.AddDate(0, 0, 1)
-	if _, err := w.svc.AddClosure(w.sys, w.venue.ID, tue.Add(5*time.Hour), tue.Add(8*time.Hour), "维修"); err != nil {
+	if _, err := w.Bookings.AddClosure(w.Sys, w.venue.ID, tue.Add(5*time.Hour), tue.Add(8*time.Hour), "维修"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -155,8 +54,11 @@ func TestBookingRules(t *testing.T) {
 		{"closed day", ctx, mk(func(r *booking.Request) { r.Start, r.End = wed, wed.Add(time.Hour) }), problem.VenueClosed},
 		{"maintenance closure", ctx, mk(func(r *booking.Request) { r.Start, r.End = tue.Add(6*time.Hour), tue.Add(7*time.Hour) }), problem.VenueClosed},
 		{"capacity", ctx, mk(func(r *booking.Request) { r.ExpectedAttendees = 51 }), problem.CapacityExceeded},
-		{"short notice", ctx, mk(func(r *booking.Request) { r.Start = testNow().Add(time.Hour); r.End = r.Start.Add(time.Hour) }), problem.TooShortNotice},
-		{"too far ahead", ctx, mk(func(r *booking.Request) { r.Start = nextWeekday(70, time.Monday, 9, 0); r.End = r.Start.Add(time.Hour) }), problem.TooFarAhead},
+		{"short notice", ctx, mk(func(r *booking.Request) { r.Start = w.Now().Add(time.Hour); r.End = r.Start.Add(time.Hour) }), problem.TooShortNotice},
+		{"too far ahead", ctx, mk(func(r *booking.Request) {
+			r.Start = w.nextWeekday(70, time.Monday, 9, 0)
+			r.End = r.Start.Add(time.Hour)
+		}), problem.TooFarAhead},
 		{"too short", ctx, mk(func(r *booking.Request) { r.End = r.Start.Add(10 * time.Minute) }), problem.DurationOutOfRange},
 		{"too long", ctx, mk(func(r *booking.Request) { r.End = r.Start.Add(9 * time.Hour) }), problem.DurationOutOfRange},
 		{"blank purpose", ctx, mk(func(r *booking.Request) { r.Purpose = "  " }), problem.Blank},
@@ -166,56 +68,58 @@ func TestBookingRules(t *testing.T) {
 		{"anonymous", context.Background(), mk(func(r *booking.Request) {}), problem.Forbidden},
 	}
 	for _, c := range cases {
-		_, err := w.svc.RequestBooking(c.ctx, c.in)
-		wantCode(t, c.name, err, c.code)
+		t.Run(c.name, func(t *testing.T) {
+			_, err := w.Bookings.RequestBooking(c.ctx, c.in)
+			testworld.WantCode(t, c.name, err, c.code)
+		})
 	}
-	if n := w.countBookings(t); n != 0 {
+	if n := w.countBookings(); n != 0 {
 		t.Fatalf("refused requests wrote %d bookings", n)
 	}
 
 	// Buffer: 10:00–11:00 holds until 11:30.
-	first, err := w.svc.RequestBooking(ctx, w.req(0, mon.Add(time.Hour), 60))
+	first, err := w.Bookings.RequestBooking(ctx, w.req(0, mon.Add(time.Hour), 60))
 	if err != nil || first.Bookings[0].Status != booking.Pending {
 		t.Fatalf("first booking: %+v %v", first, err)
 	}
-	_, err = w.svc.RequestBooking(w.committeeAdmin(1), w.req(1, mon.Add(2*time.Hour+15*time.Minute), 30))
-	wantCode(t, "inside the buffer", err, problem.BookingConflict)
-	_, err = w.svc.RequestBooking(w.committeeAdmin(1), w.req(1, mon.Add(-time.Hour), 100))
-	wantCode(t, "its own buffer runs into the next booking", err, problem.BookingConflict)
-	if _, err := w.svc.RequestBooking(w.committeeAdmin(1), w.req(1, mon.Add(2*time.Hour+30*time.Minute), 30)); err != nil {
+	_, err = w.Bookings.RequestBooking(w.committeeAdmin(1), w.req(1, mon.Add(2*time.Hour+15*time.Minute), 30))
+	testworld.WantCode(t, "inside the buffer", err, problem.BookingConflict)
+	_, err = w.Bookings.RequestBooking(w.committeeAdmin(1), w.req(1, mon.Add(-time.Hour), 100))
+	testworld.WantCode(t, "its own buffer runs into the next booking", err, problem.BookingConflict)
+	if _, err := w.Bookings.RequestBooking(w.committeeAdmin(1), w.req(1, mon.Add(2*time.Hour+30*time.Minute), 30)); err != nil {
 		t.Errorf("right after the buffer: %v", err)
 	}
 	// A night booking across midnight: Friday 23:00 to Saturday 01:30.
 	fri := mon.AddDate(0, 0, 4)
-	if _, err := w.svc.RequestBooking(ctx, w.req(0, fri.Add(14*time.Hour), 150)); err != nil {
+	if _, err := w.Bookings.RequestBooking(ctx, w.req(0, fri.Add(14*time.Hour), 150)); err != nil {
 		t.Errorf("across midnight: %v", err)
 	}
-	_, err = w.svc.RequestBooking(ctx, w.req(0, fri.Add(17*time.Hour), 60))
-	wantCode(t, "past the night's end", err, problem.OutsideOpeningHours)
+	_, err = w.Bookings.RequestBooking(ctx, w.req(0, fri.Add(17*time.Hour), 60))
+	testworld.WantCode(t, "past the night's end", err, problem.OutsideOpeningHours)
 
 	// Eligibility and quota.
 	r := w.venue.Rules
 	r.Eligibility, r.EligibleCommitteeIDs = booking.ListedCommittees, []string{w.committees[0].ID}
 	quota := 150
 	r.WeeklyQuotaMinutes = &quota
-	if _, err := w.svc.SetBookingRules(w.unitAdmin(), w.venue.ID, r); err != nil {
+	if _, err := w.Bookings.SetBookingRules(w.unitAdmin(), w.venue.ID, r); err != nil {
 		t.Fatal(err)
 	}
-	_, err = w.svc.RequestBooking(w.committeeAdmin(1), w.req(1, mon.Add(6*time.Hour), 60))
-	wantCode(t, "not listed", err, problem.NotEligible)
+	_, err = w.Bookings.RequestBooking(w.committeeAdmin(1), w.req(1, mon.Add(6*time.Hour), 60))
+	testworld.WantCode(t, "not listed", err, problem.NotEligible)
 	// Committee 0 holds 60 + 150 minutes that week already.
-	_, err = w.svc.RequestBooking(ctx, w.req(0, mon.Add(6*time.Hour), 60))
-	wantCode(t, "weekly quota", err, problem.QuotaExceeded)
+	_, err = w.Bookings.RequestBooking(ctx, w.req(0, mon.Add(6*time.Hour), 60))
+	testworld.WantCode(t, "weekly quota", err, problem.QuotaExceeded)
 
 	// Deactivated venue.
-	if _, err := w.svc.DeactivateVenue(w.committeeAdmin(0), w.venue.ID); !problem.Has(err, problem.Forbidden) {
+	if _, err := w.Bookings.DeactivateVenue(w.committeeAdmin(0), w.venue.ID); !problem.Has(err, problem.Forbidden) {
 		t.Errorf("deactivate as a committee admin: %v", err)
 	}
-	if _, err := w.svc.DeactivateVenue(w.unitAdmin(), w.venue.ID); err != nil {
+	if _, err := w.Bookings.DeactivateVenue(w.unitAdmin(), w.venue.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = w.svc.RequestBooking(ctx, w.req(0, mon.AddDate(0, 0, 7), 60))
-	wantCode(t, "inactive", err, problem.VenueClosed)
+	_, err = w.Bookings.RequestBooking(ctx, w.req(0, mon.AddDate(0, 0, 7), 60))
+	testworld.WantCode(t, "inactive", err, problem.VenueClosed)
 }
 
 // TestBookingLifecycle walks the lifecycle and its illegal transitions.
@@ -223,78 +127,75 @@ func TestBookingLifecycle(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	ctx, owner := w.committeeAdmin(0), w.unitAdmin()
-	mon := nextWeekday(7, time.Monday, 9, 0)
-	res, err := w.svc.RequestBooking(ctx, w.req(0, mon, 60))
+	mon := w.nextWeekday(7, time.Monday, 9, 0)
+	res, err := w.Bookings.RequestBooking(ctx, w.req(0, mon, 60))
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := res.Bookings[0]
 	stale := 7
-	_, err = w.svc.Approve(owner, b.ID, &stale, "")
-	wantCode(t, "stale version", err, problem.StaleVersion)
-	audit := func() (n int) {
-		w.e.sysScan(`SELECT count(*) FROM audit_log`, &n)
-		return n
-	}
+	_, err = w.Bookings.Approve(owner, b.ID, &stale, "")
+	testworld.WantCode(t, "stale version", err, problem.StaleVersion)
+	audit := w.AuditCount
 	before := audit()
-	_, err = w.svc.Approve(ctx, b.ID, nil, "")
-	wantCode(t, "committee approves", err, problem.Forbidden)
-	_, err = w.svc.SetBookingRules(ctx, w.venue.ID, booking.DefaultRules())
-	wantCode(t, "committee sets rules", err, problem.Forbidden)
-	_, err = w.svc.AddClosure(ctx, w.venue.ID, mon, mon.Add(time.Hour), "x")
-	wantCode(t, "committee closes the venue", err, problem.Forbidden)
+	_, err = w.Bookings.Approve(ctx, b.ID, nil, "")
+	testworld.WantCode(t, "committee approves", err, problem.Forbidden)
+	_, err = w.Bookings.SetBookingRules(ctx, w.venue.ID, booking.DefaultRules())
+	testworld.WantCode(t, "committee sets rules", err, problem.Forbidden)
+	_, err = w.Bookings.AddClosure(ctx, w.venue.ID, mon, mon.Add(time.Hour), "x")
+	testworld.WantCode(t, "committee closes the venue", err, problem.Forbidden)
 	if after := audit(); after != before {
 		t.Errorf("refused changes wrote %d audit rows", after-before)
 	}
-	if cur, _ := w.e.store.BookingsByID(context.Background(), []string{b.ID}); cur[b.ID].Version != 1 || cur[b.ID].Status != booking.Pending {
+	if cur, _ := w.Store.BookingsByID(context.Background(), []string{b.ID}); cur[b.ID].Version != 1 || cur[b.ID].Status != booking.Pending {
 		t.Errorf("after refusals the booking is %+v", cur[b.ID])
 	}
-	_, err = w.svc.RecordAttendance(ctx, b.ID, nil, 5)
-	wantCode(t, "attendance of a pending booking", err, problem.InvalidState)
-	got, err := w.svc.Approve(owner, b.ID, &b.Version, "好")
+	_, err = w.Bookings.RecordAttendance(ctx, b.ID, nil, 5)
+	testworld.WantCode(t, "attendance of a pending booking", err, problem.InvalidState)
+	got, err := w.Bookings.Approve(owner, b.ID, &b.Version, "好")
 	if err != nil || got.Status != booking.Approved || got.Version != 2 {
 		t.Fatalf("approve: %+v %v", got, err)
 	}
-	_, err = w.svc.Approve(owner, b.ID, nil, "")
-	wantCode(t, "approve twice", err, problem.InvalidState)
-	_, err = w.svc.Reject(owner, b.ID, nil, "不行")
-	wantCode(t, "reject approved", err, problem.InvalidState)
-	_, err = w.svc.RecordAttendance(ctx, b.ID, nil, 5)
-	wantCode(t, "attendance before the end", err, problem.InvalidState)
-	_, err = w.svc.Cancel(ctx, b.ID, nil, " ", booking.ScopeOccurrence)
-	wantCode(t, "cancel without reason", err, problem.Blank)
-	_, err = w.svc.Cancel(w.committeeAdmin(1), b.ID, nil, "x", booking.ScopeOccurrence)
-	wantCode(t, "cancel by a stranger", err, problem.Forbidden)
-	got, err = w.svc.Cancel(owner, b.ID, &got.Version, "场地维修", booking.ScopeOccurrence)
+	_, err = w.Bookings.Approve(owner, b.ID, nil, "")
+	testworld.WantCode(t, "approve twice", err, problem.InvalidState)
+	_, err = w.Bookings.Reject(owner, b.ID, nil, "不行")
+	testworld.WantCode(t, "reject approved", err, problem.InvalidState)
+	_, err = w.Bookings.RecordAttendance(ctx, b.ID, nil, 5)
+	testworld.WantCode(t, "attendance before the end", err, problem.InvalidState)
+	_, err = w.Bookings.Cancel(ctx, b.ID, nil, " ", booking.ScopeOccurrence)
+	testworld.WantCode(t, "cancel without reason", err, problem.Blank)
+	_, err = w.Bookings.Cancel(w.committeeAdmin(1), b.ID, nil, "x", booking.ScopeOccurrence)
+	testworld.WantCode(t, "cancel by a stranger", err, problem.Forbidden)
+	got, err = w.Bookings.Cancel(owner, b.ID, &got.Version, "场地维修", booking.ScopeOccurrence)
 	if err != nil || got.Status != booking.Cancelled || got.DecisionNote != "场地维修" {
 		t.Fatalf("cancel: %+v %v", got, err)
 	}
-	_, err = w.svc.Cancel(ctx, b.ID, nil, "again", booking.ScopeOccurrence)
-	wantCode(t, "cancel twice", err, problem.InvalidState)
+	_, err = w.Bookings.Cancel(ctx, b.ID, nil, "again", booking.ScopeOccurrence)
+	testworld.WantCode(t, "cancel twice", err, problem.InvalidState)
 	// The cancelled booking freed the slot.
-	again, err := w.svc.RequestBooking(w.committeeAdmin(1), w.req(1, mon, 60))
+	again, err := w.Bookings.RequestBooking(w.committeeAdmin(1), w.req(1, mon, 60))
 	if err != nil {
 		t.Fatalf("rebook a cancelled slot: %v", err)
 	}
-	if _, err := w.svc.Reject(owner, again.Bookings[0].ID, nil, "另有安排"); err != nil {
+	if _, err := w.Bookings.Reject(owner, again.Bookings[0].ID, nil, "另有安排"); err != nil {
 		t.Fatal(err)
 	}
 	// Completion: a booking in the past, written as the demo loader does.
-	past := w.req(0, testNow().Add(-3*time.Hour).Truncate(time.Minute), 60)
+	past := w.req(0, w.Now().Add(-3*time.Hour).Truncate(time.Minute), 60)
 	pb := booking.Booking{SubdistrictID: w.sd.ID, VenueID: w.venue.ID, CommitteeID: past.CommitteeID, Start: past.Start, End: past.End,
 		HeldEnd: past.End, Purpose: "过去", ExpectedAttendees: 9, Status: booking.Approved}
-	created, _, err := w.e.store.CreateBookings(w.sys, booking.NewRequest{SubdistrictID: w.sd.ID, VenueID: w.venue.ID, CommitteeID: past.CommitteeID, Fingerprint: "t"}, []booking.Booking{pb}, false)
+	created, _, err := w.Store.CreateBookings(w.Sys, booking.NewRequest{SubdistrictID: w.sd.ID, VenueID: w.venue.ID, CommitteeID: past.CommitteeID, Fingerprint: "t"}, []booking.Booking{pb}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = w.svc.RecordAttendance(owner, created[0].ID, nil, 5)
-	wantCode(t, "owner records attendance", err, problem.Forbidden)
-	done, err := w.svc.RecordAttendance(ctx, created[0].ID, nil, 8)
+	_, err = w.Bookings.RecordAttendance(owner, created[0].ID, nil, 5)
+	testworld.WantCode(t, "owner records attendance", err, problem.Forbidden)
+	done, err := w.Bookings.RecordAttendance(ctx, created[0].ID, nil, 8)
 	if err != nil || done.Status != booking.Completed || *done.ActualAttendees != 8 {
 		t.Fatalf("attendance: %+v %v", done, err)
 	}
-	_, err = w.svc.Cancel(ctx, created[0].ID, nil, "x", booking.ScopeOccurrence)
-	wantCode(t, "cancel completed", err, problem.InvalidState)
+	_, err = w.Bookings.Cancel(ctx, created[0].ID, nil, "x", booking.ScopeOccurrence)
+	testworld.WantCode(t, "cancel completed", err, problem.InvalidState)
 }
 
 // TestRecurrenceAndIdempotency books weekly series under both policies and
@@ -303,21 +204,21 @@ func TestRecurrenceAndIdempotency(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	ctx, owner := w.committeeAdmin(0), w.unitAdmin()
-	mon := nextWeekday(7, time.Monday, 15, 0)
+	mon := w.nextWeekday(7, time.Monday, 15, 0)
 	// Committee 1 holds the third Monday.
-	if _, err := w.svc.RequestBooking(w.committeeAdmin(1), w.req(1, mon.AddDate(0, 0, 14), 60)); err != nil {
+	if _, err := w.Bookings.RequestBooking(w.committeeAdmin(1), w.req(1, mon.AddDate(0, 0, 14), 60)); err != nil {
 		t.Fatal(err)
 	}
 	four := 4
 	in := w.req(0, mon, 60)
 	in.Recurrence = &booking.Recurrence{Interval: 1, Count: &four}
-	_, err := w.svc.RequestBooking(ctx, in)
-	wantCode(t, "all or nothing", err, problem.BookingConflict)
-	if n := w.countBookings(t); n != 1 {
+	_, err := w.Bookings.RequestBooking(ctx, in)
+	testworld.WantCode(t, "all or nothing", err, problem.BookingConflict)
+	if n := w.countBookings(); n != 1 {
 		t.Fatalf("all-or-nothing wrote %d bookings, want only the blocking one", n)
 	}
 	in.Policy, in.IdempotencyKey = booking.SkipConflicts, "series-1"
-	res, err := w.svc.RequestBooking(ctx, in)
+	res, err := w.Bookings.RequestBooking(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,23 +231,23 @@ func TestRecurrenceAndIdempotency(t *testing.T) {
 		}
 	}
 	// Replay: the first result, nothing more booked.
-	replay, err := w.svc.RequestBooking(ctx, in)
+	replay, err := w.Bookings.RequestBooking(ctx, in)
 	if err != nil || len(replay.Bookings) != 3 || replay.Bookings[0].ID != res.Bookings[0].ID || len(replay.Skipped) != 1 {
 		t.Fatalf("replay: %+v %v", replay, err)
 	}
-	if n := w.countBookings(t); n != 4 {
+	if n := w.countBookings(); n != 4 {
 		t.Fatalf("after replay %d bookings, want 4", n)
 	}
 	in.Purpose = "别的"
-	_, err = w.svc.RequestBooking(ctx, in)
-	wantCode(t, "same key, other request", err, problem.InvalidInput)
+	_, err = w.Bookings.RequestBooking(ctx, in)
+	testworld.WantCode(t, "same key, other request", err, problem.InvalidInput)
 
 	// The series is one unit for approval; cancel one occurrence, then the rest.
-	ok, err := w.svc.Approve(owner, res.Bookings[1].ID, nil, "")
+	ok, err := w.Bookings.Approve(owner, res.Bookings[1].ID, nil, "")
 	if err != nil || ok.Status != booking.Approved {
 		t.Fatalf("approve series: %+v %v", ok, err)
 	}
-	series, err := w.e.store.BookingsOfSeries(w.sys, []string{*ok.SeriesID})
+	series, err := w.Store.BookingsOfSeries(w.Sys, []string{*ok.SeriesID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,13 +256,13 @@ func TestRecurrenceAndIdempotency(t *testing.T) {
 			t.Errorf("series occurrence %s is %s after approval", b.ID, b.Status)
 		}
 	}
-	if _, err := w.svc.Cancel(ctx, res.Bookings[0].ID, nil, "放假", booking.ScopeOccurrence); err != nil {
+	if _, err := w.Bookings.Cancel(ctx, res.Bookings[0].ID, nil, "放假", booking.ScopeOccurrence); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.Cancel(ctx, res.Bookings[1].ID, nil, "活动结束", booking.ScopeSeries); err != nil {
+	if _, err := w.Bookings.Cancel(ctx, res.Bookings[1].ID, nil, "活动结束", booking.ScopeSeries); err != nil {
 		t.Fatal(err)
 	}
-	series, _ = w.e.store.BookingsOfSeries(w.sys, []string{*ok.SeriesID})
+	series, _ = w.Store.BookingsOfSeries(w.Sys, []string{*ok.SeriesID})
 	for _, b := range series[*ok.SeriesID] {
 		if b.Status != booking.Cancelled {
 			t.Errorf("after cancelling the series, %s is %s", b.Start, b.Status)
@@ -371,7 +272,7 @@ func TestRecurrenceAndIdempotency(t *testing.T) {
 	until := time.Date(mon.Year(), mon.Month(), mon.Day()+27, 0, 0, 0, 0, time.UTC)
 	in2 := w.req(1, mon.Add(-6*time.Hour), 60) // 09:00
 	in2.Recurrence = &booking.Recurrence{Interval: 2, Until: &until, Weekdays: []int{1, 3}}
-	res2, err := w.svc.RequestBooking(w.committeeAdmin(1), in2)
+	res2, err := w.Bookings.RequestBooking(w.committeeAdmin(1), in2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -392,7 +293,7 @@ func TestRecurrenceAndIdempotency(t *testing.T) {
 func TestConcurrentRequests(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	mon := nextWeekday(7, time.Monday, 14, 0)
+	mon := w.nextWeekday(7, time.Monday, 14, 0)
 	const n = 32
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -403,7 +304,7 @@ func TestConcurrentRequests(t *testing.T) {
 			defer wg.Done()
 			in := w.req(i%2, mon.Add(time.Duration(i)*time.Minute), 60)
 			<-start
-			_, errs[i] = w.svc.RequestBooking(w.committeeAdmin(i%2), in)
+			_, errs[i] = w.Bookings.RequestBooking(w.committeeAdmin(i%2), in)
 		}()
 	}
 	close(start)
@@ -422,7 +323,7 @@ func TestConcurrentRequests(t *testing.T) {
 	if wins != 1 || conflicts != n-1 {
 		t.Fatalf("%d requests won and %d conflicted, want 1 and %d", wins, conflicts, n-1)
 	}
-	if got := w.countBookings(t); got != 1 {
+	if got := w.countBookings(); got != 1 {
 		t.Fatalf("%d bookings in the database, want 1", got)
 	}
 }
@@ -437,10 +338,10 @@ func TestConcurrentQuota(t *testing.T) {
 	quota := 120
 	r.WeeklyQuotaMinutes = &quota
 	var err error
-	if w.venue, err = w.svc.SetBookingRules(w.sys, w.venue.ID, r); err != nil {
+	if w.venue, err = w.Bookings.SetBookingRules(w.Sys, w.venue.ID, r); err != nil {
 		t.Fatal(err)
 	}
-	tue := nextWeekday(7, time.Tuesday, 14, 0)
+	tue := w.nextWeekday(7, time.Tuesday, 14, 0)
 	const n = 8
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -451,7 +352,7 @@ func TestConcurrentQuota(t *testing.T) {
 			defer wg.Done()
 			in := w.req(0, tue.Add(time.Duration(i)*time.Hour), 60) // 14:00, 15:00, ... no two overlap
 			<-start
-			_, errs[i] = w.svc.RequestBooking(w.committeeAdmin(0), in)
+			_, errs[i] = w.Bookings.RequestBooking(w.committeeAdmin(0), in)
 		}()
 	}
 	close(start)
@@ -479,12 +380,12 @@ func TestConcurrentQuota(t *testing.T) {
 func TestAvailabilityMatchesSearch(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	fri := nextWeekday(7, time.Friday, 0, 0)
-	if _, err := w.svc.RequestBooking(w.committeeAdmin(0), w.req(0, fri.Add(9*time.Hour), 60)); err != nil {
+	fri := w.nextWeekday(7, time.Friday, 0, 0)
+	if _, err := w.Bookings.RequestBooking(w.committeeAdmin(0), w.req(0, fri.Add(9*time.Hour), 60)); err != nil {
 		t.Fatal(err)
 	}
 	from, to := fri.Add(7*time.Hour), fri.Add(27*time.Hour) // Friday 07:00 to Saturday 03:00
-	slots, err := w.svc.Availability(context.Background(), w.venue, from, to)
+	slots, err := w.Bookings.Availability(context.Background(), w.venue, from, to)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -509,12 +410,12 @@ func TestAvailabilityMatchesSearch(t *testing.T) {
 		{fri.Add(25 * time.Hour), fri.Add(27 * time.Hour)},                             // past the night
 		{fri.Add(-24*time.Hour + 14*time.Hour), fri.Add(-24*time.Hour + 23*time.Hour)}, // Thursday to 23:00
 	}
-	sch, err := w.e.store.Schedule(context.Background(), w.venue.ID, from.Add(-48*time.Hour), to.Add(48*time.Hour))
+	sch, err := w.Store.Schedule(context.Background(), w.venue.ID, from.Add(-48*time.Hour), to.Add(48*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, win := range windows {
-		c, err := w.e.store.Venues(context.Background(), store.VenueFilter{SubdistrictID: w.sd.ID, AvailableFrom: win.from, AvailableTo: win.to}, store.Page{First: 10})
+		c, err := w.Store.Venues(context.Background(), store.VenueFilter{SubdistrictID: w.sd.ID, AvailableFrom: win.from, AvailableTo: win.to}, store.Page{First: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
