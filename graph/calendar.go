@@ -201,7 +201,7 @@ func addEvent(cal *ics.Calendar, b booking.Booking, summary string, v booking.Ve
 func serve(w http.ResponseWriter, req *http.Request, cal *ics.Calendar, c calendarFeeds) {
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Cache-Control", "private, max-age=300")
-	if err := cal.SerializeTo(w); err != nil {
+	if err := cal.SerializeTo(w, ics.WithNewLineWindows); err != nil { // RFC 5545 3.1: lines end with CRLF
 		c.log.ErrorContext(req.Context(), "calendar feed", "err", fmt.Errorf("serialize: %w", err))
 	}
 }
