@@ -100,7 +100,7 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 	})
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		o.Log.ErrorContext(ctx, "panic in resolver", "panic", p, "path", graphql.GetPath(ctx).String(),
-			"request", RequestID(ctx), "stack", string(debug.Stack()))
+			"request", RequestID(ctx), "trace", RequestTrace(ctx), "stack", string(debug.Stack()))
 		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": codeInternal}}
 	})
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
@@ -114,7 +114,7 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 			return &gqlerror.Error{Message: "the operation took too long", Path: graphql.GetPath(ctx),
 				Extensions: map[string]any{"code": codeTimeout}}
 		}
-		o.Log.ErrorContext(ctx, "resolver failed", "err", err, "path", graphql.GetPath(ctx).String(), "request", RequestID(ctx))
+		o.Log.ErrorContext(ctx, "resolver failed", "err", err, "path", graphql.GetPath(ctx).String(), "request", RequestID(ctx), "trace", RequestTrace(ctx))
 		return &gqlerror.Error{Message: "internal error", Path: graphql.GetPath(ctx), Extensions: map[string]any{"code": codeInternal}}
 	})
 	return srv

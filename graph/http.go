@@ -21,9 +21,34 @@ import (
 // RequestInfo is what the HTTP layer knows about a request's origin.
 type RequestInfo struct {
 	ID        string // a request id for the logs, also sent back as X-Request-Id
+	TraceID   string // the trace id of a W3C traceparent header, if the client sent one
 	Addr      string // the client's address
 	UserAgent string
 }
+
+// TraceID returns the trace id of a W3C Trace Context `traceparent` header
+// (version-traceid-parentid-flags), or "" when h is not a valid one, so
+// that a log line can be found from a front end's OpenTelemetry or Sentry
+// trace.
+func TraceID(h string) string {
+	parts := strings.Split(strings.TrimSpace(h), "-")
+	if len(parts) < 4 || len(parts[0]) != 2 || parts[0] == "ff" || len(parts[1]) != 32 || len(parts[2]) != 16 || len(parts[3]) != 2 ||
+		(parts[0] == "00" && len(parts) != 4) {
+		return ""
+	}
+	for _, p := range parts[:4] {
+		if strings.Trim(p, "0123456789abcdef") != "" {
+			return ""
+		}
+	}
+	if strings.Trim(parts[1], "0") == "" || strings.Trim(parts[2], "0") == "" {
+		return "" // all-zero ids are invalid
+	}
+	return parts[1]
+}
+
+// RequestTrace returns the trace id the client sent with the request of ctx.
+func RequestTrace(ctx context.Context) string { return requestInfoFrom(ctx).TraceID }
 
 type requestInfoKey struct{}
 
@@ -53,7 +78,7 @@ func Authenticate(accounts *account.Service, log *slog.Logger, next http.Handler
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
-		ri := RequestInfo{ID: hex.EncodeToString(b[:]), Addr: clientAddr(r), UserAgent: r.UserAgent()}
+		ri := RequestInfo{ID: hex.EncodeToString(b[:]), TraceID: TraceID(r.Header.Get("traceparent")), Addr: clientAddr(r), UserAgent: r.UserAgent()}
 		w.Header().Set("X-Request-Id", ri.ID)
 		ctx := context.WithValue(r.Context(), requestInfoKey{}, ri)
 		if h := r.Header.Get("Authorization"); h != "" {
@@ -68,7 +93,7 @@ func Authenticate(accounts *account.Service, log *slog.Logger, next http.Handler
 				return
 			}
 			if err != nil {
-				log.ErrorContext(ctx, "authenticate", "err", err, "request", ri.ID)
+				log.ErrorContext(ctx, "authenticate", "err", err, "request", ri.ID, "trace", ri.TraceID)
 				writeError(w, http.StatusInternalServerError, codeInternal, "internal error")
 				return
 			}

@@ -207,9 +207,14 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	c := cors.New(cors.Options{
-		AllowedOrigins:   cfg.corsOrigins,
-		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders:   []string{"Authorization", "Content-Type"},
+		AllowedOrigins: cfg.corsOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		// What real front ends send: tracing (W3C Trace Context, Sentry)
+		// and Apollo Client's client awareness headers.
+		AllowedHeaders: []string{"Authorization", "Content-Type", "Accept", "traceparent", "tracestate", "baggage", "sentry-trace",
+			"apollographql-client-name", "apollographql-client-version"},
+		// The request id users quote and the wait a 429 asks for.
+		ExposedHeaders:   []string{"X-Request-Id", "Retry-After"},
 		AllowCredentials: true,
 		MaxAge:           600,
 	})
@@ -227,7 +232,7 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 			return // probes would drown the log
 		}
 		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"ms", time.Since(start).Milliseconds(), "request", w.Header().Get("X-Request-Id"))
+			"ms", time.Since(start).Milliseconds(), "request", w.Header().Get("X-Request-Id"), "trace", graph.TraceID(r.Header.Get("traceparent")))
 	})
 }
 

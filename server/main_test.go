@@ -163,3 +163,56 @@ func TestWebsocketThroughRoutes(t *testing.T) {
 		t.Errorf("query over the websocket: %s %v", b, err)
 	}
 }
+
+// TestCORSForFrontEnds: a preflight that asks for the tracing and client
+// headers real front ends send is allowed, and a response lets the browser
+// read the request id and Retry-After.
+func TestCORSForFrontEnds(t *testing.T) {
+	st := store.New(nil, pgtest.Clock(t))
+	res := graph.NewResolver(st, "", pgtest.Clock(t))
+	h := routes(config{corsOrigins: []string{"https://app.example"}}, st, res, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	req := httptest.NewRequest("OPTIONS", "/graphql", nil)
+	req.Header.Set("Origin", "https://app.example")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	// As a browser sends it (Fetch: sorted, lower case, joined by commas).
+	asked := []string{"apollographql-client-name", "apollographql-client-version", "authorization", "baggage", "content-type",
+		"sentry-trace", "traceparent", "tracestate"}
+	req.Header.Set("Access-Control-Request-Headers", strings.Join(asked, ","))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	allowed := strings.ToLower(rec.Header().Get("Access-Control-Allow-Headers"))
+	for _, hd := range asked {
+		if !strings.Contains(allowed, hd) {
+			t.Errorf("preflight does not allow %s: %q (status %d)", hd, allowed, rec.Code)
+		}
+	}
+	req = httptest.NewRequest("GET", "/healthz", nil)
+	req.Header.Set("Origin", "https://app.example")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	exposed := strings.ToLower(rec.Header().Get("Access-Control-Expose-Headers"))
+	for _, hd := range []string{"x-request-id", "retry-after"} {
+		if !strings.Contains(exposed, hd) {
+			t.Errorf("responses do not expose %s: %q", hd, exposed)
+		}
+	}
+}
+
+func TestTraceID(t *testing.T) {
+	for _, c := range []struct{ header, want string }{
+		{"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "4bf92f3577b34da6a3ce929d0e0e4736"},
+		{" 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00 ", "4bf92f3577b34da6a3ce929d0e0e4736"},
+		{"01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra", "4bf92f3577b34da6a3ce929d0e0e4736"},
+		{"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra", ""},
+		{"00-00000000000000000000000000000000-00f067aa0ba902b7-01", ""},
+		{"00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", ""},
+		{"00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", ""},
+		{"ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", ""},
+		{"garbage", ""},
+		{"", ""},
+	} {
+		if got := graph.TraceID(c.header); got != c.want {
+			t.Errorf("TraceID(%q) = %q, want %q", c.header, got, c.want)
+		}
+	}
+}
