@@ -41,3 +41,21 @@ func TestSchemaDescribed(t *testing.T) {
 		}
 	}
 }
+
+// TestScalarsSpecified: each custom scalar names the specification of its
+// text form, as introspection shows to code generators.
+func TestScalarsSpecified(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, false)
+	for _, name := range []string{"DateTime", "Date", "LocalTime"} {
+		var out struct {
+			Type struct {
+				SpecifiedByURL *string `json:"specifiedByURL"`
+			} `json:"__type"`
+		}
+		e.do(`query($n: String!) { __type(name: $n) { specifiedByURL } }`, map[string]any{"n": name}, &out)
+		if u := out.Type.SpecifiedByURL; u == nil || !strings.HasPrefix(*u, "https://www.rfc-editor.org/rfc/rfc3339") {
+			t.Errorf("%s: specifiedByURL %v", name, u)
+		}
+	}
+}

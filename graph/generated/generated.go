@@ -4280,13 +4280,13 @@ schema {
 }
 
 "An instant, written in RFC 3339 with an offset, e.g. ` + "`" + `2026-12-01T10:00:00+08:00` + "`" + `."
-scalar DateTime
+scalar DateTime @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")
 
-"A calendar day, written ` + "`" + `YYYY-MM-DD` + "`" + `."
-scalar Date
+"A calendar day, written ` + "`" + `YYYY-MM-DD` + "`" + ` (the ` + "`" + `full-date` + "`" + ` of RFC 3339)."
+scalar Date @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")
 
-"A wall-clock time of day in the sub-district's time zone, written ` + "`" + `HH:MM` + "`" + `."
-scalar LocalTime
+"A wall-clock time of day in the sub-district's time zone, written ` + "`" + `HH:MM` + "`" + ` (the ` + "`" + `partial-time` + "`" + ` of RFC 3339 without seconds)."
+scalar LocalTime @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")
 
 "An object with an identity that ` + "`" + `node(id:)` + "`" + ` can fetch again."
 interface Node {
