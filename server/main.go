@@ -20,7 +20,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/cors"
 
@@ -29,6 +28,7 @@ import (
 	"cogov/internal/clock"
 	"cogov/internal/demo"
 	"cogov/internal/store"
+	"cogov/server/graphiql"
 )
 
 func main() {
@@ -184,7 +184,9 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 	mux.Handle("/graphql", graph.NewEndpoint(res, st, graph.Options{Production: cfg.production, Introspection: cfg.introspection,
 		AllowedOrigins: cfg.corsOrigins, Log: log}, 2*time.Millisecond, nil))
 	if !cfg.production {
-		mux.Handle("/graphiql", playground.Handler("cogov GraphiQL", "/graphql"))
+		// GraphiQL from the binary itself: no CDN, so it works on an intranet.
+		mux.Handle("/graphiql", graphiql.Handler())
+		mux.Handle("/graphiql/", graphiql.Handler())
 	}
 	cal := graph.Authenticate(res.Accounts, log, graph.CalendarHandler(res, st, log))
 	mux.Handle("GET /calendar/venues/{file}", cal)
