@@ -82,7 +82,8 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 	// mutations, and per event for subscriptions, whose connection lives on
 	// and must not serve a cached, older state.
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		return next(context.WithValue(ctx, loadersKey{}, NewLoaders(st, o.LoaderWait)))
+		ctx = context.WithValue(ctx, loadersKey{}, NewLoaders(st, o.LoaderWait))
+		return next(model.WithZones(ctx, zoneOf))
 	})
 	srv.SetParserTokenLimit(15000)
 	if !o.Production || o.Introspection {

@@ -216,6 +216,9 @@ func (r *mutationResolver) CreateSubdistrict(ctx context.Context, input model.Cr
 func (r *mutationResolver) UpdateSubdistrict(ctx context.Context, input model.UpdateSubdistrictInput) (*model.SubdistrictPayload, error) {
 	v, ue, err := result(r.Structure.UpdateSubdistrict(ctx, localID(typeSubdistrict, input.ID), structure.SubdistrictChanges{
 		Name: input.Name, TimeZone: input.TimeZone, AreaKm2: input.AreaKm2, ResidentPopulation: input.ResidentPopulation}))
+	if v != nil {
+		forgetZone(v.ID)
+	}
 	return &model.SubdistrictPayload{Subdistrict: v, UserErrors: ue}, err
 }
 

@@ -3,6 +3,7 @@
 package model
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -11,15 +12,34 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
-// MarshalDateTime writes an instant in RFC 3339 with its offset.
-func MarshalDateTime(t time.Time) graphql.Marshaler {
-	return graphql.WriterFunc(func(w io.Writer) {
-		_, _ = io.WriteString(w, strconv.Quote(t.Format(time.RFC3339)))
+// zonesKey carries, in a response's context, the function that says in
+// which time zone a DateTime of the field being written is shown.
+type zonesKey struct{}
+
+// WithZones returns ctx with zoneOf, which tells for the field being written
+// (graphql.GetFieldContext) the time zone of the sub-district its value
+// belongs to, or nil to leave the instant as it is.
+func WithZones(ctx context.Context, zoneOf func(ctx context.Context) *time.Location) context.Context {
+	return context.WithValue(ctx, zonesKey{}, zoneOf)
+}
+
+// MarshalDateTime writes an instant in RFC 3339 with the offset of the
+// sub-district it belongs to, so that one answer has one offset per
+// sub-district (+08:00 for Houjiatang) whatever the instant was read as.
+func MarshalDateTime(t time.Time) graphql.ContextMarshaler {
+	return graphql.ContextWriterFunc(func(ctx context.Context, w io.Writer) error {
+		if zoneOf, ok := ctx.Value(zonesKey{}).(func(context.Context) *time.Location); ok {
+			if loc := zoneOf(ctx); loc != nil {
+				t = t.In(loc)
+			}
+		}
+		_, err := io.WriteString(w, strconv.Quote(t.Format(time.RFC3339)))
+		return err
 	})
 }
 
 // UnmarshalDateTime reads an instant in RFC 3339; an offset is required.
-func UnmarshalDateTime(v any) (time.Time, error) {
+func UnmarshalDateTime(_ context.Context, v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
 		return time.Time{}, inputErr("DateTime must be a string in RFC 3339, e.g. 2026-12-01T10:00:00+08:00")
