@@ -23,6 +23,7 @@ import (
 	"cogov/graph/model"
 	"cogov/internal/access"
 	"cogov/internal/account"
+	"cogov/internal/i18n"
 	"cogov/internal/store"
 )
 
@@ -104,7 +105,32 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 			"request", RequestID(ctx), "trace", RequestTrace(ctx), "stack", string(debug.Stack()))
 		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": codeInternal}}
 	})
+	present := errorPresenter(o)
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
+		return localized(ctx, present(ctx, err))
+	})
+	return srv
+}
+
+// localized puts a top-level error's message in the answer's language; the
+// code stays, and in Chinese the English text stays as extensions.detail.
+func localized(ctx context.Context, e *gqlerror.Error) *gqlerror.Error {
+	code, _ := e.Extensions["code"].(string)
+	if msg := i18n.Message(ctx, "error."+code, e.Message); msg != e.Message {
+		if e.Extensions == nil {
+			e.Extensions = map[string]any{}
+		}
+		e.Extensions["detail"] = e.Message
+		e.Message = msg
+	}
+	return e
+}
+
+// errorPresenter turns a resolver's or the request's error into what the
+// client sees: its own errors as they are, a deadline as TIMEOUT, and
+// anything else, logged, as INTERNAL.
+func errorPresenter(o Options) func(ctx context.Context, err error) *gqlerror.Error {
+	return func(ctx context.Context, err error) *gqlerror.Error {
 		if e := clientError(err); e != nil {
 			if e.Path == nil {
 				e.Path = graphql.GetPath(ctx)
@@ -117,8 +143,7 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 		}
 		o.Log.ErrorContext(ctx, "resolver failed", "err", err, "path", graphql.GetPath(ctx).String(), "request", RequestID(ctx), "trace", RequestTrace(ctx))
 		return &gqlerror.Error{Message: "internal error", Path: graphql.GetPath(ctx), Extensions: map[string]any{"code": codeInternal}}
-	})
-	return srv
+	}
 }
 
 // clientError finds in err's chain an error meant for the client: one of

@@ -40,6 +40,7 @@ type env struct {
 	stmts  *atomic.Int64  // statements run since the last reset
 	viewer *access.Viewer // who requests act as; nil for anonymous
 	token  string         // a session token sent as a bearer token
+	lang   string         // an Accept-Language header, if not empty
 	res    *graph.Resolver
 }
 
@@ -68,6 +69,9 @@ func (e *env) send(body map[string]any) gqlResponse {
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(http.MethodPost, e.srv.URL, bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")
+	if e.lang != "" {
+		req.Header.Set("Accept-Language", e.lang)
+	}
 	if e.viewer != nil {
 		v, _ := json.Marshal(e.viewer)
 		req.Header.Set(testViewerHeader, string(v))
@@ -220,6 +224,13 @@ func (e *env) as(v access.Viewer) *env {
 	return &c
 }
 
+// inLanguage returns a copy of e whose requests send Accept-Language: lang.
+func (e *env) inLanguage(lang string) *env {
+	c := *e
+	c.lang = lang
+	return &c
+}
+
 // system returns a copy of e whose requests act as a trusted platform task.
 func (e *env) system() *env { return e.as(access.System("test")) }
 
@@ -239,13 +250,16 @@ func (e *env) sysScan(sql string, dest ...any) {
 }
 
 // gqlResponse is a GraphQL response with data left raw for decoding.
+// gqlError is one top-level error of an answer.
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
 type gqlResponse struct {
 	Data   json.RawMessage `json:"data"`
-	Errors []struct {
-		Message    string         `json:"message"`
-		Path       []any          `json:"path"`
-		Extensions map[string]any `json:"extensions"`
-	} `json:"errors"`
+	Errors []gqlError      `json:"errors"`
 	status int
 }
 

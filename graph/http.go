@@ -15,6 +15,7 @@ import (
 
 	"cogov/internal/access"
 	"cogov/internal/account"
+	"cogov/internal/i18n"
 	"cogov/internal/store"
 )
 
@@ -81,20 +82,21 @@ func Authenticate(accounts *account.Service, log *slog.Logger, next http.Handler
 		ri := RequestInfo{ID: hex.EncodeToString(b[:]), TraceID: TraceID(r.Header.Get("traceparent")), Addr: clientAddr(r), UserAgent: r.UserAgent()}
 		w.Header().Set("X-Request-Id", ri.ID)
 		ctx := context.WithValue(r.Context(), requestInfoKey{}, ri)
+		ctx = i18n.With(ctx, i18n.Match(r.Header.Get("Accept-Language")))
 		if h := r.Header.Get("Authorization"); h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok {
-				writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "the Authorization header must be `Bearer <token>`")
+				writeError(w, r, http.StatusUnauthorized, "UNAUTHENTICATED", "the Authorization header must be `Bearer <token>`")
 				return
 			}
 			v, err := accounts.Authenticate(ctx, strings.TrimSpace(token))
 			if errors.Is(err, account.ErrUnauthenticated) {
-				writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", err.Error())
+				writeError(w, r, http.StatusUnauthorized, "UNAUTHENTICATED", err.Error())
 				return
 			}
 			if err != nil {
 				log.ErrorContext(ctx, "authenticate", "err", err, "request", ri.ID, "trace", ri.TraceID)
-				writeError(w, http.StatusInternalServerError, codeInternal, "internal error")
+				writeError(w, r, http.StatusInternalServerError, codeInternal, "internal error")
 				return
 			}
 			ctx = access.With(ctx, v)
@@ -104,7 +106,8 @@ func Authenticate(accounts *account.Service, log *slog.Logger, next http.Handler
 }
 
 // writeError answers a request with a GraphQL-shaped error and a status.
-func writeError(w http.ResponseWriter, status int, code, msg string) {
+func writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	msg = i18n.Message(i18n.With(r.Context(), i18n.Match(r.Header.Get("Accept-Language"))), "error."+code, msg)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	b, _ := jsonMarshal(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}}})
@@ -119,18 +122,18 @@ const MaxBody = 256 << 10
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBody {
-			writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "the request body is larger than 256 KiB")
+			writeError(w, r, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "the request body is larger than 256 KiB")
 			return
 		}
 		if r.Body != nil && r.Method == http.MethodPost {
 			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "the request body is larger than 256 KiB")
+				writeError(w, r, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "the request body is larger than 256 KiB")
 				return
 			}
 			if err != nil {
-				writeError(w, http.StatusBadRequest, "BAD_REQUEST", "the request body could not be read")
+				writeError(w, r, http.StatusBadRequest, "BAD_REQUEST", "the request body could not be read")
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))

@@ -11,6 +11,7 @@ import (
 	"cogov/internal/access"
 	"cogov/internal/account"
 	"cogov/internal/booking"
+	"cogov/internal/i18n"
 	"cogov/internal/problem"
 	"cogov/internal/store"
 	"cogov/internal/structure"
@@ -388,6 +389,11 @@ func (r *queryResolver) Subdistricts(ctx context.Context, first int, after *stri
 	})}, nil
 }
 
+// EnumLabels is the resolver for the enumLabels field.
+func (r *queryResolver) EnumLabels(ctx context.Context, enum string) ([]model.EnumLabel, error) {
+	return enumLabels(ctx, enum), nil
+}
+
 // ID is the resolver for the id field.
 func (r *roleResolver) ID(ctx context.Context, obj *account.Role) (string, error) {
 	return globalID(typeRole, obj.ID), nil
@@ -518,6 +524,11 @@ func (r *unitResolver) Memberships(ctx context.Context, obj *structure.Unit, fir
 	return loadConn(ctx, For(ctx).UnitSeats, obj.ID, f, first, after, membershipConn)
 }
 
+// Message is the resolver for the message field.
+func (r *userErrorResolver) Message(ctx context.Context, obj *problem.Problem) (string, error) {
+	return i18n.Message(ctx, "code."+string(obj.Code), obj.Message), nil
+}
+
 // Account is the resolver for the account field.
 func (r *viewerResolver) Account(ctx context.Context, obj *access.Viewer) (*account.Account, error) {
 	if obj.AccountID == "" {
@@ -570,6 +581,9 @@ func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subsc
 // Unit returns generated.UnitResolver implementation.
 func (r *Resolver) Unit() generated.UnitResolver { return &unitResolver{r} }
 
+// UserError returns generated.UserErrorResolver implementation.
+func (r *Resolver) UserError() generated.UserErrorResolver { return &userErrorResolver{r} }
+
 // Viewer returns generated.ViewerResolver implementation.
 func (r *Resolver) Viewer() generated.ViewerResolver { return &viewerResolver{r} }
 
@@ -586,5 +600,6 @@ type (
 	subdistrictResolver  struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }
 	unitResolver         struct{ *Resolver }
+	userErrorResolver    struct{ *Resolver }
 	viewerResolver       struct{ *Resolver }
 )

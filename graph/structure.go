@@ -5,10 +5,15 @@ package graph
 
 import (
 	"context"
+	"sync"
 	"time"
 
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"cogov/graph/generated"
 	"cogov/graph/model"
 	"cogov/internal/access"
+	"cogov/internal/i18n"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
@@ -90,4 +95,21 @@ func scopePeople(ctx context.Context, sd string, f *store.ListFilter) bool {
 	scope := structure.PeopleVisibleTo(access.From(ctx), sd)
 	f.Persons = scope.Only
 	return !scope.None
+}
+
+// schemaDef is the schema the server serves, for the enum labels.
+var schemaDef = sync.OnceValue(func() *ast.Schema { return generated.NewExecutableSchema(generated.Config{}).Schema() })
+
+// enumLabels are the labels of an enum's values in the answer's language.
+func enumLabels(ctx context.Context, enum string) []model.EnumLabel {
+	def := schemaDef().Types[enum]
+	out := []model.EnumLabel{}
+	if def == nil || def.Kind != ast.Enum {
+		return out
+	}
+	lang := i18n.From(ctx)
+	for _, v := range def.EnumValues {
+		out = append(out, model.EnumLabel{Value: v.Name, Label: i18n.Label(lang, enum, v.Name)})
+	}
+	return out
 }

@@ -103,8 +103,9 @@ func TestInternalErrorLogNamesStoreOperation(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
 		t.Fatalf("decode %q: %v", rec.Body.String(), err)
 	}
-	if len(resp.Errors) != 1 || resp.Errors[0].Message != "internal error" || resp.Errors[0].Extensions["code"] != "INTERNAL" ||
-		len(resp.Errors[0].Extensions) != 1 {
+	// In the default language (Chinese) the English text stays as extensions.detail.
+	if len(resp.Errors) != 1 || resp.Errors[0].Message != "服务器内部错误，请凭请求编号联系管理员" || resp.Errors[0].Extensions["code"] != "INTERNAL" ||
+		resp.Errors[0].Extensions["detail"] != "internal error" || len(resp.Errors[0].Extensions) != 2 {
 		t.Errorf("client answer: %s", rec.Body.String())
 	}
 	for _, leak := range []string{"store.", "SubdistrictByCode", "SQLSTATE", "42P01", "relation", "subdistrict_elsewhere"} {
@@ -177,7 +178,7 @@ func TestWrappedNotFoundIsNotFound(t *testing.T) {
 	}
 	ue := mut.Data.UpdateCommunity.UserErrors
 	if len(mut.Errors) != 0 || mut.Data.UpdateCommunity.Community != nil || len(ue) != 1 || ue[0].Code != "NOT_FOUND" ||
-		strings.Join(ue[0].Field, ".") != "input.id" || ue[0].Message != "no such record" {
+		strings.Join(ue[0].Field, ".") != "input.id" || ue[0].Message != "找不到该记录" {
 		t.Errorf("updateCommunity of a missing community: %s", rec.Body.String())
 	}
 

@@ -76,7 +76,7 @@ func TestGraphiQLOffline(t *testing.T) {
 	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, 150*time.Second)
 	defer cancelT()
 
 	var mu sync.Mutex
@@ -114,10 +114,11 @@ func TestGraphiQLOffline(t *testing.T) {
 		result, err = chromedp.Run(ctx, chromedp.Poll[string](`(() => {
 			const t = (document.querySelector('.result-window') || {}).innerText || '';
 			return t.includes('offline-admin') ? t : false;
-		})()`, chromedp.WithPollingTimeout(30*time.Second)))
+		})()`, chromedp.WithPollingTimeout(75*time.Second)))
 	}
 	if err != nil {
-		t.Fatalf("GraphiQL in Chromium: %v (result pane %q)", err, result)
+		pane, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('.result-window') || {}).innerText || document.body.innerText.slice(0, 500)`))
+		t.Fatalf("GraphiQL in Chromium: %v (result pane %q)", err, pane)
 	}
 	if !strings.Contains(result, `"username": "offline-admin"`) {
 		t.Errorf("result pane: %q", result)

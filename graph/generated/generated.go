@@ -62,6 +62,7 @@ type ResolverRoot interface {
 	SubdistrictStats() SubdistrictStatsResolver
 	Subscription() SubscriptionResolver
 	Unit() UnitResolver
+	UserError() UserErrorResolver
 	Venue() VenueResolver
 	Viewer() ViewerResolver
 }
@@ -225,6 +226,11 @@ type ComplexityRoot struct {
 	CommunityPayload struct {
 		Community  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	EnumLabel struct {
+		Label func(childComplexity int) int
+		Value func(childComplexity int) int
 	}
 
 	Escalation struct {
@@ -553,6 +559,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		EnumLabels   func(childComplexity int, enum string) int
 		Node         func(childComplexity int, id string) int
 		Nodes        func(childComplexity int, ids []string) int
 		Subdistrict  func(childComplexity int, code string) int
@@ -942,6 +949,7 @@ type QueryResolver interface {
 	Subdistrict(ctx context.Context, code string) (*structure.Subdistrict, error)
 	Viewer(ctx context.Context) (*access.Viewer, error)
 	Subdistricts(ctx context.Context, first int, after *string) (*model.SubdistrictConnection, error)
+	EnumLabels(ctx context.Context, enum string) ([]model.EnumLabel, error)
 	Venues(ctx context.Context, filter model.VenueFilter, first int, after *string) (*model.VenueConnection, error)
 }
 type ResolutionResolver interface {
@@ -984,6 +992,9 @@ type UnitResolver interface {
 	Offers(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.OfferStatus) (*model.OfferConnection, error)
 	Projects(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
 	Contribution(ctx context.Context, obj *structure.Unit, from time.Time, to time.Time) (*lists.Contribution, error)
+}
+type UserErrorResolver interface {
+	Message(ctx context.Context, obj *problem.Problem) (string, error)
 }
 type VenueResolver interface {
 	ID(ctx context.Context, obj *booking.Venue) (string, error)
@@ -1635,6 +1646,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityPayload.UserErrors(childComplexity), true
+
+	case "EnumLabel.label":
+		if e.ComplexityRoot.EnumLabel.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnumLabel.Label(childComplexity), true
+	case "EnumLabel.value":
+		if e.ComplexityRoot.EnumLabel.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnumLabel.Value(childComplexity), true
 
 	case "Escalation.at":
 		if e.ComplexityRoot.Escalation.At == nil {
@@ -3210,6 +3234,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectUpdate.Percent(childComplexity), true
 
+	case "Query.enumLabels":
+		if e.ComplexityRoot.Query.EnumLabels == nil {
+			break
+		}
+
+		args, err := ec.field_Query_enumLabels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EnumLabels(childComplexity, args["enum"].(string)), true
+
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -4312,7 +4348,7 @@ type UserError {
   code: UserErrorCode!
   "The path to the input field at fault, e.g. ` + "`" + `[\"input\", \"termEnd\"]` + "`" + `; null when no single field is."
   field: [String!]
-  "What went wrong, for people."
+  "What went wrong, for people, in the answer's language (` + "`" + `Accept-Language` + "`" + `: zh-CN by default, or English)."
   message: String!
 }
 
@@ -4375,6 +4411,20 @@ type Query {
   viewer: Viewer!
   "All sub-districts of this deployment, by name."
   subdistricts("How many to return, 1 to 100." first: Int!, "The cursor after which to start." after: String): SubdistrictConnection!
+  """
+  The labels a front end shows for the values of an enum, in the answer's
+  language (` + "`" + `Accept-Language` + "`" + `: zh-CN by default, or English), in the
+  schema's order; empty for a name that is not an enum.
+  """
+  enumLabels("The enum's name, e.g. ` + "`" + `BookingStatus` + "`" + `." enum: String!): [EnumLabel!]!
+}
+
+"How to show one value of an enum."
+type EnumLabel {
+  "The value, as the API sends and takes it."
+  value: String!
+  "Its label for people, e.g. ` + "`" + `待审批` + "`" + ` for ` + "`" + `BookingStatus.PENDING` + "`" + `."
+  label: String!
 }
 
 "A sub-district (街道): the tenant every other record belongs to."
@@ -6964,6 +7014,16 @@ func (ec *executionContext) childFields_CommunityPayload(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type CommunityPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_EnumLabel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_EnumLabel_value(ctx, field)
+	case "label":
+		return ec.fieldContext_EnumLabel_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnumLabel", field.Name)
+}
+
 func (ec *executionContext) childFields_Escalation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "at":
@@ -9047,6 +9107,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_enumLabels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "enum",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["enum"] = arg0
 	return args, nil
 }
 
@@ -12384,6 +12458,52 @@ func (ec *executionContext) fieldContext_CommunityPayload_userErrors(_ context.C
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _EnumLabel_value(ctx context.Context, field graphql.CollectedField, obj *model.EnumLabel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnumLabel_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnumLabel_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnumLabel", field, false, false, "String")
+}
+
+func (ec *executionContext) _EnumLabel_label(ctx context.Context, field graphql.CollectedField, obj *model.EnumLabel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnumLabel_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnumLabel_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnumLabel", field, false, false, "String")
 }
 
 func (ec *executionContext) _Escalation_at(ctx context.Context, field graphql.CollectedField, obj *lists.Escalation) (ret graphql.Marshaler) {
@@ -19184,6 +19304,50 @@ func (ec *executionContext) fieldContext_Query_subdistricts(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_enumLabels(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_enumLabels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EnumLabels(ctx, fc.Args["enum"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.EnumLabel) graphql.Marshaler {
+			return ec.marshalNEnumLabel2ᚕcogovᚋgraphᚋmodelᚐEnumLabelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_enumLabels(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnumLabel(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_enumLabels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_venues(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21906,7 +22070,7 @@ func (ec *executionContext) _UserError_message(ctx context.Context, field graphq
 			return ec.fieldContext_UserError_message(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
+			return ec.Resolvers.UserError().Message(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -21917,7 +22081,7 @@ func (ec *executionContext) _UserError_message(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+	return graphql.NewScalarFieldContext("UserError", field, true, true, "String")
 }
 
 func (ec *executionContext) _Venue_id(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
@@ -28517,6 +28681,44 @@ func (ec *executionContext) _CommunityPayload(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var enumLabelImplementors = []string{"EnumLabel"}
+
+func (ec *executionContext) _EnumLabel(ctx context.Context, sel ast.SelectionSet, obj *model.EnumLabel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enumLabelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnumLabel")
+		case "value":
+			out.Values[i] = ec._EnumLabel_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._EnumLabel_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var escalationImplementors = []string{"Escalation"}
 
 func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSet, obj *lists.Escalation) graphql.Marshaler {
@@ -30832,6 +31034,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_subdistricts(ctx, field)
 				})
+		case "enumLabels":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_enumLabels(ctx, field)
+				})
 		case "venues":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -31917,18 +32125,19 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 		case "code":
 			out.Values[i] = ec._UserError_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "field":
 			out.Values[i] = ec._UserError_field(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "message":
-			out.Values[i] = ec._UserError_message(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UserError_message(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33098,6 +33307,26 @@ func (ec *executionContext) marshalNEligibility2cogovᚋinternalᚋbookingᚐEli
 func (ec *executionContext) unmarshalNEndMembershipInput2cogovᚋgraphᚋmodelᚐEndMembershipInput(ctx context.Context, v any) (model.EndMembershipInput, error) {
 	res, err := ec.unmarshalInputEndMembershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEnumLabel2cogovᚋgraphᚋmodelᚐEnumLabel(ctx context.Context, sel ast.SelectionSet, v model.EnumLabel) graphql.Marshaler {
+	return ec._EnumLabel(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEnumLabel2ᚕcogovᚋgraphᚋmodelᚐEnumLabelᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EnumLabel) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEnumLabel2cogovᚋgraphᚋmodelᚐEnumLabel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNEscalateNeedInput2cogovᚋgraphᚋmodelᚐEscalateNeedInput(ctx context.Context, v any) (model.EscalateNeedInput, error) {

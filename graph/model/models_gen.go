@@ -339,6 +339,14 @@ type EndMembershipInput struct {
 	TermEnd *time.Time `json:"termEnd,omitempty"`
 }
 
+// How to show one value of an enum.
+type EnumLabel struct {
+	// The value, as the API sends and takes it.
+	Value string `json:"value"`
+	// Its label for people, e.g. `待审批` for `BookingStatus.PENDING`.
+	Label string `json:"label"`
+}
+
 // Input of `escalateNeed`.
 type EscalateNeedInput struct {
 	// The open or matched need.
