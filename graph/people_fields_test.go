@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,46 +17,60 @@ import (
 	"cogov/internal/demo"
 )
 
-// Who is shown is shown only to those who may see them: every field whose
+// Who is shown is shown only to those who may see them. Every field whose
 // type is Account or Person (or an abstract type that may be one), reached
-// through the demo data as each demo role, must answer only accounts and
-// people that node(id:) answers to that viewer, and answer them as node()
-// does. The fields are found in the schema, so a new one is walked without
-// changing this test; one that the walk cannot reach fails it.
+// through the demo data as each demo role, must answer only the accounts and
+// people node(id:) answers to that viewer, and answer them as node() does.
+// The fields and the selections that reach them come from the generated
+// schema, so a new field is walked without changing this test; a field that
+// no role reaches fails it.
 
-// targetTypes are the types whose records name people.
-var targetTypes = []string{"Account", "Person"}
+// peopleTypes are the types whose records name people.
+var peopleTypes = []string{"Account", "Person"}
+
+// peopleRoles are the viewers of the walk: the platform itself, the demo
+// accounts and an anonymous visitor.
+var peopleRoles = []string{"system", "street-admin", "hnig-admin", "community-1-admin", "community-3-admin", "member-demo", "anonymous"}
 
 // hop is one field on the way from the root to an object: field (with its
 // arguments) selected on type on.
 type hop struct{ on, field, args string }
 
-// found is an object a response held, and the way it was reached.
+// found is a Node a response held, and the way it was reached.
 type found struct {
 	typ, id string
 	path    []hop
 }
 
-// occurrence is an object a target field returned: which field, what it
-// said (its type, id and scalar fields).
+// occurrence is what a people field returned: the field ("Type.field") and
+// the object (its type, id and, for accounts and people, scalar fields).
 type occurrence struct {
 	field string
 	obj   map[string]any
 }
 
-// walker builds the selections of the schema and walks responses.
+// walker knows the schema: which fields return people, which lead to a
+// Node, the arguments the walk passes and the selection of each type.
 type walker struct {
-	t       *testing.T
 	schema  *ast.Schema
-	now     time.Time
-	targets map[string]bool // "Type.field" of every field that may return an Account or a Person
-	reach   map[string]bool // types from which a Node can be reached
+	targets map[string]bool   // "Type.field" of every field that may return an Account or a Person
+	reach   map[string]bool   // type → whether a value of it leads to a Node
+	args    map[string]string // "Type.field" → the arguments the walk passes
+	all     map[string]string // type → the selection of its fields that lead to a Node
 }
 
+// newWalker reads the generated schema. A required argument it has no value
+// for fails the test here, so the walks themselves cannot stop.
 func newWalker(t *testing.T) *walker {
-	w := &walker{t: t, schema: generated.NewExecutableSchema(generated.Config{}).Schema(), now: testNow(),
-		targets: map[string]bool{}, reach: map[string]bool{}}
-	for _, name := range slices.Sorted(maps.Keys(w.schema.Types)) {
+	t.Helper()
+	w := &walker{schema: generated.NewExecutableSchema(generated.Config{}).Schema(),
+		targets: map[string]bool{}, reach: map[string]bool{}, args: map[string]string{}, all: map[string]string{}}
+	names := slices.Sorted(maps.Keys(w.schema.Types))
+	for _, name := range names {
+		w.reaches(name, map[string]bool{})
+	}
+	now := testNow()
+	for _, name := range names {
 		def := w.schema.Types[name]
 		if strings.HasPrefix(name, "__") || (def.Kind != ast.Object && def.Kind != ast.Interface) {
 			continue
@@ -66,30 +79,86 @@ func newWalker(t *testing.T) *walker {
 			if strings.HasPrefix(f.Name, "__") || (name == "Query" && (f.Name == "node" || f.Name == "nodes")) {
 				continue // node() and nodes() are what the fields are compared with
 			}
-			if w.mayBeTarget(f.Type.Name()) {
+			if w.mayBePeople(f.Type.Name()) {
 				w.targets[name+"."+f.Name] = true
+			}
+			if !w.operation(name) && w.reaches(f.Type.Name(), map[string]bool{}) {
+				w.args[name+"."+f.Name] = argsOf(t, w.schema, name, f, now)
 			}
 		}
 	}
-	for name := range w.schema.Types {
-		w.reaches(name, map[string]bool{})
+	for _, name := range names {
+		if def := w.schema.Types[name]; def.Kind == ast.Object && !strings.HasPrefix(name, "__") && !w.operation(name) {
+			w.all[name] = w.fields(t, name, 0)
+		}
 	}
 	return w
 }
 
-// mayBeTarget reports whether a value of the named type may be an Account or a Person.
-func (w *walker) mayBeTarget(name string) bool {
-	def := w.schema.Types[name]
-	for _, p := range w.schema.GetPossibleTypes(def) {
-		if slices.Contains(targetTypes, p.Name) {
+// operation reports whether the named type is the root of mutations or of
+// subscriptions, which the walk does not follow: mutations are run by
+// peopleMutations, and a subscription sends the Nodes the walk fetches.
+func (w *walker) operation(name string) bool {
+	return (w.schema.Mutation != nil && name == w.schema.Mutation.Name) || (w.schema.Subscription != nil && name == w.schema.Subscription.Name)
+}
+
+// argsOf writes the arguments the walk passes to a field: each required one
+// (pages of 50, a window of days around now, the demo sub-district's code).
+func argsOf(t *testing.T, s *ast.Schema, on string, f *ast.FieldDefinition, now time.Time) string {
+	var out []string
+	for _, a := range f.Arguments {
+		if !a.Type.NonNull || a.DefaultValue != nil {
+			continue
+		}
+		typ := a.Type.Name()
+		var v string
+		switch {
+		case a.Name == "first":
+			v = "50"
+		case on == "Query" && f.Name == "subdistrict" && a.Name == "code":
+			v = strconv.Quote(demo.Code)
+		case typ == "Date" && a.Name == "from":
+			v = strconv.Quote(now.AddDate(0, 0, -150).Format(time.DateOnly))
+		case typ == "Date" && a.Name == "to":
+			v = strconv.Quote(now.AddDate(0, 0, 150).Format(time.DateOnly))
+		case typ == "DateTime" && a.Name == "from":
+			v = strconv.Quote(now.AddDate(0, 0, -30).Format(time.RFC3339))
+		case typ == "DateTime" && a.Name == "to":
+			v = strconv.Quote(now.AddDate(0, 0, 30).Format(time.RFC3339))
+		case s.Types[typ].Kind == ast.InputObject && !hasRequired(s.Types[typ]):
+			v = "{}"
+		default:
+			t.Fatalf("%s.%s: no value for its required argument %s; teach argsOf one", on, f.Name, a.Name)
+		}
+		out = append(out, a.Name+": "+v)
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "(" + strings.Join(out, ", ") + ")"
+}
+
+func hasRequired(def *ast.Definition) bool {
+	for _, f := range def.Fields {
+		if f.Type.NonNull && f.DefaultValue == nil {
 			return true
 		}
 	}
 	return false
 }
 
-// isNode reports whether every value of the named type is a Node: node(id:)
-// fetches it again.
+// mayBePeople reports whether a value of the named type may be an Account or a Person.
+func (w *walker) mayBePeople(name string) bool {
+	for _, p := range w.schema.GetPossibleTypes(w.schema.Types[name]) {
+		if slices.Contains(peopleTypes, p.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// isNode reports whether every value of the named type is a Node, which
+// node(id:) fetches again.
 func (w *walker) isNode(name string) bool {
 	def := w.schema.Types[name]
 	if def == nil || (def.Kind != ast.Object && def.Kind != ast.Interface && def.Kind != ast.Union) {
@@ -103,7 +172,7 @@ func (w *walker) isNode(name string) bool {
 	return true
 }
 
-// reaches reports whether a value of the named type leads to a Node.
+// reaches reports whether a value of the named type is or leads to a Node.
 func (w *walker) reaches(name string, visiting map[string]bool) bool {
 	if r, ok := w.reach[name]; ok {
 		return r
@@ -124,57 +193,10 @@ func (w *walker) reaches(name string, visiting map[string]bool) bool {
 	return r
 }
 
-// args writes the arguments a field is walked with: its required ones, and
-// a window of days for the lists that take one.
-func (w *walker) args(on string, f *ast.FieldDefinition) string {
-	if on == "Mutation" {
-		return "" // a mutation's payload is never followed again
-	}
-	var out []string
-	for _, a := range f.Arguments {
-		if !a.Type.NonNull || a.DefaultValue != nil {
-			continue
-		}
-		var v string
-		switch {
-		case a.Name == "first":
-			v = "50"
-		case on == "Query" && f.Name == "subdistrict" && a.Name == "code":
-			v = strconv.Quote(demo.Code)
-		case a.Type.Name() == "Date" && a.Name == "from":
-			v = strconv.Quote(w.now.AddDate(0, 0, -150).Format(time.DateOnly))
-		case a.Type.Name() == "Date" && a.Name == "to":
-			v = strconv.Quote(w.now.AddDate(0, 0, 150).Format(time.DateOnly))
-		case a.Type.Name() == "DateTime" && a.Name == "from":
-			v = strconv.Quote(w.now.AddDate(0, 0, -30).Format(time.RFC3339))
-		case a.Type.Name() == "DateTime" && a.Name == "to":
-			v = strconv.Quote(w.now.AddDate(0, 0, 30).Format(time.RFC3339))
-		case w.schema.Types[a.Type.Name()].Kind == ast.InputObject && !hasRequired(w.schema.Types[a.Type.Name()]):
-			v = "{}"
-		default:
-			w.t.Fatalf("%s.%s: no value for its required argument %s; teach walker.args one", on, f.Name, a.Name)
-		}
-		out = append(out, a.Name+": "+v)
-	}
-	if len(out) == 0 {
-		return ""
-	}
-	return "(" + strings.Join(out, ", ") + ")"
-}
-
-func hasRequired(def *ast.Definition) bool {
-	for _, f := range def.Fields {
-		if f.Type.NonNull && f.DefaultValue == nil {
-			return true
-		}
-	}
-	return false
-}
-
-// scalars are the argument-free scalar fields of an Account or a Person,
+// scalars are the argument-free scalar fields of an account or a person,
 // compared with what node() answers.
 func (w *walker) scalars(name string) []string {
-	if !slices.Contains(targetTypes, name) {
+	if !slices.Contains(peopleTypes, name) {
 		return nil
 	}
 	var out []string
@@ -187,8 +209,8 @@ func (w *walker) scalars(name string) []string {
 	return out
 }
 
-// ref selects a Node as a reference: its type and id, and for accounts and
-// people what they say about whom.
+// ref selects a Node as a reference: its type and id and, for accounts and
+// people, what they say about whom.
 func (w *walker) ref(name string) string {
 	var b strings.Builder
 	b.WriteString("__typename id")
@@ -201,61 +223,53 @@ func (w *walker) ref(name string) string {
 }
 
 // sel selects a value of the named type: a Node as a reference, anything
-// else by each of its fields that leads to a Node.
-func (w *walker) sel(name string, depth int) string {
+// else by its fields.
+func (w *walker) sel(t *testing.T, name string, depth int) string {
 	if w.isNode(name) {
 		return w.ref(name)
 	}
-	return w.fields(name, depth)
+	return w.fields(t, name, depth)
 }
 
 // fields selects each field of the named type that leads to a Node, with
-// the values' selections; full adds what a reference holds.
-func (w *walker) fields(name string, depth int) string {
+// its arguments; a Node's own fields add what its reference holds.
+func (w *walker) fields(t *testing.T, name string, depth int) string {
 	if depth > 8 {
-		w.t.Fatalf("the walk of %s goes too deep", name)
+		t.Fatalf("the selection of %s nests too deep", name)
 	}
-	def := w.schema.Types[name]
 	parts := []string{"__typename"}
 	if w.isNode(name) {
-		parts = append(parts, "id")
-		parts = append(parts, w.scalars(name)...)
+		parts = append(append(parts, "id"), w.scalars(name)...)
 	}
-	for _, f := range def.Fields {
-		if strings.HasPrefix(f.Name, "__") || (name == "Query" && (f.Name == "node" || f.Name == "nodes")) || !w.reaches(f.Type.Name(), map[string]bool{}) {
-			continue
+	for _, f := range w.schema.Types[name].Fields {
+		args, ok := w.args[name+"."+f.Name]
+		if !ok {
+			continue // it leads to no Node, or is node(), nodes(), a mutation or a subscription
 		}
-		parts = append(parts, fmt.Sprintf("%s%s { %s }", f.Name, w.args(name, f), w.sel(f.Type.Name(), depth+1)))
+		parts = append(parts, fmt.Sprintf("%s%s { %s }", f.Name, args, w.sel(t, f.Type.Name(), depth+1)))
 	}
 	return strings.Join(parts, " ")
 }
 
-// walk goes through an object of a response reached by path: it records
-// what each target field returned and each Node it meets.
+// walk goes through an object of a response, reached by path: it records
+// what each people field returned and each Node it meets.
 func (w *walker) walk(obj map[string]any, path []hop, occ *[]occurrence, nodes *[]found) {
 	typ, _ := obj["__typename"].(string)
 	def := w.schema.Types[typ]
-	if def == nil {
-		w.t.Fatalf("an object without __typename: %v", obj)
-	}
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		f := def.Fields.ForName(k)
 		if f == nil || k == "id" || strings.HasPrefix(k, "__") {
 			continue
 		}
 		items := flatten(obj[k])
-		if len(items) == 0 {
-			continue
-		}
 		if w.targets[typ+"."+k] {
 			for _, it := range items {
 				*occ = append(*occ, occurrence{field: typ + "." + k, obj: it})
 			}
 		}
-		next := append(slices.Clip(path), hop{on: typ, field: k, args: w.args(typ, f)})
+		next := append(slices.Clip(path), hop{on: typ, field: k, args: w.args[typ+"."+k]})
 		for _, it := range items {
-			t, _ := it["__typename"].(string)
-			if w.isNode(t) {
+			if t, _ := it["__typename"].(string); w.isNode(t) {
 				*nodes = append(*nodes, found{typ: t, id: it["id"].(string), path: next})
 			} else {
 				w.walk(it, next, occ, nodes)
@@ -264,7 +278,7 @@ func (w *walker) walk(obj map[string]any, path []hop, occ *[]occurrence, nodes *
 	}
 }
 
-// flatten returns the objects of a value: itself, or the items of a list (of lists).
+// flatten returns the objects of a value: itself, or the items of a list.
 func flatten(v any) []map[string]any {
 	switch x := v.(type) {
 	case map[string]any:
@@ -302,36 +316,41 @@ func follow(data map[string]any, path []hop) []map[string]any {
 	return objs
 }
 
-// crawl is one viewer's walk of everything it can reach.
+// crawl is one viewer's walk of what it can reach.
 type crawl struct {
+	t       *testing.T // of the phase under way: the walk's subtest, then the check
 	w       *walker
 	e       *env
 	name    string
-	visible map[string]map[string]any // id → what node() answers; nil when node() hides it
+	visible map[string]map[string]any // id → what node(id:) answers; nil when it hides the record
 	occ     []occurrence
-	errs    []string
 	queries int
-	// hidden counts the Nodes node(id:) hides but a field showed, by
-	// "Type.field → Type": not people, so not a failure here, but listed.
+	// hidden counts the Nodes that a field showed and node(id:) hides, by
+	// "Type.field → Type". For people that fails the check; other types are
+	// only listed.
 	hidden map[string]int
 }
 
-// query sends one operation, waiting out the rate limit, and returns its data.
-func (c *crawl) query(q string) map[string]any {
-	c.w.t.Helper()
+func newCrawl(t *testing.T, w *walker, e *env, name string) *crawl {
+	return &crawl{t: t, w: w, e: e, name: name, visible: map[string]map[string]any{}, hidden: map[string]int{}}
+}
+
+// send posts one operation, waiting out the rate limit, and returns its data.
+func (c *crawl) send(q string, vars map[string]any) map[string]any {
+	c.t.Helper()
 	for try := 0; ; try++ {
 		c.queries++
-		r := c.e.post(q, nil)
+		r := c.e.post(q, vars)
 		if r.status == http.StatusTooManyRequests && try < 300 {
 			time.Sleep(time.Second)
 			continue
 		}
 		for _, e := range r.Errors {
-			c.errs = append(c.errs, fmt.Sprintf("%s at %v (%v)", e.Message, e.Path, e.Extensions["code"]))
+			c.t.Errorf("as %s: %s at %v (%v)", c.name, e.Message, e.Path, e.Extensions["code"])
 		}
 		var data map[string]any
 		if err := json.Unmarshal(r.Data, &data); err != nil || data == nil {
-			c.w.t.Fatalf("as %s: no data (status %d, %v) for %s", c.name, r.status, r.Errors, q)
+			c.t.Fatalf("as %s: no data (status %d, %v) for %s", c.name, r.status, r.Errors, q)
 		}
 		return data
 	}
@@ -341,8 +360,7 @@ func (c *crawl) query(q string) map[string]any {
 // through node(id:) when it answers, otherwise along the way it was reached.
 func (c *crawl) run() {
 	var pending []found
-	data := c.query("{ " + c.w.fields("Query", 0) + " }")
-	c.w.walk(data, nil, &c.occ, &pending)
+	c.w.walk(c.send("{ "+c.w.all["Query"]+" }", nil), nil, &c.occ, &pending)
 	for len(pending) > 0 {
 		var batch []found
 		for _, f := range pending {
@@ -352,23 +370,23 @@ func (c *crawl) run() {
 		}
 		pending = nil
 		for len(batch) > 0 {
-			n := min(len(batch), 20)
+			n := min(len(batch), 20) // the limits allow 30 node() a query, and 2,000 fields
 			pending = append(pending, c.expand(batch[:n])...)
 			batch = batch[n:]
 		}
 	}
 }
 
-// expand fetches a batch of Nodes through node(id:), walks those it
-// answers, and walks the others along their paths.
+// expand fetches a batch of Nodes through node(id:) and walks those it
+// answers; the others it fetches and walks along the way they were found.
 func (c *crawl) expand(batch []found) []found {
 	var b strings.Builder
 	b.WriteString("{ ")
 	for i, f := range batch {
-		fmt.Fprintf(&b, "n%d: node(id: %q) { __typename id ... on %s { %s } } ", i, f.id, f.typ, c.w.fields(f.typ, 0))
+		fmt.Fprintf(&b, "n%d: node(id: %q) { __typename ... on %s { %s } } ", i, f.id, f.typ, c.w.all[f.typ])
 	}
 	b.WriteString("}")
-	data := c.query(b.String())
+	data := c.send(b.String(), nil)
 	var next []found
 	for i, f := range batch {
 		obj, _ := data[fmt.Sprintf("n%d", i)].(map[string]any)
@@ -377,21 +395,21 @@ func (c *crawl) expand(batch []found) []found {
 			c.w.walk(obj, []hop{{on: "Query", field: "node", args: fmt.Sprintf("(id: %q)", f.id)}}, &c.occ, &next)
 			continue
 		}
-		// node() hides it: reach it the way it was found.
 		last := f.path[len(f.path)-1]
 		c.hidden[last.on+"."+last.field+" → "+f.typ]++
-		inner := fmt.Sprintf("__typename id ... on %s { %s }", f.typ, c.w.fields(f.typ, 0))
-		for _, o := range follow(c.query(pathQuery(f.path, inner)), f.path) {
-			if o["id"] == f.id {
-				c.w.walk(o, f.path, &c.occ, &next)
-				break
-			}
+		inner := fmt.Sprintf("__typename ... on %s { %s }", f.typ, c.w.all[f.typ])
+		objs := follow(c.send(pathQuery(f.path, inner), nil), f.path)
+		i := slices.IndexFunc(objs, func(o map[string]any) bool { return o["id"] == f.id })
+		if i < 0 {
+			c.t.Errorf("as %s: %s %s is no longer where it was found (%v)", c.name, f.typ, f.id, f.path)
+			continue
 		}
+		c.w.walk(objs[i], f.path, &c.occ, &next)
 	}
 	return next
 }
 
-// nodeSays returns what node(id:) answers about each id to the viewer.
+// nodeSays asks node(id:) about ids the walk has not fetched through it.
 func (c *crawl) nodeSays(ids []string) {
 	for len(ids) > 0 {
 		n := min(len(ids), 25)
@@ -401,7 +419,7 @@ func (c *crawl) nodeSays(ids []string) {
 			fmt.Fprintf(&b, "n%d: node(id: %q) { %s } ", i, id, c.w.ref("Node"))
 		}
 		b.WriteString("}")
-		data := c.query(b.String())
+		data := c.send(b.String(), nil)
 		for i, id := range ids[:n] {
 			obj, _ := data[fmt.Sprintf("n%d", i)].(map[string]any)
 			c.visible[id] = obj
@@ -410,9 +428,10 @@ func (c *crawl) nodeSays(ids []string) {
 	}
 }
 
-// check compares each account and person a target field returned with what
-// node() answers; it returns the fields' counts of what they returned.
-func (c *crawl) check(t *testing.T) map[string]int {
+// check compares each account and person a people field returned with what
+// node(id:) answers to the same viewer, and counts what each field returned.
+func (c *crawl) check(counts map[string]map[string]int, role string) {
+	c.t.Helper()
 	var unknown []string
 	for _, o := range c.occ {
 		if id, _ := o.obj["id"].(string); id != "" {
@@ -422,40 +441,37 @@ func (c *crawl) check(t *testing.T) map[string]int {
 		}
 	}
 	c.nodeSays(unknown)
-	counts := map[string]int{}
 	for _, o := range c.occ {
-		counts[o.field]++
+		if counts[o.field] == nil {
+			counts[o.field] = map[string]int{}
+		}
+		counts[o.field][role]++
 		typ, _ := o.obj["__typename"].(string)
-		if !slices.Contains(targetTypes, typ) {
+		if !slices.Contains(peopleTypes, typ) {
 			continue
 		}
 		id, _ := o.obj["id"].(string)
 		n := c.visible[id]
 		if n == nil {
-			t.Errorf("as %s: %s returned %s %s %v, which node(id:) hides", c.name, o.field, typ, id, o.obj)
+			c.t.Errorf("as %s: %s returned %s %s %v, which node(id:) hides", c.name, o.field, typ, id, o.obj)
 			continue
 		}
 		for _, k := range append([]string{"__typename", "id"}, c.w.scalars(typ)...) {
 			if fmt.Sprint(o.obj[k]) != fmt.Sprint(n[k]) {
-				t.Errorf("as %s: %s returned %s %s with %s %v; node(id:) says %v", c.name, o.field, typ, id, k, o.obj[k], n[k])
+				c.t.Errorf("as %s: %s returned %s %s with %s %v; node(id:) says %v", c.name, o.field, typ, id, k, o.obj[k], n[k])
 			}
 		}
 	}
-	for _, e := range c.errs {
-		t.Errorf("as %s: %s", c.name, e)
-	}
-	return counts
 }
 
-// peopleSetup creates what the demo data lacks: bookings whose history names
-// accounts. street-admin convenes a joint meeting at 核工业地质局's service
-// space (member-demo is invited and sees it), community-3-admin books the same
-// space and hnig-admin approves that booking.
+// peopleSetup makes what the demo data lacks: bookings whose history names
+// accounts (the demo loader is no account). street-admin convenes a joint
+// meeting at 核工业地质局's service space, which member-demo is invited to;
+// community-3-admin books the same space and hnig-admin approves it.
 func peopleSetup(t *testing.T, e *env, street, c3, hnig *env) {
 	t.Helper()
-	var venues struct {
+	var out struct {
 		Subdistrict struct {
-			ID               string `json:"id"`
 			WorkingCommittee struct {
 				ID string `json:"id"`
 			} `json:"workingCommittee"`
@@ -477,21 +493,22 @@ func peopleSetup(t *testing.T, e *env, street, c3, hnig *env) {
 			} `json:"edges"`
 		} `json:"venues"`
 	}
-	e.do(`{ subdistrict(code: "houjiatang") { id workingCommittee { id } committees(first: 20, kind: COMMUNITY_PARTY_COMMITTEE) { edges { node { id community { code } } } } }
-		venues(filter: { minAreaSqm: 1000 }, first: 10) { edges { node { id unit { name } } } } }`, nil, &venues)
+	e.do(`{ subdistrict(code: "houjiatang") { workingCommittee { id }
+		committees(first: 20, kind: COMMUNITY_PARTY_COMMITTEE) { edges { node { id community { code } } } } }
+		venues(filter: { minAreaSqm: 1000 }, first: 10) { edges { node { id unit { name } } } } }`, nil, &out)
 	var venue, party3 string
-	for _, ed := range venues.Venues.Edges {
+	for _, ed := range out.Venues.Edges {
 		if ed.Node.Unit.Name == "湖南省核工业地质局" {
 			venue = ed.Node.ID
 		}
 	}
-	for _, ed := range venues.Subdistrict.Committees.Edges {
+	for _, ed := range out.Subdistrict.Committees.Edges {
 		if ed.Node.Community.Code == "c03" {
 			party3 = ed.Node.ID
 		}
 	}
 	if venue == "" || party3 == "" {
-		t.Fatalf("demo venue or community 3's committee not found: %+v", venues)
+		t.Fatalf("the demo's service space or community 3's committee not found: %+v", out)
 	}
 	// Weekday afternoons some weeks ahead, until the space takes each.
 	day := 21
@@ -510,7 +527,7 @@ func peopleSetup(t *testing.T, e *env, street, c3, hnig *env) {
 	for {
 		start, end := next()
 		p := street.payload(op(t, "meetings.graphql", "ScheduleJointMeeting"), "ScheduleJointMeeting", map[string]any{
-			"convenerIds": []string{venues.Subdistrict.WorkingCommittee.ID}, "title": "联席会议（人员可见性）",
+			"convenerIds": []string{out.Subdistrict.WorkingCommittee.ID}, "title": "联席会议（人员可见性）",
 			"startsAt": start, "endsAt": end, "venueId": venue})
 		if len(errCodes(p)) == 0 {
 			break
@@ -531,93 +548,74 @@ func peopleSetup(t *testing.T, e *env, street, c3, hnig *env) {
 	}
 }
 
-// TestPeopleFieldsAnswerAsNode walks every field that returns an Account or
-// a Person as each demo role and compares what it returns with node(id:).
+// TestPeopleFieldsAnswerAsNode walks, as each role, everything the demo data
+// lets it reach, runs the mutations whose payloads return people, and
+// compares every account and person a field returns with node(id:).
 func TestPeopleFieldsAnswerAsNode(t *testing.T) {
 	t.Parallel()
 	w := newWalker(t)
 	e := newEnv(t, true)
-	roles := []string{"system", "street-admin", "hnig-admin", "community-1-admin", "community-3-admin", "member-demo", "anonymous"}
 	viewers := map[string]*env{"system": e.system(), "anonymous": e}
-	for _, r := range roles {
+	for _, r := range peopleRoles {
 		if viewers[r] == nil {
 			viewers[r] = e.signIn(r, demo.Password)
 		}
 	}
 	peopleSetup(t, e.system(), viewers["street-admin"], viewers["community-3-admin"], viewers["hnig-admin"])
 
-	// Every role walks what it can reach, all at once.
 	crawls := map[string]*crawl{}
-	var wg sync.WaitGroup
-	for _, r := range roles {
-		c := &crawl{w: w, e: viewers[r], name: r, visible: map[string]map[string]any{}, hidden: map[string]int{}}
-		crawls[r] = c
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.run()
-		}()
-	}
-	wg.Wait()
-	matrix := map[string]map[string]int{} // field → role → how many it returned
-	for _, r := range roles {
-		for f, n := range crawls[r].check(t) {
-			if matrix[f] == nil {
-				matrix[f] = map[string]int{}
-			}
-			matrix[f][r] += n
+	t.Run("walk", func(t *testing.T) {
+		for _, r := range peopleRoles {
+			c := newCrawl(t, w, viewers[r], r)
+			crawls[r] = c
+			t.Run(r, func(t *testing.T) {
+				t.Parallel()
+				c.t = t
+				c.run()
+			})
 		}
+	})
+	counts := map[string]map[string]int{} // field → role → how many it returned
+	for _, r := range peopleRoles {
+		crawls[r].t = t
+		crawls[r].check(counts, r)
 	}
-
-	// The mutations whose payloads return accounts or people themselves.
-	for _, m := range peopleMutations(t, w, e, viewers, roles) {
-		for f, n := range m {
-			for r, k := range n {
-				if matrix[f] == nil {
-					matrix[f] = map[string]int{}
-				}
-				matrix[f][r] += k
-			}
-		}
-	}
+	peopleMutations(t, w, e, viewers, counts)
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-28s %s\n", "field", strings.Join(roles, " | "))
+	fmt.Fprintf(&b, "%-24s %s\n", "field", strings.Join(peopleRoles, " | "))
 	for _, f := range slices.Sorted(maps.Keys(w.targets)) {
 		total := 0
 		var row []string
-		for _, r := range roles {
-			row = append(row, strconv.Itoa(matrix[f][r]))
-			total += matrix[f][r]
+		for _, r := range peopleRoles {
+			row = append(row, strconv.Itoa(counts[f][r]))
+			total += counts[f][r]
 		}
-		fmt.Fprintf(&b, "%-28s %s\n", f, strings.Join(row, " | "))
+		fmt.Fprintf(&b, "%-24s %s\n", f, strings.Join(row, " | "))
 		if total == 0 {
-			t.Errorf("%s returned nothing to any role: make the walk reach it (demo data, peopleSetup or peopleMutations)", f)
+			t.Errorf("%s returned nothing to any role: make the walk reach it (peopleSetup or peopleMutations)", f)
 		}
 	}
 	t.Logf("what each field returned, by role:\n%s", b.String())
-	for _, r := range roles {
-		t.Logf("%s: %d queries, %d nodes met; shown by a field but hidden by node(): %v", r, crawls[r].queries, len(crawls[r].visible), crawls[r].hidden)
+	for _, r := range peopleRoles {
+		c := crawls[r]
+		t.Logf("%s: %d queries, %d nodes met; shown by a field but hidden by node(): %v", r, c.queries, len(c.visible), c.hidden)
 	}
 }
 
 // peopleMutations runs, as each role, every mutation whose payload returns
-// accounts or people (outside a Node), and checks what they return with
-// node(id:) as the viewer the payload speaks for. A mutation without a case
-// here fails the test.
-func peopleMutations(t *testing.T, w *walker, e *env, viewers map[string]*env, roles []string) []map[string]map[string]int {
-	var sd string
-	var person struct {
-		CreatePerson struct {
-			Person struct{ ID string }
-		} `json:"createPerson"`
-	}
-	var sub struct {
+// accounts or people outside a Node (inside one, the walk of node() finds
+// them), and checks them with node(id:) as the viewer the payload speaks
+// for. A mutation without a case here fails the test.
+func peopleMutations(t *testing.T, w *walker, e *env, viewers map[string]*env, counts map[string]map[string]int) {
+	var out struct {
 		Subdistrict struct{ ID string } `json:"subdistrict"`
 	}
-	e.system().do(`{ subdistrict(code: "houjiatang") { id } }`, nil, &sub)
-	sd = sub.Subdistrict.ID
-	e.system().do(`mutation($sd: ID!) { createPerson(input: { subdistrictId: $sd, name: "可见性测试" }) { person { id } } }`, map[string]any{"sd": sd}, &person)
+	e.system().do(`{ subdistrict(code: "houjiatang") { id } }`, nil, &out)
+	sd := out.Subdistrict.ID
+	p := e.system().payload(`mutation($input: CreatePersonInput!) { createPerson(input: $input) { person { id } userErrors { code } } }`, "",
+		map[string]any{"subdistrictId": sd, "name": "可见性测试"})
+	person := p["person"].(map[string]any)["id"]
 	seq := 0
 	cases := map[string]func(role string) map[string]any{
 		"createPerson": func(string) map[string]any {
@@ -626,13 +624,13 @@ func peopleMutations(t *testing.T, w *walker, e *env, viewers map[string]*env, r
 		},
 		"updatePerson": func(string) map[string]any {
 			seq++
-			return map[string]any{"id": person.CreatePerson.Person.ID, "name": fmt.Sprintf("可见性%d", seq)}
+			return map[string]any{"id": person, "name": fmt.Sprintf("可见性%d", seq)}
 		},
 		"createAccount": func(string) map[string]any {
 			seq++
 			return map[string]any{"username": fmt.Sprintf("visibility-%d", seq), "password": "visibility-test", "subdistrictId": sd}
 		},
-		// signIn speaks for the session it opens: as each demo account.
+		// signIn speaks for the session it opens: signing in as each demo account.
 		"signIn": func(role string) map[string]any {
 			if role == "system" || role == "anonymous" {
 				return nil
@@ -640,9 +638,7 @@ func peopleMutations(t *testing.T, w *walker, e *env, viewers map[string]*env, r
 			return map[string]any{"username": role, "password": demo.Password}
 		},
 	}
-	var out []map[string]map[string]int
-	mutation := w.schema.Types["Mutation"]
-	for _, f := range mutation.Fields {
+	for _, f := range w.schema.Types["Mutation"].Fields {
 		if strings.HasPrefix(f.Name, "__") || !w.returnsPeople(f.Type.Name(), map[string]bool{}) {
 			continue
 		}
@@ -651,8 +647,12 @@ func peopleMutations(t *testing.T, w *walker, e *env, viewers map[string]*env, r
 			t.Errorf("mutation %s returns accounts or people: give peopleMutations a case for it", f.Name)
 			continue
 		}
-		counts := map[string]map[string]int{}
-		for _, r := range roles {
+		sel := w.sel(t, f.Type.Name(), 1)
+		if f.Name == "signIn" {
+			sel += " token"
+		}
+		q := fmt.Sprintf("mutation($input: %s!) { __typename %s(input: $input) { %s } }", f.Arguments.ForName("input").Type.Name(), f.Name, sel)
+		for _, r := range peopleRoles {
 			in := input(r)
 			if in == nil {
 				continue
@@ -661,14 +661,10 @@ func peopleMutations(t *testing.T, w *walker, e *env, viewers map[string]*env, r
 			if f.Name == "signIn" {
 				as = e
 			}
-			c := &crawl{w: w, e: as, name: r + " (" + f.Name + ")", visible: map[string]map[string]any{}, hidden: map[string]int{}}
-			sel := w.sel(f.Type.Name(), 1)
-			if f.Name == "signIn" {
-				sel += " token"
-			}
-			data := c.mutate(fmt.Sprintf("mutation($input: %s!) { __typename %s(input: $input) { %s } }", f.Arguments.ForName("input").Type.Name(), f.Name, sel), in)
+			c := newCrawl(t, w, as, r+" ("+f.Name+")")
+			data := c.send(q, map[string]any{"input": in})
 			var nodes []found
-			c.w.walk(data, nil, &c.occ, &nodes)
+			w.walk(data, nil, &c.occ, &nodes)
 			if f.Name == "signIn" {
 				p, _ := data["signIn"].(map[string]any)
 				tok, _ := p["token"].(string)
@@ -680,20 +676,13 @@ func peopleMutations(t *testing.T, w *walker, e *env, viewers map[string]*env, r
 				signed.token = tok
 				c.e = &signed
 			}
-			for k, n := range c.check(t) {
-				if counts[k] == nil {
-					counts[k] = map[string]int{}
-				}
-				counts[k][r] += n
-			}
+			c.check(counts, r)
 		}
-		out = append(out, counts)
 	}
-	return out
 }
 
 // returnsPeople reports whether a value of the named type holds an account
-// or a person outside any Node (where the walk of node() would find it).
+// or a person outside any Node.
 func (w *walker) returnsPeople(name string, visiting map[string]bool) bool {
 	def := w.schema.Types[name]
 	if def == nil || w.isNode(name) || visiting[name] || (def.Kind != ast.Object && def.Kind != ast.Interface) {
@@ -707,19 +696,4 @@ func (w *walker) returnsPeople(name string, visiting map[string]bool) bool {
 		}
 	}
 	return false
-}
-
-// mutate sends a mutation with its input and returns its data.
-func (c *crawl) mutate(q string, input map[string]any) map[string]any {
-	c.w.t.Helper()
-	c.queries++
-	r := c.e.post(q, map[string]any{"input": input})
-	for _, e := range r.Errors {
-		c.errs = append(c.errs, fmt.Sprintf("%s at %v (%v)", e.Message, e.Path, e.Extensions["code"]))
-	}
-	var data map[string]any
-	if err := json.Unmarshal(r.Data, &data); err != nil || data == nil {
-		c.w.t.Fatalf("as %s: no data (status %d, %v) for %s", c.name, r.status, r.Errors, q)
-	}
-	return data
 }
