@@ -132,3 +132,13 @@ func visible[T any](fetch func(context.Context, []string) (map[string]T, error),
 		return m, err
 	}
 }
+
+// shown is what visible does for one record a mutation returns: v when the
+// viewer may see it, nil otherwise. (A payload does not reload its record
+// through the loaders: their cache may hold it as it was before the change.)
+func shown[T any](ctx context.Context, v *T, may func(access.Viewer, T) bool) *T {
+	if v == nil || !may(access.From(ctx), *v) {
+		return nil
+	}
+	return v
+}

@@ -176,7 +176,7 @@ func (r *mutationResolver) SignOut(ctx context.Context, input model.SignOutInput
 func (r *mutationResolver) CreateAccount(ctx context.Context, input model.CreateAccountInput) (*model.AccountPayload, error) {
 	v, ue, err := result(r.Accounts.CreateAccount(ctx, account.NewAccount{Username: input.Username, Password: input.Password,
 		SubdistrictID: optLocalID(typeSubdistrict, input.SubdistrictID), PersonID: optLocalID(typePerson, input.PersonID)}))
-	return &model.AccountPayload{Account: v, UserErrors: ue}, err
+	return &model.AccountPayload{Account: shown(ctx, v, account.CanSee), UserErrors: ue}, err
 }
 
 // GrantRole is the resolver for the grantRole field.
@@ -284,13 +284,13 @@ func (r *mutationResolver) UpdateCommittee(ctx context.Context, input model.Upda
 // CreatePerson is the resolver for the createPerson field.
 func (r *mutationResolver) CreatePerson(ctx context.Context, input model.CreatePersonInput) (*model.PersonPayload, error) {
 	v, ue, err := result(r.Structure.CreatePerson(ctx, structure.NewPerson{SubdistrictID: localID(typeSubdistrict, input.SubdistrictID), Name: input.Name}))
-	return &model.PersonPayload{Person: v, UserErrors: ue}, err
+	return &model.PersonPayload{Person: shown(ctx, v, structure.CanSeePersonRecord), UserErrors: ue}, err
 }
 
 // UpdatePerson is the resolver for the updatePerson field.
 func (r *mutationResolver) UpdatePerson(ctx context.Context, input model.UpdatePersonInput) (*model.PersonPayload, error) {
 	v, ue, err := result(r.Structure.UpdatePerson(ctx, localID(typePerson, input.ID), input.Name))
-	return &model.PersonPayload{Person: v, UserErrors: ue}, err
+	return &model.PersonPayload{Person: shown(ctx, v, structure.CanSeePersonRecord), UserErrors: ue}, err
 }
 
 // CreateMembership is the resolver for the createMembership field.

@@ -61,10 +61,7 @@ func (r *bookingResolver) History(ctx context.Context, obj *booking.Booking) ([]
 
 // Actor is the resolver for the actor field.
 func (r *bookingEventResolver) Actor(ctx context.Context, obj *booking.Event) (*account.Account, error) {
-	if obj.ActorID == nil {
-		return nil, nil
-	}
-	return &account.Account{ID: *obj.ActorID, Username: obj.ActorLabel}, nil
+	return loadOpt(ctx, For(ctx).Account, obj.ActorID)
 }
 
 // EligibleCommittees is the resolver for the eligibleCommittees field.

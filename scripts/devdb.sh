@@ -18,11 +18,17 @@
 #      and it is used only if cogov@127.0.0.1:5432 then connects without a
 #      password.
 #   3. A project-local cluster in <repo>/.data/postgres (initdb'd on first use)
-#      on 127.0.0.1:${COGOV_PGPORT:-54329}, trust auth, superuser `postgres`,
-#      server log in <data dir>/server.log.  When run as root the cluster is run
-#      by the `postgres` OS user; if that user cannot reach the repo (e.g. it is
-#      under /root), the data lives in /var/tmp/cogov-pg-<hash> and
-#      .data/postgres is a symlink to it.
+#      on 127.0.0.1:PORT, trust auth, superuser `postgres`, server log in
+#      <data dir>/server.log.  PORT is chosen when the cluster is created —
+#      $COGOV_PGPORT, else 54329 or the next free port — and recorded in
+#      <repo>/.data/port; from then on the cluster always uses that port.
+#      COGOV_PGPORT given later with another port is ignored with a note (to
+#      move the cluster: `scripts/devdb.sh stop`, `rm -rf .data/postgres`, and
+#      run again with the new COGOV_PGPORT).  A running cluster is never
+#      restarted or moved: it is used on the port it listens on.  When run as
+#      root the cluster is run by the `postgres` OS user; if that user cannot
+#      reach the repo (e.g. it is under /root), the data lives in
+#      /var/tmp/cogov-pg-<hash> and .data/postgres is a symlink to it.
 #   4. No server binaries: as root on Debian/Ubuntu, `apt-get install
 #      postgresql`, then step 3; otherwise print the install command, exit 1.
 #
@@ -41,17 +47,12 @@ REPO=$(dirname -- "$SCRIPT_DIR")
 DATA_ROOT=$REPO/.data
 PGLINK=$DATA_ROOT/postgres
 LOCKFILE=$DATA_ROOT/devdb.lock
-# The port: COGOV_PGPORT, else the one this checkout's cluster was created
-# with, else 54329 or, if something already listens there (another checkout's
-# cluster), the next free port (chosen in init_cluster).
+# The port of this checkout's cluster, recorded when it is created (see
+# choose_port).  DEVDB_DEFAULT_PORT, for scripts/devdb_test.sh only, replaces
+# 54329 as the first port a new cluster tries when COGOV_PGPORT is unset.
 PORT_FILE=$DATA_ROOT/port
-if [[ -n ${COGOV_PGPORT:-} ]]; then
-    PORT=$COGOV_PGPORT
-elif [[ -s $PORT_FILE ]]; then
-    PORT=$(cat -- "$PORT_FILE")
-else
-    PORT=54329
-fi
+DEFAULT_PORT=${DEVDB_DEFAULT_PORT:-54329}
+PORT=
 APP_ROLE=cogov
 APP_DB=cogov
 SYS_SOCKET_DIR=/var/run/postgresql
@@ -78,7 +79,9 @@ usage: scripts/devdb.sh url|stop|status
   url     print a DATABASE_URL (stdout), starting a local PostgreSQL if needed
   stop    stop the project-local cluster (no-op if it is not running)
   status  report which server would be used
-environment: DATABASE_URL (used as-is if set), COGOV_PGPORT (default 54329)
+environment: DATABASE_URL (used as-is if set), COGOV_PGPORT (the port of a new
+  cluster, default 54329 or the next free port; a cluster keeps the port it was
+  created with, recorded in .data/port)
 EOF
 }
 
@@ -218,6 +221,72 @@ existing_pgdata() {
     fi
 }
 
+valid_port() { [[ $1 =~ ^[1-9][0-9]{0,4}$ ]] && (($1 <= 65535)); }
+
+# The data directory of an initialised cluster of this checkout; empty if none.
+initialised_pgdata() {
+    local dir
+    dir=$(existing_pgdata)
+    if [[ -n $dir && -f $dir/PG_VERSION && -f $dir/$MARKER ]]; then
+        printf '%s\n' "$dir"
+    fi
+}
+
+record_port() { # PORT
+    mkdir -p -- "$DATA_ROOT"
+    printf '%s\n' "$1" >"$PORT_FILE.$$" && mv -f -- "$PORT_FILE.$$" "$PORT_FILE"
+}
+
+# recorded_port: the port this checkout's cluster was created with.  init_cluster
+# writes it twice: into .data/port, for people and for this script, and into
+# the cluster's postgresql.conf, which goes wherever the cluster goes and so
+# wins when the two disagree (a port file left from an earlier cluster, or
+# none: clusters made with COGOV_PGPORT before the file was always written);
+# the port file is then written again.  Fails when there is no cluster.
+recorded_port() {
+    local dir file= conf
+    dir=$(initialised_pgdata)
+    [[ -n $dir ]] || return 1
+    [[ -s $PORT_FILE ]] && file=$(head -n 1 -- "$PORT_FILE" 2>/dev/null || true)
+    conf=$(sed -n 's/^port = \([0-9][0-9]*\)[[:space:]]*$/\1/p' -- "$dir/postgresql.conf" 2>/dev/null | tail -n 1 || true)
+    if valid_port "$conf"; then
+        if [[ $file != "$conf" ]]; then
+            [[ -z $file ]] || log "note: $PORT_FILE said $file, but the cluster was created on port $conf; recording $conf"
+            record_port "$conf"
+        fi
+        printf '%s\n' "$conf"
+    elif valid_port "$file"; then
+        printf '%s\n' "$file"
+    else
+        return 1
+    fi
+}
+
+# choose_port sets PORT: the recorded port of this checkout's cluster if it
+# has one (COGOV_PGPORT cannot move it), else COGOV_PGPORT, else DEFAULT_PORT
+# (init_cluster moves on to the next free port if need be).
+choose_port() {
+    local rec
+    if [[ -n ${COGOV_PGPORT:-} ]] && ! valid_port "$COGOV_PGPORT"; then
+        die "COGOV_PGPORT=$COGOV_PGPORT is not a port number"
+    fi
+    if rec=$(recorded_port); then
+        PORT=$rec
+        if [[ -n ${COGOV_PGPORT:-} && $COGOV_PGPORT != "$rec" ]]; then
+            log "note: COGOV_PGPORT=$COGOV_PGPORT is ignored: this checkout's cluster was created on port $rec and keeps it (recorded in $PORT_FILE)."
+            log "      To move it: scripts/devdb.sh stop; rm -rf $PGLINK (its data is lost); then run again with COGOV_PGPORT=$COGOV_PGPORT."
+        fi
+    else
+        PORT=${COGOV_PGPORT:-$DEFAULT_PORT}
+    fi
+}
+
+# running_port: the port the postmaster of DIR listens on (line 4 of
+# postmaster.pid).
+running_port() { # PGDATA
+    sed -n 4p -- "$1/postmaster.pid" 2>/dev/null || true
+}
+
 # own_cluster_up: this checkout's cluster has a postmaster listening on PORT
 # (line 4 of postmaster.pid), so a server on PORT is ours, not another
 # checkout's.
@@ -311,10 +380,11 @@ init_cluster() { # BINDIR PGDATA
         while port_in_use "$PORT"; do
             log "port $PORT is taken; trying $((PORT + 1))"
             PORT=$((PORT + 1))
-            ((PORT < 54429)) || die "no free port in 54329-54428; set COGOV_PGPORT"
+            ((PORT < DEFAULT_PORT + 100)) || die "no free port in $DEFAULT_PORT-$((DEFAULT_PORT + 99)); set COGOV_PGPORT"
         done
-        printf '%s\n' "$PORT" >"$PORT_FILE"
     fi
+    # The cluster keeps this port for good, whoever asks for it later.
+    record_port "$PORT"
     # Appending/truncating as root keeps the files owned by postgres.
     cat >>"$dir/postgresql.conf" <<EOF
 
@@ -335,13 +405,24 @@ EOF
 }
 
 start_cluster() { # BINDIR PGDATA
-    local bindir=$1 dir=$2 logfile=$2/server.log
+    local bindir=$1 dir=$2 logfile=$2/server.log port i
     if cluster_running "$bindir" "$dir"; then
-        if try_admin "$PSQL" -d "host=127.0.0.1 port=$PORT user=postgres dbname=postgres connect_timeout=2"; then
-            return 0
+        # A running cluster is used where it is: never restarted or moved.
+        port=$(running_port "$dir")
+        if valid_port "$port" && [[ $port != "$PORT" ]]; then
+            log "note: the cluster in $dir is running on port $port, not its recorded port $PORT; using it there"
+            PORT=$port
         fi
-        log "cluster is running but not answering on 127.0.0.1:$PORT; restarting it"
-        as_pg "$bindir/pg_ctl" -D "$dir" -m fast -w -t 60 stop >&2 || true
+        for ((i = 0; i < 30; i++)); do
+            if try_admin "$PSQL" -d "host=127.0.0.1 port=$PORT user=postgres dbname=postgres connect_timeout=2"; then
+                return 0
+            fi
+            sleep 1
+        done
+        die "the cluster in $dir is running but does not answer on 127.0.0.1:$PORT (see $logfile); it is left as it is: stop it with scripts/devdb.sh stop"
+    fi
+    if port_in_use "$PORT"; then
+        die "port $PORT, the port of the cluster in $dir, is taken by another server; free it, or move the cluster: rm -rf $PGLINK and run again with COGOV_PGPORT set to a free port"
     fi
     log "starting PostgreSQL on 127.0.0.1:$PORT (log: $logfile)"
     if ! as_pg "$bindir/pg_ctl" -D "$dir" -l "$logfile" -w -t 60 -o "-p $PORT" start </dev/null >&2; then
@@ -492,6 +573,7 @@ cmd_status() {
     return 1
 }
 
+choose_port
 case ${1:-} in
 url) cmd_url ;;
 stop) cmd_stop ;;

@@ -6350,7 +6350,7 @@ type BookingEvent {
   action: String!
   "The note or reason given."
   note: String!
-  "Who did it; null for the platform itself or before accounts existed."
+  "Who did it, as ` + "`" + `node(id:)` + "`" + ` shows that account to you; null for the platform itself, before accounts existed, or when you may not see the account."
   actor: Account
 }
 
