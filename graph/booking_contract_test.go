@@ -181,8 +181,8 @@ func TestVenueContract(t *testing.T) {
 		Node struct {
 			ID           string `json:"id"`
 			Availability []struct {
-				Start string `json:"start"`
-				End   string `json:"end"`
+				Start string `json:"startsAt"`
+				End   string `json:"endsAt"`
 				State string `json:"state"`
 			} `json:"availability"`
 			Bookings struct {
@@ -242,7 +242,7 @@ type requestResult struct {
 			} `json:"venue"`
 		} `json:"bookings"`
 		Skipped []struct {
-			Start  string `json:"start"`
+			Start  string `json:"startsAt"`
 			Reason string `json:"reason"`
 		} `json:"skipped"`
 		UserErrors []userError `json:"userErrors"`

@@ -48,11 +48,15 @@ func TestVenueAdministration(t *testing.T) {
 	}
 	var closure map[string]any
 	var data map[string]map[string]any
-	h.doOp(`mutation($input: AddClosureInput!) { addClosure(input: $input) { closure { id } affectedBookings { id status } userErrors { code } } }`, "",
-		map[string]any{"input": map[string]any{"venueId": venue, "start": day.Add(-time.Hour).Format(time.RFC3339), "end": day.Add(3 * time.Hour).Format(time.RFC3339), "reason": "线路检修"}}, &data)
+	h.doOp(`mutation($input: AddClosureInput!) { addClosure(input: $input) { closure { id startsAt endsAt start end } affectedBookings { id status } userErrors { code } } }`, "",
+		map[string]any{"input": map[string]any{"venueId": venue, "startsAt": day.Add(-time.Hour).Format(time.RFC3339), "endsAt": day.Add(3 * time.Hour).Format(time.RFC3339), "reason": "线路检修"}}, &data)
 	closure = data["addClosure"]
 	if aff := closure["affectedBookings"].([]any); len(aff) != 1 {
 		t.Errorf("addClosure reports %v", closure)
+	}
+	// The deprecated names answer the same as the new ones.
+	if c, _ := closure["closure"].(map[string]any); c == nil || c["startsAt"] != c["start"] || c["endsAt"] != c["end"] || c["startsAt"] == nil {
+		t.Errorf("closure window: %v", closure["closure"])
 	}
 	if p := h.payload(bookingOps, "RemoveClosure", map[string]any{"closureId": closure["closure"].(map[string]any)["id"]}); len(errCodes(p)) != 0 {
 		t.Errorf("removeClosure: %v", p)
@@ -75,6 +79,8 @@ func TestVenueAdministration(t *testing.T) {
 		{"max below min", "SetBookingRules", map[string]any{"venueId": venue, "requiresApproval": true, "minDurationMinutes": 120, "maxDurationMinutes": 60,
 			"minNoticeMinutes": 0, "maxDaysAhead": 30, "bufferMinutes": 0, "eligibility": "ALL_COMMITTEES_OF_SUBDISTRICT"}, "INVALID_INPUT"},
 		{"closure ends first", "AddClosure", map[string]any{"venueId": venue, "start": day.Format(time.RFC3339), "end": day.Add(-time.Hour).Format(time.RFC3339)}, "INVALID_INPUT"},
+		{"closure ends first (startsAt)", "AddClosure", map[string]any{"venueId": venue, "startsAt": day.Format(time.RFC3339), "endsAt": day.Add(-time.Hour).Format(time.RFC3339)}, "INVALID_INPUT"},
+		{"closure without a window", "AddClosure", map[string]any{"venueId": venue, "reason": "?"}, "INVALID_INPUT"},
 		{"unknown venue", "DeactivateVenue", map[string]any{"venueId": d.parties[0]}, "NOT_FOUND"},
 	}
 	for _, c := range bad {

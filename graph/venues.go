@@ -166,3 +166,20 @@ func derefInt(p *int, def int) int {
 	}
 	return *p
 }
+
+// closureWindow reads a closure's window from startsAt and endsAt, or from
+// the deprecated start and end.
+func closureWindow(in model.AddClosureInput) (time.Time, time.Time, *problem.Problem) {
+	s, e := in.StartsAt, in.EndsAt
+	if s == nil {
+		s = in.Start
+	}
+	if e == nil {
+		e = in.End
+	}
+	if s == nil || e == nil {
+		p := problem.Problem{Code: problem.InvalidInput, Field: []string{"input", "startsAt"}, Message: "give startsAt and endsAt"}
+		return time.Time{}, time.Time{}, &p
+	}
+	return *s, *e, nil
+}

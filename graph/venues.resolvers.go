@@ -11,6 +11,7 @@ import (
 	"cogov/internal/access"
 	"cogov/internal/account"
 	"cogov/internal/booking"
+	"cogov/internal/problem"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 	"context"
@@ -163,7 +164,11 @@ func (r *mutationResolver) SetBookingRules(ctx context.Context, input model.SetB
 
 // AddClosure is the resolver for the addClosure field.
 func (r *mutationResolver) AddClosure(ctx context.Context, input model.AddClosureInput) (*model.AddClosurePayload, error) {
-	res, err := r.Bookings.AddClosure(ctx, localID(typeVenue, input.VenueID), input.Start, input.End, deref(input.Reason))
+	start, end, bad := closureWindow(input)
+	if bad != nil {
+		return &model.AddClosurePayload{AffectedBookings: []booking.Booking{}, UserErrors: []problem.Problem{*bad}}, nil
+	}
+	res, err := r.Bookings.AddClosure(ctx, localID(typeVenue, input.VenueID), start, end, deref(input.Reason))
 	ue, ferr := userErrors(err)
 	if ferr != nil {
 		return nil, ferr

@@ -69,7 +69,7 @@ func TestOneTimeZonePerAnswer(t *testing.T) {
 	}
 	var history map[string]any
 	street.do(`query($id: ID!, $from: DateTime!, $to: DateTime!) { node(id: $id) { ... on Venue {
-		closures(from: $from, to: $to) { start end }
+		closures(from: $from, to: $to) { startsAt endsAt start end }
 		bookings(first: 20, from: $from, to: $to) { edges { node { startsAt endsAt requestedAt history { at } } } } } } }`,
 		map[string]any{"id": hnig, "from": from, "to": to}, &history)
 	check("booking history", history)

@@ -1132,13 +1132,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AgendaItem.Title(childComplexity), true
 
-	case "AvailabilitySlot.end":
+	case "AvailabilitySlot.endsAt", "AvailabilitySlot.end":
 		if e.ComplexityRoot.AvailabilitySlot.End == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AvailabilitySlot.End(childComplexity), true
-	case "AvailabilitySlot.start":
+	case "AvailabilitySlot.startsAt", "AvailabilitySlot.start":
 		if e.ComplexityRoot.AvailabilitySlot.Start == nil {
 			break
 		}
@@ -1392,7 +1392,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CalendarFeedPayload.UserErrors(childComplexity), true
 
-	case "Closure.end":
+	case "Closure.endsAt", "Closure.end":
 		if e.ComplexityRoot.Closure.End == nil {
 			break
 		}
@@ -1410,7 +1410,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Closure.Reason(childComplexity), true
-	case "Closure.start":
+	case "Closure.startsAt", "Closure.start":
 		if e.ComplexityRoot.Closure.Start == nil {
 			break
 		}
@@ -3467,7 +3467,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SignOutPayload.UserErrors(childComplexity), true
 
-	case "SkippedOccurrence.end":
+	case "SkippedOccurrence.endsAt", "SkippedOccurrence.end":
 		if e.ComplexityRoot.SkippedOccurrence.End == nil {
 			break
 		}
@@ -3479,7 +3479,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SkippedOccurrence.Reason(childComplexity), true
-	case "SkippedOccurrence.start":
+	case "SkippedOccurrence.startsAt", "SkippedOccurrence.start":
 		if e.ComplexityRoot.SkippedOccurrence.Start == nil {
 			break
 		}
@@ -6225,9 +6225,13 @@ type Closure implements Node {
   "The global id."
   id: ID!
   "When it starts."
-  start: DateTime!
+  startsAt: DateTime!
   "When it ends."
-  end: DateTime!
+  endsAt: DateTime!
+  "When it starts."
+  start: DateTime! @deprecated(reason: "Use ` + "`" + `startsAt` + "`" + `, as every time range is named; removed in the next release.")
+  "When it ends."
+  end: DateTime! @deprecated(reason: "Use ` + "`" + `endsAt` + "`" + `, as every time range is named; removed in the next release.")
   "Why the venue is closed."
   reason: String!
 }
@@ -6267,9 +6271,13 @@ enum SlotState {
 "A stretch of a venue's calendar in one state."
 type AvailabilitySlot {
   "When it starts."
-  start: DateTime!
+  startsAt: DateTime!
   "When it ends (the next slot's start)."
-  end: DateTime!
+  endsAt: DateTime!
+  "When it starts."
+  start: DateTime! @deprecated(reason: "Use ` + "`" + `startsAt` + "`" + `, as every time range is named; removed in the next release.")
+  "When it ends (the next slot's start)."
+  end: DateTime! @deprecated(reason: "Use ` + "`" + `endsAt` + "`" + `, as every time range is named; removed in the next release.")
   "Whether it can be booked."
   state: SlotState!
 }
@@ -6415,9 +6423,13 @@ input RequestBookingInput {
 "An occurrence of a recurring request that was not booked."
 type SkippedOccurrence {
   "When it would have started."
-  start: DateTime!
+  startsAt: DateTime!
   "When it would have ended."
-  end: DateTime!
+  endsAt: DateTime!
+  "When it would have started."
+  start: DateTime! @deprecated(reason: "Use ` + "`" + `startsAt` + "`" + `, as every time range is named; removed in the next release.")
+  "When it would have ended."
+  end: DateTime! @deprecated(reason: "Use ` + "`" + `endsAt` + "`" + `, as every time range is named; removed in the next release.")
   "Which rule it broke."
   reason: UserErrorCode!
 }
@@ -6600,10 +6612,14 @@ input SetBookingRulesInput {
 input AddClosureInput {
   "The venue."
   venueId: ID!
+  "When the closure starts; give this or ` + "`" + `start` + "`" + `."
+  startsAt: DateTime
+  "When it ends; give this or ` + "`" + `end` + "`" + `."
+  endsAt: DateTime
   "When the closure starts."
-  start: DateTime!
+  start: DateTime @deprecated(reason: "Use ` + "`" + `startsAt` + "`" + `, as every time range is named; removed in the next release.")
   "When it ends."
-  end: DateTime!
+  end: DateTime @deprecated(reason: "Use ` + "`" + `endsAt` + "`" + `, as every time range is named; removed in the next release.")
   "Why."
   reason: String
 }
@@ -6758,6 +6774,10 @@ func (ec *executionContext) childFields_AgendaItem(ctx context.Context, field gr
 
 func (ec *executionContext) childFields_AvailabilitySlot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "startsAt":
+		return ec.fieldContext_AvailabilitySlot_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_AvailabilitySlot_endsAt(ctx, field)
 	case "start":
 		return ec.fieldContext_AvailabilitySlot_start(ctx, field)
 	case "end":
@@ -6892,6 +6912,10 @@ func (ec *executionContext) childFields_Closure(ctx context.Context, field graph
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Closure_id(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_Closure_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Closure_endsAt(ctx, field)
 	case "start":
 		return ec.fieldContext_Closure_start(ctx, field)
 	case "end":
@@ -7676,6 +7700,10 @@ func (ec *executionContext) childFields_SignOutPayload(ctx context.Context, fiel
 
 func (ec *executionContext) childFields_SkippedOccurrence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "startsAt":
+		return ec.fieldContext_SkippedOccurrence_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_SkippedOccurrence_endsAt(ctx, field)
 	case "start":
 		return ec.fieldContext_SkippedOccurrence_start(ctx, field)
 	case "end":
@@ -10306,6 +10334,52 @@ func (ec *executionContext) fieldContext_AgendaItem_need(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _AvailabilitySlot_startsAt(ctx context.Context, field graphql.CollectedField, obj *booking.Slot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailabilitySlot_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailabilitySlot_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailabilitySlot", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AvailabilitySlot_endsAt(ctx context.Context, field graphql.CollectedField, obj *booking.Slot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailabilitySlot_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailabilitySlot_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailabilitySlot", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _AvailabilitySlot_start(ctx context.Context, field graphql.CollectedField, obj *booking.Slot) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11401,6 +11475,52 @@ func (ec *executionContext) _Closure_id(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Closure_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Closure", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Closure_startsAt(ctx context.Context, field graphql.CollectedField, obj *booking.Closure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Closure_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Closure_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Closure", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Closure_endsAt(ctx context.Context, field graphql.CollectedField, obj *booking.Closure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Closure_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Closure_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Closure", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Closure_start(ctx context.Context, field graphql.CollectedField, obj *booking.Closure) (ret graphql.Marshaler) {
@@ -20178,6 +20298,52 @@ func (ec *executionContext) fieldContext_SignOutPayload_userErrors(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _SkippedOccurrence_startsAt(ctx context.Context, field graphql.CollectedField, obj *booking.Skip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedOccurrence_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedOccurrence_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedOccurrence", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SkippedOccurrence_endsAt(ctx context.Context, field graphql.CollectedField, obj *booking.Skip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedOccurrence_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedOccurrence_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedOccurrence", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _SkippedOccurrence_start(ctx context.Context, field graphql.CollectedField, obj *booking.Skip) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24050,7 +24216,7 @@ func (ec *executionContext) unmarshalInputAddClosureInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"venueId", "start", "end", "reason"}
+	fieldsInOrder := [...]string{"venueId", "startsAt", "endsAt", "start", "end", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24064,16 +24230,30 @@ func (ec *executionContext) unmarshalInputAddClosureInput(ctx context.Context, o
 				return it, err
 			}
 			it.VenueID = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
 		case "start":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
-			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Start = data
 		case "end":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
-			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -27804,6 +27984,16 @@ func (ec *executionContext) _AvailabilitySlot(ctx context.Context, sel ast.Selec
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("AvailabilitySlot")
+		case "startsAt":
+			out.Values[i] = ec._AvailabilitySlot_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endsAt":
+			out.Values[i] = ec._AvailabilitySlot_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "start":
 			out.Values[i] = ec._AvailabilitySlot_start(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28253,6 +28443,16 @@ func (ec *executionContext) _Closure(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Closure_id(ctx, field, obj)
 				})
+		case "startsAt":
+			out.Values[i] = ec._Closure_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._Closure_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "start":
 			out.Values[i] = ec._Closure_start(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -31469,6 +31669,16 @@ func (ec *executionContext) _SkippedOccurrence(ctx context.Context, sel ast.Sele
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SkippedOccurrence")
+		case "startsAt":
+			out.Values[i] = ec._SkippedOccurrence_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endsAt":
+			out.Values[i] = ec._SkippedOccurrence_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "start":
 			out.Values[i] = ec._SkippedOccurrence_start(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

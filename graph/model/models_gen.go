@@ -29,10 +29,14 @@ type AccountPayload struct {
 type AddClosureInput struct {
 	// The venue.
 	VenueID string `json:"venueId"`
+	// When the closure starts; give this or `start`.
+	StartsAt *time.Time `json:"startsAt,omitempty"`
+	// When it ends; give this or `end`.
+	EndsAt *time.Time `json:"endsAt,omitempty"`
 	// When the closure starts.
-	Start time.Time `json:"start"`
+	Start *time.Time `json:"start,omitempty"`
 	// When it ends.
-	End time.Time `json:"end"`
+	End *time.Time `json:"end,omitempty"`
 	// Why.
 	Reason *string `json:"reason,omitempty"`
 }
