@@ -115,3 +115,84 @@ func TestDemoLoadsOnce(t *testing.T) {
 		t.Errorf("rows went from %d to %d", before, after)
 	}
 }
+
+// TestPagingBackward walks the demo's 57 units from the end, ten at a time
+// with `last` and `before`, as Relay, Apollo and urql page backwards: the
+// same units in the same order as the forward walk, and the default page
+// and the bounds answer as the Relay connection spec says.
+func TestPagingBackward(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	type conn struct {
+		Subdistrict struct {
+			Units struct {
+				TotalCount int `json:"totalCount"`
+				PageInfo   struct {
+					HasNextPage, HasPreviousPage bool
+					StartCursor, EndCursor       *string
+				} `json:"pageInfo"`
+				Edges []struct {
+					Cursor string
+					Node   struct{ ID string }
+				} `json:"edges"`
+			} `json:"units"`
+		} `json:"subdistrict"`
+	}
+	q := `query($first: Int, $after: String, $last: Int, $before: String) { subdistrict(code: "houjiatang") {
+		units(first: $first, after: $after, last: $last, before: $before) {
+			totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id } } } } }`
+	var all conn
+	e.do(q, map[string]any{"first": 100}, &all)
+	forward := all.Subdistrict.Units.Edges
+	if len(forward) != 57 {
+		t.Fatalf("%d units forward, want 57", len(forward))
+	}
+	var backward []string
+	var before any
+	for pages := 0; ; pages++ {
+		var c conn
+		e.do(q, map[string]any{"last": 10, "before": before}, &c)
+		u := c.Subdistrict.Units
+		if u.TotalCount != 57 || len(u.Edges) == 0 || len(u.Edges) > 10 {
+			t.Fatalf("page %d: total %d, %d edges", pages, u.TotalCount, len(u.Edges))
+		}
+		if u.PageInfo.HasNextPage != (before != nil) {
+			t.Errorf("page %d: hasNextPage %v", pages, u.PageInfo.HasNextPage)
+		}
+		ids := make([]string, len(u.Edges))
+		for i, ed := range u.Edges {
+			ids[i] = ed.Node.ID
+		}
+		backward = append(ids, backward...)
+		if !u.PageInfo.HasPreviousPage {
+			break
+		}
+		before = *u.PageInfo.StartCursor
+		if pages > 10 {
+			t.Fatal("too many pages")
+		}
+	}
+	if len(backward) != 57 {
+		t.Fatalf("%d units backward, want 57", len(backward))
+	}
+	for i := range forward {
+		if forward[i].Node.ID != backward[i] {
+			t.Fatalf("unit %d: forward %s, backward %s", i, forward[i].Node.ID, backward[i])
+		}
+	}
+	// Neither first nor last: a page of 20. After and before together: what lies between.
+	var def, between conn
+	e.do(q, nil, &def)
+	if n := len(def.Subdistrict.Units.Edges); n != 20 || !def.Subdistrict.Units.PageInfo.HasNextPage {
+		t.Errorf("default page: %d edges", n)
+	}
+	e.do(q, map[string]any{"first": 100, "after": forward[9].Cursor, "before": forward[15].Cursor}, &between)
+	if b := between.Subdistrict.Units; len(b.Edges) != 5 || b.Edges[0].Node.ID != forward[10].Node.ID || !b.PageInfo.HasNextPage || !b.PageInfo.HasPreviousPage {
+		t.Errorf("between the 10th and the 16th: %+v", b)
+	}
+	for _, vars := range []map[string]any{{"first": 5, "last": 5}, {"last": 0}, {"last": 101}, {"last": 5, "before": "not-a-cursor"}} {
+		if r := e.post(q, vars); len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "BAD_USER_INPUT" {
+			t.Errorf("%v: %+v", vars, r.Errors)
+		}
+	}
+}

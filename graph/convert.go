@@ -12,14 +12,32 @@ import (
 	"cogov/internal/store"
 )
 
-// page checks a connection's arguments and turns them into a store.Page.
-func page(first int, after *string) (store.Page, error) {
-	if first < 1 || first > store.MaxPage {
-		return store.Page{}, &model.InputError{Msg: "first must be between 1 and 100"}
+// defaultPage is the page size when a connection is asked for neither
+// `first` nor `last`.
+const defaultPage = 20
+
+// page checks a connection's arguments and turns them into a store.Page:
+// `first` (with `after`, and `before` as a bound) pages forward, `last`
+// (with `before`, and `after` as a bound) backward, never both.
+func page(first *int, after *string, last *int, before *string) (store.Page, error) {
+	if first != nil && last != nil {
+		return store.Page{}, &model.InputError{Msg: "give first or last, not both"}
 	}
-	p := store.Page{First: first}
+	p := store.Page{First: defaultPage}
+	switch {
+	case first != nil:
+		p.First = *first
+	case last != nil:
+		p.First, p.Last = 0, *last
+	}
+	if n := p.Size(); n < 1 || n > store.MaxPage {
+		return store.Page{}, &model.InputError{Msg: "first and last must be between 1 and 100"}
+	}
 	if after != nil {
 		p.After = *after
+	}
+	if before != nil {
+		p.Before = *before
 	}
 	return p, nil
 }
@@ -27,16 +45,16 @@ func page(first int, after *string) (store.Page, error) {
 // listErr turns a bad cursor into a client error and passes other errors on.
 func listErr(err error) error {
 	if errors.Is(err, store.ErrBadCursor) {
-		return &model.InputError{Msg: "after is not a cursor of this list"}
+		return &model.InputError{Msg: "after or before is not a cursor of this list"}
 	}
 	return err
 }
 
 // loadConn loads one page of a list through l and turns it into the
 // schema's connection with mk: the one way every connection is served.
-func loadConn[F comparable, T any, C any](ctx context.Context, l *fLoader[F, T], parent string, f F, first int, after *string,
-	mk func(*store.Conn[T]) *C) (*C, error) {
-	c, err := loadPage(ctx, l, parent, f, first, after)
+func loadConn[F comparable, T any, C any](ctx context.Context, l *fLoader[F, T], parent string, f F, first *int, after *string,
+	last *int, before *string, mk func(*store.Conn[T]) *C) (*C, error) {
+	c, err := loadPage(ctx, l, parent, f, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}

@@ -91,9 +91,24 @@ type measure struct {
 	visiting map[string]bool
 }
 
-// firstOf is the page size a field asks for, or 0 when it has none.
+// firstOf is the page size a field asks for — its `first` or `last`, or
+// the default page for a connection that names neither — or 0 for a field
+// that is no connection.
 func (m *measure) firstOf(f *ast.Field) int {
-	a := f.Arguments.ForName("first")
+	for _, name := range []string{"first", "last"} {
+		if n := m.intArg(f, name); n > 0 {
+			return n
+		}
+	}
+	if f.Definition != nil && f.Definition.Arguments.ForName("first") != nil && f.Definition.Arguments.ForName("last") != nil {
+		return defaultPage
+	}
+	return 0
+}
+
+// intArg is the value of an Int argument of f, or 0 when it has none.
+func (m *measure) intArg(f *ast.Field, name string) int {
+	a := f.Arguments.ForName(name)
 	if a == nil || a.Value == nil {
 		return 0
 	}

@@ -113,8 +113,9 @@ func newMeetingLoaders(s *store.Store, o dataloadgen.Option) *MeetingLoaders {
 }
 
 // loadPage loads one page of a list through l.
-func loadPage[F comparable, T any](ctx context.Context, l *fLoader[F, T], parent string, f F, first int, after *string) (*store.Conn[T], error) {
-	p, err := page(first, after)
+func loadPage[F comparable, T any](ctx context.Context, l *fLoader[F, T], parent string, f F, first *int, after *string,
+	last *int, before *string) (*store.Conn[T], error) {
+	p, err := page(first, after, last, before)
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,7 @@ func (r *agendaItemResolver) Need(ctx context.Context, obj *meeting.AgendaItem) 
 }
 
 // JointMeetings is the resolver for the jointMeetings field.
-func (r *committeeResolver) JointMeetings(ctx context.Context, obj *structure.Committee, first int, after *string, status *meeting.Status) (*model.JointMeetingConnection, error) {
+func (r *committeeResolver) JointMeetings(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *meeting.Status) (*model.JointMeetingConnection, error) {
 	if !meetingsVisible(ctx, obj.SubdistrictID) {
 		return meetingConn(&store.Conn[meeting.Meeting]{}), nil
 	}
@@ -39,17 +39,17 @@ func (r *committeeResolver) JointMeetings(ctx context.Context, obj *structure.Co
 	if status != nil {
 		f.Status = string(*status)
 	}
-	return loadConn(ctx, For(ctx).Meetings.CommitteeMeetings, obj.ID, f, first, after, meetingConn)
+	return loadConn(ctx, For(ctx).Meetings.CommitteeMeetings, obj.ID, f, first, after, last, before, meetingConn)
 }
 
 // Needs is the resolver for the needs field.
-func (r *committeeResolver) Needs(ctx context.Context, obj *structure.Committee, first int, after *string, status *lists.NeedStatus) (*model.NeedConnection, error) {
-	return loadConn(ctx, For(ctx).Lists.Needs[store.NeedsOfCommittee], obj.ID, listsFilter[lists.NeedStatus, lists.Category](status, nil), first, after, needConn)
+func (r *committeeResolver) Needs(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *lists.NeedStatus) (*model.NeedConnection, error) {
+	return loadConn(ctx, For(ctx).Lists.Needs[store.NeedsOfCommittee], obj.ID, listsFilter[lists.NeedStatus, lists.Category](status, nil), first, after, last, before, needConn)
 }
 
 // Projects is the resolver for the projects field.
-func (r *committeeResolver) Projects(ctx context.Context, obj *structure.Committee, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error) {
-	return loadConn(ctx, For(ctx).Lists.Projects[store.ProjectsOfCommittee], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after, projectConn)
+func (r *committeeResolver) Projects(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) (*model.ProjectConnection, error) {
+	return loadConn(ctx, For(ctx).Lists.Projects[store.ProjectsOfCommittee], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after, last, before, projectConn)
 }
 
 // Meeting is the resolver for the meeting field.
@@ -97,7 +97,7 @@ func (r *jointMeetingResolver) Agenda(ctx context.Context, obj *meeting.Meeting)
 }
 
 // Invitations is the resolver for the invitations field.
-func (r *jointMeetingResolver) Invitations(ctx context.Context, obj *meeting.Meeting, first int, after *string, response *meeting.Response) (*model.InvitationConnection, error) {
+func (r *jointMeetingResolver) Invitations(ctx context.Context, obj *meeting.Meeting, first *int, after *string, last *int, before *string, response *meeting.Response) (*model.InvitationConnection, error) {
 	var f invitationFilter
 	if response != nil {
 		f.Response = string(*response)
@@ -107,7 +107,7 @@ func (r *jointMeetingResolver) Invitations(ctx context.Context, obj *meeting.Mee
 		return emptyConn(invitationConn), nil
 	}
 	f.Persons = scope.Only
-	c, err := loadPage(ctx, For(ctx).Meetings.Invitations, obj.ID, f, first, after)
+	c, err := loadPage(ctx, For(ctx).Meetings.Invitations, obj.ID, f, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -115,12 +115,12 @@ func (r *jointMeetingResolver) Invitations(ctx context.Context, obj *meeting.Mee
 }
 
 // Attendees is the resolver for the attendees field.
-func (r *jointMeetingResolver) Attendees(ctx context.Context, obj *meeting.Meeting, first int, after *string) (*model.MembershipConnection, error) {
+func (r *jointMeetingResolver) Attendees(ctx context.Context, obj *meeting.Meeting, first *int, after *string, last *int, before *string) (*model.MembershipConnection, error) {
 	scope := meeting.InviteesVisibleTo(access.From(ctx), obj.SubdistrictID)
 	if scope.None {
 		return emptyConn(membershipConn), nil
 	}
-	c, err := loadPage(ctx, For(ctx).Meetings.Attendees, obj.ID, scope.Only, first, after)
+	c, err := loadPage(ctx, For(ctx).Meetings.Attendees, obj.ID, scope.Only, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +302,7 @@ func (r *offerResolver) Venue(ctx context.Context, obj *lists.Offer) (*booking.V
 }
 
 // Invitations is the resolver for the invitations field.
-func (r *personResolver) Invitations(ctx context.Context, obj *structure.Person, first int, after *string, response *meeting.Response) (*model.InvitationConnection, error) {
+func (r *personResolver) Invitations(ctx context.Context, obj *structure.Person, first *int, after *string, last *int, before *string, response *meeting.Response) (*model.InvitationConnection, error) {
 	if !structure.CanSeePerson(access.From(ctx), obj.SubdistrictID, obj.ID) {
 		return emptyConn(invitationConn), nil
 	}
@@ -310,7 +310,7 @@ func (r *personResolver) Invitations(ctx context.Context, obj *structure.Person,
 	if response != nil {
 		f = string(*response)
 	}
-	c, err := loadPage(ctx, For(ctx).Meetings.PersonInvitations, obj.ID, f, first, after)
+	c, err := loadPage(ctx, For(ctx).Meetings.PersonInvitations, obj.ID, f, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -365,7 +365,7 @@ func (r *resolutionResolver) Meeting(ctx context.Context, obj *meeting.Resolutio
 }
 
 // JointMeetings is the resolver for the jointMeetings field.
-func (r *subdistrictResolver) JointMeetings(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *meeting.Status, from *time.Time, to *time.Time) (*model.JointMeetingConnection, error) {
+func (r *subdistrictResolver) JointMeetings(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *meeting.Status, from *time.Time, to *time.Time) (*model.JointMeetingConnection, error) {
 	if (from == nil) != (to == nil) {
 		return nil, &model.InputError{Msg: "give both from and to, or neither"}
 	}
@@ -384,22 +384,22 @@ func (r *subdistrictResolver) JointMeetings(ctx context.Context, obj *structure.
 		f.From = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
 		f.To = time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, loc)
 	}
-	return loadConn(ctx, For(ctx).Meetings.SubdistrictMeetings, obj.ID, f, first, after, meetingConn)
+	return loadConn(ctx, For(ctx).Meetings.SubdistrictMeetings, obj.ID, f, first, after, last, before, meetingConn)
 }
 
 // Needs is the resolver for the needs field.
-func (r *subdistrictResolver) Needs(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.NeedStatus, category *lists.Category) (*model.NeedConnection, error) {
-	return loadConn(ctx, For(ctx).Lists.Needs[store.NeedsOfSubdistrict], obj.ID, listsFilter(status, category), first, after, needConn)
+func (r *subdistrictResolver) Needs(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *lists.NeedStatus, category *lists.Category) (*model.NeedConnection, error) {
+	return loadConn(ctx, For(ctx).Lists.Needs[store.NeedsOfSubdistrict], obj.ID, listsFilter(status, category), first, after, last, before, needConn)
 }
 
 // Offers is the resolver for the offers field.
-func (r *subdistrictResolver) Offers(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.OfferStatus, category *lists.Category) (*model.OfferConnection, error) {
-	return loadConn(ctx, For(ctx).Lists.Offers[store.OffersOfSubdistrict], obj.ID, listsFilter(status, category), first, after, offerConn)
+func (r *subdistrictResolver) Offers(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *lists.OfferStatus, category *lists.Category) (*model.OfferConnection, error) {
+	return loadConn(ctx, For(ctx).Lists.Offers[store.OffersOfSubdistrict], obj.ID, listsFilter(status, category), first, after, last, before, offerConn)
 }
 
 // Projects is the resolver for the projects field.
-func (r *subdistrictResolver) Projects(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error) {
-	return loadConn(ctx, For(ctx).Lists.Projects[store.ProjectsOfSubdistrict], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after, projectConn)
+func (r *subdistrictResolver) Projects(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) (*model.ProjectConnection, error) {
+	return loadConn(ctx, For(ctx).Lists.Projects[store.ProjectsOfSubdistrict], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after, last, before, projectConn)
 }
 
 // Stats is the resolver for the stats field.
@@ -421,13 +421,13 @@ func (r *subdistrictStatsResolver) VenueUtilization(ctx context.Context, obj *li
 }
 
 // Offers is the resolver for the offers field.
-func (r *unitResolver) Offers(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.OfferStatus) (*model.OfferConnection, error) {
-	return loadConn(ctx, For(ctx).Lists.Offers[store.OffersOfUnit], obj.ID, listsFilter[lists.OfferStatus, lists.Category](status, nil), first, after, offerConn)
+func (r *unitResolver) Offers(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status *lists.OfferStatus) (*model.OfferConnection, error) {
+	return loadConn(ctx, For(ctx).Lists.Offers[store.OffersOfUnit], obj.ID, listsFilter[lists.OfferStatus, lists.Category](status, nil), first, after, last, before, offerConn)
 }
 
 // Projects is the resolver for the projects field.
-func (r *unitResolver) Projects(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error) {
-	return loadConn(ctx, For(ctx).Lists.Projects[store.ProjectsOfUnit], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after, projectConn)
+func (r *unitResolver) Projects(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) (*model.ProjectConnection, error) {
+	return loadConn(ctx, For(ctx).Lists.Projects[store.ProjectsOfUnit], obj.ID, listsFilter[lists.ProjectStatus, lists.Category](status, nil), first, after, last, before, projectConn)
 }
 
 // Contribution is the resolver for the contribution field.

@@ -56,7 +56,7 @@ func (r *committeeResolver) Community(ctx context.Context, obj *structure.Commit
 }
 
 // Memberships is the resolver for the memberships field.
-func (r *committeeResolver) Memberships(ctx context.Context, obj *structure.Committee, first int, after *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) (*model.MembershipConnection, error) {
+func (r *committeeResolver) Memberships(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) (*model.MembershipConnection, error) {
 	f := store.ListFilter{PartTime: store.TriOf(partTime), Current: current != nil && *current}
 	if !scopePeople(ctx, obj.SubdistrictID, &f) {
 		return emptyConn(membershipConn), nil
@@ -70,7 +70,7 @@ func (r *committeeResolver) Memberships(ctx context.Context, obj *structure.Comm
 	if text != nil {
 		f.Text = *text
 	}
-	return loadConn(ctx, For(ctx).CommitteeSeats, obj.ID, f, first, after, membershipConn)
+	return loadConn(ctx, For(ctx).CommitteeSeats, obj.ID, f, first, after, last, before, membershipConn)
 }
 
 // ID is the resolver for the id field.
@@ -84,8 +84,8 @@ func (r *communityResolver) Subdistrict(ctx context.Context, obj *structure.Comm
 }
 
 // Grids is the resolver for the grids field.
-func (r *communityResolver) Grids(ctx context.Context, obj *structure.Community, first int, after *string) (*model.GridConnection, error) {
-	return loadConn(ctx, For(ctx).Grids, obj.ID, store.ListFilter{}, first, after, func(c *store.Conn[structure.Grid]) *model.GridConnection {
+func (r *communityResolver) Grids(ctx context.Context, obj *structure.Community, first *int, after *string, last *int, before *string) (*model.GridConnection, error) {
+	return loadConn(ctx, For(ctx).Grids, obj.ID, store.ListFilter{}, first, after, last, before, func(c *store.Conn[structure.Grid]) *model.GridConnection {
 		return &model.GridConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *structure.Grid) model.GridEdge {
 			return model.GridEdge{Cursor: cur, Node: n}
 		})}
@@ -98,8 +98,8 @@ func (r *communityResolver) PartyCommittee(ctx context.Context, obj *structure.C
 }
 
 // Units is the resolver for the units field.
-func (r *communityResolver) Units(ctx context.Context, obj *structure.Community, first int, after *string) (*model.UnitConnection, error) {
-	return loadConn(ctx, For(ctx).CommunityUnit, obj.ID, store.ListFilter{}, first, after, unitConn)
+func (r *communityResolver) Units(ctx context.Context, obj *structure.Community, first *int, after *string, last *int, before *string) (*model.UnitConnection, error) {
+	return loadConn(ctx, For(ctx).CommunityUnit, obj.ID, store.ListFilter{}, first, after, last, before, unitConn)
 }
 
 // ID is the resolver for the id field.
@@ -127,11 +127,11 @@ func (r *gridResolver) DeputyHeads(ctx context.Context, obj *structure.Grid) ([]
 }
 
 // Workers is the resolver for the workers field.
-func (r *gridResolver) Workers(ctx context.Context, obj *structure.Grid, first int, after *string) (*model.PersonConnection, error) {
+func (r *gridResolver) Workers(ctx context.Context, obj *structure.Grid, first *int, after *string, last *int, before *string) (*model.PersonConnection, error) {
 	if !structure.CanSeePeople(access.From(ctx), obj.SubdistrictID) {
 		return emptyConn(personConn), nil
 	}
-	return loadConn(ctx, For(ctx).GridWorkers, obj.ID, store.ListFilter{}, first, after, personConn)
+	return loadConn(ctx, For(ctx).GridWorkers, obj.ID, store.ListFilter{}, first, after, last, before, personConn)
 }
 
 // ID is the resolver for the id field.
@@ -328,11 +328,11 @@ func (r *personResolver) Subdistrict(ctx context.Context, obj *structure.Person)
 }
 
 // Memberships is the resolver for the memberships field.
-func (r *personResolver) Memberships(ctx context.Context, obj *structure.Person, first int, after *string, currentOn *time.Time) (*model.MembershipConnection, error) {
+func (r *personResolver) Memberships(ctx context.Context, obj *structure.Person, first *int, after *string, last *int, before *string, currentOn *time.Time) (*model.MembershipConnection, error) {
 	if !structure.CanSeePerson(access.From(ctx), obj.SubdistrictID, obj.ID) {
 		return emptyConn(membershipConn), nil
 	}
-	return loadConn(ctx, For(ctx).PersonSeats, obj.ID, onDay(currentOn), first, after, membershipConn)
+	return loadConn(ctx, For(ctx).PersonSeats, obj.ID, onDay(currentOn), first, after, last, before, membershipConn)
 }
 
 // Node is the resolver for the node field.
@@ -375,8 +375,8 @@ func (r *queryResolver) Viewer(ctx context.Context) (*access.Viewer, error) {
 }
 
 // Subdistricts is the resolver for the subdistricts field.
-func (r *queryResolver) Subdistricts(ctx context.Context, first int, after *string) (*model.SubdistrictConnection, error) {
-	p, err := page(first, after)
+func (r *queryResolver) Subdistricts(ctx context.Context, first *int, after *string, last *int, before *string) (*model.SubdistrictConnection, error) {
+	p, err := page(first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -413,8 +413,8 @@ func (r *subdistrictResolver) ID(ctx context.Context, obj *structure.Subdistrict
 }
 
 // Communities is the resolver for the communities field.
-func (r *subdistrictResolver) Communities(ctx context.Context, obj *structure.Subdistrict, first int, after *string, text *string) (*model.CommunityConnection, error) {
-	return loadConn(ctx, For(ctx).Communities, obj.ID, store.ListFilter{Text: deref(text)}, first, after, func(c *store.Conn[structure.Community]) *model.CommunityConnection {
+func (r *subdistrictResolver) Communities(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, text *string) (*model.CommunityConnection, error) {
+	return loadConn(ctx, For(ctx).Communities, obj.ID, store.ListFilter{Text: deref(text)}, first, after, last, before, func(c *store.Conn[structure.Community]) *model.CommunityConnection {
 		return &model.CommunityConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *structure.Community) model.CommunityEdge {
 			return model.CommunityEdge{Cursor: cur, Node: n}
 		})}
@@ -427,12 +427,12 @@ func (r *subdistrictResolver) WorkingCommittee(ctx context.Context, obj *structu
 }
 
 // Committees is the resolver for the committees field.
-func (r *subdistrictResolver) Committees(ctx context.Context, obj *structure.Subdistrict, first int, after *string, kind *structure.CommitteeKind, communityID *string, text *string) (*model.CommitteeConnection, error) {
+func (r *subdistrictResolver) Committees(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, kind *structure.CommitteeKind, communityID *string, text *string) (*model.CommitteeConnection, error) {
 	f := store.ListFilter{Text: deref(text), CommunityID: filterID(typeCommunity, communityID)}
 	if kind != nil {
 		f.Kind = string(*kind)
 	}
-	return loadConn(ctx, For(ctx).Committees, obj.ID, f, first, after, func(c *store.Conn[structure.Committee]) *model.CommitteeConnection {
+	return loadConn(ctx, For(ctx).Committees, obj.ID, f, first, after, last, before, func(c *store.Conn[structure.Committee]) *model.CommitteeConnection {
 		return &model.CommitteeConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *structure.Committee) model.CommitteeEdge {
 			return model.CommitteeEdge{Cursor: cur, Node: n}
 		})}
@@ -440,21 +440,21 @@ func (r *subdistrictResolver) Committees(ctx context.Context, obj *structure.Sub
 }
 
 // Units is the resolver for the units field.
-func (r *subdistrictResolver) Units(ctx context.Context, obj *structure.Subdistrict, first int, after *string, kind *structure.UnitKind, communityID *string, text *string) (*model.UnitConnection, error) {
+func (r *subdistrictResolver) Units(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, kind *structure.UnitKind, communityID *string, text *string) (*model.UnitConnection, error) {
 	f := store.ListFilter{Text: deref(text), CommunityID: filterID(typeCommunity, communityID)}
 	if kind != nil {
 		f.Kind = string(*kind)
 	}
-	return loadConn(ctx, For(ctx).SubdistrictUnit, obj.ID, f, first, after, unitConn)
+	return loadConn(ctx, For(ctx).SubdistrictUnit, obj.ID, f, first, after, last, before, unitConn)
 }
 
 // People is the resolver for the people field.
-func (r *subdistrictResolver) People(ctx context.Context, obj *structure.Subdistrict, first int, after *string, text *string) (*model.PersonConnection, error) {
+func (r *subdistrictResolver) People(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, text *string) (*model.PersonConnection, error) {
 	f := store.ListFilter{Text: deref(text)}
 	if !scopePeople(ctx, obj.ID, &f) {
 		return emptyConn(personConn), nil
 	}
-	return loadConn(ctx, For(ctx).People, obj.ID, f, first, after, personConn)
+	return loadConn(ctx, For(ctx).People, obj.ID, f, first, after, last, before, personConn)
 }
 
 // GridCount is the resolver for the gridCount field.
@@ -516,12 +516,12 @@ func (r *unitResolver) Community(ctx context.Context, obj *structure.Unit) (*str
 }
 
 // Memberships is the resolver for the memberships field.
-func (r *unitResolver) Memberships(ctx context.Context, obj *structure.Unit, first int, after *string, currentOn *time.Time) (*model.MembershipConnection, error) {
+func (r *unitResolver) Memberships(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, currentOn *time.Time) (*model.MembershipConnection, error) {
 	f := onDay(currentOn)
 	if !scopePeople(ctx, obj.SubdistrictID, &f) {
 		return emptyConn(membershipConn), nil
 	}
-	return loadConn(ctx, For(ctx).UnitSeats, obj.ID, f, first, after, membershipConn)
+	return loadConn(ctx, For(ctx).UnitSeats, obj.ID, f, first, after, last, before, membershipConn)
 }
 
 // Message is the resolver for the message field.

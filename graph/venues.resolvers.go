@@ -236,8 +236,8 @@ func (r *openingHoursResolver) Weekday(ctx context.Context, obj *booking.Hours) 
 }
 
 // Venues is the resolver for the venues field.
-func (r *queryResolver) Venues(ctx context.Context, filter model.VenueFilter, first int, after *string) (*model.VenueConnection, error) {
-	p, err := page(first, after)
+func (r *queryResolver) Venues(ctx context.Context, filter model.VenueFilter, first *int, after *string, last *int, before *string) (*model.VenueConnection, error) {
+	p, err := page(first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -315,8 +315,8 @@ func (r *venueResolver) Availability(ctx context.Context, obj *booking.Venue, fr
 }
 
 // Bookings is the resolver for the bookings field.
-func (r *venueResolver) Bookings(ctx context.Context, obj *booking.Venue, first int, after *string, from *time.Time, to *time.Time) (*model.BookingConnection, error) {
-	p, err := page(first, after)
+func (r *venueResolver) Bookings(ctx context.Context, obj *booking.Venue, first *int, after *string, last *int, before *string, from *time.Time, to *time.Time) (*model.BookingConnection, error) {
+	p, err := page(first, after, last, before)
 	if err != nil {
 		return nil, err
 	}

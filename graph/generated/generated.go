@@ -176,12 +176,12 @@ type ComplexityRoot struct {
 		Community     func(childComplexity int) int
 		Demo          func(childComplexity int) int
 		ID            func(childComplexity int) int
-		JointMeetings func(childComplexity int, first int, after *string, status *meeting.Status) int
+		JointMeetings func(childComplexity int, first *int, after *string, last *int, before *string, status *meeting.Status) int
 		Kind          func(childComplexity int) int
-		Memberships   func(childComplexity int, first int, after *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) int
+		Memberships   func(childComplexity int, first *int, after *string, last *int, before *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) int
 		Name          func(childComplexity int) int
-		Needs         func(childComplexity int, first int, after *string, status *lists.NeedStatus) int
-		Projects      func(childComplexity int, first int, after *string, status *lists.ProjectStatus) int
+		Needs         func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.NeedStatus) int
+		Projects      func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) int
 		Subdistrict   func(childComplexity int) int
 	}
 
@@ -204,12 +204,12 @@ type ComplexityRoot struct {
 	Community struct {
 		Code           func(childComplexity int) int
 		Demo           func(childComplexity int) int
-		Grids          func(childComplexity int, first int, after *string) int
+		Grids          func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID             func(childComplexity int) int
 		Name           func(childComplexity int) int
 		PartyCommittee func(childComplexity int) int
 		Subdistrict    func(childComplexity int) int
-		Units          func(childComplexity int, first int, after *string) int
+		Units          func(childComplexity int, first *int, after *string, last *int, before *string) int
 	}
 
 	CommunityConnection struct {
@@ -248,7 +248,7 @@ type ComplexityRoot struct {
 		Head        func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
-		Workers     func(childComplexity int, first int, after *string) int
+		Workers     func(childComplexity int, first *int, after *string, last *int, before *string) int
 	}
 
 	GridConnection struct {
@@ -293,14 +293,14 @@ type ComplexityRoot struct {
 
 	JointMeeting struct {
 		Agenda       func(childComplexity int) int
-		Attendees    func(childComplexity int, first int, after *string) int
+		Attendees    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Booking      func(childComplexity int) int
 		CancelReason func(childComplexity int) int
 		Conveners    func(childComplexity int) int
 		Demo         func(childComplexity int) int
 		End          func(childComplexity int) int
 		ID           func(childComplexity int) int
-		Invitations  func(childComplexity int, first int, after *string, response *meeting.Response) int
+		Invitations  func(childComplexity int, first *int, after *string, last *int, before *string, response *meeting.Response) int
 		Minutes      func(childComplexity int) int
 		Resolutions  func(childComplexity int) int
 		Series       func(childComplexity int) int
@@ -498,8 +498,8 @@ type ComplexityRoot struct {
 	Person struct {
 		Demo        func(childComplexity int) int
 		ID          func(childComplexity int) int
-		Invitations func(childComplexity int, first int, after *string, response *meeting.Response) int
-		Memberships func(childComplexity int, first int, after *string, currentOn *time.Time) int
+		Invitations func(childComplexity int, first *int, after *string, last *int, before *string, response *meeting.Response) int
+		Memberships func(childComplexity int, first *int, after *string, last *int, before *string, currentOn *time.Time) int
 		Name        func(childComplexity int) int
 		Subdistrict func(childComplexity int) int
 	}
@@ -563,8 +563,8 @@ type ComplexityRoot struct {
 		Node         func(childComplexity int, id string) int
 		Nodes        func(childComplexity int, ids []string) int
 		Subdistrict  func(childComplexity int, code string) int
-		Subdistricts func(childComplexity int, first int, after *string) int
-		Venues       func(childComplexity int, filter model.VenueFilter, first int, after *string) int
+		Subdistricts func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Venues       func(childComplexity int, filter model.VenueFilter, first *int, after *string, last *int, before *string) int
 		Viewer       func(childComplexity int) int
 	}
 
@@ -629,21 +629,21 @@ type ComplexityRoot struct {
 	Subdistrict struct {
 		AreaKm2            func(childComplexity int) int
 		Code               func(childComplexity int) int
-		Committees         func(childComplexity int, first int, after *string, kind *structure.CommitteeKind, communityID *string, text *string) int
-		Communities        func(childComplexity int, first int, after *string, text *string) int
+		Committees         func(childComplexity int, first *int, after *string, last *int, before *string, kind *structure.CommitteeKind, communityID *string, text *string) int
+		Communities        func(childComplexity int, first *int, after *string, last *int, before *string, text *string) int
 		Demo               func(childComplexity int) int
 		GridCount          func(childComplexity int) int
 		ID                 func(childComplexity int) int
-		JointMeetings      func(childComplexity int, first int, after *string, status *meeting.Status, from *time.Time, to *time.Time) int
+		JointMeetings      func(childComplexity int, first *int, after *string, last *int, before *string, status *meeting.Status, from *time.Time, to *time.Time) int
 		Name               func(childComplexity int) int
-		Needs              func(childComplexity int, first int, after *string, status *lists.NeedStatus, category *lists.Category) int
-		Offers             func(childComplexity int, first int, after *string, status *lists.OfferStatus, category *lists.Category) int
-		People             func(childComplexity int, first int, after *string, text *string) int
-		Projects           func(childComplexity int, first int, after *string, status *lists.ProjectStatus) int
+		Needs              func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.NeedStatus, category *lists.Category) int
+		Offers             func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.OfferStatus, category *lists.Category) int
+		People             func(childComplexity int, first *int, after *string, last *int, before *string, text *string) int
+		Projects           func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) int
 		ResidentPopulation func(childComplexity int) int
 		Stats              func(childComplexity int, from time.Time, to time.Time) int
 		TimeZone           func(childComplexity int) int
-		Units              func(childComplexity int, first int, after *string, kind *structure.UnitKind, communityID *string, text *string) int
+		Units              func(childComplexity int, first *int, after *string, last *int, before *string, kind *structure.UnitKind, communityID *string, text *string) int
 		WorkingCommittee   func(childComplexity int) int
 	}
 
@@ -689,10 +689,10 @@ type ComplexityRoot struct {
 		Demo         func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Kind         func(childComplexity int) int
-		Memberships  func(childComplexity int, first int, after *string, currentOn *time.Time) int
+		Memberships  func(childComplexity int, first *int, after *string, last *int, before *string, currentOn *time.Time) int
 		Name         func(childComplexity int) int
-		Offers       func(childComplexity int, first int, after *string, status *lists.OfferStatus) int
-		Projects     func(childComplexity int, first int, after *string, status *lists.ProjectStatus) int
+		Offers       func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.OfferStatus) int
+		Projects     func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) int
 		Subdistrict  func(childComplexity int) int
 	}
 
@@ -729,7 +729,7 @@ type ComplexityRoot struct {
 		Address           func(childComplexity int) int
 		AreaSqm           func(childComplexity int) int
 		Availability      func(childComplexity int, from time.Time, to time.Time) int
-		Bookings          func(childComplexity int, first int, after *string, from *time.Time, to *time.Time) int
+		Bookings          func(childComplexity int, first *int, after *string, last *int, before *string, from *time.Time, to *time.Time) int
 		Capacity          func(childComplexity int) int
 		Closures          func(childComplexity int, from time.Time, to time.Time) int
 		Community         func(childComplexity int) int
@@ -810,18 +810,18 @@ type CommitteeResolver interface {
 
 	Subdistrict(ctx context.Context, obj *structure.Committee) (*structure.Subdistrict, error)
 	Community(ctx context.Context, obj *structure.Committee) (*structure.Community, error)
-	Memberships(ctx context.Context, obj *structure.Committee, first int, after *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) (*model.MembershipConnection, error)
-	JointMeetings(ctx context.Context, obj *structure.Committee, first int, after *string, status *meeting.Status) (*model.JointMeetingConnection, error)
-	Needs(ctx context.Context, obj *structure.Committee, first int, after *string, status *lists.NeedStatus) (*model.NeedConnection, error)
-	Projects(ctx context.Context, obj *structure.Committee, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
+	Memberships(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) (*model.MembershipConnection, error)
+	JointMeetings(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *meeting.Status) (*model.JointMeetingConnection, error)
+	Needs(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *lists.NeedStatus) (*model.NeedConnection, error)
+	Projects(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
 }
 type CommunityResolver interface {
 	ID(ctx context.Context, obj *structure.Community) (string, error)
 
 	Subdistrict(ctx context.Context, obj *structure.Community) (*structure.Subdistrict, error)
-	Grids(ctx context.Context, obj *structure.Community, first int, after *string) (*model.GridConnection, error)
+	Grids(ctx context.Context, obj *structure.Community, first *int, after *string, last *int, before *string) (*model.GridConnection, error)
 	PartyCommittee(ctx context.Context, obj *structure.Community) (*structure.Committee, error)
-	Units(ctx context.Context, obj *structure.Community, first int, after *string) (*model.UnitConnection, error)
+	Units(ctx context.Context, obj *structure.Community, first *int, after *string, last *int, before *string) (*model.UnitConnection, error)
 }
 type EscalationResolver interface {
 	Meeting(ctx context.Context, obj *lists.Escalation) (*meeting.Meeting, error)
@@ -832,7 +832,7 @@ type GridResolver interface {
 	Community(ctx context.Context, obj *structure.Grid) (*structure.Community, error)
 	Head(ctx context.Context, obj *structure.Grid) (*structure.Person, error)
 	DeputyHeads(ctx context.Context, obj *structure.Grid) ([]structure.Person, error)
-	Workers(ctx context.Context, obj *structure.Grid, first int, after *string) (*model.PersonConnection, error)
+	Workers(ctx context.Context, obj *structure.Grid, first *int, after *string, last *int, before *string) (*model.PersonConnection, error)
 }
 type InvitationResolver interface {
 	ID(ctx context.Context, obj *meeting.Invitation) (string, error)
@@ -846,8 +846,8 @@ type JointMeetingResolver interface {
 	Conveners(ctx context.Context, obj *meeting.Meeting) ([]structure.Committee, error)
 	Booking(ctx context.Context, obj *meeting.Meeting) (*booking.Booking, error)
 	Agenda(ctx context.Context, obj *meeting.Meeting) ([]meeting.AgendaItem, error)
-	Invitations(ctx context.Context, obj *meeting.Meeting, first int, after *string, response *meeting.Response) (*model.InvitationConnection, error)
-	Attendees(ctx context.Context, obj *meeting.Meeting, first int, after *string) (*model.MembershipConnection, error)
+	Invitations(ctx context.Context, obj *meeting.Meeting, first *int, after *string, last *int, before *string, response *meeting.Response) (*model.InvitationConnection, error)
+	Attendees(ctx context.Context, obj *meeting.Meeting, first *int, after *string, last *int, before *string) (*model.MembershipConnection, error)
 	Resolutions(ctx context.Context, obj *meeting.Meeting) ([]meeting.Resolution, error)
 	Series(ctx context.Context, obj *meeting.Meeting) ([]meeting.Meeting, error)
 }
@@ -931,8 +931,8 @@ type PersonResolver interface {
 	ID(ctx context.Context, obj *structure.Person) (string, error)
 
 	Subdistrict(ctx context.Context, obj *structure.Person) (*structure.Subdistrict, error)
-	Memberships(ctx context.Context, obj *structure.Person, first int, after *string, currentOn *time.Time) (*model.MembershipConnection, error)
-	Invitations(ctx context.Context, obj *structure.Person, first int, after *string, response *meeting.Response) (*model.InvitationConnection, error)
+	Memberships(ctx context.Context, obj *structure.Person, first *int, after *string, last *int, before *string, currentOn *time.Time) (*model.MembershipConnection, error)
+	Invitations(ctx context.Context, obj *structure.Person, first *int, after *string, last *int, before *string, response *meeting.Response) (*model.InvitationConnection, error)
 }
 type ProjectResolver interface {
 	ID(ctx context.Context, obj *lists.Project) (string, error)
@@ -948,9 +948,9 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Subdistrict(ctx context.Context, code string) (*structure.Subdistrict, error)
 	Viewer(ctx context.Context) (*access.Viewer, error)
-	Subdistricts(ctx context.Context, first int, after *string) (*model.SubdistrictConnection, error)
+	Subdistricts(ctx context.Context, first *int, after *string, last *int, before *string) (*model.SubdistrictConnection, error)
 	EnumLabels(ctx context.Context, enum string) ([]model.EnumLabel, error)
-	Venues(ctx context.Context, filter model.VenueFilter, first int, after *string) (*model.VenueConnection, error)
+	Venues(ctx context.Context, filter model.VenueFilter, first *int, after *string, last *int, before *string) (*model.VenueConnection, error)
 }
 type ResolutionResolver interface {
 	ID(ctx context.Context, obj *meeting.Resolution) (string, error)
@@ -965,16 +965,16 @@ type RoleResolver interface {
 type SubdistrictResolver interface {
 	ID(ctx context.Context, obj *structure.Subdistrict) (string, error)
 
-	Communities(ctx context.Context, obj *structure.Subdistrict, first int, after *string, text *string) (*model.CommunityConnection, error)
+	Communities(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, text *string) (*model.CommunityConnection, error)
 	WorkingCommittee(ctx context.Context, obj *structure.Subdistrict) (*structure.Committee, error)
-	Committees(ctx context.Context, obj *structure.Subdistrict, first int, after *string, kind *structure.CommitteeKind, communityID *string, text *string) (*model.CommitteeConnection, error)
-	Units(ctx context.Context, obj *structure.Subdistrict, first int, after *string, kind *structure.UnitKind, communityID *string, text *string) (*model.UnitConnection, error)
-	People(ctx context.Context, obj *structure.Subdistrict, first int, after *string, text *string) (*model.PersonConnection, error)
+	Committees(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, kind *structure.CommitteeKind, communityID *string, text *string) (*model.CommitteeConnection, error)
+	Units(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, kind *structure.UnitKind, communityID *string, text *string) (*model.UnitConnection, error)
+	People(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, text *string) (*model.PersonConnection, error)
 	GridCount(ctx context.Context, obj *structure.Subdistrict) (int, error)
-	JointMeetings(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *meeting.Status, from *time.Time, to *time.Time) (*model.JointMeetingConnection, error)
-	Needs(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.NeedStatus, category *lists.Category) (*model.NeedConnection, error)
-	Offers(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.OfferStatus, category *lists.Category) (*model.OfferConnection, error)
-	Projects(ctx context.Context, obj *structure.Subdistrict, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
+	JointMeetings(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *meeting.Status, from *time.Time, to *time.Time) (*model.JointMeetingConnection, error)
+	Needs(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *lists.NeedStatus, category *lists.Category) (*model.NeedConnection, error)
+	Offers(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *lists.OfferStatus, category *lists.Category) (*model.OfferConnection, error)
+	Projects(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
 	Stats(ctx context.Context, obj *structure.Subdistrict, from time.Time, to time.Time) (*lists.Stats, error)
 }
 type SubdistrictStatsResolver interface {
@@ -988,9 +988,9 @@ type UnitResolver interface {
 
 	Subdistrict(ctx context.Context, obj *structure.Unit) (*structure.Subdistrict, error)
 	Community(ctx context.Context, obj *structure.Unit) (*structure.Community, error)
-	Memberships(ctx context.Context, obj *structure.Unit, first int, after *string, currentOn *time.Time) (*model.MembershipConnection, error)
-	Offers(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.OfferStatus) (*model.OfferConnection, error)
-	Projects(ctx context.Context, obj *structure.Unit, first int, after *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
+	Memberships(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, currentOn *time.Time) (*model.MembershipConnection, error)
+	Offers(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status *lists.OfferStatus) (*model.OfferConnection, error)
+	Projects(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
 	Contribution(ctx context.Context, obj *structure.Unit, from time.Time, to time.Time) (*lists.Contribution, error)
 }
 type UserErrorResolver interface {
@@ -1007,7 +1007,7 @@ type VenueResolver interface {
 	Closures(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Closure, error)
 
 	Availability(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Slot, error)
-	Bookings(ctx context.Context, obj *booking.Venue, first int, after *string, from *time.Time, to *time.Time) (*model.BookingConnection, error)
+	Bookings(ctx context.Context, obj *booking.Venue, first *int, after *string, last *int, before *string, from *time.Time, to *time.Time) (*model.BookingConnection, error)
 }
 type ViewerResolver interface {
 	Account(ctx context.Context, obj *access.Viewer) (*account.Account, error)
@@ -1445,7 +1445,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Committee.JointMeetings(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*meeting.Status)), true
+		return e.ComplexityRoot.Committee.JointMeetings(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*meeting.Status)), true
 	case "Committee.kind":
 		if e.ComplexityRoot.Committee.Kind == nil {
 			break
@@ -1462,7 +1462,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Committee.Memberships(childComplexity, args["first"].(int), args["after"].(*string), args["partTime"].(*bool), args["role"].(*structure.Role), args["currentOn"].(*time.Time), args["current"].(*bool), args["text"].(*string)), true
+		return e.ComplexityRoot.Committee.Memberships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["partTime"].(*bool), args["role"].(*structure.Role), args["currentOn"].(*time.Time), args["current"].(*bool), args["text"].(*string)), true
 	case "Committee.name":
 		if e.ComplexityRoot.Committee.Name == nil {
 			break
@@ -1479,7 +1479,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Committee.Needs(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*lists.NeedStatus)), true
+		return e.ComplexityRoot.Committee.Needs(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*lists.NeedStatus)), true
 	case "Committee.projects":
 		if e.ComplexityRoot.Committee.Projects == nil {
 			break
@@ -1490,7 +1490,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Committee.Projects(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*lists.ProjectStatus)), true
+		return e.ComplexityRoot.Committee.Projects(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*lists.ProjectStatus)), true
 	case "Committee.subdistrict":
 		if e.ComplexityRoot.Committee.Subdistrict == nil {
 			break
@@ -1565,7 +1565,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Community.Grids(childComplexity, args["first"].(int), args["after"].(*string)), true
+		return e.ComplexityRoot.Community.Grids(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Community.id":
 		if e.ComplexityRoot.Community.ID == nil {
 			break
@@ -1600,7 +1600,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Community.Units(childComplexity, args["first"].(int), args["after"].(*string)), true
+		return e.ComplexityRoot.Community.Units(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "CommunityConnection.edges":
 		if e.ComplexityRoot.CommunityConnection.Edges == nil {
@@ -1737,7 +1737,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Grid.Workers(childComplexity, args["first"].(int), args["after"].(*string)), true
+		return e.ComplexityRoot.Grid.Workers(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "GridConnection.edges":
 		if e.ComplexityRoot.GridConnection.Edges == nil {
@@ -1876,7 +1876,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.JointMeeting.Attendees(childComplexity, args["first"].(int), args["after"].(*string)), true
+		return e.ComplexityRoot.JointMeeting.Attendees(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "JointMeeting.booking":
 		if e.ComplexityRoot.JointMeeting.Booking == nil {
 			break
@@ -1923,7 +1923,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.JointMeeting.Invitations(childComplexity, args["first"].(int), args["after"].(*string), args["response"].(*meeting.Response)), true
+		return e.ComplexityRoot.JointMeeting.Invitations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["response"].(*meeting.Response)), true
 	case "JointMeeting.minutes":
 		if e.ComplexityRoot.JointMeeting.Minutes == nil {
 			break
@@ -3021,7 +3021,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.Invitations(childComplexity, args["first"].(int), args["after"].(*string), args["response"].(*meeting.Response)), true
+		return e.ComplexityRoot.Person.Invitations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["response"].(*meeting.Response)), true
 	case "Person.memberships":
 		if e.ComplexityRoot.Person.Memberships == nil {
 			break
@@ -3032,7 +3032,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.Memberships(childComplexity, args["first"].(int), args["after"].(*string), args["currentOn"].(*time.Time)), true
+		return e.ComplexityRoot.Person.Memberships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["currentOn"].(*time.Time)), true
 	case "Person.name":
 		if e.ComplexityRoot.Person.Name == nil {
 			break
@@ -3289,7 +3289,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Subdistricts(childComplexity, args["first"].(int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Subdistricts(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.venues":
 		if e.ComplexityRoot.Query.Venues == nil {
 			break
@@ -3300,7 +3300,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Venues(childComplexity, args["filter"].(model.VenueFilter), args["first"].(int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Venues(childComplexity, args["filter"].(model.VenueFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -3508,7 +3508,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subdistrict.Committees(childComplexity, args["first"].(int), args["after"].(*string), args["kind"].(*structure.CommitteeKind), args["communityId"].(*string), args["text"].(*string)), true
+		return e.ComplexityRoot.Subdistrict.Committees(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["kind"].(*structure.CommitteeKind), args["communityId"].(*string), args["text"].(*string)), true
 	case "Subdistrict.communities":
 		if e.ComplexityRoot.Subdistrict.Communities == nil {
 			break
@@ -3519,7 +3519,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subdistrict.Communities(childComplexity, args["first"].(int), args["after"].(*string), args["text"].(*string)), true
+		return e.ComplexityRoot.Subdistrict.Communities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["text"].(*string)), true
 	case "Subdistrict.demo":
 		if e.ComplexityRoot.Subdistrict.Demo == nil {
 			break
@@ -3548,7 +3548,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subdistrict.JointMeetings(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*meeting.Status), args["from"].(*time.Time), args["to"].(*time.Time)), true
+		return e.ComplexityRoot.Subdistrict.JointMeetings(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*meeting.Status), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Subdistrict.name":
 		if e.ComplexityRoot.Subdistrict.Name == nil {
 			break
@@ -3565,7 +3565,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subdistrict.Needs(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*lists.NeedStatus), args["category"].(*lists.Category)), true
+		return e.ComplexityRoot.Subdistrict.Needs(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*lists.NeedStatus), args["category"].(*lists.Category)), true
 	case "Subdistrict.offers":
 		if e.ComplexityRoot.Subdistrict.Offers == nil {
 			break
@@ -3576,7 +3576,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subdistrict.Offers(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*lists.OfferStatus), args["category"].(*lists.Category)), true
+		return e.ComplexityRoot.Subdistrict.Offers(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*lists.OfferStatus), args["category"].(*lists.Category)), true
 	case "Subdistrict.people":
 		if e.ComplexityRoot.Subdistrict.People == nil {
 			break
@@ -3587,7 +3587,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subdistrict.People(childComplexity, args["first"].(int), args["after"].(*string), args["text"].(*string)), true
+		return e.ComplexityRoot.Subdistrict.People(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["text"].(*string)), true
 	case "Subdistrict.projects":
 		if e.ComplexityRoot.Subdistrict.Projects == nil {
 			break
@@ -3598,7 +3598,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subdistrict.Projects(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*lists.ProjectStatus)), true
+		return e.ComplexityRoot.Subdistrict.Projects(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*lists.ProjectStatus)), true
 	case "Subdistrict.residentPopulation":
 		if e.ComplexityRoot.Subdistrict.ResidentPopulation == nil {
 			break
@@ -3632,7 +3632,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subdistrict.Units(childComplexity, args["first"].(int), args["after"].(*string), args["kind"].(*structure.UnitKind), args["communityId"].(*string), args["text"].(*string)), true
+		return e.ComplexityRoot.Subdistrict.Units(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["kind"].(*structure.UnitKind), args["communityId"].(*string), args["text"].(*string)), true
 	case "Subdistrict.workingCommittee":
 		if e.ComplexityRoot.Subdistrict.WorkingCommittee == nil {
 			break
@@ -3821,7 +3821,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Unit.Memberships(childComplexity, args["first"].(int), args["after"].(*string), args["currentOn"].(*time.Time)), true
+		return e.ComplexityRoot.Unit.Memberships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["currentOn"].(*time.Time)), true
 	case "Unit.name":
 		if e.ComplexityRoot.Unit.Name == nil {
 			break
@@ -3838,7 +3838,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Unit.Offers(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*lists.OfferStatus)), true
+		return e.ComplexityRoot.Unit.Offers(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*lists.OfferStatus)), true
 	case "Unit.projects":
 		if e.ComplexityRoot.Unit.Projects == nil {
 			break
@@ -3849,7 +3849,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Unit.Projects(childComplexity, args["first"].(int), args["after"].(*string), args["status"].(*lists.ProjectStatus)), true
+		return e.ComplexityRoot.Unit.Projects(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*lists.ProjectStatus)), true
 	case "Unit.subdistrict":
 		if e.ComplexityRoot.Unit.Subdistrict == nil {
 			break
@@ -3979,7 +3979,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Venue.Bookings(childComplexity, args["first"].(int), args["after"].(*string), args["from"].(*time.Time), args["to"].(*time.Time)), true
+		return e.ComplexityRoot.Venue.Bookings(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Venue.capacity":
 		if e.ComplexityRoot.Venue.Capacity == nil {
 			break
@@ -4305,8 +4305,8 @@ var sources = []*ast.Source{
 cogov: co-governance and resource sharing in urban sub-districts.
 
 Conventions: every object with an identity implements ` + "`" + `Node` + "`" + ` and has an opaque
-global ` + "`" + `id` + "`" + `; growing lists are Relay connections taking ` + "`" + `first` + "`" + ` (1 to 100) and
-` + "`" + `after` + "`" + `; every mutation takes one ` + "`" + `input` + "`" + ` and answers a payload whose
+global ` + "`" + `id` + "`" + `; growing lists are Relay connections taking ` + "`" + `first` + "`" + ` and ` + "`" + `after` + "`" + `, or
+` + "`" + `last` + "`" + ` and ` + "`" + `before` + "`" + ` (1 to 100, 20 when neither is given); every mutation takes one ` + "`" + `input` + "`" + ` and answers a payload whose
 ` + "`" + `userErrors` + "`" + ` lists the rules the request broke (an empty list means success).
 """
 schema {
@@ -4410,7 +4410,7 @@ type Query {
   "Who is asking: the signed-in account and its roles; no account for anonymous visitors."
   viewer: Viewer!
   "All sub-districts of this deployment, by name."
-  subdistricts("How many to return, 1 to 100." first: Int!, "The cursor after which to start." after: String): SubdistrictConnection!
+  subdistricts("How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given." first: Int, "The cursor after which to start." after: String, "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)." last: Int, "The cursor before which to end." before: String): SubdistrictConnection!
   """
   The labels a front end shows for the values of an enum, in the answer's
   language (` + "`" + `Accept-Language` + "`" + `: zh-CN by default, or English), in the
@@ -4445,10 +4445,14 @@ type Subdistrict implements Node {
   demo: Boolean!
   "The sub-district's communities, by name."
   communities(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only those whose name contains this text."
     text: String
   ): CommunityConnection!
@@ -4456,10 +4460,14 @@ type Subdistrict implements Node {
   workingCommittee: Committee
   "The committees of the sub-district at every level, by name."
   committees(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only committees of this kind."
     kind: CommitteeKind
     "Only committees of this community."
@@ -4469,10 +4477,14 @@ type Subdistrict implements Node {
   ): CommitteeConnection!
   "The units stationed in the sub-district, by name."
   units(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only units of this kind."
     kind: UnitKind
     "Only units located in this community."
@@ -4482,10 +4494,14 @@ type Subdistrict implements Node {
   ): UnitConnection!
   "The people known to the sub-district (committee members, grid staff), by name."
   people(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only those whose name contains this text."
     text: String
   ): PersonConnection!
@@ -4524,11 +4540,11 @@ type Community implements Node {
   "The sub-district the community belongs to."
   subdistrict: Subdistrict!
   "The grids (网格) of the community, by name."
-  grids("How many to return, 1 to 100." first: Int!, "The cursor after which to start." after: String): GridConnection!
+  grids("How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given." first: Int, "The cursor after which to start." after: String, "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)." last: Int, "The cursor before which to end." before: String): GridConnection!
   "The community's big party committee (大党委), if set up."
   partyCommittee: Committee
   "The units located in the community, by name."
-  units("How many to return, 1 to 100." first: Int!, "The cursor after which to start." after: String): UnitConnection!
+  units("How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given." first: Int, "The cursor after which to start." after: String, "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)." last: Int, "The cursor before which to end." before: String): UnitConnection!
 }
 
 "A page of communities."
@@ -4564,7 +4580,7 @@ type Grid implements Node {
   "The deputy grid heads (副网格长)."
   deputyHeads: [Person!]!
   "The grid workers (网格员)."
-  workers("How many to return, 1 to 100." first: Int!, "The cursor after which to start." after: String): PersonConnection!
+  workers("How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given." first: Int, "The cursor after which to start." after: String, "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)." last: Int, "The cursor before which to end." before: String): PersonConnection!
 }
 
 "A page of grids."
@@ -4629,10 +4645,14 @@ type Unit implements Node {
   community: Community
   "The committee seats held on behalf of this unit."
   memberships(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only memberships whose term includes this day."
     currentOn: Date
   ): MembershipConnection!
@@ -4682,10 +4702,14 @@ type Committee implements Node {
   community: Community
   "The committee's seats, secretaries first."
   memberships(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only part-time (true) or only full-time (false) members."
     partTime: Boolean
     "Only seats in this role."
@@ -4729,10 +4753,14 @@ type Person implements Node {
   subdistrict: Subdistrict!
   "The committee seats the person holds or held, newest term first."
   memberships(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only seats whose term includes this day."
     currentOn: Date
   ): MembershipConnection!
@@ -5249,10 +5277,14 @@ type Subscription {
 extend type Subdistrict {
   "The sub-district's joint meetings, newest first; only viewers with a role in the sub-district see them."
   jointMeetings(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only meetings in this status."
     status: JointMeetingStatus
     "With ` + "`" + `to` + "`" + `: only meetings starting on these days (in the sub-district's time zone) or later."
@@ -5262,10 +5294,14 @@ extend type Subdistrict {
   ): JointMeetingConnection!
   "The needs list (需求清单) of all communities, newest first. Anyone may read it."
   needs(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only needs in this status."
     status: NeedStatus
     "Only needs of this category."
@@ -5273,10 +5309,14 @@ extend type Subdistrict {
   ): NeedConnection!
   "The offers list (资源清单) of all units, newest first. Anyone may read it."
   offers(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only offers in this status."
     status: OfferStatus
     "Only offers of this category."
@@ -5284,10 +5324,14 @@ extend type Subdistrict {
   ): OfferConnection!
   "The project list (项目清单), newest first. Anyone may read it."
   projects(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only projects in this status."
     status: ProjectStatus
   ): ProjectConnection!
@@ -5301,28 +5345,40 @@ extend type Subdistrict {
 extend type Committee {
   "The joint meetings the committee convenes, newest first; only viewers with a role in the sub-district see them."
   jointMeetings(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only meetings in this status."
     status: JointMeetingStatus
   ): JointMeetingConnection!
   "The needs the committee posted, newest first."
   needs(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only needs in this status."
     status: NeedStatus
   ): NeedConnection!
   "The projects the committee owns, newest first."
   projects(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only projects in this status."
     status: ProjectStatus
   ): ProjectConnection!
@@ -5331,19 +5387,27 @@ extend type Committee {
 extend type Unit {
   "The unit's offers, newest first."
   offers(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only offers in this status."
     status: OfferStatus
   ): OfferConnection!
   "The projects the unit owns, newest first."
   projects(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only projects in this status."
     status: ProjectStatus
   ): ProjectConnection!
@@ -5387,15 +5451,19 @@ type JointMeeting implements Node {
   agenda: [AgendaItem!]!
   "The invited seats and their answers."
   invitations(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only invitations with this answer."
     response: InvitationResponse
   ): InvitationConnection!
   "The seats recorded as attending."
-  attendees("How many to return, 1 to 100." first: Int!, "The cursor after which to start." after: String): MembershipConnection!
+  attendees("How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given." first: Int, "The cursor after which to start." after: String, "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)." last: Int, "The cursor before which to end." before: String): MembershipConnection!
   "The resolutions taken, in order."
   resolutions: [Resolution!]!
   "The other meetings of its monthly series, including this one, by start; empty for a single meeting."
@@ -5461,10 +5529,14 @@ type Invitation implements Node {
 extend type Person {
   "The person's invitations to joint meetings, the latest meeting first; for the person themselves and those who work in the sub-district."
   invitations(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "Only invitations with this answer."
     response: InvitationResponse
   ): InvitationConnection!
@@ -6048,10 +6120,14 @@ extend type Query {
   venues(
     "What to look for."
     filter: VenueFilter!
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
   ): VenueConnection!
 }
 
@@ -6167,10 +6243,14 @@ type Venue implements Node {
   availability("The start of the window." from: DateTime!, "The end of the window." to: DateTime!): [AvailabilitySlot!]!
   "The venue's bookings that you may see (the sub-district's or the venue unit's administrators see all, a committee's administrators their committee's), by start time."
   bookings(
-    "How many to return, 1 to 100."
-    first: Int!
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
     "The cursor after which to start."
     after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
     "With ` + "`" + `to` + "`" + `: only bookings that overlap [from, to)."
     from: DateTime
     "The end of the window ` + "`" + `from` + "`" + ` starts."
@@ -8112,8 +8192,8 @@ func (ec *executionContext) field_Committee_jointMeetings_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8127,14 +8207,30 @@ func (ec *executionContext) field_Committee_jointMeetings_args(ctx context.Conte
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
 		func(ctx context.Context, v any) (*meeting.Status, error) {
 			return ec.unmarshalOJointMeetingStatus2ᚖcogovᚋinternalᚋmeetingᚐStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["status"] = arg2
+	args["status"] = arg4
 	return args, nil
 }
 
@@ -8142,8 +8238,8 @@ func (ec *executionContext) field_Committee_memberships_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8157,46 +8253,62 @@ func (ec *executionContext) field_Committee_memberships_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "partTime",
-		func(ctx context.Context, v any) (*bool, error) {
-			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["partTime"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "role",
-		func(ctx context.Context, v any) (*structure.Role, error) {
-			return ec.unmarshalOMembershipRole2ᚖcogovᚋinternalᚋstructureᚐRole(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["role"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "currentOn",
-		func(ctx context.Context, v any) (*time.Time, error) {
-			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["currentOn"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "current",
-		func(ctx context.Context, v any) (*bool, error) {
-			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["current"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["text"] = arg6
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "partTime",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["partTime"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (*structure.Role, error) {
+			return ec.unmarshalOMembershipRole2ᚖcogovᚋinternalᚋstructureᚐRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "currentOn",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currentOn"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "current",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["current"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg8
 	return args, nil
 }
 
@@ -8204,8 +8316,8 @@ func (ec *executionContext) field_Committee_needs_args(ctx context.Context, rawA
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8219,14 +8331,30 @@ func (ec *executionContext) field_Committee_needs_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
 		func(ctx context.Context, v any) (*lists.NeedStatus, error) {
 			return ec.unmarshalONeedStatus2ᚖcogovᚋinternalᚋlistsᚐNeedStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["status"] = arg2
+	args["status"] = arg4
 	return args, nil
 }
 
@@ -8234,8 +8362,8 @@ func (ec *executionContext) field_Committee_projects_args(ctx context.Context, r
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8249,14 +8377,30 @@ func (ec *executionContext) field_Committee_projects_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
 		func(ctx context.Context, v any) (*lists.ProjectStatus, error) {
 			return ec.unmarshalOProjectStatus2ᚖcogovᚋinternalᚋlistsᚐProjectStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["status"] = arg2
+	args["status"] = arg4
 	return args, nil
 }
 
@@ -8264,8 +8408,8 @@ func (ec *executionContext) field_Community_grids_args(ctx context.Context, rawA
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8279,6 +8423,22 @@ func (ec *executionContext) field_Community_grids_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8286,8 +8446,8 @@ func (ec *executionContext) field_Community_units_args(ctx context.Context, rawA
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8301,6 +8461,22 @@ func (ec *executionContext) field_Community_units_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8308,8 +8484,8 @@ func (ec *executionContext) field_Grid_workers_args(ctx context.Context, rawArgs
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8323,6 +8499,22 @@ func (ec *executionContext) field_Grid_workers_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8330,8 +8522,8 @@ func (ec *executionContext) field_JointMeeting_attendees_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8345,6 +8537,22 @@ func (ec *executionContext) field_JointMeeting_attendees_args(ctx context.Contex
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8352,8 +8560,8 @@ func (ec *executionContext) field_JointMeeting_invitations_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8367,14 +8575,30 @@ func (ec *executionContext) field_JointMeeting_invitations_args(ctx context.Cont
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "response",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "response",
 		func(ctx context.Context, v any) (*meeting.Response, error) {
 			return ec.unmarshalOInvitationResponse2ᚖcogovᚋinternalᚋmeetingᚐResponse(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["response"] = arg2
+	args["response"] = arg4
 	return args, nil
 }
 
@@ -9068,8 +9292,8 @@ func (ec *executionContext) field_Person_invitations_args(ctx context.Context, r
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9083,14 +9307,30 @@ func (ec *executionContext) field_Person_invitations_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "response",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "response",
 		func(ctx context.Context, v any) (*meeting.Response, error) {
 			return ec.unmarshalOInvitationResponse2ᚖcogovᚋinternalᚋmeetingᚐResponse(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["response"] = arg2
+	args["response"] = arg4
 	return args, nil
 }
 
@@ -9098,8 +9338,8 @@ func (ec *executionContext) field_Person_memberships_args(ctx context.Context, r
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9113,14 +9353,30 @@ func (ec *executionContext) field_Person_memberships_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "currentOn",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "currentOn",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["currentOn"] = arg2
+	args["currentOn"] = arg4
 	return args, nil
 }
 
@@ -9198,8 +9454,8 @@ func (ec *executionContext) field_Query_subdistricts_args(ctx context.Context, r
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9213,6 +9469,22 @@ func (ec *executionContext) field_Query_subdistricts_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -9228,8 +9500,8 @@ func (ec *executionContext) field_Query_venues_args(ctx context.Context, rawArgs
 	}
 	args["filter"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9243,6 +9515,22 @@ func (ec *executionContext) field_Query_venues_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -9250,8 +9538,8 @@ func (ec *executionContext) field_Subdistrict_committees_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9265,22 +9553,84 @@ func (ec *executionContext) field_Subdistrict_committees_args(ctx context.Contex
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
 		func(ctx context.Context, v any) (*structure.CommitteeKind, error) {
 			return ec.unmarshalOCommitteeKind2ᚖcogovᚋinternalᚋstructureᚐCommitteeKind(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["kind"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "communityId",
+	args["kind"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "communityId",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOID2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["communityId"] = arg3
+	args["communityId"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Subdistrict_communities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "text",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
@@ -9292,42 +9642,12 @@ func (ec *executionContext) field_Subdistrict_committees_args(ctx context.Contex
 	return args, nil
 }
 
-func (ec *executionContext) field_Subdistrict_communities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "text",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["text"] = arg2
-	return args, nil
-}
-
 func (ec *executionContext) field_Subdistrict_jointMeetings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9341,30 +9661,46 @@ func (ec *executionContext) field_Subdistrict_jointMeetings_args(ctx context.Con
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
 		func(ctx context.Context, v any) (*meeting.Status, error) {
 			return ec.unmarshalOJointMeetingStatus2ᚖcogovᚋinternalᚋmeetingᚐStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["status"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+	args["status"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["from"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+	args["from"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["to"] = arg4
+	args["to"] = arg6
 	return args, nil
 }
 
@@ -9372,8 +9708,8 @@ func (ec *executionContext) field_Subdistrict_needs_args(ctx context.Context, ra
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9387,22 +9723,38 @@ func (ec *executionContext) field_Subdistrict_needs_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
 		func(ctx context.Context, v any) (*lists.NeedStatus, error) {
 			return ec.unmarshalONeedStatus2ᚖcogovᚋinternalᚋlistsᚐNeedStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["status"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "category",
+	args["status"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "category",
 		func(ctx context.Context, v any) (*lists.Category, error) {
 			return ec.unmarshalOCategory2ᚖcogovᚋinternalᚋlistsᚐCategory(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["category"] = arg3
+	args["category"] = arg5
 	return args, nil
 }
 
@@ -9410,8 +9762,8 @@ func (ec *executionContext) field_Subdistrict_offers_args(ctx context.Context, r
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9425,22 +9777,38 @@ func (ec *executionContext) field_Subdistrict_offers_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
 		func(ctx context.Context, v any) (*lists.OfferStatus, error) {
 			return ec.unmarshalOOfferStatus2ᚖcogovᚋinternalᚋlistsᚐOfferStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["status"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "category",
+	args["status"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "category",
 		func(ctx context.Context, v any) (*lists.Category, error) {
 			return ec.unmarshalOCategory2ᚖcogovᚋinternalᚋlistsᚐCategory(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["category"] = arg3
+	args["category"] = arg5
 	return args, nil
 }
 
@@ -9448,8 +9816,8 @@ func (ec *executionContext) field_Subdistrict_people_args(ctx context.Context, r
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9463,14 +9831,30 @@ func (ec *executionContext) field_Subdistrict_people_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["text"] = arg2
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg4
 	return args, nil
 }
 
@@ -9478,8 +9862,8 @@ func (ec *executionContext) field_Subdistrict_projects_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9493,14 +9877,30 @@ func (ec *executionContext) field_Subdistrict_projects_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
 		func(ctx context.Context, v any) (*lists.ProjectStatus, error) {
 			return ec.unmarshalOProjectStatus2ᚖcogovᚋinternalᚋlistsᚐProjectStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["status"] = arg2
+	args["status"] = arg4
 	return args, nil
 }
 
@@ -9530,8 +9930,8 @@ func (ec *executionContext) field_Subdistrict_units_args(ctx context.Context, ra
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9545,30 +9945,46 @@ func (ec *executionContext) field_Subdistrict_units_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
-		func(ctx context.Context, v any) (*structure.UnitKind, error) {
-			return ec.unmarshalOUnitKind2ᚖcogovᚋinternalᚋstructureᚐUnitKind(ctx, v)
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["kind"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "communityId",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOID2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["communityId"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["text"] = arg4
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*structure.UnitKind, error) {
+			return ec.unmarshalOUnitKind2ᚖcogovᚋinternalᚋstructureᚐUnitKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "communityId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["communityId"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg6
 	return args, nil
 }
 
@@ -9612,8 +10028,8 @@ func (ec *executionContext) field_Unit_memberships_args(ctx context.Context, raw
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9627,14 +10043,30 @@ func (ec *executionContext) field_Unit_memberships_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "currentOn",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "currentOn",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["currentOn"] = arg2
+	args["currentOn"] = arg4
 	return args, nil
 }
 
@@ -9642,8 +10074,8 @@ func (ec *executionContext) field_Unit_offers_args(ctx context.Context, rawArgs 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9657,14 +10089,30 @@ func (ec *executionContext) field_Unit_offers_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
 		func(ctx context.Context, v any) (*lists.OfferStatus, error) {
 			return ec.unmarshalOOfferStatus2ᚖcogovᚋinternalᚋlistsᚐOfferStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["status"] = arg2
+	args["status"] = arg4
 	return args, nil
 }
 
@@ -9672,8 +10120,8 @@ func (ec *executionContext) field_Unit_projects_args(ctx context.Context, rawArg
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9687,14 +10135,30 @@ func (ec *executionContext) field_Unit_projects_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
 		func(ctx context.Context, v any) (*lists.ProjectStatus, error) {
 			return ec.unmarshalOProjectStatus2ᚖcogovᚋinternalᚋlistsᚐProjectStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["status"] = arg2
+	args["status"] = arg4
 	return args, nil
 }
 
@@ -9724,8 +10188,8 @@ func (ec *executionContext) field_Venue_bookings_args(ctx context.Context, rawAr
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9739,22 +10203,38 @@ func (ec *executionContext) field_Venue_bookings_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["from"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+	args["from"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["to"] = arg3
+	args["to"] = arg5
 	return args, nil
 }
 
@@ -11758,7 +12238,7 @@ func (ec *executionContext) _Committee_memberships(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Committee().Memberships(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["partTime"].(*bool), fc.Args["role"].(*structure.Role), fc.Args["currentOn"].(*time.Time), fc.Args["current"].(*bool), fc.Args["text"].(*string))
+			return ec.Resolvers.Committee().Memberships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["partTime"].(*bool), fc.Args["role"].(*structure.Role), fc.Args["currentOn"].(*time.Time), fc.Args["current"].(*bool), fc.Args["text"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MembershipConnection) graphql.Marshaler {
@@ -11802,7 +12282,7 @@ func (ec *executionContext) _Committee_jointMeetings(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Committee().JointMeetings(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*meeting.Status))
+			return ec.Resolvers.Committee().JointMeetings(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*meeting.Status))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.JointMeetingConnection) graphql.Marshaler {
@@ -11846,7 +12326,7 @@ func (ec *executionContext) _Committee_needs(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Committee().Needs(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*lists.NeedStatus))
+			return ec.Resolvers.Committee().Needs(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*lists.NeedStatus))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NeedConnection) graphql.Marshaler {
@@ -11890,7 +12370,7 @@ func (ec *executionContext) _Committee_projects(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Committee().Projects(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*lists.ProjectStatus))
+			return ec.Resolvers.Committee().Projects(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*lists.ProjectStatus))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectConnection) graphql.Marshaler {
@@ -12264,7 +12744,7 @@ func (ec *executionContext) _Community_grids(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Community().Grids(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string))
+			return ec.Resolvers.Community().Grids(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.GridConnection) graphql.Marshaler {
@@ -12340,7 +12820,7 @@ func (ec *executionContext) _Community_units(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Community().Units(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string))
+			return ec.Resolvers.Community().Units(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.UnitConnection) graphql.Marshaler {
@@ -12925,7 +13405,7 @@ func (ec *executionContext) _Grid_workers(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Grid().Workers(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string))
+			return ec.Resolvers.Grid().Workers(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonConnection) graphql.Marshaler {
@@ -13794,7 +14274,7 @@ func (ec *executionContext) _JointMeeting_invitations(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.JointMeeting().Invitations(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["response"].(*meeting.Response))
+			return ec.Resolvers.JointMeeting().Invitations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["response"].(*meeting.Response))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.InvitationConnection) graphql.Marshaler {
@@ -13838,7 +14318,7 @@ func (ec *executionContext) _JointMeeting_attendees(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.JointMeeting().Attendees(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string))
+			return ec.Resolvers.JointMeeting().Attendees(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MembershipConnection) graphql.Marshaler {
@@ -18313,7 +18793,7 @@ func (ec *executionContext) _Person_memberships(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Person().Memberships(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["currentOn"].(*time.Time))
+			return ec.Resolvers.Person().Memberships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["currentOn"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MembershipConnection) graphql.Marshaler {
@@ -18357,7 +18837,7 @@ func (ec *executionContext) _Person_invitations(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Person().Invitations(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["response"].(*meeting.Response))
+			return ec.Resolvers.Person().Invitations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["response"].(*meeting.Response))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.InvitationConnection) graphql.Marshaler {
@@ -19390,7 +19870,7 @@ func (ec *executionContext) _Query_subdistricts(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Subdistricts(ctx, fc.Args["first"].(int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Subdistricts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SubdistrictConnection) graphql.Marshaler {
@@ -19478,7 +19958,7 @@ func (ec *executionContext) _Query_venues(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Venues(ctx, fc.Args["filter"].(model.VenueFilter), fc.Args["first"].(int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Venues(ctx, fc.Args["filter"].(model.VenueFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.VenueConnection) graphql.Marshaler {
@@ -20584,7 +21064,7 @@ func (ec *executionContext) _Subdistrict_communities(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subdistrict().Communities(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["text"].(*string))
+			return ec.Resolvers.Subdistrict().Communities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["text"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunityConnection) graphql.Marshaler {
@@ -20660,7 +21140,7 @@ func (ec *executionContext) _Subdistrict_committees(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subdistrict().Committees(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["kind"].(*structure.CommitteeKind), fc.Args["communityId"].(*string), fc.Args["text"].(*string))
+			return ec.Resolvers.Subdistrict().Committees(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["kind"].(*structure.CommitteeKind), fc.Args["communityId"].(*string), fc.Args["text"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitteeConnection) graphql.Marshaler {
@@ -20704,7 +21184,7 @@ func (ec *executionContext) _Subdistrict_units(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subdistrict().Units(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["kind"].(*structure.UnitKind), fc.Args["communityId"].(*string), fc.Args["text"].(*string))
+			return ec.Resolvers.Subdistrict().Units(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["kind"].(*structure.UnitKind), fc.Args["communityId"].(*string), fc.Args["text"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.UnitConnection) graphql.Marshaler {
@@ -20748,7 +21228,7 @@ func (ec *executionContext) _Subdistrict_people(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subdistrict().People(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["text"].(*string))
+			return ec.Resolvers.Subdistrict().People(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["text"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonConnection) graphql.Marshaler {
@@ -20815,7 +21295,7 @@ func (ec *executionContext) _Subdistrict_jointMeetings(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subdistrict().JointMeetings(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*meeting.Status), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+			return ec.Resolvers.Subdistrict().JointMeetings(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*meeting.Status), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.JointMeetingConnection) graphql.Marshaler {
@@ -20859,7 +21339,7 @@ func (ec *executionContext) _Subdistrict_needs(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subdistrict().Needs(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*lists.NeedStatus), fc.Args["category"].(*lists.Category))
+			return ec.Resolvers.Subdistrict().Needs(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*lists.NeedStatus), fc.Args["category"].(*lists.Category))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NeedConnection) graphql.Marshaler {
@@ -20903,7 +21383,7 @@ func (ec *executionContext) _Subdistrict_offers(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subdistrict().Offers(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*lists.OfferStatus), fc.Args["category"].(*lists.Category))
+			return ec.Resolvers.Subdistrict().Offers(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*lists.OfferStatus), fc.Args["category"].(*lists.Category))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferConnection) graphql.Marshaler {
@@ -20947,7 +21427,7 @@ func (ec *executionContext) _Subdistrict_projects(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subdistrict().Projects(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*lists.ProjectStatus))
+			return ec.Resolvers.Subdistrict().Projects(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*lists.ProjectStatus))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectConnection) graphql.Marshaler {
@@ -21740,7 +22220,7 @@ func (ec *executionContext) _Unit_memberships(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Unit().Memberships(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["currentOn"].(*time.Time))
+			return ec.Resolvers.Unit().Memberships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["currentOn"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MembershipConnection) graphql.Marshaler {
@@ -21784,7 +22264,7 @@ func (ec *executionContext) _Unit_offers(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Unit().Offers(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*lists.OfferStatus))
+			return ec.Resolvers.Unit().Offers(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*lists.OfferStatus))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferConnection) graphql.Marshaler {
@@ -21828,7 +22308,7 @@ func (ec *executionContext) _Unit_projects(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Unit().Projects(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["status"].(*lists.ProjectStatus))
+			return ec.Resolvers.Unit().Projects(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*lists.ProjectStatus))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectConnection) graphql.Marshaler {
@@ -22828,7 +23308,7 @@ func (ec *executionContext) _Venue_bookings(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Venue().Bookings(ctx, obj, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+			return ec.Resolvers.Venue().Bookings(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingConnection) graphql.Marshaler {

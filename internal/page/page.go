@@ -6,10 +6,25 @@ package page
 // Max is the largest page a list serves.
 const Max = 100
 
-// Page asks for the First items after the cursor After ("" for the start).
+// Page asks for the First items after the cursor After ("" for the start),
+// or, with Last, for the Last items before the cursor Before ("" for the
+// end). After and Before may both bound the list.
 type Page struct {
-	First int
-	After string
+	First  int
+	After  string
+	Last   int
+	Before string
+}
+
+// Backward reports whether the page is counted from the end.
+func (p Page) Backward() bool { return p.Last > 0 }
+
+// Size is how many items the page asks for.
+func (p Page) Size() int {
+	if p.Backward() {
+		return p.Last
+	}
+	return p.First
 }
 
 // Conn is one page of a list: the items with their cursors, whether more

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"cogov/internal/page"
@@ -80,20 +81,32 @@ const noParent = "00000000-0000-0000-0000-000000000000"
 
 // list fetches one page of items for each parent in a single statement: the
 // total per parent (from one marker row per parent, so that a page past the
-// end still knows it), the page after the cursor and one item more to tell
-// whether another page follows.
+// end still knows it), the page between the cursors and one item more to
+// tell whether another page follows — counted from the start, or for a
+// backward page (Last) from the end, its items then put back in order.
 func list[T any](ctx context.Context, tx querier, spec listSpec[T], parents []string, p Page) (map[string]*Conn[T], error) {
-	var after *cursor
-	if p.After != "" {
-		c, err := decodeCursor(p.After)
-		if err != nil {
-			return nil, err
+	var after, before *cursor
+	for _, c := range []struct {
+		text string
+		into **cursor
+	}{{p.After, &after}, {p.Before, &before}} {
+		if c.text != "" {
+			cur, err := decodeCursor(c.text)
+			if err != nil {
+				return nil, err
+			}
+			*c.into = &cur
 		}
-		after = &c
 	}
-	if p.First < 1 || p.First > MaxPage {
-		return nil, fmt.Errorf("page size %d out of range", p.First)
+	size := p.Size()
+	if size < 1 || size > MaxPage || (p.First > 0 && p.Last > 0) {
+		return nil, fmt.Errorf("page size %d/%d out of range", p.First, p.Last)
 	}
+	order := `_sort COLLATE "C", _id`
+	if p.Backward() {
+		order = `_sort COLLATE "C" DESC, _id DESC`
+	}
+	nb := 5 + len(spec.args) // the before cursor's parameters follow the filter's
 	where := spec.parent + " = ANY($1::uuid[])"
 	if spec.where != "" {
 		where += " AND (" + spec.where + ")"
@@ -104,18 +117,22 @@ func list[T any](ctx context.Context, tx querier, spec listSpec[T], parents []st
 ), counted AS (
 	SELECT *, count(*) OVER (PARTITION BY _parent) AS _total FROM base
 ), paged AS (
-	SELECT *, row_number() OVER (PARTITION BY _parent ORDER BY _sort COLLATE "C", _id) AS _rn FROM counted
-	WHERE $2::text IS NULL OR (_sort COLLATE "C", _id) > ($2::text COLLATE "C", $3::uuid)
+	SELECT *, row_number() OVER (PARTITION BY _parent ORDER BY ` + order + `) AS _rn FROM counted
+	WHERE ($2::text IS NULL OR (_sort COLLATE "C", _id) > ($2::text COLLATE "C", $3::uuid))
+	  AND ($` + fmt.Sprint(nb) + `::text IS NULL OR (_sort COLLATE "C", _id) < ($` + fmt.Sprint(nb) + `::text COLLATE "C", $` + fmt.Sprint(nb+1) + `::uuid))
 )
 SELECT * FROM paged WHERE _rn <= $4
 UNION ALL
 SELECT * FROM (SELECT DISTINCT ON (_parent) *, 0::bigint AS _rn FROM counted ORDER BY _parent) totals
 ORDER BY _parent, _rn`
-	var afterSort, afterID *string
+	var afterSort, afterID, beforeSort, beforeID *string
 	if after != nil {
 		afterSort, afterID = &after.S, &after.ID
 	}
-	args := append([]any{parents, afterSort, afterID, p.First + 1}, spec.args...)
+	if before != nil {
+		beforeSort, beforeID = &before.S, &before.ID
+	}
+	args := append(append([]any{parents, afterSort, afterID, size + 1}, spec.args...), beforeSort, beforeID)
 	rows, err := tx.Query(ctx, strings.TrimSpace(sql), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list: %w", err)
@@ -132,14 +149,19 @@ ORDER BY _parent, _rn`
 		}
 		c := out[parent]
 		if c == nil {
-			c = &Conn[T]{Total: int(total), HasPrev: after != nil}
+			// A bound on the other side says that items lie beyond it.
+			c = &Conn[T]{Total: int(total), HasPrev: after != nil, HasNext: before != nil}
 			out[parent] = c
 		}
 		if rn == 0 { // the row that carries the parent's total
 			continue
 		}
-		if int(rn) > p.First {
-			c.HasNext = true
+		if int(rn) > size { // one more than the page: another page follows
+			if p.Backward() {
+				c.HasPrev = true
+			} else {
+				c.HasNext = true
+			}
 			continue
 		}
 		c.Items = append(c.Items, item)
@@ -147,6 +169,12 @@ ORDER BY _parent, _rn`
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list: %w", err)
+	}
+	if p.Backward() {
+		for _, c := range out {
+			slices.Reverse(c.Items)
+			slices.Reverse(c.Cursors)
+		}
 	}
 	return out, nil
 }
