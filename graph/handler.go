@@ -66,7 +66,7 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.Websocket{
-		Implementation: socketAccept{transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(o.AllowedOrigins)}}},
+		Implementation:        socketAccept{transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(o.AllowedOrigins)}}},
 		InitFunc:              socketInit(o),
 		KeepAlivePingInterval: 20 * time.Second,
 		InitTimeout:           10 * time.Second,

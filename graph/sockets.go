@@ -241,7 +241,9 @@ func (socketGate) InterceptOperation(ctx context.Context, next graphql.Operation
 
 // socketAccept accepts websockets as the library does and hands the
 // connection to the request's socket, which closes it when idle.
-type socketAccept struct{ transport.CoderWebsocketImplementation }
+type socketAccept struct {
+	transport.CoderWebsocketImplementation
+}
 
 func (a socketAccept) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
 	c, err := a.CoderWebsocketImplementation.Accept(w, r, o)

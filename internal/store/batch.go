@@ -17,7 +17,6 @@ type viewerQuerier struct {
 	set  []any // the arguments of setViewerSQL
 }
 
-//
 // A read whose connection turns out to be broken before the first result
 // (the statement that sets the viewer) comes back is sent once more, on a
 // fresh connection: nothing of it has run, and it only reads.
