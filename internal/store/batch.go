@@ -17,9 +17,10 @@ type viewerQuerier struct {
 	set  []any // the arguments of setViewerSQL
 }
 
-// A read whose connection turns out to be broken before the first result
-// (the statement that sets the viewer) comes back is sent once more, on a
-// fresh connection: nothing of it has run, and it only reads.
+// send sends the batch of the viewer and one statement. A read whose
+// connection turns out to be broken before the first result (the viewer's)
+// comes back is sent once more, on a fresh connection: nothing of it has
+// run, and it only reads.
 func (q viewerQuerier) send(ctx context.Context, sql string, args []any) (*pgxpool.Conn, pgx.BatchResults, error) {
 	type sent struct {
 		conn *pgxpool.Conn
