@@ -43,6 +43,7 @@ type Options struct {
 const (
 	codeInternal = "INTERNAL"
 	codeTimeout  = "TIMEOUT"
+	codeCanceled = "CANCELED"
 	codeBadInput = "BAD_USER_INPUT"
 )
 
@@ -118,6 +119,12 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 			httpAnswerFrom(ctx).set(http.StatusServiceUnavailable, "Retry-After", retryAfterOutage)
 			o.Log.WarnContext(ctx, "database unavailable", "err", err, "path", graphql.GetPath(ctx).String(), "request", RequestID(ctx))
 			return &gqlerror.Error{Message: msgUnavailable, Path: graphql.GetPath(ctx), Extensions: map[string]any{"code": codeUnavailable}}
+		}
+		if errors.Is(err, context.Canceled) {
+			// The client went away (or its subscription ended): nobody
+			// reads this, and it is no fault of the server.
+			return &gqlerror.Error{Message: "the operation was canceled", Path: graphql.GetPath(ctx),
+				Extensions: map[string]any{"code": codeCanceled}}
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			return &gqlerror.Error{Message: "the operation took too long", Path: graphql.GetPath(ctx),

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -46,6 +47,10 @@ func (l *SocketLimits) defaults() {
 
 // closeTooMany is the close code of graphql-transport-ws for "too many".
 const closeTooMany = 4429
+
+// A subscription refused for the limit of its socket is refused before it
+// runs: graphql-transport-ws sends that as an error message, not as a result.
+func init() { errcode.RegisterErrorType(codeSubscriptions, errcode.KindProtocol) }
 
 // codeSubscriptions is the error code of a subscription over the limit of its socket.
 const codeSubscriptions = "SUBSCRIPTION_LIMIT_EXCEEDED"
@@ -173,17 +178,18 @@ func (s *socket) start(rc *graphql.OperationContext) *gqlerror.Error {
 	return nil
 }
 
-// running ties the end of an operation counted by start to ctx, which
-// ends with the operation.
-func (s *socket) running(ctx context.Context, rc *graphql.OperationContext) {
+// running returns the function that uncounts an operation counted by
+// start, once however often it is called; it is called when the
+// operation's context ends, at the latest.
+func (s *socket) running(ctx context.Context, rc *graphql.OperationContext) func() {
 	s.mu.Lock()
 	sub, ok := s.pending[rc]
 	delete(s.pending, rc)
 	s.mu.Unlock()
 	if !ok {
-		return
+		return func() {}
 	}
-	context.AfterFunc(ctx, func() {
+	done := sync.OnceFunc(func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if sub {
@@ -193,6 +199,8 @@ func (s *socket) running(ctx context.Context, rc *graphql.OperationContext) {
 			s.idle.Reset(s.reg.l.Idle)
 		}
 	})
+	context.AfterFunc(ctx, done)
+	return done
 }
 
 // end forgets the socket once its connection is over.
@@ -232,11 +240,23 @@ func (socketGate) MutateOperationContext(ctx context.Context, rc *graphql.Operat
 	return nil
 }
 
+// InterceptOperation uncounts an operation when its last response has gone
+// (before the transport tells the client it is complete), or when its
+// context ends.
 func (socketGate) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	if s := socketFrom(ctx); s != nil {
-		s.running(ctx, graphql.GetOperationContext(ctx))
+	s := socketFrom(ctx)
+	if s == nil {
+		return next(ctx)
 	}
-	return next(ctx)
+	done := s.running(ctx, graphql.GetOperationContext(ctx))
+	h := next(ctx)
+	return func(ctx context.Context) *graphql.Response {
+		r := h(ctx)
+		if r == nil {
+			done()
+		}
+		return r
+	}
 }
 
 // socketAccept accepts websockets as the library does and hands the
