@@ -39,7 +39,7 @@ func CalendarHandler(r *Resolver, st *store.Store, log *slog.Logger) http.Handle
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /calendar/venues/{file}", c.venue)
 	mux.HandleFunc("GET /calendar/committees/{file}", c.committee)
-	return mux
+	return CheckURL(mux)
 }
 
 type calendarFeeds struct {
@@ -58,8 +58,7 @@ func feedID(req *http.Request, typ string) string {
 }
 
 func (c calendarFeeds) fail(w http.ResponseWriter, req *http.Request, err error) {
-	c.log.ErrorContext(req.Context(), "calendar feed", "err", err, "path", req.URL.Path)
-	http.Error(w, "internal error", http.StatusInternalServerError)
+	failHTTP(w, req, c.log, "calendar feed", err)
 }
 
 func (c calendarFeeds) venue(w http.ResponseWriter, req *http.Request) {

@@ -34,7 +34,7 @@ func ExportHandler(r *Resolver, st *store.Store, log *slog.Logger) http.Handler 
 	x := exports{r: r, st: st, log: log}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /export/subdistricts/{code}/{file}", x.serve)
-	return mux
+	return CheckURL(mux)
 }
 
 type exports struct {
@@ -113,7 +113,20 @@ type badRequest string
 func (b badRequest) Error() string { return string(b) }
 
 func (x exports) fail(w http.ResponseWriter, req *http.Request, err error) {
-	x.log.ErrorContext(req.Context(), "export", "err", err, "path", req.URL.Path)
+	failHTTP(w, req, x.log, "export", err)
+}
+
+// failHTTP answers a request that failed on the server's side: 503 with
+// Retry-After when the database is out of reach, else 500; only the
+// latter is logged as an error.
+func failHTTP(w http.ResponseWriter, req *http.Request, log *slog.Logger, what string, err error) {
+	if errors.Is(err, problem.ErrUnavailable) {
+		log.WarnContext(req.Context(), what+": database unavailable", "err", err, "path", req.URL.Path, "request", RequestID(req.Context()))
+		w.Header().Set("Retry-After", retryAfterOutage)
+		http.Error(w, msgUnavailable, http.StatusServiceUnavailable)
+		return
+	}
+	log.ErrorContext(req.Context(), what, "err", err, "path", req.URL.Path, "request", RequestID(req.Context()))
 	http.Error(w, "internal error", http.StatusInternalServerError)
 }
 

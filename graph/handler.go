@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/coder/websocket"
@@ -21,9 +21,9 @@ import (
 
 	"cogov/graph/generated"
 	"cogov/graph/model"
-	"cogov/internal/access"
 	"cogov/internal/account"
 	"cogov/internal/i18n"
+	"cogov/internal/problem"
 	"cogov/internal/store"
 )
 
@@ -34,6 +34,7 @@ type Options struct {
 	OperationLimit time.Duration // deadline of one operation; 0 for 10 s
 	Limits         Limits        // depth, size, alias and rate limits
 	AllowedOrigins []string      // origins allowed to open websockets besides the server's own
+	Sockets        SocketLimits  // idle time and counts of websockets
 	Accounts       *account.Service
 	LoaderWait     time.Duration // how long loaders gather a batch; 2 ms when 0
 	Log            *slog.Logger
@@ -43,7 +44,14 @@ type Options struct {
 const (
 	codeInternal = "INTERNAL"
 	codeTimeout  = "TIMEOUT"
+	codeCanceled = "CANCELED"
 	codeBadInput = "BAD_USER_INPUT"
+)
+
+// An outage is answered with this message and Retry-After (seconds).
+const (
+	msgUnavailable   = "the database is unavailable; try again shortly"
+	retryAfterOutage = "1"
 )
 
 // NewHandler builds the GraphQL endpoint: POST and GET (queries only) with a
@@ -60,18 +68,8 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.Websocket{
-		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(o.AllowedOrigins)}},
-		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-			auth := strings.TrimPrefix(p.Authorization(), "Bearer ")
-			if auth == "" || o.Accounts == nil {
-				return ctx, &p, nil // anonymous
-			}
-			v, err := o.Accounts.Authenticate(ctx, auth)
-			if err != nil {
-				return ctx, nil, errors.New("the session token is not valid; sign in again")
-			}
-			return access.With(ctx, v), &p, nil
-		},
+		Implementation:        socketAccept{transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(o.AllowedOrigins)}}},
+		InitFunc:              socketInit(o),
 		KeepAlivePingInterval: 20 * time.Second,
 		InitTimeout:           10 * time.Second,
 	})
@@ -91,8 +89,14 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 		srv.Use(extension.Introspection{})
 	}
 	srv.SetDisableSuggestion(o.Production)
+	srv.Use(&inputCheck{})
 	srv.Use(newLimiter(o.Limits))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription {
+			// A subscription lives as long as its socket wants it: a
+			// deadline would end it after the first event or 10 s.
+			return next(ctx)
+		}
 		ctx, cancel := context.WithTimeout(ctx, o.OperationLimit)
 		h := next(ctx)
 		return func(ctx context.Context) *graphql.Response {
@@ -100,6 +104,7 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 			return h(ctx)
 		}
 	})
+	srv.Use(socketGate{}) // last: see socketGate
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		o.Log.ErrorContext(ctx, "panic in resolver", "panic", p, "path", graphql.GetPath(ctx).String(),
 			"request", RequestID(ctx), "trace", RequestTrace(ctx), "stack", string(debug.Stack()))
@@ -136,6 +141,17 @@ func errorPresenter(o Options) func(ctx context.Context, err error) *gqlerror.Er
 				e.Path = graphql.GetPath(ctx)
 			}
 			return e
+		}
+		if errors.Is(err, problem.ErrUnavailable) {
+			httpAnswerFrom(ctx).set(http.StatusServiceUnavailable, "Retry-After", retryAfterOutage)
+			o.Log.WarnContext(ctx, "database unavailable", "err", err, "path", graphql.GetPath(ctx).String(), "request", RequestID(ctx))
+			return &gqlerror.Error{Message: msgUnavailable, Path: graphql.GetPath(ctx), Extensions: map[string]any{"code": codeUnavailable}}
+		}
+		if errors.Is(err, context.Canceled) {
+			// The client went away (or its subscription ended): nobody
+			// reads this, and it is no fault of the server.
+			return &gqlerror.Error{Message: "the operation was canceled", Path: graphql.GetPath(ctx),
+				Extensions: map[string]any{"code": codeCanceled}}
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			return &gqlerror.Error{Message: "the operation took too long", Path: graphql.GetPath(ctx),

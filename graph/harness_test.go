@@ -187,11 +187,12 @@ func newEnvWait(t testing.TB, withDemo bool, opts graph.Options, loaderWait time
 	db := pgtest.New(t, o)
 	st := store.New(db.Pool, now)
 	res := graph.NewResolver(st, "http://cogov.test", now)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		if testing.Verbose() {
+			opts.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		}
 	}
-	opts.Log = log
 	h := graph.NewEndpoint(res, st, opts, loaderWait, testViewer)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

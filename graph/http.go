@@ -16,6 +16,7 @@ import (
 	"cogov/internal/access"
 	"cogov/internal/account"
 	"cogov/internal/i18n"
+	"cogov/internal/problem"
 	"cogov/internal/store"
 )
 
@@ -94,6 +95,12 @@ func Authenticate(accounts *account.Service, log *slog.Logger, next http.Handler
 				writeError(w, r, http.StatusUnauthorized, "UNAUTHENTICATED", err.Error())
 				return
 			}
+			if errors.Is(err, problem.ErrUnavailable) {
+				log.WarnContext(ctx, "database unavailable", "err", err, "request", ri.ID)
+				w.Header().Set("Retry-After", retryAfterOutage)
+				writeError(w, r, http.StatusServiceUnavailable, codeUnavailable, msgUnavailable)
+				return
+			}
 			if err != nil {
 				log.ErrorContext(ctx, "authenticate", "err", err, "request", ri.ID, "trace", ri.TraceID)
 				writeError(w, r, http.StatusInternalServerError, codeInternal, "internal error")
@@ -143,8 +150,9 @@ func limitBody(next http.Handler) http.Handler {
 }
 
 // NewEndpoint is the whole /graphql endpoint over the services of r, with
-// per-request loaders over st: body cap, authentication,
-// rate-limit statuses, per-request loaders and the GraphQL handler. wrap,
+// per-request loaders over st: body cap, authentication, the checks of a
+// request's shape (checkHTTP), rate-limit statuses, websocket limits,
+// per-request loaders and the GraphQL handler. wrap,
 // if not nil, wraps the handler right after authentication (tests use it).
 func NewEndpoint(r *Resolver, st *store.Store, o Options, loaderWait time.Duration, wrap func(http.Handler) http.Handler) http.Handler {
 	if o.Log == nil {
@@ -152,14 +160,19 @@ func NewEndpoint(r *Resolver, st *store.Store, o Options, loaderWait time.Durati
 	}
 	o.Accounts = r.Accounts
 	o.LoaderWait = loaderWait
+	socks := newSockets(o.Sockets, o.AllowedOrigins)
 	gql := NewHandler(r, st, o)
-	rated := RateLimitStatus(gql)
+	checked := checkHTTP(RateLimitStatus(gql))
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if strings.EqualFold(req.Header.Get("Upgrade"), "websocket") {
-			gql.ServeHTTP(w, req) // the websocket needs the connection itself
+		switch up := req.Header.Get("Upgrade"); {
+		case strings.EqualFold(up, "websocket"):
+			socks.serve(w, req, gql) // the websocket needs the connection itself
+			return
+		case up != "":
+			writeError(w, req, http.StatusBadRequest, codeBadRequest, "only an upgrade to a websocket is supported")
 			return
 		}
-		rated.ServeHTTP(w, req)
+		checked.ServeHTTP(w, req)
 	})
 	if wrap != nil {
 		h = wrap(h)

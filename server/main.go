@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -52,6 +53,7 @@ type config struct {
 	corsOrigins    []string
 	production     bool
 	introspection  bool
+	sockets        graph.SocketLimits
 }
 
 func loadConfig() (config, error) {
@@ -71,6 +73,25 @@ func loadConfig() (config, error) {
 		c.production = true
 	default:
 		return c, fmt.Errorf("COGOV_ENV must be development or production, not %q", env)
+	}
+	if v := os.Getenv("COGOV_WS_IDLE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("COGOV_WS_IDLE must be a duration such as 60s, not %q", v)
+		}
+		c.sockets.Idle = d
+	}
+	for _, n := range []struct {
+		name string
+		v    *int
+	}{{"COGOV_WS_SUBSCRIPTIONS", &c.sockets.PerSocket}, {"COGOV_WS_PER_ACCOUNT", &c.sockets.PerAccount}, {"COGOV_WS_PER_ADDRESS", &c.sockets.PerAddr}} {
+		if v := os.Getenv(n.name); v != "" {
+			i, err := strconv.Atoi(v)
+			if err != nil || i <= 0 {
+				return c, fmt.Errorf("%s must be a positive number, not %q", n.name, v)
+			}
+			*n.v = i
+		}
 	}
 	for _, o := range strings.Split(os.Getenv("CORS_ALLOWED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -182,7 +203,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewEndpoint(res, st, graph.Options{Production: cfg.production, Introspection: cfg.introspection,
-		AllowedOrigins: cfg.corsOrigins, Log: log}, 2*time.Millisecond, nil))
+		AllowedOrigins: cfg.corsOrigins, Sockets: cfg.sockets, Log: log}, 2*time.Millisecond, nil))
 	if !cfg.production {
 		// GraphiQL from the binary itself: no CDN, so it works on an intranet.
 		mux.Handle("/graphiql", graphiql.Handler())
@@ -198,8 +219,10 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte("ok\n"))
 	})
+	// Ready while PostgreSQL answers within half a second: a load balancer
+	// probing every second sees an outage within a second or two.
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(r.Context(), 500*time.Millisecond)
 		defer cancel()
 		if err := st.Ping(ctx); err != nil {
 			log.Warn("not ready", "err", err)

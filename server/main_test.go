@@ -74,8 +74,23 @@ func TestConfig(t *testing.T) {
 	}
 	t.Setenv("COGOV_ENV", "production")
 	c, err := loadConfig()
-	if err != nil || !c.production || len(c.corsOrigins) != 2 || c.httpAddr != ":8080" {
+	if err != nil || !c.production || len(c.corsOrigins) != 2 || c.httpAddr != ":8080" || c.sockets != (graph.SocketLimits{}) {
 		t.Errorf("config = %+v, %v", c, err)
+	}
+	t.Setenv("COGOV_WS_IDLE", "90s")
+	t.Setenv("COGOV_WS_SUBSCRIPTIONS", "5")
+	t.Setenv("COGOV_WS_PER_ACCOUNT", "3")
+	t.Setenv("COGOV_WS_PER_ADDRESS", "7")
+	c, err = loadConfig()
+	if want := (graph.SocketLimits{Idle: 90 * time.Second, PerSocket: 5, PerAccount: 3, PerAddr: 7}); err != nil || c.sockets != want {
+		t.Errorf("websocket limits = %+v, %v; want %+v", c.sockets, err, want)
+	}
+	for k, v := range map[string]string{"COGOV_WS_IDLE": "soon", "COGOV_WS_PER_ADDRESS": "-1"} {
+		t.Setenv(k, v)
+		if _, err := loadConfig(); err == nil {
+			t.Errorf("%s=%s was accepted", k, v)
+		}
+		t.Setenv(k, "")
 	}
 }
 

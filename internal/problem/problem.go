@@ -16,6 +16,12 @@ import (
 // errors.Is.
 var ErrNotFound = errors.New("not found")
 
+// ErrUnavailable means the database could not be reached, or the connection
+// to it broke: the request did not fail for what it asked, and may succeed
+// if it is sent again shortly. The store marks such errors; check them with
+// errors.Is. The GraphQL layer answers them with UNAVAILABLE and HTTP 503.
+var ErrUnavailable = errors.New("the database is unavailable")
+
 // Code names a broken rule; the values are the GraphQL UserErrorCode values.
 type Code string
 

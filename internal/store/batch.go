@@ -17,21 +17,32 @@ type viewerQuerier struct {
 	set  []any // the arguments of setViewerSQL
 }
 
+// send sends the batch of the viewer and one statement. A read whose
+// connection turns out to be broken before the first result (the viewer's)
+// comes back is sent once more, on a fresh connection: nothing of it has
+// run, and it only reads.
 func (q viewerQuerier) send(ctx context.Context, sql string, args []any) (*pgxpool.Conn, pgx.BatchResults, error) {
-	conn, err := q.pool.Acquire(ctx)
-	if err != nil {
-		return nil, nil, err
+	type sent struct {
+		conn *pgxpool.Conn
+		br   pgx.BatchResults
 	}
-	b := &pgx.Batch{}
-	b.Queue(setViewerSQL, q.set...)
-	b.Queue(sql, args...)
-	br := conn.SendBatch(ctx, b)
-	if _, err := br.Exec(); err != nil {
-		br.Close()
-		conn.Release()
-		return nil, nil, fmt.Errorf("set viewer: %w", err)
-	}
-	return conn, br, nil
+	s, err := retryOnce(ctx, q.pool, func() (sent, error) {
+		conn, err := q.pool.Acquire(ctx)
+		if err != nil {
+			return sent{}, err
+		}
+		b := &pgx.Batch{}
+		b.Queue(setViewerSQL, q.set...)
+		b.Queue(sql, args...)
+		br := conn.SendBatch(ctx, b)
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			conn.Release()
+			return sent{}, fmt.Errorf("set viewer: %w", err)
+		}
+		return sent{conn, br}, nil
+	})
+	return s.conn, s.br, err
 }
 
 // Exec runs a statement as the viewer.

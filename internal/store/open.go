@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -39,6 +40,11 @@ func PoolConfig(ownerURL, appURL string) (*pgxpool.Config, error) {
 		return nil, fmt.Errorf("parse database URL: %w", err)
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "cogov"
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// An unreachable server answers 503 in seconds rather than when
+		// the operation's deadline ends; connect_timeout in the URL wins.
+		cfg.ConnConfig.ConnectTimeout = 2 * time.Second
+	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		if setRole {
 			if _, err := c.Exec(ctx, "SET ROLE "+AppRole); err != nil {

@@ -36,7 +36,17 @@ func New(pool *pgxpool.Pool, now clock.Clock) *Store { return &Store{pool: pool,
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) (err error) {
 	defer wrap(&err, "store.Ping")
-	return s.pool.Ping(ctx)
+	_, err = retryOnce(ctx, s.pool, func() (struct{}, error) { return struct{}{}, s.pool.Ping(ctx) })
+	return err
+}
+
+// beginner begins the transactions of InTx and write on the pool. A BEGIN
+// that fails because the connection was lost is sent once more on a fresh
+// connection: nothing of the transaction has run yet.
+type beginner struct{ pool *pgxpool.Pool }
+
+func (b beginner) Begin(ctx context.Context) (pgx.Tx, error) {
+	return retryOnce(ctx, b.pool, func() (pgx.Tx, error) { return b.pool.Begin(ctx) })
 }
 
 type txKey struct{}
@@ -48,7 +58,7 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (e
 		return fn(ctx) // the InTx that began the transaction names it
 	}
 	defer wrap(&err, "store.InTx")
-	return translate(pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return translate(pgx.BeginFunc(ctx, beginner{s.pool}, func(tx pgx.Tx) error {
 		if err := s.setViewer(ctx, tx, "", ""); err != nil {
 			return err
 		}
@@ -132,7 +142,7 @@ func (s *Store) write(ctx context.Context, action, note string, fn func(pgx.Tx) 
 		// leaves the transaction usable and the caller can decide.
 		return translate(pgx.BeginFunc(ctx, tx, run))
 	}
-	return translate(pgx.BeginFunc(ctx, s.pool, run))
+	return translate(pgx.BeginFunc(ctx, beginner{s.pool}, run))
 }
 
 // constraintProblems maps constraint names to the problem a violation means.

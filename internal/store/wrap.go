@@ -16,10 +16,13 @@ import "fmt"
 //	func (s *Store) Venue(ctx context.Context, id string) (_ booking.Venue, err error) {
 //		defer wrap(&err, "store.Venue(%q)", id)
 //
+// An error that is a lost connection to PostgreSQL is marked on the way, so
+// that errors.Is(err, problem.ErrUnavailable) tells an outage from a fault.
+//
 // Arguments name the records (ids, a code, a username) and count lists; they
 // never include secrets (token and password hashes) or text people typed.
 func wrap(errp *error, format string, args ...any) {
 	if *errp != nil {
-		*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
+		*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), markUnavailable(*errp))
 	}
 }

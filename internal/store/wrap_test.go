@@ -1,13 +1,18 @@
 package store
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
+	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -140,4 +145,38 @@ func checkWrap(fd *ast.FuncDecl) string {
 		return ""
 	}
 	return "does not defer wrap(&" + errName + ", \"store." + fd.Name.Name + "…\")"
+}
+
+// TestConnectionLost classifies errors: a lost or refused connection is
+// an outage (problem.ErrUnavailable once wrapped), a statement's error or
+// an ended context is not.
+func TestConnectionLost(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		lost bool
+	}{
+		{&pgconn.PgError{Code: "57P01"}, true},
+		{&pgconn.PgError{Code: "57P03"}, true},
+		{&pgconn.PgError{Code: "08006"}, true},
+		{&pgconn.PgError{Code: "53300"}, true},
+		{&pgconn.PgError{Code: "23505"}, false},
+		{&pgconn.PgError{Code: "22021"}, false},
+		{&pgconn.ConnectError{}, true},
+		{&net.OpError{Op: "read", Err: syscall.ECONNRESET}, true},
+		{io.ErrUnexpectedEOF, true},
+		{fmt.Errorf("set viewer: %w", pgconn.ErrConnClosed), true},
+		{context.Canceled, false},
+		{context.DeadlineExceeded, false},
+		{problem.ErrNotFound, false},
+		{errors.New("something else"), false},
+	} {
+		err := c.err
+		wrap(&err, "store.Test")
+		if got := errors.Is(err, problem.ErrUnavailable); got != c.lost {
+			t.Errorf("%v: unavailable = %v, want %v", c.err, got, c.lost)
+		}
+		if !errors.Is(err, c.err) {
+			t.Errorf("%v: the cause is lost", c.err)
+		}
+	}
 }
