@@ -15,7 +15,6 @@ require (
 	github.com/teambition/rrule-go v1.8.2
 	github.com/vektah/gqlparser/v2 v2.5.64
 	github.com/vikstrous/dataloadgen v0.0.10
-	golang.org/x/time v0.16.0
 )
 
 require (

@@ -89,7 +89,7 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 		srv.Use(extension.Introspection{})
 	}
 	srv.SetDisableSuggestion(o.Production)
-	srv.Use(newLimiter(o.Limits))
+	srv.Use(newLimiter(o.Limits, r.Rates, o.Log))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		ctx, cancel := context.WithTimeout(ctx, o.OperationLimit)
 		h := next(ctx)

@@ -4344,6 +4344,8 @@ enum UserErrorCode {
   INVALID_CREDENTIALS
   "Too many attempts; wait and try again."
   RATE_LIMITED
+  "The role is the last administrator role of its sub-district, whose account is enabled: make another account the sub-district's administrator first."
+  LAST_ADMINISTRATOR
   "The venue is already held by another booking then, changeover time included."
   BOOKING_CONFLICT
   "The venue is not open for all of the requested time."
