@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/argon2id"
@@ -143,7 +144,9 @@ type Service struct {
 	o      Options
 	limits *ratelimit.Limiter
 	slots  chan struct{} // one token per argon2id check that may run now
-	dummy  string        // a hash to compare against when the username is unknown
+	// dummy is a hash to compare against when the username is unknown, made
+	// on first use: a hash takes 64 MiB and a tenth of a second.
+	dummy func() string
 }
 
 // NewService returns a Service over store.
@@ -153,7 +156,11 @@ func NewService(store Store, o Options) *Service {
 	if limits == nil {
 		limits = ratelimit.New(store, o.Now)
 	}
-	dummy, _ := argon2id.CreateHash("not a password", argon2id.DefaultParams)
+	dummy := sync.OnceValue(func() string {
+		h, _ := argon2id.CreateHash("not a password", argon2id.DefaultParams)
+		runtime.GC() // made in a password slot, before that slot's check: one block at a time
+		return h
+	})
 	return &Service{store: store, o: o, limits: limits, slots: make(chan struct{}, o.PasswordChecks), dummy: dummy}
 }
 
@@ -254,13 +261,15 @@ func (s *Service) SignIn(ctx context.Context, username, password, addr, userAgen
 		counted = false
 		return SignedIn{}, err
 	}
-	hash := s.dummy // an unknown username takes as long as a real check
-	if known {
-		hash = cred.PasswordHash
-	}
 	var match bool
 	var cerr error
-	got, err := s.withSlot(ctx, s.o.PasswordWait, func() { match, cerr = argon2id.ComparePasswordAndHash(password, hash) })
+	got, err := s.withSlot(ctx, s.o.PasswordWait, func() {
+		hash := cred.PasswordHash
+		if !known {
+			hash = s.dummy() // an unknown username takes as long as a real check
+		}
+		match, cerr = argon2id.ComparePasswordAndHash(password, hash)
+	})
 	if err != nil || !got {
 		counted = false
 		if err != nil {
