@@ -113,8 +113,8 @@ type Options struct {
 	Now    clock.Clock // required: the time sessions start and end by
 }
 
-// Defaults fills in the zero fields of o.
-func (o *Options) Defaults() {
+// defaults fills in the zero fields of o.
+func (o *Options) defaults() {
 	if o.SessionTTL == 0 {
 		o.SessionTTL = 30 * 24 * time.Hour
 	}
@@ -151,7 +151,7 @@ type Service struct {
 
 // NewService returns a Service over store.
 func NewService(store Store, o Options) *Service {
-	o.Defaults()
+	o.defaults()
 	limits := o.Limits
 	if limits == nil {
 		limits = ratelimit.New(store, o.Now)
