@@ -90,7 +90,7 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 	}
 	srv.SetDisableSuggestion(o.Production)
 	srv.Use(&inputCheck{})
-	srv.Use(newLimiter(o.Limits))
+	srv.Use(newLimiter(o.Limits, r.Rates, o.Log))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription {
 			// A subscription lives as long as its socket wants it: a

@@ -3,18 +3,20 @@ package graph
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-	"golang.org/x/time/rate"
 
 	"cogov/internal/access"
+	"cogov/internal/ratelimit"
 )
 
 // Limits bound what one operation may ask for. Zero fields take the defaults.
@@ -25,7 +27,9 @@ type Limits struct {
 	MaxAliases int // times one field may be selected in one selection set; default 30
 
 	// Rate limits in cost points (an operation costs its node count, at
-	// least 1): a bucket per account and one per address, refilled each second.
+	// least 1): a bucket per account and one per address, refilled each
+	// second, kept in PostgreSQL so that every replica spends the same
+	// budget (internal/ratelimit).
 	AccountBurst, AccountPerSecond int // defaults 200,000 and 20,000
 	AddrBurst, AddrPerSecond       int // defaults 400,000 and 40,000
 }
@@ -59,15 +63,15 @@ const (
 // validation and refuses it, before any resolver runs, when it is too deep,
 // too big, too repetitive or over the caller's rate.
 type limiter struct {
-	l        Limits
-	mu       sync.Mutex
-	accounts map[string]*rate.Limiter
-	addrs    map[string]*rate.Limiter
+	l      Limits
+	rates  *ratelimit.Limiter // nil: no rate limit
+	log    *slog.Logger
+	warned atomic.Int64 // unix second of the last warning that the buckets could not be reached
 }
 
-func newLimiter(l Limits) *limiter {
+func newLimiter(l Limits, rates *ratelimit.Limiter, log *slog.Logger) *limiter {
 	l.defaults()
-	return &limiter{l: l, accounts: map[string]*rate.Limiter{}, addrs: map[string]*rate.Limiter{}}
+	return &limiter{l: l, rates: rates, log: log}
 }
 
 var _ interface {
@@ -194,46 +198,43 @@ func (x *limiter) MutateOperationContext(ctx context.Context, rc *graphql.Operat
 	return nil
 }
 
-func bucket(m map[string]*rate.Limiter, key string, burst, perSecond int) *rate.Limiter {
-	b, ok := m[key]
-	if !ok {
-		if len(m) > 100000 {
-			clear(m)
+// take is rates.Take that turns a panic (a store without a database) into
+// an error, so that the limiter never takes the request down with it.
+func (x *limiter) take(ctx context.Context, cost float64, bs []ratelimit.Bucket) (wait time.Duration, ok bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("rate limit: panic: %v", p)
 		}
-		b = rate.NewLimiter(rate.Limit(perSecond), burst)
-		m[key] = b
-	}
-	return b
+	}()
+	return x.rates.Take(ctx, cost, bs...)
 }
 
-// charge takes cost points from the caller's buckets, or reports how long to wait.
+// charge takes cost points from the caller's buckets — the account's, if
+// signed in, and the address's — before the operation runs, or reports how
+// long to wait. When the buckets cannot be reached (PostgreSQL is down) the
+// operation goes on: it needs the database too and fails on its own, and the
+// limit exists to protect the database.
 func (x *limiter) charge(ctx context.Context, cost int) (time.Duration, bool) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	now := time.Now()
-	var bs []*rate.Limiter
+	if x.rates == nil {
+		return 0, true
+	}
+	var bs []ratelimit.Bucket
 	if v := access.From(ctx); v.AccountID != "" {
-		bs = append(bs, bucket(x.accounts, v.AccountID, x.l.AccountBurst, x.l.AccountPerSecond))
+		bs = append(bs, ratelimit.Bucket{Kind: "cost-account", Key: v.AccountID, Burst: float64(x.l.AccountBurst), PerSecond: float64(x.l.AccountPerSecond)})
 	}
-	bs = append(bs, bucket(x.addrs, requestInfoFrom(ctx).Addr, x.l.AddrBurst, x.l.AddrPerSecond))
-	var rs []*rate.Reservation
-	wait := time.Duration(0)
-	for _, b := range bs {
-		r := b.ReserveN(now, cost)
-		if !r.OK() { // more than a whole burst: never allowed
-			wait = time.Minute
-		} else if d := r.DelayFrom(now); d > wait {
-			wait = d
+	bs = append(bs, ratelimit.Bucket{Kind: "cost-addr", Key: ratelimit.AddrKey(requestInfoFrom(ctx).Addr),
+		Burst: float64(x.l.AddrBurst), PerSecond: float64(x.l.AddrPerSecond)})
+	wait, ok, err := x.take(ctx, float64(cost), bs)
+	if err != nil {
+		if now := time.Now().Unix(); x.warned.Swap(now) != now { // at most one warning a second
+			x.log.WarnContext(ctx, "rate limit buckets unreachable; the operation runs unmetered", "err", err, "request", RequestID(ctx))
 		}
-		rs = append(rs, r)
+		return 0, true
 	}
-	if wait > 0 {
-		for _, r := range rs {
-			r.CancelAt(now)
-		}
-		return wait, false
+	if wait == ratelimit.Never { // more than a whole burst: never allowed
+		wait = time.Minute
 	}
-	return 0, true
+	return wait, ok
 }
 
 type retryKey struct{}

@@ -9,6 +9,7 @@ import (
 	"cogov/internal/clock"
 	"cogov/internal/lists"
 	"cogov/internal/meeting"
+	"cogov/internal/ratelimit"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
@@ -25,16 +26,26 @@ type Resolver struct {
 	Hub       *Hub // venue changes for subscriptions
 	Meetings  *meeting.Service
 	Lists     *lists.Service
+	Rates     *ratelimit.Limiter // the buckets every replica shares: sign-ins and operation costs
 }
 
 // NewResolver wires the domain services over one store; they all tell the
 // time by now.
 func NewResolver(st *store.Store, publicURL string, now clock.Clock) *Resolver {
+	return NewResolverWith(st, publicURL, now, account.Options{})
+}
+
+// NewResolverWith is NewResolver with the accounts' options (sign-in
+// limits, password slots); their clock and limiter are set here.
+func NewResolverWith(st *store.Store, publicURL string, now clock.Clock, accounts account.Options) *Resolver {
 	sharing := booking.NewService(st, now)
 	meetings := meeting.NewService(st, sharing, now)
+	rates := ratelimit.New(st, now)
+	accounts.Now, accounts.Limits = now, rates
 	return &Resolver{
+		Rates:     rates,
 		Structure: structure.NewService(st, now),
-		Accounts:  account.NewService(st, account.Options{Now: now}),
+		Accounts:  account.NewService(st, accounts),
 		Bookings:  sharing,
 		Feeds:     booking.NewFeeds(st, publicURL),
 		Meetings:  meetings,

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
+	"strconv"
 
 	"cogov/graph"
 	"cogov/internal/access"
@@ -20,7 +22,9 @@ import (
 // createAdmin bootstraps a sub-district administrator: it creates the
 // sub-district if it does not exist yet, then an account with the
 // SUBDISTRICT_ADMIN role over it. The password comes from
-// COGOV_ADMIN_PASSWORD or is generated and printed once.
+// COGOV_ADMIN_PASSWORD or is generated and printed once. There is no
+// account to act as yet: the audit log records the operating-system user
+// who ran the command as the actor (osActor).
 func createAdmin(ctx context.Context, res *graph.Resolver, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("create-admin", flag.ContinueOnError)
 	code := fs.String("subdistrict", "", "code of the sub-district, e.g. houjiatang (required)")
@@ -33,7 +37,7 @@ func createAdmin(ctx context.Context, res *graph.Resolver, args []string, out io
 	if *code == "" || *username == "" {
 		return errors.New("create-admin needs -subdistrict and -username")
 	}
-	ctx = access.With(ctx, access.System("create-admin"))
+	ctx = access.With(ctx, access.System(osActor()))
 	sd, err := res.Structure.SubdistrictByCode(ctx, *code)
 	if errors.Is(err, problem.ErrNotFound) {
 		if *name == "" {
@@ -65,6 +69,15 @@ func createAdmin(ctx context.Context, res *graph.Resolver, args []string, out io
 		fmt.Fprintf(out, "password: %s\n", password)
 	}
 	return nil
+}
+
+// osActor labels the operating-system user running the command, e.g.
+// "os:root", for the audit log.
+func osActor() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return "os:" + u.Username
+	}
+	return "os:uid-" + strconv.Itoa(os.Getuid())
 }
 
 func accountInput(username, password, sd string) account.NewAccount {

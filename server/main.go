@@ -26,6 +26,7 @@ import (
 
 	"cogov/graph"
 	"cogov/internal/access"
+	"cogov/internal/account"
 	"cogov/internal/clock"
 	"cogov/internal/demo"
 	"cogov/internal/store"
@@ -54,6 +55,8 @@ type config struct {
 	production     bool
 	introspection  bool
 	sockets        graph.SocketLimits
+	accounts       account.Options // sign-in limits and password slots; zero fields take the defaults
+	limits         graph.Limits    // operation-cost budgets; zero fields take the defaults
 }
 
 func loadConfig() (config, error) {
@@ -93,6 +96,9 @@ func loadConfig() (config, error) {
 			*n.v = i
 		}
 	}
+	if err := loadLimits(&c); err != nil {
+		return c, err
+	}
 	for _, o := range strings.Split(os.Getenv("CORS_ALLOWED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			if o == "*" {
@@ -102,6 +108,50 @@ func loadConfig() (config, error) {
 		}
 	}
 	return c, nil
+}
+
+// loadLimits reads the sign-in limits, the password slots and the
+// operation-cost budgets. Unset variables leave the defaults (see README.md).
+func loadLimits(c *config) error {
+	ints := []struct {
+		name string
+		dest *int
+	}{
+		{"COGOV_SIGNIN_USER_BURST", &c.accounts.UserBurst},
+		{"COGOV_SIGNIN_ADDR_BURST", &c.accounts.AddrBurst},
+		{"COGOV_PASSWORD_CHECKS", &c.accounts.PasswordChecks},
+		{"COGOV_COST_ACCOUNT_BURST", &c.limits.AccountBurst},
+		{"COGOV_COST_ACCOUNT_PER_SECOND", &c.limits.AccountPerSecond},
+		{"COGOV_COST_ADDR_BURST", &c.limits.AddrBurst},
+		{"COGOV_COST_ADDR_PER_SECOND", &c.limits.AddrPerSecond},
+	}
+	for _, v := range ints {
+		if s := os.Getenv(v.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 {
+				return fmt.Errorf("%s must be a whole number of at least 1, not %q", v.name, s)
+			}
+			*v.dest = n
+		}
+	}
+	durations := []struct {
+		name string
+		dest *time.Duration
+	}{
+		{"COGOV_SIGNIN_USER_EVERY", &c.accounts.UserEvery},
+		{"COGOV_SIGNIN_ADDR_EVERY", &c.accounts.AddrEvery},
+		{"COGOV_PASSWORD_CHECK_WAIT", &c.accounts.PasswordWait},
+	}
+	for _, v := range durations {
+		if s := os.Getenv(v.name); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("%s must be a positive duration such as 10s or 1m, not %q", v.name, s)
+			}
+			*v.dest = d
+		}
+	}
+	return nil
 }
 
 func envOr(k, def string) string {
@@ -146,7 +196,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	// handed it.
 	now := clock.Wall()
 	st := store.New(pool, now)
-	res := graph.NewResolver(st, cfg.publicURL, now)
+	res := graph.NewResolverWith(st, cfg.publicURL, now, cfg.accounts)
 
 	if cmd == "create-admin" {
 		return createAdmin(ctx, res, cmdArgs[1:], os.Stdout)
@@ -203,7 +253,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewEndpoint(res, st, graph.Options{Production: cfg.production, Introspection: cfg.introspection,
-		AllowedOrigins: cfg.corsOrigins, Sockets: cfg.sockets, Log: log}, 2*time.Millisecond, nil))
+		AllowedOrigins: cfg.corsOrigins, Sockets: cfg.sockets, Limits: cfg.limits, Log: log}, 2*time.Millisecond, nil))
 	if !cfg.production {
 		// GraphiQL from the binary itself: no CDN, so it works on an intranet.
 		mux.Handle("/graphiql", graphiql.Handler())

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"cogov/graph"
 	"cogov/internal/access"
 	"cogov/internal/pgtest"
@@ -92,6 +94,30 @@ func TestConfig(t *testing.T) {
 		}
 		t.Setenv(k, "")
 	}
+	if a := c.accounts; a.UserBurst != 0 || a.AddrBurst != 0 || a.UserEvery != 0 || a.AddrEvery != 0 || a.PasswordChecks != 0 ||
+		a.PasswordWait != 0 || c.limits != (graph.Limits{}) {
+		t.Errorf("limits without settings: %+v %+v, want the zero values that take the defaults", c.accounts, c.limits)
+	}
+
+	// The limits.
+	t.Setenv("COGOV_SIGNIN_USER_BURST", "7")
+	t.Setenv("COGOV_SIGNIN_ADDR_EVERY", "30s")
+	t.Setenv("COGOV_PASSWORD_CHECKS", "2")
+	t.Setenv("COGOV_PASSWORD_CHECK_WAIT", "500ms")
+	t.Setenv("COGOV_COST_ADDR_BURST", "1000")
+	c, err = loadConfig()
+	if err != nil || c.accounts.UserBurst != 7 || c.accounts.AddrEvery != 30*time.Second || c.accounts.PasswordChecks != 2 ||
+		c.accounts.PasswordWait != 500*time.Millisecond || c.limits.AddrBurst != 1000 || c.limits.AccountBurst != 0 {
+		t.Errorf("limits = %+v %+v, %v", c.accounts, c.limits, err)
+	}
+	for k, v := range map[string]string{"COGOV_PASSWORD_CHECKS": "0", "COGOV_SIGNIN_USER_EVERY": "a minute", "COGOV_COST_ACCOUNT_PER_SECOND": "-5"} {
+		t.Run(k, func(t *testing.T) {
+			t.Setenv(k, v)
+			if _, err := loadConfig(); err == nil || !strings.Contains(err.Error(), k) {
+				t.Errorf("%s=%q: %v", k, v, err)
+			}
+		})
+	}
 }
 
 // TestPanicIsInternalError sends a query to a server whose database pool is
@@ -146,6 +172,28 @@ func TestCreateAdmin(t *testing.T) {
 	}
 	if len(signed.Viewer.Roles) != 1 || signed.Viewer.Roles[0].Kind != access.SubdistrictAdmin {
 		t.Errorf("roles = %+v", signed.Viewer.Roles)
+	}
+
+	// The audit log says which operating-system user made the sub-district,
+	// the account and its role: there was no account to act as.
+	actor := osActor()
+	if !strings.HasPrefix(actor, "os:") || len(actor) < 4 {
+		t.Errorf("osActor() = %q", actor)
+	}
+	var actions []string
+	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('cogov.viewer_ready', 'on', true), set_config('cogov.system', 'on', true)`); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT coalesce(array_agg(action || ' by ' || actor_label ORDER BY id), '{}') FROM audit_log
+			WHERE action IN ('subdistrict.create', 'account.create', 'role.grant')`).Scan(&actions)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"subdistrict.create by " + actor, "account.create by " + actor, "role.grant by " + actor}
+	if strings.Join(actions, "; ") != strings.Join(want, "; ") {
+		t.Errorf("audit rows %q, want %q", actions, want)
 	}
 }
 

@@ -4380,6 +4380,8 @@ enum UserErrorCode {
   INVALID_CREDENTIALS
   "Too many attempts; wait and try again."
   RATE_LIMITED
+  "The role is the last administrator role of its sub-district, whose account is enabled: make another account the sub-district's administrator first."
+  LAST_ADMINISTRATOR
   "The venue is already held by another booking then, changeover time included."
   BOOKING_CONFLICT
   "The venue is not open for all of the requested time."
@@ -4839,7 +4841,7 @@ type MembershipEdge {
 }
 
 type Mutation {
-  "Signs in with a username and password; send the token as ` + "`" + `Authorization: Bearer <token>` + "`" + ` on later requests."
+  "Signs in with a username and password; send the token as ` + "`" + `Authorization: Bearer <token>` + "`" + ` on later requests. Failed attempts are limited per username and per address (` + "`" + `RATE_LIMITED` + "`" + ` beyond), and each attempt that reaches the password check is recorded in the audit log with its address."
   signIn("The credentials." input: SignInInput!): SignInPayload!
   "Ends the current session (or all of the account's sessions)."
   signOut("Which sessions to end." input: SignOutInput!): SignOutPayload!
@@ -4847,7 +4849,7 @@ type Mutation {
   createAccount("The new account." input: CreateAccountInput!): AccountPayload!
   "Gives an account a role over a sub-district, committee, unit or person."
   grantRole("The role to grant." input: GrantRoleInput!): RolePayload!
-  "Takes a role away from an account."
+  "Takes a role away from an account. A sub-district always keeps an administrator: the last ` + "`" + `SUBDISTRICT_ADMIN` + "`" + ` role of an enabled account is refused with ` + "`" + `LAST_ADMINISTRATOR` + "`" + `."
   revokeRole("The role to revoke." input: RevokeRoleInput!): RolePayload!
   "Ends every session of an account, e.g. when a device is lost."
   revokeSessions("Whose sessions." input: RevokeSessionsInput!): RevokeSessionsPayload!

@@ -2,6 +2,14 @@
 // in with a password hashed with argon2id, opaque session tokens stored only
 // as hashes, slowing down repeated failures, and the administration of
 // accounts and roles.
+//
+// Signing in is guarded twice. Attempts are counted per username and per
+// address in token buckets that every replica shares (internal/ratelimit,
+// kept in PostgreSQL), and counted before the password is checked, so that
+// simultaneous guesses cannot all pass a count that is only raised after
+// their checks. And argon2id takes 64 MiB for each check (its default
+// parameters), so the checks and hashes a process runs at once are bounded
+// by a semaphore: with 4 slots a burst of sign-ins takes at most 256 MiB.
 package account
 
 import (
@@ -11,16 +19,17 @@ import (
 	"encoding/base64"
 	"errors"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/alexedwards/argon2id"
-	"golang.org/x/time/rate"
 
 	"cogov/internal/access"
 	"cogov/internal/clock"
 	"cogov/internal/problem"
+	"cogov/internal/ratelimit"
 )
 
 // Account is a person's or an administrator's login.
@@ -66,7 +75,10 @@ type Scope struct {
 
 // Store is what the service needs from persistence.
 type Store interface {
+	ratelimit.Store
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	Credentials(ctx context.Context, username string) (Credentials, error)
+	RecordSignInFailure(ctx context.Context, username, addr, userAgent, reason string) error
 	CreateSession(ctx context.Context, accountID string, tokenHash []byte, expires time.Time, addr, userAgent string) (Session, error)
 	SessionViewer(ctx context.Context, tokenHash []byte, now time.Time) (Session, Account, []Role, error)
 	RevokeSession(ctx context.Context, sessionID string) error
@@ -77,97 +89,134 @@ type Store interface {
 	CreateAccount(ctx context.Context, a Account, passwordHash string) (Account, error)
 	GrantRole(ctx context.Context, r Role) (Role, error)
 	RevokeRole(ctx context.Context, id string) error
+	OtherSubdistrictAdmins(ctx context.Context, subdistrictID, roleID string) (int, error)
 	ScopeOf(ctx context.Context, id string) (Scope, error)
 }
 
-// Options tune the service.
+// Options tune the service. Zero fields take the defaults.
 type Options struct {
 	SessionTTL time.Duration // how long a session lasts; 30 days when 0
-	// Sign-in failures allowed in a burst and the rate they refill at, per
-	// username and per address. Defaults: 5 per username refilling one a
-	// minute; 20 per address refilling one every 10 s.
+	// Sign-in attempts allowed in a burst and how often one more is
+	// allowed, per username and per address, across every replica.
+	// Defaults: 5 per username, one more a minute; 20 per address, one
+	// more every 10 s. An attempt that succeeds does not count.
 	UserBurst, AddrBurst int
 	UserEvery, AddrEvery time.Duration
-	Now                  clock.Clock // required: the time sessions start and end by
+	// PasswordChecks is how many argon2id checks and hashes this process
+	// runs at once, each taking 64 MiB: 4 (256 MiB) when 0.
+	PasswordChecks int
+	// PasswordWait is how long a sign-in waits for one of those before it
+	// is answered RATE_LIMITED; 2 s when 0.
+	PasswordWait time.Duration
+	// Limits keeps the sign-in buckets; a Limiter over the store when nil.
+	Limits *ratelimit.Limiter
+	Now    clock.Clock // required: the time sessions start and end by
 }
 
-// Service signs people in and administers accounts and roles.
-type Service struct {
-	store Store
-	o     Options
-	mu    sync.Mutex
-	users map[string]*rate.Limiter
-	addrs map[string]*rate.Limiter
-	dummy string // a hash to compare against when the username is unknown
-}
-
-// NewService returns a Service over store.
-func NewService(store Store, o Options) *Service {
+// defaults fills in the zero fields of o.
+func (o *Options) defaults() {
 	if o.SessionTTL == 0 {
 		o.SessionTTL = 30 * 24 * time.Hour
 	}
 	if o.UserBurst == 0 {
-		o.UserBurst, o.UserEvery = 5, time.Minute
+		o.UserBurst = 5
+	}
+	if o.UserEvery == 0 {
+		o.UserEvery = time.Minute
 	}
 	if o.AddrBurst == 0 {
-		o.AddrBurst, o.AddrEvery = 20, 10*time.Second
+		o.AddrBurst = 20
 	}
-	dummy, _ := argon2id.CreateHash("not a password", argon2id.DefaultParams)
-	return &Service{store: store, o: o, users: map[string]*rate.Limiter{}, addrs: map[string]*rate.Limiter{}, dummy: dummy}
+	if o.AddrEvery == 0 {
+		o.AddrEvery = 10 * time.Second
+	}
+	if o.PasswordChecks == 0 {
+		o.PasswordChecks = 4
+	}
+	if o.PasswordWait == 0 {
+		o.PasswordWait = 2 * time.Second
+	}
+}
+
+// Service signs people in and administers accounts and roles.
+type Service struct {
+	store  Store
+	o      Options
+	limits *ratelimit.Limiter
+	slots  chan struct{} // one token per argon2id check that may run now
+	// dummy is a hash to compare against when the username is unknown, made
+	// on first use: a hash takes 64 MiB and a tenth of a second.
+	dummy func() string
+}
+
+// NewService returns a Service over store.
+func NewService(store Store, o Options) *Service {
+	o.defaults()
+	limits := o.Limits
+	if limits == nil {
+		limits = ratelimit.New(store, o.Now)
+	}
+	dummy := sync.OnceValue(func() string {
+		h, _ := argon2id.CreateHash("not a password", argon2id.DefaultParams)
+		runtime.GC() // made in a password slot, before that slot's check: one block at a time
+		return h
+	})
+	return &Service{store: store, o: o, limits: limits, slots: make(chan struct{}, o.PasswordChecks), dummy: dummy}
 }
 
 // Codes this package adds to the problem codes.
 const (
 	InvalidCredentials problem.Code = "INVALID_CREDENTIALS"
 	RateLimited        problem.Code = "RATE_LIMITED"
+	// LastAdministrator refuses to leave a sub-district without an administrator.
+	LastAdministrator problem.Code = "LAST_ADMINISTRATOR"
 )
 
-// HashPassword hashes a password with argon2id.
+// HashPassword hashes a password with argon2id. It takes 64 MiB while it
+// runs; the service runs it in one of its password slots.
 func HashPassword(password string) (string, error) {
 	return argon2id.CreateHash(password, argon2id.DefaultParams)
 }
 
-func (s *Service) limiter(m map[string]*rate.Limiter, key string, burst int, every time.Duration) *rate.Limiter {
-	l, ok := m[key]
-	if !ok {
-		if len(m) > 100000 { // forget old entries rather than grow without bound
-			clear(m)
-		}
-		l = rate.NewLimiter(rate.Every(every), burst)
-		m[key] = l
+// withSlot runs fn, an argon2id check or hash, once one of the process's
+// password slots is free; it gives up when none is within wait (ok false)
+// or when ctx ends. A wait of 0 waits as long as ctx lets it.
+func (s *Service) withSlot(ctx context.Context, wait time.Duration, fn func()) (ok bool, err error) {
+	var timeout <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
 	}
-	return l
-}
-
-// throttled reports whether sign-ins for username or from addr must wait,
-// and how long.
-func (s *Service) throttled(username, addr string) (time.Duration, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.o.Now()
-	u := s.limiter(s.users, username, s.o.UserBurst, s.o.UserEvery)
-	a := s.limiter(s.addrs, addr, s.o.AddrBurst, s.o.AddrEvery)
-	if u.TokensAt(now) < 1 || a.TokensAt(now) < 1 {
-		wait := max(delay(u, now), delay(a, now))
-		return wait, true
+	select {
+	case s.slots <- struct{}{}:
+	case <-timeout:
+		return false, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
 	}
-	return 0, false
+	defer func() { <-s.slots }()
+	fn()
+	// The 64 MiB fn allocated is garbage now. Collect it before the slot
+	// frees, or a stream of checks leaves up to a heap's worth of dead
+	// blocks behind each live one (Go collects when the heap has doubled)
+	// and the process holds twice what the slots allow. The blocks hold no
+	// pointers, so the collection costs a few milliseconds, next to the
+	// check's hundred.
+	runtime.GC()
+	return true, nil
 }
 
-func delay(l *rate.Limiter, now time.Time) time.Duration {
-	r := l.ReserveN(now, 1)
-	d := r.DelayFrom(now)
-	r.CancelAt(now)
-	return d
+// signInBuckets are the buckets a sign-in attempt is counted in.
+func (s *Service) signInBuckets(username, addr string) []ratelimit.Bucket {
+	return []ratelimit.Bucket{
+		{Kind: "signin-user", Key: username, Burst: float64(s.o.UserBurst), PerSecond: 1 / s.o.UserEvery.Seconds()},
+		{Kind: "signin-addr", Key: ratelimit.AddrKey(addr), Burst: float64(s.o.AddrBurst), PerSecond: 1 / s.o.AddrEvery.Seconds()},
+	}
 }
 
-// failed records a failed sign-in.
-func (s *Service) failed(username, addr string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.o.Now()
-	s.limiter(s.users, username, s.o.UserBurst, s.o.UserEvery).AllowN(now, 1)
-	s.limiter(s.addrs, addr, s.o.AddrBurst, s.o.AddrEvery).AllowN(now, 1)
+func throttled(wait time.Duration) error {
+	return problem.New(RateLimited, "too many failed sign-ins; try again in "+max(wait, time.Second).Round(time.Second).String())
 }
 
 // SignedIn is the result of SignIn.
@@ -177,38 +226,84 @@ type SignedIn struct {
 	Viewer    access.Viewer
 }
 
-// SignIn checks a username and password and opens a session. Failures are
-// counted per username and per address; past the allowance SignIn refuses
-// with RATE_LIMITED before it looks at the password.
-func (s *Service) SignIn(ctx context.Context, username, password, addr, userAgent string) (SignedIn, error) {
+// SignIn checks a username and password and opens a session.
+//
+// The attempt is counted, per username and per address, before anything
+// else: past the allowance SignIn answers RATE_LIMITED without looking at
+// the password, and simultaneous attempts each take their own token, so
+// that no more of them reach the check than the allowance. A wrong password
+// keeps its token; an attempt that succeeds, or never reached the check,
+// gives it back. The check itself waits for one of the process's password
+// slots and is answered RATE_LIMITED when none frees up in PasswordWait.
+// Every outcome but a throttled one is written to the audit log with the
+// address: a session row for a success, a sign-in.failed row for a failure.
+func (s *Service) SignIn(ctx context.Context, username, password, addr, userAgent string) (_ SignedIn, err error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	if wait, ok := s.throttled(username, addr); ok {
-		return SignedIn{}, problem.New(RateLimited, "too many failed sign-ins; try again in "+wait.Round(time.Second).String())
+	buckets := s.signInBuckets(username, addr)
+	wait, ok, err := s.limits.Take(ctx, 1, buckets...)
+	if err != nil {
+		return SignedIn{}, err
 	}
-	bad := problem.New(InvalidCredentials, "the username or password is wrong", "password")
+	if !ok {
+		return SignedIn{}, throttled(wait)
+	}
+	counted := true // until the attempt turns out not to be a failed guess
+	defer func() {
+		if !counted {
+			if rerr := s.limits.Return(ctx, 1, buckets...); rerr != nil && err == nil {
+				err = rerr
+			}
+		}
+	}()
 	cred, err := s.store.Credentials(ctx, username)
-	if errors.Is(err, problem.ErrNotFound) {
-		_, _ = argon2id.ComparePasswordAndHash(password, s.dummy) // take as long as a real check
-		s.failed(username, addr)
-		return SignedIn{}, bad
-	}
-	if err != nil {
+	known := err == nil
+	if err != nil && !errors.Is(err, problem.ErrNotFound) {
+		counted = false
 		return SignedIn{}, err
 	}
-	match, err := argon2id.ComparePasswordAndHash(password, cred.PasswordHash)
-	if err != nil {
-		return SignedIn{}, err
+	var match bool
+	var cerr error
+	got, err := s.withSlot(ctx, s.o.PasswordWait, func() {
+		hash := cred.PasswordHash
+		if !known {
+			hash = s.dummy() // an unknown username takes as long as a real check
+		}
+		match, cerr = argon2id.ComparePasswordAndHash(password, hash)
+	})
+	if err != nil || !got {
+		counted = false
+		if err != nil {
+			return SignedIn{}, err
+		}
+		return SignedIn{}, problem.New(RateLimited, "too many sign-ins at once; try again in a few seconds")
 	}
-	if !match || cred.Account.Disabled {
-		s.failed(username, addr)
-		return SignedIn{}, bad
+	if cerr != nil {
+		return SignedIn{}, cerr
 	}
+	reason := ""
+	switch {
+	case !known:
+		reason = "unknown username"
+	case !match:
+		reason = "wrong password"
+	case cred.Account.Disabled:
+		reason = "account disabled"
+	}
+	if reason != "" {
+		if err := s.store.RecordSignInFailure(ctx, username, addr, userAgent, reason); err != nil {
+			return SignedIn{}, err
+		}
+		return SignedIn{}, problem.New(InvalidCredentials, "the username or password is wrong", "password")
+	}
+	counted = false
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return SignedIn{}, err
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
-	sess, err := s.store.CreateSession(ctx, cred.Account.ID, hashToken(token), s.o.Now().Add(s.o.SessionTTL), addr, userAgent)
+	// The session is opened by the account itself: the audit log says who signed in.
+	as := access.With(ctx, access.Viewer{AccountID: cred.Account.ID, Username: cred.Account.Username})
+	sess, err := s.store.CreateSession(as, cred.Account.ID, hashToken(token), s.o.Now().Add(s.o.SessionTTL), addr, userAgent)
 	if err != nil {
 		return SignedIn{}, err
 	}
@@ -344,9 +439,13 @@ func (s *Service) CreateAccount(ctx context.Context, in NewAccount) (Account, er
 	if err := l.Err(); err != nil {
 		return Account{}, err
 	}
-	hash, err := HashPassword(in.Password)
-	if err != nil {
+	var hash string
+	var herr error
+	if _, err := s.withSlot(ctx, 0, func() { hash, herr = HashPassword(in.Password) }); err != nil {
 		return Account{}, err
+	}
+	if herr != nil {
+		return Account{}, herr
 	}
 	return s.store.CreateAccount(ctx, Account{Username: username, SubdistrictID: in.SubdistrictID, PersonID: in.PersonID, Demo: in.Demo}, hash)
 }
@@ -404,21 +503,44 @@ func (s *Service) GrantRole(ctx context.Context, accountID string, kind access.R
 	return s.store.GrantRole(ctx, Role{AccountID: a.ID, Kind: kind, ScopeID: scopeID, SubdistrictID: &sd})
 }
 
-// RevokeRole takes a role away.
+// RevokeRole takes a role away. A sub-district keeps at least one
+// administrator whose account is enabled: revoking the last one's
+// SUBDISTRICT_ADMIN role — their own or, for a platform administrator,
+// anyone's — is refused with LAST_ADMINISTRATOR, since only the command line
+// could give the sub-district one back. The count and the revocation share
+// a transaction that locks the sub-district's administrators, so two
+// administrators revoking each other at once cannot both succeed.
 func (s *Service) RevokeRole(ctx context.Context, roleID string) (Role, error) {
-	r, err := s.store.Role(ctx, roleID)
-	if errors.Is(err, problem.ErrNotFound) {
-		return Role{}, problem.New(problem.NotFound, "no such role", "roleId")
-	}
+	var r Role
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		r, err = s.store.Role(ctx, roleID)
+		if errors.Is(err, problem.ErrNotFound) {
+			return problem.New(problem.NotFound, "no such role", "roleId")
+		}
+		if err != nil {
+			return err
+		}
+		v := access.From(ctx)
+		allowed := v.AdministersPlatform() || (r.SubdistrictID != nil && v.AdministersSubdistrict(*r.SubdistrictID))
+		if !allowed {
+			return problem.New(problem.Forbidden, "only the sub-district's administrators revoke its roles")
+		}
+		if r.Kind == access.SubdistrictAdmin && r.SubdistrictID != nil {
+			others, err := s.store.OtherSubdistrictAdmins(ctx, *r.SubdistrictID, r.ID)
+			if err != nil {
+				return err
+			}
+			if others == 0 {
+				return problem.New(LastAdministrator, "this is the sub-district's last administrator; make another account its administrator first", "roleId")
+			}
+		}
+		return s.store.RevokeRole(ctx, roleID)
+	})
 	if err != nil {
 		return Role{}, err
 	}
-	v := access.From(ctx)
-	allowed := v.AdministersPlatform() || (r.SubdistrictID != nil && v.AdministersSubdistrict(*r.SubdistrictID))
-	if !allowed {
-		return Role{}, problem.New(problem.Forbidden, "only the sub-district's administrators revoke its roles")
-	}
-	return r, s.store.RevokeRole(ctx, roleID)
+	return r, nil
 }
 
 // CanSee reports whether the viewer may see an account and its roles: the

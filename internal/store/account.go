@@ -37,11 +37,22 @@ func (s *Store) Credentials(ctx context.Context, username string) (_ account.Cre
 	return c, err
 }
 
-// CreateSession opens a session.
+// RecordSignInFailure writes a failed sign-in to the audit log with the
+// address and user agent, and the account if the username names one.
+func (s *Store) RecordSignInFailure(ctx context.Context, username, addr, userAgent, reason string) (err error) {
+	defer wrap(&err, "store.RecordSignInFailure(%q)", username)
+	return s.write(ctx, "sign-in.failed", "", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `SELECT audit_sign_in_failed($1, $2, $3, $4)`, username, addr, userAgent, reason)
+		return err
+	})
+}
+
+// CreateSession opens a session: a sign-in, which the audit log records
+// with the address and user agent.
 func (s *Store) CreateSession(ctx context.Context, accountID string, tokenHash []byte, expires time.Time, addr, userAgent string) (_ account.Session, err error) {
 	defer wrap(&err, "store.CreateSession(%q)", accountID)
 	sess := account.Session{AccountID: accountID, ExpiresAt: expires}
-	err = s.write(ctx, "session.create", "", func(tx pgx.Tx) error {
+	err = s.write(ctx, "sign-in", "", func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO session (account_id, token_hash, expires_at, remote_addr, user_agent)
 			VALUES ($1, $2, $3, $4, left($5, 300)) RETURNING id`, accountID, tokenHash, expires, addr, userAgent).Scan(&sess.ID)
 	})
@@ -70,10 +81,10 @@ func (s *Store) SessionViewer(ctx context.Context, tokenHash []byte, now time.Ti
 	return sess, a, roles, err
 }
 
-// RevokeSession ends one session.
+// RevokeSession ends one session: a sign-out.
 func (s *Store) RevokeSession(ctx context.Context, sessionID string) (err error) {
 	defer wrap(&err, "store.RevokeSession(%q)", sessionID)
-	return s.write(ctx, "session.revoke", "", func(tx pgx.Tx) error {
+	return s.write(ctx, "sign-out", "", func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE session SET revoked_at = cogov_now() WHERE id = $1 AND revoked_at IS NULL`, sessionID)
 		return err
 	})
@@ -167,6 +178,25 @@ func (s *Store) RevokeRole(ctx context.Context, id string) (err error) {
 		_, err := tx.Exec(ctx, `DELETE FROM account_role WHERE id = $1`, id)
 		return err
 	})
+}
+
+// OtherSubdistrictAdmins counts the enabled accounts, other than the one
+// holding role roleID, that administer the sub-district. Inside a
+// transaction (InTx) it first locks the sub-district's row, so that
+// concurrent revocations of its administrators count one after another: the
+// count is a statement of its own, whose snapshot, taken once the lock is
+// held, sees what the revocation before it committed.
+func (s *Store) OtherSubdistrictAdmins(ctx context.Context, subdistrictID, roleID string) (_ int, err error) {
+	defer wrap(&err, "store.OtherSubdistrictAdmins(%q)", subdistrictID)
+	var n int
+	err = s.read(ctx, func(tx querier) error {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM subdistrict WHERE id = $1 FOR NO KEY UPDATE`, subdistrictID); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT count(*) FROM account_role r JOIN account a ON a.id = r.account_id
+			WHERE r.kind = 'SUBDISTRICT_ADMIN' AND r.subdistrict_id = $1 AND r.id <> $2 AND NOT a.disabled`, subdistrictID, roleID).Scan(&n)
+	})
+	return n, err
 }
 
 // ScopeOf says what kind of record id is (Subdistrict, Committee, Unit or

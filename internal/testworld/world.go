@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cogov/internal/access"
+	"cogov/internal/account"
 	"cogov/internal/booking"
 	"cogov/internal/clock"
 	"cogov/internal/lists"
@@ -43,6 +44,7 @@ type World struct {
 	Bookings  *booking.Service
 	Meetings  *meeting.Service
 	Lists     *lists.Service
+	Accounts  *account.Service
 	// Sys is a context acting as a trusted platform task.
 	Sys context.Context
 	seq atomic.Int64
@@ -64,6 +66,7 @@ func New(t testing.TB) *World {
 		Bookings:  bookings,
 		Meetings:  meetings,
 		Lists:     lists.NewService(st, meetings, now),
+		Accounts:  account.NewService(st, account.Options{Now: now}),
 		Sys:       System(),
 	}
 }
