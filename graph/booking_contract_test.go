@@ -467,17 +467,24 @@ func TestBookingContract(t *testing.T) {
 	}
 }
 
-// TestCalendarFeeds reads the .ics feeds back with the iCalendar library.
-func TestCalendarFeeds(t *testing.T) {
-	t.Parallel()
+// calendarFixture is the demo data, its 2,000 m² service space and the
+// calendar feeds served on their own (the viewer from testViewerHeader).
+func calendarFixture(t *testing.T) (*env, demoIDs, venueNode, *httptest.Server) {
+	t.Helper()
 	e := newEnv(t, true)
 	d := lookupDemo(t, e)
 	var f findVenues
 	e.doOp(operation(t, "venues.graphql"), "FindVenues", map[string]any{"first": 1, "filter": map[string]any{"text": "核工业"}}, &f)
-	hnig := f.Venues.Edges[0].Node
 	res := graph.NewResolver(e.store, "", pgtest.Clock(t))
 	srv := httptest.NewServer(testViewer(graph.CalendarHandler(res, e.store, slog.New(slog.NewTextHandler(io.Discard, nil)))))
 	t.Cleanup(srv.Close)
+	return e, d, f.Venues.Edges[0].Node, srv
+}
+
+// TestCalendarFeeds reads the .ics feeds back with the iCalendar library.
+func TestCalendarFeeds(t *testing.T) {
+	t.Parallel()
+	e, d, hnig, srv := calendarFixture(t)
 	get := func(path string, v *access.Viewer) (*http.Response, *ics.Calendar) {
 		t.Helper()
 		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,8 +16,6 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
-	"cogov/graph"
-	"cogov/internal/pgtest"
 )
 
 // icaljs is the directory of the ical.js check (graph/testdata/icaljs), with
@@ -53,14 +49,7 @@ type icalEvent struct {
 // the Go library.
 func TestCalendarFeedsByTheStandard(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, true)
-	d := lookupDemo(t, e)
-	var f findVenues
-	e.doOp(operation(t, "venues.graphql"), "FindVenues", map[string]any{"first": 1, "filter": map[string]any{"text": "核工业"}}, &f)
-	hnig := f.Venues.Edges[0].Node
-	res := graph.NewResolver(e.store, "", pgtest.Clock(t))
-	srv := httptest.NewServer(testViewer(graph.CalendarHandler(res, e.store, slog.New(slog.NewTextHandler(io.Discard, nil)))))
-	t.Cleanup(srv.Close)
+	_, d, hnig, srv := calendarFixture(t)
 	owner := d.unitAdmin(t, hnig.Unit.ID, "hnig-admin")
 	committee := d.committeeAdmin(t, 0)
 	for _, c := range []struct {
