@@ -15,7 +15,6 @@ import (
 	"unicode/utf8"
 
 	ics "github.com/arran4/golang-ical"
-
 )
 
 // icaljs is the directory of the ical.js check (graph/testdata/icaljs), with
