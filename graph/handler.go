@@ -66,11 +66,16 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 	}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r}))
 	srv.AddTransport(transport.GET{})
+	// Server-sent events (graphql-sse, distinct connections mode) before
+	// POST: both take a JSON POST, this one only with Accept: text/event-stream.
+	srv.AddTransport(transport.SSE{KeepAlivePingInterval: 20 * time.Second})
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.Websocket{
 		Implementation:        socketAccept{transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(o.AllowedOrigins)}}},
 		InitFunc:              socketInit(o),
-		KeepAlivePingInterval: 20 * time.Second,
+		KeepAlivePingInterval: 20 * time.Second, // graphql-ws (legacy)
+		PingPongInterval:      20 * time.Second, // graphql-transport-ws; clients answer pong
+		MissingPongOk:         true,
 		InitTimeout:           10 * time.Second,
 	})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
