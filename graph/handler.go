@@ -76,7 +76,7 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 		KeepAlivePingInterval: 20 * time.Second, // graphql-ws (legacy)
 		PingPongInterval:      20 * time.Second, // graphql-transport-ws; clients answer pong
 		MissingPongOk:         true,
-		InitTimeout:           10 * time.Second,
+		InitTimeout:           initTimeout(o.Sockets),
 	})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.LoaderWait == 0 {

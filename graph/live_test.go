@@ -183,6 +183,17 @@ func TestSocketProtocolCodes(t *testing.T) {
 	}
 }
 
+// TestSocketInitTimeout: a socket that sends no connection_init within the
+// init timeout (200 ms here) is closed with 4408.
+func TestSocketInitTimeout(t *testing.T) {
+	t.Parallel()
+	e := newEnvOpts(t, false, graph.Options{Sockets: graph.SocketLimits{InitTimeout: 200 * time.Millisecond}})
+	w := dialWS(t, e)
+	if code, reason := w.closedWith(); code != 4408 {
+		t.Errorf("closed with %d %q", code, reason)
+	}
+}
+
 // TestSocketSessionRevoked: signing out ends the live subscriptions of the
 // session with 4401 (the session is checked again every 100 ms here).
 func TestSocketSessionRevoked(t *testing.T) {

@@ -225,3 +225,9 @@ func (w *statusWriter) Flush() {
 func acceptsEventStream(h http.Header) bool {
 	return strings.Contains(h.Get("Accept"), "text/event-stream")
 }
+
+// initTimeout is the limits' init timeout, or its default.
+func initTimeout(l SocketLimits) time.Duration {
+	l.defaults()
+	return l.InitTimeout
+}

@@ -33,11 +33,17 @@ type SocketLimits struct {
 	// again; a socket whose session has expired or been revoked is closed
 	// with 4401. Default 30 s.
 	SessionCheck time.Duration
+	// InitTimeout is how long a socket may take to send connection_init;
+	// it is closed with 4408 after. Default 10 s.
+	InitTimeout time.Duration
 }
 
 func (l *SocketLimits) defaults() {
 	if l.Idle == 0 {
 		l.Idle = time.Minute
+	}
+	if l.InitTimeout == 0 {
+		l.InitTimeout = 10 * time.Second
 	}
 	for _, f := range []struct {
 		v *int
