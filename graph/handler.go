@@ -99,8 +99,9 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription {
 			// A subscription lives as long as its socket wants it: a
-			// deadline would end it after the first event or 10 s.
-			return next(ctx)
+			// deadline would end it after the first event or 10 s. Its
+			// session is checked again while it runs.
+			return watchHTTPSession(ctx, o, next)
 		}
 		ctx, cancel := context.WithTimeout(ctx, o.OperationLimit)
 		h := next(ctx)

@@ -249,18 +249,28 @@ func TestSubscriptionSSE(t *testing.T) {
 	e := newEnv(t, true)
 	listen(t, e.store, e.res)
 	ch := newChanger(t, e)
+	events := sseEvents(t, e, ch.c1.token, ch.venue)
+	n := ch.receive(events, 5)
+	t.Logf("5 events over SSE for %d changes", n)
+}
+
+// sseEvents subscribes to the venue over graphql-sse with the token and
+// returns the channel of the data of its `next` events, closed at
+// `complete` or when the stream ends.
+func sseEvents(t *testing.T, e *env, token, venue string) <-chan string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	body, _ := json.Marshal(map[string]any{"query": `subscription($v: ID!) { venueChanged(venueId: $v) { id name } }`, "variables": map[string]any{"v": ch.venue}})
+	t.Cleanup(cancel)
+	body, _ := json.Marshal(map[string]any{"query": `subscription($v: ID!) { venueChanged(venueId: $v) { id name } }`, "variables": map[string]any{"v": venue}})
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.srv.URL, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
-	req.Header.Set("Authorization", "Bearer "+ch.c1.token)
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	t.Cleanup(func() { _ = resp.Body.Close() })
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
 		t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -282,6 +292,31 @@ func TestSubscriptionSSE(t *testing.T) {
 			}
 		}
 	}()
-	n := ch.receive(events, 5)
-	t.Logf("5 events over SSE for %d changes", n)
+	return events
+}
+
+// TestSubscriptionSSERevoked: signing out ends a subscription over SSE
+// signed in with the session: its last event is an UNAUTHENTICATED error,
+// then `complete` (the session is checked again every 100 ms here).
+func TestSubscriptionSSERevoked(t *testing.T) {
+	t.Parallel()
+	e := newEnvOpts(t, true, graph.Options{Sockets: graph.SocketLimits{SessionCheck: 100 * time.Millisecond}})
+	member := e.signIn("member-demo", "cogov-demo")
+	events := sseEvents(t, e, member.token, aVenue(t, e))
+	time.Sleep(300 * time.Millisecond) // still open after a few checks
+	select {
+	case ev, ok := <-events:
+		t.Fatalf("before the sign-out: %q %v", ev, ok)
+	default:
+	}
+	if r := member.post(`mutation { signOut(input: {}) { revokedCount } }`, nil); len(r.Errors) != 0 {
+		t.Fatalf("sign out: %+v", r.Errors)
+	}
+	var last string
+	for ev := range events {
+		last = ev
+	}
+	if !strings.Contains(last, "UNAUTHENTICATED") {
+		t.Errorf("last event: %q", last)
+	}
 }

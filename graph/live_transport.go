@@ -10,10 +10,14 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"cogov/internal/access"
 	"cogov/internal/account"
 )
 
@@ -231,3 +235,57 @@ func initTimeout(l SocketLimits) time.Duration {
 	l.defaults()
 	return l.InitTimeout
 }
+
+// watchHTTPSession runs a subscription served over HTTP (server-sent
+// events) signed in by a bearer token, and re-checks its session as
+// watchSession does for sockets: once the session has expired or been
+// revoked the subscription sends one last result, an UNAUTHENTICATED error,
+// and completes. Other operations, and subscriptions on a socket (which
+// watchSession covers) or without a session, run as they are.
+func watchHTTPSession(ctx context.Context, o Options, next graphql.OperationHandler) graphql.ResponseHandler {
+	token := strings.TrimPrefix(graphql.GetOperationContext(ctx).Headers.Get("Authorization"), "Bearer ")
+	if socketFrom(ctx) != nil || access.From(ctx).SessionID == "" || token == "" || o.Accounts == nil {
+		return next(ctx)
+	}
+	every := o.Sockets.SessionCheck
+	if every <= 0 {
+		every = 30 * time.Second
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var ended atomic.Bool
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if _, err := o.Accounts.Authenticate(ctx, token); errors.Is(err, account.ErrUnauthenticated) {
+				ended.Store(true)
+				cancel()
+				return
+			}
+		}
+	}()
+	h := next(ctx)
+	done := false
+	return func(rctx context.Context) *graphql.Response {
+		if done {
+			return nil
+		}
+		r := h(rctx)
+		if r == nil {
+			done = true
+			cancel()
+			if ended.Load() {
+				return &graphql.Response{Errors: gqlerror.List{{Message: msgSessionEnded, Extensions: map[string]any{"code": codeUnauthenticated}}}}
+			}
+		}
+		return r
+	}
+}
+
+// codeUnauthenticated is the code of an error that asks to sign in again.
+const codeUnauthenticated = "UNAUTHENTICATED"
