@@ -257,8 +257,8 @@ func CheckURL(next http.Handler) http.Handler {
 // document or in a variable), an Int outside 32 bits (GraphQL's Int is
 // 32-bit, and PostgreSQL's integer columns are too; the parser only refuses
 // what does not fit 64). It also refuses, over HTTP, the operations that
-// cannot work there: a subscription (it needs a websocket) and a mutation
-// sent with GET.
+// cannot work there: a subscription (it needs a websocket or server-sent
+// events) and a mutation sent with GET.
 type inputCheck struct{ schema *ast.Schema }
 
 var _ interface {
@@ -288,9 +288,9 @@ func (c *inputCheck) MutateOperationContext(ctx context.Context, rc *graphql.Ope
 	ha := httpAnswerFrom(ctx)
 	if ha != nil {
 		switch {
-		case rc.Operation.Operation == ast.Subscription:
+		case rc.Operation.Operation == ast.Subscription && !(ha.method == http.MethodPost && acceptsEventStream(rc.Headers)):
 			ha.set(http.StatusBadRequest)
-			return &gqlerror.Error{Message: "subscriptions are served over a websocket (subprotocol graphql-transport-ws) at this address, not over POST or GET",
+			return &gqlerror.Error{Message: "subscriptions are served over a websocket (subprotocol graphql-transport-ws) or as server-sent events (POST with Accept: text/event-stream) at this address, not over plain POST or GET",
 				Extensions: map[string]any{"code": codeBadRequest}}
 		case rc.Operation.Operation == ast.Mutation && ha.method == http.MethodGet:
 			ha.set(http.StatusMethodNotAllowed, "Allow", "POST")

@@ -66,12 +66,17 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 	}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r}))
 	srv.AddTransport(transport.GET{})
+	// Server-sent events (graphql-sse, distinct connections mode) before
+	// POST: both take a JSON POST, this one only with Accept: text/event-stream.
+	srv.AddTransport(transport.SSE{KeepAlivePingInterval: 20 * time.Second})
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.Websocket{
 		Implementation:        socketAccept{transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(o.AllowedOrigins)}}},
 		InitFunc:              socketInit(o),
-		KeepAlivePingInterval: 20 * time.Second,
-		InitTimeout:           10 * time.Second,
+		KeepAlivePingInterval: 20 * time.Second, // graphql-ws (legacy)
+		PingPongInterval:      20 * time.Second, // graphql-transport-ws; clients answer pong
+		MissingPongOk:         true,
+		InitTimeout:           initTimeout(o.Sockets),
 	})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.LoaderWait == 0 {
@@ -94,8 +99,9 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription {
 			// A subscription lives as long as its socket wants it: a
-			// deadline would end it after the first event or 10 s.
-			return next(ctx)
+			// deadline would end it after the first event or 10 s. Its
+			// session is checked again while it runs.
+			return watchHTTPSession(ctx, o, next)
 		}
 		ctx, cancel := context.WithTimeout(ctx, o.OperationLimit)
 		h := next(ctx)

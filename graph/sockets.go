@@ -29,11 +29,21 @@ type SocketLimits struct {
 	PerSocket  int           // subscriptions one socket may run at once; default 20
 	PerAccount int           // sockets one account may hold open at once; default 10
 	PerAddr    int           // sockets one address may hold open at once, signed in or not; default 50
+	// SessionCheck is how often a signed-in socket's session is checked
+	// again; a socket whose session has expired or been revoked is closed
+	// with 4401. Default 30 s.
+	SessionCheck time.Duration
+	// InitTimeout is how long a socket may take to send connection_init;
+	// it is closed with 4408 after. Default 10 s.
+	InitTimeout time.Duration
 }
 
 func (l *SocketLimits) defaults() {
 	if l.Idle == 0 {
 		l.Idle = time.Minute
+	}
+	if l.InitTimeout == 0 {
+		l.InitTimeout = 10 * time.Second
 	}
 	for _, f := range []struct {
 		v *int
@@ -267,12 +277,16 @@ type socketAccept struct {
 
 func (a socketAccept) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
 	c, err := a.CoderWebsocketImplementation.Accept(w, r, o)
-	if s := socketFrom(r.Context()); s != nil && err == nil {
+	if err != nil {
+		return c, err
+	}
+	pc := newProtocolConn(c)
+	if s := socketFrom(r.Context()); s != nil {
 		s.mu.Lock()
-		s.conn = c
+		s.conn = pc
 		s.mu.Unlock()
 	}
-	return c, err
+	return pc, nil
 }
 
 // socketInit authenticates a websocket by its connection_init payload and
@@ -280,7 +294,8 @@ func (a socketAccept) Accept(w http.ResponseWriter, r *http.Request, o transport
 func socketInit(o Options) transport.WebsocketInitFunc {
 	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		var v access.Viewer
-		if auth := strings.TrimPrefix(p.Authorization(), "Bearer "); auth != "" && o.Accounts != nil {
+		auth := strings.TrimPrefix(p.Authorization(), "Bearer ")
+		if auth != "" && o.Accounts != nil {
 			var err error
 			v, err = o.Accounts.Authenticate(ctx, auth)
 			if errors.Is(err, problem.ErrUnavailable) {
@@ -292,7 +307,10 @@ func socketInit(o Options) transport.WebsocketInitFunc {
 				if !errors.Is(err, account.ErrUnauthenticated) {
 					o.Log.ErrorContext(ctx, "authenticate websocket", "err", err, "request", RequestID(ctx))
 				}
-				return ctx, nil, errors.New("the session token is not valid; sign in again")
+				// 4401: a standard client stops and asks to sign in
+				// again, instead of reconnecting with the same token.
+				const msg = "the session token is not valid; sign in again"
+				return transport.AppendCloseReason(transport.WithWebsocketCloseCode(ctx, closeUnauthorized), msg), nil, errors.New(msg)
 			}
 			ctx = access.With(ctx, v)
 		}
@@ -300,7 +318,11 @@ func socketInit(o Options) transport.WebsocketInitFunc {
 			if err := s.admit(v); err != nil {
 				return transport.AppendCloseReason(transport.WithWebsocketCloseCode(ctx, closeTooMany), err.Error()), nil, err
 			}
+			if v.SessionID != "" {
+				s.watchSession(ctx, o, auth)
+			}
 		}
-		return ctx, &p, nil
+		// The ack carries no payload: the init payload holds the token.
+		return ctx, nil, nil
 	}
 }
