@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -172,4 +173,21 @@ func TestPersistedDocuments(t *testing.T) {
 			t.Error("a document that does not validate was loaded")
 		}
 	})
+}
+
+// TestPersistedDocumentByGET runs a registered query by GET with its
+// documentId in the query string.
+func TestPersistedDocumentByGET(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, false)
+	q := url.Values{"documentId": {graph.DocumentID(operation(t, "booking.graphql"))}, "operationName": {"Viewer"}}
+	resp, err := http.Get(e.srv.URL + "?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !bytes.Contains(body, []byte(`"data":{"viewer"`)) {
+		t.Errorf("%d %s", resp.StatusCode, body)
+	}
 }
