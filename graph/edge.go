@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -41,12 +42,13 @@ func validText(s string) bool {
 
 // httpAnswer is what the GraphQL handler decides, on the way, about the
 // status of an HTTP answer: a refusal before execution (400, 405) or an
-// outage (503). The transports would answer 200 or 422.
+// outage (503). The transports would answer 200, 400 or 422 (see mediaAnswer).
 type httpAnswer struct {
-	method string
-	mu     sync.Mutex
-	status int
-	header http.Header
+	method  string
+	started atomic.Bool // the operation passed every check and executes
+	mu      sync.Mutex
+	status  int
+	header  http.Header
 }
 
 type httpAnswerKey struct{}
@@ -169,9 +171,15 @@ func checkBody(b []byte) string {
 	if !utf8.Valid(b) {
 		return "the request body is not UTF-8"
 	}
-	var p graphql.RawParams
+	var p struct {
+		graphql.RawParams
+		DocumentID string `json:"documentId"`
+	}
 	if err := decodeJSON(b, &p); err != nil {
 		return "the request body must be one JSON object with a string `query` and, if present, an object `variables` and a string `operationName`" + jsonProblem(err)
+	}
+	if p.Query == "" && p.DocumentID == "" && p.Extensions["persistedQuery"] == nil {
+		return "the request has no `query` (nor a `documentId` or a persisted-query extension)"
 	}
 	return ""
 }

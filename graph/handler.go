@@ -37,6 +37,8 @@ type Options struct {
 	Sockets        SocketLimits  // idle time and counts of websockets
 	Accounts       *account.Service
 	LoaderWait     time.Duration // how long loaders gather a batch; 2 ms when 0
+	Documents      *Documents    // registered (persisted) documents; the contract's when nil
+	PersistedOnly  bool          // run only registered documents
 	Log            *slog.Logger
 }
 
@@ -78,7 +80,19 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 		MissingPongOk:         true,
 		InitTimeout:           initTimeout(o.Sockets),
 	})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if o.Documents == nil {
+		docs, err := ContractDocuments()
+		if err != nil {
+			panic(err) // the embedded contract is checked by the tests
+		}
+		o.Documents = docs
+	}
+	srv.SetQueryCache(documentCache{docs: o.Documents, lru: lru.New[*ast.QueryDocument](1000)})
+	srv.Use(persisted{docs: o.Documents, only: o.PersistedOnly}) // see persisted.go
+	if !o.PersistedOnly {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	}
+	srv.AroundOperations(markStarted) // see mediaAnswer
 	if o.LoaderWait == 0 {
 		o.LoaderWait = 2 * time.Millisecond
 	}

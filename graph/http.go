@@ -115,7 +115,7 @@ func Authenticate(accounts *account.Service, log *slog.Logger, next http.Handler
 // writeError answers a request with a GraphQL-shaped error and a status.
 func writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
 	msg = i18n.Message(i18n.With(r.Context(), i18n.Match(r.Header.Get("Accept-Language"))), "error."+code, msg)
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", responseMediaType(r))
 	w.WriteHeader(status)
 	b, _ := jsonMarshal(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}}})
 	_, _ = w.Write(b)
@@ -162,7 +162,7 @@ func NewEndpoint(r *Resolver, st *store.Store, o Options, loaderWait time.Durati
 	o.LoaderWait = loaderWait
 	socks := newSockets(o.Sockets, o.AllowedOrigins)
 	gql := NewHandler(r, st, o)
-	checked := checkHTTP(RateLimitStatus(gql))
+	checked := checkHTTP(documentIDs(mediaAnswer(RateLimitStatus(gql))))
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		switch up := req.Header.Get("Upgrade"); {
 		case strings.EqualFold(up, "websocket"):

@@ -55,8 +55,10 @@ type config struct {
 	production     bool
 	introspection  bool
 	sockets        graph.SocketLimits
-	accounts       account.Options // sign-in limits and password slots; zero fields take the defaults
-	limits         graph.Limits    // operation-cost budgets; zero fields take the defaults
+	accounts       account.Options  // sign-in limits and password slots; zero fields take the defaults
+	limits         graph.Limits     // operation-cost budgets; zero fields take the defaults
+	documents      *graph.Documents // registered documents: the contract's and COGOV_PERSISTED_DOCUMENTS_DIR's manifests
+	persistedOnly  bool             // COGOV_PERSISTED_ONLY: run only registered documents
 }
 
 func loadConfig() (config, error) {
@@ -77,6 +79,18 @@ func loadConfig() (config, error) {
 	default:
 		return c, fmt.Errorf("COGOV_ENV must be development or production, not %q", env)
 	}
+	switch v := os.Getenv("COGOV_PERSISTED_ONLY"); v {
+	case "", "false":
+	case "true":
+		c.persistedOnly = true
+	default:
+		return c, fmt.Errorf("COGOV_PERSISTED_ONLY must be true or false, not %q", v)
+	}
+	docs, err := graph.LoadDocuments(os.Getenv("COGOV_PERSISTED_DOCUMENTS_DIR"))
+	if err != nil {
+		return c, fmt.Errorf("COGOV_PERSISTED_DOCUMENTS_DIR: %w", err)
+	}
+	c.documents = docs
 	if v := os.Getenv("COGOV_WS_IDLE"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -253,7 +267,8 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewEndpoint(res, st, graph.Options{Production: cfg.production, Introspection: cfg.introspection,
-		AllowedOrigins: cfg.corsOrigins, Sockets: cfg.sockets, Limits: cfg.limits, Log: log}, 2*time.Millisecond, nil))
+		AllowedOrigins: cfg.corsOrigins, Sockets: cfg.sockets, Limits: cfg.limits, Log: log,
+		Documents: cfg.documents, PersistedOnly: cfg.persistedOnly}, 2*time.Millisecond, nil))
 	if !cfg.production {
 		// GraphiQL from the binary itself: no CDN, so it works on an intranet.
 		mux.Handle("/graphiql", graphiql.Handler())
