@@ -274,6 +274,8 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 		mux.Handle("/graphiql", graphiql.Handler())
 		mux.Handle("/graphiql/", graphiql.Handler())
 	}
+	// The schema as SDL for code generators, also where introspection is off.
+	mux.Handle("GET /graphql/schema.graphql", graph.SchemaHandler())
 	cal := graph.Authenticate(res.Accounts, log, graph.CalendarHandler(res, st, log))
 	mux.Handle("GET /calendar/venues/{file}", cal)
 	mux.Handle("GET /calendar/committees/{file}", cal)

@@ -35,6 +35,7 @@ func TestRoutes(t *testing.T) {
 		{true, "/graphiql", "GET", "", http.StatusNotFound},
 		{true, "/healthz", "GET", "", http.StatusOK},
 		{true, "/graphql", "OPTIONS", "https://app.example", http.StatusNoContent},
+		{true, "/graphql/schema.graphql", "GET", "", http.StatusOK},
 	} {
 		h := routes(config{production: c.production, corsOrigins: []string{"https://app.example"}}, st, res, log)
 		req := httptest.NewRequest(c.method, c.path, nil)
@@ -277,5 +278,24 @@ func TestTraceID(t *testing.T) {
 		if got := graph.TraceID(c.header); got != c.want {
 			t.Errorf("TraceID(%q) = %q, want %q", c.header, got, c.want)
 		}
+	}
+}
+
+// TestSchemaSDL: the schema is served as SDL in production, where
+// introspection is off, and holds every area's types with their descriptions.
+func TestSchemaSDL(t *testing.T) {
+	st := store.New(nil, pgtest.Clock(t))
+	res := graph.NewResolver(st, "", pgtest.Clock(t))
+	h := routes(config{production: true}, st, res, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/graphql/schema.graphql", nil))
+	body := rec.Body.String()
+	for _, want := range []string{"type Query", "type Venue implements Node", "type JointMeeting implements Node", "enumLabels", `"""`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the SDL lacks %q (status %d, %d bytes)", want, rec.Code, len(body))
+		}
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+		t.Errorf("Content-Type %q", ct)
 	}
 }
