@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -19,21 +16,7 @@ import (
 
 // icaljs is the directory of the ical.js check (graph/testdata/icaljs), with
 // its pinned package installed once per test run.
-var icaljs = sync.OnceValues(func() (string, error) {
-	dir, err := filepath.Abs(filepath.Join("testdata", "icaljs"))
-	if err != nil {
-		return "", err
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ical.js")); err == nil {
-		return dir, nil
-	}
-	cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", &exec.Error{Name: "npm ci in " + dir + ": " + string(out), Err: err}
-	}
-	return dir, nil
-})
+var icaljs = nodeTool("icaljs", "ical.js")
 
 // icalEvent is an event as ical.js reads it.
 type icalEvent struct {

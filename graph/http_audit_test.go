@@ -4,40 +4,20 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"sync"
 	"testing"
 )
 
 // httpAudit is the directory of the graphql-http audit
 // (graph/testdata/http-audit), with its pinned packages installed once per
 // test run.
-var httpAudit = sync.OnceValues(func() (string, error) {
-	dir, err := filepath.Abs(filepath.Join("testdata", "http-audit"))
-	if err != nil {
-		return "", err
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "graphql-http")); err == nil {
-		return dir, nil
-	}
-	cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", &exec.Error{Name: "npm ci in " + dir + ": " + string(out), Err: err}
-	}
-	return dir, nil
-})
+var httpAudit = nodeTool("http-audit", "graphql-http")
 
 // TestGraphQLOverHTTPAudit runs every audit of graphql-http's serverAudits
 // (the GraphQL-over-HTTP spec: MUST, SHOULD and MAY) against the endpoint
 // and fails on any failure or warning.
 func TestGraphQLOverHTTPAudit(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not installed")
-	}
 	dir, err := httpAudit()
 	if err != nil {
 		t.Fatal(err)
