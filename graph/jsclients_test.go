@@ -1,0 +1,190 @@
+package graph_test
+
+import (
+	"bytes"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/formatter"
+
+	"cogov/graph"
+	"cogov/graph/generated"
+)
+
+// jsClients is the directory of the standard JavaScript clients
+// (graph/testdata/jsclients: graphql-ws, graphql-sse, Apollo Client,
+// relay-compiler), with their pinned packages installed once per test run.
+var jsClients = nodeTool("jsclients", "relay-compiler")
+
+// runNode runs `node args...` in the clients' directory and returns its
+// standard output; the test fails with its standard error if it fails.
+func runNode(t *testing.T, args ...string) []byte {
+	t.Helper()
+	dir, err := jsClients()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("node", args...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node %s: %v\n%s\n%s", strings.Join(args, " "), err, out, stderr.String())
+	}
+	return out
+}
+
+// TestRelayCompilesContract runs relay-compiler 21 over every contract
+// operation of graph/operations, as a Relay front end writes it (operation
+// names prefixed with the module and suffixed with the operation's kind,
+// @connection on every connection read by its edges), and over the paginated, refetchable
+// fragment of graph/testdata/relay, against the SDL the server serves at
+// GET /graphql/schema.graphql, unedited. Relay checks what it relies on:
+// the Node interface and node(id:), connection shapes (edges, node,
+// cursor, pageInfo) and first/after, last/before arguments.
+func TestRelayCompilesContract(t *testing.T) {
+	t.Parallel()
+	dir, err := jsClients()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	for _, d := range []string{"src", "__generated__"} {
+		if err := os.Mkdir(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := httptest.NewRecorder()
+	graph.SchemaHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/graphql/schema.graphql", nil))
+	write(t, filepath.Join(root, "schema.graphql"), rec.Body.String())
+	write(t, filepath.Join(root, "relay.config.json"),
+		`{"src": "./src", "schema": "./schema.graphql", "language": "javascript", "artifactDirectory": "./__generated__"}`)
+
+	want := []string{"VenueBookings_venue", "VenueBookingsPaginationQuery", "VenueBookingsQuery"}
+	files, err := filepath.Glob("operations/*.graphql")
+	if err != nil || len(files) < 4 {
+		t.Fatalf("contract files: %v %v", files, err)
+	}
+	for _, f := range files {
+		js, names := relayModule(t, f)
+		want = append(want, names...)
+		write(t, filepath.Join(root, "src", relayModuleName(f)+".js"), js)
+	}
+	hand, err := filepath.Glob("testdata/relay/*.js")
+	if err != nil || len(hand) == 0 {
+		t.Fatalf("testdata/relay: %v %v", hand, err)
+	}
+	for _, f := range hand {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(root, "src", filepath.Base(f)), string(b))
+	}
+
+	cmd := exec.Command("node", filepath.Join(dir, "node_modules", "relay-compiler", "cli.js"), filepath.Join(root, "relay.config.json"))
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("relay-compiler: %v\n%s", err, out)
+	}
+	if bytes.Contains(out, []byte("WARN")) {
+		t.Errorf("relay-compiler warned:\n%s", out)
+	}
+	for _, n := range want {
+		if _, err := os.Stat(filepath.Join(root, "__generated__", n+".graphql.js")); err != nil {
+			t.Errorf("no artifact for %s: %v\n%s", n, err, out)
+		}
+	}
+	// The refetch query Relay made for the fragment goes through node(id:).
+	b, err := os.ReadFile(filepath.Join(root, "__generated__", "VenueBookingsPaginationQuery.graphql.js"))
+	if err != nil || !bytes.Contains(b, []byte(`node(id: $id)`)) {
+		t.Errorf("the pagination query does not refetch through node(id:): %v\n%s", err, b)
+	}
+	t.Logf("relay-compiler compiled %d documents", len(want))
+}
+
+// relayModuleName is the Relay module of a contract file: its base name
+// with a capital, venues.graphql → Venues.
+func relayModuleName(file string) string {
+	n := strings.TrimSuffix(filepath.Base(file), ".graphql")
+	return string(unicode.ToUpper(rune(n[0]))) + n[1:]
+}
+
+// relayModule writes the operations of a contract file as a Relay module:
+// each operation in a graphql tag, named <Module><Name><Kind>, with
+// @connection(key: "<Module><Name>_<path>_<field>") on every field whose
+// type is a connection. It returns the module and its operations' names.
+func relayModule(t *testing.T, file string) (string, []string) {
+	t.Helper()
+	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, errs := gqlparser.LoadQueryWithRules(schema, string(b), nil)
+	if len(errs) > 0 {
+		t.Fatalf("%s: %v", file, errs)
+	}
+	module := relayModuleName(file)
+	var js strings.Builder
+	var names []string
+	for _, o := range doc.Operations {
+		prefix := module + o.Name
+		addConnections(o.SelectionSet, prefix)
+		kind := map[ast.Operation]string{ast.Query: "Query", ast.Mutation: "Mutation", ast.Subscription: "Subscription"}[o.Operation]
+		o.Name = prefix + kind
+		names = append(names, o.Name)
+		var q strings.Builder
+		formatter.NewFormatter(&q, formatter.WithIndent("  ")).FormatQueryDocument(&ast.QueryDocument{Operations: ast.OperationList{o}})
+		js.WriteString("graphql`\n" + q.String() + "`;\n\n")
+	}
+	return js.String(), names
+}
+
+// addConnections puts @connection on every connection field under set
+// that reads its edges (a field read only for its totalCount is no list to
+// page, and Relay refuses @connection on it); path is the key's prefix so
+// far.
+func addConnections(set ast.SelectionSet, path string) {
+	for _, s := range set {
+		switch s := s.(type) {
+		case *ast.Field:
+			p := path + "_" + s.Name
+			if s.Definition != nil && strings.HasSuffix(s.Definition.Type.Name(), "Connection") && selects(s.SelectionSet, "edges") {
+				s.Directives = append(s.Directives, &ast.Directive{Name: "connection", Arguments: ast.ArgumentList{
+					{Name: "key", Value: &ast.Value{Kind: ast.StringValue, Raw: p}},
+				}})
+			}
+			addConnections(s.SelectionSet, p)
+		case *ast.InlineFragment:
+			addConnections(s.SelectionSet, path)
+		}
+	}
+}
+
+// selects reports whether set selects the field name.
+func selects(set ast.SelectionSet, name string) bool {
+	for _, s := range set {
+		if f, ok := s.(*ast.Field); ok && f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// write writes a file of a test's temporary tree.
+func write(t *testing.T, name, text string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
