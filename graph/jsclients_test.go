@@ -1,13 +1,18 @@
 package graph_test
 
 import (
+	"bufio"
 	"bytes"
+	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/vektah/gqlparser/v2"
@@ -186,5 +191,188 @@ func write(t *testing.T, name, text string) {
 	t.Helper()
 	if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// startNode starts `node args...` in the clients' directory and returns
+// the lines of its standard output as they come (closed when it ends) and
+// a function that waits for it to end and fails the test if it failed.
+func startNode(t *testing.T, args ...string) (<-chan string, func()) {
+	t.Helper()
+	dir, err := jsClients()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, "node", args...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 100)
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		defer close(lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	var once sync.Once
+	wait := func() {
+		t.Helper()
+		once.Do(func() {
+			<-read
+			if err := cmd.Wait(); err != nil {
+				t.Fatalf("node %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+			}
+		})
+	}
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	return lines, wait
+}
+
+// clientRun is what ws.mjs and sse.mjs print: a `next` line per event and
+// a last line with the counts.
+type clientRun struct {
+	Next        json.RawMessage `json:"next"`
+	Done        *int            `json:"done"`
+	Connections int             `json:"connections"`
+	Closes      []closeEvent    `json:"closes"`
+	Error       *closeEvent     `json:"error"`
+}
+
+type closeEvent struct {
+	Code   int    `json:"code"`
+	Reason string `json:"reason"`
+}
+
+// clientEvents splits a client's output into the data of its events (on
+// the channel returned, closed when the client ends) and its last line,
+// which the function returned gives once the client has ended.
+func clientEvents(t *testing.T, lines <-chan string, wait func()) (<-chan string, func() clientRun) {
+	events := make(chan string, 100)
+	last := make(chan clientRun, 1)
+	go func() {
+		defer close(events)
+		var end clientRun
+		for l := range lines {
+			var r clientRun
+			if err := json.Unmarshal([]byte(l), &r); err != nil {
+				end.Closes = append(end.Closes, closeEvent{Reason: "not JSON: " + l})
+				continue
+			}
+			if r.Next != nil {
+				events <- string(r.Next)
+				continue
+			}
+			end = r
+		}
+		last <- end
+	}()
+	return events, func() clientRun {
+		t.Helper()
+		wait()
+		return <-last
+	}
+}
+
+// TestGraphQLWSFiftyEvents: graphql-ws 6, the standard websocket client,
+// receives 50 venueChanged events on one subscription over one websocket.
+func TestGraphQLWSFiftyEvents(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	listen(t, e.store, e.res)
+	ch := newChanger(t, e)
+	start := time.Now()
+	lines, wait := startNode(t, "ws.mjs", "events", e.srv.URL, ch.c1.token, ch.venue, "50")
+	events, end := clientEvents(t, lines, wait)
+	n := ch.receive(events, 50)
+	r := end()
+	if r.Done == nil || *r.Done != 50 || r.Connections != 1 || len(r.Closes) != 0 {
+		t.Errorf("graphql-ws: %+v, want 50 events over 1 connection that stayed open", r)
+	}
+	t.Logf("graphql-ws: 50 events for %d changes in %v", n, time.Since(start).Round(time.Millisecond))
+}
+
+// TestGraphQLWSBadToken: graphql-ws 6 with its default retry settings,
+// given a forged token, is closed with 4401 once and does not reconnect
+// (graphql-ws gives up at 4401 and tells the app); three seconds are
+// watched.
+func TestGraphQLWSBadToken(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, false)
+	lines, wait := startNode(t, "ws.mjs", "badtoken", e.srv.URL, "3")
+	_, end := clientEvents(t, lines, wait)
+	r := end()
+	if r.Connections != 1 || len(r.Closes) != 1 || r.Closes[0].Code != 4401 || r.Error == nil || r.Error.Code != 4401 {
+		t.Fatalf("graphql-ws with a forged token: %+v, want one connection closed with 4401 and the error given to the app", r)
+	}
+	t.Logf("graphql-ws with a forged token: %d connection in 3 s, closed with %d %q; the app is given %d", r.Connections, r.Closes[0].Code, r.Closes[0].Reason, r.Error.Code)
+}
+
+// TestGraphQLSSEEvents: graphql-sse 2.6, in distinct connections mode,
+// receives venueChanged events over one request.
+func TestGraphQLSSEEvents(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	listen(t, e.store, e.res)
+	ch := newChanger(t, e)
+	lines, wait := startNode(t, "sse.mjs", e.srv.URL, ch.c1.token, ch.venue, "10")
+	events, end := clientEvents(t, lines, wait)
+	n := ch.receive(events, 10)
+	r := end()
+	if r.Done == nil || *r.Done != 10 || r.Connections != 1 {
+		t.Errorf("graphql-sse: %+v, want 10 events over 1 request", r)
+	}
+	t.Logf("graphql-sse: 10 events for %d changes", n)
+}
+
+// TestApolloClientUnauthenticated: Apollo Client 4's app code reads the
+// code UNAUTHENTICATED of a 401 (a forged bearer token) from the error it
+// is given (CombinedGraphQLErrors: Apollo asks for
+// application/graphql-response+json, in which a 401 is a GraphQL answer);
+// signed in, it reads the viewer, also from signIn's payload.
+func TestApolloClientUnauthenticated(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	out := runNode(t, "apollo.mjs", e.srv.URL, "street-admin", "cogov-demo")
+	var forged struct {
+		Forged struct {
+			Kind    string
+			Codes   []string
+			Message string
+		}
+	}
+	var signedIn struct {
+		SignIn struct {
+			Viewer   struct{ Account *struct{ Username string } }
+			SignedIn bool
+		}
+		Viewer struct {
+			Viewer struct{ Account *struct{ Username string } }
+		}
+	}
+	lines := bytes.Split(bytes.TrimSpace(out), []byte("\n"))
+	if len(lines) != 2 || json.Unmarshal(lines[0], &forged) != nil || json.Unmarshal(lines[1], &signedIn) != nil {
+		t.Fatalf("apollo.mjs printed:\n%s", out)
+	}
+	if f := forged.Forged; f.Kind != "CombinedGraphQLErrors" || strings.Join(f.Codes, ",") != "UNAUTHENTICATED" {
+		t.Errorf("forged token: Apollo gives the app %+v, want CombinedGraphQLErrors with UNAUTHENTICATED", f)
+	}
+	s := signedIn.SignIn
+	if !s.SignedIn || s.Viewer.Account == nil || s.Viewer.Account.Username != "street-admin" {
+		t.Errorf("signIn's viewer: %s", lines[1])
+	}
+	if v := signedIn.Viewer.Viewer.Account; v == nil || v.Username != "street-admin" {
+		t.Errorf("viewer with the token: %s", lines[1])
 	}
 }

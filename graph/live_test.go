@@ -88,7 +88,10 @@ func (c *changer) receive(events <-chan string, want int) int {
 	for got < want {
 		c.change()
 		select {
-		case ev := <-events:
+		case ev, ok := <-events:
+			if !ok {
+				c.t.Fatalf("the subscription ended after %d events of %d", got, want)
+			}
 			if !strings.Contains(ev, c.venue) {
 				c.t.Fatalf("event for another venue: %s", ev)
 			}
