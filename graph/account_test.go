@@ -79,13 +79,62 @@ func TestSignInAndViewer(t *testing.T) {
 		}
 	}
 
-	// Wrong password, unknown user: the same answer.
+	// Wrong password, unknown user: the same answer, and no viewer.
 	signIn := op(t, "booking.graphql", "SignIn")
 	for _, cred := range [][2]string{{"street-admin", "wrong-password"}, {"no-such-user", "cogov-demo"}} {
 		p := e.payload(signIn, "SignIn", map[string]any{"username": cred[0], "password": cred[1]})
-		if p["token"] != nil || len(errCodes(p)) != 1 || errCodes(p)[0] != "INVALID_CREDENTIALS" {
+		if p["token"] != nil || p["viewer"] != nil || len(errCodes(p)) != 1 || errCodes(p)[0] != "INVALID_CREDENTIALS" {
 			t.Errorf("sign in %v: %v", cred, p)
 		}
+	}
+}
+
+// TestSignInPayloadViewer: the viewer of signIn's payload is the account
+// that has just signed in — its account, person, sub-district and roles —
+// though the request that signs in is anonymous.
+func TestSignInPayloadViewer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	var out struct {
+		SignIn struct {
+			Token  *string
+			Viewer *struct {
+				Account *struct {
+					Username    string
+					Subdistrict *struct{ Name string }
+				}
+				Roles []struct {
+					Kind  string
+					Scope *struct{ Typename string `json:"__typename"` }
+				}
+			}
+			UserErrors []userError
+		} `json:"signIn"`
+	}
+	for _, c := range []struct{ user, kind, scope string }{
+		{"street-admin", "SUBDISTRICT_ADMIN", "Subdistrict"},
+		{"community-1-admin", "COMMITTEE_ADMIN", "Committee"},
+	} {
+		e.do(`mutation($input: SignInInput!) { signIn(input: $input) {
+			token
+			viewer { account { username subdistrict { name } } roles { kind scope { __typename } } }
+			userErrors { code field message }
+		} }`, map[string]any{"input": map[string]any{"username": c.user, "password": "cogov-demo"}}, &out)
+		s := out.SignIn
+		if s.Token == nil || s.Viewer == nil || s.Viewer.Account == nil || s.Viewer.Account.Username != c.user ||
+			s.Viewer.Account.Subdistrict == nil || s.Viewer.Account.Subdistrict.Name == "" {
+			t.Errorf("%s: signIn = %+v, want its viewer's account", c.user, s)
+			continue
+		}
+		if len(s.Viewer.Roles) != 1 || s.Viewer.Roles[0].Kind != c.kind || s.Viewer.Roles[0].Scope == nil || s.Viewer.Roles[0].Scope.Typename != c.scope {
+			t.Errorf("%s: roles %+v, want one %s over a %s", c.user, s.Viewer.Roles, c.kind, c.scope)
+		}
+	}
+
+	// The contract's SignIn operation reads it too.
+	p := e.payload(op(t, "booking.graphql", "SignIn"), "SignIn", map[string]any{"username": "member-demo", "password": "cogov-demo"})
+	if v, _ := p["viewer"].(map[string]any); v == nil || v["account"] == nil || v["account"].(map[string]any)["username"] != "member-demo" {
+		t.Errorf("SignIn as member-demo: viewer %v", p["viewer"])
 	}
 }
 

@@ -103,6 +103,7 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 		ctx = context.WithValue(ctx, loadersKey{}, NewLoaders(st, o.LoaderWait))
 		return next(model.WithZones(ctx, zoneOf))
 	})
+	srv.AroundFields(signedInViewer(st, o.LoaderWait)) // see signin.go
 	srv.SetParserTokenLimit(15000)
 	if !o.Production || o.Introspection {
 		srv.Use(extension.Introspection{})
