@@ -105,7 +105,9 @@ func TestSignInPayloadViewer(t *testing.T) {
 				}
 				Roles []struct {
 					Kind  string
-					Scope *struct{ Typename string `json:"__typename"` }
+					Scope *struct {
+						Typename string `json:"__typename"`
+					}
 				}
 			}
 			UserErrors []userError
