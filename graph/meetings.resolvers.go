@@ -84,7 +84,20 @@ func (r *jointMeetingResolver) Conveners(ctx context.Context, obj *meeting.Meeti
 
 // Booking is the resolver for the booking field.
 func (r *jointMeetingResolver) Booking(ctx context.Context, obj *meeting.Meeting) (*booking.Booking, error) {
-	return loadOpt(ctx, For(ctx).Venues.Booking, obj.BookingID)
+	b, err := loadOpt(ctx, For(ctx).Venues.Booking, obj.BookingID)
+	if err != nil {
+		return nil, err
+	}
+	return shown(ctx, b, booking.CanSee), nil
+}
+
+// Venue is the resolver for the venue field.
+func (r *jointMeetingResolver) Venue(ctx context.Context, obj *meeting.Meeting) (*booking.Venue, error) {
+	b, err := loadOpt(ctx, For(ctx).Venues.Booking, obj.BookingID)
+	if err != nil || b == nil {
+		return nil, err
+	}
+	return loadOpt(ctx, For(ctx).Venues.Venue, &b.VenueID)
 }
 
 // Agenda is the resolver for the agenda field.

@@ -307,6 +307,7 @@ type ComplexityRoot struct {
 		Start        func(childComplexity int) int
 		Status       func(childComplexity int) int
 		Title        func(childComplexity int) int
+		Venue        func(childComplexity int) int
 	}
 
 	JointMeetingConnection struct {
@@ -845,6 +846,7 @@ type JointMeetingResolver interface {
 
 	Conveners(ctx context.Context, obj *meeting.Meeting) ([]structure.Committee, error)
 	Booking(ctx context.Context, obj *meeting.Meeting) (*booking.Booking, error)
+	Venue(ctx context.Context, obj *meeting.Meeting) (*booking.Venue, error)
 	Agenda(ctx context.Context, obj *meeting.Meeting) ([]meeting.AgendaItem, error)
 	Invitations(ctx context.Context, obj *meeting.Meeting, first *int, after *string, last *int, before *string, response *meeting.Response) (*model.InvitationConnection, error)
 	Attendees(ctx context.Context, obj *meeting.Meeting, first *int, after *string, last *int, before *string) (*model.MembershipConnection, error)
@@ -1960,6 +1962,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JointMeeting.Title(childComplexity), true
+	case "JointMeeting.venue":
+		if e.ComplexityRoot.JointMeeting.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Venue(childComplexity), true
 
 	case "JointMeetingConnection.edges":
 		if e.ComplexityRoot.JointMeetingConnection.Edges == nil {
@@ -5447,8 +5455,15 @@ type JointMeeting implements Node {
   demo: Boolean!
   "The convening committees, in the order given."
   conveners: [Committee!]!
-  "The venue booking made for the meeting, if it has a venue."
+  """
+  The venue booking made for the meeting, if it has a venue, to those who may
+  see the booking as ` + "`" + `node(id:)` + "`" + ` shows it: the administrators of the
+  sub-district, of the venue's unit and of the booking committee; null to
+  other viewers of the meeting (its invitees among them), who read ` + "`" + `venue` + "`" + `.
+  """
   booking: Booking
+  "Where the meeting is held, if it has a venue: shown to everyone who may see the meeting, as venues are public."
+  venue: Venue
   "The agenda, in order."
   agenda: [AgendaItem!]!
   "The invited seats and their answers."
@@ -7268,6 +7283,8 @@ func (ec *executionContext) childFields_JointMeeting(ctx context.Context, field 
 		return ec.fieldContext_JointMeeting_conveners(ctx, field)
 	case "booking":
 		return ec.fieldContext_JointMeeting_booking(ctx, field)
+	case "venue":
+		return ec.fieldContext_JointMeeting_venue(ctx, field)
 	case "agenda":
 		return ec.fieldContext_JointMeeting_agenda(ctx, field)
 	case "invitations":
@@ -14229,6 +14246,38 @@ func (ec *executionContext) fieldContext_JointMeeting_booking(_ context.Context,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Booking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeeting_venue(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_venue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JointMeeting().Venue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *booking.Venue) graphql.Marshaler {
+			return ec.marshalOVenue2ᚖcogovᚋinternalᚋbookingᚐVenue(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
 		},
 	}
 	return fc, nil
@@ -29880,6 +29929,12 @@ func (ec *executionContext) _JointMeeting(ctx context.Context, sel ast.Selection
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._JointMeeting_booking(ctx, field, obj)
+				})
+		case "venue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_venue(ctx, field, obj)
 				})
 		case "agenda":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
