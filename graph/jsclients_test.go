@@ -236,7 +236,13 @@ func startNode(t *testing.T, args ...string) (<-chan string, func()) {
 			}
 		})
 	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait() // the copy of stderr is over once it returns
+		if t.Failed() && stderr.Len() > 0 {
+			t.Logf("node %s, standard error:\n%s", strings.Join(args, " "), stderr.String())
+		}
+	})
 	return lines, wait
 }
 
