@@ -28,30 +28,24 @@ import (
 // relay-compiler), with their pinned packages installed once per test run.
 var jsClients = nodeTool("jsclients", "relay-compiler")
 
-// runNode runs `node args...` in the clients' directory and returns its
-// standard output; the test fails with its standard error if it fails.
+// runNode runs `node args...` in the clients' directory to its end and
+// returns its standard output; the test fails if it fails.
 func runNode(t *testing.T, args ...string) []byte {
 	t.Helper()
-	dir, err := jsClients()
-	if err != nil {
-		t.Fatal(err)
+	lines, wait := startNode(t, args...)
+	var out bytes.Buffer
+	for l := range lines {
+		out.WriteString(l + "\n")
 	}
-	cmd := exec.Command("node", args...)
-	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node %s: %v\n%s\n%s", strings.Join(args, " "), err, out, stderr.String())
-	}
-	return out
+	wait()
+	return out.Bytes()
 }
 
 // TestRelayCompilesContract runs relay-compiler 21 over every contract
 // operation of graph/operations, as a Relay front end writes it (operation
 // names prefixed with the module and suffixed with the operation's kind,
-// @connection on every connection read by its edges), and over the paginated, refetchable
-// fragment of graph/testdata/relay, against the SDL the server serves at
+// @connection on every connection read by its edges), and over the
+// paginated, refetchable fragment of graph/testdata/relay, against the SDL the server serves at
 // GET /graphql/schema.graphql, unedited. Relay checks what it relies on:
 // the Node interface and node(id:), connection shapes (edges, node,
 // cursor, pageInfo) and first/after, last/before arguments. The manifest
