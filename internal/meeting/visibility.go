@@ -7,7 +7,9 @@ import (
 
 // Who may read what of the joint meetings. The GraphQL adapter and its
 // loaders ask these functions; row-level security keeps meetings inside
-// their sub-district in the database too.
+// their sub-district in the database too. A meeting's venue is seen with
+// the meeting (venues are public); the booking made for it follows the
+// booking's own rule (booking.CanSee), wherever it is reached from.
 
 // CanSee reports whether v may see the meetings of sub-district sd: anyone
 // holding a role there. Minutes, invitations and attendance name people and
