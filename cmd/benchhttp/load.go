@@ -233,9 +233,9 @@ func (b *bench) scenarios() []scenario {
 		}},
 		{name: "requestBooking one contended slot", path: "/graphql", winners: &contended, check: booked(&contended),
 			next: func() { phase.Add(1) }, body: func(i uint64) ([]byte, string) {
-			// each measurement its own slot (see runAll), on the same venue
-			return book(b.contended, day.AddDate(0, 0, 60).Add(time.Duration(phase.Load())*time.Hour), i)
-		}},
+				// each measurement its own slot (see runAll), on the same venue
+				return book(b.contended, day.AddDate(0, 0, 60).Add(time.Duration(phase.Load())*time.Hour), i)
+			}},
 	}
 }
 
@@ -380,7 +380,9 @@ func procCPU(pid int) time.Duration {
 	return time.Duration(ut+st) * tick
 }
 
-func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) }
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64)
+}
 
 // report is the markdown table of the rows; the floor's ratio beside cogov's.
 func report(rows []row) string {
