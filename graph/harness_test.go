@@ -259,8 +259,11 @@ type gqlError struct {
 }
 
 type gqlResponse struct {
-	Data   json.RawMessage `json:"data"`
-	Errors []gqlError      `json:"errors"`
+	Data       json.RawMessage `json:"data"`
+	Errors     []gqlError      `json:"errors"`
+	Extensions struct {
+		Cost struct{ Requested, Actual int } `json:"cost"`
+	} `json:"extensions"`
 	status int
 }
 
