@@ -39,6 +39,7 @@ type Options struct {
 	LoaderWait     time.Duration // how long loaders gather a batch; 2 ms when 0
 	Documents      *Documents    // registered (persisted) documents; the contract's when nil
 	PersistedOnly  bool          // run only registered documents
+	Metrics        *Metrics      // Prometheus metrics; none when nil
 	Log            *slog.Logger
 }
 
@@ -93,6 +94,10 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	}
 	srv.AroundOperations(markStarted) // see mediaAnswer
+	if o.Metrics != nil {
+		srv.AroundResponses(o.Metrics.aroundResponses)
+		srv.AroundOperations(o.Metrics.aroundOperations)
+	}
 	if o.LoaderWait == 0 {
 		o.LoaderWait = 2 * time.Millisecond
 	}

@@ -59,6 +59,8 @@ type config struct {
 	limits         graph.Limits     // operation-cost budgets; zero fields take the defaults
 	documents      *graph.Documents // registered documents: the contract's and COGOV_PERSISTED_DOCUMENTS_DIR's manifests
 	persistedOnly  bool             // COGOV_PERSISTED_ONLY: run only registered documents
+	adminAddr      string           // COGOV_ADMIN_ADDR: /metrics and /debug/pprof/; none when empty
+	metrics        *graph.Metrics   // set by run; nil in tests that need none
 }
 
 func loadConfig() (config, error) {
@@ -68,6 +70,7 @@ func loadConfig() (config, error) {
 		httpAddr:       envOr("HTTP_ADDR", ":8080"),
 		publicURL:      envOr("PUBLIC_URL", "http://localhost:8080"),
 		introspection:  os.Getenv("COGOV_INTROSPECTION") == "true",
+		adminAddr:      os.Getenv("COGOV_ADMIN_ADDR"),
 	}
 	if c.databaseURL == "" {
 		return c, errors.New("DATABASE_URL is not set (make run sets it up for you)")
@@ -234,6 +237,20 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		}
 	}()
 
+	reg := newRegistry()
+	cfg.metrics = graph.NewMetrics(reg)
+	cfg.metrics.WatchPool(pool)
+	if cfg.adminAddr != "" {
+		admin := &http.Server{Addr: cfg.adminAddr, Handler: adminRoutes(reg), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			log.Info("admin listening", "addr", cfg.adminAddr)
+			if err := admin.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("admin server stopped", "err", err)
+			}
+		}()
+		defer admin.Close()
+	}
+
 	// Every request's context derives from base; shutting down cancels it,
 	// which ends the websockets that Shutdown itself does not wait for.
 	base, cancelBase := context.WithCancel(context.Background())
@@ -268,7 +285,7 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewEndpoint(res, st, graph.Options{Production: cfg.production, Introspection: cfg.introspection,
 		AllowedOrigins: cfg.corsOrigins, Sockets: cfg.sockets, Limits: cfg.limits, Log: log,
-		Documents: cfg.documents, PersistedOnly: cfg.persistedOnly}, 2*time.Millisecond, nil))
+		Documents: cfg.documents, PersistedOnly: cfg.persistedOnly, Metrics: cfg.metrics}, 2*time.Millisecond, nil))
 	if !cfg.production {
 		// GraphiQL from the binary itself: no CDN, so it works on an intranet.
 		mux.Handle("/graphiql", graphiql.Handler())
@@ -310,16 +327,17 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 		AllowCredentials: true,
 		MaxAge:           600,
 	})
-	return accessLog(log, c.Handler(mux))
+	return accessLog(log, cfg.metrics, c.Handler(mux))
 }
 
 // accessLog logs each request once it is answered: method, path, status,
 // duration and the request id that the GraphQL error log uses too.
-func accessLog(log *slog.Logger, next http.Handler) http.Handler {
+func accessLog(log *slog.Logger, m *graph.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
+		m.ObserveHTTP(r.Pattern, r.Method, rec.status, time.Since(start))
 		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 			return // probes would drown the log
 		}
