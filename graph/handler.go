@@ -106,6 +106,15 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 	// and must not serve a cached, older state.
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		ctx = context.WithValue(ctx, loadersKey{}, NewLoaders(st, o.LoaderWait))
+		if graphql.HasOperationContext(ctx) {
+			if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Query {
+				// A query's reads share one connection and transaction,
+				// the viewer set once (store.ReadSession).
+				var end func()
+				ctx, end = store.ReadSession(ctx, st)
+				defer end()
+			}
+		}
 		return next(model.WithZones(ctx, zoneOf))
 	})
 	srv.SetParserTokenLimit(15000)

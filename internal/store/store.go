@@ -74,7 +74,8 @@ type querier interface {
 }
 
 // read runs fn's queries as the viewer of ctx: inside the transaction ctx
-// carries, if any; otherwise each query goes to the server in one batch
+// carries, if any; in the request's read session (ReadSession), if any;
+// otherwise each query goes to the server in one batch
 // together with the statement that sets the viewer, so a read costs one
 // round trip instead of four (BEGIN, set_config, the query, COMMIT). A
 // batch runs as one implicit transaction, which is what set_config(...,
@@ -82,6 +83,11 @@ type querier interface {
 func (s *Store) read(ctx context.Context, fn func(querier) error) error {
 	if tx, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
 		return fn(tx)
+	}
+	if rs, ok := ctx.Value(sessionKey{}).(*readSession); ok {
+		if used, err := rs.run(ctx, fn); used {
+			return err
+		}
 	}
 	return fn(viewerQuerier{pool: s.pool, set: s.viewerArgs(ctx, "", "")})
 }
