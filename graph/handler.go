@@ -106,15 +106,6 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 	// and must not serve a cached, older state.
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		ctx = context.WithValue(ctx, loadersKey{}, NewLoaders(st, o.LoaderWait))
-		if graphql.HasOperationContext(ctx) {
-			if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Query {
-				// A query's reads share one connection and transaction,
-				// the viewer set once (store.ReadSession).
-				var end func()
-				ctx, end = store.ReadSession(ctx, st)
-				defer end()
-			}
-		}
 		return next(model.WithZones(ctx, zoneOf))
 	})
 	srv.SetParserTokenLimit(15000)
@@ -124,6 +115,22 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 	srv.SetDisableSuggestion(o.Production)
 	srv.Use(&inputCheck{})
 	srv.Use(newLimiter(o.Limits, r.Rates, o.Log))
+	// A query's reads share one connection and transaction, the viewer set
+	// once (store.ReadSession). Registered after the limiter, so that the
+	// session ends, and its connection is back in the pool, before the
+	// limiter settles the charge with a connection of its own: a request
+	// never waits for a second connection while holding one.
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		if !graphql.HasOperationContext(ctx) {
+			return next(ctx)
+		}
+		if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation != ast.Query {
+			return next(ctx)
+		}
+		ctx, end := store.ReadSession(ctx, st)
+		defer end()
+		return next(ctx)
+	})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription {
 			// A subscription lives as long as its socket wants it: a
