@@ -116,6 +116,7 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("server did not start: %w", err)
 	}
+	logf("server at %s", strings.TrimSpace(addr))
 	b := &bench{cfg: cfg, base: "http://" + strings.TrimSpace(addr), dbName: dbNameOf(dbURL), admin: admin, now: now}
 	if err := b.setup(ctx); err != nil {
 		return err

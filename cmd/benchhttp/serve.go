@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -25,8 +26,9 @@ import (
 
 // serve is the child process: the cogov GraphQL endpoint at /graphql as the
 // server builds it (rate limits raised so that the load is measured, not
-// refused), the floor handler at /floor, and /bench/stats with the process's
-// CPU time and the statements its pools have sent. It prints its address on
+// refused), the floor handler at /floor, /bench/stats with the process's
+// CPU time and the statements its pools have sent, and a CPU profile at
+// /debug/pprof/profile (its address is in -v's log). It prints its address on
 // stdout and serves until stdin closes.
 func serve(dbURL string) error {
 	ctx := context.Background()
@@ -69,6 +71,7 @@ func serve(dbURL string) error {
 	mux.Handle("/graphql", graph.NewEndpoint(res, st, graph.Options{Log: log,
 		Limits: graph.Limits{AccountBurst: huge, AccountPerSecond: huge, AddrBurst: huge, AddrPerSecond: huge}}, 2*time.Millisecond, nil))
 	mux.Handle("/floor", floorHandler(fpool))
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile) // profile the server under load
 	mux.HandleFunc("/bench/stats", func(w http.ResponseWriter, _ *http.Request) {
 		var ru syscall.Rusage
 		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
