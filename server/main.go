@@ -49,6 +49,7 @@ func main() {
 type config struct {
 	databaseURL    string
 	appDatabaseURL string
+	replicaURL     string // DATABASE_REPLICA_URL: a streaming replica for queries' reads
 	httpAddr       string
 	publicURL      string
 	corsOrigins    []string
@@ -67,6 +68,7 @@ func loadConfig() (config, error) {
 	c := config{
 		databaseURL:    os.Getenv("DATABASE_URL"),
 		appDatabaseURL: os.Getenv("APP_DATABASE_URL"),
+		replicaURL:     os.Getenv("DATABASE_REPLICA_URL"),
 		httpAddr:       envOr("HTTP_ADDR", ":8080"),
 		publicURL:      envOr("PUBLIC_URL", "http://localhost:8080"),
 		introspection:  os.Getenv("COGOV_INTROSPECTION") == "true",
@@ -213,6 +215,25 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	// handed it.
 	now := clock.Wall()
 	st := store.New(pool, now)
+	if cfg.replicaURL != "" {
+		// The replica's URL names the same kind of role as the primary's
+		// pool: the app role when APP_DATABASE_URL is set, else the owner.
+		owner, app := cfg.replicaURL, ""
+		if cfg.appDatabaseURL != "" {
+			owner, app = "", cfg.replicaURL
+		}
+		rcfg, err := store.PoolConfig(owner, app)
+		if err != nil {
+			return fmt.Errorf("DATABASE_REPLICA_URL: %w", err)
+		}
+		replica, err := pgxpool.NewWithConfig(ctx, rcfg)
+		if err != nil {
+			return fmt.Errorf("connect to the replica: %w", err)
+		}
+		defer replica.Close()
+		store.UseReplica(st, replica)
+		log.Info("queries read from the replica")
+	}
 	res := graph.NewResolverWith(st, cfg.publicURL, now, cfg.accounts)
 
 	if cmd == "create-admin" {

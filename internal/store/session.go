@@ -51,6 +51,9 @@ func (rs *readSession) run(ctx context.Context, fn func(querier) error) (bool, e
 		return false, nil
 	}
 	if rs.conn == nil {
+		rs.conn = rs.replicaConn(ctx)
+	}
+	if rs.conn == nil {
 		conn, err := retryOnce(ctx, rs.s.pool, func() (*pgxpool.Conn, error) {
 			conn, err := rs.s.pool.Acquire(ctx)
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +27,9 @@ import (
 type Store struct {
 	pool *pgxpool.Pool
 	now  clock.Clock
+
+	replica *pgxpool.Pool // queries' reads, when set (UseReplica)
+	written sync.Map      // account id → WAL position after its last write (UseReplica)
 }
 
 // New returns a Store over pool. Every statement runs with now as the
@@ -58,12 +62,16 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (e
 		return fn(ctx) // the InTx that began the transaction names it
 	}
 	defer wrap(&err, "store.InTx")
-	return translate(pgx.BeginFunc(ctx, beginner{s.pool}, func(tx pgx.Tx) error {
+	err = translate(pgx.BeginFunc(ctx, beginner{s.pool}, func(tx pgx.Tx) error {
 		if err := s.setViewer(ctx, tx, "", ""); err != nil {
 			return err
 		}
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	}))
+	if err == nil {
+		s.noteWrite(ctx)
+	}
+	return err
 }
 
 // querier runs statements: a transaction, or viewerQuerier outside one.
@@ -148,7 +156,11 @@ func (s *Store) write(ctx context.Context, action, note string, fn func(pgx.Tx) 
 		// leaves the transaction usable and the caller can decide.
 		return translate(pgx.BeginFunc(ctx, tx, run))
 	}
-	return translate(pgx.BeginFunc(ctx, beginner{s.pool}, run))
+	err := translate(pgx.BeginFunc(ctx, beginner{s.pool}, run))
+	if err == nil {
+		s.noteWrite(ctx)
+	}
+	return err
 }
 
 // constraintProblems maps constraint names to the problem a violation means.
