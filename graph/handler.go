@@ -18,6 +18,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/trace"
 
 	"cogov/graph/generated"
 	"cogov/graph/model"
@@ -40,6 +41,7 @@ type Options struct {
 	Documents      *Documents    // registered (persisted) documents; the contract's when nil
 	PersistedOnly  bool          // run only registered documents
 	Metrics        *Metrics      // Prometheus metrics; none when nil
+	Tracer         trace.Tracer  // OpenTelemetry spans of operations and root fields; none when nil
 	Log            *slog.Logger
 }
 
@@ -94,6 +96,9 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	}
 	srv.AroundOperations(markStarted) // see mediaAnswer
+	if o.Tracer != nil {
+		srv.Use(tracing{o.Tracer})
+	}
 	if o.Metrics != nil {
 		srv.AroundResponses(o.Metrics.aroundResponses)
 		srv.AroundOperations(o.Metrics.aroundOperations)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/cors"
+	"go.opentelemetry.io/otel/trace"
 
 	"cogov/graph"
 	"cogov/internal/access"
@@ -62,6 +63,7 @@ type config struct {
 	persistedOnly  bool             // COGOV_PERSISTED_ONLY: run only registered documents
 	adminAddr      string           // COGOV_ADMIN_ADDR: /metrics and /debug/pprof/; none when empty
 	metrics        *graph.Metrics   // set by run; nil in tests that need none
+	tracer         trace.Tracer     // set by run when OTEL_EXPORTER_OTLP_ENDPOINT is; nil otherwise
 }
 
 func loadConfig() (config, error) {
@@ -206,6 +208,15 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	tp, stopTracing, err := setupTracing(ctx)
+	if err != nil {
+		return fmt.Errorf("OpenTelemetry: %w", err)
+	}
+	defer stopTracing(context.Background()) //nolint:errcheck
+	if tp != nil {
+		poolCfg.ConnConfig.Tracer = store.Tracer(tp)
+		cfg.tracer = tp.Tracer("cogov/graph")
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
@@ -226,6 +237,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("DATABASE_REPLICA_URL: %w", err)
 		}
+		rcfg.ConnConfig.Tracer = poolCfg.ConnConfig.Tracer
 		replica, err := pgxpool.NewWithConfig(ctx, rcfg)
 		if err != nil {
 			return fmt.Errorf("connect to the replica: %w", err)
@@ -306,7 +318,7 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewEndpoint(res, st, graph.Options{Production: cfg.production, Introspection: cfg.introspection,
 		AllowedOrigins: cfg.corsOrigins, Sockets: cfg.sockets, Limits: cfg.limits, Log: log,
-		Documents: cfg.documents, PersistedOnly: cfg.persistedOnly, Metrics: cfg.metrics}, 2*time.Millisecond, nil))
+		Documents: cfg.documents, PersistedOnly: cfg.persistedOnly, Metrics: cfg.metrics, Tracer: cfg.tracer}, 2*time.Millisecond, nil))
 	if !cfg.production {
 		// GraphiQL from the binary itself: no CDN, so it works on an intranet.
 		mux.Handle("/graphiql", graphiql.Handler())
@@ -348,7 +360,11 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 		AllowCredentials: true,
 		MaxAge:           600,
 	})
-	return accessLog(log, cfg.metrics, c.Handler(mux))
+	var h http.Handler = c.Handler(mux)
+	if cfg.tracer != nil {
+		h = traced(h)
+	}
+	return accessLog(log, cfg.metrics, h)
 }
 
 // accessLog logs each request once it is answered: method, path, status,

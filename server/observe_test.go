@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"cogov/graph"
 	"cogov/internal/pgtest"
@@ -70,4 +72,22 @@ func TestAdminAddress(t *testing.T) {
 			t.Errorf("public %s: %d, want 404", path, code)
 		}
 	}
+}
+
+// TestTracingOnlyWithEndpoint: traces are exported only when
+// OTEL_EXPORTER_OTLP_ENDPOINT is set.
+func TestTracingOnlyWithEndpoint(t *testing.T) {
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
+	t.Setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "")
+	if tp, _, err := setupTracing(context.Background()); err != nil || tp != nil {
+		t.Fatalf("without an endpoint: provider %v, error %v", tp, err)
+	}
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+	tp, stop, err := setupTracing(context.Background())
+	if err != nil || tp == nil {
+		t.Fatalf("with an endpoint: provider %v, error %v", tp, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = stop(ctx) // nothing listens there: the flush may fail, which is fine
 }
