@@ -38,11 +38,15 @@ func end(ctx context.Context, err error) {
 func (p pgxTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	return p.start(ctx, "postgresql query", d.SQL)
 }
-func (pgxTracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryEndData) { end(ctx, d.Err) }
+func (pgxTracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryEndData) {
+	end(ctx, d.Err)
+}
 func (p pgxTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
 	return p.start(ctx, "postgresql batch", "")
 }
 func (pgxTracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
 	trace.SpanFromContext(ctx).AddEvent("statement", trace.WithAttributes(attribute.String("db.statement", d.SQL)))
 }
-func (pgxTracer) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchEndData) { end(ctx, d.Err) }
+func (pgxTracer) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchEndData) {
+	end(ctx, d.Err)
+}
