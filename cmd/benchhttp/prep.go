@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io/fs"
 	"net/url"
 
 	"github.com/jackc/pgx/v5"
@@ -29,15 +28,7 @@ const benchVenues = 20
 // template databases.
 func migrationsHash() string {
 	h := sha256.New()
-	_ = fs.WalkDir(migrations.Files(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, _ := fs.ReadFile(migrations.Files(), p)
-		h.Write([]byte(p))
-		h.Write(b)
-		return nil
-	})
+	migrations.Fingerprint(h)
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
