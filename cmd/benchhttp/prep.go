@@ -69,6 +69,7 @@ func prepare(ctx context.Context, admin string, now clock.Clock) (string, func()
 			_, _ = conn.Exec(ctx, `SELECT pg_advisory_unlock(hashtext($1))`, tpl)
 			return "", nil, err
 		}
+		dropOlderTemplates(ctx, conn, tpl)
 	}
 	_, _ = conn.Exec(ctx, `SELECT pg_advisory_unlock(hashtext($1))`, tpl)
 	name := fmt.Sprintf("cogov_bench_run_%d", now().UnixNano())
@@ -157,4 +158,20 @@ func buildTemplate(ctx context.Context, conn *pgx.Conn, admin, tpl string, now c
 		return err
 	}
 	return nil
+}
+
+// dropOlderTemplates drops the benchmark's templates of other migrations or
+// demo plans: only the newest is ever cloned.
+func dropOlderTemplates(ctx context.Context, conn *pgx.Conn, keep string) {
+	rows, _ := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'cogov\_bench\_%'
+		AND datname NOT LIKE 'cogov\_bench\_run\_%' AND datname <> $1`, keep)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, n := range names {
+		id := pgx.Identifier{n}.Sanitize()
+		_, _ = conn.Exec(ctx, `ALTER DATABASE `+id+` IS_TEMPLATE false`)
+		_, _ = conn.Exec(ctx, `DROP DATABASE IF EXISTS `+id)
+	}
 }
