@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 GO ?= go
 
-.PHONY: run test check generate lint bench db-stop db-url
+.PHONY: run test check generate lint bench bench-http db-stop db-url
 
 run:
 	DATABASE_URL="$$(scripts/devdb.sh url)"; export DATABASE_URL
@@ -39,3 +39,11 @@ db-url:
 
 db-stop:
 	scripts/devdb.sh stop
+
+# The HTTP benchmark (cmd/benchhttp): the contract operations at c=1/16/64
+# beside a floor handler, written to docs/benchmarks.md. Longer runs:
+# make bench-http BENCH_FLAGS='-duration 20s -warmup 3s'
+BENCH_FLAGS ?=
+bench-http:
+	DATABASE_URL="$$(scripts/devdb.sh url)"; export DATABASE_URL
+	$(GO) run ./cmd/benchhttp -out docs/benchmarks.md $(BENCH_FLAGS)

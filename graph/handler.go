@@ -18,6 +18,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/trace"
 
 	"cogov/graph/generated"
 	"cogov/graph/model"
@@ -39,6 +40,8 @@ type Options struct {
 	LoaderWait     time.Duration // how long loaders gather a batch; 2 ms when 0
 	Documents      *Documents    // registered (persisted) documents; the contract's when nil
 	PersistedOnly  bool          // run only registered documents
+	Metrics        *Metrics      // Prometheus metrics; none when nil
+	Tracer         trace.Tracer  // OpenTelemetry spans of operations and root fields; none when nil
 	Log            *slog.Logger
 }
 
@@ -93,6 +96,13 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	}
 	srv.AroundOperations(markStarted) // see mediaAnswer
+	if o.Tracer != nil {
+		srv.Use(tracing{o.Tracer})
+	}
+	if o.Metrics != nil {
+		srv.AroundResponses(o.Metrics.aroundResponses)
+		srv.AroundOperations(o.Metrics.aroundOperations)
+	}
 	if o.LoaderWait == 0 {
 		o.LoaderWait = 2 * time.Millisecond
 	}
@@ -111,6 +121,22 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 	srv.SetDisableSuggestion(o.Production)
 	srv.Use(&inputCheck{})
 	srv.Use(newLimiter(o.Limits, r.Rates, o.Log))
+	// A query's reads share one connection and transaction, the viewer set
+	// once (store.ReadSession). Registered after the limiter, so that the
+	// session ends, and its connection is back in the pool, before the
+	// limiter settles the charge with a connection of its own: a request
+	// never waits for a second connection while holding one.
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		if !graphql.HasOperationContext(ctx) {
+			return next(ctx)
+		}
+		if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation != ast.Query {
+			return next(ctx)
+		}
+		ctx, end := store.ReadSession(ctx, st)
+		defer end()
+		return next(ctx)
+	})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription {
 			// A subscription lives as long as its socket wants it: a

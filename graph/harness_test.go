@@ -38,6 +38,7 @@ type env struct {
 	svc    *structure.Service
 	srv    *httptest.Server
 	stmts  *atomic.Int64  // statements run since the last reset
+	sets   *atomic.Int64  // statements setting the viewer since the last reset
 	viewer *access.Viewer // who requests act as; nil for anonymous
 	token  string         // a session token sent as a bearer token
 	lang   string         // an Accept-Language header, if not empty
@@ -92,13 +93,23 @@ func (e *env) send(body map[string]any) gqlResponse {
 	return out
 }
 
-type countingTracer struct{ n *atomic.Int64 }
+type countingTracer struct{ n, sets *atomic.Int64 }
+
+// count counts one statement of a request.
+func (c countingTracer) count(sql string) {
+	c.n.Add(1)
+	if strings.Contains(sql, "set_config('cogov.viewer_ready'") {
+		c.sets.Add(1)
+	}
+}
 
 // TraceQueryStart counts a statement; the role switch of a new pooled
-// connection is not one of the request's statements.
+// connection is not one of the request's statements, nor are the rate
+// limit's (its take, and its refund of what an answer did not cost, which
+// depends on the answer's size).
 func (c countingTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	if !strings.HasPrefix(d.SQL, "SET ROLE") {
-		c.n.Add(1)
+	if !strings.HasPrefix(d.SQL, "SET ROLE") && !strings.Contains(d.SQL, "rate_bucket") {
+		c.count(d.SQL)
 	}
 	return ctx
 }
@@ -106,8 +117,8 @@ func (countingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEn
 
 // TraceBatchQuery counts each statement of a batch (a read sends the viewer
 // and its query as a batch of two).
-func (c countingTracer) TraceBatchQuery(_ context.Context, _ *pgx.Conn, _ pgx.TraceBatchQueryData) {
-	c.n.Add(1)
+func (c countingTracer) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	c.count(d.SQL)
 }
 func (countingTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
 	return ctx
@@ -178,8 +189,8 @@ func newEnvOpts(t testing.TB, withDemo bool, opts graph.Options) *env {
 // newEnvWait is newEnvOpts with the loaders' batching wait.
 func newEnvWait(t testing.TB, withDemo bool, opts graph.Options, loaderWait time.Duration) *env {
 	t.Helper()
-	var n atomic.Int64
-	o := pgtest.Options{Tracer: countingTracer{&n}}
+	var n, sets atomic.Int64
+	o := pgtest.Options{Tracer: countingTracer{&n, &sets}}
 	now := pgtest.Clock(t)
 	if withDemo {
 		o.Template, o.Seed = demoTemplate(t, now), seedDemo(now)
@@ -196,7 +207,7 @@ func newEnvWait(t testing.TB, withDemo bool, opts graph.Options, loaderWait time
 	h := graph.NewEndpoint(res, st, opts, loaderWait, testViewer)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{t: t, db: db, store: st, svc: res.Structure, srv: srv, stmts: &n, res: res}
+	return &env{t: t, db: db, store: st, svc: res.Structure, srv: srv, stmts: &n, sets: &sets, res: res}
 }
 
 // testViewerHeader carries, in tests only, the viewer a request acts as.
@@ -259,8 +270,11 @@ type gqlError struct {
 }
 
 type gqlResponse struct {
-	Data   json.RawMessage `json:"data"`
-	Errors []gqlError      `json:"errors"`
+	Data       json.RawMessage `json:"data"`
+	Errors     []gqlError      `json:"errors"`
+	Extensions struct {
+		Cost struct{ Requested, Actual int } `json:"cost"`
+	} `json:"extensions"`
 	status int
 }
 

@@ -207,7 +207,8 @@ func TestCrossOriginWebsocket(t *testing.T) {
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
 	e := newEnvWith(t, true, graph.Limits{AddrBurst: 50, AddrPerSecond: 1})
-	q := `{ subdistrict(code: "houjiatang") { units(first: 20) { totalCount } } }` // costs 20
+	// requests 20 and returns more objects than that: charged 20
+	q := `{ subdistrict(code: "houjiatang") { units(first: 20) { edges { node { id } } } } }`
 	var last gqlResponse
 	for i := 0; i < 3; i++ {
 		last = e.post(q, nil)

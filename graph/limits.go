@@ -26,10 +26,13 @@ type Limits struct {
 	MaxFields  int // fields after fragments are expanded; default 2,000
 	MaxAliases int // times one field may be selected in one selection set; default 30
 
-	// Rate limits in cost points (an operation costs its node count, at
-	// least 1): a bucket per account and one per address, refilled each
-	// second, kept in PostgreSQL so that every replica spends the same
-	// budget (internal/ratelimit).
+	// Rate limits in cost points: a bucket per account and one per
+	// address, refilled each second, kept in PostgreSQL so that every
+	// replica spends the same budget (internal/ratelimit). An operation is
+	// admitted by its requested cost (its node count, lists counted by
+	// their `first`) and charged its actual cost (the objects its answer
+	// holds, at least 1, at most the requested cost), as GitHub and Shopify
+	// do: the difference is given back once it has answered.
 	AccountBurst, AccountPerSecond int // defaults 200,000 and 20,000
 	AddrBurst, AddrPerSecond       int // defaults 400,000 and 40,000
 }
@@ -77,7 +80,18 @@ func newLimiter(l Limits, rates *ratelimit.Limiter, log *slog.Logger) *limiter {
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationContextMutator
+	graphql.ResponseInterceptor
 } = (*limiter)(nil)
+
+// charged is what an admitted operation was charged, kept in its
+// operation context's stats until its answer settles it.
+type charged struct {
+	buckets   []ratelimit.Bucket
+	requested int
+	settled   bool
+}
+
+const costExtension = "cost"
 
 func (*limiter) ExtensionName() string                   { return "Limits" }
 func (*limiter) Validate(graphql.ExecutableSchema) error { return nil }
@@ -189,13 +203,76 @@ func (x *limiter) MutateOperationContext(ctx context.Context, rc *graphql.Operat
 		return limitErr(codeComplexity, "the operation may return %.0f nodes; at most %d are allowed (lists count by their `first`)", nodes, x.l.MaxNodes)
 	}
 	cost := int(math.Max(1, nodes))
-	if wait, ok := x.charge(ctx, cost); !ok {
+	buckets, wait, ok := x.charge(ctx, cost)
+	if !ok {
 		if h, ok := ctx.Value(retryKey{}).(*retryAfter); ok {
 			h.set(wait)
 		}
 		return limitErr(codeRate, "too many requests; retry in %d s", int(math.Ceil(wait.Seconds())))
 	}
+	rc.Stats.SetExtension(costExtension, &charged{buckets: buckets, requested: cost})
 	return nil
+}
+
+// InterceptResponse settles an operation's charge once it has answered: the
+// points it requested beyond what it returned go back to its buckets (an
+// answer of more objects than requested, edges and nodes counted apart, is
+// charged its requested cost), and
+// the answer says both (extensions.cost.requested and .actual, as Shopify's
+// extensions.cost does). A subscription keeps its requested cost: it is
+// settled, without a refund, at its first event.
+func (x *limiter) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil || !graphql.HasOperationContext(ctx) {
+		return resp
+	}
+	rc := graphql.GetOperationContext(ctx)
+	c, _ := rc.Stats.GetExtension(costExtension).(*charged)
+	if c == nil || c.settled {
+		return resp
+	}
+	c.settled = true
+	actual := max(1, objects(resp.Data))
+	if rc.Operation.Operation != ast.Subscription && actual < c.requested && len(c.buckets) > 0 {
+		x.refund(context.WithoutCancel(ctx), float64(c.requested-actual), c.buckets)
+	}
+	if resp.Extensions == nil {
+		resp.Extensions = map[string]any{}
+	}
+	resp.Extensions[costExtension] = map[string]int{"requested": c.requested, "actual": actual}
+	return resp
+}
+
+// refund gives points back; a failure only costs the caller budget.
+func (x *limiter) refund(ctx context.Context, points float64, bs []ratelimit.Bucket) {
+	defer func() { _ = recover() }() // a store without a database, as take
+	if err := x.rates.Return(ctx, points, bs...); err != nil {
+		x.log.WarnContext(ctx, "rate limit refund failed", "err", err, "request", RequestID(ctx))
+	}
+}
+
+// objects counts the JSON objects of an answer's data: the nodes, edges and
+// other objects it returned. One pass over the bytes, no decoding.
+func objects(data []byte) int {
+	n, inString, escaped := 0, false, false
+	for _, b := range data {
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			switch b {
+			case '\\':
+				escaped = true
+			case '"':
+				inString = false
+			}
+		case b == '"':
+			inString = true
+		case b == '{':
+			n++
+		}
+	}
+	return n
 }
 
 // take is rates.Take that turns a panic (a store without a database) into
@@ -210,13 +287,13 @@ func (x *limiter) take(ctx context.Context, cost float64, bs []ratelimit.Bucket)
 }
 
 // charge takes cost points from the caller's buckets — the account's, if
-// signed in, and the address's — before the operation runs, or reports how
-// long to wait. When the buckets cannot be reached (PostgreSQL is down) the
-// operation goes on: it needs the database too and fails on its own, and the
-// limit exists to protect the database.
-func (x *limiter) charge(ctx context.Context, cost int) (time.Duration, bool) {
+// signed in, and the address's — before the operation runs, and returns
+// them, or reports how long to wait. When the buckets cannot be reached
+// (PostgreSQL is down) the operation goes on: it needs the database too and
+// fails on its own, and the limit exists to protect the database.
+func (x *limiter) charge(ctx context.Context, cost int) ([]ratelimit.Bucket, time.Duration, bool) {
 	if x.rates == nil {
-		return 0, true
+		return nil, 0, true
 	}
 	var bs []ratelimit.Bucket
 	if v := access.From(ctx); v.AccountID != "" {
@@ -229,12 +306,12 @@ func (x *limiter) charge(ctx context.Context, cost int) (time.Duration, bool) {
 		if now := time.Now().Unix(); x.warned.Swap(now) != now { // at most one warning a second
 			x.log.WarnContext(ctx, "rate limit buckets unreachable; the operation runs unmetered", "err", err, "request", RequestID(ctx))
 		}
-		return 0, true
+		return nil, 0, true
 	}
 	if wait == ratelimit.Never { // more than a whole burst: never allowed
 		wait = time.Minute
 	}
-	return wait, ok
+	return bs, wait, ok
 }
 
 type retryKey struct{}

@@ -36,6 +36,16 @@ func TestNoNPlusOne(t *testing.T) {
 		t.Errorf("SubdistrictOverview ran %d statements", nBig)
 	}
 	t.Logf("SubdistrictOverview: %d statements (demo), %d (small)", nBig, nSmall)
+
+	// The viewer is set once per query, not once per batch: its reads
+	// share one transaction (store.ReadSession).
+	e := big.system()
+	e.sets.Store(0)
+	var o overview
+	e.do(doc, map[string]any{"code": "houjiatang"}, &o)
+	if n := e.sets.Load(); n != 1 {
+		t.Errorf("SubdistrictOverview set the viewer %d times", n)
+	}
 }
 
 // fewestStatements runs a request three times and returns the fewest

@@ -7,6 +7,8 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"io"
+	"io/fs"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -34,3 +36,17 @@ func Up(ctx context.Context, db *sql.DB) error {
 
 // Files returns the embedded migration files, e.g. to fingerprint them.
 func Files() embed.FS { return files }
+
+// Fingerprint writes every migration's name and text to w (a hash), so
+// that databases built from them can be keyed by what they were built from.
+func Fingerprint(w io.Writer) {
+	_ = fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := fs.ReadFile(files, p)
+		_, _ = w.Write([]byte(p))
+		_, _ = w.Write(b)
+		return nil
+	})
+}

@@ -183,7 +183,7 @@ func TestWrappedNotFoundIsNotFound(t *testing.T) {
 	}
 
 	rec = serve(h, "POST", "/graphql", signed.Token, `{"query":"{ subdistrict(code: \"nowhere\") { id } }"}`)
-	if got := strings.TrimSpace(rec.Body.String()); got != `{"data":{"subdistrict":null}}` {
+	if got := strings.TrimSpace(rec.Body.String()); got != `{"data":{"subdistrict":null},"extensions":{"cost":{"actual":1,"requested":1}}}` {
 		t.Errorf("subdistrict of an unknown code: %s", got)
 	}
 

@@ -23,6 +23,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/cors"
+	"go.opentelemetry.io/otel/trace"
 
 	"cogov/graph"
 	"cogov/internal/access"
@@ -49,6 +50,7 @@ func main() {
 type config struct {
 	databaseURL    string
 	appDatabaseURL string
+	replicaURL     string // DATABASE_REPLICA_URL: a streaming replica for queries' reads
 	httpAddr       string
 	publicURL      string
 	corsOrigins    []string
@@ -59,15 +61,20 @@ type config struct {
 	limits         graph.Limits     // operation-cost budgets; zero fields take the defaults
 	documents      *graph.Documents // registered documents: the contract's and COGOV_PERSISTED_DOCUMENTS_DIR's manifests
 	persistedOnly  bool             // COGOV_PERSISTED_ONLY: run only registered documents
+	adminAddr      string           // COGOV_ADMIN_ADDR: /metrics and /debug/pprof/; none when empty
+	metrics        *graph.Metrics   // set by run; nil in tests that need none
+	tracer         trace.Tracer     // set by run when OTEL_EXPORTER_OTLP_ENDPOINT is; nil otherwise
 }
 
 func loadConfig() (config, error) {
 	c := config{
 		databaseURL:    os.Getenv("DATABASE_URL"),
 		appDatabaseURL: os.Getenv("APP_DATABASE_URL"),
+		replicaURL:     os.Getenv("DATABASE_REPLICA_URL"),
 		httpAddr:       envOr("HTTP_ADDR", ":8080"),
 		publicURL:      envOr("PUBLIC_URL", "http://localhost:8080"),
 		introspection:  os.Getenv("COGOV_INTROSPECTION") == "true",
+		adminAddr:      os.Getenv("COGOV_ADMIN_ADDR"),
 	}
 	if c.databaseURL == "" {
 		return c, errors.New("DATABASE_URL is not set (make run sets it up for you)")
@@ -201,6 +208,15 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	tp, stopTracing, err := setupTracing(ctx)
+	if err != nil {
+		return fmt.Errorf("OpenTelemetry: %w", err)
+	}
+	defer stopTracing(context.Background()) //nolint:errcheck
+	if tp != nil {
+		poolCfg.ConnConfig.Tracer = store.Tracer(tp)
+		cfg.tracer = tp.Tracer("cogov/graph")
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
@@ -210,6 +226,26 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	// handed it.
 	now := clock.Wall()
 	st := store.New(pool, now)
+	if cfg.replicaURL != "" {
+		// The replica's URL names the same kind of role as the primary's
+		// pool: the app role when APP_DATABASE_URL is set, else the owner.
+		owner, app := cfg.replicaURL, ""
+		if cfg.appDatabaseURL != "" {
+			owner, app = "", cfg.replicaURL
+		}
+		rcfg, err := store.PoolConfig(owner, app)
+		if err != nil {
+			return fmt.Errorf("DATABASE_REPLICA_URL: %w", err)
+		}
+		rcfg.ConnConfig.Tracer = poolCfg.ConnConfig.Tracer
+		replica, err := pgxpool.NewWithConfig(ctx, rcfg)
+		if err != nil {
+			return fmt.Errorf("connect to the replica: %w", err)
+		}
+		defer replica.Close()
+		store.UseReplica(st, replica)
+		log.Info("queries read from the replica")
+	}
 	res := graph.NewResolverWith(st, cfg.publicURL, now, cfg.accounts)
 
 	if cmd == "create-admin" {
@@ -233,6 +269,20 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 			log.Error("venue change listener stopped", "err", err)
 		}
 	}()
+
+	reg := newRegistry()
+	cfg.metrics = graph.NewMetrics(reg)
+	cfg.metrics.WatchPool(pool)
+	if cfg.adminAddr != "" {
+		admin := &http.Server{Addr: cfg.adminAddr, Handler: adminRoutes(reg), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			log.Info("admin listening", "addr", cfg.adminAddr)
+			if err := admin.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("admin server stopped", "err", err)
+			}
+		}()
+		defer admin.Close()
+	}
 
 	// Every request's context derives from base; shutting down cancels it,
 	// which ends the websockets that Shutdown itself does not wait for.
@@ -268,7 +318,7 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewEndpoint(res, st, graph.Options{Production: cfg.production, Introspection: cfg.introspection,
 		AllowedOrigins: cfg.corsOrigins, Sockets: cfg.sockets, Limits: cfg.limits, Log: log,
-		Documents: cfg.documents, PersistedOnly: cfg.persistedOnly}, 2*time.Millisecond, nil))
+		Documents: cfg.documents, PersistedOnly: cfg.persistedOnly, Metrics: cfg.metrics, Tracer: cfg.tracer}, 2*time.Millisecond, nil))
 	if !cfg.production {
 		// GraphiQL from the binary itself: no CDN, so it works on an intranet.
 		mux.Handle("/graphiql", graphiql.Handler())
@@ -310,16 +360,21 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 		AllowCredentials: true,
 		MaxAge:           600,
 	})
-	return accessLog(log, c.Handler(mux))
+	var h http.Handler = c.Handler(mux)
+	if cfg.tracer != nil {
+		h = traced(h)
+	}
+	return accessLog(log, cfg.metrics, h)
 }
 
 // accessLog logs each request once it is answered: method, path, status,
 // duration and the request id that the GraphQL error log uses too.
-func accessLog(log *slog.Logger, next http.Handler) http.Handler {
+func accessLog(log *slog.Logger, m *graph.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
+		m.ObserveHTTP(r.Pattern, r.Method, rec.status, time.Since(start))
 		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 			return // probes would drown the log
 		}

@@ -204,3 +204,43 @@ func (c *Cluster) Accepting(ctx context.Context) bool {
 	_ = conn.Close(ctx)
 	return true
 }
+
+// NewStandby makes a streaming replica of c: pg_basebackup of the running
+// cluster (initdb's defaults allow it: wal_level replica, a replication
+// line for 127.0.0.1 in pg_hba.conf) into a new temporary directory, set up
+// as a hot standby (-R) on a free port, started. It is stopped and deleted
+// when the test ends.
+func (c *Cluster) NewStandby() *Cluster {
+	c.t.Helper()
+	s := &Cluster{t: c.t, bin: c.bin, asRoot: c.asRoot}
+	dir, err := os.MkdirTemp("", "cogov-pgtest-standby-")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	if c.asRoot {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		c.t.Fatal(err)
+	}
+	s.dir = dir
+	s.run("pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(c.Port), "-U", "postgres", "-D", dir, "-R", "-X", "stream", "-c", "fast")
+	s.Port = freePort(c.t)
+	s.appendConf(fmt.Sprintf("\nport = %d\nhot_standby = on\n", s.Port))
+	s.Start()
+	c.t.Cleanup(func() { _ = s.pgCtl("stop", "-m", "immediate", "-w", "-t", "20") })
+	s.URL = s.urlFor("cogov", "cogov")
+	return s
+}
+
+// SuperuserURL is the URL of the postgres superuser's connection to db.
+func (c *Cluster) SuperuserURL(db string) string { return c.urlFor("postgres", db) }

@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/url"
 	"os"
 	"sync"
@@ -78,15 +77,7 @@ func fingerprint() string {
 			f.Close()
 		}
 	}
-	_ = fs.WalkDir(migrations.Files(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, _ := fs.ReadFile(migrations.Files(), p)
-		h.Write([]byte(p))
-		h.Write(b)
-		return nil
-	})
+	migrations.Fingerprint(h)
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 

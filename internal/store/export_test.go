@@ -27,3 +27,20 @@ func (s *Store) ExplainVenueSearch(ctx context.Context, f VenueFilter) (string, 
 	})
 	return strings.Join(lines, "\n"), err
 }
+
+// WhereRead runs one query in the read path (s.read) as the viewer of ctx:
+// whether it ran on a replica, and whether subdistrict code exists there.
+func WhereRead(ctx context.Context, s *Store, code string) (onReplica, found bool, err error) {
+	err = s.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT pg_is_in_recovery(), EXISTS (SELECT 1 FROM subdistrict WHERE code = $1)`, code).Scan(&onReplica, &found)
+	})
+	return onReplica, found, err
+}
+
+// WriteSQL runs one statement in a write transaction (s.write) as the viewer of ctx.
+func WriteSQL(ctx context.Context, s *Store, sql string) error {
+	return s.write(ctx, "test", "", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, sql)
+		return err
+	})
+}

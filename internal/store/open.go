@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,6 +42,12 @@ func PoolConfig(ownerURL, appURL string) (*pgxpool.Config, error) {
 		return nil, fmt.Errorf("parse database URL: %w", err)
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "cogov"
+	if !strings.Contains(url, "pool_max_conns") {
+		// A query holds one connection from its first read to its answer
+		// (ReadSession): more than pgxpool's default of max(4, CPUs), so
+		// that a few slow requests do not queue the rest.
+		cfg.MaxConns = int32(max(16, 4*runtime.NumCPU()))
+	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		// An unreachable server answers 503 in seconds rather than when
 		// the operation's deadline ends; connect_timeout in the URL wins.

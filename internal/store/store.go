@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +27,9 @@ import (
 type Store struct {
 	pool *pgxpool.Pool
 	now  clock.Clock
+
+	replica *pgxpool.Pool // queries' reads, when set (UseReplica)
+	written sync.Map      // account id → WAL position after its last write (UseReplica)
 }
 
 // New returns a Store over pool. Every statement runs with now as the
@@ -58,12 +62,16 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (e
 		return fn(ctx) // the InTx that began the transaction names it
 	}
 	defer wrap(&err, "store.InTx")
-	return translate(pgx.BeginFunc(ctx, beginner{s.pool}, func(tx pgx.Tx) error {
+	err = translate(pgx.BeginFunc(ctx, beginner{s.pool}, func(tx pgx.Tx) error {
 		if err := s.setViewer(ctx, tx, "", ""); err != nil {
 			return err
 		}
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	}))
+	if err == nil {
+		s.noteWrite(ctx)
+	}
+	return err
 }
 
 // querier runs statements: a transaction, or viewerQuerier outside one.
@@ -74,7 +82,8 @@ type querier interface {
 }
 
 // read runs fn's queries as the viewer of ctx: inside the transaction ctx
-// carries, if any; otherwise each query goes to the server in one batch
+// carries, if any; in the request's read session (ReadSession), if any;
+// otherwise each query goes to the server in one batch
 // together with the statement that sets the viewer, so a read costs one
 // round trip instead of four (BEGIN, set_config, the query, COMMIT). A
 // batch runs as one implicit transaction, which is what set_config(...,
@@ -82,6 +91,11 @@ type querier interface {
 func (s *Store) read(ctx context.Context, fn func(querier) error) error {
 	if tx, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
 		return fn(tx)
+	}
+	if rs, ok := ctx.Value(sessionKey{}).(*readSession); ok {
+		if used, err := rs.run(ctx, fn); used {
+			return err
+		}
 	}
 	return fn(viewerQuerier{pool: s.pool, set: s.viewerArgs(ctx, "", "")})
 }
@@ -142,7 +156,11 @@ func (s *Store) write(ctx context.Context, action, note string, fn func(pgx.Tx) 
 		// leaves the transaction usable and the caller can decide.
 		return translate(pgx.BeginFunc(ctx, tx, run))
 	}
-	return translate(pgx.BeginFunc(ctx, beginner{s.pool}, run))
+	err := translate(pgx.BeginFunc(ctx, beginner{s.pool}, run))
+	if err == nil {
+		s.noteWrite(ctx)
+	}
+	return err
 }
 
 // constraintProblems maps constraint names to the problem a violation means.
