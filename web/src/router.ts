@@ -1,11 +1,11 @@
 import { createRouter, createWebHistory } from 'vue-router'
-import Overview from './pages/Overview.vue'
 
-// Each page but the first is its own chunk, loaded when visited.
+// Each page is its own chunk, loaded when visited: the first load carries
+// only the shell (header, router, i18n, GraphQL client).
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
-    { path: '/', name: 'overview', component: Overview },
+    { path: '/', name: 'overview', component: () => import('./pages/Overview.vue') },
     { path: '/signin', name: 'signin', component: () => import('./pages/SignIn.vue') },
     { path: '/venues', name: 'venues', component: () => import('./pages/Venues.vue') },
     { path: '/venues/:id', name: 'venue', component: () => import('./pages/VenuePage.vue'), props: true },
