@@ -30,5 +30,7 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['tests/**/*.test.ts'],
+    // Element Plus's components import their CSS: let Vite handle them.
+    server: { deps: { inline: ['element-plus'] } },
   },
 })
