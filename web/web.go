@@ -17,8 +17,10 @@ var dist embed.FS
 
 // Built reports whether the binary holds a production build of the front end
 // rather than the placeholder page.
-func Built() bool {
-	_, err := fs.Stat(dist, "dist/app/index.html")
+func Built() bool { return built(dist) }
+
+func built(files fs.FS) bool {
+	_, err := fs.Stat(files, "dist/app/index.html")
 	return err == nil
 }
 
@@ -26,19 +28,23 @@ func Built() bool {
 // under assets/ carry a content hash in their names, so they are cached for a
 // year), and index.html, never cached, for every other path, which the
 // client's router resolves. Without a build it serves the placeholder page.
-func Handler() http.Handler {
-	if !Built() {
+func Handler() http.Handler { return handler(dist) }
+
+// handler serves files, which hold dist/placeholder.html and maybe a build
+// in dist/app.
+func handler(files fs.FS) http.Handler {
+	if !built(files) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if serverPath(strings.TrimPrefix(path.Clean(r.URL.Path), "/")) {
 				http.NotFound(w, r)
 				return
 			}
 			w.Header().Set("Cache-Control", "no-cache")
-			http.ServeFileFS(w, r, dist, "dist/placeholder.html")
+			http.ServeFileFS(w, r, files, "dist/placeholder.html")
 		})
 	}
-	app, _ := fs.Sub(dist, "dist/app")
-	files := http.FileServerFS(app)
+	app, _ := fs.Sub(files, "dist/app")
+	serve := http.FileServerFS(app)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -57,12 +63,12 @@ func Handler() http.Handler {
 				return
 			}
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-			files.ServeHTTP(w, r)
+			serve.ServeHTTP(w, r)
 			return
 		}
 		if fi, err := fs.Stat(app, name); err == nil && !fi.IsDir() && name != "index.html" {
 			w.Header().Set("Cache-Control", "public, max-age=3600")
-			files.ServeHTTP(w, r)
+			serve.ServeHTTP(w, r)
 			return
 		}
 		// A client route (or /): the page, always revalidated so a new build
