@@ -75,6 +75,15 @@ const waitState = (page, at, state, timeout = 15000) =>
     { timeout },
   )
 
+// Picks an option of an Element Plus select (by its input's id): by name, or the first.
+async function choose(page, id, name) {
+  await page.locator(`.el-select:has(#${id}) .el-select__wrapper`).click()
+  const listbox = await page.locator(`#${id}`).getAttribute('aria-controls')
+  const options = page.locator(`[id="${listbox}"] [role=option]`)
+  await (name ? options.filter({ hasText: name }).first() : options.first()).click()
+  await page.locator(`[id="${listbox}"]`).waitFor({ state: 'hidden' }).catch(() => {}) // a multiple select stays open
+}
+
 async function axe(page, name) {
   // Only violations are collected (axe's documented way to run faster).
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).options({ resultTypes: ['violations'] }).analyze()
@@ -162,6 +171,38 @@ try {
   await ps.goto(`${base}/figures`)
   await ps.waitForFunction(() => document.querySelectorAll('[data-test=chart] canvas').length >= 4)
   check(true, 'the dashboard renders its four charts')
+
+  // 7b. street-admin schedules a joint meeting that books a venue, launches a
+  // project from a need and an offer, and reports its progress.
+  await ps.goto(`${base}/meetings`)
+  await choose(ps, 'm-conv', '侯家塘街道大工委')
+  await ps.keyboard.press('Escape')
+  await ps.fill('#m-title', '端到端联席会议')
+  await ps.fill('#m-date', day)
+  await ps.keyboard.press('Enter')
+  await choose(ps, 'm-venue', '核工业地质局社区服务空间')
+  await ps.fill('#m-agenda', '通报需求清单\n认领资源')
+  await ps.getByRole('button', { name: '安排会议' }).click()
+  await ps.waitForURL(/\/meetings\/.+/)
+  await ps.waitForSelector('h1:has-text("端到端联席会议")')
+  check((await ps.locator('main ol li').count()) === 2 && (await ps.locator('main a:has-text("核工业地质局社区服务空间")').count()) === 1,
+    'a scheduled joint meeting shows its agenda and the venue it booked')
+
+  await ps.goto(`${base}/lists`)
+  await ps.waitForSelector('.el-table__row')
+  await ps.fill('#l-title', '端到端共建项目')
+  await choose(ps, 'l-need')
+  await choose(ps, 'l-offer')
+  await choose(ps, 'l-owner')
+  await ps.getByRole('button', { name: '立项' }).click()
+  const project = ps.locator('[data-test=project]', { hasText: '端到端共建项目' })
+  await project.waitFor()
+  check(true, 'a project is launched from a need and an offer')
+  await project.locator('.el-input-number input').fill('40')
+  await project.locator('input[aria-label="进展说明"]').fill('完成场地布置')
+  await project.getByRole('button', { name: '报告进展' }).click()
+  await project.locator('li', { hasText: '40% 完成场地布置' }).waitFor()
+  check((await project.locator('.el-progress').getAttribute('aria-valuenow')) === '40', 'the progress report shows on the project (40%)')
 
   // 8. Time to interactive of the venue page: from navigation until the
   // week's slots are drawn and the booking form can be sent.

@@ -28,8 +28,8 @@ function setup(answers: Array<Record<string, unknown>>) {
       filter((op) => op.kind !== 'teardown'),
       mergeMap((op) => {
         const name = op.query.definitions.map((d) => ('name' in d ? d.name?.value : '')).join()
-        let data: unknown
-        if (name === 'CommitteeVenues') data = { subdistrict: { id: 'S', committees: { edges: [{ node: committee }] } } }
+        let data: Record<string, unknown> | undefined
+        if (name === 'Committees') data = { subdistrict: { id: 'S', committees: { edges: [{ node: committee }] } } }
         else if (name === 'Labels') data = { enumLabels: [{ value: 'PENDING', label: '待审批' }] }
         else if (name === 'RequestBooking') {
           sent.push(op)
