@@ -32,6 +32,7 @@ import (
 	"cogov/internal/demo"
 	"cogov/internal/store"
 	"cogov/server/graphiql"
+	"cogov/web"
 )
 
 func main() {
@@ -332,6 +333,9 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 	// CSV exports for the monthly report, authorized like the queries: behind
 	// Authenticate, so `Authorization: Bearer` reads as the signed-in viewer.
 	mux.Handle("GET /export/subdistricts/{code}/{file}", graph.Authenticate(res.Accounts, log, graph.ExportHandler(res, st, log)))
+	// The front end (web/), built into the binary; its client routes get
+	// index.html.
+	mux.Handle("/", web.Handler())
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte("ok\n"))

@@ -1,0 +1,24 @@
+// userErrors of a mutation placed next to the form fields they name: the
+// last element of `field` (["input", "startsAt"] → startsAt); errors without
+// a field, or naming one the form does not show, are shown above the form.
+import { reactive, ref } from 'vue'
+
+export type UserError = { code: string; field?: readonly string[] | null; message: string }
+
+export function useFieldErrors(fields: readonly string[]) {
+  const byField = reactive<Record<string, string>>({})
+  const general = ref<UserError[]>([])
+  function clear() {
+    for (const k of Object.keys(byField)) delete byField[k]
+    general.value = []
+  }
+  function show(errors: readonly UserError[]) {
+    clear()
+    for (const e of errors) {
+      const f = e.field?.[e.field.length - 1]
+      if (f && fields.includes(f)) byField[f] = byField[f] ? `${byField[f]}；${e.message}` : e.message
+      else general.value.push(e)
+    }
+  }
+  return { byField, general, show, clear }
+}
