@@ -5137,6 +5137,8 @@ enum RoleKind {
   UNIT_ADMIN
   "A person's own view: their memberships and invitations."
   MEMBER
+  "A grid's head, deputy head or worker: reports and settles the grid's cases; one role per grid."
+  GRID_WORKER
 }
 
 "A login of a person or an administrator."
@@ -5161,7 +5163,7 @@ type Role implements Node {
   id: ID!
   "What the role lets its holder do."
   kind: RoleKind!
-  "The sub-district, committee, unit or person the role is over; null for platform administrators."
+  "The sub-district, committee, unit, person or grid the role is over; null for platform administrators."
   scope: Node
 }
 
@@ -5233,7 +5235,7 @@ input GrantRoleInput {
   accountId: ID!
   "What the role lets its holder do."
   kind: RoleKind!
-  "The sub-district, committee, unit or person the role is over; left out for PLATFORM_ADMIN."
+  "The sub-district, committee, unit, person or grid the role is over; left out for PLATFORM_ADMIN."
   scopeId: ID
 }
 

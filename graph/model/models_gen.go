@@ -367,7 +367,7 @@ type GrantRoleInput struct {
 	AccountID string `json:"accountId"`
 	// What the role lets its holder do.
 	Kind access.RoleKind `json:"kind"`
-	// The sub-district, committee, unit or person the role is over; left out for PLATFORM_ADMIN.
+	// The sub-district, committee, unit, person or grid the role is over; left out for PLATFORM_ADMIN.
 	ScopeID *string `json:"scopeId,omitempty"`
 }
 
