@@ -113,7 +113,9 @@ const (
 )
 
 // Valid reports whether s is a known answer.
-func (s Satisfaction) Valid() bool { return s == Satisfied || s == BasicallySatisfied || s == Dissatisfied }
+func (s Satisfaction) Valid() bool {
+	return s == Satisfied || s == BasicallySatisfied || s == Dissatisfied
+}
 
 // Action is a step of a case's trail.
 type Action string

@@ -110,7 +110,9 @@ func TestTransitions(t *testing.T) {
 	route := func(ctx context.Context) (cases.Case, error) { return svc.Route(ctx, id, g.Unit, "请物业处理") }
 	acceptRouting := func(ctx context.Context) (cases.Case, error) { return svc.AcceptRouting(ctx, id, "") }
 	resolve := func(ctx context.Context) (cases.Case, error) { return svc.Resolve(ctx, id, "已修复") }
-	closeIt := func(ctx context.Context) (cases.Case, error) { return svc.Close(ctx, id, cases.Satisfied, "回访满意") }
+	closeIt := func(ctx context.Context) (cases.Case, error) {
+		return svc.Close(ctx, id, cases.Satisfied, "回访满意")
+	}
 	steps := []step{
 		{"accept by another grid", g.worker2, accept, problem.Forbidden, "", "", false},
 		{"accept by a unit", g.unit, accept, problem.Forbidden, "", "", false},

@@ -316,7 +316,7 @@ func (s *Store) OverdueCases(ctx context.Context, sc cases.OverdueScope, p page.
 	defer wrap(&err, "store.OverdueCases")
 	m, err := runList(ctx, s, listSpec[caseRow]{cols: caseCols, from: caseFrom, parent: "'" + noParent + "'::uuid",
 		sort: `to_char(extract(epoch FROM least(CASE WHEN c.level_accepted_at IS NULL THEN c.accept_due_at END, c.resolve_due_at)), 'FM0000000000.000000')`,
-		id: "c.id", fields: caseFields,
+		id:   "c.id", fields: caseFields,
 		where: `c.status NOT IN ('RESOLVED', 'CLOSED', 'RETURNED')
 			AND ((c.level_accepted_at IS NULL AND c.accept_due_at < cogov_now()) OR c.resolve_due_at < cogov_now())
 			AND ((c.level = 'GRID' AND k.id = ANY($5::uuid[])) OR (c.level <> 'GRID' AND c.subdistrict_id = ANY($6::uuid[])))`,
