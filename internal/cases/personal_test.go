@@ -130,3 +130,9 @@ func viewerOf(ctx context.Context) access.Viewer { return access.From(ctx) }
 func structureUnit(sd string) structure.NewUnit {
 	return structure.NewUnit{SubdistrictID: sd, Name: "侯家塘律师事务所", Kind: structure.UnitKind("LAW_FIRM")}
 }
+
+func communityOf(sd string) structure.NewCommunity {
+	return structure.NewCommunity{SubdistrictID: sd, Code: "oc", Name: "别处社区"}
+}
+
+func gridOf(community string) structure.NewGrid { return structure.NewGrid{CommunityID: community, Name: "别处网格"} }
