@@ -135,4 +135,6 @@ func communityOf(sd string) structure.NewCommunity {
 	return structure.NewCommunity{SubdistrictID: sd, Code: "oc", Name: "别处社区"}
 }
 
-func gridOf(community string) structure.NewGrid { return structure.NewGrid{CommunityID: community, Name: "别处网格"} }
+func gridOf(community string) structure.NewGrid {
+	return structure.NewGrid{CommunityID: community, Name: "别处网格"}
+}
