@@ -92,3 +92,25 @@ func ReadFigures(ctx context.Context, st FiguresStore, sd string, from, to time.
 	}
 	return st.CaseFigures(ctx, sd, from, to)
 }
+
+// Figures returns the figures of sub-district sd, whose time zone is tz,
+// for the days from..to (ReadDays).
+func (s *Service) Figures(ctx context.Context, sd, tz string, from, to time.Time) (Figures, error) {
+	return ReadDays(ctx, s.store, sd, tz, from, to)
+}
+
+// ReadDays is ReadFigures for the days from..to (dates, inclusive) in the
+// sub-district's time zone tz; to must not be before from nor more than 366
+// days after it.
+func ReadDays(ctx context.Context, st FiguresStore, sd, tz string, from, to time.Time) (Figures, error) {
+	if to.Before(from) || to.Sub(from) > 366*24*time.Hour {
+		return Figures{}, problem.New(problem.InvalidInput, "to must not be before from, and at most 366 days after it", "to")
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return Figures{}, err
+	}
+	start := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
+	end := time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, loc)
+	return ReadFigures(ctx, st, sd, start, end)
+}

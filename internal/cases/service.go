@@ -42,6 +42,7 @@ type Store interface {
 	CreateMediation(ctx context.Context, m Mediation) (Mediation, error)
 	ChangeMediation(ctx context.Context, id string, apply func(m *Mediation, c Case) (*Session, error)) (Mediation, error)
 	OverdueCases(ctx context.Context, scope OverdueScope, p page.Page) (*page.Conn[Case], error)
+	FiguresStore
 	IntakeStore
 }
 
