@@ -188,4 +188,3 @@ func sessionIn(s *model.MediationSessionInput) *cases.Session {
 func caseOfMediation(ctx context.Context, m *cases.Mediation) (cases.Case, error) {
 	return caseLoaders(ctx).Case.Load(ctx, m.CaseID)
 }
-

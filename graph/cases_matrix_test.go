@@ -48,18 +48,26 @@ func caseUnique(prefix string) string { return fmt.Sprintf("%s%d", prefix, caseS
 
 // caseRows are the matrix rows of grid affairs, by mutation.
 var caseRows = map[string]matrixCase{
-	"reportCase":       {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any { return m.reportInput("GRID_PATROL") }},
-	"acceptCase":       {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any { return map[string]any{"caseId": m.newCase("GRID_PATROL")} }},
-	"startCase":        {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any { return map[string]any{"caseId": m.acceptedCase()} }},
-	"escalateCase":     {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any { return map[string]any{"caseId": m.acceptedCase(), "note": "网格无法解决"} }},
+	"reportCase": {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any { return m.reportInput("GRID_PATROL") }},
+	"acceptCase": {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any { return map[string]any{"caseId": m.newCase("GRID_PATROL")} }},
+	"startCase":  {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any { return map[string]any{"caseId": m.acceptedCase()} }},
+	"escalateCase": {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any {
+		return map[string]any{"caseId": m.acceptedCase(), "note": "网格无法解决"}
+	}},
 	"routeCase":        {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any { return map[string]any{"caseId": m.acceptedCase(), "unitId": m.unit} }},
 	"acceptRoutedCase": {allowed: unitHandlers, input: func(m *matrixEnv) map[string]any { return map[string]any{"caseId": m.routedCase()} }},
-	"handBackCase":     {allowed: unitHandlers, input: func(m *matrixEnv) map[string]any { return map[string]any{"caseId": m.routedCase(), "reason": "非本单位职责"} }},
-	"resolveCase":      {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any { return map[string]any{"caseId": m.acceptedCase(), "resolution": "已解决"} }},
+	"handBackCase": {allowed: unitHandlers, input: func(m *matrixEnv) map[string]any {
+		return map[string]any{"caseId": m.routedCase(), "reason": "非本单位职责"}
+	}},
+	"resolveCase": {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any {
+		return map[string]any{"caseId": m.acceptedCase(), "resolution": "已解决"}
+	}},
 	"closeCase": {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any {
 		return map[string]any{"caseId": m.resolvedCase(), "satisfaction": "SATISFIED"}
 	}},
-	"returnCase": {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any { return map[string]any{"caseId": m.newCase("DIVERSION_110"), "reason": "治安案件"} }},
+	"returnCase": {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any {
+		return map[string]any{"caseId": m.newCase("DIVERSION_110"), "reason": "治安案件"}
+	}},
 	"recordMediation": {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any { return m.mediationInput(m.acceptedCase()) }},
 	"updateMediation": {allowed: caseHandlers, input: func(m *matrixEnv) map[string]any {
 		p := m.e.system().payload(caseOps, "RecordMediation", m.mediationInput(m.acceptedCase()))
@@ -119,7 +127,9 @@ func (m *matrixEnv) caseStep(op string, input map[string]any) string {
 	return p["case"].(map[string]any)["id"].(string)
 }
 
-func (m *matrixEnv) newCase(source string) string { return m.caseStep("ReportCase", m.reportInput(source)) }
+func (m *matrixEnv) newCase(source string) string {
+	return m.caseStep("ReportCase", m.reportInput(source))
+}
 
 func (m *matrixEnv) acceptedCase() string {
 	return m.caseStep("AcceptCase", map[string]any{"caseId": m.newCase("GRID_PATROL")})
