@@ -26,6 +26,7 @@ import (
 
 	"cogov/graph"
 	"cogov/internal/access"
+	"cogov/internal/cases"
 	"cogov/internal/account"
 	"cogov/internal/clock"
 	"cogov/internal/demo"
@@ -234,6 +235,10 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		}
 	}()
 
+	// Callbacks to the systems that push cases (the outbox of case_callback),
+	// every few seconds until the server stops.
+	go (&cases.Deliverer{Store: st, Now: now, Log: log}).Run(ctx, 5*time.Second)
+
 	// Every request's context derives from base; shutting down cancels it,
 	// which ends the websockets that Shutdown itself does not wait for.
 	base, cancelBase := context.WithCancel(context.Background())
@@ -281,6 +286,10 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 	mux.Handle("GET /calendar/committees/{file}", cal)
 	// CSV exports for the monthly report, authorized like the queries: behind
 	// Authenticate, so `Authorization: Bearer` reads as the signed-in viewer.
+	// Cases pushed by the 110 dispatch and the 12345 hotline, signed in with an
+	// API key of the integration (graph/intake-openapi.yaml).
+	mux.Handle("POST /intake/cases", graph.IntakeHandler(res, log))
+	mux.Handle("GET /intake/openapi.yaml", graph.IntakeOpenAPI())
 	mux.Handle("GET /export/subdistricts/{code}/{file}", graph.Authenticate(res.Accounts, log, graph.ExportHandler(res, st, log)))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusOK)
