@@ -83,7 +83,9 @@ func TestGridCasesDoneWhen(t *testing.T) {
 
 	gridOf := func(as *env) string {
 		var v struct {
-			Viewer struct{ Roles []struct{ Scope struct{ ID string } } }
+			Viewer struct {
+				Roles []struct{ Scope struct{ ID string } }
+			}
 		}
 		as.do(`{ viewer { roles { scope { ... on Grid { id } } } } }`, nil, &v)
 		return v.Viewer.Roles[0].Scope.ID
@@ -117,11 +119,13 @@ func TestGridCasesDoneWhen(t *testing.T) {
 	}
 	pay(head1, "AcceptCase", map[string]any{"caseId": dispute})
 	var staff struct {
-		Viewer struct{ Account struct{ Person struct{ ID string } } }
+		Viewer struct {
+			Account struct{ Person struct{ ID string } }
+		}
 	}
 	head1.do(`{ viewer { account { person { id } } } }`, nil, &staff)
 	p = pay(head1, "RecordMediation", map[string]any{"caseId": dispute, "mediators": []map[string]any{{"kind": "GRID_STAFF", "personId": staff.Viewer.Account.Person.ID}},
-		"parties": []map[string]any{{"side": "APPLICANT", "name": "王小明", "phone": "13812345678"}, {"side": "RESPONDENT", "name": "赵大海", "phone": "13987654321"}},
+		"parties":  []map[string]any{{"side": "APPLICANT", "name": "王小明", "phone": "13812345678"}, {"side": "RESPONDENT", "name": "赵大海", "phone": "13987654321"}},
 		"sessions": []map[string]any{{"heldAt": testNow().Format("2006-01-02T15:04:05Z07:00"), "place": "网格议事点"}}, "outcome": "NOT_REACHED"})
 	if field(p, "mediation", "outcome") != "NOT_REACHED" {
 		t.Errorf("mediation: %v", p)
@@ -136,11 +140,15 @@ func TestGridCasesDoneWhen(t *testing.T) {
 	pay(com1, "AcceptCase", map[string]any{"caseId": dispute, "note": "社区受理"})
 	var meetings struct {
 		Node struct {
-			JointMeetings struct{ Edges []struct{ Node struct{ ID string } } }
+			JointMeetings struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 	}
 	var pc struct {
-		Viewer struct{ Roles []struct{ Scope struct{ ID string } } }
+		Viewer struct {
+			Roles []struct{ Scope struct{ ID string } }
+		}
 	}
 	com1.do(`{ viewer { roles { scope { ... on Committee { id } } } } }`, nil, &pc)
 	com1.do(`query($id: ID!) { node(id: $id) { ... on Committee { jointMeetings(first: 1, status: PLANNED) { edges { node { id } } } } } }`,
