@@ -26,8 +26,8 @@ import (
 
 	"cogov/graph"
 	"cogov/internal/access"
-	"cogov/internal/cases"
 	"cogov/internal/account"
+	"cogov/internal/cases"
 	"cogov/internal/clock"
 	"cogov/internal/demo"
 	"cogov/internal/store"
