@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -180,17 +179,10 @@ func TestGridCasesDoneWhen(t *testing.T) {
 	t.Cleanup(intake.Close)
 	push := func(key string, body map[string]any) (int, map[string]any) {
 		b, _ := json.Marshal(body)
-		req, _ := http.NewRequest(http.MethodPost, intake.URL+"/intake/cases", bytes.NewReader(b))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+key)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
+		code, answer := httpCall(t, http.MethodPost, intake.URL+"/intake/cases", key, "application/json", string(b))
 		var out map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
+		_ = json.Unmarshal([]byte(answer), &out)
+		return code, out
 	}
 	body := map[string]any{"externalRef": "110-" + day + "-0042", "gridId": gridOf(head2), "category": "NEIGHBOUR_DISPUTE",
 		"title": "邻里噪音纠纷", "reporter": map[string]any{"name": "钱多多", "phone": "13700001111"}}
@@ -261,19 +253,7 @@ func TestGridCasesDoneWhen(t *testing.T) {
 	exports := httptest.NewServer(graph.Authenticate(e.res.Accounts, slog.New(slog.NewTextHandler(io.Discard, nil)),
 		graph.ExportHandler(e.res, e.store, slog.New(slog.NewTextHandler(io.Discard, nil)))))
 	t.Cleanup(exports.Close)
-	get := func(token, path string) (int, string) {
-		req, _ := http.NewRequest(http.MethodGet, exports.URL+path, nil)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	get := func(token, path string) (int, string) { return httpCall(t, http.MethodGet, exports.URL+path, token, "", "") }
 	code, csv := get(street.token, "/export/subdistricts/houjiatang/cases.csv?from="+day+"&to="+day)
 	if code != 200 || !strings.Contains(csv, "王** 138****5678") || strings.Contains(csv, "13812345678") || strings.Contains(csv, "王小明") {
 		t.Errorf("cases.csv: %d %q", code, csv)

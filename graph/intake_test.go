@@ -27,18 +27,7 @@ func TestIntakeEndpoint(t *testing.T) {
 	srv := httptest.NewServer(graph.IntakeHandler(e.res, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	t.Cleanup(srv.Close)
 	post := func(key, ctype, body string) (int, string) {
-		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/intake/cases", strings.NewReader(body))
-		req.Header.Set("Content-Type", ctype)
-		if key != "" {
-			req.Header.Set("Authorization", "Bearer "+key)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return httpCall(t, http.MethodPost, srv.URL+"/intake/cases", key, ctype, body)
 	}
 	good := `{"externalRef":"12345-1","gridId":"` + grid + `","title":"路灯不亮","category":"PUBLIC_FACILITIES"}`
 	for _, c := range []struct {
@@ -81,4 +70,27 @@ func TestIntakeEndpoint(t *testing.T) {
 	if code, _ := post(key, "application/json", good); code != http.StatusUnauthorized {
 		t.Errorf("a revoked key: %d", code)
 	}
+}
+
+// httpCall sends a request with an optional bearer token and body and
+// returns the status and the body of the answer.
+func httpCall(t *testing.T, method, url, token, ctype, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

@@ -268,8 +268,12 @@ CREATE INDEX case_callback_due_idx ON case_callback (next_attempt_at) WHERE deli
 ALTER TABLE agenda_item ADD COLUMN case_id uuid;
 ALTER TABLE agenda_item ADD FOREIGN KEY (subdistrict_id, case_id) REFERENCES grid_case (subdistrict_id, id);
 
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON case_category FOR EACH ROW EXECUTE FUNCTION audit_row();
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON case_time_limit FOR EACH ROW EXECUTE FUNCTION audit_row('category_id');
+-- The built-in categories come with their sub-district, whose creation the
+-- audit log records; a category the sub-district adds is recorded (its time
+-- limits are inserted with it), and so is every later change of either.
+CREATE TRIGGER audit AFTER INSERT ON case_category FOR EACH ROW WHEN (NOT NEW.builtin) EXECUTE FUNCTION audit_row();
+CREATE TRIGGER audit_change AFTER UPDATE OR DELETE ON case_category FOR EACH ROW EXECUTE FUNCTION audit_row();
+CREATE TRIGGER audit AFTER UPDATE OR DELETE ON case_time_limit FOR EACH ROW EXECUTE FUNCTION audit_row('category_id');
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON grid_case FOR EACH ROW EXECUTE FUNCTION audit_row();
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON mediation FOR EACH ROW EXECUTE FUNCTION audit_row();
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON intake_key FOR EACH ROW EXECUTE FUNCTION audit_row();
