@@ -253,7 +253,9 @@ func TestGridCasesDoneWhen(t *testing.T) {
 	exports := httptest.NewServer(graph.Authenticate(e.res.Accounts, slog.New(slog.NewTextHandler(io.Discard, nil)),
 		graph.ExportHandler(e.res, e.store, slog.New(slog.NewTextHandler(io.Discard, nil)))))
 	t.Cleanup(exports.Close)
-	get := func(token, path string) (int, string) { return httpCall(t, http.MethodGet, exports.URL+path, token, "", "") }
+	get := func(token, path string) (int, string) {
+		return httpCall(t, http.MethodGet, exports.URL+path, token, "", "")
+	}
 	code, csv := get(street.token, "/export/subdistricts/houjiatang/cases.csv?from="+day+"&to="+day)
 	if code != 200 || !strings.Contains(csv, "王** 138****5678") || strings.Contains(csv, "13812345678") || strings.Contains(csv, "王小明") {
 		t.Errorf("cases.csv: %d %q", code, csv)
