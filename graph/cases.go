@@ -150,19 +150,26 @@ func caseFigures(ctx context.Context, f cases.Figures, cats []cases.Category) (*
 		BySettledLevel: caseCounts(ctx, f.BySettledLevel, "CaseLevel", nil),
 		Communities:    []model.CommunityCaseRates{}, Grids: []model.GridCaseRates{}}
 	l := For(ctx)
+	comIDs, gridIDs := make([]string, len(f.Communities)), make([]string, len(f.Grids))
+	for i, c := range f.Communities {
+		comIDs[i] = c.ID
+	}
+	for i, g := range f.Grids {
+		gridIDs[i] = g.ID
+	}
+	coms, err := l.Community.LoadAll(ctx, comIDs) // one batch each, not one wait per row
+	if err != nil {
+		return nil, err
+	}
+	grids, err := l.Grid.LoadAll(ctx, gridIDs)
+	if err != nil {
+		return nil, err
+	}
 	for i := range f.Communities {
-		c, err := l.Community.Load(ctx, f.Communities[i].ID)
-		if err != nil {
-			return nil, err
-		}
-		out.Communities = append(out.Communities, model.CommunityCaseRates{Community: &c, Rates: &f.Communities[i].Rates})
+		out.Communities = append(out.Communities, model.CommunityCaseRates{Community: &coms[i], Rates: &f.Communities[i].Rates})
 	}
 	for i := range f.Grids {
-		g, err := l.Grid.Load(ctx, f.Grids[i].ID)
-		if err != nil {
-			return nil, err
-		}
-		out.Grids = append(out.Grids, model.GridCaseRates{Grid: &g, Rates: &f.Grids[i].Rates})
+		out.Grids = append(out.Grids, model.GridCaseRates{Grid: &grids[i], Rates: &f.Grids[i].Rates})
 	}
 	return out, nil
 }

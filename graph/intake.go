@@ -110,12 +110,12 @@ func IntakeHandler(r *Resolver, log *slog.Logger) http.Handler {
 			writeError(w, req, http.StatusBadRequest, "BAD_REQUEST", "the body is not the JSON case the intake takes (GET /intake/openapi.yaml)")
 			return
 		}
-		c := cases.IntakeCase{ExternalRef: in.ExternalRef, GridID: localID(typeGrid, in.GridID), CategoryCode: in.Category, Title: in.Title,
+		c := cases.NewCase{ExternalRef: &in.ExternalRef, GridID: localID(typeGrid, in.GridID), Title: in.Title,
 			Description: in.Description, Address: in.Address, Latitude: in.Latitude, Longitude: in.Longitude, Photos: in.Photos}
 		if in.Reporter != nil {
 			c.Reporter = &cases.Personal{Name: in.Reporter.Name, Phone: in.Reporter.Phone}
 		}
-		out, created, err := r.GridCases.Intake(ctx, key, c)
+		out, created, err := r.GridCases.Intake(ctx, key, in.Category, c)
 		if l, ok := problem.As(err); ok {
 			var errs []map[string]any
 			for _, p := range l {

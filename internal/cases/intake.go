@@ -151,26 +151,17 @@ func IntakeViewer(k IntakeKey) access.Viewer {
 	return access.Viewer{Username: "intake:" + k.Name, Roles: []access.Role{{Kind: access.Integration, ScopeID: k.ID, SubdistrictID: k.SubdistrictID}}}
 }
 
-// IntakeCase is a case pushed by an integration.
-type IntakeCase struct {
-	ExternalRef  string
-	GridID       string
-	CategoryCode string
-	Title        string
-	Description  string
-	Address      string
-	Latitude     *float64
-	Longitude    *float64
-	Photos       []string
-	Reporter     *Personal
-}
-
-// Intake records a case an integration pushes, once per external
-// reference: pushing the same reference again returns the case made the
-// first time (created false) and changes nothing.
-func (s *Service) Intake(ctx context.Context, k IntakeKey, in IntakeCase) (c Case, created bool, err error) {
+// Intake records a case an integration pushes, of the category with the
+// code categoryCode (OTHER when empty), once per external reference
+// (in.ExternalRef, required): pushing the same reference again returns the
+// case made the first time (created false) and changes nothing. The case's
+// source is the key's; in.Source, CategoryID and IntakeKeyID are ignored.
+func (s *Service) Intake(ctx context.Context, k IntakeKey, categoryCode string, in NewCase) (c Case, created bool, err error) {
 	ctx = access.With(ctx, IntakeViewer(k))
-	ref := strings.TrimSpace(in.ExternalRef)
+	ref := ""
+	if in.ExternalRef != nil {
+		ref = strings.TrimSpace(*in.ExternalRef)
+	}
 	if ref == "" || len(ref) > maxShort {
 		return Case{}, false, problem.New(problem.InvalidInput, "externalRef is 1 to 100 characters", "externalRef")
 	}
@@ -179,7 +170,7 @@ func (s *Service) Intake(ctx context.Context, k IntakeKey, in IntakeCase) (c Cas
 	} else if !errors.Is(err, problem.ErrNotFound) {
 		return Case{}, false, err
 	}
-	code := in.CategoryCode
+	code := categoryCode
 	if code == "" {
 		code = "OTHER"
 	}
@@ -190,9 +181,8 @@ func (s *Service) Intake(ctx context.Context, k IntakeKey, in IntakeCase) (c Cas
 	if err != nil {
 		return Case{}, false, err
 	}
-	c, err = s.Report(ctx, NewCase{GridID: in.GridID, Source: k.Source, CategoryID: cat.ID, Title: in.Title, Description: in.Description,
-		Address: in.Address, Latitude: in.Latitude, Longitude: in.Longitude, Photos: in.Photos, Reporter: in.Reporter,
-		ExternalRef: &ref, IntakeKeyID: &k.ID})
+	in.Source, in.CategoryID, in.ExternalRef, in.IntakeKeyID, in.ReportedAt = k.Source, cat.ID, &ref, &k.ID, nil
+	c, err = s.Report(ctx, in)
 	if problem.Has(err, problem.AlreadyExists) { // pushed twice at once: the other push made it
 		c, err = s.store.CaseByRef(ctx, k.SubdistrictID, k.Source, ref)
 		return c, false, err

@@ -75,18 +75,19 @@ func TestIntake(t *testing.T) {
 	if _, err := g.Cases.AuthenticateIntake(g.anon, nk.APIKey+"x"); !errors.Is(err, cases.ErrBadKey) {
 		t.Errorf("a wrong key: %v", err)
 	}
-	in := cases.IntakeCase{ExternalRef: "110-20261201-0001", GridID: g.G1, CategoryCode: "NEIGHBOUR_DISPUTE", Title: "邻里噪音纠纷",
+	ref := "110-20261201-0001"
+	in := cases.NewCase{ExternalRef: &ref, GridID: g.G1, Title: "邻里噪音纠纷",
 		Reporter: &cases.Personal{Name: "钱多多", Phone: "13700001111"}}
-	c1, created, err := g.Cases.Intake(g.anon, k, in)
-	if err != nil || !created || c1.Source != cases.Diversion110 || c1.ExternalRef == nil || *c1.ExternalRef != in.ExternalRef {
+	c1, created, err := g.Cases.Intake(g.anon, k, "NEIGHBOUR_DISPUTE", in)
+	if err != nil || !created || c1.Source != cases.Diversion110 || c1.ExternalRef == nil || *c1.ExternalRef != ref {
 		t.Fatalf("first push: %v %v %+v", err, created, c1)
 	}
 	in.Title = "重复推送"
-	c2, created, err := g.Cases.Intake(g.anon, k, in)
+	c2, created, err := g.Cases.Intake(g.anon, k, "NEIGHBOUR_DISPUTE", in)
 	if err != nil || created || c2.ID != c1.ID || c2.Title != "邻里噪音纠纷" {
 		t.Errorf("second push: %v %v %+v", err, created, c2)
 	}
-	if n := g.Count(`SELECT count(*) FROM grid_case WHERE external_ref = $1`, in.ExternalRef); n != 1 {
+	if n := g.Count(`SELECT count(*) FROM grid_case WHERE external_ref = $1`, ref); n != 1 {
 		t.Errorf("%d cases for one reference", n)
 	}
 	// The key acts in its own sub-district only.
@@ -94,9 +95,9 @@ func TestIntake(t *testing.T) {
 	g.Must(err)
 	og, err := g.Structure.CreateGrid(g.SubdistrictAdmin(g.OtherSD), gridOf(other.ID))
 	g.Must(err)
-	_, _, err = g.Cases.Intake(g.anon, k, cases.IntakeCase{ExternalRef: "110-x", GridID: og.ID, Title: "别处"})
+	_, _, err = g.Cases.Intake(g.anon, k, "", cases.NewCase{ExternalRef: ptr("110-x"), GridID: og.ID, Title: "别处"})
 	want(t, "a grid of another sub-district", err, problem.NotFound)
-	_, _, err = g.Cases.Intake(g.anon, k, cases.IntakeCase{ExternalRef: "", GridID: g.G1, Title: "无编号"})
+	_, _, err = g.Cases.Intake(g.anon, k, "", cases.NewCase{ExternalRef: ptr(""), GridID: g.G1, Title: "无编号"})
 	want(t, "no reference", err, problem.InvalidInput)
 	// What it pushed, it cannot read back: the reporter is for handlers.
 	got, err := g.Store.CasesByID(g.com2, []string{c1.ID})
@@ -119,7 +120,7 @@ func TestIntake(t *testing.T) {
 	if n != 2 || len(rcv.got) != 2 || rcv.bad != 0 {
 		t.Fatalf("delivered %d, received %+v, %d badly signed", n, rcv.got, rcv.bad)
 	}
-	if rcv.got[0].Event != "ACCEPTED" || rcv.got[0].ExternalRef != in.ExternalRef || rcv.got[1].Event != "RESOLVED" ||
+	if rcv.got[0].Event != "ACCEPTED" || rcv.got[0].ExternalRef != ref || rcv.got[1].Event != "RESOLVED" ||
 		rcv.got[1].Mediation == nil || rcv.got[1].Mediation.Outcome != cases.AgreementReached || rcv.got[1].Resolution != "调解成功" {
 		t.Errorf("callbacks: %+v", rcv.got)
 	}
@@ -158,3 +159,5 @@ func TestIntake(t *testing.T) {
 		t.Errorf("a revoked key: %v", err)
 	}
 }
+
+func ptr(s string) *string { return &s }
