@@ -36,6 +36,7 @@ type CaseLoaders struct {
 	Subdistricts *fLoader[store.CaseFilter, cases.Case]
 	Communities  *fLoader[store.CaseFilter, cases.Case]
 	Grids        *fLoader[store.CaseFilter, cases.Case]
+	Units        *fLoader[store.CaseFilter, cases.Case]
 }
 
 func newCaseLoaders(s *store.Store, o dataloadgen.Option) *CaseLoaders {
@@ -56,6 +57,7 @@ func newCaseLoaders(s *store.Store, o dataloadgen.Option) *CaseLoaders {
 		Subdistricts: list(store.CasesOfSubdistrict),
 		Communities:  list(store.CasesOfCommunity),
 		Grids:        list(store.CasesOfGrid),
+		Units:        list(store.CasesOfUnit),
 	}
 }
 

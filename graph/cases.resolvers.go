@@ -388,6 +388,11 @@ func (r *subdistrictResolver) IntakeKeys(ctx context.Context, obj *structure.Sub
 	return orEmpty(ks), nil
 }
 
+// RoutedCases is the resolver for the routedCases field.
+func (r *unitResolver) RoutedCases(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status *cases.Status) (*model.CaseConnection, error) {
+	return casesOf(ctx, caseLoaders(ctx).Units, obj.SubdistrictID, obj.ID, statusFilter(status), first, after, last, before)
+}
+
 // Case returns generated.CaseResolver implementation.
 func (r *Resolver) Case() generated.CaseResolver { return &caseResolver{r} }
 

@@ -69,6 +69,28 @@ func TestCasesDemo(t *testing.T) {
 	if levels["COMMUNITY"] == 0 || levels["UNIT"] == 0 {
 		t.Errorf("settled by level %v: want some by the community and some by a unit", levels)
 	}
+	var units struct {
+		Subdistrict struct {
+			Units struct {
+				Edges []struct {
+					Node struct {
+						Name        string
+						RoutedCases struct{ TotalCount int }
+					}
+				}
+			}
+		}
+	}
+	street.do(`{ subdistrict(code: "houjiatang") { units(first: 100) { edges { node { name routedCases(first: 1) { totalCount } } } } } }`, nil, &units)
+	routed := map[string]int{}
+	for _, ed := range units.Subdistrict.Units.Edges {
+		if ed.Node.RoutedCases.TotalCount > 0 {
+			routed[ed.Node.Name] = ed.Node.RoutedCases.TotalCount
+		}
+	}
+	if len(routed) != 1 || routed["湖南湘安物业服务有限公司"] == 0 {
+		t.Errorf("cases routed to units: %v, want some to the property company", routed)
+	}
 	var n int
 	e.sysScan(`SELECT count(*) FROM agenda_item WHERE case_id IS NOT NULL`, &n)
 	if n == 0 {

@@ -917,6 +917,7 @@ type ComplexityRoot struct {
 		Name         func(childComplexity int) int
 		Offers       func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.OfferStatus) int
 		Projects     func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) int
+		RoutedCases  func(childComplexity int, first *int, after *string, last *int, before *string, status *cases.Status) int
 		Subdistrict  func(childComplexity int) int
 	}
 
@@ -1289,6 +1290,7 @@ type UnitResolver interface {
 	Subdistrict(ctx context.Context, obj *structure.Unit) (*structure.Subdistrict, error)
 	Community(ctx context.Context, obj *structure.Unit) (*structure.Community, error)
 	Memberships(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, currentOn *time.Time) (*model.MembershipConnection, error)
+	RoutedCases(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status *cases.Status) (*model.CaseConnection, error)
 	Offers(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status *lists.OfferStatus) (*model.OfferConnection, error)
 	Projects(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
 	Contribution(ctx context.Context, obj *structure.Unit, from time.Time, to time.Time) (*lists.Contribution, error)
@@ -5177,6 +5179,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Projects(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*lists.ProjectStatus)), true
+	case "Unit.routedCases":
+		if e.ComplexityRoot.Unit.RoutedCases == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_routedCases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.RoutedCases(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*cases.Status)), true
 	case "Unit.subdistrict":
 		if e.ComplexityRoot.Unit.Subdistrict == nil {
 			break
@@ -6697,6 +6710,22 @@ extend type Community {
 extend type Grid {
   "The grid's cases, newest first; those who work in the sub-district see them."
   cases(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+    "Only cases in this status."
+    status: CaseStatus
+  ): CaseConnection!
+}
+
+extend type Unit {
+  "The cases routed to the unit, newest first: those waiting for it to accept or hand them back (ROUTED) and those it took on; its administrators and those who work in the sub-district see them."
+  routedCases(
     "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
     first: Int
     "The cursor after which to start."
@@ -10433,6 +10462,8 @@ func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.
 		return ec.fieldContext_Unit_community(ctx, field)
 	case "memberships":
 		return ec.fieldContext_Unit_memberships(ctx, field)
+	case "routedCases":
+		return ec.fieldContext_Unit_routedCases(ctx, field)
 	case "offers":
 		return ec.fieldContext_Unit_offers(ctx, field)
 	case "projects":
@@ -13149,6 +13180,52 @@ func (ec *executionContext) field_Unit_projects_args(ctx context.Context, rawArg
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
 		func(ctx context.Context, v any) (*lists.ProjectStatus, error) {
 			return ec.unmarshalOProjectStatus2ᚖcogovᚋinternalᚋlistsᚐProjectStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Unit_routedCases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*cases.Status, error) {
+			return ec.unmarshalOCaseStatus2ᚖcogovᚋinternalᚋcasesᚐStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -29545,6 +29622,50 @@ func (ec *executionContext) fieldContext_Unit_memberships(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Unit_routedCases(ctx context.Context, field graphql.CollectedField, obj *structure.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_routedCases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().RoutedCases(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*cases.Status))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseConnection) graphql.Marshaler {
+			return ec.marshalNCaseConnection2ᚖcogovᚋgraphᚋmodelᚐCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_routedCases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_routedCases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Unit_offers(ctx context.Context, field graphql.CollectedField, obj *structure.Unit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42319,6 +42440,12 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Unit_memberships(ctx, field, obj)
+				})
+		case "routedCases":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Unit_routedCases(ctx, field, obj)
 				})
 		case "offers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -281,6 +281,7 @@ const (
 	CasesOfSubdistrict CaseParent = "c.subdistrict_id"
 	CasesOfCommunity   CaseParent = "c.community_id"
 	CasesOfGrid        CaseParent = "c.grid_id"
+	CasesOfUnit        CaseParent = "c.routed_unit_id" // the cases routed to a unit
 )
 
 // CaseFilter narrows a list of cases; empty fields do not filter.
