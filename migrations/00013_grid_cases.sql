@@ -227,20 +227,27 @@ CREATE TABLE case_personal (
 CREATE INDEX case_personal_case_idx ON case_personal (case_id);
 
 -- The other systems that push cases (POST /intake/cases): one API key each,
--- stored as its SHA-256 (it is random, 32 bytes), revocable. The callback
--- secret signs the callbacks (HMAC-SHA256), so the server must keep it.
+-- revocable. The audited row holds no secret: the key's SHA-256 (it is
+-- random, 32 bytes) and the callback secret, which signs the callbacks
+-- (HMAC-SHA256) and so must be kept as it is, are in intake_key_secret,
+-- which no audit trigger copies into the audit log.
 CREATE TABLE intake_key (
   id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   subdistrict_id  uuid NOT NULL REFERENCES subdistrict (id),
   name            text NOT NULL CHECK (btrim(name) <> ''),
   source          text NOT NULL CHECK (source IN ('HOTLINE_12345', 'DIVERSION_110')),
-  key_hash        bytea NOT NULL UNIQUE,
   key_prefix      text NOT NULL,
   callback_url    text NOT NULL DEFAULT '',
-  callback_secret text NOT NULL,
   created_at      timestamptz NOT NULL DEFAULT cogov_now(),
   revoked_at      timestamptz,
   UNIQUE (subdistrict_id, id)
+);
+CREATE TABLE intake_key_secret (
+  intake_key_id   uuid PRIMARY KEY,
+  subdistrict_id  uuid NOT NULL,
+  key_hash        bytea NOT NULL UNIQUE,
+  callback_secret text NOT NULL,
+  FOREIGN KEY (subdistrict_id, intake_key_id) REFERENCES intake_key (subdistrict_id, id) ON DELETE CASCADE
 );
 ALTER TABLE grid_case ADD FOREIGN KEY (subdistrict_id, intake_key_id) REFERENCES intake_key (subdistrict_id, id);
 
@@ -279,6 +286,7 @@ CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON mediation FOR EACH ROW 
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON intake_key FOR EACH ROW EXECUTE FUNCTION audit_row();
 
 GRANT SELECT, INSERT, UPDATE ON case_category, grid_case, mediation, intake_key, case_callback TO cogov_app;
+GRANT SELECT, INSERT ON intake_key_secret TO cogov_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON case_time_limit, mediation_mediator, mediation_party, mediation_session, case_personal TO cogov_app;
 GRANT SELECT, INSERT ON case_event TO cogov_app;
 
@@ -317,7 +325,7 @@ BEGIN
     EXECUTE format('CREATE POLICY staff_update ON %I FOR UPDATE USING (cogov_staff_in(subdistrict_id)) WITH CHECK (cogov_staff_in(subdistrict_id))', t);
     EXECUTE format('CREATE POLICY staff_delete ON %I FOR DELETE USING (cogov_staff_in(subdistrict_id))', t);
   END LOOP;
-  FOREACH t IN ARRAY ARRAY['intake_key', 'case_callback'] LOOP
+  FOREACH t IN ARRAY ARRAY['intake_key', 'intake_key_secret', 'case_callback'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
     EXECUTE format('CREATE POLICY admin ON %I FOR SELECT USING (cogov_admin_of(subdistrict_id))', t);
@@ -401,7 +409,7 @@ DROP FUNCTION cogov_case_handler(uuid, uuid, uuid, uuid);
 ALTER TABLE agenda_item DROP COLUMN case_id;
 DROP TABLE case_callback, case_personal, mediation_session, mediation_party, mediation_mediator, mediation, case_event;
 ALTER TABLE grid_case DROP COLUMN intake_key_id;
-DROP TABLE intake_key, grid_case, case_time_limit, case_category;
+DROP TABLE intake_key_secret, intake_key, grid_case, case_time_limit, case_category;
 DROP TRIGGER seed_case_categories ON subdistrict;
 DROP FUNCTION seed_case_categories_trigger();
 DROP FUNCTION seed_case_categories(uuid);

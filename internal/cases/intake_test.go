@@ -63,11 +63,15 @@ func TestIntake(t *testing.T) {
 	nk, err := g.Cases.CreateIntakeKey(g.Admin, g.SD, "110指挥中心", cases.Diversion110, srv.URL)
 	want(t, "create a key", err, "")
 	rcv.secret = nk.CallbackSecret
-	if n := g.Count(`SELECT count(*) FROM intake_key WHERE key_hash = sha256(convert_to($1, 'UTF8'))`, nk.APIKey); n != 1 {
+	if n := g.Count(`SELECT count(*) FROM intake_key_secret WHERE key_hash = sha256(convert_to($1, 'UTF8'))`, nk.APIKey); n != 1 {
 		t.Errorf("the key is not stored as its SHA-256")
 	}
-	if n := g.Count(`SELECT count(*) FROM audit_log WHERE entity_type = 'intake_key' AND after::text LIKE '%' || $1 || '%'`, nk.APIKey); n != 0 {
-		t.Errorf("the key reached the audit log")
+	if n := g.Count(`SELECT count(*) FROM audit_log WHERE entity_type = 'intake_key'`); n != 1 {
+		t.Errorf("%d audit rows of the key, want 1", n)
+	}
+	if n := g.Count(`SELECT count(*) FROM audit_log WHERE after::text LIKE '%' || $1 || '%' OR after::text LIKE '%' || $2 || '%'
+		OR after ? 'key_hash' OR after ? 'callback_secret'`, nk.APIKey, nk.CallbackSecret); n != 0 {
+		t.Errorf("a secret of the key reached the audit log")
 	}
 
 	k, err := g.Cases.AuthenticateIntake(g.anon, nk.APIKey)

@@ -522,9 +522,14 @@ func (s *Store) CreateIntakeKey(ctx context.Context, k cases.IntakeKey, hash []b
 	var out cases.IntakeKey
 	err = s.write(ctx, "intake-key.create", k.Name, func(tx pgx.Tx) error {
 		var err error
-		out, err = one(ctx, tx, problem.ErrNotFound, intakeKeyFields, `INSERT INTO intake_key AS i (subdistrict_id, name, source, key_hash,
-			key_prefix, callback_url, callback_secret) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+intakeKeyCols,
-			k.SubdistrictID, k.Name, k.Source, hash, k.Prefix, k.CallbackURL, secret)
+		out, err = one(ctx, tx, problem.ErrNotFound, intakeKeyFields, `INSERT INTO intake_key AS i (subdistrict_id, name, source,
+			key_prefix, callback_url) VALUES ($1, $2, $3, $4, $5) RETURNING `+intakeKeyCols,
+			k.SubdistrictID, k.Name, k.Source, k.Prefix, k.CallbackURL)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO intake_key_secret (intake_key_id, subdistrict_id, key_hash, callback_secret) VALUES ($1, $2, $3, $4)`,
+			out.ID, out.SubdistrictID, hash, secret)
 		return err
 	})
 	return out, err
@@ -558,7 +563,8 @@ func (s *Store) IntakeKeyByHash(ctx context.Context, hash []byte) (_ cases.Intak
 	var k cases.IntakeKey
 	err = s.read(ctx, func(tx querier) error {
 		var err error
-		k, err = one(ctx, tx, problem.ErrNotFound, intakeKeyFields, `SELECT `+intakeKeyCols+` FROM intake_key i WHERE i.key_hash = $1`, hash)
+		k, err = one(ctx, tx, problem.ErrNotFound, intakeKeyFields, `SELECT `+intakeKeyCols+` FROM intake_key i
+			JOIN intake_key_secret s ON s.intake_key_id = i.id WHERE s.key_hash = $1`, hash)
 		return err
 	})
 	return k, err
@@ -594,8 +600,9 @@ func (s *Store) ClaimCallbacks(ctx context.Context, n int, lease time.Duration) 
 			UPDATE case_callback b SET attempts = attempts + 1, next_attempt_at = cogov_now() + $2::interval FROM due WHERE b.id = due.id
 			RETURNING b.*
 		)
-		SELECT c.id, c.case_id, c.intake_key_id, c.event, c.payload::text::bytea, c.attempts, k.callback_url, k.callback_secret
-		FROM claimed c JOIN intake_key k ON k.id = c.intake_key_id ORDER BY c.created_at, c.id`, n, lease.String())
+		SELECT c.id, c.case_id, c.intake_key_id, c.event, c.payload::text::bytea, c.attempts, k.callback_url, s.callback_secret
+		FROM claimed c JOIN intake_key k ON k.id = c.intake_key_id JOIN intake_key_secret s ON s.intake_key_id = k.id
+		ORDER BY c.created_at, c.id`, n, lease.String())
 		return err
 	})
 	return out, err
