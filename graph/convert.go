@@ -171,6 +171,9 @@ func loadNode(ctx context.Context, gid string) (model.Node, error) {
 	if n, ok, err := loadMeetingNode(ctx, typ, id); ok {
 		return n, err
 	}
+	if n, ok, err := loadCaseNode(ctx, typ, id); ok {
+		return n, err
+	}
 	return loadBookingNode(ctx, typ, id)
 }
 

@@ -25,6 +25,8 @@ const maxExportRows = 20000
 //	GET /export/subdistricts/{code}/needs.csv
 //	GET /export/subdistricts/{code}/offers.csv
 //	GET /export/subdistricts/{code}/projects.csv
+//	GET /export/subdistricts/{code}/cases.csv?from=YYYY-MM-DD&to=YYYY-MM-DD
+//	GET /export/subdistricts/{code}/case-figures.csv?from=YYYY-MM-DD&to=YYYY-MM-DD
 //
 // They are authorized like the queries they mirror: the figures and the
 // lists are public, so anyone may download them; mount the handler behind
@@ -65,11 +67,19 @@ func (x exports) serve(w http.ResponseWriter, req *http.Request) {
 		rows, err = x.offers(req, sd)
 	case "projects.csv":
 		rows, err = x.projects(req, sd)
+	case "cases.csv":
+		rows, err = x.cases(req, sd)
+	case "case-figures.csv":
+		rows, err = x.caseFigures(req, sd)
 	default:
 		http.NotFound(w, req)
 		return
 	}
 	var bad badRequest
+	if errors.Is(err, problem.ErrNotFound) {
+		http.NotFound(w, req)
+		return
+	}
 	if errors.As(err, &bad) {
 		http.Error(w, string(bad), http.StatusBadRequest)
 		return

@@ -44,6 +44,7 @@ type Loaders struct {
 	Venues           *VenueLoaders   // venues and bookings (graph/booking.go)
 	Meetings         *MeetingLoaders // joint meetings (graph/meetings.go)
 	Lists            *ListLoaders    // the three lists and contributions (graph/lists.go)
+	Cases            *CaseLoaders    // grid affairs (graph/cases.go)
 }
 
 // NewLoaders returns fresh loaders over s that wait up to wait to gather a batch.
@@ -91,6 +92,7 @@ func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
 		Venues:          newVenueLoaders(s, o),
 		Meetings:        newMeetingLoaders(s, o),
 		Lists:           newListLoaders(s, o),
+		Cases:           newCaseLoaders(s, o),
 	}
 }
 

@@ -6,6 +6,7 @@ package graph
 import (
 	"cogov/internal/account"
 	"cogov/internal/booking"
+	"cogov/internal/cases"
 	"cogov/internal/clock"
 	"cogov/internal/lists"
 	"cogov/internal/meeting"
@@ -26,6 +27,7 @@ type Resolver struct {
 	Hub       *Hub // venue changes for subscriptions
 	Meetings  *meeting.Service
 	Lists     *lists.Service
+	GridCases *cases.Service     // grid affairs: cases, mediation, intake, figures
 	Rates     *ratelimit.Limiter // the buckets every replica shares: sign-ins and operation costs
 }
 
@@ -50,6 +52,7 @@ func NewResolverWith(st *store.Store, publicURL string, now clock.Clock, account
 		Feeds:     booking.NewFeeds(st, publicURL),
 		Meetings:  meetings,
 		Lists:     lists.NewService(st, meetings, now),
+		GridCases: cases.NewService(st, meetings, now),
 		Hub:       NewHub(),
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"cogov/graph"
 	"cogov/internal/access"
 	"cogov/internal/account"
+	"cogov/internal/cases"
 	"cogov/internal/clock"
 	"cogov/internal/demo"
 	"cogov/internal/store"
@@ -284,6 +285,9 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		}()
 		defer admin.Close()
 	}
+	// Callbacks to the systems that push cases (the outbox of case_callback),
+	// every few seconds until the server stops.
+	go (&cases.Deliverer{Store: st, Now: now, Log: log}).Run(ctx, 5*time.Second)
 
 	// Every request's context derives from base; shutting down cancels it,
 	// which ends the websockets that Shutdown itself does not wait for.
@@ -332,6 +336,10 @@ func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) 
 	mux.Handle("GET /calendar/committees/{file}", cal)
 	// CSV exports for the monthly report, authorized like the queries: behind
 	// Authenticate, so `Authorization: Bearer` reads as the signed-in viewer.
+	// Cases pushed by the 110 dispatch and the 12345 hotline, signed in with an
+	// API key of the integration (graph/intake-openapi.yaml).
+	mux.Handle("POST /intake/cases", graph.IntakeHandler(res, log))
+	mux.Handle("GET /intake/openapi.yaml", graph.IntakeOpenAPI())
 	mux.Handle("GET /export/subdistricts/{code}/{file}", graph.Authenticate(res.Accounts, log, graph.ExportHandler(res, st, log)))
 	// The front end (web/), built into the binary; its client routes get
 	// index.html.

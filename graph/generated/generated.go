@@ -8,6 +8,7 @@ import (
 	"cogov/internal/access"
 	"cogov/internal/account"
 	"cogov/internal/booking"
+	"cogov/internal/cases"
 	"cogov/internal/lists"
 	"cogov/internal/meeting"
 	"cogov/internal/problem"
@@ -41,13 +42,20 @@ type ResolverRoot interface {
 	Booking() BookingResolver
 	BookingEvent() BookingEventResolver
 	BookingRules() BookingRulesResolver
+	Case() CaseResolver
+	CaseCategory() CaseCategoryResolver
+	CaseEvent() CaseEventResolver
+	CaseRates() CaseRatesResolver
 	Closure() ClosureResolver
 	Committee() CommitteeResolver
 	Community() CommunityResolver
 	Escalation() EscalationResolver
 	Grid() GridResolver
+	IntakeKey() IntakeKeyResolver
 	Invitation() InvitationResolver
 	JointMeeting() JointMeetingResolver
+	Mediation() MediationResolver
+	Mediator() MediatorResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
 	Need() NeedResolver
@@ -92,6 +100,7 @@ type ComplexityRoot struct {
 	}
 
 	AgendaItem struct {
+		Case            func(childComplexity int) int
 		DurationMinutes func(childComplexity int) int
 		Need            func(childComplexity int) int
 		Position        func(childComplexity int) int
@@ -165,6 +174,126 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Case struct {
+		AcceptDueAt     func(childComplexity int) int
+		Address         func(childComplexity int) int
+		Category        func(childComplexity int) int
+		ClosedAt        func(childComplexity int) int
+		Community       func(childComplexity int) int
+		Description     func(childComplexity int) int
+		Events          func(childComplexity int) int
+		ExternalRef     func(childComplexity int) int
+		FirstAcceptedAt func(childComplexity int) int
+		Grid            func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Latitude        func(childComplexity int) int
+		Level           func(childComplexity int) int
+		Longitude       func(childComplexity int) int
+		Mediations      func(childComplexity int) int
+		Meeting         func(childComplexity int) int
+		Overdue         func(childComplexity int) int
+		Photos          func(childComplexity int) int
+		ReportedAt      func(childComplexity int) int
+		Reporter        func(childComplexity int) int
+		ReporterMasked  func(childComplexity int) int
+		Resolution      func(childComplexity int) int
+		ResolveDueAt    func(childComplexity int) int
+		ResolvedAt      func(childComplexity int) int
+		ReturnReason    func(childComplexity int) int
+		RoutedTo        func(childComplexity int) int
+		RoutingAccepted func(childComplexity int) int
+		Satisfaction    func(childComplexity int) int
+		SettledLevel    func(childComplexity int) int
+		Source          func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Title           func(childComplexity int) int
+		ViewerHandles   func(childComplexity int) int
+	}
+
+	CaseCategory struct {
+		Builtin    func(childComplexity int) int
+		Code       func(childComplexity int) int
+		Dispute    func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Name       func(childComplexity int) int
+		TimeLimits func(childComplexity int) int
+	}
+
+	CaseCategoryPayload struct {
+		Category   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CaseConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CaseCount struct {
+		Count func(childComplexity int) int
+		Key   func(childComplexity int) int
+		Label func(childComplexity int) int
+	}
+
+	CaseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CaseEvent struct {
+		Action     func(childComplexity int) int
+		ActorLabel func(childComplexity int) int
+		At         func(childComplexity int) int
+		FromLevel  func(childComplexity int) int
+		FromStatus func(childComplexity int) int
+		Meeting    func(childComplexity int) int
+		Note       func(childComplexity int) int
+		ToLevel    func(childComplexity int) int
+		ToStatus   func(childComplexity int) int
+		Unit       func(childComplexity int) int
+	}
+
+	CaseFigures struct {
+		ByCategory     func(childComplexity int) int
+		BySettledLevel func(childComplexity int) int
+		BySource       func(childComplexity int) int
+		ByStatus       func(childComplexity int) int
+		Communities    func(childComplexity int) int
+		Grids          func(childComplexity int) int
+		Total          func(childComplexity int) int
+	}
+
+	CasePayload struct {
+		Case       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CaseRates struct {
+		AcceptMeasured       func(childComplexity int) int
+		AcceptedOnTime       func(childComplexity int) int
+		MediationSuccessRate func(childComplexity int) int
+		MediationsConcluded  func(childComplexity int) int
+		MediationsReached    func(childComplexity int) int
+		OnTimeAcceptanceRate func(childComplexity int) int
+		OnTimeResolutionRate func(childComplexity int) int
+		Open                 func(childComplexity int) int
+		Reported             func(childComplexity int) int
+		Resolved             func(childComplexity int) int
+		ResolvedOnTime       func(childComplexity int) int
+		SatisfactionRate     func(childComplexity int) int
+		Satisfied            func(childComplexity int) int
+		SettledInGrid        func(childComplexity int) int
+		SettledInGridShare   func(childComplexity int) int
+		Visited              func(childComplexity int) int
+	}
+
+	CaseTimeLimit struct {
+		AcceptHours  func(childComplexity int) int
+		Level        func(childComplexity int) int
+		ResolveHours func(childComplexity int) int
+	}
+
 	Closure struct {
 		End    func(childComplexity int) int
 		ID     func(childComplexity int) int
@@ -202,6 +331,7 @@ type ComplexityRoot struct {
 	}
 
 	Community struct {
+		Cases          func(childComplexity int, first *int, after *string, last *int, before *string, status *cases.Status) int
 		Code           func(childComplexity int) int
 		Demo           func(childComplexity int) int
 		Grids          func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -210,6 +340,11 @@ type ComplexityRoot struct {
 		PartyCommittee func(childComplexity int) int
 		Subdistrict    func(childComplexity int) int
 		Units          func(childComplexity int, first *int, after *string, last *int, before *string) int
+	}
+
+	CommunityCaseRates struct {
+		Community func(childComplexity int) int
+		Rates     func(childComplexity int) int
 	}
 
 	CommunityConnection struct {
@@ -228,6 +363,18 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Contact struct {
+		Name  func(childComplexity int) int
+		Phone func(childComplexity int) int
+	}
+
+	CreateIntakeKeyPayload struct {
+		APIKey         func(childComplexity int) int
+		CallbackSecret func(childComplexity int) int
+		IntakeKey      func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
+	}
+
 	EnumLabel struct {
 		Label func(childComplexity int) int
 		Value func(childComplexity int) int
@@ -242,6 +389,7 @@ type ComplexityRoot struct {
 	}
 
 	Grid struct {
+		Cases       func(childComplexity int, first *int, after *string, last *int, before *string, status *cases.Status) int
 		Community   func(childComplexity int) int
 		Demo        func(childComplexity int) int
 		DeputyHeads func(childComplexity int) int
@@ -249,6 +397,11 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Workers     func(childComplexity int, first *int, after *string, last *int, before *string) int
+	}
+
+	GridCaseRates struct {
+		Grid  func(childComplexity int) int
+		Rates func(childComplexity int) int
 	}
 
 	GridConnection struct {
@@ -264,6 +417,21 @@ type ComplexityRoot struct {
 
 	GridPayload struct {
 		Grid       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	IntakeKey struct {
+		CallbackURL func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Prefix      func(childComplexity int) int
+		RevokedAt   func(childComplexity int) int
+		Source      func(childComplexity int) int
+	}
+
+	IntakeKeyPayload struct {
+		IntakeKey  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -326,6 +494,41 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Mediation struct {
+		Agreement   func(childComplexity int) int
+		Case        func(childComplexity int) int
+		ConcludedAt func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Mediators   func(childComplexity int) int
+		Outcome     func(childComplexity int) int
+		Parties     func(childComplexity int) int
+		Sessions    func(childComplexity int) int
+	}
+
+	MediationParty struct {
+		Contact func(childComplexity int) int
+		Masked  func(childComplexity int) int
+		Side    func(childComplexity int) int
+	}
+
+	MediationPayload struct {
+		Mediation  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	MediationSession struct {
+		HeldAt func(childComplexity int) int
+		Note   func(childComplexity int) int
+		Place  func(childComplexity int) int
+	}
+
+	Mediator struct {
+		Kind   func(childComplexity int) int
+		Name   func(childComplexity int) int
+		Person func(childComplexity int) int
+		Unit   func(childComplexity int) int
+	}
+
 	Membership struct {
 		Committee func(childComplexity int) int
 		Current   func(childComplexity int) int
@@ -357,16 +560,21 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptCase            func(childComplexity int, input model.CaseStepInput) int
+		AcceptRoutedCase      func(childComplexity int, input model.CaseStepInput) int
+		AddCaseCategory       func(childComplexity int, input model.AddCaseCategoryInput) int
 		AddClosure            func(childComplexity int, input model.AddClosureInput) int
 		ApproveBooking        func(childComplexity int, input model.ApproveBookingInput) int
 		CancelBooking         func(childComplexity int, input model.CancelBookingInput) int
 		CancelJointMeeting    func(childComplexity int, input model.CancelJointMeetingInput) int
+		CloseCase             func(childComplexity int, input model.CloseCaseInput) int
 		CompleteProject       func(childComplexity int, input model.CompleteProjectInput) int
 		CreateAccount         func(childComplexity int, input model.CreateAccountInput) int
 		CreateCalendarFeed    func(childComplexity int, input model.CreateCalendarFeedInput) int
 		CreateCommittee       func(childComplexity int, input model.CreateCommitteeInput) int
 		CreateCommunity       func(childComplexity int, input model.CreateCommunityInput) int
 		CreateGrid            func(childComplexity int, input model.CreateGridInput) int
+		CreateIntakeKey       func(childComplexity int, input model.CreateIntakeKeyInput) int
 		CreateMembership      func(childComplexity int, input model.CreateMembershipInput) int
 		CreatePerson          func(childComplexity int, input model.CreatePersonInput) int
 		CreateSubdistrict     func(childComplexity int, input model.CreateSubdistrictInput) int
@@ -375,21 +583,29 @@ type ComplexityRoot struct {
 		DeactivateVenue       func(childComplexity int, input model.DeactivateVenueInput) int
 		DropProject           func(childComplexity int, input model.DropProjectInput) int
 		EndMembership         func(childComplexity int, input model.EndMembershipInput) int
+		EscalateCase          func(childComplexity int, input model.EscalateCaseInput) int
 		EscalateNeed          func(childComplexity int, input model.EscalateNeedInput) int
 		GrantRole             func(childComplexity int, input model.GrantRoleInput) int
+		HandBackCase          func(childComplexity int, input model.CaseReasonInput) int
 		LaunchProject         func(childComplexity int, input model.LaunchProjectInput) int
 		PostNeed              func(childComplexity int, input model.PostNeedInput) int
 		PostOffer             func(childComplexity int, input model.PostOfferInput) int
 		RecordAttendance      func(childComplexity int, input model.RecordAttendanceInput) int
+		RecordMediation       func(childComplexity int, input model.RecordMediationInput) int
 		RecordMeetingOutcome  func(childComplexity int, input model.RecordMeetingOutcomeInput) int
 		RejectBooking         func(childComplexity int, input model.RejectBookingInput) int
 		RemoveClosure         func(childComplexity int, input model.RemoveClosureInput) int
+		ReportCase            func(childComplexity int, input model.ReportCaseInput) int
 		ReportProjectProgress func(childComplexity int, input model.ReportProjectProgressInput) int
 		RequestBooking        func(childComplexity int, input model.RequestBookingInput) int
+		ResolveCase           func(childComplexity int, input model.ResolveCaseInput) int
 		RespondToInvitation   func(childComplexity int, input model.RespondToInvitationInput) int
+		ReturnCase            func(childComplexity int, input model.CaseReasonInput) int
 		RevokeCalendarFeeds   func(childComplexity int, input model.RevokeCalendarFeedsInput) int
+		RevokeIntakeKey       func(childComplexity int, input model.RevokeIntakeKeyInput) int
 		RevokeRole            func(childComplexity int, input model.RevokeRoleInput) int
 		RevokeSessions        func(childComplexity int, input model.RevokeSessionsInput) int
+		RouteCase             func(childComplexity int, input model.RouteCaseInput) int
 		ScheduleJointMeeting  func(childComplexity int, input model.ScheduleJointMeetingInput) int
 		SetBookingRules       func(childComplexity int, input model.SetBookingRulesInput) int
 		SetJointMeetingAgenda func(childComplexity int, input model.SetJointMeetingAgendaInput) int
@@ -397,9 +613,11 @@ type ComplexityRoot struct {
 		SetOpeningHours       func(childComplexity int, input model.SetOpeningHoursInput) int
 		SignIn                func(childComplexity int, input model.SignInInput) int
 		SignOut               func(childComplexity int, input model.SignOutInput) int
+		StartCase             func(childComplexity int, input model.CaseStepInput) int
 		UpdateCommittee       func(childComplexity int, input model.UpdateCommitteeInput) int
 		UpdateCommunity       func(childComplexity int, input model.UpdateCommunityInput) int
 		UpdateGrid            func(childComplexity int, input model.UpdateGridInput) int
+		UpdateMediation       func(childComplexity int, input model.UpdateMediationInput) int
 		UpdateMembership      func(childComplexity int, input model.UpdateMembershipInput) int
 		UpdatePerson          func(childComplexity int, input model.UpdatePersonInput) int
 		UpdateSubdistrict     func(childComplexity int, input model.UpdateSubdistrictInput) int
@@ -561,8 +779,10 @@ type ComplexityRoot struct {
 
 	Query struct {
 		EnumLabels   func(childComplexity int, enum string) int
+		MyGridCases  func(childComplexity int, first *int, after *string, last *int, before *string, status *cases.Status) int
 		Node         func(childComplexity int, id string) int
 		Nodes        func(childComplexity int, ids []string) int
+		OverdueCases func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Subdistrict  func(childComplexity int, code string) int
 		Subdistricts func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Venues       func(childComplexity int, filter model.VenueFilter, first *int, after *string, last *int, before *string) int
@@ -629,12 +849,16 @@ type ComplexityRoot struct {
 
 	Subdistrict struct {
 		AreaKm2            func(childComplexity int) int
+		CaseCategories     func(childComplexity int) int
+		CaseFigures        func(childComplexity int, from time.Time, to time.Time) int
+		Cases              func(childComplexity int, first *int, after *string, last *int, before *string, status *cases.Status, source *cases.Source, level *cases.Level, categoryID *string) int
 		Code               func(childComplexity int) int
 		Committees         func(childComplexity int, first *int, after *string, last *int, before *string, kind *structure.CommitteeKind, communityID *string, text *string) int
 		Communities        func(childComplexity int, first *int, after *string, last *int, before *string, text *string) int
 		Demo               func(childComplexity int) int
 		GridCount          func(childComplexity int) int
 		ID                 func(childComplexity int) int
+		IntakeKeys         func(childComplexity int) int
 		JointMeetings      func(childComplexity int, first *int, after *string, last *int, before *string, status *meeting.Status, from *time.Time, to *time.Time) int
 		Name               func(childComplexity int) int
 		Needs              func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.NeedStatus, category *lists.Category) int
@@ -694,6 +918,7 @@ type ComplexityRoot struct {
 		Name         func(childComplexity int) int
 		Offers       func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.OfferStatus) int
 		Projects     func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) int
+		RoutedCases  func(childComplexity int, first *int, after *string, last *int, before *string, status *cases.Status) int
 		Subdistrict  func(childComplexity int) int
 	}
 
@@ -785,6 +1010,7 @@ type AccountResolver interface {
 type AgendaItemResolver interface {
 	Presenter(ctx context.Context, obj *meeting.AgendaItem) (*structure.Membership, error)
 	Need(ctx context.Context, obj *meeting.AgendaItem) (*lists.Need, error)
+	Case(ctx context.Context, obj *meeting.AgendaItem) (*cases.Case, error)
 }
 type BookingResolver interface {
 	ID(ctx context.Context, obj *booking.Booking) (string, error)
@@ -802,6 +1028,45 @@ type BookingEventResolver interface {
 type BookingRulesResolver interface {
 	EligibleCommittees(ctx context.Context, obj *booking.Rules) ([]structure.Committee, error)
 	WeeklyQuotaHours(ctx context.Context, obj *booking.Rules) (*float64, error)
+}
+type CaseResolver interface {
+	ID(ctx context.Context, obj *cases.Case) (string, error)
+
+	Category(ctx context.Context, obj *cases.Case) (*cases.Category, error)
+	Grid(ctx context.Context, obj *cases.Case) (*structure.Grid, error)
+	Community(ctx context.Context, obj *cases.Case) (*structure.Community, error)
+
+	Reporter(ctx context.Context, obj *cases.Case) (*cases.Personal, error)
+
+	RoutedTo(ctx context.Context, obj *cases.Case) (*structure.Unit, error)
+
+	Meeting(ctx context.Context, obj *cases.Case) (*meeting.Meeting, error)
+
+	Overdue(ctx context.Context, obj *cases.Case) (bool, error)
+
+	ViewerHandles(ctx context.Context, obj *cases.Case) (bool, error)
+	Events(ctx context.Context, obj *cases.Case) ([]cases.Event, error)
+	Mediations(ctx context.Context, obj *cases.Case) ([]cases.Mediation, error)
+}
+type CaseCategoryResolver interface {
+	ID(ctx context.Context, obj *cases.Category) (string, error)
+
+	TimeLimits(ctx context.Context, obj *cases.Category) ([]model.CaseTimeLimit, error)
+}
+type CaseEventResolver interface {
+	Unit(ctx context.Context, obj *cases.Event) (*structure.Unit, error)
+	Meeting(ctx context.Context, obj *cases.Event) (*meeting.Meeting, error)
+}
+type CaseRatesResolver interface {
+	OnTimeAcceptanceRate(ctx context.Context, obj *cases.Rates) (*float64, error)
+
+	OnTimeResolutionRate(ctx context.Context, obj *cases.Rates) (*float64, error)
+
+	SettledInGridShare(ctx context.Context, obj *cases.Rates) (*float64, error)
+
+	MediationSuccessRate(ctx context.Context, obj *cases.Rates) (*float64, error)
+
+	SatisfactionRate(ctx context.Context, obj *cases.Rates) (*float64, error)
 }
 type ClosureResolver interface {
 	ID(ctx context.Context, obj *booking.Closure) (string, error)
@@ -823,6 +1088,7 @@ type CommunityResolver interface {
 	Grids(ctx context.Context, obj *structure.Community, first *int, after *string, last *int, before *string) (*model.GridConnection, error)
 	PartyCommittee(ctx context.Context, obj *structure.Community) (*structure.Committee, error)
 	Units(ctx context.Context, obj *structure.Community, first *int, after *string, last *int, before *string) (*model.UnitConnection, error)
+	Cases(ctx context.Context, obj *structure.Community, first *int, after *string, last *int, before *string, status *cases.Status) (*model.CaseConnection, error)
 }
 type EscalationResolver interface {
 	Meeting(ctx context.Context, obj *lists.Escalation) (*meeting.Meeting, error)
@@ -834,6 +1100,10 @@ type GridResolver interface {
 	Head(ctx context.Context, obj *structure.Grid) (*structure.Person, error)
 	DeputyHeads(ctx context.Context, obj *structure.Grid) ([]structure.Person, error)
 	Workers(ctx context.Context, obj *structure.Grid, first *int, after *string, last *int, before *string) (*model.PersonConnection, error)
+	Cases(ctx context.Context, obj *structure.Grid, first *int, after *string, last *int, before *string, status *cases.Status) (*model.CaseConnection, error)
+}
+type IntakeKeyResolver interface {
+	ID(ctx context.Context, obj *cases.IntakeKey) (string, error)
 }
 type InvitationResolver interface {
 	ID(ctx context.Context, obj *meeting.Invitation) (string, error)
@@ -852,6 +1122,16 @@ type JointMeetingResolver interface {
 	Attendees(ctx context.Context, obj *meeting.Meeting, first *int, after *string, last *int, before *string) (*model.MembershipConnection, error)
 	Resolutions(ctx context.Context, obj *meeting.Meeting) ([]meeting.Resolution, error)
 	Series(ctx context.Context, obj *meeting.Meeting) ([]meeting.Meeting, error)
+}
+type MediationResolver interface {
+	ID(ctx context.Context, obj *cases.Mediation) (string, error)
+	Case(ctx context.Context, obj *cases.Mediation) (*cases.Case, error)
+
+	Parties(ctx context.Context, obj *cases.Mediation) ([]cases.Party, error)
+}
+type MediatorResolver interface {
+	Person(ctx context.Context, obj *cases.Mediator) (*structure.Person, error)
+	Unit(ctx context.Context, obj *cases.Mediator) (*structure.Unit, error)
 }
 type MembershipResolver interface {
 	ID(ctx context.Context, obj *structure.Membership) (string, error)
@@ -882,6 +1162,21 @@ type MutationResolver interface {
 	CreateMembership(ctx context.Context, input model.CreateMembershipInput) (*model.MembershipPayload, error)
 	UpdateMembership(ctx context.Context, input model.UpdateMembershipInput) (*model.MembershipPayload, error)
 	EndMembership(ctx context.Context, input model.EndMembershipInput) (*model.MembershipPayload, error)
+	ReportCase(ctx context.Context, input model.ReportCaseInput) (*model.CasePayload, error)
+	AcceptCase(ctx context.Context, input model.CaseStepInput) (*model.CasePayload, error)
+	StartCase(ctx context.Context, input model.CaseStepInput) (*model.CasePayload, error)
+	EscalateCase(ctx context.Context, input model.EscalateCaseInput) (*model.CasePayload, error)
+	RouteCase(ctx context.Context, input model.RouteCaseInput) (*model.CasePayload, error)
+	AcceptRoutedCase(ctx context.Context, input model.CaseStepInput) (*model.CasePayload, error)
+	HandBackCase(ctx context.Context, input model.CaseReasonInput) (*model.CasePayload, error)
+	ResolveCase(ctx context.Context, input model.ResolveCaseInput) (*model.CasePayload, error)
+	CloseCase(ctx context.Context, input model.CloseCaseInput) (*model.CasePayload, error)
+	ReturnCase(ctx context.Context, input model.CaseReasonInput) (*model.CasePayload, error)
+	RecordMediation(ctx context.Context, input model.RecordMediationInput) (*model.MediationPayload, error)
+	UpdateMediation(ctx context.Context, input model.UpdateMediationInput) (*model.MediationPayload, error)
+	AddCaseCategory(ctx context.Context, input model.AddCaseCategoryInput) (*model.CaseCategoryPayload, error)
+	CreateIntakeKey(ctx context.Context, input model.CreateIntakeKeyInput) (*model.CreateIntakeKeyPayload, error)
+	RevokeIntakeKey(ctx context.Context, input model.RevokeIntakeKeyInput) (*model.IntakeKeyPayload, error)
 	ScheduleJointMeeting(ctx context.Context, input model.ScheduleJointMeetingInput) (*model.ScheduleJointMeetingPayload, error)
 	CancelJointMeeting(ctx context.Context, input model.CancelJointMeetingInput) (*model.JointMeetingPayload, error)
 	SetJointMeetingAgenda(ctx context.Context, input model.SetJointMeetingAgendaInput) (*model.JointMeetingPayload, error)
@@ -952,6 +1247,8 @@ type QueryResolver interface {
 	Viewer(ctx context.Context) (*access.Viewer, error)
 	Subdistricts(ctx context.Context, first *int, after *string, last *int, before *string) (*model.SubdistrictConnection, error)
 	EnumLabels(ctx context.Context, enum string) ([]model.EnumLabel, error)
+	OverdueCases(ctx context.Context, first *int, after *string, last *int, before *string) (*model.CaseConnection, error)
+	MyGridCases(ctx context.Context, first *int, after *string, last *int, before *string, status *cases.Status) (*model.CaseConnection, error)
 	Venues(ctx context.Context, filter model.VenueFilter, first *int, after *string, last *int, before *string) (*model.VenueConnection, error)
 }
 type ResolutionResolver interface {
@@ -973,6 +1270,10 @@ type SubdistrictResolver interface {
 	Units(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, kind *structure.UnitKind, communityID *string, text *string) (*model.UnitConnection, error)
 	People(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, text *string) (*model.PersonConnection, error)
 	GridCount(ctx context.Context, obj *structure.Subdistrict) (int, error)
+	Cases(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *cases.Status, source *cases.Source, level *cases.Level, categoryID *string) (*model.CaseConnection, error)
+	CaseCategories(ctx context.Context, obj *structure.Subdistrict) ([]cases.Category, error)
+	CaseFigures(ctx context.Context, obj *structure.Subdistrict, from time.Time, to time.Time) (*model.CaseFigures, error)
+	IntakeKeys(ctx context.Context, obj *structure.Subdistrict) ([]cases.IntakeKey, error)
 	JointMeetings(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *meeting.Status, from *time.Time, to *time.Time) (*model.JointMeetingConnection, error)
 	Needs(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *lists.NeedStatus, category *lists.Category) (*model.NeedConnection, error)
 	Offers(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *lists.OfferStatus, category *lists.Category) (*model.OfferConnection, error)
@@ -991,6 +1292,7 @@ type UnitResolver interface {
 	Subdistrict(ctx context.Context, obj *structure.Unit) (*structure.Subdistrict, error)
 	Community(ctx context.Context, obj *structure.Unit) (*structure.Community, error)
 	Memberships(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, currentOn *time.Time) (*model.MembershipConnection, error)
+	RoutedCases(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status *cases.Status) (*model.CaseConnection, error)
 	Offers(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status *lists.OfferStatus) (*model.OfferConnection, error)
 	Projects(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
 	Contribution(ctx context.Context, obj *structure.Unit, from time.Time, to time.Time) (*lists.Contribution, error)
@@ -1103,6 +1405,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AddClosurePayload.UserErrors(childComplexity), true
 
+	case "AgendaItem.case":
+		if e.ComplexityRoot.AgendaItem.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaItem.Case(childComplexity), true
 	case "AgendaItem.durationMinutes":
 		if e.ComplexityRoot.AgendaItem.DurationMinutes == nil {
 			break
@@ -1394,6 +1702,539 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CalendarFeedPayload.UserErrors(childComplexity), true
 
+	case "Case.acceptDueAt":
+		if e.ComplexityRoot.Case.AcceptDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.AcceptDueAt(childComplexity), true
+	case "Case.address":
+		if e.ComplexityRoot.Case.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Address(childComplexity), true
+	case "Case.category":
+		if e.ComplexityRoot.Case.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Category(childComplexity), true
+	case "Case.closedAt":
+		if e.ComplexityRoot.Case.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ClosedAt(childComplexity), true
+	case "Case.community":
+		if e.ComplexityRoot.Case.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Community(childComplexity), true
+	case "Case.description":
+		if e.ComplexityRoot.Case.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Description(childComplexity), true
+	case "Case.events":
+		if e.ComplexityRoot.Case.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Events(childComplexity), true
+	case "Case.externalRef":
+		if e.ComplexityRoot.Case.ExternalRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ExternalRef(childComplexity), true
+	case "Case.acceptedAt":
+		if e.ComplexityRoot.Case.FirstAcceptedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.FirstAcceptedAt(childComplexity), true
+	case "Case.grid":
+		if e.ComplexityRoot.Case.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Grid(childComplexity), true
+	case "Case.id":
+		if e.ComplexityRoot.Case.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ID(childComplexity), true
+	case "Case.latitude":
+		if e.ComplexityRoot.Case.Latitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Latitude(childComplexity), true
+	case "Case.level":
+		if e.ComplexityRoot.Case.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Level(childComplexity), true
+	case "Case.longitude":
+		if e.ComplexityRoot.Case.Longitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Longitude(childComplexity), true
+	case "Case.mediations":
+		if e.ComplexityRoot.Case.Mediations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Mediations(childComplexity), true
+	case "Case.meeting":
+		if e.ComplexityRoot.Case.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Meeting(childComplexity), true
+	case "Case.overdue":
+		if e.ComplexityRoot.Case.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Overdue(childComplexity), true
+	case "Case.photos":
+		if e.ComplexityRoot.Case.Photos == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Photos(childComplexity), true
+	case "Case.reportedAt":
+		if e.ComplexityRoot.Case.ReportedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ReportedAt(childComplexity), true
+	case "Case.reporter":
+		if e.ComplexityRoot.Case.Reporter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Reporter(childComplexity), true
+	case "Case.reporterMasked":
+		if e.ComplexityRoot.Case.ReporterMasked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ReporterMasked(childComplexity), true
+	case "Case.resolution":
+		if e.ComplexityRoot.Case.Resolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Resolution(childComplexity), true
+	case "Case.resolveDueAt":
+		if e.ComplexityRoot.Case.ResolveDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ResolveDueAt(childComplexity), true
+	case "Case.resolvedAt":
+		if e.ComplexityRoot.Case.ResolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ResolvedAt(childComplexity), true
+	case "Case.returnReason":
+		if e.ComplexityRoot.Case.ReturnReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ReturnReason(childComplexity), true
+	case "Case.routedTo":
+		if e.ComplexityRoot.Case.RoutedTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.RoutedTo(childComplexity), true
+	case "Case.routingAccepted":
+		if e.ComplexityRoot.Case.RoutingAccepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.RoutingAccepted(childComplexity), true
+	case "Case.satisfaction":
+		if e.ComplexityRoot.Case.Satisfaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Satisfaction(childComplexity), true
+	case "Case.settledLevel":
+		if e.ComplexityRoot.Case.SettledLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.SettledLevel(childComplexity), true
+	case "Case.source":
+		if e.ComplexityRoot.Case.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Source(childComplexity), true
+	case "Case.status":
+		if e.ComplexityRoot.Case.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Status(childComplexity), true
+	case "Case.title":
+		if e.ComplexityRoot.Case.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Title(childComplexity), true
+	case "Case.viewerHandles":
+		if e.ComplexityRoot.Case.ViewerHandles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ViewerHandles(childComplexity), true
+
+	case "CaseCategory.builtin":
+		if e.ComplexityRoot.CaseCategory.Builtin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseCategory.Builtin(childComplexity), true
+	case "CaseCategory.code":
+		if e.ComplexityRoot.CaseCategory.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseCategory.Code(childComplexity), true
+	case "CaseCategory.dispute":
+		if e.ComplexityRoot.CaseCategory.Dispute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseCategory.Dispute(childComplexity), true
+	case "CaseCategory.id":
+		if e.ComplexityRoot.CaseCategory.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseCategory.ID(childComplexity), true
+	case "CaseCategory.name":
+		if e.ComplexityRoot.CaseCategory.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseCategory.Name(childComplexity), true
+	case "CaseCategory.timeLimits":
+		if e.ComplexityRoot.CaseCategory.TimeLimits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseCategory.TimeLimits(childComplexity), true
+
+	case "CaseCategoryPayload.category":
+		if e.ComplexityRoot.CaseCategoryPayload.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseCategoryPayload.Category(childComplexity), true
+	case "CaseCategoryPayload.userErrors":
+		if e.ComplexityRoot.CaseCategoryPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseCategoryPayload.UserErrors(childComplexity), true
+
+	case "CaseConnection.edges":
+		if e.ComplexityRoot.CaseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseConnection.Edges(childComplexity), true
+	case "CaseConnection.pageInfo":
+		if e.ComplexityRoot.CaseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseConnection.PageInfo(childComplexity), true
+	case "CaseConnection.totalCount":
+		if e.ComplexityRoot.CaseConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseConnection.TotalCount(childComplexity), true
+
+	case "CaseCount.count":
+		if e.ComplexityRoot.CaseCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseCount.Count(childComplexity), true
+	case "CaseCount.key":
+		if e.ComplexityRoot.CaseCount.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseCount.Key(childComplexity), true
+	case "CaseCount.label":
+		if e.ComplexityRoot.CaseCount.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseCount.Label(childComplexity), true
+
+	case "CaseEdge.cursor":
+		if e.ComplexityRoot.CaseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEdge.Cursor(childComplexity), true
+	case "CaseEdge.node":
+		if e.ComplexityRoot.CaseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEdge.Node(childComplexity), true
+
+	case "CaseEvent.action":
+		if e.ComplexityRoot.CaseEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.Action(childComplexity), true
+	case "CaseEvent.actor":
+		if e.ComplexityRoot.CaseEvent.ActorLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.ActorLabel(childComplexity), true
+	case "CaseEvent.at":
+		if e.ComplexityRoot.CaseEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.At(childComplexity), true
+	case "CaseEvent.fromLevel":
+		if e.ComplexityRoot.CaseEvent.FromLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.FromLevel(childComplexity), true
+	case "CaseEvent.fromStatus":
+		if e.ComplexityRoot.CaseEvent.FromStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.FromStatus(childComplexity), true
+	case "CaseEvent.meeting":
+		if e.ComplexityRoot.CaseEvent.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.Meeting(childComplexity), true
+	case "CaseEvent.note":
+		if e.ComplexityRoot.CaseEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.Note(childComplexity), true
+	case "CaseEvent.toLevel":
+		if e.ComplexityRoot.CaseEvent.ToLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.ToLevel(childComplexity), true
+	case "CaseEvent.toStatus":
+		if e.ComplexityRoot.CaseEvent.ToStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.ToStatus(childComplexity), true
+	case "CaseEvent.unit":
+		if e.ComplexityRoot.CaseEvent.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.Unit(childComplexity), true
+
+	case "CaseFigures.byCategory":
+		if e.ComplexityRoot.CaseFigures.ByCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseFigures.ByCategory(childComplexity), true
+	case "CaseFigures.bySettledLevel":
+		if e.ComplexityRoot.CaseFigures.BySettledLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseFigures.BySettledLevel(childComplexity), true
+	case "CaseFigures.bySource":
+		if e.ComplexityRoot.CaseFigures.BySource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseFigures.BySource(childComplexity), true
+	case "CaseFigures.byStatus":
+		if e.ComplexityRoot.CaseFigures.ByStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseFigures.ByStatus(childComplexity), true
+	case "CaseFigures.communities":
+		if e.ComplexityRoot.CaseFigures.Communities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseFigures.Communities(childComplexity), true
+	case "CaseFigures.grids":
+		if e.ComplexityRoot.CaseFigures.Grids == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseFigures.Grids(childComplexity), true
+	case "CaseFigures.total":
+		if e.ComplexityRoot.CaseFigures.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseFigures.Total(childComplexity), true
+
+	case "CasePayload.case":
+		if e.ComplexityRoot.CasePayload.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePayload.Case(childComplexity), true
+	case "CasePayload.userErrors":
+		if e.ComplexityRoot.CasePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePayload.UserErrors(childComplexity), true
+
+	case "CaseRates.acceptanceMeasured":
+		if e.ComplexityRoot.CaseRates.AcceptMeasured == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.AcceptMeasured(childComplexity), true
+	case "CaseRates.acceptedOnTime":
+		if e.ComplexityRoot.CaseRates.AcceptedOnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.AcceptedOnTime(childComplexity), true
+	case "CaseRates.mediationSuccessRate":
+		if e.ComplexityRoot.CaseRates.MediationSuccessRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.MediationSuccessRate(childComplexity), true
+	case "CaseRates.mediationsConcluded":
+		if e.ComplexityRoot.CaseRates.MediationsConcluded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.MediationsConcluded(childComplexity), true
+	case "CaseRates.mediationsReached":
+		if e.ComplexityRoot.CaseRates.MediationsReached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.MediationsReached(childComplexity), true
+	case "CaseRates.onTimeAcceptanceRate":
+		if e.ComplexityRoot.CaseRates.OnTimeAcceptanceRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.OnTimeAcceptanceRate(childComplexity), true
+	case "CaseRates.onTimeResolutionRate":
+		if e.ComplexityRoot.CaseRates.OnTimeResolutionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.OnTimeResolutionRate(childComplexity), true
+	case "CaseRates.open":
+		if e.ComplexityRoot.CaseRates.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.Open(childComplexity), true
+	case "CaseRates.reported":
+		if e.ComplexityRoot.CaseRates.Reported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.Reported(childComplexity), true
+	case "CaseRates.resolved":
+		if e.ComplexityRoot.CaseRates.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.Resolved(childComplexity), true
+	case "CaseRates.resolvedOnTime":
+		if e.ComplexityRoot.CaseRates.ResolvedOnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.ResolvedOnTime(childComplexity), true
+	case "CaseRates.satisfactionRate":
+		if e.ComplexityRoot.CaseRates.SatisfactionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.SatisfactionRate(childComplexity), true
+	case "CaseRates.satisfied":
+		if e.ComplexityRoot.CaseRates.Satisfied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.Satisfied(childComplexity), true
+	case "CaseRates.settledInGrid":
+		if e.ComplexityRoot.CaseRates.SettledInGrid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.SettledInGrid(childComplexity), true
+	case "CaseRates.settledInGridShare":
+		if e.ComplexityRoot.CaseRates.SettledInGridShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.SettledInGridShare(childComplexity), true
+	case "CaseRates.visited":
+		if e.ComplexityRoot.CaseRates.Visited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRates.Visited(childComplexity), true
+
+	case "CaseTimeLimit.acceptHours":
+		if e.ComplexityRoot.CaseTimeLimit.AcceptHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTimeLimit.AcceptHours(childComplexity), true
+	case "CaseTimeLimit.level":
+		if e.ComplexityRoot.CaseTimeLimit.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTimeLimit.Level(childComplexity), true
+	case "CaseTimeLimit.resolveHours":
+		if e.ComplexityRoot.CaseTimeLimit.ResolveHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTimeLimit.ResolveHours(childComplexity), true
+
 	case "Closure.endsAt", "Closure.end":
 		if e.ComplexityRoot.Closure.End == nil {
 			break
@@ -1545,6 +2386,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommitteePayload.UserErrors(childComplexity), true
 
+	case "Community.cases":
+		if e.ComplexityRoot.Community.Cases == nil {
+			break
+		}
+
+		args, err := ec.field_Community_cases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Community.Cases(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*cases.Status)), true
 	case "Community.code":
 		if e.ComplexityRoot.Community.Code == nil {
 			break
@@ -1604,6 +2456,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Community.Units(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
+	case "CommunityCaseRates.community":
+		if e.ComplexityRoot.CommunityCaseRates.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityCaseRates.Community(childComplexity), true
+	case "CommunityCaseRates.rates":
+		if e.ComplexityRoot.CommunityCaseRates.Rates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityCaseRates.Rates(childComplexity), true
+
 	case "CommunityConnection.edges":
 		if e.ComplexityRoot.CommunityConnection.Edges == nil {
 			break
@@ -1649,6 +2514,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommunityPayload.UserErrors(childComplexity), true
 
+	case "Contact.name":
+		if e.ComplexityRoot.Contact.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Name(childComplexity), true
+	case "Contact.phone":
+		if e.ComplexityRoot.Contact.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Phone(childComplexity), true
+
+	case "CreateIntakeKeyPayload.apiKey":
+		if e.ComplexityRoot.CreateIntakeKeyPayload.APIKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateIntakeKeyPayload.APIKey(childComplexity), true
+	case "CreateIntakeKeyPayload.callbackSecret":
+		if e.ComplexityRoot.CreateIntakeKeyPayload.CallbackSecret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateIntakeKeyPayload.CallbackSecret(childComplexity), true
+	case "CreateIntakeKeyPayload.intakeKey":
+		if e.ComplexityRoot.CreateIntakeKeyPayload.IntakeKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateIntakeKeyPayload.IntakeKey(childComplexity), true
+	case "CreateIntakeKeyPayload.userErrors":
+		if e.ComplexityRoot.CreateIntakeKeyPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateIntakeKeyPayload.UserErrors(childComplexity), true
+
 	case "EnumLabel.label":
 		if e.ComplexityRoot.EnumLabel.Label == nil {
 			break
@@ -1693,6 +2596,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Escalation.To(childComplexity), true
 
+	case "Grid.cases":
+		if e.ComplexityRoot.Grid.Cases == nil {
+			break
+		}
+
+		args, err := ec.field_Grid_cases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Grid.Cases(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*cases.Status)), true
 	case "Grid.community":
 		if e.ComplexityRoot.Grid.Community == nil {
 			break
@@ -1741,6 +2655,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Grid.Workers(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
+	case "GridCaseRates.grid":
+		if e.ComplexityRoot.GridCaseRates.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridCaseRates.Grid(childComplexity), true
+	case "GridCaseRates.rates":
+		if e.ComplexityRoot.GridCaseRates.Rates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridCaseRates.Rates(childComplexity), true
+
 	case "GridConnection.edges":
 		if e.ComplexityRoot.GridConnection.Edges == nil {
 			break
@@ -1785,6 +2712,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridPayload.UserErrors(childComplexity), true
+
+	case "IntakeKey.callbackUrl":
+		if e.ComplexityRoot.IntakeKey.CallbackURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntakeKey.CallbackURL(childComplexity), true
+	case "IntakeKey.createdAt":
+		if e.ComplexityRoot.IntakeKey.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntakeKey.CreatedAt(childComplexity), true
+	case "IntakeKey.id":
+		if e.ComplexityRoot.IntakeKey.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntakeKey.ID(childComplexity), true
+	case "IntakeKey.name":
+		if e.ComplexityRoot.IntakeKey.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntakeKey.Name(childComplexity), true
+	case "IntakeKey.prefix":
+		if e.ComplexityRoot.IntakeKey.Prefix == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntakeKey.Prefix(childComplexity), true
+	case "IntakeKey.revokedAt":
+		if e.ComplexityRoot.IntakeKey.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntakeKey.RevokedAt(childComplexity), true
+	case "IntakeKey.source":
+		if e.ComplexityRoot.IntakeKey.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntakeKey.Source(childComplexity), true
+
+	case "IntakeKeyPayload.intakeKey":
+		if e.ComplexityRoot.IntakeKeyPayload.IntakeKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntakeKeyPayload.IntakeKey(childComplexity), true
+	case "IntakeKeyPayload.userErrors":
+		if e.ComplexityRoot.IntakeKeyPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntakeKeyPayload.UserErrors(childComplexity), true
 
 	case "Invitation.id":
 		if e.ComplexityRoot.Invitation.ID == nil {
@@ -2014,6 +2997,131 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JointMeetingPayload.UserErrors(childComplexity), true
 
+	case "Mediation.agreement":
+		if e.ComplexityRoot.Mediation.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mediation.Agreement(childComplexity), true
+	case "Mediation.case":
+		if e.ComplexityRoot.Mediation.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mediation.Case(childComplexity), true
+	case "Mediation.concludedAt":
+		if e.ComplexityRoot.Mediation.ConcludedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mediation.ConcludedAt(childComplexity), true
+	case "Mediation.id":
+		if e.ComplexityRoot.Mediation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mediation.ID(childComplexity), true
+	case "Mediation.mediators":
+		if e.ComplexityRoot.Mediation.Mediators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mediation.Mediators(childComplexity), true
+	case "Mediation.outcome":
+		if e.ComplexityRoot.Mediation.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mediation.Outcome(childComplexity), true
+	case "Mediation.parties":
+		if e.ComplexityRoot.Mediation.Parties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mediation.Parties(childComplexity), true
+	case "Mediation.sessions":
+		if e.ComplexityRoot.Mediation.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mediation.Sessions(childComplexity), true
+
+	case "MediationParty.contact":
+		if e.ComplexityRoot.MediationParty.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationParty.Contact(childComplexity), true
+	case "MediationParty.masked":
+		if e.ComplexityRoot.MediationParty.Masked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationParty.Masked(childComplexity), true
+	case "MediationParty.side":
+		if e.ComplexityRoot.MediationParty.Side == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationParty.Side(childComplexity), true
+
+	case "MediationPayload.mediation":
+		if e.ComplexityRoot.MediationPayload.Mediation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationPayload.Mediation(childComplexity), true
+	case "MediationPayload.userErrors":
+		if e.ComplexityRoot.MediationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationPayload.UserErrors(childComplexity), true
+
+	case "MediationSession.heldAt":
+		if e.ComplexityRoot.MediationSession.HeldAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationSession.HeldAt(childComplexity), true
+	case "MediationSession.note":
+		if e.ComplexityRoot.MediationSession.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationSession.Note(childComplexity), true
+	case "MediationSession.place":
+		if e.ComplexityRoot.MediationSession.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationSession.Place(childComplexity), true
+
+	case "Mediator.kind":
+		if e.ComplexityRoot.Mediator.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mediator.Kind(childComplexity), true
+	case "Mediator.name":
+		if e.ComplexityRoot.Mediator.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mediator.Name(childComplexity), true
+	case "Mediator.person":
+		if e.ComplexityRoot.Mediator.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mediator.Person(childComplexity), true
+	case "Mediator.unit":
+		if e.ComplexityRoot.Mediator.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mediator.Unit(childComplexity), true
+
 	case "Membership.committee":
 		if e.ComplexityRoot.Membership.Committee == nil {
 			break
@@ -2126,6 +3234,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MembershipPayload.UserErrors(childComplexity), true
 
+	case "Mutation.acceptCase":
+		if e.ComplexityRoot.Mutation.AcceptCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptCase(childComplexity, args["input"].(model.CaseStepInput)), true
+	case "Mutation.acceptRoutedCase":
+		if e.ComplexityRoot.Mutation.AcceptRoutedCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptRoutedCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptRoutedCase(childComplexity, args["input"].(model.CaseStepInput)), true
+	case "Mutation.addCaseCategory":
+		if e.ComplexityRoot.Mutation.AddCaseCategory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCaseCategory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCaseCategory(childComplexity, args["input"].(model.AddCaseCategoryInput)), true
 	case "Mutation.addClosure":
 		if e.ComplexityRoot.Mutation.AddClosure == nil {
 			break
@@ -2170,6 +3311,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelJointMeeting(childComplexity, args["input"].(model.CancelJointMeetingInput)), true
+	case "Mutation.closeCase":
+		if e.ComplexityRoot.Mutation.CloseCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseCase(childComplexity, args["input"].(model.CloseCaseInput)), true
 	case "Mutation.completeProject":
 		if e.ComplexityRoot.Mutation.CompleteProject == nil {
 			break
@@ -2236,6 +3388,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateGrid(childComplexity, args["input"].(model.CreateGridInput)), true
+	case "Mutation.createIntakeKey":
+		if e.ComplexityRoot.Mutation.CreateIntakeKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createIntakeKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateIntakeKey(childComplexity, args["input"].(model.CreateIntakeKeyInput)), true
 	case "Mutation.createMembership":
 		if e.ComplexityRoot.Mutation.CreateMembership == nil {
 			break
@@ -2324,6 +3487,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndMembership(childComplexity, args["input"].(model.EndMembershipInput)), true
+	case "Mutation.escalateCase":
+		if e.ComplexityRoot.Mutation.EscalateCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_escalateCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EscalateCase(childComplexity, args["input"].(model.EscalateCaseInput)), true
 	case "Mutation.escalateNeed":
 		if e.ComplexityRoot.Mutation.EscalateNeed == nil {
 			break
@@ -2346,6 +3520,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantRole(childComplexity, args["input"].(model.GrantRoleInput)), true
+	case "Mutation.handBackCase":
+		if e.ComplexityRoot.Mutation.HandBackCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_handBackCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.HandBackCase(childComplexity, args["input"].(model.CaseReasonInput)), true
 	case "Mutation.launchProject":
 		if e.ComplexityRoot.Mutation.LaunchProject == nil {
 			break
@@ -2390,6 +3575,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["input"].(model.RecordAttendanceInput)), true
+	case "Mutation.recordMediation":
+		if e.ComplexityRoot.Mutation.RecordMediation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMediation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMediation(childComplexity, args["input"].(model.RecordMediationInput)), true
 	case "Mutation.recordMeetingOutcome":
 		if e.ComplexityRoot.Mutation.RecordMeetingOutcome == nil {
 			break
@@ -2423,6 +3619,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveClosure(childComplexity, args["input"].(model.RemoveClosureInput)), true
+	case "Mutation.reportCase":
+		if e.ComplexityRoot.Mutation.ReportCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reportCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReportCase(childComplexity, args["input"].(model.ReportCaseInput)), true
 	case "Mutation.reportProjectProgress":
 		if e.ComplexityRoot.Mutation.ReportProjectProgress == nil {
 			break
@@ -2445,6 +3652,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestBooking(childComplexity, args["input"].(model.RequestBookingInput)), true
+	case "Mutation.resolveCase":
+		if e.ComplexityRoot.Mutation.ResolveCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveCase(childComplexity, args["input"].(model.ResolveCaseInput)), true
 	case "Mutation.respondToInvitation":
 		if e.ComplexityRoot.Mutation.RespondToInvitation == nil {
 			break
@@ -2456,6 +3674,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RespondToInvitation(childComplexity, args["input"].(model.RespondToInvitationInput)), true
+	case "Mutation.returnCase":
+		if e.ComplexityRoot.Mutation.ReturnCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_returnCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReturnCase(childComplexity, args["input"].(model.CaseReasonInput)), true
 	case "Mutation.revokeCalendarFeeds":
 		if e.ComplexityRoot.Mutation.RevokeCalendarFeeds == nil {
 			break
@@ -2467,6 +3696,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeCalendarFeeds(childComplexity, args["input"].(model.RevokeCalendarFeedsInput)), true
+	case "Mutation.revokeIntakeKey":
+		if e.ComplexityRoot.Mutation.RevokeIntakeKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeIntakeKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeIntakeKey(childComplexity, args["input"].(model.RevokeIntakeKeyInput)), true
 	case "Mutation.revokeRole":
 		if e.ComplexityRoot.Mutation.RevokeRole == nil {
 			break
@@ -2489,6 +3729,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeSessions(childComplexity, args["input"].(model.RevokeSessionsInput)), true
+	case "Mutation.routeCase":
+		if e.ComplexityRoot.Mutation.RouteCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_routeCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RouteCase(childComplexity, args["input"].(model.RouteCaseInput)), true
 	case "Mutation.scheduleJointMeeting":
 		if e.ComplexityRoot.Mutation.ScheduleJointMeeting == nil {
 			break
@@ -2566,6 +3817,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignOut(childComplexity, args["input"].(model.SignOutInput)), true
+	case "Mutation.startCase":
+		if e.ComplexityRoot.Mutation.StartCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartCase(childComplexity, args["input"].(model.CaseStepInput)), true
 	case "Mutation.updateCommittee":
 		if e.ComplexityRoot.Mutation.UpdateCommittee == nil {
 			break
@@ -2599,6 +3861,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateGrid(childComplexity, args["input"].(model.UpdateGridInput)), true
+	case "Mutation.updateMediation":
+		if e.ComplexityRoot.Mutation.UpdateMediation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMediation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMediation(childComplexity, args["input"].(model.UpdateMediationInput)), true
 	case "Mutation.updateMembership":
 		if e.ComplexityRoot.Mutation.UpdateMembership == nil {
 			break
@@ -3254,6 +4527,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.EnumLabels(childComplexity, args["enum"].(string)), true
 
+	case "Query.myGridCases":
+		if e.ComplexityRoot.Query.MyGridCases == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myGridCases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyGridCases(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*cases.Status)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3276,6 +4560,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.overdueCases":
+		if e.ComplexityRoot.Query.OverdueCases == nil {
+			break
+		}
+
+		args, err := ec.field_Query_overdueCases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OverdueCases(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.subdistrict":
 		if e.ComplexityRoot.Query.Subdistrict == nil {
 			break
@@ -3500,6 +4795,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subdistrict.AreaKm2(childComplexity), true
+	case "Subdistrict.caseCategories":
+		if e.ComplexityRoot.Subdistrict.CaseCategories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subdistrict.CaseCategories(childComplexity), true
+	case "Subdistrict.caseFigures":
+		if e.ComplexityRoot.Subdistrict.CaseFigures == nil {
+			break
+		}
+
+		args, err := ec.field_Subdistrict_caseFigures_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subdistrict.CaseFigures(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
+	case "Subdistrict.cases":
+		if e.ComplexityRoot.Subdistrict.Cases == nil {
+			break
+		}
+
+		args, err := ec.field_Subdistrict_cases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subdistrict.Cases(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*cases.Status), args["source"].(*cases.Source), args["level"].(*cases.Level), args["categoryId"].(*string)), true
 	case "Subdistrict.code":
 		if e.ComplexityRoot.Subdistrict.Code == nil {
 			break
@@ -3546,6 +4869,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subdistrict.ID(childComplexity), true
+	case "Subdistrict.intakeKeys":
+		if e.ComplexityRoot.Subdistrict.IntakeKeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subdistrict.IntakeKeys(childComplexity), true
 	case "Subdistrict.jointMeetings":
 		if e.ComplexityRoot.Subdistrict.JointMeetings == nil {
 			break
@@ -3858,6 +5187,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Projects(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*lists.ProjectStatus)), true
+	case "Unit.routedCases":
+		if e.ComplexityRoot.Unit.RoutedCases == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_routedCases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.RoutedCases(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*cases.Status)), true
 	case "Unit.subdistrict":
 		if e.ComplexityRoot.Unit.Subdistrict == nil {
 			break
@@ -4162,17 +5502,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddCaseCategoryInput", ec.unmarshalInputAddCaseCategoryInput),
 			graphql.NewInputUnmarshaler("AddClosureInput", ec.unmarshalInputAddClosureInput),
 			graphql.NewInputUnmarshaler("AgendaItemInput", ec.unmarshalInputAgendaItemInput),
 			graphql.NewInputUnmarshaler("ApproveBookingInput", ec.unmarshalInputApproveBookingInput),
 			graphql.NewInputUnmarshaler("CancelBookingInput", ec.unmarshalInputCancelBookingInput),
 			graphql.NewInputUnmarshaler("CancelJointMeetingInput", ec.unmarshalInputCancelJointMeetingInput),
+			graphql.NewInputUnmarshaler("CaseReasonInput", ec.unmarshalInputCaseReasonInput),
+			graphql.NewInputUnmarshaler("CaseStepInput", ec.unmarshalInputCaseStepInput),
+			graphql.NewInputUnmarshaler("CaseTimeLimitInput", ec.unmarshalInputCaseTimeLimitInput),
+			graphql.NewInputUnmarshaler("CloseCaseInput", ec.unmarshalInputCloseCaseInput),
 			graphql.NewInputUnmarshaler("CompleteProjectInput", ec.unmarshalInputCompleteProjectInput),
 			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
 			graphql.NewInputUnmarshaler("CreateCalendarFeedInput", ec.unmarshalInputCreateCalendarFeedInput),
 			graphql.NewInputUnmarshaler("CreateCommitteeInput", ec.unmarshalInputCreateCommitteeInput),
 			graphql.NewInputUnmarshaler("CreateCommunityInput", ec.unmarshalInputCreateCommunityInput),
 			graphql.NewInputUnmarshaler("CreateGridInput", ec.unmarshalInputCreateGridInput),
+			graphql.NewInputUnmarshaler("CreateIntakeKeyInput", ec.unmarshalInputCreateIntakeKeyInput),
 			graphql.NewInputUnmarshaler("CreateMembershipInput", ec.unmarshalInputCreateMembershipInput),
 			graphql.NewInputUnmarshaler("CreatePersonInput", ec.unmarshalInputCreatePersonInput),
 			graphql.NewInputUnmarshaler("CreateSubdistrictInput", ec.unmarshalInputCreateSubdistrictInput),
@@ -4181,24 +5527,33 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeactivateVenueInput", ec.unmarshalInputDeactivateVenueInput),
 			graphql.NewInputUnmarshaler("DropProjectInput", ec.unmarshalInputDropProjectInput),
 			graphql.NewInputUnmarshaler("EndMembershipInput", ec.unmarshalInputEndMembershipInput),
+			graphql.NewInputUnmarshaler("EscalateCaseInput", ec.unmarshalInputEscalateCaseInput),
 			graphql.NewInputUnmarshaler("EscalateNeedInput", ec.unmarshalInputEscalateNeedInput),
 			graphql.NewInputUnmarshaler("GrantRoleInput", ec.unmarshalInputGrantRoleInput),
 			graphql.NewInputUnmarshaler("LaunchProjectInput", ec.unmarshalInputLaunchProjectInput),
+			graphql.NewInputUnmarshaler("MediationSessionInput", ec.unmarshalInputMediationSessionInput),
+			graphql.NewInputUnmarshaler("MediatorInput", ec.unmarshalInputMediatorInput),
 			graphql.NewInputUnmarshaler("OpeningExceptionInput", ec.unmarshalInputOpeningExceptionInput),
 			graphql.NewInputUnmarshaler("OpeningHoursInput", ec.unmarshalInputOpeningHoursInput),
+			graphql.NewInputUnmarshaler("PartyInput", ec.unmarshalInputPartyInput),
 			graphql.NewInputUnmarshaler("PostNeedInput", ec.unmarshalInputPostNeedInput),
 			graphql.NewInputUnmarshaler("PostOfferInput", ec.unmarshalInputPostOfferInput),
 			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
+			graphql.NewInputUnmarshaler("RecordMediationInput", ec.unmarshalInputRecordMediationInput),
 			graphql.NewInputUnmarshaler("RecordMeetingOutcomeInput", ec.unmarshalInputRecordMeetingOutcomeInput),
 			graphql.NewInputUnmarshaler("RecurrenceInput", ec.unmarshalInputRecurrenceInput),
 			graphql.NewInputUnmarshaler("RejectBookingInput", ec.unmarshalInputRejectBookingInput),
 			graphql.NewInputUnmarshaler("RemoveClosureInput", ec.unmarshalInputRemoveClosureInput),
+			graphql.NewInputUnmarshaler("ReportCaseInput", ec.unmarshalInputReportCaseInput),
 			graphql.NewInputUnmarshaler("ReportProjectProgressInput", ec.unmarshalInputReportProjectProgressInput),
 			graphql.NewInputUnmarshaler("RequestBookingInput", ec.unmarshalInputRequestBookingInput),
+			graphql.NewInputUnmarshaler("ResolveCaseInput", ec.unmarshalInputResolveCaseInput),
 			graphql.NewInputUnmarshaler("RespondToInvitationInput", ec.unmarshalInputRespondToInvitationInput),
 			graphql.NewInputUnmarshaler("RevokeCalendarFeedsInput", ec.unmarshalInputRevokeCalendarFeedsInput),
+			graphql.NewInputUnmarshaler("RevokeIntakeKeyInput", ec.unmarshalInputRevokeIntakeKeyInput),
 			graphql.NewInputUnmarshaler("RevokeRoleInput", ec.unmarshalInputRevokeRoleInput),
 			graphql.NewInputUnmarshaler("RevokeSessionsInput", ec.unmarshalInputRevokeSessionsInput),
+			graphql.NewInputUnmarshaler("RouteCaseInput", ec.unmarshalInputRouteCaseInput),
 			graphql.NewInputUnmarshaler("ScheduleJointMeetingInput", ec.unmarshalInputScheduleJointMeetingInput),
 			graphql.NewInputUnmarshaler("SetBookingRulesInput", ec.unmarshalInputSetBookingRulesInput),
 			graphql.NewInputUnmarshaler("SetJointMeetingAgendaInput", ec.unmarshalInputSetJointMeetingAgendaInput),
@@ -4209,6 +5564,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateCommitteeInput", ec.unmarshalInputUpdateCommitteeInput),
 			graphql.NewInputUnmarshaler("UpdateCommunityInput", ec.unmarshalInputUpdateCommunityInput),
 			graphql.NewInputUnmarshaler("UpdateGridInput", ec.unmarshalInputUpdateGridInput),
+			graphql.NewInputUnmarshaler("UpdateMediationInput", ec.unmarshalInputUpdateMediationInput),
 			graphql.NewInputUnmarshaler("UpdateMembershipInput", ec.unmarshalInputUpdateMembershipInput),
 			graphql.NewInputUnmarshaler("UpdatePersonInput", ec.unmarshalInputUpdatePersonInput),
 			graphql.NewInputUnmarshaler("UpdateSubdistrictInput", ec.unmarshalInputUpdateSubdistrictInput),
@@ -5145,6 +6501,8 @@ enum RoleKind {
   UNIT_ADMIN
   "A person's own view: their memberships and invitations."
   MEMBER
+  "A grid's head, deputy head or worker: reports and settles the grid's cases; one role per grid."
+  GRID_WORKER
 }
 
 "A login of a person or an administrator."
@@ -5169,7 +6527,7 @@ type Role implements Node {
   id: ID!
   "What the role lets its holder do."
   kind: RoleKind!
-  "The sub-district, committee, unit or person the role is over; null for platform administrators."
+  "The sub-district, committee, unit, person or grid the role is over; null for platform administrators."
   scope: Node
 }
 
@@ -5241,7 +6599,7 @@ input GrantRoleInput {
   accountId: ID!
   "What the role lets its holder do."
   kind: RoleKind!
-  "The sub-district, committee, unit or person the role is over; left out for PLATFORM_ADMIN."
+  "The sub-district, committee, unit, person or grid the role is over; left out for PLATFORM_ADMIN."
   scopeId: ID
 }
 
@@ -5280,6 +6638,794 @@ type Subscription {
   change: refetch ` + "`" + `availability` + "`" + ` or ` + "`" + `bookings` + "`" + ` of it to redraw a calendar.
   """
   venueChanged("The venue to watch." venueId: ID!): Venue!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/cases.graphqls", Input: `# Grid affairs (网格事务): cases reported on patrol, by residents, through the 12345 hotline and diverted
+# from the 110 police line, settled at the lowest level that can; mediation of disputes; intake keys of
+# the systems that push cases; the figures.
+
+extend type Query {
+  "The open cases past a time limit that the viewer watches, the longest overdue first: a community's administrators the grid cases of their community, a sub-district's administrators the cases at the community level and above. Empty for others."
+  overdueCases(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+  ): CaseConnection!
+  "The cases of the grids the viewer works in (their ` + "`" + `GRID_WORKER` + "`" + ` roles), newest first: a grid worker's phone list."
+  myGridCases(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+    "Only cases in this status."
+    status: CaseStatus
+  ): CaseConnection!
+}
+
+extend type Subdistrict {
+  "The sub-district's cases, newest first; those who work in the sub-district see them (residents' contacts only if they handle the case)."
+  cases(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+    "Only cases in this status."
+    status: CaseStatus
+    "Only cases from this source."
+    source: CaseSource
+    "Only cases at this level."
+    level: CaseLevel
+    "Only cases of this category."
+    categoryId: ID
+  ): CaseConnection!
+  "The categories of cases, the seven built in first. Anyone may read them."
+  caseCategories: [CaseCategory!]!
+  "The grid-affairs figures of a period, per community and grid too; those who work in the sub-district may read them."
+  caseFigures("The first day." from: Date!, "The last day, at most 366 days after ` + "`" + `from` + "`" + `." to: Date!): CaseFigures
+  "The API keys of the systems that push cases, newest first; for the sub-district's administrators only."
+  intakeKeys: [IntakeKey!]!
+}
+
+extend type Community {
+  "The community's cases, newest first; those who work in the sub-district see them."
+  cases(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+    "Only cases in this status."
+    status: CaseStatus
+  ): CaseConnection!
+}
+
+extend type Grid {
+  "The grid's cases, newest first; those who work in the sub-district see them."
+  cases(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+    "Only cases in this status."
+    status: CaseStatus
+  ): CaseConnection!
+}
+
+extend type Unit {
+  "The cases routed to the unit, newest first: those waiting for it to accept or hand them back (ROUTED) and those it took on; its administrators and those who work in the sub-district see them."
+  routedCases(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+    "Only cases in this status."
+    status: CaseStatus
+  ): CaseConnection!
+}
+
+extend type AgendaItem {
+  "The escalated grid case the item takes up, if any."
+  case: Case
+}
+
+"Where a case came from."
+enum CaseSource {
+  "Found by grid staff on patrol."
+  GRID_PATROL
+  "Reported by a resident."
+  RESIDENT_REPORT
+  "Passed on by the 12345 citizen hotline."
+  HOTLINE_12345
+  "A non-police call diverted from the 110 police line."
+  DIVERSION_110
+  "Anything else."
+  OTHER
+}
+
+"Where a case is: REPORTED → ACCEPTED → IN_PROGRESS → RESOLVED → CLOSED, or ESCALATED, ROUTED, RETURNED."
+enum CaseStatus {
+  "Reported, waiting to be accepted by its grid."
+  REPORTED
+  "Accepted at its level."
+  ACCEPTED
+  "Being worked on."
+  IN_PROGRESS
+  "Settled; waiting for the return visit."
+  RESOLVED
+  "Closed after the return visit recorded the resident's satisfaction."
+  CLOSED
+  "Raised a level (or onto a joint meeting's agenda), waiting to be accepted there."
+  ESCALATED
+  "Sent to a unit that owns the matter, waiting for it to accept or hand it back."
+  ROUTED
+  "A 110 case that is a police matter, returned to the police."
+  RETURNED
+}
+
+"Who handles a case: the grid, the community, the sub-district, or a joint meeting (小事网格解决，大事协商解决)."
+enum CaseLevel {
+  "The grid's staff."
+  GRID
+  "The community's administrators."
+  COMMUNITY
+  "The sub-district's administrators."
+  SUBDISTRICT
+  "A joint meeting, where stationed units take matters on."
+  JOINT_MEETING
+}
+
+"The resident's answer at the return visit (回访)."
+enum Satisfaction {
+  "Satisfied."
+  SATISFIED
+  "Basically satisfied."
+  BASICALLY_SATISFIED
+  "Dissatisfied."
+  DISSATISFIED
+}
+
+"A step of a case's trail."
+enum CaseAction {
+  "Reported."
+  REPORT
+  "Accepted at its level."
+  ACCEPT
+  "Work started."
+  START
+  "Raised a level or onto a joint meeting's agenda."
+  ESCALATE
+  "Sent to a unit."
+  ROUTE
+  "The unit accepted it."
+  ACCEPT_ROUTING
+  "The unit handed it back."
+  HAND_BACK
+  "Settled."
+  RESOLVE
+  "Closed after the return visit."
+  CLOSE
+  "Returned to the police."
+  RETURN
+  "A mediation recorded or updated."
+  MEDIATION
+}
+
+"How a mediation ended."
+enum MediationOutcome {
+  "Not concluded yet."
+  PENDING
+  "The parties reached an agreement."
+  AGREEMENT_REACHED
+  "No agreement."
+  NOT_REACHED
+  "Referred elsewhere (a court, arbitration, the police)."
+  REFERRED
+}
+
+"Who mediates."
+enum MediatorKind {
+  "The grid's staff."
+  GRID_STAFF
+  "The community's staff."
+  COMMUNITY
+  "A law firm's volunteer lawyer."
+  LAWYER
+  "Anyone else."
+  OTHER
+}
+
+"A party's side in a dispute."
+enum PartySide {
+  "The party who asked for mediation."
+  APPLICANT
+  "The other party."
+  RESPONDENT
+  "Another party concerned."
+  OTHER
+}
+
+"A grid case (事件)."
+type Case implements Node {
+  "The global id."
+  id: ID!
+  "Where it came from."
+  source: CaseSource!
+  "Its category."
+  category: CaseCategory!
+  "The grid it is in."
+  grid: Grid!
+  "The grid's community."
+  community: Community!
+  "A short title."
+  title: String!
+  "What happened."
+  description: String!
+  "Where."
+  address: String!
+  "Latitude (WGS 84), if given."
+  latitude: Float
+  "Longitude (WGS 84), if given."
+  longitude: Float
+  "Addresses of stored photos."
+  photos: [String!]!
+  "The reporter's contact; null for those who do not handle the case and when nobody was named."
+  reporter: Contact
+  "The reporter as everyone who sees the case sees them, masked (王** 138****5678); empty when nobody was named."
+  reporterMasked: String!
+  "Where it is."
+  status: CaseStatus!
+  "Who handles it."
+  level: CaseLevel!
+  "The unit it is routed to, if any."
+  routedTo: Unit
+  "Whether that unit accepted it."
+  routingAccepted: Boolean!
+  "The joint meeting whose agenda it was put on, if any."
+  meeting: JointMeeting
+  "The pushing system's reference, for 110 and 12345 cases pushed through the intake."
+  externalRef: String
+  "When it was reported."
+  reportedAt: DateTime!
+  "When it must be accepted at its current level."
+  acceptDueAt: DateTime!
+  "When it must be resolved at its current level."
+  resolveDueAt: DateTime!
+  "When it was first accepted."
+  acceptedAt: DateTime
+  "Whether it is open past a time limit now."
+  overdue: Boolean!
+  "When it was resolved."
+  resolvedAt: DateTime
+  "The level that settled it."
+  settledLevel: CaseLevel
+  "How it was settled."
+  resolution: String!
+  "When the return visit closed it."
+  closedAt: DateTime
+  "The resident's satisfaction at the return visit."
+  satisfaction: Satisfaction
+  "Why it went back to the police."
+  returnReason: String!
+  "Whether the viewer handles it (and so sees residents' contacts)."
+  viewerHandles: Boolean!
+  "Every step, oldest first."
+  events: [CaseEvent!]!
+  "The mediations of its dispute, oldest first."
+  mediations: [Mediation!]!
+}
+
+"A resident's contact: personal data, for those who handle the case."
+type Contact {
+  "The name."
+  name: String!
+  "The phone number."
+  phone: String!
+}
+
+"A step of a case's trail."
+type CaseEvent {
+  "What was done."
+  action: CaseAction!
+  "When."
+  at: DateTime!
+  "Who: the username of the account, or the pushing system."
+  actor: String!
+  "The status before; null for the report."
+  fromStatus: CaseStatus
+  "The status after."
+  toStatus: CaseStatus!
+  "The level before; null for the report."
+  fromLevel: CaseLevel
+  "The level after."
+  toLevel: CaseLevel!
+  "The unit it was routed to, handed back by or settled by."
+  unit: Unit
+  "The joint meeting it was put before."
+  meeting: JointMeeting
+  "The note, reason or resolution."
+  note: String!
+}
+
+"A category of cases; the sub-district may add its own."
+type CaseCategory {
+  "The global id."
+  id: ID!
+  "A stable code, e.g. NEIGHBOUR_DISPUTE."
+  code: String!
+  "The name to show."
+  name: String!
+  "Whether it is a dispute between parties, which mediation settles."
+  dispute: Boolean!
+  "Whether it is one of the seven built in."
+  builtin: Boolean!
+  "How long each level has to accept and resolve a case of it."
+  timeLimits: [CaseTimeLimit!]!
+}
+
+"How long a level has to accept and to resolve a case of a category."
+type CaseTimeLimit {
+  "The level."
+  level: CaseLevel!
+  "Hours to accept a case that reaches the level."
+  acceptHours: Int!
+  "Hours to resolve it there."
+  resolveHours: Int!
+}
+
+"The record of a mediation (调解) of a case's dispute."
+type Mediation implements Node {
+  "The global id."
+  id: ID!
+  "The case."
+  case: Case!
+  "Who mediated."
+  mediators: [Mediator!]!
+  "The parties; their contacts only for those who handle the case."
+  parties: [MediationParty!]!
+  "The sittings, in order."
+  sessions: [MediationSession!]!
+  "How it ended."
+  outcome: MediationOutcome!
+  "The agreement reached."
+  agreement: String!
+  "When it concluded."
+  concludedAt: DateTime
+}
+
+"One who mediates."
+type Mediator {
+  "What kind."
+  kind: MediatorKind!
+  "The person of the sub-district, if one."
+  person: Person
+  "The unit (a law firm for a lawyer), if any."
+  unit: Unit
+  "The name given."
+  name: String!
+}
+
+"A party to a dispute."
+type MediationParty {
+  "Their side."
+  side: PartySide!
+  "The party as everyone who sees the case sees them, masked."
+  masked: String!
+  "Their contact; null for those who do not handle the case."
+  contact: Contact
+}
+
+"A sitting of a mediation."
+type MediationSession {
+  "When."
+  heldAt: DateTime!
+  "Where."
+  place: String!
+  "What happened."
+  note: String!
+}
+
+"The API key of a system that pushes cases (POST /intake/cases)."
+type IntakeKey implements Node {
+  "The global id."
+  id: ID!
+  "The system's name, e.g. 110指挥中心."
+  name: String!
+  "The source of every case it pushes."
+  source: CaseSource!
+  "The key's first characters, to tell keys apart."
+  prefix: String!
+  "Where acceptance and outcomes are called back."
+  callbackUrl: String!
+  "When it was created."
+  createdAt: DateTime!
+  "When it was revoked; null while it works."
+  revokedAt: DateTime
+}
+
+"A page of cases."
+type CaseConnection {
+  "The cases of this page with their cursors."
+  edges: [CaseEdge!]!
+  "Where this page is in the list."
+  pageInfo: PageInfo!
+  "How many cases the list holds."
+  totalCount: Int!
+}
+
+"A case in a page."
+type CaseEdge {
+  "The cursor of this case."
+  cursor: String!
+  "The case."
+  node: Case!
+}
+
+"The rates of a scope for a period. A rate is null when there is nothing to count it over."
+type CaseRates {
+  "Cases reported in the period."
+  reported: Int!
+  "Of those, the ones accepted, or whose time to accept is over."
+  acceptanceMeasured: Int!
+  "Of those, the ones accepted within their time limit."
+  acceptedOnTime: Int!
+  "acceptedOnTime / acceptanceMeasured."
+  onTimeAcceptanceRate: Float
+  "Cases resolved in the period."
+  resolved: Int!
+  "Of those, the ones resolved within the time limit of their level."
+  resolvedOnTime: Int!
+  "resolvedOnTime / resolved."
+  onTimeResolutionRate: Float
+  "Of the cases resolved, those settled in the grid (小事不出网格)."
+  settledInGrid: Int!
+  "settledInGrid / resolved."
+  settledInGridShare: Float
+  "Mediations concluded in the period."
+  mediationsConcluded: Int!
+  "Of those, the ones with an agreement."
+  mediationsReached: Int!
+  "mediationsReached / mediationsConcluded: the mediation success rate."
+  mediationSuccessRate: Float
+  "Return visits in the period."
+  visited: Int!
+  "Of those, residents satisfied or basically satisfied."
+  satisfied: Int!
+  "satisfied / visited."
+  satisfactionRate: Float
+  "Cases reported before the period's end and neither resolved nor returned by then."
+  open: Int!
+}
+
+"How many cases have one value of a dimension."
+type CaseCount {
+  "The value: a source, a status, a level (UNIT for a unit), or a category's code."
+  key: String!
+  "The name to show, in the request's language."
+  label: String!
+  "How many."
+  count: Int!
+}
+
+"The rates of one community."
+type CommunityCaseRates {
+  "The community."
+  community: Community!
+  "Its rates."
+  rates: CaseRates!
+}
+
+"The rates of one grid."
+type GridCaseRates {
+  "The grid."
+  grid: Grid!
+  "Its rates."
+  rates: CaseRates!
+}
+
+"A sub-district's grid-affairs figures for a period, computed in SQL."
+type CaseFigures {
+  "The whole sub-district."
+  total: CaseRates!
+  "Cases reported in the period by source."
+  bySource: [CaseCount!]!
+  "Cases reported in the period by category."
+  byCategory: [CaseCount!]!
+  "Cases reported in the period by their status now."
+  byStatus: [CaseCount!]!
+  "Cases resolved in the period by the level that settled them (UNIT for a unit they were routed to)."
+  bySettledLevel: [CaseCount!]!
+  "Per community with cases."
+  communities: [CommunityCaseRates!]!
+  "Per grid with cases."
+  grids: [GridCaseRates!]!
+}
+
+"A case to report."
+input ReportCaseInput {
+  "The grid it is in."
+  gridId: ID!
+  "Where it came from."
+  source: CaseSource!
+  "Its category."
+  categoryId: ID!
+  "A short title."
+  title: String!
+  "What happened."
+  description: String
+  "Where."
+  address: String
+  "Latitude (WGS 84); with longitude."
+  latitude: Float
+  "Longitude (WGS 84); with latitude."
+  longitude: Float
+  "Addresses (http or https) of stored photos, at most 20."
+  photos: [String!]
+  "The reporter's name, if they gave it."
+  reporterName: String
+  "The reporter's phone, if they gave it."
+  reporterPhone: String
+}
+
+"A step of a case with an optional note."
+input CaseStepInput {
+  "The case."
+  caseId: ID!
+  "A note for the trail."
+  note: String
+}
+
+"Input of ` + "`" + `escalateCase` + "`" + `."
+input EscalateCaseInput {
+  "The case."
+  caseId: ID!
+  "Why the level cannot settle it."
+  note: String!
+  "From the community or the sub-district: a planned joint meeting to put it on the agenda of; you must administer one of its conveners."
+  meetingId: ID
+}
+
+"Input of ` + "`" + `routeCase` + "`" + `."
+input RouteCaseInput {
+  "The case."
+  caseId: ID!
+  "The stationed unit or department that owns the matter."
+  unitId: ID!
+  "A note for the unit."
+  note: String
+}
+
+"Input of ` + "`" + `handBackCase` + "`" + ` and ` + "`" + `returnCase` + "`" + `."
+input CaseReasonInput {
+  "The case."
+  caseId: ID!
+  "Why."
+  reason: String!
+}
+
+"Input of ` + "`" + `resolveCase` + "`" + `."
+input ResolveCaseInput {
+  "The case."
+  caseId: ID!
+  "How it was settled."
+  resolution: String!
+}
+
+"Input of ` + "`" + `closeCase` + "`" + `: the return visit."
+input CloseCaseInput {
+  "The case."
+  caseId: ID!
+  "The resident's answer."
+  satisfaction: Satisfaction!
+  "What the resident said."
+  note: String
+}
+
+"A mediator to record."
+input MediatorInput {
+  "What kind."
+  kind: MediatorKind!
+  "A person of the sub-district (grid or community staff)."
+  personId: ID
+  "The unit: a law firm for a lawyer."
+  unitId: ID
+  "The name, when not a person of the sub-district (a lawyer's)."
+  name: String
+}
+
+"A party to record."
+input PartyInput {
+  "Their side."
+  side: PartySide!
+  "Their name."
+  name: String!
+  "Their phone."
+  phone: String
+}
+
+"A sitting to record."
+input MediationSessionInput {
+  "When."
+  heldAt: DateTime!
+  "Where."
+  place: String
+  "What happened."
+  note: String
+}
+
+"Input of ` + "`" + `recordMediation` + "`" + `."
+input RecordMediationInput {
+  "The case, accepted and open."
+  caseId: ID!
+  "Who mediates: one to 20."
+  mediators: [MediatorInput!]!
+  "The parties: one to 20."
+  parties: [PartyInput!]!
+  "The sittings so far."
+  sessions: [MediationSessionInput!]
+  "How it ended; PENDING while it goes on."
+  outcome: MediationOutcome
+  "The agreement, when one was reached."
+  agreement: String
+}
+
+"Input of ` + "`" + `updateMediation` + "`" + `."
+input UpdateMediationInput {
+  "The mediation, not concluded."
+  mediationId: ID!
+  "A sitting to add."
+  session: MediationSessionInput
+  "To conclude it: how it ended."
+  outcome: MediationOutcome
+  "The agreement, when one was reached."
+  agreement: String
+}
+
+"A time limit to set."
+input CaseTimeLimitInput {
+  "The level."
+  level: CaseLevel!
+  "Hours to accept, 1 to 8760."
+  acceptHours: Int!
+  "Hours to resolve, 1 to 8760."
+  resolveHours: Int!
+}
+
+"Input of ` + "`" + `addCaseCategory` + "`" + `."
+input AddCaseCategoryInput {
+  "The sub-district."
+  subdistrictId: ID!
+  "A code: capital letters, digits and underscores."
+  code: String!
+  "The name to show."
+  name: String!
+  "Whether it is a dispute, which mediation settles."
+  dispute: Boolean
+  "Time limits; the defaults (grid 2/72 h, community 24/168 h, sub-district 48/336 h, joint meeting 72/720 h) for the levels left out."
+  timeLimits: [CaseTimeLimitInput!]
+}
+
+"Input of ` + "`" + `createIntakeKey` + "`" + `."
+input CreateIntakeKeyInput {
+  "The sub-district."
+  subdistrictId: ID!
+  "The system's name."
+  name: String!
+  "HOTLINE_12345 or DIVERSION_110: the source of every case it pushes."
+  source: CaseSource!
+  "Where to call back acceptance and outcomes (http or https); none when left out."
+  callbackUrl: String
+}
+
+"Input of ` + "`" + `revokeIntakeKey` + "`" + `."
+input RevokeIntakeKeyInput {
+  "The key."
+  intakeKeyId: ID!
+}
+
+"The result of a case mutation."
+type CasePayload {
+  "The case as it now is; null when the mutation failed."
+  case: Case
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"The result of a mediation mutation."
+type MediationPayload {
+  "The mediation as it now is; null when the mutation failed."
+  mediation: Mediation
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"The result of ` + "`" + `addCaseCategory` + "`" + `."
+type CaseCategoryPayload {
+  "The new category; null when the mutation failed."
+  category: CaseCategory
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"The result of ` + "`" + `createIntakeKey` + "`" + `: the secrets are shown here only, once."
+type CreateIntakeKeyPayload {
+  "The key; null when the mutation failed."
+  intakeKey: IntakeKey
+  "The API key the system sends as ` + "`" + `Authorization: Bearer` + "`" + `; stored only as a hash."
+  apiKey: String
+  "The secret the callbacks are signed with (HMAC-SHA256)."
+  callbackSecret: String
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"The result of ` + "`" + `revokeIntakeKey` + "`" + `."
+type IntakeKeyPayload {
+  "The key as it now is; null when the mutation failed."
+  intakeKey: IntakeKey
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Reports a case in a grid; its staff, its community's and the sub-district's administrators may."
+  reportCase("The case." input: ReportCaseInput!): CasePayload!
+  "Accepts a case reported to, or escalated to, its level."
+  acceptCase("Which case." input: CaseStepInput!): CasePayload!
+  "Starts work on an accepted case."
+  startCase("Which case." input: CaseStepInput!): CasePayload!
+  "Raises an accepted case a level (grid → community → sub-district) or, from the community or the sub-district, onto a joint meeting's agenda."
+  escalateCase("Which case and why." input: EscalateCaseInput!): CasePayload!
+  "Sends an accepted case to a unit that owns the matter."
+  routeCase("Which case and unit." input: RouteCaseInput!): CasePayload!
+  "The unit accepts a case routed to it; its administrators may."
+  acceptRoutedCase("Which case." input: CaseStepInput!): CasePayload!
+  "The unit hands a routed case back, with the reason."
+  handBackCase("Which case and why." input: CaseReasonInput!): CasePayload!
+  "Records how a case was settled."
+  resolveCase("Which case and how." input: ResolveCaseInput!): CasePayload!
+  "Closes a resolved case after the return visit, with the resident's satisfaction."
+  closeCase("The return visit." input: CloseCaseInput!): CasePayload!
+  "Returns a case diverted from 110 to the police, with the reason."
+  returnCase("Which case and why." input: CaseReasonInput!): CasePayload!
+  "Records a mediation of a case's dispute."
+  recordMediation("The mediation." input: RecordMediationInput!): MediationPayload!
+  "Adds a sitting to a mediation, or concludes it."
+  updateMediation("What to add." input: UpdateMediationInput!): MediationPayload!
+  "Adds a category of cases to a sub-district; its administrators may."
+  addCaseCategory("The category." input: AddCaseCategoryInput!): CaseCategoryPayload!
+  "Creates the API key of a system that pushes cases; the sub-district's administrators may."
+  createIntakeKey("The key." input: CreateIntakeKeyInput!): CreateIntakeKeyPayload!
+  "Revokes an intake key."
+  revokeIntakeKey("Which key." input: RevokeIntakeKeyInput!): IntakeKeyPayload!
+}
+
+extend enum UserErrorCode {
+  "Only a case diverted from the 110 police line goes back to the police."
+  NOT_DIVERTED_FROM_110
 }
 `, BuiltIn: false},
 	{Name: "../../schema/meetings.graphqls", Input: `# Joint meetings, the three lists (needs, offers, projects) and the sub-district's figures.
@@ -6865,6 +9011,8 @@ func (ec *executionContext) childFields_AgendaItem(ctx context.Context, field gr
 		return ec.fieldContext_AgendaItem_presenter(ctx, field)
 	case "need":
 		return ec.fieldContext_AgendaItem_need(ctx, field)
+	case "case":
+		return ec.fieldContext_AgendaItem_case(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AgendaItem", field.Name)
 }
@@ -7005,6 +9153,246 @@ func (ec *executionContext) childFields_CalendarFeedPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type CalendarFeedPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Case_id(ctx, field)
+	case "source":
+		return ec.fieldContext_Case_source(ctx, field)
+	case "category":
+		return ec.fieldContext_Case_category(ctx, field)
+	case "grid":
+		return ec.fieldContext_Case_grid(ctx, field)
+	case "community":
+		return ec.fieldContext_Case_community(ctx, field)
+	case "title":
+		return ec.fieldContext_Case_title(ctx, field)
+	case "description":
+		return ec.fieldContext_Case_description(ctx, field)
+	case "address":
+		return ec.fieldContext_Case_address(ctx, field)
+	case "latitude":
+		return ec.fieldContext_Case_latitude(ctx, field)
+	case "longitude":
+		return ec.fieldContext_Case_longitude(ctx, field)
+	case "photos":
+		return ec.fieldContext_Case_photos(ctx, field)
+	case "reporter":
+		return ec.fieldContext_Case_reporter(ctx, field)
+	case "reporterMasked":
+		return ec.fieldContext_Case_reporterMasked(ctx, field)
+	case "status":
+		return ec.fieldContext_Case_status(ctx, field)
+	case "level":
+		return ec.fieldContext_Case_level(ctx, field)
+	case "routedTo":
+		return ec.fieldContext_Case_routedTo(ctx, field)
+	case "routingAccepted":
+		return ec.fieldContext_Case_routingAccepted(ctx, field)
+	case "meeting":
+		return ec.fieldContext_Case_meeting(ctx, field)
+	case "externalRef":
+		return ec.fieldContext_Case_externalRef(ctx, field)
+	case "reportedAt":
+		return ec.fieldContext_Case_reportedAt(ctx, field)
+	case "acceptDueAt":
+		return ec.fieldContext_Case_acceptDueAt(ctx, field)
+	case "resolveDueAt":
+		return ec.fieldContext_Case_resolveDueAt(ctx, field)
+	case "acceptedAt":
+		return ec.fieldContext_Case_acceptedAt(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Case_overdue(ctx, field)
+	case "resolvedAt":
+		return ec.fieldContext_Case_resolvedAt(ctx, field)
+	case "settledLevel":
+		return ec.fieldContext_Case_settledLevel(ctx, field)
+	case "resolution":
+		return ec.fieldContext_Case_resolution(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_Case_closedAt(ctx, field)
+	case "satisfaction":
+		return ec.fieldContext_Case_satisfaction(ctx, field)
+	case "returnReason":
+		return ec.fieldContext_Case_returnReason(ctx, field)
+	case "viewerHandles":
+		return ec.fieldContext_Case_viewerHandles(ctx, field)
+	case "events":
+		return ec.fieldContext_Case_events(ctx, field)
+	case "mediations":
+		return ec.fieldContext_Case_mediations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Case", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseCategory(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CaseCategory_id(ctx, field)
+	case "code":
+		return ec.fieldContext_CaseCategory_code(ctx, field)
+	case "name":
+		return ec.fieldContext_CaseCategory_name(ctx, field)
+	case "dispute":
+		return ec.fieldContext_CaseCategory_dispute(ctx, field)
+	case "builtin":
+		return ec.fieldContext_CaseCategory_builtin(ctx, field)
+	case "timeLimits":
+		return ec.fieldContext_CaseCategory_timeLimits(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseCategory", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseCategoryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_CaseCategoryPayload_category(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CaseCategoryPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseCategoryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CaseConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CaseConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CaseConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_CaseCount_key(ctx, field)
+	case "label":
+		return ec.fieldContext_CaseCount_label(ctx, field)
+	case "count":
+		return ec.fieldContext_CaseCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseCount", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CaseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CaseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_CaseEvent_action(ctx, field)
+	case "at":
+		return ec.fieldContext_CaseEvent_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_CaseEvent_actor(ctx, field)
+	case "fromStatus":
+		return ec.fieldContext_CaseEvent_fromStatus(ctx, field)
+	case "toStatus":
+		return ec.fieldContext_CaseEvent_toStatus(ctx, field)
+	case "fromLevel":
+		return ec.fieldContext_CaseEvent_fromLevel(ctx, field)
+	case "toLevel":
+		return ec.fieldContext_CaseEvent_toLevel(ctx, field)
+	case "unit":
+		return ec.fieldContext_CaseEvent_unit(ctx, field)
+	case "meeting":
+		return ec.fieldContext_CaseEvent_meeting(ctx, field)
+	case "note":
+		return ec.fieldContext_CaseEvent_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseFigures(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_CaseFigures_total(ctx, field)
+	case "bySource":
+		return ec.fieldContext_CaseFigures_bySource(ctx, field)
+	case "byCategory":
+		return ec.fieldContext_CaseFigures_byCategory(ctx, field)
+	case "byStatus":
+		return ec.fieldContext_CaseFigures_byStatus(ctx, field)
+	case "bySettledLevel":
+		return ec.fieldContext_CaseFigures_bySettledLevel(ctx, field)
+	case "communities":
+		return ec.fieldContext_CaseFigures_communities(ctx, field)
+	case "grids":
+		return ec.fieldContext_CaseFigures_grids(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseFigures", field.Name)
+}
+
+func (ec *executionContext) childFields_CasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "case":
+		return ec.fieldContext_CasePayload_case(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CasePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CasePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseRates(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reported":
+		return ec.fieldContext_CaseRates_reported(ctx, field)
+	case "acceptanceMeasured":
+		return ec.fieldContext_CaseRates_acceptanceMeasured(ctx, field)
+	case "acceptedOnTime":
+		return ec.fieldContext_CaseRates_acceptedOnTime(ctx, field)
+	case "onTimeAcceptanceRate":
+		return ec.fieldContext_CaseRates_onTimeAcceptanceRate(ctx, field)
+	case "resolved":
+		return ec.fieldContext_CaseRates_resolved(ctx, field)
+	case "resolvedOnTime":
+		return ec.fieldContext_CaseRates_resolvedOnTime(ctx, field)
+	case "onTimeResolutionRate":
+		return ec.fieldContext_CaseRates_onTimeResolutionRate(ctx, field)
+	case "settledInGrid":
+		return ec.fieldContext_CaseRates_settledInGrid(ctx, field)
+	case "settledInGridShare":
+		return ec.fieldContext_CaseRates_settledInGridShare(ctx, field)
+	case "mediationsConcluded":
+		return ec.fieldContext_CaseRates_mediationsConcluded(ctx, field)
+	case "mediationsReached":
+		return ec.fieldContext_CaseRates_mediationsReached(ctx, field)
+	case "mediationSuccessRate":
+		return ec.fieldContext_CaseRates_mediationSuccessRate(ctx, field)
+	case "visited":
+		return ec.fieldContext_CaseRates_visited(ctx, field)
+	case "satisfied":
+		return ec.fieldContext_CaseRates_satisfied(ctx, field)
+	case "satisfactionRate":
+		return ec.fieldContext_CaseRates_satisfactionRate(ctx, field)
+	case "open":
+		return ec.fieldContext_CaseRates_open(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseRates", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseTimeLimit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_CaseTimeLimit_level(ctx, field)
+	case "acceptHours":
+		return ec.fieldContext_CaseTimeLimit_acceptHours(ctx, field)
+	case "resolveHours":
+		return ec.fieldContext_CaseTimeLimit_resolveHours(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseTimeLimit", field.Name)
+}
+
 func (ec *executionContext) childFields_Closure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7099,8 +9487,20 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 		return ec.fieldContext_Community_partyCommittee(ctx, field)
 	case "units":
 		return ec.fieldContext_Community_units(ctx, field)
+	case "cases":
+		return ec.fieldContext_Community_cases(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Community", field.Name)
+}
+
+func (ec *executionContext) childFields_CommunityCaseRates(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "community":
+		return ec.fieldContext_CommunityCaseRates_community(ctx, field)
+	case "rates":
+		return ec.fieldContext_CommunityCaseRates_rates(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunityCaseRates", field.Name)
 }
 
 func (ec *executionContext) childFields_CommunityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7133,6 +9533,30 @@ func (ec *executionContext) childFields_CommunityPayload(ctx context.Context, fi
 		return ec.fieldContext_CommunityPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommunityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Contact_name(ctx, field)
+	case "phone":
+		return ec.fieldContext_Contact_phone(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateIntakeKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "intakeKey":
+		return ec.fieldContext_CreateIntakeKeyPayload_intakeKey(ctx, field)
+	case "apiKey":
+		return ec.fieldContext_CreateIntakeKeyPayload_apiKey(ctx, field)
+	case "callbackSecret":
+		return ec.fieldContext_CreateIntakeKeyPayload_callbackSecret(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateIntakeKeyPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateIntakeKeyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_EnumLabel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7177,8 +9601,20 @@ func (ec *executionContext) childFields_Grid(ctx context.Context, field graphql.
 		return ec.fieldContext_Grid_deputyHeads(ctx, field)
 	case "workers":
 		return ec.fieldContext_Grid_workers(ctx, field)
+	case "cases":
+		return ec.fieldContext_Grid_cases(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Grid", field.Name)
+}
+
+func (ec *executionContext) childFields_GridCaseRates(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "grid":
+		return ec.fieldContext_GridCaseRates_grid(ctx, field)
+	case "rates":
+		return ec.fieldContext_GridCaseRates_rates(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GridCaseRates", field.Name)
 }
 
 func (ec *executionContext) childFields_GridConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7211,6 +9647,36 @@ func (ec *executionContext) childFields_GridPayload(ctx context.Context, field g
 		return ec.fieldContext_GridPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GridPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_IntakeKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_IntakeKey_id(ctx, field)
+	case "name":
+		return ec.fieldContext_IntakeKey_name(ctx, field)
+	case "source":
+		return ec.fieldContext_IntakeKey_source(ctx, field)
+	case "prefix":
+		return ec.fieldContext_IntakeKey_prefix(ctx, field)
+	case "callbackUrl":
+		return ec.fieldContext_IntakeKey_callbackUrl(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_IntakeKey_createdAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_IntakeKey_revokedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntakeKey", field.Name)
+}
+
+func (ec *executionContext) childFields_IntakeKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "intakeKey":
+		return ec.fieldContext_IntakeKeyPayload_intakeKey(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_IntakeKeyPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntakeKeyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7329,6 +9795,76 @@ func (ec *executionContext) childFields_JointMeetingPayload(ctx context.Context,
 		return ec.fieldContext_JointMeetingPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JointMeetingPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Mediation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Mediation_id(ctx, field)
+	case "case":
+		return ec.fieldContext_Mediation_case(ctx, field)
+	case "mediators":
+		return ec.fieldContext_Mediation_mediators(ctx, field)
+	case "parties":
+		return ec.fieldContext_Mediation_parties(ctx, field)
+	case "sessions":
+		return ec.fieldContext_Mediation_sessions(ctx, field)
+	case "outcome":
+		return ec.fieldContext_Mediation_outcome(ctx, field)
+	case "agreement":
+		return ec.fieldContext_Mediation_agreement(ctx, field)
+	case "concludedAt":
+		return ec.fieldContext_Mediation_concludedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Mediation", field.Name)
+}
+
+func (ec *executionContext) childFields_MediationParty(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "side":
+		return ec.fieldContext_MediationParty_side(ctx, field)
+	case "masked":
+		return ec.fieldContext_MediationParty_masked(ctx, field)
+	case "contact":
+		return ec.fieldContext_MediationParty_contact(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MediationParty", field.Name)
+}
+
+func (ec *executionContext) childFields_MediationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mediation":
+		return ec.fieldContext_MediationPayload_mediation(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MediationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MediationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MediationSession(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "heldAt":
+		return ec.fieldContext_MediationSession_heldAt(ctx, field)
+	case "place":
+		return ec.fieldContext_MediationSession_place(ctx, field)
+	case "note":
+		return ec.fieldContext_MediationSession_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MediationSession", field.Name)
+}
+
+func (ec *executionContext) childFields_Mediator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Mediator_kind(ctx, field)
+	case "person":
+		return ec.fieldContext_Mediator_person(ctx, field)
+	case "unit":
+		return ec.fieldContext_Mediator_unit(ctx, field)
+	case "name":
+		return ec.fieldContext_Mediator_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Mediator", field.Name)
 }
 
 func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7841,6 +10377,14 @@ func (ec *executionContext) childFields_Subdistrict(ctx context.Context, field g
 		return ec.fieldContext_Subdistrict_people(ctx, field)
 	case "gridCount":
 		return ec.fieldContext_Subdistrict_gridCount(ctx, field)
+	case "cases":
+		return ec.fieldContext_Subdistrict_cases(ctx, field)
+	case "caseCategories":
+		return ec.fieldContext_Subdistrict_caseCategories(ctx, field)
+	case "caseFigures":
+		return ec.fieldContext_Subdistrict_caseFigures(ctx, field)
+	case "intakeKeys":
+		return ec.fieldContext_Subdistrict_intakeKeys(ctx, field)
 	case "jointMeetings":
 		return ec.fieldContext_Subdistrict_jointMeetings(ctx, field)
 	case "needs":
@@ -7935,6 +10479,8 @@ func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.
 		return ec.fieldContext_Unit_community(ctx, field)
 	case "memberships":
 		return ec.fieldContext_Unit_memberships(ctx, field)
+	case "routedCases":
+		return ec.fieldContext_Unit_routedCases(ctx, field)
 	case "offers":
 		return ec.fieldContext_Unit_offers(ctx, field)
 	case "projects":
@@ -8423,6 +10969,52 @@ func (ec *executionContext) field_Committee_projects_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Community_cases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*cases.Status, error) {
+			return ec.unmarshalOCaseStatus2ᚖcogovᚋinternalᚋcasesᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Community_grids_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8496,6 +11088,52 @@ func (ec *executionContext) field_Community_units_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Grid_cases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*cases.Status, error) {
+			return ec.unmarshalOCaseStatus2ᚖcogovᚋinternalᚋcasesᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
 	return args, nil
 }
 
@@ -8621,6 +11259,48 @@ func (ec *executionContext) field_JointMeeting_invitations_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acceptCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CaseStepInput, error) {
+			return ec.unmarshalNCaseStepInput2cogovᚋgraphᚋmodelᚐCaseStepInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_acceptRoutedCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CaseStepInput, error) {
+			return ec.unmarshalNCaseStepInput2cogovᚋgraphᚋmodelᚐCaseStepInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addCaseCategory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddCaseCategoryInput, error) {
+			return ec.unmarshalNAddCaseCategoryInput2cogovᚋgraphᚋmodelᚐAddCaseCategoryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addClosure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8669,6 +11349,20 @@ func (ec *executionContext) field_Mutation_cancelJointMeeting_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CancelJointMeetingInput, error) {
 			return ec.unmarshalNCancelJointMeetingInput2cogovᚋgraphᚋmodelᚐCancelJointMeetingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closeCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CloseCaseInput, error) {
+			return ec.unmarshalNCloseCaseInput2cogovᚋgraphᚋmodelᚐCloseCaseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8753,6 +11447,20 @@ func (ec *executionContext) field_Mutation_createGrid_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateGridInput, error) {
 			return ec.unmarshalNCreateGridInput2cogovᚋgraphᚋmodelᚐCreateGridInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createIntakeKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateIntakeKeyInput, error) {
+			return ec.unmarshalNCreateIntakeKeyInput2cogovᚋgraphᚋmodelᚐCreateIntakeKeyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8873,6 +11581,20 @@ func (ec *executionContext) field_Mutation_endMembership_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_escalateCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EscalateCaseInput, error) {
+			return ec.unmarshalNEscalateCaseInput2cogovᚋgraphᚋmodelᚐEscalateCaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_escalateNeed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8893,6 +11615,20 @@ func (ec *executionContext) field_Mutation_grantRole_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.GrantRoleInput, error) {
 			return ec.unmarshalNGrantRoleInput2cogovᚋgraphᚋmodelᚐGrantRoleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_handBackCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CaseReasonInput, error) {
+			return ec.unmarshalNCaseReasonInput2cogovᚋgraphᚋmodelᚐCaseReasonInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8957,6 +11693,20 @@ func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordMediation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordMediationInput, error) {
+			return ec.unmarshalNRecordMediationInput2cogovᚋgraphᚋmodelᚐRecordMediationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordMeetingOutcome_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8999,6 +11749,20 @@ func (ec *executionContext) field_Mutation_removeClosure_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reportCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReportCaseInput, error) {
+			return ec.unmarshalNReportCaseInput2cogovᚋgraphᚋmodelᚐReportCaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reportProjectProgress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9027,6 +11791,20 @@ func (ec *executionContext) field_Mutation_requestBooking_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_resolveCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ResolveCaseInput, error) {
+			return ec.unmarshalNResolveCaseInput2cogovᚋgraphᚋmodelᚐResolveCaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_respondToInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9041,12 +11819,40 @@ func (ec *executionContext) field_Mutation_respondToInvitation_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_returnCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CaseReasonInput, error) {
+			return ec.unmarshalNCaseReasonInput2cogovᚋgraphᚋmodelᚐCaseReasonInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeCalendarFeeds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RevokeCalendarFeedsInput, error) {
 			return ec.unmarshalNRevokeCalendarFeedsInput2cogovᚋgraphᚋmodelᚐRevokeCalendarFeedsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeIntakeKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RevokeIntakeKeyInput, error) {
+			return ec.unmarshalNRevokeIntakeKeyInput2cogovᚋgraphᚋmodelᚐRevokeIntakeKeyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9075,6 +11881,20 @@ func (ec *executionContext) field_Mutation_revokeSessions_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RevokeSessionsInput, error) {
 			return ec.unmarshalNRevokeSessionsInput2cogovᚋgraphᚋmodelᚐRevokeSessionsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_routeCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RouteCaseInput, error) {
+			return ec.unmarshalNRouteCaseInput2cogovᚋgraphᚋmodelᚐRouteCaseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9181,6 +12001,20 @@ func (ec *executionContext) field_Mutation_signOut_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_startCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CaseStepInput, error) {
+			return ec.unmarshalNCaseStepInput2cogovᚋgraphᚋmodelᚐCaseStepInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateCommittee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9215,6 +12049,20 @@ func (ec *executionContext) field_Mutation_updateGrid_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateGridInput, error) {
 			return ec.unmarshalNUpdateGridInput2cogovᚋgraphᚋmodelᚐUpdateGridInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateMediation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateMediationInput, error) {
+			return ec.unmarshalNUpdateMediationInput2cogovᚋgraphᚋmodelᚐUpdateMediationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9427,6 +12275,52 @@ func (ec *executionContext) field_Query_enumLabels_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_myGridCases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*cases.Status, error) {
+			return ec.unmarshalOCaseStatus2ᚖcogovᚋinternalᚋcasesᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9452,6 +12346,44 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_overdueCases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -9550,6 +12482,98 @@ func (ec *executionContext) field_Query_venues_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Subdistrict_caseFigures_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subdistrict_cases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*cases.Status, error) {
+			return ec.unmarshalOCaseStatus2ᚖcogovᚋinternalᚋcasesᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (*cases.Source, error) {
+			return ec.unmarshalOCaseSource2ᚖcogovᚋinternalᚋcasesᚐSource(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+		func(ctx context.Context, v any) (*cases.Level, error) {
+			return ec.unmarshalOCaseLevel2ᚖcogovᚋinternalᚋcasesᚐLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["level"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "categoryId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["categoryId"] = arg7
 	return args, nil
 }
 
@@ -10173,6 +13197,52 @@ func (ec *executionContext) field_Unit_projects_args(ctx context.Context, rawArg
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
 		func(ctx context.Context, v any) (*lists.ProjectStatus, error) {
 			return ec.unmarshalOProjectStatus2ᚖcogovᚋinternalᚋlistsᚐProjectStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Unit_routedCases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*cases.Status, error) {
+			return ec.unmarshalOCaseStatus2ᚖcogovᚋinternalᚋcasesᚐStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10828,6 +13898,38 @@ func (ec *executionContext) fieldContext_AgendaItem_need(_ context.Context, fiel
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Need(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgendaItem_case(ctx context.Context, field graphql.CollectedField, obj *meeting.AgendaItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaItem_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AgendaItem().Case(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+			return ec.marshalOCase2ᚖcogovᚋinternalᚋcasesᚐCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaItem_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgendaItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11953,6 +15055,2232 @@ func (ec *executionContext) fieldContext_CalendarFeedPayload_userErrors(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Case_id(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Case_source(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cases.Source) graphql.Marshaler {
+			return ec.marshalNCaseSource2cogovᚋinternalᚋcasesᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "CaseSource")
+}
+
+func (ec *executionContext) _Case_category(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Category(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Category) graphql.Marshaler {
+			return ec.marshalNCaseCategory2ᚖcogovᚋinternalᚋcasesᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseCategory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_grid(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_grid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Grid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Grid) graphql.Marshaler {
+			return ec.marshalNGrid2ᚖcogovᚋinternalᚋstructureᚐGrid(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_grid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grid(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_community(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖcogovᚋinternalᚋstructureᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_title(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_description(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_address(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_latitude(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_latitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_latitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Case_longitude(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_longitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Longitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_longitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Case_photos(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_photos(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Photos, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_photos(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_reporter(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_reporter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Reporter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Personal) graphql.Marshaler {
+			return ec.marshalOContact2ᚖcogovᚋinternalᚋcasesᚐPersonal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_reporter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_reporterMasked(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_reporterMasked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReporterMasked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_reporterMasked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_status(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cases.Status) graphql.Marshaler {
+			return ec.marshalNCaseStatus2cogovᚋinternalᚋcasesᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "CaseStatus")
+}
+
+func (ec *executionContext) _Case_level(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cases.Level) graphql.Marshaler {
+			return ec.marshalNCaseLevel2cogovᚋinternalᚋcasesᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "CaseLevel")
+}
+
+func (ec *executionContext) _Case_routedTo(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_routedTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().RoutedTo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖcogovᚋinternalᚋstructureᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_routedTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_routingAccepted(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_routingAccepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RoutingAccepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_routingAccepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Case_meeting(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Meeting(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meeting.Meeting) graphql.Marshaler {
+			return ec.marshalOJointMeeting2ᚖcogovᚋinternalᚋmeetingᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_externalRef(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_externalRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_externalRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_reportedAt(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_reportedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_reportedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Case_acceptDueAt(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_acceptDueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptDueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_acceptDueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Case_resolveDueAt(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_resolveDueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolveDueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_resolveDueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Case_acceptedAt(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_acceptedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstAcceptedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_acceptedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Case_overdue(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Overdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Case_resolvedAt(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_resolvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_resolvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Case_settledLevel(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_settledLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SettledLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Level) graphql.Marshaler {
+			return ec.marshalOCaseLevel2ᚖcogovᚋinternalᚋcasesᚐLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_settledLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "CaseLevel")
+}
+
+func (ec *executionContext) _Case_resolution(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_resolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_closedAt(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Case_satisfaction(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_satisfaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Satisfaction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Satisfaction) graphql.Marshaler {
+			return ec.marshalOSatisfaction2ᚖcogovᚋinternalᚋcasesᚐSatisfaction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_satisfaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "Satisfaction")
+}
+
+func (ec *executionContext) _Case_returnReason(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_returnReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_returnReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_viewerHandles(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_viewerHandles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().ViewerHandles(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_viewerHandles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Case_events(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Events(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cases.Event) graphql.Marshaler {
+			return ec.marshalNCaseEvent2ᚕcogovᚋinternalᚋcasesᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_mediations(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_mediations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Mediations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cases.Mediation) graphql.Marshaler {
+			return ec.marshalNMediation2ᚕcogovᚋinternalᚋcasesᚐMediationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_mediations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Mediation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseCategory_id(ctx context.Context, field graphql.CollectedField, obj *cases.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseCategory_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseCategory().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseCategory_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseCategory", field, true, true, "ID")
+}
+
+func (ec *executionContext) _CaseCategory_code(ctx context.Context, field graphql.CollectedField, obj *cases.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseCategory_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseCategory_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseCategory", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseCategory_name(ctx context.Context, field graphql.CollectedField, obj *cases.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseCategory_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseCategory_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseCategory", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseCategory_dispute(ctx context.Context, field graphql.CollectedField, obj *cases.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseCategory_dispute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dispute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseCategory_dispute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseCategory", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CaseCategory_builtin(ctx context.Context, field graphql.CollectedField, obj *cases.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseCategory_builtin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Builtin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseCategory_builtin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseCategory", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CaseCategory_timeLimits(ctx context.Context, field graphql.CollectedField, obj *cases.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseCategory_timeLimits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseCategory().TimeLimits(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CaseTimeLimit) graphql.Marshaler {
+			return ec.marshalNCaseTimeLimit2ᚕcogovᚋgraphᚋmodelᚐCaseTimeLimitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseCategory_timeLimits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseCategory",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseTimeLimit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseCategoryPayload_category(ctx context.Context, field graphql.CollectedField, obj *model.CaseCategoryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseCategoryPayload_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Category) graphql.Marshaler {
+			return ec.marshalOCaseCategory2ᚖcogovᚋinternalᚋcasesᚐCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseCategoryPayload_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseCategoryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseCategory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseCategoryPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CaseCategoryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseCategoryPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseCategoryPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseCategoryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CaseEdge) graphql.Marshaler {
+			return ec.marshalNCaseEdge2ᚕcogovᚋgraphᚋmodelᚐCaseEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseCount_key(ctx context.Context, field graphql.CollectedField, obj *model.CaseCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseCount_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseCount_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseCount_label(ctx context.Context, field graphql.CollectedField, obj *model.CaseCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseCount_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseCount_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseCount_count(ctx context.Context, field graphql.CollectedField, obj *model.CaseCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖcogovᚋinternalᚋcasesᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvent_action(ctx context.Context, field graphql.CollectedField, obj *cases.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cases.Action) graphql.Marshaler {
+			return ec.marshalNCaseAction2cogovᚋinternalᚋcasesᚐAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "CaseAction")
+}
+
+func (ec *executionContext) _CaseEvent_at(ctx context.Context, field graphql.CollectedField, obj *cases.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CaseEvent_actor(ctx context.Context, field graphql.CollectedField, obj *cases.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorLabel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseEvent_fromStatus(ctx context.Context, field graphql.CollectedField, obj *cases.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_fromStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Status) graphql.Marshaler {
+			return ec.marshalOCaseStatus2ᚖcogovᚋinternalᚋcasesᚐStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_fromStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "CaseStatus")
+}
+
+func (ec *executionContext) _CaseEvent_toStatus(ctx context.Context, field graphql.CollectedField, obj *cases.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_toStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cases.Status) graphql.Marshaler {
+			return ec.marshalNCaseStatus2cogovᚋinternalᚋcasesᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_toStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "CaseStatus")
+}
+
+func (ec *executionContext) _CaseEvent_fromLevel(ctx context.Context, field graphql.CollectedField, obj *cases.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_fromLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Level) graphql.Marshaler {
+			return ec.marshalOCaseLevel2ᚖcogovᚋinternalᚋcasesᚐLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_fromLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "CaseLevel")
+}
+
+func (ec *executionContext) _CaseEvent_toLevel(ctx context.Context, field graphql.CollectedField, obj *cases.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_toLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cases.Level) graphql.Marshaler {
+			return ec.marshalNCaseLevel2cogovᚋinternalᚋcasesᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_toLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "CaseLevel")
+}
+
+func (ec *executionContext) _CaseEvent_unit(ctx context.Context, field graphql.CollectedField, obj *cases.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvent().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖcogovᚋinternalᚋstructureᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvent_meeting(ctx context.Context, field graphql.CollectedField, obj *cases.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvent().Meeting(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meeting.Meeting) graphql.Marshaler {
+			return ec.marshalOJointMeeting2ᚖcogovᚋinternalᚋmeetingᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvent_note(ctx context.Context, field graphql.CollectedField, obj *cases.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseFigures_total(ctx context.Context, field graphql.CollectedField, obj *model.CaseFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseFigures_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Rates) graphql.Marshaler {
+			return ec.marshalNCaseRates2ᚖcogovᚋinternalᚋcasesᚐRates(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseFigures_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseRates(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseFigures_bySource(ctx context.Context, field graphql.CollectedField, obj *model.CaseFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseFigures_bySource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BySource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CaseCount) graphql.Marshaler {
+			return ec.marshalNCaseCount2ᚕcogovᚋgraphᚋmodelᚐCaseCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseFigures_bySource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseFigures_byCategory(ctx context.Context, field graphql.CollectedField, obj *model.CaseFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseFigures_byCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByCategory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CaseCount) graphql.Marshaler {
+			return ec.marshalNCaseCount2ᚕcogovᚋgraphᚋmodelᚐCaseCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseFigures_byCategory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseFigures_byStatus(ctx context.Context, field graphql.CollectedField, obj *model.CaseFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseFigures_byStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CaseCount) graphql.Marshaler {
+			return ec.marshalNCaseCount2ᚕcogovᚋgraphᚋmodelᚐCaseCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseFigures_byStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseFigures_bySettledLevel(ctx context.Context, field graphql.CollectedField, obj *model.CaseFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseFigures_bySettledLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BySettledLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CaseCount) graphql.Marshaler {
+			return ec.marshalNCaseCount2ᚕcogovᚋgraphᚋmodelᚐCaseCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseFigures_bySettledLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseFigures_communities(ctx context.Context, field graphql.CollectedField, obj *model.CaseFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseFigures_communities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Communities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CommunityCaseRates) graphql.Marshaler {
+			return ec.marshalNCommunityCaseRates2ᚕcogovᚋgraphᚋmodelᚐCommunityCaseRatesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseFigures_communities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunityCaseRates(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseFigures_grids(ctx context.Context, field graphql.CollectedField, obj *model.CaseFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseFigures_grids(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grids, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.GridCaseRates) graphql.Marshaler {
+			return ec.marshalNGridCaseRates2ᚕcogovᚋgraphᚋmodelᚐGridCaseRatesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseFigures_grids(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridCaseRates(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CasePayload_case(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePayload_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+			return ec.marshalOCase2ᚖcogovᚋinternalᚋcasesᚐCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CasePayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CasePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CasePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseRates_reported(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_reported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_reported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseRates_acceptanceMeasured(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_acceptanceMeasured(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptMeasured, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_acceptanceMeasured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseRates_acceptedOnTime(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_acceptedOnTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptedOnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_acceptedOnTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseRates_onTimeAcceptanceRate(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_onTimeAcceptanceRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseRates().OnTimeAcceptanceRate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_onTimeAcceptanceRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, true, true, "Float")
+}
+
+func (ec *executionContext) _CaseRates_resolved(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_resolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_resolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseRates_resolvedOnTime(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_resolvedOnTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedOnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_resolvedOnTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseRates_onTimeResolutionRate(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_onTimeResolutionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseRates().OnTimeResolutionRate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_onTimeResolutionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, true, true, "Float")
+}
+
+func (ec *executionContext) _CaseRates_settledInGrid(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_settledInGrid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SettledInGrid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_settledInGrid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseRates_settledInGridShare(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_settledInGridShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseRates().SettledInGridShare(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_settledInGridShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, true, true, "Float")
+}
+
+func (ec *executionContext) _CaseRates_mediationsConcluded(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_mediationsConcluded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MediationsConcluded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_mediationsConcluded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseRates_mediationsReached(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_mediationsReached(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MediationsReached, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_mediationsReached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseRates_mediationSuccessRate(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_mediationSuccessRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseRates().MediationSuccessRate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_mediationSuccessRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, true, true, "Float")
+}
+
+func (ec *executionContext) _CaseRates_visited(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_visited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Visited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_visited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseRates_satisfied(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_satisfied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Satisfied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_satisfied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseRates_satisfactionRate(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_satisfactionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseRates().SatisfactionRate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_satisfactionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, true, true, "Float")
+}
+
+func (ec *executionContext) _CaseRates_open(ctx context.Context, field graphql.CollectedField, obj *cases.Rates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRates_open(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Open, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRates_open(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRates", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseTimeLimit_level(ctx context.Context, field graphql.CollectedField, obj *model.CaseTimeLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTimeLimit_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cases.Level) graphql.Marshaler {
+			return ec.marshalNCaseLevel2cogovᚋinternalᚋcasesᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTimeLimit_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTimeLimit", field, false, false, "CaseLevel")
+}
+
+func (ec *executionContext) _CaseTimeLimit_acceptHours(ctx context.Context, field graphql.CollectedField, obj *model.CaseTimeLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTimeLimit_acceptHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTimeLimit_acceptHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTimeLimit", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseTimeLimit_resolveHours(ctx context.Context, field graphql.CollectedField, obj *model.CaseTimeLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTimeLimit_resolveHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolveHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTimeLimit_resolveHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTimeLimit", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Closure_id(ctx context.Context, field graphql.CollectedField, obj *booking.Closure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12873,6 +18201,114 @@ func (ec *executionContext) fieldContext_Community_units(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Community_cases(ctx context.Context, field graphql.CollectedField, obj *structure.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Community().Cases(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*cases.Status))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseConnection) graphql.Marshaler {
+			return ec.marshalNCaseConnection2ᚖcogovᚋgraphᚋmodelᚐCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_cases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Community_cases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityCaseRates_community(ctx context.Context, field graphql.CollectedField, obj *model.CommunityCaseRates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityCaseRates_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖcogovᚋinternalᚋstructureᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityCaseRates_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityCaseRates",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityCaseRates_rates(ctx context.Context, field graphql.CollectedField, obj *model.CommunityCaseRates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityCaseRates_rates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Rates) graphql.Marshaler {
+			return ec.marshalNCaseRates2ᚖcogovᚋinternalᚋcasesᚐRates(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityCaseRates_rates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityCaseRates",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseRates(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CommunityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommunityConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13069,6 +18505,162 @@ func (ec *executionContext) _CommunityPayload_userErrors(ctx context.Context, fi
 func (ec *executionContext) fieldContext_CommunityPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CommunityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *cases.Personal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_phone(ctx context.Context, field graphql.CollectedField, obj *cases.Personal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateIntakeKeyPayload_intakeKey(ctx context.Context, field graphql.CollectedField, obj *model.CreateIntakeKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateIntakeKeyPayload_intakeKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntakeKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.IntakeKey) graphql.Marshaler {
+			return ec.marshalOIntakeKey2ᚖcogovᚋinternalᚋcasesᚐIntakeKey(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateIntakeKeyPayload_intakeKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateIntakeKeyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntakeKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateIntakeKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.CreateIntakeKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateIntakeKeyPayload_apiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.APIKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateIntakeKeyPayload_apiKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateIntakeKeyPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateIntakeKeyPayload_callbackSecret(ctx context.Context, field graphql.CollectedField, obj *model.CreateIntakeKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateIntakeKeyPayload_callbackSecret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallbackSecret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateIntakeKeyPayload_callbackSecret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateIntakeKeyPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateIntakeKeyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateIntakeKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateIntakeKeyPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateIntakeKeyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateIntakeKeyPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -13458,6 +19050,114 @@ func (ec *executionContext) fieldContext_Grid_workers(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Grid_cases(ctx context.Context, field graphql.CollectedField, obj *structure.Grid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grid_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Grid().Cases(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*cases.Status))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseConnection) graphql.Marshaler {
+			return ec.marshalNCaseConnection2ᚖcogovᚋgraphᚋmodelᚐCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grid_cases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Grid",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Grid_cases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GridCaseRates_grid(ctx context.Context, field graphql.CollectedField, obj *model.GridCaseRates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridCaseRates_grid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Grid) graphql.Marshaler {
+			return ec.marshalNGrid2ᚖcogovᚋinternalᚋstructureᚐGrid(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridCaseRates_grid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GridCaseRates",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grid(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GridCaseRates_rates(ctx context.Context, field graphql.CollectedField, obj *model.GridCaseRates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridCaseRates_rates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Rates) graphql.Marshaler {
+			return ec.marshalNCaseRates2ᚖcogovᚋinternalᚋcasesᚐRates(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridCaseRates_rates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GridCaseRates",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseRates(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GridConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.GridConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13654,6 +19354,231 @@ func (ec *executionContext) _GridPayload_userErrors(ctx context.Context, field g
 func (ec *executionContext) fieldContext_GridPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "GridPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IntakeKey_id(ctx context.Context, field graphql.CollectedField, obj *cases.IntakeKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntakeKey_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IntakeKey().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntakeKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntakeKey", field, true, true, "ID")
+}
+
+func (ec *executionContext) _IntakeKey_name(ctx context.Context, field graphql.CollectedField, obj *cases.IntakeKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntakeKey_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntakeKey_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntakeKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _IntakeKey_source(ctx context.Context, field graphql.CollectedField, obj *cases.IntakeKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntakeKey_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cases.Source) graphql.Marshaler {
+			return ec.marshalNCaseSource2cogovᚋinternalᚋcasesᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntakeKey_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntakeKey", field, false, false, "CaseSource")
+}
+
+func (ec *executionContext) _IntakeKey_prefix(ctx context.Context, field graphql.CollectedField, obj *cases.IntakeKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntakeKey_prefix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prefix, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntakeKey_prefix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntakeKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _IntakeKey_callbackUrl(ctx context.Context, field graphql.CollectedField, obj *cases.IntakeKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntakeKey_callbackUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallbackURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntakeKey_callbackUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntakeKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _IntakeKey_createdAt(ctx context.Context, field graphql.CollectedField, obj *cases.IntakeKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntakeKey_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntakeKey_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntakeKey", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _IntakeKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *cases.IntakeKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntakeKey_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntakeKey_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntakeKey", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _IntakeKeyPayload_intakeKey(ctx context.Context, field graphql.CollectedField, obj *model.IntakeKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntakeKeyPayload_intakeKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntakeKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.IntakeKey) graphql.Marshaler {
+			return ec.marshalOIntakeKey2ᚖcogovᚋinternalᚋcasesᚐIntakeKey(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntakeKeyPayload_intakeKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IntakeKeyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntakeKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IntakeKeyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.IntakeKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntakeKeyPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntakeKeyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IntakeKeyPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -14671,6 +20596,547 @@ func (ec *executionContext) fieldContext_JointMeetingPayload_userErrors(_ contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Mediation_id(ctx context.Context, field graphql.CollectedField, obj *cases.Mediation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mediation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mediation().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mediation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mediation", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Mediation_case(ctx context.Context, field graphql.CollectedField, obj *cases.Mediation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mediation_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mediation().Case(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖcogovᚋinternalᚋcasesᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mediation_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mediation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mediation_mediators(ctx context.Context, field graphql.CollectedField, obj *cases.Mediation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mediation_mediators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mediators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cases.Mediator) graphql.Marshaler {
+			return ec.marshalNMediator2ᚕcogovᚋinternalᚋcasesᚐMediatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mediation_mediators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mediation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Mediator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mediation_parties(ctx context.Context, field graphql.CollectedField, obj *cases.Mediation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mediation_parties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mediation().Parties(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cases.Party) graphql.Marshaler {
+			return ec.marshalNMediationParty2ᚕcogovᚋinternalᚋcasesᚐPartyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mediation_parties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mediation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MediationParty(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mediation_sessions(ctx context.Context, field graphql.CollectedField, obj *cases.Mediation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mediation_sessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cases.Session) graphql.Marshaler {
+			return ec.marshalNMediationSession2ᚕcogovᚋinternalᚋcasesᚐSessionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mediation_sessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mediation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MediationSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mediation_outcome(ctx context.Context, field graphql.CollectedField, obj *cases.Mediation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mediation_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cases.Outcome) graphql.Marshaler {
+			return ec.marshalNMediationOutcome2cogovᚋinternalᚋcasesᚐOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mediation_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mediation", field, false, false, "MediationOutcome")
+}
+
+func (ec *executionContext) _Mediation_agreement(ctx context.Context, field graphql.CollectedField, obj *cases.Mediation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mediation_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mediation_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mediation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Mediation_concludedAt(ctx context.Context, field graphql.CollectedField, obj *cases.Mediation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mediation_concludedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConcludedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mediation_concludedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mediation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _MediationParty_side(ctx context.Context, field graphql.CollectedField, obj *cases.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationParty_side(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Side, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cases.Side) graphql.Marshaler {
+			return ec.marshalNPartySide2cogovᚋinternalᚋcasesᚐSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationParty_side(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediationParty", field, false, false, "PartySide")
+}
+
+func (ec *executionContext) _MediationParty_masked(ctx context.Context, field graphql.CollectedField, obj *cases.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationParty_masked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Masked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationParty_masked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediationParty", field, false, false, "String")
+}
+
+func (ec *executionContext) _MediationParty_contact(ctx context.Context, field graphql.CollectedField, obj *cases.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationParty_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Personal) graphql.Marshaler {
+			return ec.marshalOContact2ᚖcogovᚋinternalᚋcasesᚐPersonal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MediationParty_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediationParty",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MediationPayload_mediation(ctx context.Context, field graphql.CollectedField, obj *model.MediationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationPayload_mediation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mediation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Mediation) graphql.Marshaler {
+			return ec.marshalOMediation2ᚖcogovᚋinternalᚋcasesᚐMediation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MediationPayload_mediation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Mediation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MediationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MediationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MediationSession_heldAt(ctx context.Context, field graphql.CollectedField, obj *cases.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationSession_heldAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationSession_heldAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediationSession", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _MediationSession_place(ctx context.Context, field graphql.CollectedField, obj *cases.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationSession_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationSession_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediationSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _MediationSession_note(ctx context.Context, field graphql.CollectedField, obj *cases.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationSession_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationSession_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediationSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _Mediator_kind(ctx context.Context, field graphql.CollectedField, obj *cases.Mediator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mediator_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cases.MediatorKind) graphql.Marshaler {
+			return ec.marshalNMediatorKind2cogovᚋinternalᚋcasesᚐMediatorKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mediator_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mediator", field, false, false, "MediatorKind")
+}
+
+func (ec *executionContext) _Mediator_person(ctx context.Context, field graphql.CollectedField, obj *cases.Mediator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mediator_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mediator().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖcogovᚋinternalᚋstructureᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mediator_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mediator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mediator_unit(ctx context.Context, field graphql.CollectedField, obj *cases.Mediator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mediator_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mediator().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖcogovᚋinternalᚋstructureᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mediator_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mediator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mediator_name(ctx context.Context, field graphql.CollectedField, obj *cases.Mediator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mediator_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mediator_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mediator", field, false, false, "String")
 }
 
 func (ec *executionContext) _Membership_id(ctx context.Context, field graphql.CollectedField, obj *structure.Membership) (ret graphql.Marshaler) {
@@ -16077,6 +22543,666 @@ func (ec *executionContext) fieldContext_Mutation_endMembership(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_endMembership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reportCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reportCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReportCase(ctx, fc.Args["input"].(model.ReportCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNCasePayload2ᚖcogovᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reportCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reportCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptCase(ctx, fc.Args["input"].(model.CaseStepInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNCasePayload2ᚖcogovᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartCase(ctx, fc.Args["input"].(model.CaseStepInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNCasePayload2ᚖcogovᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_escalateCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_escalateCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EscalateCase(ctx, fc.Args["input"].(model.EscalateCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNCasePayload2ᚖcogovᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_escalateCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_escalateCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_routeCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_routeCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RouteCase(ctx, fc.Args["input"].(model.RouteCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNCasePayload2ᚖcogovᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_routeCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_routeCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptRoutedCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptRoutedCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptRoutedCase(ctx, fc.Args["input"].(model.CaseStepInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNCasePayload2ᚖcogovᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptRoutedCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptRoutedCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_handBackCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_handBackCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().HandBackCase(ctx, fc.Args["input"].(model.CaseReasonInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNCasePayload2ᚖcogovᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_handBackCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_handBackCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resolveCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveCase(ctx, fc.Args["input"].(model.ResolveCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNCasePayload2ᚖcogovᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseCase(ctx, fc.Args["input"].(model.CloseCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNCasePayload2ᚖcogovᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_returnCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_returnCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReturnCase(ctx, fc.Args["input"].(model.CaseReasonInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNCasePayload2ᚖcogovᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_returnCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_returnCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordMediation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordMediation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordMediation(ctx, fc.Args["input"].(model.RecordMediationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MediationPayload) graphql.Marshaler {
+			return ec.marshalNMediationPayload2ᚖcogovᚋgraphᚋmodelᚐMediationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordMediation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MediationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordMediation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateMediation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateMediation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateMediation(ctx, fc.Args["input"].(model.UpdateMediationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MediationPayload) graphql.Marshaler {
+			return ec.marshalNMediationPayload2ᚖcogovᚋgraphᚋmodelᚐMediationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateMediation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MediationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateMediation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addCaseCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addCaseCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddCaseCategory(ctx, fc.Args["input"].(model.AddCaseCategoryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseCategoryPayload) graphql.Marshaler {
+			return ec.marshalNCaseCategoryPayload2ᚖcogovᚋgraphᚋmodelᚐCaseCategoryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addCaseCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseCategoryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addCaseCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createIntakeKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createIntakeKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateIntakeKey(ctx, fc.Args["input"].(model.CreateIntakeKeyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateIntakeKeyPayload) graphql.Marshaler {
+			return ec.marshalNCreateIntakeKeyPayload2ᚖcogovᚋgraphᚋmodelᚐCreateIntakeKeyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createIntakeKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateIntakeKeyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createIntakeKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeIntakeKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeIntakeKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeIntakeKey(ctx, fc.Args["input"].(model.RevokeIntakeKeyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntakeKeyPayload) graphql.Marshaler {
+			return ec.marshalNIntakeKeyPayload2ᚖcogovᚋgraphᚋmodelᚐIntakeKeyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeIntakeKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntakeKeyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeIntakeKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19999,6 +27125,94 @@ func (ec *executionContext) fieldContext_Query_enumLabels(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_overdueCases(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_overdueCases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OverdueCases(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseConnection) graphql.Marshaler {
+			return ec.marshalNCaseConnection2ᚖcogovᚋgraphᚋmodelᚐCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_overdueCases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_overdueCases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myGridCases(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myGridCases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyGridCases(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*cases.Status))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseConnection) graphql.Marshaler {
+			return ec.marshalNCaseConnection2ᚖcogovᚋgraphᚋmodelᚐCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myGridCases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myGridCases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_venues(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21336,6 +28550,158 @@ func (ec *executionContext) fieldContext_Subdistrict_gridCount(_ context.Context
 	return graphql.NewScalarFieldContext("Subdistrict", field, true, true, "Int")
 }
 
+func (ec *executionContext) _Subdistrict_cases(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subdistrict_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subdistrict().Cases(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*cases.Status), fc.Args["source"].(*cases.Source), fc.Args["level"].(*cases.Level), fc.Args["categoryId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseConnection) graphql.Marshaler {
+			return ec.marshalNCaseConnection2ᚖcogovᚋgraphᚋmodelᚐCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subdistrict_cases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subdistrict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subdistrict_cases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subdistrict_caseCategories(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subdistrict_caseCategories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subdistrict().CaseCategories(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cases.Category) graphql.Marshaler {
+			return ec.marshalNCaseCategory2ᚕcogovᚋinternalᚋcasesᚐCategoryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subdistrict_caseCategories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subdistrict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseCategory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subdistrict_caseFigures(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subdistrict_caseFigures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subdistrict().CaseFigures(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseFigures) graphql.Marshaler {
+			return ec.marshalOCaseFigures2ᚖcogovᚋgraphᚋmodelᚐCaseFigures(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Subdistrict_caseFigures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subdistrict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseFigures(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subdistrict_caseFigures_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subdistrict_intakeKeys(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subdistrict_intakeKeys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subdistrict().IntakeKeys(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cases.IntakeKey) graphql.Marshaler {
+			return ec.marshalNIntakeKey2ᚕcogovᚋinternalᚋcasesᚐIntakeKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subdistrict_intakeKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subdistrict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntakeKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subdistrict_jointMeetings(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22299,6 +29665,50 @@ func (ec *executionContext) fieldContext_Unit_memberships(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Unit_memberships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_routedCases(ctx context.Context, field graphql.CollectedField, obj *structure.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_routedCases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().RoutedCases(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*cases.Status))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseConnection) graphql.Marshaler {
+			return ec.marshalNCaseConnection2ᚖcogovᚋgraphᚋmodelᚐCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_routedCases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_routedCases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24736,6 +32146,76 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddCaseCategoryInput(ctx context.Context, obj any) (model.AddCaseCategoryInput, error) {
+	var it model.AddCaseCategoryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"subdistrictId", "code", "name", "dispute", "timeLimits"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "subdistrictId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subdistrictId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubdistrictID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "dispute":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dispute"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dispute = data
+		case "timeLimits":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeLimits"))
+			data, err := ec.unmarshalOCaseTimeLimitInput2ᚕcogovᚋgraphᚋmodelᚐCaseTimeLimitInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeLimits = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddCaseCategoryInput unmarshals raw into the AddCaseCategoryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddCaseCategoryInput(ctx context.Context, raw any) (model.AddCaseCategoryInput, error) {
+	var out model.AddCaseCategoryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddCaseCategoryInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAddClosureInput(ctx context.Context, obj any) (model.AddClosureInput, error) {
 	var it model.AddClosureInput
 	if obj == nil {
@@ -25034,6 +32514,216 @@ func (ec *executionContext) unmarshalInputCancelJointMeetingInput(ctx context.Co
 func UnmarshalCancelJointMeetingInput(ctx context.Context, raw any) (model.CancelJointMeetingInput, error) {
 	var out model.CancelJointMeetingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelJointMeetingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCaseReasonInput(ctx context.Context, obj any) (model.CaseReasonInput, error) {
+	var it model.CaseReasonInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCaseReasonInput unmarshals raw into the CaseReasonInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCaseReasonInput(ctx context.Context, raw any) (model.CaseReasonInput, error) {
+	var out model.CaseReasonInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CaseReasonInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCaseStepInput(ctx context.Context, obj any) (model.CaseStepInput, error) {
+	var it model.CaseStepInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCaseStepInput unmarshals raw into the CaseStepInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCaseStepInput(ctx context.Context, raw any) (model.CaseStepInput, error) {
+	var out model.CaseStepInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CaseStepInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCaseTimeLimitInput(ctx context.Context, obj any) (model.CaseTimeLimitInput, error) {
+	var it model.CaseTimeLimitInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"level", "acceptHours", "resolveHours"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalNCaseLevel2cogovᚋinternalᚋcasesᚐLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "acceptHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptHours"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptHours = data
+		case "resolveHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolveHours"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolveHours = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCaseTimeLimitInput unmarshals raw into the CaseTimeLimitInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCaseTimeLimitInput(ctx context.Context, raw any) (model.CaseTimeLimitInput, error) {
+	var out model.CaseTimeLimitInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CaseTimeLimitInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCloseCaseInput(ctx context.Context, obj any) (model.CloseCaseInput, error) {
+	var it model.CloseCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "satisfaction", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "satisfaction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfaction"))
+			data, err := ec.unmarshalNSatisfaction2cogovᚋinternalᚋcasesᚐSatisfaction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Satisfaction = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCloseCaseInput unmarshals raw into the CloseCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCloseCaseInput(ctx context.Context, raw any) (model.CloseCaseInput, error) {
+	var out model.CloseCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseCaseInput", raw, &out)
 	return out, err
 }
 
@@ -25377,6 +33067,69 @@ func (ec *executionContext) unmarshalInputCreateGridInput(ctx context.Context, o
 func UnmarshalCreateGridInput(ctx context.Context, raw any) (model.CreateGridInput, error) {
 	var out model.CreateGridInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateGridInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateIntakeKeyInput(ctx context.Context, obj any) (model.CreateIntakeKeyInput, error) {
+	var it model.CreateIntakeKeyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"subdistrictId", "name", "source", "callbackUrl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "subdistrictId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subdistrictId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubdistrictID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalNCaseSource2cogovᚋinternalᚋcasesᚐSource(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "callbackUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callbackUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallbackURL = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateIntakeKeyInput unmarshals raw into the CreateIntakeKeyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateIntakeKeyInput(ctx context.Context, raw any) (model.CreateIntakeKeyInput, error) {
+	var out model.CreateIntakeKeyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateIntakeKeyInput", raw, &out)
 	return out, err
 }
 
@@ -25905,6 +33658,62 @@ func UnmarshalEndMembershipInput(ctx context.Context, raw any) (model.EndMembers
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEscalateCaseInput(ctx context.Context, obj any) (model.EscalateCaseInput, error) {
+	var it model.EscalateCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "note", "meetingId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEscalateCaseInput unmarshals raw into the EscalateCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEscalateCaseInput(ctx context.Context, raw any) (model.EscalateCaseInput, error) {
+	var out model.EscalateCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EscalateCaseInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEscalateNeedInput(ctx context.Context, obj any) (model.EscalateNeedInput, error) {
 	var it model.EscalateNeedInput
 	if obj == nil {
@@ -26094,6 +33903,125 @@ func UnmarshalLaunchProjectInput(ctx context.Context, raw any) (model.LaunchProj
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMediationSessionInput(ctx context.Context, obj any) (model.MediationSessionInput, error) {
+	var it model.MediationSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"heldAt", "place", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "heldAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldAt = data
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMediationSessionInput unmarshals raw into the MediationSessionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMediationSessionInput(ctx context.Context, raw any) (model.MediationSessionInput, error) {
+	var out model.MediationSessionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MediationSessionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMediatorInput(ctx context.Context, obj any) (model.MediatorInput, error) {
+	var it model.MediatorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "personId", "unitId", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNMediatorKind2cogovᚋinternalᚋcasesᚐMediatorKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMediatorInput unmarshals raw into the MediatorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMediatorInput(ctx context.Context, raw any) (model.MediatorInput, error) {
+	var out model.MediatorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MediatorInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOpeningExceptionInput(ctx context.Context, obj any) (model.OpeningExceptionInput, error) {
 	var it model.OpeningExceptionInput
 	if obj == nil {
@@ -26217,6 +34145,62 @@ func (ec *executionContext) unmarshalInputOpeningHoursInput(ctx context.Context,
 func UnmarshalOpeningHoursInput(ctx context.Context, raw any) (model.OpeningHoursInput, error) {
 	var out model.OpeningHoursInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpeningHoursInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartyInput(ctx context.Context, obj any) (model.PartyInput, error) {
+	var it model.PartyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"side", "name", "phone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "side":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("side"))
+			data, err := ec.unmarshalNPartySide2cogovᚋinternalᚋcasesᚐSide(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Side = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartyInput unmarshals raw into the PartyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartyInput(ctx context.Context, raw any) (model.PartyInput, error) {
+	var out model.PartyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartyInput", raw, &out)
 	return out, err
 }
 
@@ -26451,6 +34435,83 @@ func UnmarshalRecordAttendanceInput(ctx context.Context, raw any) (model.RecordA
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordMediationInput(ctx context.Context, obj any) (model.RecordMediationInput, error) {
+	var it model.RecordMediationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "mediators", "parties", "sessions", "outcome", "agreement"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "mediators":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mediators"))
+			data, err := ec.unmarshalNMediatorInput2ᚕcogovᚋgraphᚋmodelᚐMediatorInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mediators = data
+		case "parties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parties"))
+			data, err := ec.unmarshalNPartyInput2ᚕcogovᚋgraphᚋmodelᚐPartyInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parties = data
+		case "sessions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessions"))
+			data, err := ec.unmarshalOMediationSessionInput2ᚕcogovᚋgraphᚋmodelᚐMediationSessionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sessions = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalOMediationOutcome2ᚖcogovᚋinternalᚋcasesᚐOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "agreement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreement"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agreement = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordMediationInput unmarshals raw into the RecordMediationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordMediationInput(ctx context.Context, raw any) (model.RecordMediationInput, error) {
+	var out model.RecordMediationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMediationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordMeetingOutcomeInput(ctx context.Context, obj any) (model.RecordMeetingOutcomeInput, error) {
 	var it model.RecordMeetingOutcomeInput
 	if obj == nil {
@@ -26682,6 +34743,118 @@ func UnmarshalRemoveClosureInput(ctx context.Context, raw any) (model.RemoveClos
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReportCaseInput(ctx context.Context, obj any) (model.ReportCaseInput, error) {
+	var it model.ReportCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"gridId", "source", "categoryId", "title", "description", "address", "latitude", "longitude", "photos", "reporterName", "reporterPhone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalNCaseSource2cogovᚋinternalᚋcasesᚐSource(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		case "photos":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("photos"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Photos = data
+		case "reporterName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reporterName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReporterName = data
+		case "reporterPhone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reporterPhone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReporterPhone = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportCaseInput unmarshals raw into the ReportCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportCaseInput(ctx context.Context, raw any) (model.ReportCaseInput, error) {
+	var out model.ReportCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportCaseInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReportProjectProgressInput(ctx context.Context, obj any) (model.ReportProjectProgressInput, error) {
 	var it model.ReportProjectProgressInput
 	if obj == nil {
@@ -26836,6 +35009,55 @@ func UnmarshalRequestBookingInput(ctx context.Context, raw any) (model.RequestBo
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputResolveCaseInput(ctx context.Context, obj any) (model.ResolveCaseInput, error) {
+	var it model.ResolveCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "resolution"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "resolution":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolution"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Resolution = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResolveCaseInput unmarshals raw into the ResolveCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResolveCaseInput(ctx context.Context, raw any) (model.ResolveCaseInput, error) {
+	var out model.ResolveCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResolveCaseInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRespondToInvitationInput(ctx context.Context, obj any) (model.RespondToInvitationInput, error) {
 	var it model.RespondToInvitationInput
 	if obj == nil {
@@ -26927,6 +35149,48 @@ func UnmarshalRevokeCalendarFeedsInput(ctx context.Context, raw any) (model.Revo
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRevokeIntakeKeyInput(ctx context.Context, obj any) (model.RevokeIntakeKeyInput, error) {
+	var it model.RevokeIntakeKeyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"intakeKeyId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "intakeKeyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intakeKeyId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntakeKeyID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeIntakeKeyInput unmarshals raw into the RevokeIntakeKeyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeIntakeKeyInput(ctx context.Context, raw any) (model.RevokeIntakeKeyInput, error) {
+	var out model.RevokeIntakeKeyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeIntakeKeyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRevokeRoleInput(ctx context.Context, obj any) (model.RevokeRoleInput, error) {
 	var it model.RevokeRoleInput
 	if obj == nil {
@@ -27008,6 +35272,62 @@ func (ec *executionContext) unmarshalInputRevokeSessionsInput(ctx context.Contex
 func UnmarshalRevokeSessionsInput(ctx context.Context, raw any) (model.RevokeSessionsInput, error) {
 	var out model.RevokeSessionsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeSessionsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRouteCaseInput(ctx context.Context, obj any) (model.RouteCaseInput, error) {
+	var it model.RouteCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "unitId", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRouteCaseInput unmarshals raw into the RouteCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRouteCaseInput(ctx context.Context, raw any) (model.RouteCaseInput, error) {
+	var out model.RouteCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RouteCaseInput", raw, &out)
 	return out, err
 }
 
@@ -27634,6 +35954,69 @@ func UnmarshalUpdateGridInput(ctx context.Context, raw any) (model.UpdateGridInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateMediationInput(ctx context.Context, obj any) (model.UpdateMediationInput, error) {
+	var it model.UpdateMediationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mediationId", "session", "outcome", "agreement"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mediationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mediationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MediationID = data
+		case "session":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("session"))
+			data, err := ec.unmarshalOMediationSessionInput2ᚖcogovᚋgraphᚋmodelᚐMediationSessionInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Session = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalOMediationOutcome2ᚖcogovᚋinternalᚋcasesᚐOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "agreement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreement"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agreement = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateMediationInput unmarshals raw into the UpdateMediationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateMediationInput(ctx context.Context, raw any) (model.UpdateMediationInput, error) {
+	var out model.UpdateMediationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateMediationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateMembershipInput(ctx context.Context, obj any) (model.UpdateMembershipInput, error) {
 	var it model.UpdateMembershipInput
 	if obj == nil {
@@ -28237,6 +36620,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Membership(ctx, sel, obj)
+	case cases.Mediation:
+		return ec._Mediation(ctx, sel, &obj)
+	case *cases.Mediation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Mediation(ctx, sel, obj)
 	case meeting.Meeting:
 		return ec._JointMeeting(ctx, sel, &obj)
 	case *meeting.Meeting:
@@ -28251,6 +36641,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Invitation(ctx, sel, obj)
+	case cases.IntakeKey:
+		return ec._IntakeKey(ctx, sel, &obj)
+	case *cases.IntakeKey:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._IntakeKey(ctx, sel, obj)
 	case structure.Grid:
 		return ec._Grid(ctx, sel, &obj)
 	case *structure.Grid:
@@ -28279,6 +36676,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Closure(ctx, sel, obj)
+	case cases.Case:
+		return ec._Case(ctx, sel, &obj)
+	case *cases.Case:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Case(ctx, sel, obj)
 	case booking.Booking:
 		return ec._Booking(ctx, sel, &obj)
 	case *booking.Booking:
@@ -28486,6 +36890,12 @@ func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSe
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AgendaItem_need(ctx, field, obj)
+				})
+		case "case":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AgendaItem_case(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -28957,6 +37367,769 @@ func (ec *executionContext) _CalendarFeedPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var caseImplementors = []string{"Case", "Node"}
+
+func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj *cases.Case) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Case")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_id(ctx, field, obj)
+				})
+		case "source":
+			out.Values[i] = ec._Case_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_category(ctx, field, obj)
+				})
+		case "grid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_grid(ctx, field, obj)
+				})
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_community(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._Case_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Case_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address":
+			out.Values[i] = ec._Case_address(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "latitude":
+			out.Values[i] = ec._Case_latitude(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "longitude":
+			out.Values[i] = ec._Case_longitude(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "photos":
+			out.Values[i] = ec._Case_photos(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reporter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_reporter(ctx, field, obj)
+				})
+		case "reporterMasked":
+			out.Values[i] = ec._Case_reporterMasked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Case_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "level":
+			out.Values[i] = ec._Case_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "routedTo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_routedTo(ctx, field, obj)
+				})
+		case "routingAccepted":
+			out.Values[i] = ec._Case_routingAccepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "meeting":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_meeting(ctx, field, obj)
+				})
+		case "externalRef":
+			out.Values[i] = ec._Case_externalRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reportedAt":
+			out.Values[i] = ec._Case_reportedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acceptDueAt":
+			out.Values[i] = ec._Case_acceptDueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolveDueAt":
+			out.Values[i] = ec._Case_resolveDueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acceptedAt":
+			out.Values[i] = ec._Case_acceptedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_overdue(ctx, field, obj)
+				})
+		case "resolvedAt":
+			out.Values[i] = ec._Case_resolvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "settledLevel":
+			out.Values[i] = ec._Case_settledLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolution":
+			out.Values[i] = ec._Case_resolution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._Case_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "satisfaction":
+			out.Values[i] = ec._Case_satisfaction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returnReason":
+			out.Values[i] = ec._Case_returnReason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "viewerHandles":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_viewerHandles(ctx, field, obj)
+				})
+		case "events":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_events(ctx, field, obj)
+				})
+		case "mediations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_mediations(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseCategoryImplementors = []string{"CaseCategory"}
+
+func (ec *executionContext) _CaseCategory(ctx context.Context, sel ast.SelectionSet, obj *cases.Category) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseCategoryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseCategory")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseCategory_id(ctx, field, obj)
+				})
+		case "code":
+			out.Values[i] = ec._CaseCategory_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._CaseCategory_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dispute":
+			out.Values[i] = ec._CaseCategory_dispute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "builtin":
+			out.Values[i] = ec._CaseCategory_builtin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "timeLimits":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseCategory_timeLimits(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseCategoryPayloadImplementors = []string{"CaseCategoryPayload"}
+
+func (ec *executionContext) _CaseCategoryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CaseCategoryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseCategoryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseCategoryPayload")
+		case "category":
+			out.Values[i] = ec._CaseCategoryPayload_category(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CaseCategoryPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseConnectionImplementors = []string{"CaseConnection"}
+
+func (ec *executionContext) _CaseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CaseConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseConnection")
+		case "edges":
+			out.Values[i] = ec._CaseConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CaseConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CaseConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseCountImplementors = []string{"CaseCount"}
+
+func (ec *executionContext) _CaseCount(ctx context.Context, sel ast.SelectionSet, obj *model.CaseCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseCount")
+		case "key":
+			out.Values[i] = ec._CaseCount_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._CaseCount_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._CaseCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseEdgeImplementors = []string{"CaseEdge"}
+
+func (ec *executionContext) _CaseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CaseEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseEdge")
+		case "cursor":
+			out.Values[i] = ec._CaseEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CaseEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseEventImplementors = []string{"CaseEvent"}
+
+func (ec *executionContext) _CaseEvent(ctx context.Context, sel ast.SelectionSet, obj *cases.Event) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseEvent")
+		case "action":
+			out.Values[i] = ec._CaseEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._CaseEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._CaseEvent_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromStatus":
+			out.Values[i] = ec._CaseEvent_fromStatus(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toStatus":
+			out.Values[i] = ec._CaseEvent_toStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromLevel":
+			out.Values[i] = ec._CaseEvent_fromLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toLevel":
+			out.Values[i] = ec._CaseEvent_toLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvent_unit(ctx, field, obj)
+				})
+		case "meeting":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvent_meeting(ctx, field, obj)
+				})
+		case "note":
+			out.Values[i] = ec._CaseEvent_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseFiguresImplementors = []string{"CaseFigures"}
+
+func (ec *executionContext) _CaseFigures(ctx context.Context, sel ast.SelectionSet, obj *model.CaseFigures) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseFiguresImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseFigures")
+		case "total":
+			out.Values[i] = ec._CaseFigures_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bySource":
+			out.Values[i] = ec._CaseFigures_bySource(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byCategory":
+			out.Values[i] = ec._CaseFigures_byCategory(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byStatus":
+			out.Values[i] = ec._CaseFigures_byStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bySettledLevel":
+			out.Values[i] = ec._CaseFigures_bySettledLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communities":
+			out.Values[i] = ec._CaseFigures_communities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grids":
+			out.Values[i] = ec._CaseFigures_grids(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var casePayloadImplementors = []string{"CasePayload"}
+
+func (ec *executionContext) _CasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, casePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CasePayload")
+		case "case":
+			out.Values[i] = ec._CasePayload_case(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CasePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseRatesImplementors = []string{"CaseRates"}
+
+func (ec *executionContext) _CaseRates(ctx context.Context, sel ast.SelectionSet, obj *cases.Rates) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseRatesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseRates")
+		case "reported":
+			out.Values[i] = ec._CaseRates_reported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acceptanceMeasured":
+			out.Values[i] = ec._CaseRates_acceptanceMeasured(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acceptedOnTime":
+			out.Values[i] = ec._CaseRates_acceptedOnTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onTimeAcceptanceRate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseRates_onTimeAcceptanceRate(ctx, field, obj)
+				})
+		case "resolved":
+			out.Values[i] = ec._CaseRates_resolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolvedOnTime":
+			out.Values[i] = ec._CaseRates_resolvedOnTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onTimeResolutionRate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseRates_onTimeResolutionRate(ctx, field, obj)
+				})
+		case "settledInGrid":
+			out.Values[i] = ec._CaseRates_settledInGrid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "settledInGridShare":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseRates_settledInGridShare(ctx, field, obj)
+				})
+		case "mediationsConcluded":
+			out.Values[i] = ec._CaseRates_mediationsConcluded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mediationsReached":
+			out.Values[i] = ec._CaseRates_mediationsReached(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mediationSuccessRate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseRates_mediationSuccessRate(ctx, field, obj)
+				})
+		case "visited":
+			out.Values[i] = ec._CaseRates_visited(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "satisfied":
+			out.Values[i] = ec._CaseRates_satisfied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "satisfactionRate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseRates_satisfactionRate(ctx, field, obj)
+				})
+		case "open":
+			out.Values[i] = ec._CaseRates_open(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseTimeLimitImplementors = []string{"CaseTimeLimit"}
+
+func (ec *executionContext) _CaseTimeLimit(ctx context.Context, sel ast.SelectionSet, obj *model.CaseTimeLimit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseTimeLimitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseTimeLimit")
+		case "level":
+			out.Values[i] = ec._CaseTimeLimit_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptHours":
+			out.Values[i] = ec._CaseTimeLimit_acceptHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolveHours":
+			out.Values[i] = ec._CaseTimeLimit_resolveHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var closureImplementors = []string{"Closure", "Node"}
 
 func (ec *executionContext) _Closure(ctx context.Context, sel ast.SelectionSet, obj *booking.Closure) graphql.Marshaler {
@@ -29276,6 +38449,50 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_units(ctx, field, obj)
 				})
+		case "cases":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Community_cases(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var communityCaseRatesImplementors = []string{"CommunityCaseRates"}
+
+func (ec *executionContext) _CommunityCaseRates(ctx context.Context, sel ast.SelectionSet, obj *model.CommunityCaseRates) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityCaseRatesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunityCaseRates")
+		case "community":
+			out.Values[i] = ec._CommunityCaseRates_community(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rates":
+			out.Values[i] = ec._CommunityCaseRates_rates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29392,6 +38609,92 @@ func (ec *executionContext) _CommunityPayload(ctx context.Context, sel ast.Selec
 			}
 		case "userErrors":
 			out.Values[i] = ec._CommunityPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contactImplementors = []string{"Contact"}
+
+func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *cases.Personal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Contact")
+		case "name":
+			out.Values[i] = ec._Contact_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "phone":
+			out.Values[i] = ec._Contact_phone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createIntakeKeyPayloadImplementors = []string{"CreateIntakeKeyPayload"}
+
+func (ec *executionContext) _CreateIntakeKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateIntakeKeyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createIntakeKeyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateIntakeKeyPayload")
+		case "intakeKey":
+			out.Values[i] = ec._CreateIntakeKeyPayload_intakeKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "apiKey":
+			out.Values[i] = ec._CreateIntakeKeyPayload_apiKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "callbackSecret":
+			out.Values[i] = ec._CreateIntakeKeyPayload_callbackSecret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateIntakeKeyPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29555,6 +38858,50 @@ func (ec *executionContext) _Grid(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Grid_workers(ctx, field, obj)
 				})
+		case "cases":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Grid_cases(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gridCaseRatesImplementors = []string{"GridCaseRates"}
+
+func (ec *executionContext) _GridCaseRates(ctx context.Context, sel ast.SelectionSet, obj *model.GridCaseRates) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gridCaseRatesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GridCaseRates")
+		case "grid":
+			out.Values[i] = ec._GridCaseRates_grid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rates":
+			out.Values[i] = ec._GridCaseRates_rates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29671,6 +39018,108 @@ func (ec *executionContext) _GridPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "userErrors":
 			out.Values[i] = ec._GridPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var intakeKeyImplementors = []string{"IntakeKey", "Node"}
+
+func (ec *executionContext) _IntakeKey(ctx context.Context, sel ast.SelectionSet, obj *cases.IntakeKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, intakeKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IntakeKey")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IntakeKey_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._IntakeKey_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._IntakeKey_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "prefix":
+			out.Values[i] = ec._IntakeKey_prefix(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "callbackUrl":
+			out.Values[i] = ec._IntakeKey_callbackUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._IntakeKey_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._IntakeKey_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var intakeKeyPayloadImplementors = []string{"IntakeKeyPayload"}
+
+func (ec *executionContext) _IntakeKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.IntakeKeyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, intakeKeyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IntakeKeyPayload")
+		case "intakeKey":
+			out.Values[i] = ec._IntakeKeyPayload_intakeKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._IntakeKeyPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -30102,6 +39551,251 @@ func (ec *executionContext) _JointMeetingPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var mediationImplementors = []string{"Mediation", "Node"}
+
+func (ec *executionContext) _Mediation(ctx context.Context, sel ast.SelectionSet, obj *cases.Mediation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mediationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mediation")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mediation_id(ctx, field, obj)
+				})
+		case "case":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mediation_case(ctx, field, obj)
+				})
+		case "mediators":
+			out.Values[i] = ec._Mediation_mediators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parties":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mediation_parties(ctx, field, obj)
+				})
+		case "sessions":
+			out.Values[i] = ec._Mediation_sessions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._Mediation_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agreement":
+			out.Values[i] = ec._Mediation_agreement(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "concludedAt":
+			out.Values[i] = ec._Mediation_concludedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mediationPartyImplementors = []string{"MediationParty"}
+
+func (ec *executionContext) _MediationParty(ctx context.Context, sel ast.SelectionSet, obj *cases.Party) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mediationPartyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MediationParty")
+		case "side":
+			out.Values[i] = ec._MediationParty_side(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "masked":
+			out.Values[i] = ec._MediationParty_masked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contact":
+			out.Values[i] = ec._MediationParty_contact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mediationPayloadImplementors = []string{"MediationPayload"}
+
+func (ec *executionContext) _MediationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MediationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mediationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MediationPayload")
+		case "mediation":
+			out.Values[i] = ec._MediationPayload_mediation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MediationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mediationSessionImplementors = []string{"MediationSession"}
+
+func (ec *executionContext) _MediationSession(ctx context.Context, sel ast.SelectionSet, obj *cases.Session) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mediationSessionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MediationSession")
+		case "heldAt":
+			out.Values[i] = ec._MediationSession_heldAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "place":
+			out.Values[i] = ec._MediationSession_place(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._MediationSession_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mediatorImplementors = []string{"Mediator"}
+
+func (ec *executionContext) _Mediator(ctx context.Context, sel ast.SelectionSet, obj *cases.Mediator) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mediatorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mediator")
+		case "kind":
+			out.Values[i] = ec._Mediator_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mediator_person(ctx, field, obj)
+				})
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mediator_unit(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._Mediator_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var membershipImplementors = []string{"Membership", "Node"}
 
 func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSet, obj *structure.Membership) graphql.Marshaler {
@@ -30470,6 +40164,111 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "endMembership":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_endMembership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reportCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "escalateCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_escalateCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "routeCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_routeCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptRoutedCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptRoutedCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "handBackCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_handBackCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolveCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "returnCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_returnCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordMediation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordMediation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateMediation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateMediation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addCaseCategory":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addCaseCategory(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createIntakeKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createIntakeKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeIntakeKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeIntakeKey(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -31777,6 +41576,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_enumLabels(ctx, field)
 				})
+		case "overdueCases":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_overdueCases(ctx, field)
+				})
+		case "myGridCases":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myGridCases(ctx, field)
+				})
 		case "venues":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -32331,6 +42142,30 @@ func (ec *executionContext) _Subdistrict(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Subdistrict_gridCount(ctx, field, obj)
 				})
+		case "cases":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subdistrict_cases(ctx, field, obj)
+				})
+		case "caseCategories":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subdistrict_caseCategories(ctx, field, obj)
+				})
+		case "caseFigures":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subdistrict_caseFigures(ctx, field, obj)
+				})
+		case "intakeKeys":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subdistrict_intakeKeys(ctx, field, obj)
+				})
 		case "jointMeetings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -32660,6 +42495,12 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Unit_memberships(ctx, field, obj)
+				})
+		case "routedCases":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Unit_routedCases(ctx, field, obj)
 				})
 		case "offers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -33573,6 +43414,11 @@ func (ec *executionContext) marshalNAccountPayload2ᚖcogovᚋgraphᚋmodelᚐAc
 	return ec._AccountPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAddCaseCategoryInput2cogovᚋgraphᚋmodelᚐAddCaseCategoryInput(ctx context.Context, v any) (model.AddCaseCategoryInput, error) {
+	res, err := ec.unmarshalInputAddCaseCategoryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAddClosureInput2cogovᚋgraphᚋmodelᚐAddClosureInput(ctx context.Context, v any) (model.AddClosureInput, error) {
 	res, err := ec.unmarshalInputAddClosureInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33785,6 +43631,229 @@ func (ec *executionContext) unmarshalNCancelJointMeetingInput2cogovᚋgraphᚋmo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCase2ᚖcogovᚋinternalᚋcasesᚐCase(ctx context.Context, sel ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Case!")
+		return graphql.Null
+	}
+	return ec._Case(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCaseAction2cogovᚋinternalᚋcasesᚐAction(ctx context.Context, v any) (cases.Action, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := cases.Action(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseAction2cogovᚋinternalᚋcasesᚐAction(ctx context.Context, sel ast.SelectionSet, v cases.Action) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CaseAction!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNCaseCategory2cogovᚋinternalᚋcasesᚐCategory(ctx context.Context, sel ast.SelectionSet, v cases.Category) graphql.Marshaler {
+	return ec._CaseCategory(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseCategory2ᚕcogovᚋinternalᚋcasesᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []cases.Category) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseCategory2cogovᚋinternalᚋcasesᚐCategory(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCaseCategory2ᚖcogovᚋinternalᚋcasesᚐCategory(ctx context.Context, sel ast.SelectionSet, v *cases.Category) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseCategory!")
+		return graphql.Null
+	}
+	return ec._CaseCategory(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseCategoryPayload2ᚖcogovᚋgraphᚋmodelᚐCaseCategoryPayload(ctx context.Context, sel ast.SelectionSet, v *model.CaseCategoryPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseCategoryPayload!")
+		return graphql.Null
+	}
+	return ec._CaseCategoryPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseConnection2ᚖcogovᚋgraphᚋmodelᚐCaseConnection(ctx context.Context, sel ast.SelectionSet, v *model.CaseConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseConnection!")
+		return graphql.Null
+	}
+	return ec._CaseConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseCount2cogovᚋgraphᚋmodelᚐCaseCount(ctx context.Context, sel ast.SelectionSet, v model.CaseCount) graphql.Marshaler {
+	return ec._CaseCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseCount2ᚕcogovᚋgraphᚋmodelᚐCaseCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CaseCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseCount2cogovᚋgraphᚋmodelᚐCaseCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCaseEdge2cogovᚋgraphᚋmodelᚐCaseEdge(ctx context.Context, sel ast.SelectionSet, v model.CaseEdge) graphql.Marshaler {
+	return ec._CaseEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseEdge2ᚕcogovᚋgraphᚋmodelᚐCaseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CaseEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseEdge2cogovᚋgraphᚋmodelᚐCaseEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCaseEvent2cogovᚋinternalᚋcasesᚐEvent(ctx context.Context, sel ast.SelectionSet, v cases.Event) graphql.Marshaler {
+	return ec._CaseEvent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseEvent2ᚕcogovᚋinternalᚋcasesᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []cases.Event) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseEvent2cogovᚋinternalᚋcasesᚐEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCaseLevel2cogovᚋinternalᚋcasesᚐLevel(ctx context.Context, v any) (cases.Level, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := cases.Level(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseLevel2cogovᚋinternalᚋcasesᚐLevel(ctx context.Context, sel ast.SelectionSet, v cases.Level) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CaseLevel!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNCasePayload2ᚖcogovᚋgraphᚋmodelᚐCasePayload(ctx context.Context, sel ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CasePayload!")
+		return graphql.Null
+	}
+	return ec._CasePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseRates2ᚖcogovᚋinternalᚋcasesᚐRates(ctx context.Context, sel ast.SelectionSet, v *cases.Rates) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseRates!")
+		return graphql.Null
+	}
+	return ec._CaseRates(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCaseReasonInput2cogovᚋgraphᚋmodelᚐCaseReasonInput(ctx context.Context, v any) (model.CaseReasonInput, error) {
+	res, err := ec.unmarshalInputCaseReasonInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCaseSource2cogovᚋinternalᚋcasesᚐSource(ctx context.Context, v any) (cases.Source, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := cases.Source(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseSource2cogovᚋinternalᚋcasesᚐSource(ctx context.Context, sel ast.SelectionSet, v cases.Source) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CaseSource!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNCaseStatus2cogovᚋinternalᚋcasesᚐStatus(ctx context.Context, v any) (cases.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := cases.Status(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseStatus2cogovᚋinternalᚋcasesᚐStatus(ctx context.Context, sel ast.SelectionSet, v cases.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CaseStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNCaseStepInput2cogovᚋgraphᚋmodelᚐCaseStepInput(ctx context.Context, v any) (model.CaseStepInput, error) {
+	res, err := ec.unmarshalInputCaseStepInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseTimeLimit2cogovᚋgraphᚋmodelᚐCaseTimeLimit(ctx context.Context, sel ast.SelectionSet, v model.CaseTimeLimit) graphql.Marshaler {
+	return ec._CaseTimeLimit(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseTimeLimit2ᚕcogovᚋgraphᚋmodelᚐCaseTimeLimitᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CaseTimeLimit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseTimeLimit2cogovᚋgraphᚋmodelᚐCaseTimeLimit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCaseTimeLimitInput2cogovᚋgraphᚋmodelᚐCaseTimeLimitInput(ctx context.Context, v any) (model.CaseTimeLimitInput, error) {
+	res, err := ec.unmarshalInputCaseTimeLimitInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCategory2cogovᚋinternalᚋlistsᚐCategory(ctx context.Context, v any) (lists.Category, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := lists.Category(tmp)
@@ -33798,6 +43867,11 @@ func (ec *executionContext) marshalNCategory2cogovᚋinternalᚋlistsᚐCategory
 		graphql.AddInvalidNullFromMarshaler(ctx, "Category!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCloseCaseInput2cogovᚋgraphᚋmodelᚐCloseCaseInput(ctx context.Context, v any) (model.CloseCaseInput, error) {
+	res, err := ec.unmarshalInputCloseCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNClosure2cogovᚋinternalᚋbookingᚐClosure(ctx context.Context, sel ast.SelectionSet, v booking.Closure) graphql.Marshaler {
@@ -33907,6 +43981,26 @@ func (ec *executionContext) marshalNCommunity2ᚖcogovᚋinternalᚋstructureᚐ
 	return ec._Community(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCommunityCaseRates2cogovᚋgraphᚋmodelᚐCommunityCaseRates(ctx context.Context, sel ast.SelectionSet, v model.CommunityCaseRates) graphql.Marshaler {
+	return ec._CommunityCaseRates(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCommunityCaseRates2ᚕcogovᚋgraphᚋmodelᚐCommunityCaseRatesᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CommunityCaseRates) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunityCaseRates2cogovᚋgraphᚋmodelᚐCommunityCaseRates(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCommunityConnection2ᚖcogovᚋgraphᚋmodelᚐCommunityConnection(ctx context.Context, sel ast.SelectionSet, v *model.CommunityConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CommunityConnection!")
@@ -33971,6 +44065,19 @@ func (ec *executionContext) unmarshalNCreateCommunityInput2cogovᚋgraphᚋmodel
 func (ec *executionContext) unmarshalNCreateGridInput2cogovᚋgraphᚋmodelᚐCreateGridInput(ctx context.Context, v any) (model.CreateGridInput, error) {
 	res, err := ec.unmarshalInputCreateGridInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateIntakeKeyInput2cogovᚋgraphᚋmodelᚐCreateIntakeKeyInput(ctx context.Context, v any) (model.CreateIntakeKeyInput, error) {
+	res, err := ec.unmarshalInputCreateIntakeKeyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateIntakeKeyPayload2ᚖcogovᚋgraphᚋmodelᚐCreateIntakeKeyPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateIntakeKeyPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateIntakeKeyPayload!")
+		return graphql.Null
+	}
+	return ec._CreateIntakeKeyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateMembershipInput2cogovᚋgraphᚋmodelᚐCreateMembershipInput(ctx context.Context, v any) (model.CreateMembershipInput, error) {
@@ -34076,6 +44183,11 @@ func (ec *executionContext) marshalNEnumLabel2ᚕcogovᚋgraphᚋmodelᚐEnumLab
 	return ret
 }
 
+func (ec *executionContext) unmarshalNEscalateCaseInput2cogovᚋgraphᚋmodelᚐEscalateCaseInput(ctx context.Context, v any) (model.EscalateCaseInput, error) {
+	res, err := ec.unmarshalInputEscalateCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNEscalateNeedInput2cogovᚋgraphᚋmodelᚐEscalateNeedInput(ctx context.Context, v any) (model.EscalateNeedInput, error) {
 	res, err := ec.unmarshalInputEscalateNeedInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34136,6 +44248,26 @@ func (ec *executionContext) marshalNGrid2ᚖcogovᚋinternalᚋstructureᚐGrid(
 		return graphql.Null
 	}
 	return ec._Grid(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGridCaseRates2cogovᚋgraphᚋmodelᚐGridCaseRates(ctx context.Context, sel ast.SelectionSet, v model.GridCaseRates) graphql.Marshaler {
+	return ec._GridCaseRates(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGridCaseRates2ᚕcogovᚋgraphᚋmodelᚐGridCaseRatesᚄ(ctx context.Context, sel ast.SelectionSet, v []model.GridCaseRates) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGridCaseRates2cogovᚋgraphᚋmodelᚐGridCaseRates(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNGridConnection2ᚖcogovᚋgraphᚋmodelᚐGridConnection(ctx context.Context, sel ast.SelectionSet, v *model.GridConnection) graphql.Marshaler {
@@ -34229,6 +44361,34 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNIntakeKey2cogovᚋinternalᚋcasesᚐIntakeKey(ctx context.Context, sel ast.SelectionSet, v cases.IntakeKey) graphql.Marshaler {
+	return ec._IntakeKey(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIntakeKey2ᚕcogovᚋinternalᚋcasesᚐIntakeKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []cases.IntakeKey) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIntakeKey2cogovᚋinternalᚋcasesᚐIntakeKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIntakeKeyPayload2ᚖcogovᚋgraphᚋmodelᚐIntakeKeyPayload(ctx context.Context, sel ast.SelectionSet, v *model.IntakeKeyPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IntakeKeyPayload!")
+		return graphql.Null
+	}
+	return ec._IntakeKeyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNInvitation2ᚖcogovᚋinternalᚋmeetingᚐInvitation(ctx context.Context, sel ast.SelectionSet, v *meeting.Invitation) graphql.Marshaler {
@@ -34384,6 +44544,148 @@ func (ec *executionContext) marshalNLocalTime2int(ctx context.Context, sel ast.S
 	res := model.MarshalLocalTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "LocalTime!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNMediation2cogovᚋinternalᚋcasesᚐMediation(ctx context.Context, sel ast.SelectionSet, v cases.Mediation) graphql.Marshaler {
+	return ec._Mediation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMediation2ᚕcogovᚋinternalᚋcasesᚐMediationᚄ(ctx context.Context, sel ast.SelectionSet, v []cases.Mediation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMediation2cogovᚋinternalᚋcasesᚐMediation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNMediationOutcome2cogovᚋinternalᚋcasesᚐOutcome(ctx context.Context, v any) (cases.Outcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := cases.Outcome(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMediationOutcome2cogovᚋinternalᚋcasesᚐOutcome(ctx context.Context, sel ast.SelectionSet, v cases.Outcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "MediationOutcome!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNMediationParty2cogovᚋinternalᚋcasesᚐParty(ctx context.Context, sel ast.SelectionSet, v cases.Party) graphql.Marshaler {
+	return ec._MediationParty(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMediationParty2ᚕcogovᚋinternalᚋcasesᚐPartyᚄ(ctx context.Context, sel ast.SelectionSet, v []cases.Party) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMediationParty2cogovᚋinternalᚋcasesᚐParty(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMediationPayload2ᚖcogovᚋgraphᚋmodelᚐMediationPayload(ctx context.Context, sel ast.SelectionSet, v *model.MediationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MediationPayload!")
+		return graphql.Null
+	}
+	return ec._MediationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMediationSession2cogovᚋinternalᚋcasesᚐSession(ctx context.Context, sel ast.SelectionSet, v cases.Session) graphql.Marshaler {
+	return ec._MediationSession(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMediationSession2ᚕcogovᚋinternalᚋcasesᚐSessionᚄ(ctx context.Context, sel ast.SelectionSet, v []cases.Session) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMediationSession2cogovᚋinternalᚋcasesᚐSession(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNMediationSessionInput2cogovᚋgraphᚋmodelᚐMediationSessionInput(ctx context.Context, v any) (model.MediationSessionInput, error) {
+	res, err := ec.unmarshalInputMediationSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMediator2cogovᚋinternalᚋcasesᚐMediator(ctx context.Context, sel ast.SelectionSet, v cases.Mediator) graphql.Marshaler {
+	return ec._Mediator(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMediator2ᚕcogovᚋinternalᚋcasesᚐMediatorᚄ(ctx context.Context, sel ast.SelectionSet, v []cases.Mediator) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMediator2cogovᚋinternalᚋcasesᚐMediator(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNMediatorInput2cogovᚋgraphᚋmodelᚐMediatorInput(ctx context.Context, v any) (model.MediatorInput, error) {
+	res, err := ec.unmarshalInputMediatorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMediatorInput2ᚕcogovᚋgraphᚋmodelᚐMediatorInputᚄ(ctx context.Context, v any) ([]model.MediatorInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.MediatorInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMediatorInput2cogovᚋgraphᚋmodelᚐMediatorInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNMediatorKind2cogovᚋinternalᚋcasesᚐMediatorKind(ctx context.Context, v any) (cases.MediatorKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := cases.MediatorKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMediatorKind2cogovᚋinternalᚋcasesᚐMediatorKind(ctx context.Context, sel ast.SelectionSet, v cases.MediatorKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "MediatorKind!")
 	}
 	return res
 }
@@ -34710,6 +45012,40 @@ func (ec *executionContext) marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPartyInput2cogovᚋgraphᚋmodelᚐPartyInput(ctx context.Context, v any) (model.PartyInput, error) {
+	res, err := ec.unmarshalInputPartyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPartyInput2ᚕcogovᚋgraphᚋmodelᚐPartyInputᚄ(ctx context.Context, v any) ([]model.PartyInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PartyInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPartyInput2cogovᚋgraphᚋmodelᚐPartyInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNPartySide2cogovᚋinternalᚋcasesᚐSide(ctx context.Context, v any) (cases.Side, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := cases.Side(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPartySide2cogovᚋinternalᚋcasesᚐSide(ctx context.Context, sel ast.SelectionSet, v cases.Side) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PartySide!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNPerson2cogovᚋinternalᚋstructureᚐPerson(ctx context.Context, sel ast.SelectionSet, v structure.Person) graphql.Marshaler {
 	return ec._Person(ctx, sel, &v)
 }
@@ -34888,6 +45224,11 @@ func (ec *executionContext) unmarshalNRecordAttendanceInput2cogovᚋgraphᚋmode
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRecordMediationInput2cogovᚋgraphᚋmodelᚐRecordMediationInput(ctx context.Context, v any) (model.RecordMediationInput, error) {
+	res, err := ec.unmarshalInputRecordMediationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRecordMeetingOutcomeInput2cogovᚋgraphᚋmodelᚐRecordMeetingOutcomeInput(ctx context.Context, v any) (model.RecordMeetingOutcomeInput, error) {
 	res, err := ec.unmarshalInputRecordMeetingOutcomeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34900,6 +45241,11 @@ func (ec *executionContext) unmarshalNRejectBookingInput2cogovᚋgraphᚋmodel�
 
 func (ec *executionContext) unmarshalNRemoveClosureInput2cogovᚋgraphᚋmodelᚐRemoveClosureInput(ctx context.Context, v any) (model.RemoveClosureInput, error) {
 	res, err := ec.unmarshalInputRemoveClosureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReportCaseInput2cogovᚋgraphᚋmodelᚐReportCaseInput(ctx context.Context, v any) (model.ReportCaseInput, error) {
+	res, err := ec.unmarshalInputReportCaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -34941,6 +45287,11 @@ func (ec *executionContext) marshalNResolution2ᚕcogovᚋinternalᚋmeetingᚐR
 	return ret
 }
 
+func (ec *executionContext) unmarshalNResolveCaseInput2cogovᚋgraphᚋmodelᚐResolveCaseInput(ctx context.Context, v any) (model.ResolveCaseInput, error) {
+	res, err := ec.unmarshalInputResolveCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRespondToInvitationInput2cogovᚋgraphᚋmodelᚐRespondToInvitationInput(ctx context.Context, v any) (model.RespondToInvitationInput, error) {
 	res, err := ec.unmarshalInputRespondToInvitationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34957,6 +45308,11 @@ func (ec *executionContext) marshalNRevokeCalendarFeedsPayload2ᚖcogovᚋgraph�
 		return graphql.Null
 	}
 	return ec._RevokeCalendarFeedsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRevokeIntakeKeyInput2cogovᚋgraphᚋmodelᚐRevokeIntakeKeyInput(ctx context.Context, v any) (model.RevokeIntakeKeyInput, error) {
+	res, err := ec.unmarshalInputRevokeIntakeKeyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRevokeRoleInput2cogovᚋgraphᚋmodelᚐRevokeRoleInput(ctx context.Context, v any) (model.RevokeRoleInput, error) {
@@ -35018,6 +45374,26 @@ func (ec *executionContext) marshalNRolePayload2ᚖcogovᚋgraphᚋmodelᚐRoleP
 		return graphql.Null
 	}
 	return ec._RolePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRouteCaseInput2cogovᚋgraphᚋmodelᚐRouteCaseInput(ctx context.Context, v any) (model.RouteCaseInput, error) {
+	res, err := ec.unmarshalInputRouteCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSatisfaction2cogovᚋinternalᚋcasesᚐSatisfaction(ctx context.Context, v any) (cases.Satisfaction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := cases.Satisfaction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSatisfaction2cogovᚋinternalᚋcasesᚐSatisfaction(ctx context.Context, sel ast.SelectionSet, v cases.Satisfaction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Satisfaction!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNScheduleJointMeetingInput2cogovᚋgraphᚋmodelᚐScheduleJointMeetingInput(ctx context.Context, v any) (model.ScheduleJointMeetingInput, error) {
@@ -35288,6 +45664,11 @@ func (ec *executionContext) unmarshalNUpdateCommunityInput2cogovᚋgraphᚋmodel
 
 func (ec *executionContext) unmarshalNUpdateGridInput2cogovᚋgraphᚋmodelᚐUpdateGridInput(ctx context.Context, v any) (model.UpdateGridInput, error) {
 	res, err := ec.unmarshalInputUpdateGridInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateMediationInput2cogovᚋgraphᚋmodelᚐUpdateMediationInput(ctx context.Context, v any) (model.UpdateMediationInput, error) {
+	res, err := ec.unmarshalInputUpdateMediationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -35675,6 +46056,101 @@ func (ec *executionContext) marshalOCancelScope2ᚖcogovᚋinternalᚋbookingᚐ
 	return res
 }
 
+func (ec *executionContext) marshalOCase2ᚖcogovᚋinternalᚋcasesᚐCase(ctx context.Context, sel ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Case(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCaseCategory2ᚖcogovᚋinternalᚋcasesᚐCategory(ctx context.Context, sel ast.SelectionSet, v *cases.Category) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CaseCategory(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCaseFigures2ᚖcogovᚋgraphᚋmodelᚐCaseFigures(ctx context.Context, sel ast.SelectionSet, v *model.CaseFigures) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CaseFigures(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCaseLevel2ᚖcogovᚋinternalᚋcasesᚐLevel(ctx context.Context, v any) (*cases.Level, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := cases.Level(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseLevel2ᚖcogovᚋinternalᚋcasesᚐLevel(ctx context.Context, sel ast.SelectionSet, v *cases.Level) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOCaseSource2ᚖcogovᚋinternalᚋcasesᚐSource(ctx context.Context, v any) (*cases.Source, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := cases.Source(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseSource2ᚖcogovᚋinternalᚋcasesᚐSource(ctx context.Context, sel ast.SelectionSet, v *cases.Source) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOCaseStatus2ᚖcogovᚋinternalᚋcasesᚐStatus(ctx context.Context, v any) (*cases.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := cases.Status(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseStatus2ᚖcogovᚋinternalᚋcasesᚐStatus(ctx context.Context, sel ast.SelectionSet, v *cases.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOCaseTimeLimitInput2ᚕcogovᚋgraphᚋmodelᚐCaseTimeLimitInputᚄ(ctx context.Context, v any) ([]model.CaseTimeLimitInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CaseTimeLimitInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCaseTimeLimitInput2cogovᚋgraphᚋmodelᚐCaseTimeLimitInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOCategory2ᚖcogovᚋinternalᚋlistsᚐCategory(ctx context.Context, v any) (*lists.Category, error) {
 	if v == nil {
 		return nil, nil
@@ -35751,6 +46227,13 @@ func (ec *executionContext) marshalOConflictPolicy2ᚖcogovᚋinternalᚋbooking
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOContact2ᚖcogovᚋinternalᚋcasesᚐPersonal(ctx context.Context, sel ast.SelectionSet, v *cases.Personal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Contact(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
@@ -35883,6 +46366,13 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) marshalOIntakeKey2ᚖcogovᚋinternalᚋcasesᚐIntakeKey(ctx context.Context, sel ast.SelectionSet, v *cases.IntakeKey) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IntakeKey(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOInvitation2ᚖcogovᚋinternalᚋmeetingᚐInvitation(ctx context.Context, sel ast.SelectionSet, v *meeting.Invitation) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -35951,6 +46441,57 @@ func (ec *executionContext) marshalOLocalTime2ᚖint(ctx context.Context, sel as
 	_ = ctx
 	res := model.MarshalLocalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOMediation2ᚖcogovᚋinternalᚋcasesᚐMediation(ctx context.Context, sel ast.SelectionSet, v *cases.Mediation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Mediation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMediationOutcome2ᚖcogovᚋinternalᚋcasesᚐOutcome(ctx context.Context, v any) (*cases.Outcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := cases.Outcome(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMediationOutcome2ᚖcogovᚋinternalᚋcasesᚐOutcome(ctx context.Context, sel ast.SelectionSet, v *cases.Outcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOMediationSessionInput2ᚕcogovᚋgraphᚋmodelᚐMediationSessionInputᚄ(ctx context.Context, v any) ([]model.MediationSessionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.MediationSessionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMediationSessionInput2cogovᚋgraphᚋmodelᚐMediationSessionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMediationSessionInput2ᚖcogovᚋgraphᚋmodelᚐMediationSessionInput(ctx context.Context, v any) (*model.MediationSessionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMediationSessionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOMembership2ᚖcogovᚋinternalᚋstructureᚐMembership(ctx context.Context, sel ast.SelectionSet, v *structure.Membership) graphql.Marshaler {
@@ -36108,6 +46649,25 @@ func (ec *executionContext) marshalORole2ᚖcogovᚋinternalᚋaccountᚐRole(ct
 		return graphql.Null
 	}
 	return ec._Role(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSatisfaction2ᚖcogovᚋinternalᚋcasesᚐSatisfaction(ctx context.Context, v any) (*cases.Satisfaction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := cases.Satisfaction(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSatisfaction2ᚖcogovᚋinternalᚋcasesᚐSatisfaction(ctx context.Context, sel ast.SelectionSet, v *cases.Satisfaction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

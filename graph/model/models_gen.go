@@ -7,6 +7,7 @@ import (
 	"cogov/internal/access"
 	"cogov/internal/account"
 	"cogov/internal/booking"
+	"cogov/internal/cases"
 	"cogov/internal/lists"
 	"cogov/internal/meeting"
 	"cogov/internal/problem"
@@ -23,6 +24,20 @@ type AccountPayload struct {
 	Account *account.Account `json:"account,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `addCaseCategory`.
+type AddCaseCategoryInput struct {
+	// The sub-district.
+	SubdistrictID string `json:"subdistrictId"`
+	// A code: capital letters, digits and underscores.
+	Code string `json:"code"`
+	// The name to show.
+	Name string `json:"name"`
+	// Whether it is a dispute, which mediation settles.
+	Dispute *bool `json:"dispute,omitempty"`
+	// Time limits; the defaults (grid 2/72 h, community 24/168 h, sub-district 48/336 h, joint meeting 72/720 h) for the levels left out.
+	TimeLimits []CaseTimeLimitInput `json:"timeLimits,omitempty"`
 }
 
 // Input of `addClosure`.
@@ -127,6 +142,114 @@ type CancelJointMeetingInput struct {
 	Reason string `json:"reason"`
 }
 
+// The result of `addCaseCategory`.
+type CaseCategoryPayload struct {
+	// The new category; null when the mutation failed.
+	Category *cases.Category `json:"category,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// A page of cases.
+type CaseConnection struct {
+	// The cases of this page with their cursors.
+	Edges []CaseEdge `json:"edges"`
+	// Where this page is in the list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many cases the list holds.
+	TotalCount int `json:"totalCount"`
+}
+
+// How many cases have one value of a dimension.
+type CaseCount struct {
+	// The value: a source, a status, a level (UNIT for a unit), or a category's code.
+	Key string `json:"key"`
+	// The name to show, in the request's language.
+	Label string `json:"label"`
+	// How many.
+	Count int `json:"count"`
+}
+
+// A case in a page.
+type CaseEdge struct {
+	// The cursor of this case.
+	Cursor string `json:"cursor"`
+	// The case.
+	Node *cases.Case `json:"node"`
+}
+
+// A sub-district's grid-affairs figures for a period, computed in SQL.
+type CaseFigures struct {
+	// The whole sub-district.
+	Total *cases.Rates `json:"total"`
+	// Cases reported in the period by source.
+	BySource []CaseCount `json:"bySource"`
+	// Cases reported in the period by category.
+	ByCategory []CaseCount `json:"byCategory"`
+	// Cases reported in the period by their status now.
+	ByStatus []CaseCount `json:"byStatus"`
+	// Cases resolved in the period by the level that settled them (UNIT for a unit they were routed to).
+	BySettledLevel []CaseCount `json:"bySettledLevel"`
+	// Per community with cases.
+	Communities []CommunityCaseRates `json:"communities"`
+	// Per grid with cases.
+	Grids []GridCaseRates `json:"grids"`
+}
+
+// The result of a case mutation.
+type CasePayload struct {
+	// The case as it now is; null when the mutation failed.
+	Case *cases.Case `json:"case,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `handBackCase` and `returnCase`.
+type CaseReasonInput struct {
+	// The case.
+	CaseID string `json:"caseId"`
+	// Why.
+	Reason string `json:"reason"`
+}
+
+// A step of a case with an optional note.
+type CaseStepInput struct {
+	// The case.
+	CaseID string `json:"caseId"`
+	// A note for the trail.
+	Note *string `json:"note,omitempty"`
+}
+
+// How long a level has to accept and to resolve a case of a category.
+type CaseTimeLimit struct {
+	// The level.
+	Level cases.Level `json:"level"`
+	// Hours to accept a case that reaches the level.
+	AcceptHours int `json:"acceptHours"`
+	// Hours to resolve it there.
+	ResolveHours int `json:"resolveHours"`
+}
+
+// A time limit to set.
+type CaseTimeLimitInput struct {
+	// The level.
+	Level cases.Level `json:"level"`
+	// Hours to accept, 1 to 8760.
+	AcceptHours int `json:"acceptHours"`
+	// Hours to resolve, 1 to 8760.
+	ResolveHours int `json:"resolveHours"`
+}
+
+// Input of `closeCase`: the return visit.
+type CloseCaseInput struct {
+	// The case.
+	CaseID string `json:"caseId"`
+	// The resident's answer.
+	Satisfaction cases.Satisfaction `json:"satisfaction"`
+	// What the resident said.
+	Note *string `json:"note,omitempty"`
+}
+
 // A page of committees.
 type CommitteeConnection struct {
 	// The committees on this page with their cursors.
@@ -151,6 +274,14 @@ type CommitteePayload struct {
 	Committee *structure.Committee `json:"committee,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// The rates of one community.
+type CommunityCaseRates struct {
+	// The community.
+	Community *structure.Community `json:"community"`
+	// Its rates.
+	Rates *cases.Rates `json:"rates"`
 }
 
 // A page of communities.
@@ -239,6 +370,30 @@ type CreateGridInput struct {
 	DeputyHeadIds []string `json:"deputyHeadIds,omitempty"`
 	// The grid workers.
 	WorkerIds []string `json:"workerIds,omitempty"`
+}
+
+// Input of `createIntakeKey`.
+type CreateIntakeKeyInput struct {
+	// The sub-district.
+	SubdistrictID string `json:"subdistrictId"`
+	// The system's name.
+	Name string `json:"name"`
+	// HOTLINE_12345 or DIVERSION_110: the source of every case it pushes.
+	Source cases.Source `json:"source"`
+	// Where to call back acceptance and outcomes (http or https); none when left out.
+	CallbackURL *string `json:"callbackUrl,omitempty"`
+}
+
+// The result of `createIntakeKey`: the secrets are shown here only, once.
+type CreateIntakeKeyPayload struct {
+	// The key; null when the mutation failed.
+	IntakeKey *cases.IntakeKey `json:"intakeKey,omitempty"`
+	// The API key the system sends as `Authorization: Bearer`; stored only as a hash.
+	APIKey *string `json:"apiKey,omitempty"`
+	// The secret the callbacks are signed with (HMAC-SHA256).
+	CallbackSecret *string `json:"callbackSecret,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
 }
 
 // Input of `createMembership`.
@@ -351,6 +506,16 @@ type EnumLabel struct {
 	Label string `json:"label"`
 }
 
+// Input of `escalateCase`.
+type EscalateCaseInput struct {
+	// The case.
+	CaseID string `json:"caseId"`
+	// Why the level cannot settle it.
+	Note string `json:"note"`
+	// From the community or the sub-district: a planned joint meeting to put it on the agenda of; you must administer one of its conveners.
+	MeetingID *string `json:"meetingId,omitempty"`
+}
+
 // Input of `escalateNeed`.
 type EscalateNeedInput struct {
 	// The open or matched need.
@@ -367,8 +532,16 @@ type GrantRoleInput struct {
 	AccountID string `json:"accountId"`
 	// What the role lets its holder do.
 	Kind access.RoleKind `json:"kind"`
-	// The sub-district, committee, unit or person the role is over; left out for PLATFORM_ADMIN.
+	// The sub-district, committee, unit, person or grid the role is over; left out for PLATFORM_ADMIN.
 	ScopeID *string `json:"scopeId,omitempty"`
+}
+
+// The rates of one grid.
+type GridCaseRates struct {
+	// The grid.
+	Grid *structure.Grid `json:"grid"`
+	// Its rates.
+	Rates *cases.Rates `json:"rates"`
 }
 
 // A page of grids.
@@ -393,6 +566,14 @@ type GridEdge struct {
 type GridPayload struct {
 	// The grid as it now is; null when the mutation failed.
 	Grid *structure.Grid `json:"grid,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// The result of `revokeIntakeKey`.
+type IntakeKeyPayload struct {
+	// The key as it now is; null when the mutation failed.
+	IntakeKey *cases.IntakeKey `json:"intakeKey,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
 }
@@ -463,6 +644,36 @@ type LaunchProjectInput struct {
 	DueOn *time.Time `json:"dueOn,omitempty"`
 	// The joint meeting's resolution that decided it.
 	ResolutionID *string `json:"resolutionId,omitempty"`
+}
+
+// The result of a mediation mutation.
+type MediationPayload struct {
+	// The mediation as it now is; null when the mutation failed.
+	Mediation *cases.Mediation `json:"mediation,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// A sitting to record.
+type MediationSessionInput struct {
+	// When.
+	HeldAt time.Time `json:"heldAt"`
+	// Where.
+	Place *string `json:"place,omitempty"`
+	// What happened.
+	Note *string `json:"note,omitempty"`
+}
+
+// A mediator to record.
+type MediatorInput struct {
+	// What kind.
+	Kind cases.MediatorKind `json:"kind"`
+	// A person of the sub-district (grid or community staff).
+	PersonID *string `json:"personId,omitempty"`
+	// The unit: a law firm for a lawyer.
+	UnitID *string `json:"unitId,omitempty"`
+	// The name, when not a person of the sub-district (a lawyer's).
+	Name *string `json:"name,omitempty"`
 }
 
 // A page of memberships.
@@ -582,6 +793,16 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// A party to record.
+type PartyInput struct {
+	// Their side.
+	Side cases.Side `json:"side"`
+	// Their name.
+	Name string `json:"name"`
+	// Their phone.
+	Phone *string `json:"phone,omitempty"`
+}
+
 // A page of people.
 type PersonConnection struct {
 	// The people on this page with their cursors.
@@ -685,6 +906,22 @@ type RecordAttendanceInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// Input of `recordMediation`.
+type RecordMediationInput struct {
+	// The case, accepted and open.
+	CaseID string `json:"caseId"`
+	// Who mediates: one to 20.
+	Mediators []MediatorInput `json:"mediators"`
+	// The parties: one to 20.
+	Parties []PartyInput `json:"parties"`
+	// The sittings so far.
+	Sessions []MediationSessionInput `json:"sessions,omitempty"`
+	// How it ended; PENDING while it goes on.
+	Outcome *cases.Outcome `json:"outcome,omitempty"`
+	// The agreement, when one was reached.
+	Agreement *string `json:"agreement,omitempty"`
+}
+
 // Input of `recordMeetingOutcome`.
 type RecordMeetingOutcomeInput struct {
 	// The meeting, once it has started.
@@ -725,6 +962,32 @@ type RejectBookingInput struct {
 type RemoveClosureInput struct {
 	// The closure to lift.
 	ClosureID string `json:"closureId"`
+}
+
+// A case to report.
+type ReportCaseInput struct {
+	// The grid it is in.
+	GridID string `json:"gridId"`
+	// Where it came from.
+	Source cases.Source `json:"source"`
+	// Its category.
+	CategoryID string `json:"categoryId"`
+	// A short title.
+	Title string `json:"title"`
+	// What happened.
+	Description *string `json:"description,omitempty"`
+	// Where.
+	Address *string `json:"address,omitempty"`
+	// Latitude (WGS 84); with longitude.
+	Latitude *float64 `json:"latitude,omitempty"`
+	// Longitude (WGS 84); with latitude.
+	Longitude *float64 `json:"longitude,omitempty"`
+	// Addresses (http or https) of stored photos, at most 20.
+	Photos []string `json:"photos,omitempty"`
+	// The reporter's name, if they gave it.
+	ReporterName *string `json:"reporterName,omitempty"`
+	// The reporter's phone, if they gave it.
+	ReporterPhone *string `json:"reporterPhone,omitempty"`
 }
 
 // Input of `reportProjectProgress`.
@@ -769,6 +1032,14 @@ type RequestBookingPayload struct {
 	UserErrors []problem.Problem `json:"userErrors"`
 }
 
+// Input of `resolveCase`.
+type ResolveCaseInput struct {
+	// The case.
+	CaseID string `json:"caseId"`
+	// How it was settled.
+	Resolution string `json:"resolution"`
+}
+
 // Input of `respondToInvitation`.
 type RespondToInvitationInput struct {
 	// The invitation.
@@ -789,6 +1060,12 @@ type RevokeCalendarFeedsPayload struct {
 	RevokedCount int `json:"revokedCount"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `revokeIntakeKey`.
+type RevokeIntakeKeyInput struct {
+	// The key.
+	IntakeKeyID string `json:"intakeKeyId"`
 }
 
 // Input of `revokeRole`.
@@ -817,6 +1094,16 @@ type RolePayload struct {
 	Role *account.Role `json:"role,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `routeCase`.
+type RouteCaseInput struct {
+	// The case.
+	CaseID string `json:"caseId"`
+	// The stationed unit or department that owns the matter.
+	UnitID string `json:"unitId"`
+	// A note for the unit.
+	Note *string `json:"note,omitempty"`
 }
 
 // Input of `scheduleJointMeeting`.
@@ -1021,6 +1308,18 @@ type UpdateGridInput struct {
 	DeputyHeadIds []string `json:"deputyHeadIds,omitempty"`
 	// The new grid workers.
 	WorkerIds []string `json:"workerIds,omitempty"`
+}
+
+// Input of `updateMediation`.
+type UpdateMediationInput struct {
+	// The mediation, not concluded.
+	MediationID string `json:"mediationId"`
+	// A sitting to add.
+	Session *MediationSessionInput `json:"session,omitempty"`
+	// To conclude it: how it ended.
+	Outcome *cases.Outcome `json:"outcome,omitempty"`
+	// The agreement, when one was reached.
+	Agreement *string `json:"agreement,omitempty"`
 }
 
 // Input of `updateMembership`; fields left out stay as they are.

@@ -20,6 +20,15 @@ const (
 	UnitAdmin RoleKind = "UNIT_ADMIN"
 	// Member is a person's own view of their memberships and invitations; scope: a person.
 	Member RoleKind = "MEMBER"
+	// GridWorker reports and settles the cases of one grid: its head, a
+	// deputy or a worker; scope: a grid. A person working in several grids
+	// holds one role per grid.
+	GridWorker RoleKind = "GRID_WORKER"
+	// Integration is another system pushing cases through the intake
+	// endpoint (the 110 dispatch, the 12345 hotline); scope: its intake key.
+	// It is never stored as an account's role: the intake endpoint gives it
+	// to the request an API key signs.
+	Integration RoleKind = "INTEGRATION"
 )
 
 // Role is a role held over one record (the scope) of one sub-district.
@@ -77,6 +86,31 @@ func (v Viewer) AdministersCommittee(committeeID, sd string) bool {
 // AdministersUnit reports whether v may act for a unit of sub-district sd.
 func (v Viewer) AdministersUnit(unitID, sd string) bool {
 	return v.AdministersSubdistrict(sd) || v.has(UnitAdmin, unitID)
+}
+
+// WorksInGrid reports whether v may act on the cases of grid gridID of
+// sub-district sd: its grid staff and the sub-district's administrators.
+func (v Viewer) WorksInGrid(gridID, sd string) bool {
+	return v.AdministersSubdistrict(sd) || v.has(GridWorker, gridID)
+}
+
+// Grids returns the grids of sub-district sd whose staff v belongs to.
+func (v Viewer) Grids(sd string) []string { return v.scopes(GridWorker, sd) }
+
+// Committees returns the committees of sub-district sd v administers.
+func (v Viewer) Committees(sd string) []string { return v.scopes(CommitteeAdmin, sd) }
+
+// Units returns the units of sub-district sd v administers.
+func (v Viewer) Units(sd string) []string { return v.scopes(UnitAdmin, sd) }
+
+func (v Viewer) scopes(kind RoleKind, sd string) []string {
+	var out []string
+	for _, r := range v.Roles {
+		if r.Kind == kind && r.SubdistrictID == sd {
+			out = append(out, r.ScopeID)
+		}
+	}
+	return out
 }
 
 // IsPerson reports whether v is signed in as the person personID.

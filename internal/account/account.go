@@ -69,7 +69,7 @@ var ErrUnauthenticated = errors.New("the session token is not valid; sign in aga
 
 // Scope is a role's scope as the store finds it.
 type Scope struct {
-	Kind          string // Subdistrict, Committee, Unit or Person
+	Kind          string // Subdistrict, Committee, Unit, Person or Grid
 	SubdistrictID string
 }
 
@@ -456,6 +456,7 @@ var scopeKind = map[access.RoleKind]string{
 	access.CommitteeAdmin:   "Committee",
 	access.UnitAdmin:        "Unit",
 	access.Member:           "Person",
+	access.GridWorker:       "Grid",
 }
 
 // GrantRole gives an account a role. The viewer must administer the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"cogov/internal/access"
 	"cogov/internal/account"
@@ -20,7 +21,8 @@ const Password = "cogov-demo"
 // water-admin (administrators of the two units that share the big venues)
 // and community-1-admin … community-12-admin (administrators of each
 // community's party committee), and member-demo, a part-time member of the
-// working committee as a person. It does nothing when street-admin exists.
+// working committee as a person; and the grid staff's accounts (see
+// gridAccounts). It does nothing when street-admin exists.
 func LoadAccounts(ctx context.Context, st *store.Store, accounts *account.Service) error {
 	if _, err := st.Credentials(ctx, "street-admin"); err == nil {
 		return nil
@@ -83,6 +85,15 @@ func LoadAccounts(ctx context.Context, st *store.Store, accounts *account.Servic
 		member = c.Items[0].PersonID
 	}
 	grants = append(grants, grant{"member-demo", access.Member, member})
+	staff, err := gridAccounts(ctx, st, sd.ID)
+	if err != nil {
+		return err
+	}
+	persons := map[string]string{} // username → the person a grid account signs in as
+	for _, g := range staff {
+		grants = append(grants, grant{g.username, access.GridWorker, g.grid})
+		persons[g.username] = g.person
+	}
 	return st.InTx(ctx, func(ctx context.Context) error {
 		for _, g := range grants {
 			if g.scope == "" {
@@ -91,6 +102,9 @@ func LoadAccounts(ctx context.Context, st *store.Store, accounts *account.Servic
 			in := account.NewAccount{Username: g.username, Password: Password, SubdistrictID: &sd.ID, Demo: true}
 			if g.kind == access.Member {
 				in.PersonID = &g.scope
+			}
+			if p := persons[g.username]; p != "" {
+				in.PersonID = &p
 			}
 			a, err := accounts.CreateAccount(ctx, in)
 			if err != nil {
@@ -102,4 +116,83 @@ func LoadAccounts(ctx context.Context, st *store.Store, accounts *account.Servic
 		}
 		return nil
 	})
+}
+
+// GridWorkerAccounts are the grids (numbered from 1 in the order of the
+// demo data) that have a demo account for one of their workers besides
+// their head's: grid-<n>-worker.
+var GridWorkerAccounts = []int{1, 2, 13}
+
+// gridAccount is a demo account of a grid's staff.
+type gridAccount struct{ username, grid, person string }
+
+// gridAccounts are the grid staff's demo accounts: grid-<n>-head for the
+// head of every grid and grid-<n>-worker for the first worker of the grids
+// of GridWorkerAccounts, each a GRID_WORKER of their grid signed in as
+// their person.
+func gridAccounts(ctx context.Context, st *store.Store, sd string) ([]gridAccount, error) {
+	grids, err := DemoGrids(ctx, st, sd)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(grids))
+	for i, g := range grids {
+		ids[i] = g.ID
+	}
+	staff, err := st.GridStaff(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []gridAccount
+	for i, g := range grids {
+		var head, worker string
+		for _, s := range staff[g.ID] {
+			switch {
+			case s.Role == structure.GridHead:
+				head = s.PersonID
+			case s.Role == structure.GridWorker && worker == "":
+				worker = s.PersonID
+			}
+		}
+		out = append(out, gridAccount{fmt.Sprintf("grid-%d-head", i+1), g.ID, head})
+		if slices.Contains(GridWorkerAccounts, i+1) {
+			out = append(out, gridAccount{fmt.Sprintf("grid-%d-worker", i+1), g.ID, worker})
+		}
+	}
+	return out, nil
+}
+
+// DemoGrids returns the demo sub-district's grids numbered as the demo data
+// lists them: grid n (from 1) is DemoGrids(...)[n-1].
+func DemoGrids(ctx context.Context, st *store.Store, sd string) ([]structure.Grid, error) {
+	coms, err := st.Communities(ctx, []string{sd}, store.ListFilter{}, store.Page{First: store.MaxPage})
+	if err != nil {
+		return nil, err
+	}
+	byCode := map[string]string{}
+	var comIDs []string
+	for _, c := range coms[sd].Items {
+		byCode[c.Code] = c.ID
+		comIDs = append(comIDs, c.ID)
+	}
+	grids, err := st.Grids(ctx, comIDs, store.Page{First: store.MaxPage})
+	if err != nil {
+		return nil, err
+	}
+	var out []structure.Grid
+	for _, c := range Communities {
+		conn := grids[byCode[c.Code]]
+		for _, dg := range c.Grids {
+			found := false
+			for _, g := range conn.Items {
+				if g.Name == dg.Name {
+					out, found = append(out, g), true
+				}
+			}
+			if !found {
+				return nil, fmt.Errorf("demo grid %s of %s not found", dg.Name, c.Name)
+			}
+		}
+	}
+	return out, nil
 }

@@ -134,7 +134,10 @@ func load(ctx context.Context, st *store.Store, now clock.Clock, plan Plan) erro
 	if err != nil {
 		return err
 	}
-	return loadMeetings(ctx, st, now, plan, wc, units, parties, venues)
+	if err := loadMeetings(ctx, st, now, plan, wc, units, parties, venues); err != nil {
+		return err
+	}
+	return loadCases(ctx, st, now, plan, sd, units, parties)
 }
 
 func people(person func(string) (string, error), names []string) ([]string, error) {

@@ -53,6 +53,7 @@ type AgendaItem struct {
 	DurationMinutes       *int
 	PresenterMembershipID *string
 	NeedID                *string // the escalated need the item takes up, if any
+	CaseID                *string // the escalated grid case the item takes up, if any
 }
 
 // Invitation is a seat invited to a meeting and its answer.

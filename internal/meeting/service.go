@@ -513,3 +513,16 @@ func (s *Service) AddToAgenda(ctx context.Context, meetingID, title string, need
 	})
 	return err
 }
+
+// AddCaseToAgenda appends an item taking up an escalated grid case to a
+// planned meeting; administrators of a convener may, as for needs.
+func (s *Service) AddCaseToAgenda(ctx context.Context, meetingID, title, caseID string) error {
+	_, err := s.change(ctx, meetingID, "meeting.agenda", title, func(c *Change) error {
+		if c.Meeting.Status != Planned {
+			return invalidState(c.Meeting, "given new agenda items")
+		}
+		c.AddAgenda = &AgendaItem{Title: title, CaseID: &caseID}
+		return nil
+	})
+	return err
+}

@@ -213,7 +213,8 @@ func (s *Store) ScopeOf(ctx context.Context, id string) (_ account.Scope, err er
 			`SELECT 'Subdistrict', id FROM subdistrict WHERE id = $1
 			 UNION ALL SELECT 'Committee', subdistrict_id FROM committee WHERE id = $1
 			 UNION ALL SELECT 'Unit', subdistrict_id FROM unit WHERE id = $1
-			 UNION ALL SELECT 'Person', subdistrict_id FROM person WHERE id = $1`, id)
+			 UNION ALL SELECT 'Person', subdistrict_id FROM person WHERE id = $1
+			 UNION ALL SELECT 'Grid', subdistrict_id FROM grid WHERE id = $1`, id)
 		return err
 	})
 	return sc, err

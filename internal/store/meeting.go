@@ -23,10 +23,10 @@ func meetingFields(m *meeting.Meeting) []any {
 		&m.CancelReason, &m.ConvenerIDs, &m.Demo, &m.CreatedAt}
 }
 
-const agendaCols = `a.id, a.meeting_id, a.position, a.title, a.duration_minutes, a.presenter_membership_id, a.need_id`
+const agendaCols = `a.id, a.meeting_id, a.position, a.title, a.duration_minutes, a.presenter_membership_id, a.need_id, a.case_id`
 
 func agendaFields(a *meeting.AgendaItem) []any {
-	return []any{&a.ID, &a.MeetingID, &a.Position, &a.Title, &a.DurationMinutes, &a.PresenterMembershipID, &a.NeedID}
+	return []any{&a.ID, &a.MeetingID, &a.Position, &a.Title, &a.DurationMinutes, &a.PresenterMembershipID, &a.NeedID, &a.CaseID}
 }
 
 const invitationCols = `i.id, i.subdistrict_id, i.meeting_id, i.membership_id, i.response, i.responded_at`
@@ -163,16 +163,16 @@ func (s *Store) CreateMeeting(ctx context.Context, m meeting.Meeting, agenda []m
 }
 
 func insertAgenda(ctx context.Context, tx pgx.Tx, sd, meetingID string, a meeting.AgendaItem) error {
-	_, err := tx.Exec(ctx, `INSERT INTO agenda_item (subdistrict_id, meeting_id, position, title, duration_minutes, presenter_membership_id, need_id)
+	_, err := tx.Exec(ctx, `INSERT INTO agenda_item (subdistrict_id, meeting_id, position, title, duration_minutes, presenter_membership_id, need_id, case_id)
 		VALUES ($1, $2, CASE WHEN $3 > 0 THEN $3 ELSE (SELECT coalesce(max(position), 0) + 1 FROM agenda_item WHERE meeting_id = $2) END,
-		$4, $5, $6, $7)`, sd, meetingID, a.Position, a.Title, a.DurationMinutes, a.PresenterMembershipID, a.NeedID)
+		$4, $5, $6, $7, $8)`, sd, meetingID, a.Position, a.Title, a.DurationMinutes, a.PresenterMembershipID, a.NeedID, a.CaseID)
 	return err
 }
 
-// replaceAgenda replaces a meeting's agenda items that take up no need with
-// items and numbers the need items on after them.
+// replaceAgenda replaces a meeting's agenda items that take up no need or
+// case with items and numbers the need and case items on after them.
 func replaceAgenda(ctx context.Context, tx pgx.Tx, sd, meetingID string, items []meeting.AgendaItem) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM agenda_item WHERE meeting_id = $1 AND need_id IS NULL`, meetingID); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM agenda_item WHERE meeting_id = $1 AND need_id IS NULL AND case_id IS NULL`, meetingID); err != nil {
 		return err
 	}
 	// Out of the way first: positions are unique per meeting.

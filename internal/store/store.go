@@ -114,7 +114,8 @@ const setViewerSQL = `SELECT set_config('cogov.viewer_ready', 'on', true), set_c
 	set_config('cogov.viewer_sds', $2::uuid[]::text, true), set_config('cogov.actor_id', $3, true),
 	set_config('cogov.actor_label', $4, true), set_config('cogov.action', $5, true), set_config('cogov.note', $6, true),
 	set_config('cogov.now', $7, true), set_config('cogov.staff_sds', $8::uuid[]::text, true),
-	set_config('cogov.persons', $9::uuid[]::text, true)`
+	set_config('cogov.persons', $9::uuid[]::text, true), set_config('cogov.admin_sds', $10::uuid[]::text, true),
+	set_config('cogov.scopes', $11::uuid[]::text, true)`
 
 // viewerArgs are the arguments of setViewerSQL for the viewer of ctx.
 func (s *Store) viewerArgs(ctx context.Context, action, note string) []any {
@@ -139,7 +140,18 @@ func (s *Store) viewerArgs(ctx context.Context, action, note string) []any {
 	if v.AdministersPlatform() {
 		system = "on"
 	}
-	return []any{system, list, v.AccountID, v.Username, action, note, s.now().Format(time.RFC3339Nano), staff, persons}
+	// The sub-districts v administers and the records v's other roles are
+	// over (grids, committees, units): who handles a grid case (cogov_case_handler).
+	admin, scopes := []string{}, []string{}
+	for _, r := range v.Roles {
+		switch {
+		case r.Kind == access.SubdistrictAdmin:
+			admin = append(admin, r.ScopeID)
+		case r.ScopeID != "" && r.Kind != access.Member && r.Kind != access.Integration:
+			scopes = append(scopes, r.ScopeID)
+		}
+	}
+	return []any{system, list, v.AccountID, v.Username, action, note, s.now().Format(time.RFC3339Nano), staff, persons, admin, scopes}
 }
 
 // write runs fn in a transaction whose audit-log rows carry the actor from

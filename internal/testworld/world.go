@@ -24,6 +24,7 @@ import (
 	"cogov/internal/access"
 	"cogov/internal/account"
 	"cogov/internal/booking"
+	"cogov/internal/cases"
 	"cogov/internal/clock"
 	"cogov/internal/lists"
 	"cogov/internal/meeting"
@@ -44,6 +45,7 @@ type World struct {
 	Bookings  *booking.Service
 	Meetings  *meeting.Service
 	Lists     *lists.Service
+	Cases     *cases.Service
 	Accounts  *account.Service
 	// Sys is a context acting as a trusted platform task.
 	Sys context.Context
@@ -66,6 +68,7 @@ func New(t testing.TB) *World {
 		Bookings:  bookings,
 		Meetings:  meetings,
 		Lists:     lists.NewService(st, meetings, now),
+		Cases:     cases.NewService(st, meetings, now),
 		Accounts:  account.NewService(st, account.Options{Now: now}),
 		Sys:       System(),
 	}
