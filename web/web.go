@@ -79,9 +79,11 @@ func handler(files fs.FS) http.Handler {
 }
 
 // serverPath reports whether a path belongs to the server's own endpoints,
-// which never fall back to the front end's page.
+// which never fall back to the front end's page: those of the public address,
+// and those of the operators' address (metrics, the profiler), which must
+// answer 404 here rather than look served.
 func serverPath(name string) bool {
-	for _, p := range []string{"graphql", "graphiql", "calendar", "export", "healthz", "readyz"} {
+	for _, p := range []string{"graphql", "graphiql", "calendar", "export", "intake", "healthz", "readyz", "metrics", "debug"} {
 		if name == p || strings.HasPrefix(name, p+"/") {
 			return true
 		}

@@ -61,6 +61,9 @@ func TestBuild(t *testing.T) {
 		{"POST", "/", 405, "", ""},
 		{"GET", "/graphiql", 404, "", ""}, // production: the server's own path, never the page
 		{"GET", "/export/subdistricts/x/y.csv", 404, "", ""},
+		{"GET", "/metrics", 404, "", ""},      // the operators' address only
+		{"GET", "/debug/pprof/", 404, "", ""}, // the operators' address only
+		{"GET", "/intake/openapi.yaml", 404, "", ""},
 	} {
 		rec := get(t, h, c.method, c.path)
 		if rec.Code != c.status || rec.Header().Get("Cache-Control") != c.cache || !strings.Contains(rec.Body.String(), c.body) {
