@@ -9,6 +9,7 @@ import (
 	"cogov/internal/clock"
 	"cogov/internal/lists"
 	"cogov/internal/meeting"
+	"cogov/internal/notify"
 	"cogov/internal/ratelimit"
 	"cogov/internal/store"
 	"cogov/internal/structure"
@@ -26,6 +27,7 @@ type Resolver struct {
 	Hub       *Hub // venue changes for subscriptions
 	Meetings  *meeting.Service
 	Lists     *lists.Service
+	Notify    *notify.Service // the inbox and notifications
 	Rates     *ratelimit.Limiter // the buckets every replica shares: sign-ins and operation costs
 }
 
@@ -51,5 +53,6 @@ func NewResolverWith(st *store.Store, publicURL string, now clock.Clock, account
 		Meetings:  meetings,
 		Lists:     lists.NewService(st, meetings, now),
 		Hub:       NewHub(),
+		Notify:    notify.NewService(st, now),
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"cogov/internal/booking"
 	"cogov/internal/lists"
 	"cogov/internal/meeting"
+	"cogov/internal/notify"
 	"cogov/internal/problem"
 	"cogov/internal/structure"
 	"context"
@@ -46,6 +47,7 @@ type ResolverRoot interface {
 	Community() CommunityResolver
 	Escalation() EscalationResolver
 	Grid() GridResolver
+	InboxItem() InboxItemResolver
 	Invitation() InvitationResolver
 	JointMeeting() JointMeetingResolver
 	Membership() MembershipResolver
@@ -173,6 +175,7 @@ type ComplexityRoot struct {
 	}
 
 	Committee struct {
+		Bookings      func(childComplexity int, first *int, after *string, last *int, before *string, status []booking.Status, from *time.Time, to *time.Time) int
 		Community     func(childComplexity int) int
 		Demo          func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -265,6 +268,24 @@ type ComplexityRoot struct {
 	GridPayload struct {
 		Grid       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	InboxItem struct {
+		Deadline func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Object   func(childComplexity int) int
+		Since    func(childComplexity int) int
+	}
+
+	InboxItemConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InboxItemEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Invitation struct {
@@ -683,17 +704,18 @@ type ComplexityRoot struct {
 	}
 
 	Unit struct {
-		Address      func(childComplexity int) int
-		Community    func(childComplexity int) int
-		Contribution func(childComplexity int, from time.Time, to time.Time) int
-		Demo         func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		Memberships  func(childComplexity int, first *int, after *string, last *int, before *string, currentOn *time.Time) int
-		Name         func(childComplexity int) int
-		Offers       func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.OfferStatus) int
-		Projects     func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) int
-		Subdistrict  func(childComplexity int) int
+		Address         func(childComplexity int) int
+		BookingRequests func(childComplexity int, first *int, after *string, last *int, before *string, status []booking.Status, from *time.Time, to *time.Time) int
+		Community       func(childComplexity int) int
+		Contribution    func(childComplexity int, from time.Time, to time.Time) int
+		Demo            func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Memberships     func(childComplexity int, first *int, after *string, last *int, before *string, currentOn *time.Time) int
+		Name            func(childComplexity int) int
+		Offers          func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.OfferStatus) int
+		Projects        func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) int
+		Subdistrict     func(childComplexity int) int
 	}
 
 	UnitConnection struct {
@@ -729,7 +751,7 @@ type ComplexityRoot struct {
 		Address           func(childComplexity int) int
 		AreaSqm           func(childComplexity int) int
 		Availability      func(childComplexity int, from time.Time, to time.Time) int
-		Bookings          func(childComplexity int, first *int, after *string, last *int, before *string, from *time.Time, to *time.Time) int
+		Bookings          func(childComplexity int, first *int, after *string, last *int, before *string, from *time.Time, to *time.Time, status []booking.Status) int
 		Capacity          func(childComplexity int) int
 		Closures          func(childComplexity int, from time.Time, to time.Time) int
 		Community         func(childComplexity int) int
@@ -766,6 +788,7 @@ type ComplexityRoot struct {
 
 	Viewer struct {
 		Account func(childComplexity int) int
+		Inbox   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Roles   func(childComplexity int) int
 	}
 }
@@ -811,6 +834,7 @@ type CommitteeResolver interface {
 	Subdistrict(ctx context.Context, obj *structure.Committee) (*structure.Subdistrict, error)
 	Community(ctx context.Context, obj *structure.Committee) (*structure.Community, error)
 	Memberships(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) (*model.MembershipConnection, error)
+	Bookings(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status []booking.Status, from *time.Time, to *time.Time) (*model.BookingConnection, error)
 	JointMeetings(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *meeting.Status) (*model.JointMeetingConnection, error)
 	Needs(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *lists.NeedStatus) (*model.NeedConnection, error)
 	Projects(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
@@ -833,6 +857,9 @@ type GridResolver interface {
 	Head(ctx context.Context, obj *structure.Grid) (*structure.Person, error)
 	DeputyHeads(ctx context.Context, obj *structure.Grid) ([]structure.Person, error)
 	Workers(ctx context.Context, obj *structure.Grid, first *int, after *string, last *int, before *string) (*model.PersonConnection, error)
+}
+type InboxItemResolver interface {
+	Object(ctx context.Context, obj *notify.Item) (model.Node, error)
 }
 type InvitationResolver interface {
 	ID(ctx context.Context, obj *meeting.Invitation) (string, error)
@@ -989,6 +1016,7 @@ type UnitResolver interface {
 	Subdistrict(ctx context.Context, obj *structure.Unit) (*structure.Subdistrict, error)
 	Community(ctx context.Context, obj *structure.Unit) (*structure.Community, error)
 	Memberships(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, currentOn *time.Time) (*model.MembershipConnection, error)
+	BookingRequests(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status []booking.Status, from *time.Time, to *time.Time) (*model.BookingConnection, error)
 	Offers(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status *lists.OfferStatus) (*model.OfferConnection, error)
 	Projects(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
 	Contribution(ctx context.Context, obj *structure.Unit, from time.Time, to time.Time) (*lists.Contribution, error)
@@ -1007,11 +1035,12 @@ type VenueResolver interface {
 	Closures(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Closure, error)
 
 	Availability(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Slot, error)
-	Bookings(ctx context.Context, obj *booking.Venue, first *int, after *string, last *int, before *string, from *time.Time, to *time.Time) (*model.BookingConnection, error)
+	Bookings(ctx context.Context, obj *booking.Venue, first *int, after *string, last *int, before *string, from *time.Time, to *time.Time, status []booking.Status) (*model.BookingConnection, error)
 }
 type ViewerResolver interface {
 	Account(ctx context.Context, obj *access.Viewer) (*account.Account, error)
 	Roles(ctx context.Context, obj *access.Viewer) ([]account.Role, error)
+	Inbox(ctx context.Context, obj *access.Viewer, first *int, after *string, last *int, before *string) (*model.InboxItemConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1417,6 +1446,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Closure.Start(childComplexity), true
 
+	case "Committee.bookings":
+		if e.ComplexityRoot.Committee.Bookings == nil {
+			break
+		}
+
+		args, err := ec.field_Committee_bookings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Committee.Bookings(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].([]booking.Status), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Committee.community":
 		if e.ComplexityRoot.Committee.Community == nil {
 			break
@@ -1783,6 +1823,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridPayload.UserErrors(childComplexity), true
+
+	case "InboxItem.deadline":
+		if e.ComplexityRoot.InboxItem.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItem.Deadline(childComplexity), true
+	case "InboxItem.kind":
+		if e.ComplexityRoot.InboxItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItem.Kind(childComplexity), true
+	case "InboxItem.object":
+		if e.ComplexityRoot.InboxItem.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItem.Object(childComplexity), true
+	case "InboxItem.since":
+		if e.ComplexityRoot.InboxItem.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItem.Since(childComplexity), true
+
+	case "InboxItemConnection.edges":
+		if e.ComplexityRoot.InboxItemConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItemConnection.Edges(childComplexity), true
+	case "InboxItemConnection.pageInfo":
+		if e.ComplexityRoot.InboxItemConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItemConnection.PageInfo(childComplexity), true
+	case "InboxItemConnection.totalCount":
+		if e.ComplexityRoot.InboxItemConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItemConnection.TotalCount(childComplexity), true
+
+	case "InboxItemEdge.cursor":
+		if e.ComplexityRoot.InboxItemEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItemEdge.Cursor(childComplexity), true
+	case "InboxItemEdge.node":
+		if e.ComplexityRoot.InboxItemEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItemEdge.Node(childComplexity), true
 
 	case "Invitation.id":
 		if e.ComplexityRoot.Invitation.ID == nil {
@@ -3776,6 +3873,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Address(childComplexity), true
+	case "Unit.bookingRequests":
+		if e.ComplexityRoot.Unit.BookingRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_bookingRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.BookingRequests(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].([]booking.Status), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Unit.community":
 		if e.ComplexityRoot.Unit.Community == nil {
 			break
@@ -3979,7 +4087,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Venue.Bookings(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["from"].(*time.Time), args["to"].(*time.Time)), true
+		return e.ComplexityRoot.Venue.Bookings(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["from"].(*time.Time), args["to"].(*time.Time), args["status"].([]booking.Status)), true
 	case "Venue.capacity":
 		if e.ComplexityRoot.Venue.Capacity == nil {
 			break
@@ -4138,6 +4246,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Account(childComplexity), true
+	case "Viewer.inbox":
+		if e.ComplexityRoot.Viewer.Inbox == nil {
+			break
+		}
+
+		args, err := ec.field_Viewer_inbox_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Viewer.Inbox(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Viewer.roles":
 		if e.ComplexityRoot.Viewer.Roles == nil {
 			break
@@ -5274,6 +5393,104 @@ type Subscription {
   venueChanged("The venue to watch." venueId: ID!): Venue!
 }
 `, BuiltIn: false},
+	{Name: "../../schema/daily.graphqls", Input: `# The daily loop: work lists, the inbox and notifications.
+
+extend type Committee {
+  "The committee's bookings that you may see (its administrators', the sub-district's), the soonest first: upcoming and pending ones are what a booker works on."
+  bookings(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+    "Only bookings in one of these statuses; all when left out."
+    status: [BookingStatus!]
+    "With ` + "`" + `to` + "`" + `: only bookings that overlap [from, to)."
+    from: DateTime
+    "The end of the window ` + "`" + `from` + "`" + ` starts."
+    to: DateTime
+  ): BookingConnection!
+}
+
+extend type Unit {
+  "The bookings of the unit's venues, for its administrators (and the sub-district's), the soonest first: a pending request must be decided before it starts."
+  bookingRequests(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+    "Only bookings in one of these statuses; all when left out (PENDING for the requests to decide)."
+    status: [BookingStatus!]
+    "With ` + "`" + `to` + "`" + `: only bookings that overlap [from, to)."
+    from: DateTime
+    "The end of the window ` + "`" + `from` + "`" + ` starts."
+    to: DateTime
+  ): BookingConnection!
+}
+
+"What an inbox item asks of you."
+enum InboxItemKind {
+  "A pending booking of a venue you administer waits for your approval."
+  BOOKING_TO_APPROVE
+  "An invitation to a joint meeting waits for your answer."
+  INVITATION_TO_ANSWER
+  "A need was escalated to the level you handle and is still open."
+  NEED_ESCALATED
+  "A project you own (or oversee) is past its due day and still active."
+  PROJECT_OVERDUE
+}
+
+"One thing that waits for the signed-in person."
+type InboxItem {
+  "What it asks of you."
+  kind: InboxItemKind!
+  "The record to act on: a Booking, an Invitation, a Need or a Project."
+  object: Node!
+  "Since when it waits."
+  since: DateTime!
+  "By when it should be done, if there is a deadline: a booking's or meeting's start, a project's due day."
+  deadline: DateTime
+}
+
+"A page of inbox items."
+type InboxItemConnection {
+  "The items on this page with their cursors."
+  edges: [InboxItemEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many items wait, over all pages: the number for a badge."
+  totalCount: Int!
+}
+
+"An inbox item in a connection."
+type InboxItemEdge {
+  "The cursor of this item."
+  cursor: String!
+  "The item."
+  node: InboxItem!
+}
+
+extend type Viewer {
+  "What waits for you across your roles, the nearest deadline first (items without one last, oldest first); empty for anonymous visitors."
+  inbox(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+  ): InboxItemConnection!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/meetings.graphqls", Input: `# Joint meetings, the three lists (needs, offers, projects) and the sub-district's figures.
 
 extend type Subdistrict {
@@ -6257,6 +6474,8 @@ type Venue implements Node {
     from: DateTime
     "The end of the window ` + "`" + `from` + "`" + ` starts."
     to: DateTime
+    "Only bookings in one of these statuses; all when left out."
+    status: [BookingStatus!]
   ): BookingConnection!
 }
 
@@ -7024,6 +7243,8 @@ func (ec *executionContext) childFields_Committee(ctx context.Context, field gra
 		return ec.fieldContext_Committee_community(ctx, field)
 	case "memberships":
 		return ec.fieldContext_Committee_memberships(ctx, field)
+	case "bookings":
+		return ec.fieldContext_Committee_bookings(ctx, field)
 	case "jointMeetings":
 		return ec.fieldContext_Committee_jointMeetings(ctx, field)
 	case "needs":
@@ -7196,6 +7417,42 @@ func (ec *executionContext) childFields_GridPayload(ctx context.Context, field g
 		return ec.fieldContext_GridPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GridPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_InboxItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_InboxItem_kind(ctx, field)
+	case "object":
+		return ec.fieldContext_InboxItem_object(ctx, field)
+	case "since":
+		return ec.fieldContext_InboxItem_since(ctx, field)
+	case "deadline":
+		return ec.fieldContext_InboxItem_deadline(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InboxItem", field.Name)
+}
+
+func (ec *executionContext) childFields_InboxItemConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InboxItemConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InboxItemConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InboxItemConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InboxItemConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InboxItemEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_InboxItemEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_InboxItemEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InboxItemEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7918,6 +8175,8 @@ func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.
 		return ec.fieldContext_Unit_community(ctx, field)
 	case "memberships":
 		return ec.fieldContext_Unit_memberships(ctx, field)
+	case "bookingRequests":
+		return ec.fieldContext_Unit_bookingRequests(ctx, field)
 	case "offers":
 		return ec.fieldContext_Unit_offers(ctx, field)
 	case "projects":
@@ -8070,6 +8329,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_account(ctx, field)
 	case "roles":
 		return ec.fieldContext_Viewer_roles(ctx, field)
+	case "inbox":
+		return ec.fieldContext_Viewer_inbox(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
@@ -8189,6 +8450,68 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Committee_bookings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]booking.Status, error) {
+			return ec.unmarshalOBookingStatus2ᚕcogovᚋinternalᚋbookingᚐStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg6
+	return args, nil
+}
 
 func (ec *executionContext) field_Committee_jointMeetings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -10004,6 +10327,68 @@ func (ec *executionContext) field_Subscription_venueChanged_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Unit_bookingRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]booking.Status, error) {
+			return ec.unmarshalOBookingStatus2ᚕcogovᚋinternalᚋbookingᚐStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Unit_contribution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10237,6 +10622,14 @@ func (ec *executionContext) field_Venue_bookings_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["to"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]booking.Status, error) {
+			return ec.unmarshalOBookingStatus2ᚕcogovᚋinternalᚋbookingᚐStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg6
 	return args, nil
 }
 
@@ -10281,6 +10674,44 @@ func (ec *executionContext) field_Venue_openingExceptions_args(ctx context.Conte
 		return nil, err
 	}
 	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Viewer_inbox_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -12274,6 +12705,50 @@ func (ec *executionContext) fieldContext_Committee_memberships(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Committee_bookings(ctx context.Context, field graphql.CollectedField, obj *structure.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_bookings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Committee().Bookings(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].([]booking.Status), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingConnection) graphql.Marshaler {
+			return ec.marshalNBookingConnection2ᚖcogovᚋgraphᚋmodelᚐBookingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_bookings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Committee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Committee_bookings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Committee_jointMeetings(ctx context.Context, field graphql.CollectedField, obj *structure.Committee) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13642,6 +14117,249 @@ func (ec *executionContext) fieldContext_GridPayload_userErrors(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InboxItem_kind(ctx context.Context, field graphql.CollectedField, obj *notify.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notify.ItemKind) graphql.Marshaler {
+			return ec.marshalNInboxItemKind2cogovᚋinternalᚋnotifyᚐItemKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InboxItem", field, false, false, "InboxItemKind")
+}
+
+func (ec *executionContext) _InboxItem_object(ctx context.Context, field graphql.CollectedField, obj *notify.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItem_object(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InboxItem().Object(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2cogovᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItem_object(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InboxItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InboxItem_since(ctx context.Context, field graphql.CollectedField, obj *notify.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItem_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItem_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InboxItem", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _InboxItem_deadline(ctx context.Context, field graphql.CollectedField, obj *notify.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItem_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItem_deadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InboxItem", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _InboxItemConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InboxItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItemConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.InboxItemEdge) graphql.Marshaler {
+			return ec.marshalNInboxItemEdge2ᚕcogovᚋgraphᚋmodelᚐInboxItemEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItemConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InboxItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InboxItemEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InboxItemConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InboxItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItemConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItemConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InboxItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InboxItemConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InboxItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItemConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItemConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InboxItemConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InboxItemEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InboxItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItemEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItemEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InboxItemEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _InboxItemEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InboxItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItemEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Item) graphql.Marshaler {
+			return ec.marshalNInboxItem2ᚖcogovᚋinternalᚋnotifyᚐItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItemEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InboxItemEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InboxItem(ctx, field)
 		},
 	}
 	return fc, nil
@@ -22256,6 +22974,50 @@ func (ec *executionContext) fieldContext_Unit_memberships(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Unit_bookingRequests(ctx context.Context, field graphql.CollectedField, obj *structure.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_bookingRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().BookingRequests(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].([]booking.Status), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingConnection) graphql.Marshaler {
+			return ec.marshalNBookingConnection2ᚖcogovᚋgraphᚋmodelᚐBookingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_bookingRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_bookingRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Unit_offers(ctx context.Context, field graphql.CollectedField, obj *structure.Unit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23310,7 +24072,7 @@ func (ec *executionContext) _Venue_bookings(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Venue().Bookings(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+			return ec.Resolvers.Venue().Bookings(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["status"].([]booking.Status))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingConnection) graphql.Marshaler {
@@ -23610,6 +24372,50 @@ func (ec *executionContext) fieldContext_Viewer_roles(_ context.Context, field g
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Role(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_inbox(ctx context.Context, field graphql.CollectedField, obj *access.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_inbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Viewer().Inbox(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InboxItemConnection) graphql.Marshaler {
+			return ec.marshalNInboxItemConnection2ᚖcogovᚋgraphᚋmodelᚐInboxItemConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_inbox(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InboxItemConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Viewer_inbox_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29017,6 +29823,12 @@ func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Committee_memberships(ctx, field, obj)
 				})
+		case "bookings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Committee_bookings(ctx, field, obj)
+				})
 		case "jointMeetings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -29622,6 +30434,136 @@ func (ec *executionContext) _GridPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "userErrors":
 			out.Values[i] = ec._GridPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inboxItemImplementors = []string{"InboxItem"}
+
+func (ec *executionContext) _InboxItem(ctx context.Context, sel ast.SelectionSet, obj *notify.Item) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inboxItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InboxItem")
+		case "kind":
+			out.Values[i] = ec._InboxItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "object":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InboxItem_object(ctx, field, obj)
+				})
+		case "since":
+			out.Values[i] = ec._InboxItem_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deadline":
+			out.Values[i] = ec._InboxItem_deadline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inboxItemConnectionImplementors = []string{"InboxItemConnection"}
+
+func (ec *executionContext) _InboxItemConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InboxItemConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inboxItemConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InboxItemConnection")
+		case "edges":
+			out.Values[i] = ec._InboxItemConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InboxItemConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._InboxItemConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inboxItemEdgeImplementors = []string{"InboxItemEdge"}
+
+func (ec *executionContext) _InboxItemEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InboxItemEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inboxItemEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InboxItemEdge")
+		case "cursor":
+			out.Values[i] = ec._InboxItemEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._InboxItemEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32606,6 +33548,12 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Unit_memberships(ctx, field, obj)
 				})
+		case "bookingRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Unit_bookingRequests(ctx, field, obj)
+				})
 		case "offers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -33130,6 +34078,12 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_roles(ctx, field, obj)
+				})
+		case "inbox":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_inbox(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -34160,6 +35114,57 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNInboxItem2ᚖcogovᚋinternalᚋnotifyᚐItem(ctx context.Context, sel ast.SelectionSet, v *notify.Item) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InboxItem!")
+		return graphql.Null
+	}
+	return ec._InboxItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInboxItemConnection2ᚖcogovᚋgraphᚋmodelᚐInboxItemConnection(ctx context.Context, sel ast.SelectionSet, v *model.InboxItemConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InboxItemConnection!")
+		return graphql.Null
+	}
+	return ec._InboxItemConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInboxItemEdge2cogovᚋgraphᚋmodelᚐInboxItemEdge(ctx context.Context, sel ast.SelectionSet, v model.InboxItemEdge) graphql.Marshaler {
+	return ec._InboxItemEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNInboxItemEdge2ᚕcogovᚋgraphᚋmodelᚐInboxItemEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.InboxItemEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInboxItemEdge2cogovᚋgraphᚋmodelᚐInboxItemEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNInboxItemKind2cogovᚋinternalᚋnotifyᚐItemKind(ctx context.Context, v any) (notify.ItemKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := notify.ItemKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInboxItemKind2cogovᚋinternalᚋnotifyᚐItemKind(ctx context.Context, sel ast.SelectionSet, v notify.ItemKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "InboxItemKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -35569,6 +36574,42 @@ func (ec *executionContext) marshalOBooking2ᚖcogovᚋinternalᚋbookingᚐBook
 		return graphql.Null
 	}
 	return ec._Booking(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOBookingStatus2ᚕcogovᚋinternalᚋbookingᚐStatusᚄ(ctx context.Context, v any) ([]booking.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]booking.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBookingStatus2cogovᚋinternalᚋbookingᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOBookingStatus2ᚕcogovᚋinternalᚋbookingᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []booking.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBookingStatus2cogovᚋinternalᚋbookingᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {

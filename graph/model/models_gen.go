@@ -9,6 +9,7 @@ import (
 	"cogov/internal/booking"
 	"cogov/internal/lists"
 	"cogov/internal/meeting"
+	"cogov/internal/notify"
 	"cogov/internal/problem"
 	"cogov/internal/structure"
 	"fmt"
@@ -395,6 +396,24 @@ type GridPayload struct {
 	Grid *structure.Grid `json:"grid,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// A page of inbox items.
+type InboxItemConnection struct {
+	// The items on this page with their cursors.
+	Edges []InboxItemEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many items wait, over all pages: the number for a badge.
+	TotalCount int `json:"totalCount"`
+}
+
+// An inbox item in a connection.
+type InboxItemEdge struct {
+	// The cursor of this item.
+	Cursor string `json:"cursor"`
+	// The item.
+	Node *notify.Item `json:"node"`
 }
 
 // A page of invitations.

@@ -307,15 +307,26 @@ func (s *Store) Venues(ctx context.Context, f VenueFilter, p Page) (_ *Conn[book
 	return orEmpty(m[noParent]), nil
 }
 
-// BookingFilter narrows the bookings of a venue: a window and what the
-// viewer may see (booking.ScopeAt).
+// BookingParent says what a list of bookings is listed under.
+type BookingParent int
+
+// Booking list parents.
+const (
+	BookingsOfVenue     BookingParent = iota // Venue.bookings
+	BookingsOfCommittee                      // Committee.bookings
+	BookingsOfUnit                           // Unit.bookingRequests: the bookings of the unit's venues
+)
+
+// BookingFilter narrows the bookings of a venue, committee or unit: a
+// window, statuses and what the viewer may see (booking.ScopeAt).
 type BookingFilter struct {
-	From, To     time.Time     // zero for no bound
-	Scope        booking.Scope // which bookings the viewer may see
-	CommitteeCol bool          // list under committees instead of venues
+	From, To time.Time     // zero for no bound
+	Scope    booking.Scope // which bookings the viewer may see
+	By       BookingParent // what the list is under
+	Statuses string        // comma-separated statuses; "" for all (a string, so that the filter can key a batch)
 }
 
-// Bookings lists the bookings of each venue (or committee), by start time.
+// Bookings lists the bookings of each venue (or committee, or unit), by start time.
 func (s *Store) Bookings(ctx context.Context, parents []string, f BookingFilter, p Page) (_ map[string]*Conn[booking.Booking], err error) {
 	defer wrap(&err, "store.Bookings(%d parents)", len(parents))
 	var fb filterBuilder
@@ -330,9 +341,15 @@ func (s *Store) Bookings(ctx context.Context, parents []string, f BookingFilter,
 		}
 		fb.add("b.committee_id = ANY(%s::uuid[])", ids)
 	}
+	if f.Statuses != "" {
+		fb.add("b.status = ANY(%s::text[])", strings.Split(f.Statuses, ","))
+	}
 	parent := "b.venue_id"
-	if f.CommitteeCol {
+	switch f.By {
+	case BookingsOfCommittee:
 		parent = "b.committee_id"
+	case BookingsOfUnit:
+		parent = "bv.unit_id"
 	}
 	return runList(ctx, s, listSpec[booking.Booking]{cols: bookingCols, from: bookingFrom, parent: parent,
 		sort: "to_char(lower(b.during) AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISS')", id: "b.id", where: fb.where(), args: fb.args,

@@ -1,0 +1,64 @@
+package graph
+
+// Adapter code of the daily loop (schema/daily.graphqls; resolvers in
+// daily.resolvers.go): the work lists of bookings, the inbox and
+// notifications.
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"cogov/graph/model"
+	"cogov/internal/booking"
+	"cogov/internal/notify"
+	"cogov/internal/store"
+)
+
+// bookingList serves a list of bookings under a venue, committee or unit,
+// which the viewer's scope sc may see.
+func bookingList(ctx context.Context, parent string, by store.BookingParent, sc booking.Scope, first *int, after *string, last *int,
+	before *string, status []booking.Status, from, to *time.Time) (*model.BookingConnection, error) {
+	p, err := page(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	wFrom, wTo, err := window(from, to, 0)
+	if err != nil {
+		return nil, err
+	}
+	if sc.None() {
+		return bookingConn(&store.Conn[booking.Booking]{HasPrev: p.After != ""}), nil
+	}
+	f := store.BookingFilter{Scope: sc, By: by, From: wFrom, To: wTo, Statuses: statusList(status)}
+	c, err := For(ctx).Venues.VenueBookings.Load(ctx, bookingListKey{Parent: parent, Filter: f, Page: p})
+	if err != nil {
+		return nil, listErr(err)
+	}
+	return bookingConn(c), nil
+}
+
+// statusList is a set of statuses as a filter keys it: sorted, comma-separated.
+func statusList(ss []booking.Status) string {
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		out = append(out, string(s))
+	}
+	slices.Sort(out)
+	return strings.Join(slices.Compact(out), ",")
+}
+
+// inboxObjectType is the node type of each kind of inbox item's object.
+var inboxObjectType = map[notify.ItemKind]string{
+	notify.BookingToApprove:   typeBooking,
+	notify.InvitationToAnswer: typeInvitation,
+	notify.NeedEscalated:      typeNeed,
+	notify.ProjectOverdue:     typeProject,
+}
+
+func inboxConn(c *store.Conn[notify.Item]) *model.InboxItemConnection {
+	return &model.InboxItemConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *notify.Item) model.InboxItemEdge {
+		return model.InboxItemEdge{Cursor: cur, Node: n}
+	})}
+}
