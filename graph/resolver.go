@@ -27,7 +27,7 @@ type Resolver struct {
 	Hub       *Hub // venue changes for subscriptions
 	Meetings  *meeting.Service
 	Lists     *lists.Service
-	Notify    *notify.Service // the inbox and notifications
+	Notify    *notify.Service    // the inbox and notifications
 	Rates     *ratelimit.Limiter // the buckets every replica shares: sign-ins and operation costs
 }
 

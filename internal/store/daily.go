@@ -33,7 +33,9 @@ const inboxFrom = `(
 	  AND (p.owner_unit_id = ANY($6::uuid[]) OR p.owner_committee_id = ANY($7::uuid[]) OR p.subdistrict_id = ANY($5::uuid[]))
 ) i`
 
-func inboxFields(it *notify.Item) []any { return []any{&it.Kind, &it.ObjectID, &it.Since, &it.Deadline} }
+func inboxFields(it *notify.Item) []any {
+	return []any{&it.Kind, &it.ObjectID, &it.Since, &it.Deadline}
+}
 
 // Inbox lists what waits for a viewer with scope sc: the nearest deadline
 // first, items without one last, then the oldest first.
