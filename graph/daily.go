@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"cogov/graph/model"
+	"cogov/internal/access"
 	"cogov/internal/booking"
 	"cogov/internal/notify"
 	"cogov/internal/store"
@@ -55,6 +56,29 @@ var inboxObjectType = map[notify.ItemKind]string{
 	notify.InvitationToAnswer: typeInvitation,
 	notify.NeedEscalated:      typeNeed,
 	notify.ProjectOverdue:     typeProject,
+}
+
+// typeNotification is the node type of notifications.
+const typeNotification = "Notification"
+
+// notificationNode is one of the viewer's notifications as a Node; nil for
+// another's or none.
+func notificationNode(ctx context.Context, id string) (model.Node, error) {
+	n, err := For(ctx).store.NotificationsByID(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	v, ok := n[id]
+	if !ok || v.AccountID != access.From(ctx).AccountID {
+		return nil, nil
+	}
+	return &v, nil
+}
+
+func notificationConn(c *store.Conn[notify.Notification]) *model.NotificationConnection {
+	return &model.NotificationConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *notify.Notification) model.NotificationEdge {
+		return model.NotificationEdge{Cursor: cur, Node: n}
+	})}
 }
 
 func inboxConn(c *store.Conn[notify.Item]) *model.InboxItemConnection {

@@ -10,10 +10,13 @@ import (
 	"cogov/graph/model"
 	"cogov/internal/access"
 	"cogov/internal/booking"
+	"cogov/internal/i18n"
 	"cogov/internal/notify"
+	"cogov/internal/problem"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -34,6 +37,86 @@ func (r *inboxItemResolver) Object(ctx context.Context, obj *notify.Item) (model
 		return nil, fmt.Errorf("inbox item %s %s is not visible", obj.Kind, obj.ObjectID)
 	}
 	return n, err
+}
+
+// MarkNotificationsRead is the resolver for the markNotificationsRead field.
+func (r *mutationResolver) MarkNotificationsRead(ctx context.Context, input model.MarkNotificationsReadInput) (*model.MarkNotificationsReadPayload, error) {
+	var ids []string
+	for _, id := range input.Ids {
+		ids = append(ids, localID(typeNotification, id))
+	}
+	n, err := r.Notify.MarkRead(ctx, ids, input.All != nil && *input.All)
+	ue, ferr := userErrors(err)
+	if ferr != nil {
+		return nil, ferr
+	}
+	unread, err := r.Notify.UnreadCount(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &model.MarkNotificationsReadPayload{MarkedCount: n, UnreadCount: unread, UserErrors: ue}, nil
+}
+
+// ID is the resolver for the id field.
+func (r *notificationResolver) ID(ctx context.Context, obj *notify.Notification) (string, error) {
+	return globalID(typeNotification, obj.ID), nil
+}
+
+// Object is the resolver for the object field.
+func (r *notificationResolver) Object(ctx context.Context, obj *notify.Notification) (model.Node, error) {
+	typ := obj.ObjectType
+	if typ == "" {
+		return nil, nil
+	}
+	return loadNode(ctx, globalID(typ, obj.ObjectID))
+}
+
+// Message is the resolver for the message field.
+func (r *notificationResolver) Message(ctx context.Context, obj *notify.Notification) (string, error) {
+	label := i18n.Label(i18n.From(ctx), "NotificationKind", string(obj.Kind))
+	if obj.Text == "" {
+		return label, nil
+	}
+	sep := "：" // a full-width colon in Chinese
+	if i18n.From(ctx) == i18n.English {
+		sep = ": "
+	}
+	return label + sep + obj.Text, nil
+}
+
+// NotificationAdded is the resolver for the notificationAdded field.
+func (r *subscriptionResolver) NotificationAdded(ctx context.Context) (<-chan *notify.Notification, error) {
+	v := access.From(ctx)
+	if v.AccountID == "" {
+		return nil, &model.InputError{Msg: "sign in to receive notifications"}
+	}
+	ids, cancel := r.Notes.Subscribe(v.AccountID)
+	out := make(chan *notify.Notification, 1)
+	go func() {
+		defer close(out)
+		defer cancel()
+		for {
+			var id string
+			select {
+			case <-ctx.Done():
+				return
+			case id = <-ids:
+			}
+			n, err := r.Notify.Get(ctx, id)
+			if errors.Is(err, problem.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return // the connection is closing
+			}
+			select {
+			case out <- &n:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
 }
 
 // BookingRequests is the resolver for the bookingRequests field.
@@ -58,7 +141,31 @@ func (r *viewerResolver) Inbox(ctx context.Context, obj *access.Viewer, first *i
 	return inboxConn(c), nil
 }
 
+// Notifications is the resolver for the notifications field.
+func (r *viewerResolver) Notifications(ctx context.Context, obj *access.Viewer, first *int, after *string, last *int, before *string, unread *bool) (*model.NotificationConnection, error) {
+	p, err := page(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Notify.List(ctx, unread != nil && *unread, p)
+	if err != nil {
+		return nil, listErr(err)
+	}
+	return notificationConn(c), nil
+}
+
+// UnreadNotificationCount is the resolver for the unreadNotificationCount field.
+func (r *viewerResolver) UnreadNotificationCount(ctx context.Context, obj *access.Viewer) (int, error) {
+	return r.Notify.UnreadCount(ctx)
+}
+
 // InboxItem returns generated.InboxItemResolver implementation.
 func (r *Resolver) InboxItem() generated.InboxItemResolver { return &inboxItemResolver{r} }
 
-type inboxItemResolver struct{ *Resolver }
+// Notification returns generated.NotificationResolver implementation.
+func (r *Resolver) Notification() generated.NotificationResolver { return &notificationResolver{r} }
+
+type (
+	inboxItemResolver    struct{ *Resolver }
+	notificationResolver struct{ *Resolver }
+)

@@ -1,6 +1,11 @@
 package graph_test
 
 import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,3 +167,182 @@ func TestWorkLists(t *testing.T) {
 		t.Errorf("community 1's bookings after approval: %+v", r.Node.Bookings)
 	}
 }
+
+// listenNotes starts the notification listener of a replica (as
+// server/main.go does) until the test ends.
+func listenNotes(t *testing.T, e *env) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	t.Cleanup(func() { cancel(); <-done })
+	go func() {
+		defer close(done)
+		_ = e.store.ListenNotifications(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), e.res.Notes.Added)
+	}()
+}
+
+type noteEvent struct {
+	ID     string `json:"id"`
+	Kind   string `json:"kind"`
+	Object struct {
+		ID string `json:"id"`
+	} `json:"object"`
+}
+
+// noteEvents subscribes to notificationAdded on a socket signed in with
+// token and returns the channel of the notifications it receives.
+func noteEvents(t *testing.T, e *env, token string) <-chan noteEvent {
+	w := dialWS(t, e)
+	w.mustInit(token)
+	w.send(map[string]any{"type": "subscribe", "id": "n", "payload": map[string]any{"query": op(t, "daily.graphql", "NotificationAdded")}})
+	w.alive("n")
+	events := make(chan noteEvent, 200)
+	go func() {
+		defer close(events)
+		for {
+			m, err := w.read()
+			if err != nil {
+				return
+			}
+			if m["type"] != "next" {
+				continue
+			}
+			var ev struct {
+				Data struct {
+					NotificationAdded noteEvent `json:"notificationAdded"`
+				} `json:"data"`
+			}
+			b, _ := json.Marshal(m["payload"])
+			_ = json.Unmarshal(b, &ev)
+			events <- ev.Data.NotificationAdded
+		}
+	}()
+	return events
+}
+
+type notesResult struct {
+	Viewer struct {
+		Unread        int `json:"unreadNotificationCount"`
+		Notifications struct {
+			TotalCount int `json:"totalCount"`
+			Edges      []struct {
+				Node struct {
+					ID      string  `json:"id"`
+					Kind    string  `json:"kind"`
+					Message string  `json:"message"`
+					Detail  string  `json:"detail"`
+					ReadAt  *string `json:"readAt"`
+					Object  *struct {
+						ID string `json:"id"`
+					} `json:"object"`
+				} `json:"node"`
+			} `json:"edges"`
+		} `json:"notifications"`
+	} `json:"viewer"`
+}
+
+func notes(t *testing.T, as *env, unread bool) notesResult {
+	t.Helper()
+	var r notesResult
+	as.doOp(op(t, "daily.graphql", "Notifications"), "Notifications", map[string]any{"first": 100, "unread": unread}, &r)
+	return r
+}
+
+// TestNotifications: a request notifies the venue unit's administrator at
+// once over the subscription and in the list; the decision notifies the
+// committee; a refused change notifies nobody; an account reads and marks
+// only its own notifications.
+func TestNotifications(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	listenNotes(t, e)
+	street := e.signIn("street-admin", demo.Password)
+	d := lookupDemo(t, street)
+	venue, start, end := freeAfternoon(t, street, d.sd, "湖南省核工业地质局", 21)
+	c1 := e.signIn("community-1-admin", demo.Password)
+	c2 := e.signIn("community-2-admin", demo.Password)
+	owner := e.signIn("hnig-admin", demo.Password)
+	events := noteEvents(t, e, owner.token)
+	ownerBefore, c1Before := notes(t, owner, true).Viewer.Unread, notes(t, c1, true).Viewer.Unread
+
+	request := func(as *env, committee string) map[string]any {
+		return as.payload(op(t, "booking.graphql", "RequestBooking"), "RequestBooking", map[string]any{"venueId": venue, "committeeId": committee,
+			"startsAt": start.Format(time.RFC3339), "endsAt": end.Format(time.RFC3339), "purpose": "居民议事会", "expectedAttendees": 60})
+	}
+	sent := time.Now()
+	p := request(c1, d.parties[0])
+	if len(errCodes(p)) != 0 {
+		t.Fatalf("request: %v", p)
+	}
+	id := p["bookings"].([]any)[0].(map[string]any)["id"].(string)
+	select {
+	case ev := <-events:
+		if ev.Kind != "BOOKING_REQUESTED" || ev.Object.ID != id {
+			t.Errorf("event: %+v", ev)
+		}
+		if d := time.Since(sent); d > time.Second {
+			t.Errorf("the event came %v after the request", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no notificationAdded for the request")
+	}
+
+	// A refused change notifies nobody.
+	if p := request(c2, d.parties[1]); len(errCodes(p)) == 0 {
+		t.Fatalf("conflicting request booked: %v", p)
+	}
+	r := notes(t, owner, true)
+	if r.Viewer.Unread != ownerBefore+1 || r.Viewer.Notifications.Edges[0].Node.Kind != "BOOKING_REQUESTED" ||
+		r.Viewer.Notifications.Edges[0].Node.Object == nil || r.Viewer.Notifications.Edges[0].Node.Object.ID != id ||
+		r.Viewer.Notifications.Edges[0].Node.Message != "收到新的场地预约申请：居民议事会" {
+		t.Errorf("hnig-admin's unread notifications (was %d): %+v", ownerBefore, r.Viewer)
+	}
+	noteID := r.Viewer.Notifications.Edges[0].Node.ID
+	select {
+	case ev := <-events:
+		t.Errorf("an event for a refused change: %+v", ev)
+	case <-time.After(200 * time.Millisecond):
+	}
+
+	// Nobody else reads it.
+	var n struct {
+		Node *struct {
+			ID string `json:"id"`
+		} `json:"node"`
+	}
+	c1.do(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": noteID}, &n)
+	if n.Node != nil {
+		t.Error("community-1-admin reads hnig-admin's notification")
+	}
+	if p := c1.payload(op(t, "daily.graphql", "MarkNotificationsRead"), "MarkNotificationsRead", map[string]any{"ids": []string{noteID}}); p["markedCount"] != 0.0 {
+		t.Errorf("community-1-admin marks hnig-admin's notification: %v", p)
+	}
+
+	if p := owner.payload(op(t, "booking.graphql", "RejectBooking"), "RejectBooking", map[string]any{"bookingId": id, "reason": "当天有内部活动"}); len(errCodes(p)) != 0 {
+		t.Fatalf("reject: %v", p)
+	}
+	r = notes(t, c1, true)
+	if r.Viewer.Unread != c1Before+1 || r.Viewer.Notifications.Edges[0].Node.Kind != "BOOKING_REJECTED" || r.Viewer.Notifications.Edges[0].Node.Detail != "当天有内部活动" {
+		t.Errorf("community-1-admin's notifications after the rejection: %+v", r.Viewer)
+	}
+	en := notes(t, c1.inLanguage("en"), true).Viewer.Notifications.Edges[0].Node.Message
+	if en != "Booking rejected: 当天有内部活动" {
+		t.Errorf("message in English: %q", en)
+	}
+	if ok, _ := inboxHas(t, owner, "BOOKING_TO_APPROVE", id); ok {
+		t.Error("the rejected request is still in the inbox")
+	}
+
+	p = owner.payload(op(t, "daily.graphql", "MarkNotificationsRead"), "MarkNotificationsRead", map[string]any{"ids": []string{noteID}})
+	if p["markedCount"] != 1.0 || p["unreadCount"] != float64(ownerBefore) {
+		t.Errorf("mark one read: %v", p)
+	}
+	p = owner.payload(op(t, "daily.graphql", "MarkNotificationsRead"), "MarkNotificationsRead", map[string]any{"all": true})
+	if p["unreadCount"] != 0.0 || notes(t, owner, true).Viewer.Notifications.TotalCount != 0 || notes(t, owner, false).Viewer.Notifications.TotalCount == 0 {
+		t.Errorf("mark all read: %v", p)
+	}
+	if p := owner.payload(op(t, "daily.graphql", "MarkNotificationsRead"), "MarkNotificationsRead", map[string]any{}); codes2(p) != "INVALID_INPUT" {
+		t.Errorf("mark nothing: %v", p)
+	}
+}
+
+func codes2(p map[string]any) string { return strings.Join(errCodes(p), ",") }

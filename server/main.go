@@ -233,6 +233,11 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 			log.Error("venue change listener stopped", "err", err)
 		}
 	}()
+	go func() {
+		if err := st.ListenNotifications(ctx, log, res.Notes.Added); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("notification listener stopped", "err", err)
+		}
+	}()
 
 	// Every request's context derives from base; shutting down cancels it,
 	// which ends the websockets that Shutdown itself does not wait for.

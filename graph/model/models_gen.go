@@ -484,6 +484,24 @@ type LaunchProjectInput struct {
 	ResolutionID *string `json:"resolutionId,omitempty"`
 }
 
+// Input of `markNotificationsRead`.
+type MarkNotificationsReadInput struct {
+	// The notifications to mark read, at most 100; yours only (others' are left alone).
+	Ids []string `json:"ids,omitempty"`
+	// Marks every notification of yours read; `ids` is then not needed.
+	All *bool `json:"all,omitempty"`
+}
+
+// The result of `markNotificationsRead`.
+type MarkNotificationsReadPayload struct {
+	// How many notifications this marked read.
+	MarkedCount int `json:"markedCount"`
+	// How many of your notifications are still unread.
+	UnreadCount int `json:"unreadCount"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
 // A page of memberships.
 type MembershipConnection struct {
 	// The memberships on this page with their cursors.
@@ -537,6 +555,24 @@ type NeedPayload struct {
 	Need *lists.Need `json:"need,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// A page of notifications.
+type NotificationConnection struct {
+	// The notifications on this page with their cursors.
+	Edges []NotificationEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many notifications match, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A notification in a connection.
+type NotificationEdge struct {
+	// The cursor of this item.
+	Cursor string `json:"cursor"`
+	// The notification.
+	Node *notify.Notification `json:"node"`
 }
 
 // A page of offers.

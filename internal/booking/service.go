@@ -13,6 +13,7 @@ import (
 
 	"cogov/internal/access"
 	"cogov/internal/clock"
+	"cogov/internal/notify"
 	"cogov/internal/page"
 	"cogov/internal/problem"
 )
@@ -102,6 +103,15 @@ type Service struct {
 	store Store
 	// Now tells the time.
 	Now clock.Clock
+	// Notes, when set, records the notifications of each change in the
+	// change's transaction.
+	Notes *notify.Service
+}
+
+// tell notifies an audience about booking b, in the transaction of ctx.
+func (s *Service) tell(ctx context.Context, b Booking, kind notify.Kind, to notify.Audience, text string) error {
+	return s.Notes.Add(ctx, notify.Note{SubdistrictID: b.SubdistrictID, To: to, Kind: kind, ObjectType: "Booking", ObjectID: b.ID,
+		Text: text, Demo: b.Demo})
 }
 
 // NewService returns a Service over store that tells the time by now.
@@ -437,10 +447,26 @@ func (s *Service) AddClosure(ctx context.Context, venueID string, start, end tim
 	if err := l.Err(); err != nil {
 		return VenueUpdated{}, err
 	}
-	return s.changeVenue(ctx, venueID, "venue.closure.add", reason, func(u *VenueUpdate) error {
-		u.AddClosure = &Closure{SubdistrictID: u.Venue.SubdistrictID, VenueID: u.Venue.ID, Start: start, End: end, Reason: reason}
+	var out VenueUpdated
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = s.changeVenue(ctx, venueID, "venue.closure.add", reason, func(u *VenueUpdate) error {
+			u.AddClosure = &Closure{SubdistrictID: u.Venue.SubdistrictID, VenueID: u.Venue.ID, Start: start, End: end, Reason: reason}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		// The bookings the closure hits are the committees' to move or
+		// cancel: each committee hears of it with the closure's reason.
+		for _, b := range out.Affected {
+			if err := s.tell(ctx, b, notify.BookingAffected, notify.Audience{Committees: []string{b.CommitteeID}}, reason); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
+	return out, err
 }
 
 // RemoveClosure lifts a blackout.
