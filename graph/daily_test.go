@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -346,3 +347,36 @@ func TestNotifications(t *testing.T) {
 }
 
 func codes2(p map[string]any) string { return strings.Join(errCodes(p), ",") }
+
+// TestNotificationLatency measures the time from a change (the mutation
+// sent) to its notificationAdded event on the venue unit administrator's
+// open subscription, over 100 changes (requests and cancellations, each
+// notifying hnig-admin once); it logs p50 and p99 and fails when p99 is
+// over a second.
+func TestNotificationLatency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("100 changes")
+	}
+	t.Parallel()
+	e := newEnv(t, true)
+	listenNotes(t, e)
+	ch := newChanger(t, e)
+	events := noteEvents(t, e, e.signIn("hnig-admin", demo.Password).token)
+	var took []time.Duration
+	for len(took) < 100 {
+		start := time.Now()
+		ch.change()
+		select {
+		case <-events:
+			took = append(took, time.Since(start))
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no event after change %d", len(took)+1)
+		}
+	}
+	slices.Sort(took)
+	p50, p99 := took[49], took[98]
+	t.Logf("change → notificationAdded over %d changes: p50 %v, p99 %v, max %v", len(took), p50, p99, took[99])
+	if p99 > time.Second {
+		t.Errorf("p99 %v is over a second", p99)
+	}
+}
