@@ -101,9 +101,9 @@ type Service struct {
 	store Store
 	// Now tells the time.
 	Now clock.Clock
-	// Queued, when set, is called with the notifications each Add wrote, in
-	// its transaction: the delivery jobs are inserted there (see jobs).
-	Queued func(ctx context.Context, ns []Notification) error
+	// Deliver, when set, is called with the notes of each Add, in its
+	// transaction: the delivery jobs are inserted there (internal/jobs).
+	Deliver func(ctx context.Context, notes []Note) error
 }
 
 // NewService returns a Service over store that tells the time by now.
@@ -131,11 +131,10 @@ func (s *Service) Add(ctx context.Context, notes ...Note) error {
 	if len(keep) == 0 {
 		return nil
 	}
-	ns, err := s.store.AddNotifications(ctx, keep)
-	if err != nil || s.Queued == nil || len(ns) == 0 {
+	if _, err := s.store.AddNotifications(ctx, keep); err != nil || s.Deliver == nil {
 		return err
 	}
-	return s.Queued(ctx, ns)
+	return s.Deliver(ctx, keep)
 }
 
 // List returns the viewer's notifications, newest first; only the unread
