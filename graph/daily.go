@@ -58,8 +58,11 @@ var inboxObjectType = map[notify.ItemKind]string{
 	notify.ProjectOverdue:     typeProject,
 }
 
-// typeNotification is the node type of notifications.
-const typeNotification = "Notification"
+// Node types of the daily loop.
+const (
+	typeNotification    = "Notification"
+	typeDeliveryChannel = "DeliveryChannel"
+)
 
 // notificationNode is one of the viewer's notifications as a Node; nil for
 // another's or none.

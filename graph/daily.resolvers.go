@@ -30,6 +30,24 @@ func (r *committeeResolver) Bookings(ctx context.Context, obj *structure.Committ
 	return bookingList(ctx, obj.ID, store.BookingsOfCommittee, sc, first, after, last, before, status, from, to)
 }
 
+// ID is the resolver for the id field.
+func (r *deliveryChannelResolver) ID(ctx context.Context, obj *notify.Channel) (string, error) {
+	return globalID(typeDeliveryChannel, obj.ID), nil
+}
+
+// ChannelID is the resolver for the channelId field.
+func (r *deliveryFailureResolver) ChannelID(ctx context.Context, obj *notify.Failure) (string, error) {
+	return globalID(typeDeliveryChannel, obj.ChannelID), nil
+}
+
+// Object is the resolver for the object field.
+func (r *deliveryFailureResolver) Object(ctx context.Context, obj *notify.Failure) (model.Node, error) {
+	if obj.ObjectType == "" {
+		return nil, nil
+	}
+	return loadNode(ctx, globalID(obj.ObjectType, obj.ObjectID))
+}
+
 // Object is the resolver for the object field.
 func (r *inboxItemResolver) Object(ctx context.Context, obj *notify.Item) (model.Node, error) {
 	n, err := loadNode(ctx, globalID(inboxObjectType[obj.Kind], obj.ObjectID))
@@ -57,6 +75,42 @@ func (r *mutationResolver) MarkNotificationsRead(ctx context.Context, input mode
 	return &model.MarkNotificationsReadPayload{MarkedCount: n, UnreadCount: unread, UserErrors: ue}, nil
 }
 
+// AddDeliveryChannel is the resolver for the addDeliveryChannel field.
+func (r *mutationResolver) AddDeliveryChannel(ctx context.Context, input model.AddDeliveryChannelInput) (*model.AddDeliveryChannelPayload, error) {
+	in := notify.NewChannel{Kind: input.Kind, Target: input.Target}
+	switch typ, id, _ := parseGlobalID(input.OwnerID); typ {
+	case typeUnit:
+		in.UnitID = id
+	case typeCommittee:
+		in.CommitteeID = id
+	default:
+		return &model.AddDeliveryChannelPayload{UserErrors: []problem.Problem{{Code: problem.NotFound, Field: []string{"input", "ownerId"},
+			Message: "no such unit or committee"}}}, nil
+	}
+	ch, ue, err := result(r.Channels.Add(ctx, in))
+	if err != nil {
+		return nil, err
+	}
+	out := &model.AddDeliveryChannelPayload{Channel: ch, UserErrors: ue}
+	if ch != nil && ch.Secret != "" {
+		out.Secret = &ch.Secret
+	}
+	return out, nil
+}
+
+// RemoveDeliveryChannel is the resolver for the removeDeliveryChannel field.
+func (r *mutationResolver) RemoveDeliveryChannel(ctx context.Context, input model.RemoveDeliveryChannelInput) (*model.RemoveDeliveryChannelPayload, error) {
+	ch, ue, err := result(r.Channels.Remove(ctx, localID(typeDeliveryChannel, input.ChannelID)))
+	if err != nil {
+		return nil, err
+	}
+	out := &model.RemoveDeliveryChannelPayload{UserErrors: ue}
+	if ch != nil {
+		out.RemovedChannelID = &input.ChannelID
+	}
+	return out, nil
+}
+
 // ID is the resolver for the id field.
 func (r *notificationResolver) ID(ctx context.Context, obj *notify.Notification) (string, error) {
 	return globalID(typeNotification, obj.ID), nil
@@ -82,6 +136,21 @@ func (r *notificationResolver) Message(ctx context.Context, obj *notify.Notifica
 		sep = ": "
 	}
 	return label + sep + obj.Text, nil
+}
+
+// FailedDeliveries is the resolver for the failedDeliveries field.
+func (r *subdistrictResolver) FailedDeliveries(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string) (*model.DeliveryFailureConnection, error) {
+	p, err := page(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Channels.Failures(ctx, obj.ID, p)
+	if err != nil {
+		return nil, listErr(err)
+	}
+	return &model.DeliveryFailureConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *notify.Failure) model.DeliveryFailureEdge {
+		return model.DeliveryFailureEdge{Cursor: cur, Node: n}
+	})}, nil
 }
 
 // NotificationAdded is the resolver for the notificationAdded field.
@@ -159,6 +228,16 @@ func (r *viewerResolver) UnreadNotificationCount(ctx context.Context, obj *acces
 	return r.Notify.UnreadCount(ctx)
 }
 
+// DeliveryChannel returns generated.DeliveryChannelResolver implementation.
+func (r *Resolver) DeliveryChannel() generated.DeliveryChannelResolver {
+	return &deliveryChannelResolver{r}
+}
+
+// DeliveryFailure returns generated.DeliveryFailureResolver implementation.
+func (r *Resolver) DeliveryFailure() generated.DeliveryFailureResolver {
+	return &deliveryFailureResolver{r}
+}
+
 // InboxItem returns generated.InboxItemResolver implementation.
 func (r *Resolver) InboxItem() generated.InboxItemResolver { return &inboxItemResolver{r} }
 
@@ -166,6 +245,8 @@ func (r *Resolver) InboxItem() generated.InboxItemResolver { return &inboxItemRe
 func (r *Resolver) Notification() generated.NotificationResolver { return &notificationResolver{r} }
 
 type (
-	inboxItemResolver    struct{ *Resolver }
-	notificationResolver struct{ *Resolver }
+	deliveryChannelResolver struct{ *Resolver }
+	deliveryFailureResolver struct{ *Resolver }
+	inboxItemResolver       struct{ *Resolver }
+	notificationResolver    struct{ *Resolver }
 )

@@ -29,6 +29,7 @@ type Resolver struct {
 	Lists     *lists.Service
 	Notify    *notify.Service    // the inbox and notifications
 	Notes     *NoteHub           // new notifications for subscriptions
+	Channels  *notify.Channels   // delivery channels and failed deliveries
 	Rates     *ratelimit.Limiter // the buckets every replica shares: sign-ins and operation costs
 }
 
@@ -61,5 +62,6 @@ func NewResolverWith(st *store.Store, publicURL string, now clock.Clock, account
 		Hub:       NewHub(),
 		Notify:    notes,
 		Notes:     NewNoteHub(),
+		Channels:  notify.NewChannels(st),
 	}
 }

@@ -45,6 +45,8 @@ type ResolverRoot interface {
 	Closure() ClosureResolver
 	Committee() CommitteeResolver
 	Community() CommunityResolver
+	DeliveryChannel() DeliveryChannelResolver
+	DeliveryFailure() DeliveryFailureResolver
 	Escalation() EscalationResolver
 	Grid() GridResolver
 	InboxItem() InboxItemResolver
@@ -92,6 +94,12 @@ type ComplexityRoot struct {
 		AffectedBookings func(childComplexity int) int
 		Closure          func(childComplexity int) int
 		UserErrors       func(childComplexity int) int
+	}
+
+	AddDeliveryChannelPayload struct {
+		Channel    func(childComplexity int) int
+		Secret     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	AgendaItem struct {
@@ -230,6 +238,34 @@ type ComplexityRoot struct {
 	CommunityPayload struct {
 		Community  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	DeliveryChannel struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Target    func(childComplexity int) int
+	}
+
+	DeliveryFailure struct {
+		Attempts    func(childComplexity int) int
+		ChannelID   func(childComplexity int) int
+		ChannelKind func(childComplexity int) int
+		FailedAt    func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		LastError   func(childComplexity int) int
+		Object      func(childComplexity int) int
+	}
+
+	DeliveryFailureConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DeliveryFailureEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	EnumLabel struct {
@@ -385,6 +421,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddClosure            func(childComplexity int, input model.AddClosureInput) int
+		AddDeliveryChannel    func(childComplexity int, input model.AddDeliveryChannelInput) int
 		ApproveBooking        func(childComplexity int, input model.ApproveBookingInput) int
 		CancelBooking         func(childComplexity int, input model.CancelBookingInput) int
 		CancelJointMeeting    func(childComplexity int, input model.CancelJointMeetingInput) int
@@ -412,6 +449,7 @@ type ComplexityRoot struct {
 		RecordMeetingOutcome  func(childComplexity int, input model.RecordMeetingOutcomeInput) int
 		RejectBooking         func(childComplexity int, input model.RejectBookingInput) int
 		RemoveClosure         func(childComplexity int, input model.RemoveClosureInput) int
+		RemoveDeliveryChannel func(childComplexity int, input model.RemoveDeliveryChannelInput) int
 		ReportProjectProgress func(childComplexity int, input model.ReportProjectProgressInput) int
 		RequestBooking        func(childComplexity int, input model.RequestBookingInput) int
 		RespondToInvitation   func(childComplexity int, input model.RespondToInvitationInput) int
@@ -619,6 +657,11 @@ type ComplexityRoot struct {
 		Viewer       func(childComplexity int) int
 	}
 
+	RemoveDeliveryChannelPayload struct {
+		RemovedChannelID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
 	RequestBookingPayload struct {
 		Bookings   func(childComplexity int) int
 		Skipped    func(childComplexity int) int
@@ -683,6 +726,7 @@ type ComplexityRoot struct {
 		Committees         func(childComplexity int, first *int, after *string, last *int, before *string, kind *structure.CommitteeKind, communityID *string, text *string) int
 		Communities        func(childComplexity int, first *int, after *string, last *int, before *string, text *string) int
 		Demo               func(childComplexity int) int
+		FailedDeliveries   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		GridCount          func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		JointMeetings      func(childComplexity int, first *int, after *string, last *int, before *string, status *meeting.Status, from *time.Time, to *time.Time) int
@@ -880,6 +924,14 @@ type CommunityResolver interface {
 	PartyCommittee(ctx context.Context, obj *structure.Community) (*structure.Committee, error)
 	Units(ctx context.Context, obj *structure.Community, first *int, after *string, last *int, before *string) (*model.UnitConnection, error)
 }
+type DeliveryChannelResolver interface {
+	ID(ctx context.Context, obj *notify.Channel) (string, error)
+}
+type DeliveryFailureResolver interface {
+	ChannelID(ctx context.Context, obj *notify.Failure) (string, error)
+
+	Object(ctx context.Context, obj *notify.Failure) (model.Node, error)
+}
 type EscalationResolver interface {
 	Meeting(ctx context.Context, obj *lists.Escalation) (*meeting.Meeting, error)
 }
@@ -941,6 +993,8 @@ type MutationResolver interface {
 	UpdateMembership(ctx context.Context, input model.UpdateMembershipInput) (*model.MembershipPayload, error)
 	EndMembership(ctx context.Context, input model.EndMembershipInput) (*model.MembershipPayload, error)
 	MarkNotificationsRead(ctx context.Context, input model.MarkNotificationsReadInput) (*model.MarkNotificationsReadPayload, error)
+	AddDeliveryChannel(ctx context.Context, input model.AddDeliveryChannelInput) (*model.AddDeliveryChannelPayload, error)
+	RemoveDeliveryChannel(ctx context.Context, input model.RemoveDeliveryChannelInput) (*model.RemoveDeliveryChannelPayload, error)
 	ScheduleJointMeeting(ctx context.Context, input model.ScheduleJointMeetingInput) (*model.ScheduleJointMeetingPayload, error)
 	CancelJointMeeting(ctx context.Context, input model.CancelJointMeetingInput) (*model.JointMeetingPayload, error)
 	SetJointMeetingAgenda(ctx context.Context, input model.SetJointMeetingAgendaInput) (*model.JointMeetingPayload, error)
@@ -1038,6 +1092,7 @@ type SubdistrictResolver interface {
 	Units(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, kind *structure.UnitKind, communityID *string, text *string) (*model.UnitConnection, error)
 	People(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, text *string) (*model.PersonConnection, error)
 	GridCount(ctx context.Context, obj *structure.Subdistrict) (int, error)
+	FailedDeliveries(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string) (*model.DeliveryFailureConnection, error)
 	JointMeetings(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *meeting.Status, from *time.Time, to *time.Time) (*model.JointMeetingConnection, error)
 	Needs(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *lists.NeedStatus, category *lists.Category) (*model.NeedConnection, error)
 	Offers(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *lists.OfferStatus, category *lists.Category) (*model.OfferConnection, error)
@@ -1172,6 +1227,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AddClosurePayload.UserErrors(childComplexity), true
+
+	case "AddDeliveryChannelPayload.channel":
+		if e.ComplexityRoot.AddDeliveryChannelPayload.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddDeliveryChannelPayload.Channel(childComplexity), true
+	case "AddDeliveryChannelPayload.secret":
+		if e.ComplexityRoot.AddDeliveryChannelPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddDeliveryChannelPayload.Secret(childComplexity), true
+	case "AddDeliveryChannelPayload.userErrors":
+		if e.ComplexityRoot.AddDeliveryChannelPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddDeliveryChannelPayload.UserErrors(childComplexity), true
 
 	case "AgendaItem.durationMinutes":
 		if e.ComplexityRoot.AgendaItem.DurationMinutes == nil {
@@ -1729,6 +1803,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityPayload.UserErrors(childComplexity), true
+
+	case "DeliveryChannel.createdAt":
+		if e.ComplexityRoot.DeliveryChannel.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannel.CreatedAt(childComplexity), true
+	case "DeliveryChannel.id":
+		if e.ComplexityRoot.DeliveryChannel.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannel.ID(childComplexity), true
+	case "DeliveryChannel.kind":
+		if e.ComplexityRoot.DeliveryChannel.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannel.Kind(childComplexity), true
+	case "DeliveryChannel.target":
+		if e.ComplexityRoot.DeliveryChannel.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannel.Target(childComplexity), true
+
+	case "DeliveryFailure.attempts":
+		if e.ComplexityRoot.DeliveryFailure.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailure.Attempts(childComplexity), true
+	case "DeliveryFailure.channelId":
+		if e.ComplexityRoot.DeliveryFailure.ChannelID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailure.ChannelID(childComplexity), true
+	case "DeliveryFailure.channelKind":
+		if e.ComplexityRoot.DeliveryFailure.ChannelKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailure.ChannelKind(childComplexity), true
+	case "DeliveryFailure.failedAt":
+		if e.ComplexityRoot.DeliveryFailure.FailedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailure.FailedAt(childComplexity), true
+	case "DeliveryFailure.kind":
+		if e.ComplexityRoot.DeliveryFailure.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailure.Kind(childComplexity), true
+	case "DeliveryFailure.lastError":
+		if e.ComplexityRoot.DeliveryFailure.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailure.LastError(childComplexity), true
+	case "DeliveryFailure.object":
+		if e.ComplexityRoot.DeliveryFailure.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailure.Object(childComplexity), true
+
+	case "DeliveryFailureConnection.edges":
+		if e.ComplexityRoot.DeliveryFailureConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailureConnection.Edges(childComplexity), true
+	case "DeliveryFailureConnection.pageInfo":
+		if e.ComplexityRoot.DeliveryFailureConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailureConnection.PageInfo(childComplexity), true
+	case "DeliveryFailureConnection.totalCount":
+		if e.ComplexityRoot.DeliveryFailureConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailureConnection.TotalCount(childComplexity), true
+
+	case "DeliveryFailureEdge.cursor":
+		if e.ComplexityRoot.DeliveryFailureEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailureEdge.Cursor(childComplexity), true
+	case "DeliveryFailureEdge.node":
+		if e.ComplexityRoot.DeliveryFailureEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailureEdge.Node(childComplexity), true
 
 	case "EnumLabel.label":
 		if e.ComplexityRoot.EnumLabel.Label == nil {
@@ -2288,6 +2462,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddClosure(childComplexity, args["input"].(model.AddClosureInput)), true
+	case "Mutation.addDeliveryChannel":
+		if e.ComplexityRoot.Mutation.AddDeliveryChannel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addDeliveryChannel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddDeliveryChannel(childComplexity, args["input"].(model.AddDeliveryChannelInput)), true
 	case "Mutation.approveBooking":
 		if e.ComplexityRoot.Mutation.ApproveBooking == nil {
 			break
@@ -2585,6 +2770,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveClosure(childComplexity, args["input"].(model.RemoveClosureInput)), true
+	case "Mutation.removeDeliveryChannel":
+		if e.ComplexityRoot.Mutation.RemoveDeliveryChannel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeDeliveryChannel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveDeliveryChannel(childComplexity, args["input"].(model.RemoveDeliveryChannelInput)), true
 	case "Mutation.reportProjectProgress":
 		if e.ComplexityRoot.Mutation.ReportProjectProgress == nil {
 			break
@@ -3559,6 +3755,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "RemoveDeliveryChannelPayload.removedChannelId":
+		if e.ComplexityRoot.RemoveDeliveryChannelPayload.RemovedChannelID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveDeliveryChannelPayload.RemovedChannelID(childComplexity), true
+	case "RemoveDeliveryChannelPayload.userErrors":
+		if e.ComplexityRoot.RemoveDeliveryChannelPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveDeliveryChannelPayload.UserErrors(childComplexity), true
+
 	case "RequestBookingPayload.bookings":
 		if e.ComplexityRoot.RequestBookingPayload.Bookings == nil {
 			break
@@ -3777,6 +3986,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subdistrict.Demo(childComplexity), true
+	case "Subdistrict.failedDeliveries":
+		if e.ComplexityRoot.Subdistrict.FailedDeliveries == nil {
+			break
+		}
+
+		args, err := ec.field_Subdistrict_failedDeliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subdistrict.FailedDeliveries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Subdistrict.gridCount":
 		if e.ComplexityRoot.Subdistrict.GridCount == nil {
 			break
@@ -4451,6 +4671,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AddClosureInput", ec.unmarshalInputAddClosureInput),
+			graphql.NewInputUnmarshaler("AddDeliveryChannelInput", ec.unmarshalInputAddDeliveryChannelInput),
 			graphql.NewInputUnmarshaler("AgendaItemInput", ec.unmarshalInputAgendaItemInput),
 			graphql.NewInputUnmarshaler("ApproveBookingInput", ec.unmarshalInputApproveBookingInput),
 			graphql.NewInputUnmarshaler("CancelBookingInput", ec.unmarshalInputCancelBookingInput),
@@ -4482,6 +4703,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecurrenceInput", ec.unmarshalInputRecurrenceInput),
 			graphql.NewInputUnmarshaler("RejectBookingInput", ec.unmarshalInputRejectBookingInput),
 			graphql.NewInputUnmarshaler("RemoveClosureInput", ec.unmarshalInputRemoveClosureInput),
+			graphql.NewInputUnmarshaler("RemoveDeliveryChannelInput", ec.unmarshalInputRemoveDeliveryChannelInput),
 			graphql.NewInputUnmarshaler("ReportProjectProgressInput", ec.unmarshalInputReportProjectProgressInput),
 			graphql.NewInputUnmarshaler("RequestBookingInput", ec.unmarshalInputRequestBookingInput),
 			graphql.NewInputUnmarshaler("RespondToInvitationInput", ec.unmarshalInputRespondToInvitationInput),
@@ -5775,6 +5997,119 @@ extend type Mutation {
 extend type Subscription {
   "Each notification you receive, as it is written (through any replica of the server); for signed-in accounts."
   notificationAdded: Notification!
+}
+
+"How a delivery channel delivers notifications beyond the page."
+enum DeliveryChannelKind {
+  "POSTs a JSON body (kind, message, detail, objectType, objectId, subdistrictId, at) signed in ` + "`" + `X-Cogov-Signature: sha256=<hex HMAC-SHA256 of the secret over the X-Cogov-Timestamp value, a dot and the body>` + "`" + `."
+  WEBHOOK
+  "POSTs a text message to a WeCom (企业微信) group robot's webhook address."
+  WECOM
+  "Sends a text message to a mobile number (through the configured SMS provider)."
+  SMS
+}
+
+"Where the notifications to a unit's or committee's administrators are also delivered."
+type DeliveryChannel implements Node {
+  "The global id."
+  id: ID!
+  "How it delivers."
+  kind: DeliveryChannelKind!
+  "The address (a URL) or the mobile number."
+  target: String!
+  "When it was added."
+  createdAt: DateTime!
+}
+
+"Input of ` + "`" + `addDeliveryChannel` + "`" + `."
+input AddDeliveryChannelInput {
+  "The unit or committee whose notifications to deliver; you must administer it."
+  ownerId: ID!
+  "How to deliver."
+  kind: DeliveryChannelKind!
+  "An http(s) URL for WEBHOOK and WECOM, a mobile number of 11 digits for SMS."
+  target: String!
+}
+
+"The result of ` + "`" + `addDeliveryChannel` + "`" + `."
+type AddDeliveryChannelPayload {
+  "The channel; null when the mutation failed."
+  channel: DeliveryChannel
+  "The secret that signs a WEBHOOK's bodies, shown only this once; null for other kinds."
+  secret: String
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `removeDeliveryChannel` + "`" + `."
+input RemoveDeliveryChannelInput {
+  "The channel to remove."
+  channelId: ID!
+}
+
+"The result of ` + "`" + `removeDeliveryChannel` + "`" + `."
+type RemoveDeliveryChannelPayload {
+  "The removed channel's id; null when the mutation failed."
+  removedChannelId: ID
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A delivery that failed after all its attempts."
+type DeliveryFailure {
+  "The channel's global id (it may have been removed since)."
+  channelId: ID!
+  "How the channel delivers."
+  channelKind: DeliveryChannelKind!
+  "What the notification told of."
+  kind: NotificationKind!
+  "The record it was about; null when it is gone."
+  object: Node
+  "How many attempts were made."
+  attempts: Int!
+  "The last attempt's error."
+  lastError: String!
+  "When it was given up."
+  failedAt: DateTime!
+}
+
+"A page of failed deliveries."
+type DeliveryFailureConnection {
+  "The failures on this page with their cursors."
+  edges: [DeliveryFailureEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many deliveries failed, over all pages."
+  totalCount: Int!
+}
+
+"A failed delivery in a connection."
+type DeliveryFailureEdge {
+  "The cursor of this item."
+  cursor: String!
+  "The failure."
+  node: DeliveryFailure!
+}
+
+extend type Subdistrict {
+  "Deliveries to channels that failed after all their retries, the latest first; for the sub-district's administrators (empty for others)."
+  failedDeliveries(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+  ): DeliveryFailureConnection!
+}
+
+extend type Mutation {
+  "Adds a delivery channel to a unit or committee you administer."
+  addDeliveryChannel("The channel." input: AddDeliveryChannelInput!): AddDeliveryChannelPayload!
+  "Removes a delivery channel of a unit or committee you administer."
+  removeDeliveryChannel("Which channel." input: RemoveDeliveryChannelInput!): RemoveDeliveryChannelPayload!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/meetings.graphqls", Input: `# Joint meetings, the three lists (needs, offers, projects) and the sub-district's figures.
@@ -7345,6 +7680,18 @@ func (ec *executionContext) childFields_AddClosurePayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type AddClosurePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_AddDeliveryChannelPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "channel":
+		return ec.fieldContext_AddDeliveryChannelPayload_channel(ctx, field)
+	case "secret":
+		return ec.fieldContext_AddDeliveryChannelPayload_secret(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddDeliveryChannelPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddDeliveryChannelPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AgendaItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "position":
@@ -7627,6 +7974,62 @@ func (ec *executionContext) childFields_CommunityPayload(ctx context.Context, fi
 		return ec.fieldContext_CommunityPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommunityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeliveryChannel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DeliveryChannel_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_DeliveryChannel_kind(ctx, field)
+	case "target":
+		return ec.fieldContext_DeliveryChannel_target(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_DeliveryChannel_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeliveryChannel", field.Name)
+}
+
+func (ec *executionContext) childFields_DeliveryFailure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "channelId":
+		return ec.fieldContext_DeliveryFailure_channelId(ctx, field)
+	case "channelKind":
+		return ec.fieldContext_DeliveryFailure_channelKind(ctx, field)
+	case "kind":
+		return ec.fieldContext_DeliveryFailure_kind(ctx, field)
+	case "object":
+		return ec.fieldContext_DeliveryFailure_object(ctx, field)
+	case "attempts":
+		return ec.fieldContext_DeliveryFailure_attempts(ctx, field)
+	case "lastError":
+		return ec.fieldContext_DeliveryFailure_lastError(ctx, field)
+	case "failedAt":
+		return ec.fieldContext_DeliveryFailure_failedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeliveryFailure", field.Name)
+}
+
+func (ec *executionContext) childFields_DeliveryFailureConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DeliveryFailureConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DeliveryFailureConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DeliveryFailureConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeliveryFailureConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DeliveryFailureEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DeliveryFailureEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DeliveryFailureEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeliveryFailureEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_EnumLabel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8277,6 +8680,16 @@ func (ec *executionContext) childFields_ProjectUpdate(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ProjectUpdate", field.Name)
 }
 
+func (ec *executionContext) childFields_RemoveDeliveryChannelPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "removedChannelId":
+		return ec.fieldContext_RemoveDeliveryChannelPayload_removedChannelId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RemoveDeliveryChannelPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveDeliveryChannelPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RequestBookingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "bookings":
@@ -8425,6 +8838,8 @@ func (ec *executionContext) childFields_Subdistrict(ctx context.Context, field g
 		return ec.fieldContext_Subdistrict_people(ctx, field)
 	case "gridCount":
 		return ec.fieldContext_Subdistrict_gridCount(ctx, field)
+	case "failedDeliveries":
+		return ec.fieldContext_Subdistrict_failedDeliveries(ctx, field)
 	case "jointMeetings":
 		return ec.fieldContext_Subdistrict_jointMeetings(ctx, field)
 	case "needs":
@@ -9289,6 +9704,20 @@ func (ec *executionContext) field_Mutation_addClosure_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addDeliveryChannel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddDeliveryChannelInput, error) {
+			return ec.unmarshalNAddDeliveryChannelInput2cogovᚋgraphᚋmodelᚐAddDeliveryChannelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_approveBooking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9659,6 +10088,20 @@ func (ec *executionContext) field_Mutation_removeClosure_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RemoveClosureInput, error) {
 			return ec.unmarshalNRemoveClosureInput2cogovᚋgraphᚋmodelᚐRemoveClosureInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeDeliveryChannel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemoveDeliveryChannelInput, error) {
+			return ec.unmarshalNRemoveDeliveryChannelInput2cogovᚋgraphᚋmodelᚐRemoveDeliveryChannelInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10326,6 +10769,44 @@ func (ec *executionContext) field_Subdistrict_communities_args(ctx context.Conte
 		return nil, err
 	}
 	args["text"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Subdistrict_failedDeliveries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -11512,6 +11993,93 @@ func (ec *executionContext) _AddClosurePayload_userErrors(ctx context.Context, f
 func (ec *executionContext) fieldContext_AddClosurePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AddClosurePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddDeliveryChannelPayload_channel(ctx context.Context, field graphql.CollectedField, obj *model.AddDeliveryChannelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddDeliveryChannelPayload_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Channel) graphql.Marshaler {
+			return ec.marshalODeliveryChannel2ᚖcogovᚋinternalᚋnotifyᚐChannel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddDeliveryChannelPayload_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddDeliveryChannelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeliveryChannel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddDeliveryChannelPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.AddDeliveryChannelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddDeliveryChannelPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddDeliveryChannelPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddDeliveryChannelPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AddDeliveryChannelPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AddDeliveryChannelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddDeliveryChannelPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddDeliveryChannelPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddDeliveryChannelPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -13940,6 +14508,410 @@ func (ec *executionContext) fieldContext_CommunityPayload_userErrors(_ context.C
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeliveryChannel_id(ctx context.Context, field graphql.CollectedField, obj *notify.Channel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannel_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeliveryChannel().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannel_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannel", field, true, true, "ID")
+}
+
+func (ec *executionContext) _DeliveryChannel_kind(ctx context.Context, field graphql.CollectedField, obj *notify.Channel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannel_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notify.ChannelKind) graphql.Marshaler {
+			return ec.marshalNDeliveryChannelKind2cogovᚋinternalᚋnotifyᚐChannelKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannel_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannel", field, false, false, "DeliveryChannelKind")
+}
+
+func (ec *executionContext) _DeliveryChannel_target(ctx context.Context, field graphql.CollectedField, obj *notify.Channel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannel_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannel_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannel", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeliveryChannel_createdAt(ctx context.Context, field graphql.CollectedField, obj *notify.Channel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannel_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannel_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannel", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _DeliveryFailure_channelId(ctx context.Context, field graphql.CollectedField, obj *notify.Failure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailure_channelId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeliveryFailure().ChannelID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailure_channelId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailure", field, true, true, "ID")
+}
+
+func (ec *executionContext) _DeliveryFailure_channelKind(ctx context.Context, field graphql.CollectedField, obj *notify.Failure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailure_channelKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChannelKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notify.ChannelKind) graphql.Marshaler {
+			return ec.marshalNDeliveryChannelKind2cogovᚋinternalᚋnotifyᚐChannelKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailure_channelKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailure", field, false, false, "DeliveryChannelKind")
+}
+
+func (ec *executionContext) _DeliveryFailure_kind(ctx context.Context, field graphql.CollectedField, obj *notify.Failure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailure_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notify.Kind) graphql.Marshaler {
+			return ec.marshalNNotificationKind2cogovᚋinternalᚋnotifyᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailure_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailure", field, false, false, "NotificationKind")
+}
+
+func (ec *executionContext) _DeliveryFailure_object(ctx context.Context, field graphql.CollectedField, obj *notify.Failure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailure_object(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeliveryFailure().Object(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2cogovᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailure_object(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeliveryFailure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeliveryFailure_attempts(ctx context.Context, field graphql.CollectedField, obj *notify.Failure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailure_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailure_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeliveryFailure_lastError(ctx context.Context, field graphql.CollectedField, obj *notify.Failure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailure_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailure_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailure", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeliveryFailure_failedAt(ctx context.Context, field graphql.CollectedField, obj *notify.Failure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailure_failedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailure_failedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailure", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _DeliveryFailureConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryFailureConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailureConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DeliveryFailureEdge) graphql.Marshaler {
+			return ec.marshalNDeliveryFailureEdge2ᚕcogovᚋgraphᚋmodelᚐDeliveryFailureEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailureConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeliveryFailureConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeliveryFailureEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeliveryFailureConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryFailureConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailureConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailureConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeliveryFailureConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeliveryFailureConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryFailureConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailureConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailureConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailureConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeliveryFailureEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryFailureEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailureEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailureEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailureEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeliveryFailureEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryFailureEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailureEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Failure) graphql.Marshaler {
+			return ec.marshalNDeliveryFailure2ᚖcogovᚋinternalᚋnotifyᚐFailure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailureEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeliveryFailureEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeliveryFailure(ctx, field)
 		},
 	}
 	return fc, nil
@@ -17276,6 +18248,94 @@ func (ec *executionContext) fieldContext_Mutation_markNotificationsRead(ctx cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_markNotificationsRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addDeliveryChannel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addDeliveryChannel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddDeliveryChannel(ctx, fc.Args["input"].(model.AddDeliveryChannelInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddDeliveryChannelPayload) graphql.Marshaler {
+			return ec.marshalNAddDeliveryChannelPayload2ᚖcogovᚋgraphᚋmodelᚐAddDeliveryChannelPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addDeliveryChannel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddDeliveryChannelPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addDeliveryChannel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeDeliveryChannel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeDeliveryChannel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveDeliveryChannel(ctx, fc.Args["input"].(model.RemoveDeliveryChannelInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemoveDeliveryChannelPayload) graphql.Marshaler {
+			return ec.marshalNRemoveDeliveryChannelPayload2ᚖcogovᚋgraphᚋmodelᚐRemoveDeliveryChannelPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeDeliveryChannel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RemoveDeliveryChannelPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeDeliveryChannel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21653,6 +22713,61 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RemoveDeliveryChannelPayload_removedChannelId(ctx context.Context, field graphql.CollectedField, obj *model.RemoveDeliveryChannelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveDeliveryChannelPayload_removedChannelId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemovedChannelID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveDeliveryChannelPayload_removedChannelId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemoveDeliveryChannelPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RemoveDeliveryChannelPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RemoveDeliveryChannelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveDeliveryChannelPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveDeliveryChannelPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveDeliveryChannelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RequestBookingPayload_bookings(ctx context.Context, field graphql.CollectedField, obj *model.RequestBookingPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22868,6 +23983,50 @@ func (ec *executionContext) _Subdistrict_gridCount(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Subdistrict_gridCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Subdistrict", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Subdistrict_failedDeliveries(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subdistrict_failedDeliveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subdistrict().FailedDeliveries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeliveryFailureConnection) graphql.Marshaler {
+			return ec.marshalNDeliveryFailureConnection2ᚖcogovᚋgraphᚋmodelᚐDeliveryFailureConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subdistrict_failedDeliveries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subdistrict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeliveryFailureConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subdistrict_failedDeliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Subdistrict_jointMeetings(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
@@ -26534,6 +27693,62 @@ func UnmarshalAddClosureInput(ctx context.Context, raw any) (model.AddClosureInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAddDeliveryChannelInput(ctx context.Context, obj any) (model.AddDeliveryChannelInput, error) {
+	var it model.AddDeliveryChannelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ownerId", "kind", "target"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ownerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNDeliveryChannelKind2cogovᚋinternalᚋnotifyᚐChannelKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "target":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("target"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Target = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddDeliveryChannelInput unmarshals raw into the AddDeliveryChannelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddDeliveryChannelInput(ctx context.Context, raw any) (model.AddDeliveryChannelInput, error) {
+	var out model.AddDeliveryChannelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddDeliveryChannelInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAgendaItemInput(ctx context.Context, obj any) (model.AgendaItemInput, error) {
 	var it model.AgendaItemInput
 	if obj == nil {
@@ -28452,6 +29667,48 @@ func UnmarshalRemoveClosureInput(ctx context.Context, raw any) (model.RemoveClos
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRemoveDeliveryChannelInput(ctx context.Context, obj any) (model.RemoveDeliveryChannelInput, error) {
+	var it model.RemoveDeliveryChannelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"channelId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "channelId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRemoveDeliveryChannelInput unmarshals raw into the RemoveDeliveryChannelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRemoveDeliveryChannelInput(ctx context.Context, raw any) (model.RemoveDeliveryChannelInput, error) {
+	var out model.RemoveDeliveryChannelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemoveDeliveryChannelInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReportProjectProgressInput(ctx context.Context, obj any) (model.ReportProjectProgressInput, error) {
 	var it model.ReportProjectProgressInput
 	if obj == nil {
@@ -30035,6 +31292,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Grid(ctx, sel, obj)
+	case notify.Channel:
+		return ec._DeliveryChannel(ctx, sel, &obj)
+	case *notify.Channel:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._DeliveryChannel(ctx, sel, obj)
 	case structure.Community:
 		return ec._Community(ctx, sel, &obj)
 	case *structure.Community:
@@ -30206,6 +31470,49 @@ func (ec *executionContext) _AddClosurePayload(ctx context.Context, sel ast.Sele
 			}
 		case "userErrors":
 			out.Values[i] = ec._AddClosurePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var addDeliveryChannelPayloadImplementors = []string{"AddDeliveryChannelPayload"}
+
+func (ec *executionContext) _AddDeliveryChannelPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddDeliveryChannelPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addDeliveryChannelPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddDeliveryChannelPayload")
+		case "channel":
+			out.Values[i] = ec._AddDeliveryChannelPayload_channel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._AddDeliveryChannelPayload_secret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddDeliveryChannelPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31175,6 +32482,201 @@ func (ec *executionContext) _CommunityPayload(ctx context.Context, sel ast.Selec
 			}
 		case "userErrors":
 			out.Values[i] = ec._CommunityPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deliveryChannelImplementors = []string{"DeliveryChannel", "Node"}
+
+func (ec *executionContext) _DeliveryChannel(ctx context.Context, sel ast.SelectionSet, obj *notify.Channel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryChannelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeliveryChannel")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeliveryChannel_id(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._DeliveryChannel_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "target":
+			out.Values[i] = ec._DeliveryChannel_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._DeliveryChannel_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deliveryFailureImplementors = []string{"DeliveryFailure"}
+
+func (ec *executionContext) _DeliveryFailure(ctx context.Context, sel ast.SelectionSet, obj *notify.Failure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryFailureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeliveryFailure")
+		case "channelId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeliveryFailure_channelId(ctx, field, obj)
+				})
+		case "channelKind":
+			out.Values[i] = ec._DeliveryFailure_channelKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._DeliveryFailure_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "object":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeliveryFailure_object(ctx, field, obj)
+				})
+		case "attempts":
+			out.Values[i] = ec._DeliveryFailure_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastError":
+			out.Values[i] = ec._DeliveryFailure_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "failedAt":
+			out.Values[i] = ec._DeliveryFailure_failedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deliveryFailureConnectionImplementors = []string{"DeliveryFailureConnection"}
+
+func (ec *executionContext) _DeliveryFailureConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DeliveryFailureConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryFailureConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeliveryFailureConnection")
+		case "edges":
+			out.Values[i] = ec._DeliveryFailureConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DeliveryFailureConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._DeliveryFailureConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deliveryFailureEdgeImplementors = []string{"DeliveryFailureEdge"}
+
+func (ec *executionContext) _DeliveryFailureEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DeliveryFailureEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryFailureEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeliveryFailureEdge")
+		case "cursor":
+			out.Values[i] = ec._DeliveryFailureEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DeliveryFailureEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32427,6 +33929,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "markNotificationsRead":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_markNotificationsRead(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addDeliveryChannel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addDeliveryChannel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeDeliveryChannel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeDeliveryChannel(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -33923,6 +35439,44 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var removeDeliveryChannelPayloadImplementors = []string{"RemoveDeliveryChannelPayload"}
+
+func (ec *executionContext) _RemoveDeliveryChannelPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RemoveDeliveryChannelPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeDeliveryChannelPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemoveDeliveryChannelPayload")
+		case "removedChannelId":
+			out.Values[i] = ec._RemoveDeliveryChannelPayload_removedChannelId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RemoveDeliveryChannelPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var requestBookingPayloadImplementors = []string{"RequestBookingPayload"}
 
 func (ec *executionContext) _RequestBookingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RequestBookingPayload) graphql.Marshaler {
@@ -34439,6 +35993,12 @@ func (ec *executionContext) _Subdistrict(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Subdistrict_gridCount(ctx, field, obj)
+				})
+		case "failedDeliveries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subdistrict_failedDeliveries(ctx, field, obj)
 				})
 		case "jointMeetings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -35721,6 +37281,19 @@ func (ec *executionContext) marshalNAddClosurePayload2ᚖcogovᚋgraphᚋmodel�
 	return ec._AddClosurePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAddDeliveryChannelInput2cogovᚋgraphᚋmodelᚐAddDeliveryChannelInput(ctx context.Context, v any) (model.AddDeliveryChannelInput, error) {
+	res, err := ec.unmarshalInputAddDeliveryChannelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddDeliveryChannelPayload2ᚖcogovᚋgraphᚋmodelᚐAddDeliveryChannelPayload(ctx context.Context, sel ast.SelectionSet, v *model.AddDeliveryChannelPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AddDeliveryChannelPayload!")
+		return graphql.Null
+	}
+	return ec._AddDeliveryChannelPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAgendaItem2cogovᚋinternalᚋmeetingᚐAgendaItem(ctx context.Context, sel ast.SelectionSet, v meeting.AgendaItem) graphql.Marshaler {
 	return ec._AgendaItem(ctx, sel, &v)
 }
@@ -36164,6 +37737,57 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 func (ec *executionContext) unmarshalNDeactivateVenueInput2cogovᚋgraphᚋmodelᚐDeactivateVenueInput(ctx context.Context, v any) (model.DeactivateVenueInput, error) {
 	res, err := ec.unmarshalInputDeactivateVenueInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeliveryChannelKind2cogovᚋinternalᚋnotifyᚐChannelKind(ctx context.Context, v any) (notify.ChannelKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := notify.ChannelKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeliveryChannelKind2cogovᚋinternalᚋnotifyᚐChannelKind(ctx context.Context, sel ast.SelectionSet, v notify.ChannelKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DeliveryChannelKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNDeliveryFailure2ᚖcogovᚋinternalᚋnotifyᚐFailure(ctx context.Context, sel ast.SelectionSet, v *notify.Failure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeliveryFailure!")
+		return graphql.Null
+	}
+	return ec._DeliveryFailure(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeliveryFailureConnection2ᚖcogovᚋgraphᚋmodelᚐDeliveryFailureConnection(ctx context.Context, sel ast.SelectionSet, v *model.DeliveryFailureConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeliveryFailureConnection!")
+		return graphql.Null
+	}
+	return ec._DeliveryFailureConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeliveryFailureEdge2cogovᚋgraphᚋmodelᚐDeliveryFailureEdge(ctx context.Context, sel ast.SelectionSet, v model.DeliveryFailureEdge) graphql.Marshaler {
+	return ec._DeliveryFailureEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDeliveryFailureEdge2ᚕcogovᚋgraphᚋmodelᚐDeliveryFailureEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DeliveryFailureEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeliveryFailureEdge2cogovᚋgraphᚋmodelᚐDeliveryFailureEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNDropProjectInput2cogovᚋgraphᚋmodelᚐDropProjectInput(ctx context.Context, v any) (model.DropProjectInput, error) {
@@ -37153,6 +38777,19 @@ func (ec *executionContext) unmarshalNRemoveClosureInput2cogovᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRemoveDeliveryChannelInput2cogovᚋgraphᚋmodelᚐRemoveDeliveryChannelInput(ctx context.Context, v any) (model.RemoveDeliveryChannelInput, error) {
+	res, err := ec.unmarshalInputRemoveDeliveryChannelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRemoveDeliveryChannelPayload2ᚖcogovᚋgraphᚋmodelᚐRemoveDeliveryChannelPayload(ctx context.Context, sel ast.SelectionSet, v *model.RemoveDeliveryChannelPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RemoveDeliveryChannelPayload!")
+		return graphql.Null
+	}
+	return ec._RemoveDeliveryChannelPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReportProjectProgressInput2cogovᚋgraphᚋmodelᚐReportProjectProgressInput(ctx context.Context, v any) (model.ReportProjectProgressInput, error) {
 	res, err := ec.unmarshalInputReportProjectProgressInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38072,6 +39709,13 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	_ = sel
 	res := model.MarshalDateTime(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalODeliveryChannel2ᚖcogovᚋinternalᚋnotifyᚐChannel(ctx context.Context, sel ast.SelectionSet, v *notify.Channel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeliveryChannel(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {

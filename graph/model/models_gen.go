@@ -52,6 +52,26 @@ type AddClosurePayload struct {
 	UserErrors []problem.Problem `json:"userErrors"`
 }
 
+// Input of `addDeliveryChannel`.
+type AddDeliveryChannelInput struct {
+	// The unit or committee whose notifications to deliver; you must administer it.
+	OwnerID string `json:"ownerId"`
+	// How to deliver.
+	Kind notify.ChannelKind `json:"kind"`
+	// An http(s) URL for WEBHOOK and WECOM, a mobile number of 11 digits for SMS.
+	Target string `json:"target"`
+}
+
+// The result of `addDeliveryChannel`.
+type AddDeliveryChannelPayload struct {
+	// The channel; null when the mutation failed.
+	Channel *notify.Channel `json:"channel,omitempty"`
+	// The secret that signs a WEBHOOK's bodies, shown only this once; null for other kinds.
+	Secret *string `json:"secret,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
 // An agenda item to schedule.
 type AgendaItemInput struct {
 	// What is discussed.
@@ -326,6 +346,24 @@ type CreateVenueInput struct {
 type DeactivateVenueInput struct {
 	// The venue that stops taking bookings; its bookings stay.
 	VenueID string `json:"venueId"`
+}
+
+// A page of failed deliveries.
+type DeliveryFailureConnection struct {
+	// The failures on this page with their cursors.
+	Edges []DeliveryFailureEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many deliveries failed, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A failed delivery in a connection.
+type DeliveryFailureEdge struct {
+	// The cursor of this item.
+	Cursor string `json:"cursor"`
+	// The failure.
+	Node *notify.Failure `json:"node"`
 }
 
 // Input of `dropProject`.
@@ -780,6 +818,20 @@ type RejectBookingInput struct {
 type RemoveClosureInput struct {
 	// The closure to lift.
 	ClosureID string `json:"closureId"`
+}
+
+// Input of `removeDeliveryChannel`.
+type RemoveDeliveryChannelInput struct {
+	// The channel to remove.
+	ChannelID string `json:"channelId"`
+}
+
+// The result of `removeDeliveryChannel`.
+type RemoveDeliveryChannelPayload struct {
+	// The removed channel's id; null when the mutation failed.
+	RemovedChannelID *string `json:"removedChannelId,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
 }
 
 // Input of `reportProjectProgress`.
