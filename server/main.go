@@ -29,6 +29,7 @@ import (
 	"cogov/internal/account"
 	"cogov/internal/clock"
 	"cogov/internal/demo"
+	"cogov/internal/jobs"
 	"cogov/internal/store"
 	"cogov/server/graphiql"
 )
@@ -211,6 +212,13 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	now := clock.Wall()
 	st := store.New(pool, now)
 	res := graph.NewResolverWith(st, cfg.publicURL, now, cfg.accounts)
+	// Deliveries beyond the page run on River: jobs are inserted in the
+	// transaction of each change and worked by every replica.
+	work, err := jobs.New(pool, st, now, jobs.Options{Log: log})
+	if err != nil {
+		return err
+	}
+	res.Notify.Deliver = work.Deliver
 
 	if cmd == "create-admin" {
 		return createAdmin(ctx, res, cmdArgs[1:], os.Stdout)
@@ -253,6 +261,10 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		IdleTimeout:       120 * time.Second,
 	}
 	srv.RegisterOnShutdown(cancelBase)
+	// Not base: Stop, below, ends the jobs after the HTTP server has drained.
+	if err := work.Start(context.Background()); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
 	errc := make(chan error, 1)
 	go func() {
 		log.Info("listening", "addr", cfg.httpAddr, "graphiql", !cfg.production)
@@ -266,7 +278,12 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	err = srv.Shutdown(shutdownCtx)
+	// Running deliveries finish (or are retried by a replica later).
+	if stopErr := work.Stop(shutdownCtx); stopErr != nil && err == nil {
+		err = fmt.Errorf("stop jobs: %w", stopErr)
+	}
+	return err
 }
 
 func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) http.Handler {
