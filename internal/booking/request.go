@@ -120,6 +120,12 @@ func (s *Service) requestBooking(ctx context.Context, in Request) (Result, error
 	if err != nil {
 		return Result{}, err
 	}
+	// A window offered to a waiting committee is held for it.
+	offers, err := s.offersAgainst(ctx, v.ID, in.CommitteeID, starts[0].Add(-buffer), last.Add(buffer))
+	if err != nil {
+		return Result{}, err
+	}
+	sch.Bookings = append(sch.Bookings, offers...)
 	status := Pending
 	if !v.Rules.RequiresApproval {
 		status = Approved
@@ -169,6 +175,14 @@ func (s *Service) requestBooking(ctx context.Context, in Request) (Result, error
 	// One notification for the request, about its first booking.
 	if err := s.tell(ctx, created[0], notify.BookingRequested, notify.Audience{Units: []string{v.UnitID}}, in.Purpose); err != nil {
 		return Result{}, err
+	}
+	if err := s.takeOffers(ctx, created); err != nil {
+		return Result{}, err
+	}
+	for _, b := range created {
+		if err := s.timers(ctx, b, &v); err != nil {
+			return Result{}, err
+		}
 	}
 	return Result{Bookings: created, Skipped: skipped}, nil
 }
@@ -316,7 +330,16 @@ func (s *Service) changeAndTell(ctx context.Context, id string, series bool, act
 		if out, err = s.change(ctx, id, series, action, note, apply); err != nil {
 			return err
 		}
-		return s.tell(ctx, out, kind, to(out), note)
+		if err := s.tell(ctx, out, kind, to(out), note); err != nil {
+			return err
+		}
+		switch out.Status {
+		case Approved: // reminders and the no-show check
+			return s.timers(ctx, out, nil)
+		case Cancelled, Rejected: // the window goes to the first waiting committee
+			return s.offerNext(ctx, out)
+		}
+		return nil
 	})
 	return out, err
 }

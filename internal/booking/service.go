@@ -96,6 +96,15 @@ type Store interface {
 	// LockVenueCommittee holds, until the transaction ends, a lock that
 	// serializes requests of one committee for one venue.
 	LockVenueCommittee(ctx context.Context, venueID, committeeID string) error
+
+	BookingsByID(ctx context.Context, ids []string) (map[string]Booking, error)
+	CreateWaitEntry(ctx context.Context, e WaitEntry) (WaitEntry, error)
+	// WaitEntries returns the venue's WAITING and OFFERED entries whose
+	// window overlaps [from, to), in the order they joined; with lock, locked
+	// until the transaction ends.
+	WaitEntries(ctx context.Context, venueID string, from, to time.Time, lock bool) ([]WaitEntry, error)
+	// ChangeWaitEntry locks an entry, lets apply change it and writes it.
+	ChangeWaitEntry(ctx context.Context, id, action string, apply func(*WaitEntry) error) (WaitEntry, error)
 }
 
 // Service applies the booking rules.
@@ -104,8 +113,14 @@ type Service struct {
 	// Now tells the time.
 	Now clock.Clock
 	// Notes, when set, records the notifications of each change in the
-	// change's transaction.
+	// change's transaction, and queues its timers.
 	Notes *notify.Service
+	// Reminders are the lead times of reminders before an approved booking;
+	// DefaultReminders when nil.
+	Reminders []time.Duration
+	// OfferHold is how long a freed window is held for the first waiting
+	// committee; DefaultOfferHold when zero.
+	OfferHold time.Duration
 }
 
 // tell notifies an audience about booking b, in the transaction of ctx.
@@ -402,6 +417,9 @@ func (s *Service) SetBookingRules(ctx context.Context, venueID string, r Rules) 
 	}
 	if !r.Eligibility.Valid() {
 		l.Add(problem.InvalidInput, "unknown eligibility", "eligibility")
+	}
+	if r.NoShowGraceMinutes != nil && (*r.NoShowGraceMinutes < 1 || *r.NoShowGraceMinutes > 1440) {
+		l.Add(problem.InvalidInput, "noShowGraceMinutes must be between 1 and 1440, or 0 for never", "noShowGraceMinutes")
 	}
 	if r.WeeklyQuotaMinutes != nil && (*r.WeeklyQuotaMinutes < 1 || *r.WeeklyQuotaMinutes > 7*24*60) {
 		l.Add(problem.InvalidInput, "weeklyQuotaHours must be positive and at most a week", "weeklyQuotaHours")

@@ -20,6 +20,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"cogov/internal/access"
 	"cogov/internal/clock"
 	"cogov/internal/notify"
 	"cogov/internal/store"
@@ -34,6 +35,8 @@ type Options struct {
 	Workers     int          // deliveries worked at once; 4 by default
 	// RetryPolicy replaces River's exponential backoff (tests make it fast).
 	RetryPolicy river.ClientRetryPolicy
+	// Timers runs due timers (notify.Timer) in their domains; nil ignores them.
+	Timers Runner
 }
 
 // Jobs is the River client with the platform's workers.
@@ -63,6 +66,10 @@ func New(pool *pgxpool.Pool, st *store.Store, now clock.Clock, o Options) (*Jobs
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &DeliverWorker{store: st, http: o.HTTP, sms: o.SMS, now: now})
+	if o.Timers == nil {
+		o.Timers = func(context.Context, notify.Timer) error { return nil }
+	}
+	river.AddWorker(workers, &TimerWorker{run: o.Timers})
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
 		Workers:     workers,
@@ -95,6 +102,38 @@ func (j *Jobs) Deliver(ctx context.Context, notes []notify.Note) error {
 			params = append(params, river.InsertManyParams{Args: DeliverArgs{SubdistrictID: n.SubdistrictID, ChannelID: c.ID,
 				ChannelKind: c.Kind, NoteKind: n.Kind, ObjectType: n.ObjectType, ObjectID: n.ObjectID, Text: n.Text}})
 		}
+	}
+	return j.st.InsertJobs(ctx, j.Client, params)
+}
+
+// TimerArgs is a notify.Timer as a River job, scheduled at its time.
+type TimerArgs struct {
+	Timer notify.Timer `json:"timer"`
+}
+
+// Kind is the River job kind.
+func (TimerArgs) Kind() string { return "cogov_timer" }
+
+// Runner runs a due timer in the domain that set it.
+type Runner func(ctx context.Context, t notify.Timer) error
+
+// TimerWorker runs timers when River finds them due.
+type TimerWorker struct {
+	river.WorkerDefaults[TimerArgs]
+	run Runner
+}
+
+// Work runs the timer as the platform itself.
+func (w *TimerWorker) Work(ctx context.Context, job *river.Job[TimerArgs]) error {
+	return w.run(access.With(ctx, access.System("timers")), job.Args.Timer)
+}
+
+// Schedule queues timers as River jobs scheduled at their times, in the
+// transaction ctx carries: notify.Service.Schedule.
+func (j *Jobs) Schedule(ctx context.Context, ts []notify.Timer) error {
+	params := make([]river.InsertManyParams, len(ts))
+	for i, t := range ts {
+		params[i] = river.InsertManyParams{Args: TimerArgs{Timer: t}, InsertOpts: &river.InsertOpts{ScheduledAt: t.At}}
 	}
 	return j.st.InsertJobs(ctx, j.Client, params)
 }

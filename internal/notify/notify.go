@@ -33,6 +33,10 @@ const (
 	BookingRejected    Kind = "BOOKING_REJECTED"    // to the booking committee's administrators
 	BookingCancelled   Kind = "BOOKING_CANCELLED"   // to the booking committee's and the venue unit's administrators
 	BookingAffected    Kind = "BOOKING_AFFECTED"    // a closure hits a booking: to the booking committee's administrators
+	BookingReminder    Kind = "BOOKING_REMINDER"    // before an approved booking: to the booking committee's administrators
+	BookingNoShow      Kind = "BOOKING_NO_SHOW"     // not checked in: to the booking committee's and the venue unit's administrators
+	WaitlistOffered    Kind = "WAITLIST_OFFERED"    // a window a committee waits for is free and held for it
+	MeetingReminder    Kind = "MEETING_REMINDER"    // before a joint meeting: to the invited people
 	InvitationSent     Kind = "INVITATION_SENT"     // to the invited people
 	MeetingCancelled   Kind = "MEETING_CANCELLED"   // to the invited people
 	MeetingRescheduled Kind = "MEETING_RESCHEDULED" // to the invited people
@@ -104,6 +108,8 @@ type Service struct {
 	// Deliver, when set, is called with the notes of each Add, in its
 	// transaction: the delivery jobs are inserted there (internal/jobs).
 	Deliver func(ctx context.Context, notes []Note) error
+	// Schedule, when set, queues timers in the caller's transaction (Later).
+	Schedule func(ctx context.Context, ts []Timer) error
 }
 
 // NewService returns a Service over store that tells the time by now.

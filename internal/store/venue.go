@@ -19,7 +19,7 @@ const venueCols = `v.id, v.subdistrict_id, v.unit_id, v.community_id, vs.time_zo
 	v.capacity, v.facilities, v.description, v.photo_urls, v.active, v.requires_approval, v.min_duration_minutes,
 	v.max_duration_minutes, v.min_notice_minutes, v.max_days_ahead, v.buffer_minutes, v.eligibility,
 	coalesce((SELECT array_agg(ec.committee_id::text ORDER BY ec.committee_id) FROM venue_eligible_committee ec WHERE ec.venue_id = v.id), '{}'),
-	v.weekly_quota_minutes, v.demo`
+	v.weekly_quota_minutes, v.demo, v.no_show_grace_minutes`
 
 const venueFrom = `venue v JOIN subdistrict vs ON vs.id = v.subdistrict_id`
 
@@ -28,20 +28,20 @@ func venueFields(v *booking.Venue) []any {
 	return []any{&v.ID, &v.SubdistrictID, &v.UnitID, &v.CommunityID, &v.TimeZone, &v.Name, &v.Kind, &v.Address, &v.AreaSqm,
 		&v.Capacity, &v.Facilities, &v.Description, &v.PhotoURLs, &v.Active, &r.RequiresApproval, &r.MinDurationMinutes,
 		&r.MaxDurationMinutes, &r.MinNoticeMinutes, &r.MaxDaysAhead, &r.BufferMinutes, &r.Eligibility,
-		&r.EligibleCommitteeIDs, &r.WeeklyQuotaMinutes, &v.Demo}
+		&r.EligibleCommitteeIDs, &r.WeeklyQuotaMinutes, &v.Demo, &r.NoShowGraceMinutes}
 }
 
 // bookingCols needs the booking as b joined with its venue as bv (bookingFrom).
 const bookingCols = `b.id, b.subdistrict_id, b.venue_id, b.committee_id, b.request_id, b.series_id, lower(b.during), upper(b.during),
 	upper(b.held), b.purpose, b.expected_attendees, b.status, b.actual_attendees, b.decision_note, b.version, b.requested_by,
-	b.created_at, b.demo, bv.unit_id`
+	b.created_at, b.demo, bv.unit_id, b.checked_in_at`
 
 const bookingFrom = `booking b JOIN venue bv ON bv.id = b.venue_id`
 
 func bookingFields(b *booking.Booking) []any {
 	return []any{&b.ID, &b.SubdistrictID, &b.VenueID, &b.CommitteeID, &b.RequestID, &b.SeriesID, &b.Start, &b.End,
 		&b.HeldEnd, &b.Purpose, &b.ExpectedAttendees, &b.Status, &b.ActualAttendees, &b.DecisionNote, &b.Version, &b.RequestedBy,
-		&b.CreatedAt, &b.Demo, &b.VenueUnitID}
+		&b.CreatedAt, &b.Demo, &b.VenueUnitID, &b.CheckedInAt}
 }
 
 const closureCols = `c.id, c.subdistrict_id, c.venue_id, lower(c.during), upper(c.during), c.reason, c.demo`
