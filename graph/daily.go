@@ -62,7 +62,37 @@ var inboxObjectType = map[notify.ItemKind]string{
 const (
 	typeNotification    = "Notification"
 	typeDeliveryChannel = "DeliveryChannel"
+	typeWaitlistEntry   = "WaitlistEntry"
 )
+
+// waitlistPayload turns a waitlist result into its payload.
+func waitlistPayload(e booking.WaitEntry, err error) (*model.WaitlistPayload, error) {
+	v, ue, ferr := result(e, err)
+	return &model.WaitlistPayload{Entry: v, UserErrors: ue}, ferr
+}
+
+// waitlistNode is a waitlist entry the viewer may see (its committee's,
+// the venue unit's or the sub-district's administrators) as a Node.
+func waitlistNode(ctx context.Context, id string) (model.Node, error) {
+	l := For(ctx)
+	m, err := l.store.WaitEntriesByID(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	e, ok := m[id]
+	if !ok {
+		return nil, nil
+	}
+	v, err := l.Venues.Venue.Load(ctx, e.VenueID)
+	if err != nil {
+		return nil, nil
+	}
+	viewer := access.From(ctx)
+	if !viewer.AdministersCommittee(e.CommitteeID, e.SubdistrictID) && !viewer.AdministersUnit(v.UnitID, e.SubdistrictID) {
+		return nil, nil
+	}
+	return &e, nil
+}
 
 // notificationNode is one of the viewer's notifications as a Node; nil for
 // another's or none.

@@ -111,6 +111,23 @@ func (r *mutationResolver) RemoveDeliveryChannel(ctx context.Context, input mode
 	return out, nil
 }
 
+// JoinWaitlist is the resolver for the joinWaitlist field.
+func (r *mutationResolver) JoinWaitlist(ctx context.Context, input model.JoinWaitlistInput) (*model.WaitlistPayload, error) {
+	e, err := r.Bookings.JoinWaitlist(ctx, booking.WaitRequest{VenueID: localID(typeVenue, input.VenueID), CommitteeID: localID(typeCommittee, input.CommitteeID),
+		Start: input.StartsAt, End: input.EndsAt, Purpose: input.Purpose, ExpectedAttendees: input.ExpectedAttendees})
+	return waitlistPayload(e, err)
+}
+
+// LeaveWaitlist is the resolver for the leaveWaitlist field.
+func (r *mutationResolver) LeaveWaitlist(ctx context.Context, input model.LeaveWaitlistInput) (*model.WaitlistPayload, error) {
+	return waitlistPayload(r.Bookings.LeaveWaitlist(ctx, localID(typeWaitlistEntry, input.EntryID)))
+}
+
+// CheckIn is the resolver for the checkIn field.
+func (r *mutationResolver) CheckIn(ctx context.Context, input model.CheckInInput) (*model.BookingPayload, error) {
+	return bookingPayload(r.Bookings.CheckIn(ctx, localID(typeBooking, input.BookingID)))
+}
+
 // ID is the resolver for the id field.
 func (r *notificationResolver) ID(ctx context.Context, obj *notify.Notification) (string, error) {
 	return globalID(typeNotification, obj.ID), nil
@@ -228,6 +245,21 @@ func (r *viewerResolver) UnreadNotificationCount(ctx context.Context, obj *acces
 	return r.Notify.UnreadCount(ctx)
 }
 
+// ID is the resolver for the id field.
+func (r *waitlistEntryResolver) ID(ctx context.Context, obj *booking.WaitEntry) (string, error) {
+	return globalID(typeWaitlistEntry, obj.ID), nil
+}
+
+// Venue is the resolver for the venue field.
+func (r *waitlistEntryResolver) Venue(ctx context.Context, obj *booking.WaitEntry) (*booking.Venue, error) {
+	return loadReq(ctx, For(ctx).Venues.Venue, obj.VenueID)
+}
+
+// Committee is the resolver for the committee field.
+func (r *waitlistEntryResolver) Committee(ctx context.Context, obj *booking.WaitEntry) (*structure.Committee, error) {
+	return loadReq(ctx, For(ctx).Committee, obj.CommitteeID)
+}
+
 // DeliveryChannel returns generated.DeliveryChannelResolver implementation.
 func (r *Resolver) DeliveryChannel() generated.DeliveryChannelResolver {
 	return &deliveryChannelResolver{r}
@@ -244,9 +276,13 @@ func (r *Resolver) InboxItem() generated.InboxItemResolver { return &inboxItemRe
 // Notification returns generated.NotificationResolver implementation.
 func (r *Resolver) Notification() generated.NotificationResolver { return &notificationResolver{r} }
 
+// WaitlistEntry returns generated.WaitlistEntryResolver implementation.
+func (r *Resolver) WaitlistEntry() generated.WaitlistEntryResolver { return &waitlistEntryResolver{r} }
+
 type (
 	deliveryChannelResolver struct{ *Resolver }
 	deliveryFailureResolver struct{ *Resolver }
 	inboxItemResolver       struct{ *Resolver }
 	notificationResolver    struct{ *Resolver }
+	waitlistEntryResolver   struct{ *Resolver }
 )

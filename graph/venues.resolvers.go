@@ -159,6 +159,12 @@ func (r *mutationResolver) SetBookingRules(ctx context.Context, input model.SetB
 		m := int(*input.WeeklyQuotaHours*60 + 0.5)
 		rules.WeeklyQuotaMinutes = &m
 	}
+	switch g := input.NoShowGraceMinutes; {
+	case g == nil:
+		rules.NoShowGraceMinutes = booking.DefaultRules().NoShowGraceMinutes
+	case *g != 0:
+		rules.NoShowGraceMinutes = g
+	}
 	return venuePayload(r.Bookings.SetBookingRules(ctx, localID(typeVenue, input.VenueID), rules))
 }
 

@@ -30,6 +30,7 @@ import (
 	"cogov/internal/clock"
 	"cogov/internal/demo"
 	"cogov/internal/jobs"
+	"cogov/internal/notify"
 	"cogov/internal/store"
 	"cogov/server/graphiql"
 )
@@ -60,6 +61,8 @@ type config struct {
 	limits         graph.Limits     // operation-cost budgets; zero fields take the defaults
 	documents      *graph.Documents // registered documents: the contract's and COGOV_PERSISTED_DOCUMENTS_DIR's manifests
 	persistedOnly  bool             // COGOV_PERSISTED_ONLY: run only registered documents
+	reminders      []time.Duration  // COGOV_REMINDERS: lead times of reminders; nil for the default 24h,1h
+	offerHold      time.Duration    // COGOV_WAITLIST_HOLD: how long a freed window is held for the first waiting committee
 }
 
 func loadConfig() (config, error) {
@@ -113,6 +116,22 @@ func loadConfig() (config, error) {
 	}
 	if err := loadLimits(&c); err != nil {
 		return c, err
+	}
+	if v := os.Getenv("COGOV_REMINDERS"); v != "" {
+		for _, part := range strings.Split(v, ",") {
+			d, err := time.ParseDuration(strings.TrimSpace(part))
+			if err != nil || d <= 0 {
+				return c, fmt.Errorf("COGOV_REMINDERS must list durations such as 24h,1h, not %q", v)
+			}
+			c.reminders = append(c.reminders, d)
+		}
+	}
+	if v := os.Getenv("COGOV_WAITLIST_HOLD"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("COGOV_WAITLIST_HOLD must be a duration such as 2h, not %q", v)
+		}
+		c.offerHold = d
 	}
 	for _, o := range strings.Split(os.Getenv("CORS_ALLOWED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -214,11 +233,18 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	res := graph.NewResolverWith(st, cfg.publicURL, now, cfg.accounts)
 	// Deliveries beyond the page run on River: jobs are inserted in the
 	// transaction of each change and worked by every replica.
-	work, err := jobs.New(pool, st, now, jobs.Options{Log: log})
+	work, err := jobs.New(pool, st, now, jobs.Options{Log: log, Timers: func(ctx context.Context, t notify.Timer) error {
+		if strings.HasPrefix(t.Kind, "meeting.") {
+			return res.Meetings.RunTimer(ctx, t)
+		}
+		return res.Bookings.RunTimer(ctx, t)
+	}})
 	if err != nil {
 		return err
 	}
-	res.Notify.Deliver = work.Deliver
+	res.Notify.Deliver, res.Notify.Schedule = work.Deliver, work.Schedule
+	res.Bookings.Reminders, res.Meetings.Reminders = cfg.reminders, cfg.reminders
+	res.Bookings.OfferHold = cfg.offerHold
 
 	if cmd == "create-admin" {
 		return createAdmin(ctx, res, cmdArgs[1:], os.Stdout)

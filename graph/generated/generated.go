@@ -70,6 +70,7 @@ type ResolverRoot interface {
 	UserError() UserErrorResolver
 	Venue() VenueResolver
 	Viewer() ViewerResolver
+	WaitlistEntry() WaitlistEntryResolver
 }
 
 type DirectiveRoot struct {
@@ -118,6 +119,7 @@ type ComplexityRoot struct {
 
 	Booking struct {
 		ActualAttendees   func(childComplexity int) int
+		CheckedInAt       func(childComplexity int) int
 		Committee         func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		DecisionNote      func(childComplexity int) int
@@ -166,6 +168,7 @@ type ComplexityRoot struct {
 		MaxDurationMinutes func(childComplexity int) int
 		MinDurationMinutes func(childComplexity int) int
 		MinNoticeMinutes   func(childComplexity int) int
+		NoShowGraceMinutes func(childComplexity int) int
 		RequiresApproval   func(childComplexity int) int
 		WeeklyQuotaHours   func(childComplexity int) int
 	}
@@ -425,6 +428,7 @@ type ComplexityRoot struct {
 		ApproveBooking        func(childComplexity int, input model.ApproveBookingInput) int
 		CancelBooking         func(childComplexity int, input model.CancelBookingInput) int
 		CancelJointMeeting    func(childComplexity int, input model.CancelJointMeetingInput) int
+		CheckIn               func(childComplexity int, input model.CheckInInput) int
 		CompleteProject       func(childComplexity int, input model.CompleteProjectInput) int
 		CreateAccount         func(childComplexity int, input model.CreateAccountInput) int
 		CreateCalendarFeed    func(childComplexity int, input model.CreateCalendarFeedInput) int
@@ -441,7 +445,9 @@ type ComplexityRoot struct {
 		EndMembership         func(childComplexity int, input model.EndMembershipInput) int
 		EscalateNeed          func(childComplexity int, input model.EscalateNeedInput) int
 		GrantRole             func(childComplexity int, input model.GrantRoleInput) int
+		JoinWaitlist          func(childComplexity int, input model.JoinWaitlistInput) int
 		LaunchProject         func(childComplexity int, input model.LaunchProjectInput) int
+		LeaveWaitlist         func(childComplexity int, input model.LeaveWaitlistInput) int
 		MarkNotificationsRead func(childComplexity int, input model.MarkNotificationsReadInput) int
 		PostNeed              func(childComplexity int, input model.PostNeedInput) int
 		PostOffer             func(childComplexity int, input model.PostOfferInput) int
@@ -868,6 +874,25 @@ type ComplexityRoot struct {
 		Roles                   func(childComplexity int) int
 		UnreadNotificationCount func(childComplexity int) int
 	}
+
+	WaitlistEntry struct {
+		Committee         func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		End               func(childComplexity int) int
+		ExpectedAttendees func(childComplexity int) int
+		ID                func(childComplexity int) int
+		OfferExpiresAt    func(childComplexity int) int
+		OfferedAt         func(childComplexity int) int
+		Purpose           func(childComplexity int) int
+		Start             func(childComplexity int) int
+		Status            func(childComplexity int) int
+		Venue             func(childComplexity int) int
+	}
+
+	WaitlistPayload struct {
+		Entry      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -995,6 +1020,9 @@ type MutationResolver interface {
 	MarkNotificationsRead(ctx context.Context, input model.MarkNotificationsReadInput) (*model.MarkNotificationsReadPayload, error)
 	AddDeliveryChannel(ctx context.Context, input model.AddDeliveryChannelInput) (*model.AddDeliveryChannelPayload, error)
 	RemoveDeliveryChannel(ctx context.Context, input model.RemoveDeliveryChannelInput) (*model.RemoveDeliveryChannelPayload, error)
+	JoinWaitlist(ctx context.Context, input model.JoinWaitlistInput) (*model.WaitlistPayload, error)
+	LeaveWaitlist(ctx context.Context, input model.LeaveWaitlistInput) (*model.WaitlistPayload, error)
+	CheckIn(ctx context.Context, input model.CheckInInput) (*model.BookingPayload, error)
 	ScheduleJointMeeting(ctx context.Context, input model.ScheduleJointMeetingInput) (*model.ScheduleJointMeetingPayload, error)
 	CancelJointMeeting(ctx context.Context, input model.CancelJointMeetingInput) (*model.JointMeetingPayload, error)
 	SetJointMeetingAgenda(ctx context.Context, input model.SetJointMeetingAgendaInput) (*model.JointMeetingPayload, error)
@@ -1139,6 +1167,12 @@ type ViewerResolver interface {
 	Inbox(ctx context.Context, obj *access.Viewer, first *int, after *string, last *int, before *string) (*model.InboxItemConnection, error)
 	Notifications(ctx context.Context, obj *access.Viewer, first *int, after *string, last *int, before *string, unread *bool) (*model.NotificationConnection, error)
 	UnreadNotificationCount(ctx context.Context, obj *access.Viewer) (int, error)
+}
+type WaitlistEntryResolver interface {
+	ID(ctx context.Context, obj *booking.WaitEntry) (string, error)
+
+	Venue(ctx context.Context, obj *booking.WaitEntry) (*booking.Venue, error)
+	Committee(ctx context.Context, obj *booking.WaitEntry) (*structure.Committee, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1303,6 +1337,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Booking.ActualAttendees(childComplexity), true
+	case "Booking.checkedInAt":
+		if e.ComplexityRoot.Booking.CheckedInAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.CheckedInAt(childComplexity), true
 	case "Booking.committee":
 		if e.ComplexityRoot.Booking.Committee == nil {
 			break
@@ -1506,6 +1546,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BookingRules.MinNoticeMinutes(childComplexity), true
+	case "BookingRules.noShowGraceMinutes":
+		if e.ComplexityRoot.BookingRules.NoShowGraceMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingRules.NoShowGraceMinutes(childComplexity), true
 	case "BookingRules.requiresApproval":
 		if e.ComplexityRoot.BookingRules.RequiresApproval == nil {
 			break
@@ -2506,6 +2552,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelJointMeeting(childComplexity, args["input"].(model.CancelJointMeetingInput)), true
+	case "Mutation.checkIn":
+		if e.ComplexityRoot.Mutation.CheckIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckIn(childComplexity, args["input"].(model.CheckInInput)), true
 	case "Mutation.completeProject":
 		if e.ComplexityRoot.Mutation.CompleteProject == nil {
 			break
@@ -2682,6 +2739,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantRole(childComplexity, args["input"].(model.GrantRoleInput)), true
+	case "Mutation.joinWaitlist":
+		if e.ComplexityRoot.Mutation.JoinWaitlist == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_joinWaitlist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.JoinWaitlist(childComplexity, args["input"].(model.JoinWaitlistInput)), true
 	case "Mutation.launchProject":
 		if e.ComplexityRoot.Mutation.LaunchProject == nil {
 			break
@@ -2693,6 +2761,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LaunchProject(childComplexity, args["input"].(model.LaunchProjectInput)), true
+	case "Mutation.leaveWaitlist":
+		if e.ComplexityRoot.Mutation.LeaveWaitlist == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_leaveWaitlist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LeaveWaitlist(childComplexity, args["input"].(model.LeaveWaitlistInput)), true
 	case "Mutation.markNotificationsRead":
 		if e.ComplexityRoot.Mutation.MarkNotificationsRead == nil {
 			break
@@ -4661,6 +4740,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Viewer.UnreadNotificationCount(childComplexity), true
 
+	case "WaitlistEntry.committee":
+		if e.ComplexityRoot.WaitlistEntry.Committee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.Committee(childComplexity), true
+	case "WaitlistEntry.joinedAt":
+		if e.ComplexityRoot.WaitlistEntry.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.CreatedAt(childComplexity), true
+	case "WaitlistEntry.endsAt":
+		if e.ComplexityRoot.WaitlistEntry.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.End(childComplexity), true
+	case "WaitlistEntry.expectedAttendees":
+		if e.ComplexityRoot.WaitlistEntry.ExpectedAttendees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.ExpectedAttendees(childComplexity), true
+	case "WaitlistEntry.id":
+		if e.ComplexityRoot.WaitlistEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.ID(childComplexity), true
+	case "WaitlistEntry.offerExpiresAt":
+		if e.ComplexityRoot.WaitlistEntry.OfferExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.OfferExpiresAt(childComplexity), true
+	case "WaitlistEntry.offeredAt":
+		if e.ComplexityRoot.WaitlistEntry.OfferedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.OfferedAt(childComplexity), true
+	case "WaitlistEntry.purpose":
+		if e.ComplexityRoot.WaitlistEntry.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.Purpose(childComplexity), true
+	case "WaitlistEntry.startsAt":
+		if e.ComplexityRoot.WaitlistEntry.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.Start(childComplexity), true
+	case "WaitlistEntry.status":
+		if e.ComplexityRoot.WaitlistEntry.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.Status(childComplexity), true
+	case "WaitlistEntry.venue":
+		if e.ComplexityRoot.WaitlistEntry.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.Venue(childComplexity), true
+
+	case "WaitlistPayload.entry":
+		if e.ComplexityRoot.WaitlistPayload.Entry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistPayload.Entry(childComplexity), true
+	case "WaitlistPayload.userErrors":
+		if e.ComplexityRoot.WaitlistPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistPayload.UserErrors(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -4676,6 +4835,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ApproveBookingInput", ec.unmarshalInputApproveBookingInput),
 			graphql.NewInputUnmarshaler("CancelBookingInput", ec.unmarshalInputCancelBookingInput),
 			graphql.NewInputUnmarshaler("CancelJointMeetingInput", ec.unmarshalInputCancelJointMeetingInput),
+			graphql.NewInputUnmarshaler("CheckInInput", ec.unmarshalInputCheckInInput),
 			graphql.NewInputUnmarshaler("CompleteProjectInput", ec.unmarshalInputCompleteProjectInput),
 			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
 			graphql.NewInputUnmarshaler("CreateCalendarFeedInput", ec.unmarshalInputCreateCalendarFeedInput),
@@ -4692,7 +4852,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EndMembershipInput", ec.unmarshalInputEndMembershipInput),
 			graphql.NewInputUnmarshaler("EscalateNeedInput", ec.unmarshalInputEscalateNeedInput),
 			graphql.NewInputUnmarshaler("GrantRoleInput", ec.unmarshalInputGrantRoleInput),
+			graphql.NewInputUnmarshaler("JoinWaitlistInput", ec.unmarshalInputJoinWaitlistInput),
 			graphql.NewInputUnmarshaler("LaunchProjectInput", ec.unmarshalInputLaunchProjectInput),
+			graphql.NewInputUnmarshaler("LeaveWaitlistInput", ec.unmarshalInputLeaveWaitlistInput),
 			graphql.NewInputUnmarshaler("MarkNotificationsReadInput", ec.unmarshalInputMarkNotificationsReadInput),
 			graphql.NewInputUnmarshaler("OpeningExceptionInput", ec.unmarshalInputOpeningExceptionInput),
 			graphql.NewInputUnmarshaler("OpeningHoursInput", ec.unmarshalInputOpeningHoursInput),
@@ -5913,6 +6075,14 @@ enum NotificationKind {
   NEED_ESCALATED
   "A project you own or oversee is past its due day."
   PROJECT_OVERDUE
+  "Your committee's approved booking starts soon."
+  BOOKING_REMINDER
+  "Nobody checked in to a booking within the grace period; it is NO_SHOW and the venue is free again."
+  BOOKING_NO_SHOW
+  "A window your committee waits for is free and held for you for a limited time: book it."
+  WAITLIST_OFFERED
+  "A joint meeting you are invited to starts soon."
+  MEETING_REMINDER
 }
 
 "Something that happened which concerns you, kept until you read it and after."
@@ -6110,6 +6280,91 @@ extend type Mutation {
   addDeliveryChannel("The channel." input: AddDeliveryChannelInput!): AddDeliveryChannelPayload!
   "Removes a delivery channel of a unit or committee you administer."
   removeDeliveryChannel("Which channel." input: RemoveDeliveryChannelInput!): RemoveDeliveryChannelPayload!
+}
+
+"Where a waitlist entry is."
+enum WaitlistStatus {
+  "Waiting for the window to be freed."
+  WAITING
+  "The window was freed and is held for the committee until ` + "`" + `offerExpiresAt` + "`" + `: book it with ` + "`" + `requestBooking` + "`" + `."
+  OFFERED
+  "The committee booked the window."
+  TAKEN
+  "The committee left the waitlist."
+  LEFT
+  "The offer ran out before the committee booked; the window went to the next waiting committee."
+  EXPIRED
+}
+
+"A committee waiting for a window of a venue that is taken."
+type WaitlistEntry implements Node {
+  "The global id."
+  id: ID!
+  "Where it is."
+  status: WaitlistStatus!
+  "The venue."
+  venue: Venue!
+  "The waiting committee."
+  committee: Committee!
+  "When the window starts."
+  startsAt: DateTime!
+  "When the window ends."
+  endsAt: DateTime!
+  "What the venue would be used for."
+  purpose: String!
+  "How many people are expected."
+  expectedAttendees: Int!
+  "When the window was offered to the committee."
+  offeredAt: DateTime
+  "Until when the offered window is held for the committee."
+  offerExpiresAt: DateTime
+  "When the committee joined the waitlist; earlier entries are offered first."
+  joinedAt: DateTime!
+}
+
+"Input of ` + "`" + `joinWaitlist` + "`" + `."
+input JoinWaitlistInput {
+  "The venue."
+  venueId: ID!
+  "The committee that waits; you must administer it."
+  committeeId: ID!
+  "When the window starts."
+  startsAt: DateTime!
+  "When the window ends."
+  endsAt: DateTime!
+  "What the venue would be used for."
+  purpose: String!
+  "How many people are expected."
+  expectedAttendees: Int!
+}
+
+"Input of ` + "`" + `leaveWaitlist` + "`" + `."
+input LeaveWaitlistInput {
+  "The entry."
+  entryId: ID!
+}
+
+"The result of a waitlist mutation."
+type WaitlistPayload {
+  "The entry as it now is; null when the mutation failed."
+  entry: WaitlistEntry
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `checkIn` + "`" + `."
+input CheckInInput {
+  "The approved booking, from 30 minutes before its start until the venue's grace period after it."
+  bookingId: ID!
+}
+
+extend type Mutation {
+  "Waits for a window of a venue that another committee holds; when it is freed, the first waiting committee is offered it for a limited time (a notification WAITLIST_OFFERED)."
+  joinWaitlist("The window." input: JoinWaitlistInput!): WaitlistPayload!
+  "Leaves a waitlist; an offer you leave goes to the next waiting committee."
+  leaveWaitlist("Which entry." input: LeaveWaitlistInput!): WaitlistPayload!
+  "Records that the booker arrived; the booking committee's or the venue unit's administrators may. A booking not checked in within the grace period becomes NO_SHOW."
+  checkIn("Which booking." input: CheckInInput!): BookingPayload!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/meetings.graphqls", Input: `# Joint meetings, the three lists (needs, offers, projects) and the sub-district's figures.
@@ -7180,6 +7435,8 @@ type BookingRules {
   eligibleCommittees: [Committee!]!
   "How many hours a committee may book the venue per week (Monday to Sunday in the sub-district's time zone); null for no limit."
   weeklyQuotaHours: Float
+  "An approved booking not checked in this many minutes after its start becomes NO_SHOW and frees the venue; null for never."
+  noShowGraceMinutes: Int
 }
 
 "Whether a stretch of a venue's calendar can be booked."
@@ -7218,6 +7475,8 @@ enum BookingStatus {
   CANCELLED
   "Took place; the attendance is recorded."
   COMPLETED
+  "Approved but nobody checked in within the venue's grace period; the rest of its time was released."
+  NO_SHOW
 }
 
 "A committee's booking of a venue."
@@ -7236,6 +7495,8 @@ type Booking implements Node {
   expectedAttendees: Int!
   "How many came, once recorded."
   actualAttendees: Int
+  "When the booker checked in (` + "`" + `checkIn` + "`" + `), if they did."
+  checkedInAt: DateTime
   "The owner's note on approval, or the reason of a rejection or cancellation."
   decisionNote: String!
   "Goes up by one with every change; pass it back to detect a concurrent change."
@@ -7530,6 +7791,8 @@ input SetBookingRulesInput {
   eligibleCommitteeIds: [ID!]
   "How many hours a committee may book per week; leave out for no limit."
   weeklyQuotaHours: Float
+  "Minutes after the start by which an approved booking must be checked in, 1 to 1440, or 0 for never; 15 when left out."
+  noShowGraceMinutes: Int
 }
 
 "Input of ` + "`" + `addClosure` + "`" + `."
@@ -7740,6 +8003,8 @@ func (ec *executionContext) childFields_Booking(ctx context.Context, field graph
 		return ec.fieldContext_Booking_expectedAttendees(ctx, field)
 	case "actualAttendees":
 		return ec.fieldContext_Booking_actualAttendees(ctx, field)
+	case "checkedInAt":
+		return ec.fieldContext_Booking_checkedInAt(ctx, field)
 	case "decisionNote":
 		return ec.fieldContext_Booking_decisionNote(ctx, field)
 	case "version":
@@ -7828,6 +8093,8 @@ func (ec *executionContext) childFields_BookingRules(ctx context.Context, field 
 		return ec.fieldContext_BookingRules_eligibleCommittees(ctx, field)
 	case "weeklyQuotaHours":
 		return ec.fieldContext_BookingRules_weeklyQuotaHours(ctx, field)
+	case "noShowGraceMinutes":
+		return ec.fieldContext_BookingRules_noShowGraceMinutes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BookingRules", field.Name)
 }
@@ -9098,6 +9365,44 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
 
+func (ec *executionContext) childFields_WaitlistEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WaitlistEntry_id(ctx, field)
+	case "status":
+		return ec.fieldContext_WaitlistEntry_status(ctx, field)
+	case "venue":
+		return ec.fieldContext_WaitlistEntry_venue(ctx, field)
+	case "committee":
+		return ec.fieldContext_WaitlistEntry_committee(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_WaitlistEntry_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_WaitlistEntry_endsAt(ctx, field)
+	case "purpose":
+		return ec.fieldContext_WaitlistEntry_purpose(ctx, field)
+	case "expectedAttendees":
+		return ec.fieldContext_WaitlistEntry_expectedAttendees(ctx, field)
+	case "offeredAt":
+		return ec.fieldContext_WaitlistEntry_offeredAt(ctx, field)
+	case "offerExpiresAt":
+		return ec.fieldContext_WaitlistEntry_offerExpiresAt(ctx, field)
+	case "joinedAt":
+		return ec.fieldContext_WaitlistEntry_joinedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WaitlistEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_WaitlistPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entry":
+		return ec.fieldContext_WaitlistPayload_entry(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_WaitlistPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WaitlistPayload", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -9760,6 +10065,20 @@ func (ec *executionContext) field_Mutation_cancelJointMeeting_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_checkIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CheckInInput, error) {
+			return ec.unmarshalNCheckInInput2cogovᚋgraphᚋmodelᚐCheckInInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_completeProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9984,12 +10303,40 @@ func (ec *executionContext) field_Mutation_grantRole_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_joinWaitlist_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.JoinWaitlistInput, error) {
+			return ec.unmarshalNJoinWaitlistInput2cogovᚋgraphᚋmodelᚐJoinWaitlistInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_launchProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.LaunchProjectInput, error) {
 			return ec.unmarshalNLaunchProjectInput2cogovᚋgraphᚋmodelᚐLaunchProjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_leaveWaitlist_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LeaveWaitlistInput, error) {
+			return ec.unmarshalNLeaveWaitlistInput2cogovᚋgraphᚋmodelᚐLeaveWaitlistInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12499,6 +12846,29 @@ func (ec *executionContext) fieldContext_Booking_actualAttendees(_ context.Conte
 	return graphql.NewScalarFieldContext("Booking", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Booking_checkedInAt(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_checkedInAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedInAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_checkedInAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _Booking_decisionNote(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13263,6 +13633,29 @@ func (ec *executionContext) _BookingRules_weeklyQuotaHours(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_BookingRules_weeklyQuotaHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BookingRules", field, true, true, "Float")
+}
+
+func (ec *executionContext) _BookingRules_noShowGraceMinutes(ctx context.Context, field graphql.CollectedField, obj *booking.Rules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingRules_noShowGraceMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoShowGraceMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingRules_noShowGraceMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingRules", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CalendarFeedPayload_url(ctx context.Context, field graphql.CollectedField, obj *model.CalendarFeedPayload) (ret graphql.Marshaler) {
@@ -18336,6 +18729,138 @@ func (ec *executionContext) fieldContext_Mutation_removeDeliveryChannel(ctx cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_removeDeliveryChannel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_joinWaitlist(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_joinWaitlist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().JoinWaitlist(ctx, fc.Args["input"].(model.JoinWaitlistInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WaitlistPayload) graphql.Marshaler {
+			return ec.marshalNWaitlistPayload2ᚖcogovᚋgraphᚋmodelᚐWaitlistPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_joinWaitlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WaitlistPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_joinWaitlist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_leaveWaitlist(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_leaveWaitlist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LeaveWaitlist(ctx, fc.Args["input"].(model.LeaveWaitlistInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WaitlistPayload) graphql.Marshaler {
+			return ec.marshalNWaitlistPayload2ᚖcogovᚋgraphᚋmodelᚐWaitlistPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_leaveWaitlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WaitlistPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_leaveWaitlist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_checkIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CheckIn(ctx, fc.Args["input"].(model.CheckInInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
+			return ec.marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26543,6 +27068,341 @@ func (ec *executionContext) fieldContext_Viewer_unreadNotificationCount(_ contex
 	return graphql.NewScalarFieldContext("Viewer", field, true, true, "Int")
 }
 
+func (ec *executionContext) _WaitlistEntry_id(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WaitlistEntry().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, true, true, "ID")
+}
+
+func (ec *executionContext) _WaitlistEntry_status(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v booking.WaitStatus) graphql.Marshaler {
+			return ec.marshalNWaitlistStatus2cogovᚋinternalᚋbookingᚐWaitStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "WaitlistStatus")
+}
+
+func (ec *executionContext) _WaitlistEntry_venue(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_venue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WaitlistEntry().Venue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *booking.Venue) graphql.Marshaler {
+			return ec.marshalNVenue2ᚖcogovᚋinternalᚋbookingᚐVenue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WaitlistEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WaitlistEntry_committee(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_committee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WaitlistEntry().Committee(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Committee) graphql.Marshaler {
+			return ec.marshalNCommittee2ᚖcogovᚋinternalᚋstructureᚐCommittee(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_committee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WaitlistEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WaitlistEntry_startsAt(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WaitlistEntry_endsAt(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WaitlistEntry_purpose(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _WaitlistEntry_expectedAttendees(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_expectedAttendees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedAttendees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_expectedAttendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WaitlistEntry_offeredAt(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_offeredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfferedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_offeredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WaitlistEntry_offerExpiresAt(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_offerExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfferExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_offerExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WaitlistEntry_joinedAt(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_joinedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_joinedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WaitlistPayload_entry(ctx context.Context, field graphql.CollectedField, obj *model.WaitlistPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistPayload_entry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *booking.WaitEntry) graphql.Marshaler {
+			return ec.marshalOWaitlistEntry2ᚖcogovᚋinternalᚋbookingᚐWaitEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistPayload_entry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WaitlistPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WaitlistEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WaitlistPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WaitlistPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WaitlistPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27973,6 +28833,48 @@ func UnmarshalCancelJointMeetingInput(ctx context.Context, raw any) (model.Cance
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCheckInInput(ctx context.Context, obj any) (model.CheckInInput, error) {
+	var it model.CheckInInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bookingId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bookingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCheckInInput unmarshals raw into the CheckInInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCheckInInput(ctx context.Context, raw any) (model.CheckInInput, error) {
+	var out model.CheckInInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CheckInInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCompleteProjectInput(ctx context.Context, obj any) (model.CompleteProjectInput, error) {
 	var it model.CompleteProjectInput
 	if obj == nil {
@@ -28953,6 +29855,83 @@ func UnmarshalGrantRoleInput(ctx context.Context, raw any) (model.GrantRoleInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputJoinWaitlistInput(ctx context.Context, obj any) (model.JoinWaitlistInput, error) {
+	var it model.JoinWaitlistInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"venueId", "committeeId", "startsAt", "endsAt", "purpose", "expectedAttendees"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "venueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueID = data
+		case "committeeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committeeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommitteeID = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "purpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purpose"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Purpose = data
+		case "expectedAttendees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedAttendees"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedAttendees = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalJoinWaitlistInput unmarshals raw into the JoinWaitlistInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalJoinWaitlistInput(ctx context.Context, raw any) (model.JoinWaitlistInput, error) {
+	var out model.JoinWaitlistInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "JoinWaitlistInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLaunchProjectInput(ctx context.Context, obj any) (model.LaunchProjectInput, error) {
 	var it model.LaunchProjectInput
 	if obj == nil {
@@ -29027,6 +30006,48 @@ func (ec *executionContext) unmarshalInputLaunchProjectInput(ctx context.Context
 func UnmarshalLaunchProjectInput(ctx context.Context, raw any) (model.LaunchProjectInput, error) {
 	var out model.LaunchProjectInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "LaunchProjectInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLeaveWaitlistInput(ctx context.Context, obj any) (model.LeaveWaitlistInput, error) {
+	var it model.LeaveWaitlistInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"entryId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "entryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLeaveWaitlistInput unmarshals raw into the LeaveWaitlistInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLeaveWaitlistInput(ctx context.Context, raw any) (model.LeaveWaitlistInput, error) {
+	var out model.LeaveWaitlistInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LeaveWaitlistInput", raw, &out)
 	return out, err
 }
 
@@ -30140,7 +31161,7 @@ func (ec *executionContext) unmarshalInputSetBookingRulesInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"venueId", "requiresApproval", "minDurationMinutes", "maxDurationMinutes", "minNoticeMinutes", "maxDaysAhead", "bufferMinutes", "eligibility", "eligibleCommitteeIds", "weeklyQuotaHours"}
+	fieldsInOrder := [...]string{"venueId", "requiresApproval", "minDurationMinutes", "maxDurationMinutes", "minNoticeMinutes", "maxDaysAhead", "bufferMinutes", "eligibility", "eligibleCommitteeIds", "weeklyQuotaHours", "noShowGraceMinutes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30217,6 +31238,13 @@ func (ec *executionContext) unmarshalInputSetBookingRulesInput(ctx context.Conte
 				return it, err
 			}
 			it.WeeklyQuotaHours = data
+		case "noShowGraceMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noShowGraceMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoShowGraceMinutes = data
 		}
 	}
 	return it, nil
@@ -31194,6 +32222,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case booking.WaitEntry:
+		return ec._WaitlistEntry(ctx, sel, &obj)
+	case *booking.WaitEntry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._WaitlistEntry(ctx, sel, obj)
 	case booking.Venue:
 		return ec._Venue(ctx, sel, &obj)
 	case *booking.Venue:
@@ -31688,6 +32723,11 @@ func (ec *executionContext) _Booking(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "checkedInAt":
+			out.Values[i] = ec._Booking_checkedInAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "decisionNote":
 			out.Values[i] = ec._Booking_decisionNote(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -31981,6 +33021,11 @@ func (ec *executionContext) _BookingRules(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._BookingRules_weeklyQuotaHours(ctx, field, obj)
 				})
+		case "noShowGraceMinutes":
+			out.Values[i] = ec._BookingRules_noShowGraceMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33943,6 +34988,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "removeDeliveryChannel":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_removeDeliveryChannel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "joinWaitlist":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_joinWaitlist(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leaveWaitlist":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_leaveWaitlist(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkIn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkIn(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -36898,6 +37964,130 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var waitlistEntryImplementors = []string{"WaitlistEntry", "Node"}
+
+func (ec *executionContext) _WaitlistEntry(ctx context.Context, sel ast.SelectionSet, obj *booking.WaitEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, waitlistEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WaitlistEntry")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WaitlistEntry_id(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._WaitlistEntry_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "venue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WaitlistEntry_venue(ctx, field, obj)
+				})
+		case "committee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WaitlistEntry_committee(ctx, field, obj)
+				})
+		case "startsAt":
+			out.Values[i] = ec._WaitlistEntry_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._WaitlistEntry_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "purpose":
+			out.Values[i] = ec._WaitlistEntry_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expectedAttendees":
+			out.Values[i] = ec._WaitlistEntry_expectedAttendees(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offeredAt":
+			out.Values[i] = ec._WaitlistEntry_offeredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offerExpiresAt":
+			out.Values[i] = ec._WaitlistEntry_offerExpiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "joinedAt":
+			out.Values[i] = ec._WaitlistEntry_joinedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var waitlistPayloadImplementors = []string{"WaitlistPayload"}
+
+func (ec *executionContext) _WaitlistPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WaitlistPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, waitlistPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WaitlistPayload")
+		case "entry":
+			out.Values[i] = ec._WaitlistPayload_entry(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._WaitlistPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -37508,6 +38698,11 @@ func (ec *executionContext) marshalNCategory2cogovᚋinternalᚋlistsᚐCategory
 	return res
 }
 
+func (ec *executionContext) unmarshalNCheckInInput2cogovᚋgraphᚋmodelᚐCheckInInput(ctx context.Context, v any) (model.CheckInInput, error) {
+	res, err := ec.unmarshalInputCheckInInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNClosure2cogovᚋinternalᚋbookingᚐClosure(ctx context.Context, sel ast.SelectionSet, v booking.Closure) graphql.Marshaler {
 	return ec._Closure(ctx, sel, &v)
 }
@@ -38100,6 +39295,11 @@ func (ec *executionContext) marshalNInvitationResponse2cogovᚋinternalᚋmeetin
 	return res
 }
 
+func (ec *executionContext) unmarshalNJoinWaitlistInput2cogovᚋgraphᚋmodelᚐJoinWaitlistInput(ctx context.Context, v any) (model.JoinWaitlistInput, error) {
+	res, err := ec.unmarshalInputJoinWaitlistInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNJointMeeting2cogovᚋinternalᚋmeetingᚐMeeting(ctx context.Context, sel ast.SelectionSet, v meeting.Meeting) graphql.Marshaler {
 	return ec._JointMeeting(ctx, sel, &v)
 }
@@ -38181,6 +39381,11 @@ func (ec *executionContext) marshalNJointMeetingStatus2cogovᚋinternalᚋmeetin
 
 func (ec *executionContext) unmarshalNLaunchProjectInput2cogovᚋgraphᚋmodelᚐLaunchProjectInput(ctx context.Context, v any) (model.LaunchProjectInput, error) {
 	res, err := ec.unmarshalInputLaunchProjectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNLeaveWaitlistInput2cogovᚋgraphᚋmodelᚐLeaveWaitlistInput(ctx context.Context, v any) (model.LeaveWaitlistInput, error) {
+	res, err := ec.unmarshalInputLeaveWaitlistInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -39325,6 +40530,29 @@ func (ec *executionContext) marshalNViewer2ᚖcogovᚋinternalᚋaccessᚐViewer
 	return ec._Viewer(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNWaitlistPayload2ᚖcogovᚋgraphᚋmodelᚐWaitlistPayload(ctx context.Context, sel ast.SelectionSet, v *model.WaitlistPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WaitlistPayload!")
+		return graphql.Null
+	}
+	return ec._WaitlistPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWaitlistStatus2cogovᚋinternalᚋbookingᚐWaitStatus(ctx context.Context, v any) (booking.WaitStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := booking.WaitStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWaitlistStatus2cogovᚋinternalᚋbookingᚐWaitStatus(ctx context.Context, sel ast.SelectionSet, v booking.WaitStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WaitlistStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNWeekday2cogovᚋgraphᚋmodelᚐWeekday(ctx context.Context, v any) (model.Weekday, error) {
 	var res model.Weekday
 	err := res.UnmarshalGQL(v)
@@ -40176,6 +41404,13 @@ func (ec *executionContext) marshalOViewer2ᚖcogovᚋinternalᚋaccessᚐViewer
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWaitlistEntry2ᚖcogovᚋinternalᚋbookingᚐWaitEntry(ctx context.Context, sel ast.SelectionSet, v *booking.WaitEntry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WaitlistEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOWeekday2ᚕcogovᚋgraphᚋmodelᚐWeekdayᚄ(ctx context.Context, v any) ([]model.Weekday, error) {

@@ -148,6 +148,12 @@ type CancelJointMeetingInput struct {
 	Reason string `json:"reason"`
 }
 
+// Input of `checkIn`.
+type CheckInInput struct {
+	// The approved booking, from 30 minutes before its start until the venue's grace period after it.
+	BookingID string `json:"bookingId"`
+}
+
 // A page of committees.
 type CommitteeConnection struct {
 	// The committees on this page with their cursors.
@@ -480,6 +486,22 @@ type InvitationPayload struct {
 	UserErrors []problem.Problem `json:"userErrors"`
 }
 
+// Input of `joinWaitlist`.
+type JoinWaitlistInput struct {
+	// The venue.
+	VenueID string `json:"venueId"`
+	// The committee that waits; you must administer it.
+	CommitteeID string `json:"committeeId"`
+	// When the window starts.
+	StartsAt time.Time `json:"startsAt"`
+	// When the window ends.
+	EndsAt time.Time `json:"endsAt"`
+	// What the venue would be used for.
+	Purpose string `json:"purpose"`
+	// How many people are expected.
+	ExpectedAttendees int `json:"expectedAttendees"`
+}
+
 // A page of joint meetings.
 type JointMeetingConnection struct {
 	// The meetings on this page with their cursors.
@@ -520,6 +542,12 @@ type LaunchProjectInput struct {
 	DueOn *time.Time `json:"dueOn,omitempty"`
 	// The joint meeting's resolution that decided it.
 	ResolutionID *string `json:"resolutionId,omitempty"`
+}
+
+// Input of `leaveWaitlist`.
+type LeaveWaitlistInput struct {
+	// The entry.
+	EntryID string `json:"entryId"`
 }
 
 // Input of `markNotificationsRead`.
@@ -978,6 +1006,8 @@ type SetBookingRulesInput struct {
 	EligibleCommitteeIds []string `json:"eligibleCommitteeIds,omitempty"`
 	// How many hours a committee may book per week; leave out for no limit.
 	WeeklyQuotaHours *float64 `json:"weeklyQuotaHours,omitempty"`
+	// Minutes after the start by which an approved booking must be checked in, 1 to 1440, or 0 for never; 15 when left out.
+	NoShowGraceMinutes *int `json:"noShowGraceMinutes,omitempty"`
 }
 
 // Input of `setJointMeetingAgenda`.
@@ -1254,6 +1284,14 @@ type VenueFilter struct {
 type VenuePayload struct {
 	// The venue as it now is; null when the mutation failed.
 	Venue *booking.Venue `json:"venue,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// The result of a waitlist mutation.
+type WaitlistPayload struct {
+	// The entry as it now is; null when the mutation failed.
+	Entry *booking.WaitEntry `json:"entry,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
 }

@@ -74,6 +74,7 @@ func migrateRiver(ctx context.Context, cfg *pgx.ConnConfig) error {
 	}
 	return nil
 }
+
 // PoolConfig returns the configuration of the server's pool. With appURL the
 // server logs in as that role (a member of cogov_app); without it, it logs in
 // with ownerURL and switches every connection to cogov_app before use, so
