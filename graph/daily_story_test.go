@@ -21,7 +21,9 @@ import (
 
 type quickRetry struct{}
 
-func (quickRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(50 * time.Millisecond) }
+func (quickRetry) NextRetry(*rivertype.JobRow) time.Time {
+	return time.Now().Add(50 * time.Millisecond)
+}
 
 // TestDailyLoopStory is the "done when": community-1-admin requests
 // the 2,000 m² space; hnig-admin's inbox shows it and notificationAdded
