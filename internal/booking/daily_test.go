@@ -9,6 +9,7 @@ import (
 	"cogov/internal/booking"
 	"cogov/internal/notify"
 	"cogov/internal/problem"
+	"cogov/internal/structure"
 	"cogov/internal/testworld"
 )
 
@@ -154,5 +155,115 @@ func TestRemindersAndNoShow(t *testing.T) {
 	w.Bookings.Now = func() time.Time { return noShow.Start.Add(-3 * time.Hour) }
 	if _, err := w.Bookings.RequestBooking(w.committeeAdmin(1), rest); err != nil {
 		t.Errorf("booking the no-show's time: %v", err)
+	}
+}
+
+// TestWaitlistConcurrency: committees join the waitlist of a taken window
+// at once (one committee twice: one entry); when the holding booking is
+// cancelled, exactly the first to join is offered it, held against others;
+// the offer expires on the test clock and goes to the second, who leaves,
+// and the third is offered it and books it.
+func TestWaitlistConcurrency(t *testing.T) {
+	t.Parallel()
+	w, tm, _ := daily(t)
+	ctx := w.Sys
+	var waiting []string
+	for i := 0; i < 4; i++ {
+		c, err := w.Structure.CreateCommittee(ctx, structure.NewCommittee{SubdistrictID: w.sd.ID, Name: w.Unique("候补支部"),
+			Kind: structure.CompoundPartyBranch, CommunityID: w.committees[0].CommunityID})
+		w.Must(err)
+		waiting = append(waiting, c.ID)
+	}
+	start := w.nextWeekday(7, time.Wednesday, 15, 0)
+	res, err := w.Bookings.RequestBooking(w.committeeAdmin(0), w.req(0, start, 60))
+	w.Must(err)
+	holder := res.Bookings[0]
+	join := func(committee string) (booking.WaitEntry, error) {
+		return w.Bookings.JoinWaitlist(w.CommitteeAdmin(committee, w.sd.ID), booking.WaitRequest{VenueID: w.venue.ID, CommitteeID: committee,
+			Start: start, End: start.Add(time.Hour), Purpose: "候补", ExpectedAttendees: 5})
+	}
+	if _, err := w.Bookings.JoinWaitlist(w.committeeAdmin(1), booking.WaitRequest{VenueID: w.venue.ID, CommitteeID: w.committees[1].ID,
+		Start: start.Add(3 * time.Hour), End: start.Add(4 * time.Hour), Purpose: "空闲", ExpectedAttendees: 5}); !problem.Has(err, problem.InvalidState) {
+		t.Errorf("waiting for a free window: %v", err)
+	}
+	// The first joins alone, the others (and the first again) at once.
+	_, err = join(waiting[0])
+	w.Must(err)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i, c := range []string{waiting[1], waiting[2], waiting[3], waiting[0]} {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, errs[i] = join(c) }()
+	}
+	wg.Wait()
+	for i, err := range errs[:3] {
+		if err != nil {
+			t.Errorf("join %d: %v", i+1, err)
+		}
+	}
+	if !problem.Has(errs[3], problem.AlreadyExists) {
+		t.Errorf("the first committee joining again: %v", errs[3])
+	}
+	order := func() string {
+		var s string
+		w.SysRow(`SELECT string_agg(committee_id::text || ':' || status, ',' ORDER BY created_at, seq) FROM waitlist_entry`).Scan(&s)
+		return s
+	}
+	status := func(committee string) booking.WaitStatus {
+		var s booking.WaitStatus
+		w.SysRow(`SELECT status FROM waitlist_entry WHERE committee_id = $1 AND status <> 'LEFT' ORDER BY created_at DESC, seq DESC LIMIT 1`, committee).Scan(&s)
+		return s
+	}
+	var joined []string
+	w.SysRow(`SELECT array_agg(committee_id::text ORDER BY created_at, seq) FROM waitlist_entry`).Scan(&joined)
+	if len(joined) != 4 || joined[0] != waiting[0] {
+		t.Fatalf("join order: %v", order())
+	}
+
+	// Cancelled: exactly the first is offered the window.
+	if _, err := w.Bookings.Cancel(w.committeeAdmin(0), holder.ID, nil, "取消", booking.ScopeOccurrence); err != nil {
+		t.Fatal(err)
+	}
+	if status(joined[0]) != booking.Offered || status(joined[1]) != booking.Waiting || w.Count(`SELECT count(*) FROM waitlist_entry WHERE status = 'OFFERED'`) != 1 {
+		t.Fatalf("after the cancellation: %v", order())
+	}
+	// Held against the others, at once.
+	var refused sync.WaitGroup
+	for _, c := range joined[1:3] {
+		refused.Add(1)
+		go func() {
+			defer refused.Done()
+			_, err := w.Bookings.RequestBooking(w.CommitteeAdmin(c, w.sd.ID), booking.Request{VenueID: w.venue.ID, CommitteeID: c,
+				Start: start, End: start.Add(time.Hour), Purpose: "抢", ExpectedAttendees: 5})
+			if !problem.Has(err, problem.BookingConflict) {
+				t.Errorf("another committee takes the offered window: %v", err)
+			}
+		}()
+	}
+	refused.Wait()
+
+	// The offer expires: the second is offered; it leaves: the third.
+	tm.advance(tm.clock().Add(booking.DefaultOfferHold + time.Minute))
+	tm.run(t, w.Bookings)
+	if status(joined[0]) != booking.Expired || status(joined[1]) != booking.Offered {
+		t.Fatalf("after the expiry: %v", order())
+	}
+	var second string
+	w.SysRow(`SELECT id FROM waitlist_entry WHERE committee_id = $1`, joined[1]).Scan(&second)
+	if _, err := w.Bookings.LeaveWaitlist(w.committeeAdmin(0), second); !problem.Has(err, problem.Forbidden) {
+		t.Errorf("another committee takes it off the list: %v", err)
+	}
+	if _, err := w.Bookings.LeaveWaitlist(w.CommitteeAdmin(joined[1], w.sd.ID), second); err != nil {
+		t.Fatal(err)
+	}
+	if status(joined[2]) != booking.Offered {
+		t.Fatalf("after the second left: %v", order())
+	}
+	if _, err := w.Bookings.RequestBooking(w.CommitteeAdmin(joined[2], w.sd.ID), booking.Request{VenueID: w.venue.ID, CommitteeID: joined[2],
+		Start: start, End: start.Add(time.Hour), Purpose: "候补成功", ExpectedAttendees: 5}); err != nil {
+		t.Fatalf("the third books its offer: %v", err)
+	}
+	if status(joined[2]) != booking.Taken || status(joined[3]) != booking.Waiting {
+		t.Errorf("after booking: %v", order())
 	}
 }
