@@ -380,3 +380,30 @@ func TestNotificationLatency(t *testing.T) {
 		t.Errorf("p99 %v is over a second", p99)
 	}
 }
+
+// TestDemoDaily: the demo data gives hnig-admin pending requests in its
+// inbox and notifications of them, and community 5 a waitlist entry.
+func TestDemoDaily(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	owner := e.signIn("hnig-admin", demo.Password)
+	var in inboxResult
+	owner.doOp(op(t, "daily.graphql", "Inbox"), "Inbox", map[string]any{"first": 10}, &in)
+	pending := 0
+	for _, ed := range in.Viewer.Inbox.Edges {
+		if ed.Node.Kind == "BOOKING_TO_APPROVE" && ed.Node.Object.Status == "PENDING" {
+			pending++
+		}
+	}
+	if pending < 2 || in.Viewer.Inbox.TotalCount < pending {
+		t.Errorf("hnig-admin's inbox: %d pending of %d", pending, in.Viewer.Inbox.TotalCount)
+	}
+	if r := notes(t, owner, true); r.Viewer.Unread < 2 || r.Viewer.Notifications.Edges[0].Node.Kind != "BOOKING_REQUESTED" {
+		t.Errorf("hnig-admin's notifications: %+v", r.Viewer)
+	}
+	var n int
+	e.sysScan(`SELECT count(*) FROM waitlist_entry WHERE status = 'WAITING' AND demo`, &n)
+	if n != 1 {
+		t.Errorf("%d demo waitlist entries", n)
+	}
+}

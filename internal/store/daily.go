@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"cogov/internal/notify"
 )
@@ -51,4 +52,12 @@ func (s *Store) Inbox(ctx context.Context, sc notify.InboxScope, p Page) (_ *Con
 		return nil, err
 	}
 	return orEmpty(m[noParent]), nil
+}
+
+// Now is the present as the store tells it to the database (cogov_now()).
+func (s *Store) Now(ctx context.Context) (_ time.Time, err error) {
+	defer wrap(&err, "store.Now")
+	var t time.Time
+	err = s.read(ctx, func(q querier) error { return q.QueryRow(ctx, `SELECT cogov_now()`).Scan(&t) })
+	return t, err
 }
