@@ -30,6 +30,14 @@ func (r *committeeResolver) Bookings(ctx context.Context, obj *structure.Committ
 	return bookingList(ctx, obj.ID, store.BookingsOfCommittee, sc, first, after, last, before, status, from, to)
 }
 
+// NoShows is the resolver for the noShows field.
+func (r *committeeResolver) NoShows(ctx context.Context, obj *structure.Committee, from time.Time, to time.Time) (int, error) {
+	if _, _, err := window(&from, &to, 400*24*time.Hour); err != nil {
+		return 0, err
+	}
+	return r.Resolver.Bookings.CommitteeNoShows(ctx, obj.ID, obj.SubdistrictID, from, to)
+}
+
 // ID is the resolver for the id field.
 func (r *deliveryChannelResolver) ID(ctx context.Context, obj *notify.Channel) (string, error) {
 	return globalID(typeDeliveryChannel, obj.ID), nil
@@ -212,6 +220,14 @@ func (r *unitResolver) BookingRequests(ctx context.Context, obj *structure.Unit,
 		sc.All = true
 	}
 	return bookingList(ctx, obj.ID, store.BookingsOfUnit, sc, first, after, last, before, status, from, to)
+}
+
+// NoShows is the resolver for the noShows field.
+func (r *venueResolver) NoShows(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) (int, error) {
+	if _, _, err := window(&from, &to, 400*24*time.Hour); err != nil {
+		return 0, err
+	}
+	return r.Resolver.Bookings.NoShows(ctx, *obj, from, to)
 }
 
 // Inbox is the resolver for the inbox field.

@@ -227,6 +227,26 @@ func TestDailyLoopStory(t *testing.T) {
 	if b.Node.Status != "NO_SHOW" || len(b.Node.Venue.Availability) != 1 || b.Node.Venue.Availability[0].State != "FREE" {
 		t.Errorf("after the no-show: %+v", b.Node)
 	}
+	// The no-show counts in the figures of the committee and the venue.
+	var figures struct {
+		Committee struct {
+			NoShows int `json:"noShows"`
+		} `json:"committee"`
+		Venue struct {
+			NoShows int `json:"noShows"`
+		} `json:"venue"`
+	}
+	window := map[string]any{"c": d.parties[1], "v": venue, "from": start.Add(-time.Hour).Format(time.RFC3339), "to": end.Format(time.RFC3339)}
+	owner.do(`query($c: ID!, $v: ID!, $from: DateTime!, $to: DateTime!) { venue: node(id: $v) { ... on Venue { noShows(from: $from, to: $to) } }
+		committee: node(id: $c) { ... on Committee { noShows(from: $from, to: $to) } } }`, window, &figures)
+	if figures.Venue.NoShows != 1 || figures.Committee.NoShows != 0 {
+		t.Errorf("hnig-admin's figures: %+v (the committee's are not hnig-admin's)", figures)
+	}
+	c2.do(`query($c: ID!, $v: ID!, $from: DateTime!, $to: DateTime!) { venue: node(id: $v) { ... on Venue { noShows(from: $from, to: $to) } }
+		committee: node(id: $c) { ... on Committee { noShows(from: $from, to: $to) } } }`, window, &figures)
+	if figures.Committee.NoShows != 1 {
+		t.Errorf("community-2-admin's figures: %+v", figures)
+	}
 }
 
 type received struct {

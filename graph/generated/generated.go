@@ -196,6 +196,7 @@ type ComplexityRoot struct {
 		Memberships   func(childComplexity int, first *int, after *string, last *int, before *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) int
 		Name          func(childComplexity int) int
 		Needs         func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.NeedStatus) int
+		NoShows       func(childComplexity int, from time.Time, to time.Time) int
 		Projects      func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) int
 		Subdistrict   func(childComplexity int) int
 	}
@@ -842,6 +843,7 @@ type ComplexityRoot struct {
 		ID                func(childComplexity int) int
 		Kind              func(childComplexity int) int
 		Name              func(childComplexity int) int
+		NoShows           func(childComplexity int, from time.Time, to time.Time) int
 		OpeningExceptions func(childComplexity int, from time.Time, to time.Time) int
 		OpeningHours      func(childComplexity int) int
 		PhotoURLs         func(childComplexity int) int
@@ -937,6 +939,7 @@ type CommitteeResolver interface {
 	Community(ctx context.Context, obj *structure.Committee) (*structure.Community, error)
 	Memberships(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) (*model.MembershipConnection, error)
 	Bookings(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status []booking.Status, from *time.Time, to *time.Time) (*model.BookingConnection, error)
+	NoShows(ctx context.Context, obj *structure.Committee, from time.Time, to time.Time) (int, error)
 	JointMeetings(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *meeting.Status) (*model.JointMeetingConnection, error)
 	Needs(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *lists.NeedStatus) (*model.NeedConnection, error)
 	Projects(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
@@ -1160,6 +1163,7 @@ type VenueResolver interface {
 
 	Availability(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Slot, error)
 	Bookings(ctx context.Context, obj *booking.Venue, first *int, after *string, last *int, before *string, from *time.Time, to *time.Time, status []booking.Status) (*model.BookingConnection, error)
+	NoShows(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) (int, error)
 }
 type ViewerResolver interface {
 	Account(ctx context.Context, obj *access.Viewer) (*account.Account, error)
@@ -1683,6 +1687,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Committee.Needs(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*lists.NeedStatus)), true
+	case "Committee.noShows":
+		if e.ComplexityRoot.Committee.NoShows == nil {
+			break
+		}
+
+		args, err := ec.field_Committee_noShows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Committee.NoShows(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Committee.projects":
 		if e.ComplexityRoot.Committee.Projects == nil {
 			break
@@ -4606,6 +4621,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Venue.Name(childComplexity), true
+	case "Venue.noShows":
+		if e.ComplexityRoot.Venue.NoShows == nil {
+			break
+		}
+
+		args, err := ec.field_Venue_noShows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Venue.NoShows(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Venue.openingExceptions":
 		if e.ComplexityRoot.Venue.OpeningExceptions == nil {
 			break
@@ -5975,6 +6001,16 @@ extend type Committee {
     "The end of the window ` + "`" + `from` + "`" + ` starts."
     to: DateTime
   ): BookingConnection!
+}
+
+extend type Committee {
+  "How many of the committee's bookings starting in [from, to) were no-shows (not checked in); for its administrators, 0 for others."
+  noShows("The start of the window." from: DateTime!, "The end of the window." to: DateTime!): Int!
+}
+
+extend type Venue {
+  "How many bookings of the venue starting in [from, to) were no-shows (not checked in); for the unit's administrators, 0 for others."
+  noShows("The start of the window." from: DateTime!, "The end of the window." to: DateTime!): Int!
 }
 
 extend type Unit {
@@ -8147,6 +8183,8 @@ func (ec *executionContext) childFields_Committee(ctx context.Context, field gra
 		return ec.fieldContext_Committee_memberships(ctx, field)
 	case "bookings":
 		return ec.fieldContext_Committee_bookings(ctx, field)
+	case "noShows":
+		return ec.fieldContext_Committee_noShows(ctx, field)
 	case "jointMeetings":
 		return ec.fieldContext_Committee_jointMeetings(ctx, field)
 	case "needs":
@@ -9313,6 +9351,8 @@ func (ec *executionContext) childFields_Venue(ctx context.Context, field graphql
 		return ec.fieldContext_Venue_availability(ctx, field)
 	case "bookings":
 		return ec.fieldContext_Venue_bookings(ctx, field)
+	case "noShows":
+		return ec.fieldContext_Venue_noShows(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Venue", field.Name)
 }
@@ -9748,6 +9788,28 @@ func (ec *executionContext) field_Committee_needs_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["status"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Committee_noShows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -11824,6 +11886,28 @@ func (ec *executionContext) field_Venue_bookings_args(ctx context.Context, rawAr
 }
 
 func (ec *executionContext) field_Venue_closures_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Venue_noShows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
@@ -14112,6 +14196,50 @@ func (ec *executionContext) fieldContext_Committee_bookings(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Committee_bookings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Committee_noShows(ctx context.Context, field graphql.CollectedField, obj *structure.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_noShows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Committee().NoShows(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_noShows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Committee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Committee_noShows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26687,6 +26815,50 @@ func (ec *executionContext) fieldContext_Venue_bookings(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Venue_noShows(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_noShows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Venue().NoShows(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_noShows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Venue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Venue_noShows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _VenueConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VenueConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33201,6 +33373,12 @@ func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Committee_bookings(ctx, field, obj)
 				})
+		case "noShows":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Committee_noShows(ctx, field, obj)
+				})
 		case "jointMeetings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -37769,6 +37947,12 @@ func (ec *executionContext) _Venue(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Venue_bookings(ctx, field, obj)
+				})
+		case "noShows":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_noShows(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -154,3 +154,23 @@ func locationOf(ctx context.Context, s *Service, b Booking) *time.Location {
 	}
 	return v.Location()
 }
+
+// NoShows counts the no-shows among the bookings starting in [from, to) of
+// venue v, for those who may see all its bookings (0 for others).
+func (s *Service) NoShows(ctx context.Context, v Venue, from, to time.Time) (int, error) {
+	if !ScopeAt(access.From(ctx), v).All {
+		return 0, nil
+	}
+	m, err := s.store.NoShows(ctx, []string{v.ID}, false, from, to)
+	return m[v.ID], err
+}
+
+// CommitteeNoShows counts the no-shows among the committee's bookings
+// starting in [from, to), for its administrators (0 for others).
+func (s *Service) CommitteeNoShows(ctx context.Context, committeeID, sd string, from, to time.Time) (int, error) {
+	if !access.From(ctx).AdministersCommittee(committeeID, sd) {
+		return 0, nil
+	}
+	m, err := s.store.NoShows(ctx, []string{committeeID}, true, from, to)
+	return m[committeeID], err
+}

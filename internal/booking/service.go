@@ -98,6 +98,7 @@ type Store interface {
 	LockVenueCommittee(ctx context.Context, venueID, committeeID string) error
 
 	BookingsByID(ctx context.Context, ids []string) (map[string]Booking, error)
+	NoShows(ctx context.Context, ids []string, byCommittee bool, from, to time.Time) (map[string]int, error)
 	CreateWaitEntry(ctx context.Context, e WaitEntry) (WaitEntry, error)
 	// WaitEntries returns the venue's WAITING and OFFERED entries whose
 	// window overlaps [from, to), in the order they joined; with lock, locked

@@ -61,3 +61,32 @@ func (s *Store) Now(ctx context.Context) (_ time.Time, err error) {
 	err = s.read(ctx, func(q querier) error { return q.QueryRow(ctx, `SELECT cogov_now()`).Scan(&t) })
 	return t, err
 }
+
+// NoShows counts the no-show bookings starting in [from, to) of each venue
+// (or, with byCommittee, of each committee).
+func (s *Store) NoShows(ctx context.Context, ids []string, byCommittee bool, from, to time.Time) (_ map[string]int, err error) {
+	defer wrap(&err, "store.NoShows(%d ids)", len(ids))
+	col := "venue_id"
+	if byCommittee {
+		col = "committee_id"
+	}
+	out := map[string]int{}
+	err = s.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT `+col+`::text, count(*) FROM booking WHERE `+col+` = ANY($1::uuid[]) AND status = 'NO_SHOW'
+			AND lower(during) >= $2 AND lower(during) < $3 GROUP BY 1`, okIDs(ids), from, to)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				return err
+			}
+			out[id] = n
+		}
+		return rows.Err()
+	})
+	return out, err
+}
