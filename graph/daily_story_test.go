@@ -159,26 +159,33 @@ func TestDailyLoopStory(t *testing.T) {
 
 	// 4. Reminders and the no-show, on the test clock: the due timers are
 	// the River jobs whose scheduled_at has come.
+	ran := map[int64]bool{} // timer jobs already run, whatever River did with them
 	runDue := func(at time.Time) []string {
 		mu.Lock()
 		clock = at
 		mu.Unlock()
 		var raw []byte
-		e.sysScan(`SELECT coalesce(json_agg(args ORDER BY scheduled_at), '[]') FROM river_job WHERE kind = 'cogov_timer' AND state = 'scheduled'
-			AND scheduled_at <= '`+at.Format(time.RFC3339Nano)+`'::timestamptz AND args->'timer'->>'ObjectID' = '`+local(t, second)+`'`, &raw)
-		var due []jobs.TimerArgs
+		e.sysScan(`SELECT coalesce(json_agg(json_build_object('id', id, 'args', args) ORDER BY scheduled_at), '[]') FROM river_job
+			WHERE kind = 'cogov_timer' AND scheduled_at <= '`+at.Format(time.RFC3339Nano)+`'::timestamptz
+			AND args->'timer'->>'ObjectID' = '`+local(t, second)+`'`, &raw)
+		var due []struct {
+			ID   int64          `json:"id"`
+			Args jobs.TimerArgs `json:"args"`
+		}
 		if err := json.Unmarshal(raw, &due); err != nil {
 			t.Fatal(err)
 		}
 		var kinds []string
 		for _, j := range due {
-			if err := e.res.Bookings.RunTimer(access.With(context.Background(), access.System("test")), j.Timer); err != nil {
+			if ran[j.ID] {
+				continue
+			}
+			ran[j.ID] = true
+			if err := e.res.Bookings.RunTimer(access.With(context.Background(), access.System("test")), j.Args.Timer); err != nil {
 				t.Fatal(err)
 			}
-			kinds = append(kinds, j.Timer.Kind)
+			kinds = append(kinds, j.Args.Timer.Kind)
 		}
-		e.sysScan(`WITH u AS (UPDATE river_job SET state = 'completed', finalized_at = now() WHERE kind = 'cogov_timer' AND state = 'scheduled'
-			AND scheduled_at <= '`+at.Format(time.RFC3339Nano)+`'::timestamptz RETURNING 1) SELECT count(*) FROM u`, new(int))
 		return kinds
 	}
 	before := notes(t, c2, false).Viewer.Notifications.TotalCount
