@@ -423,3 +423,48 @@ func requestHeard(t *testing.T, as *env, request func(*env, string) map[string]a
 	}
 	return id
 }
+
+// TestInboxNeedsAndProjects: a need escalated to the sub-district waits in
+// street-admin's inbox (and notifies street-admin); a project past its due
+// day waits in its owner's inbox.
+func TestInboxNeedsAndProjects(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	street := e.signIn("street-admin", demo.Password)
+	d := lookupDemo(t, street)
+	c1 := e.signIn("community-1-admin", demo.Password)
+	p := c1.payload(op(t, "meetings.graphql", "PostNeed"), "PostNeed", map[string]any{"committeeId": d.parties[0], "title": "老旧小区加装电梯", "category": "ELDERLY_CARE"})
+	if len(errCodes(p)) != 0 {
+		t.Fatalf("post need: %v", p)
+	}
+	need := p["need"].(map[string]any)["id"].(string)
+	unread := notes(t, street, true).Viewer.Unread
+	if ok, _ := inboxHas(t, street, "NEED_ESCALATED", need); ok {
+		t.Error("a need at the community level in street-admin's inbox")
+	}
+	p = c1.payload(`mutation EscalateNeed($input: EscalateNeedInput!) { escalateNeed(input: $input) { need { id level } userErrors { code field message } } }`,
+		"EscalateNeed", map[string]any{"needId": need, "note": "社区无法协调"})
+	if len(errCodes(p)) != 0 {
+		t.Fatalf("escalate: %v", p)
+	}
+	if ok, _ := inboxHas(t, street, "NEED_ESCALATED", need); !ok {
+		t.Error("the escalated need is not in street-admin's inbox")
+	}
+	if r := notes(t, street, true); r.Viewer.Unread != unread+1 || r.Viewer.Notifications.Edges[0].Node.Kind != "NEED_ESCALATED" {
+		t.Errorf("street-admin's notifications: %+v", r.Viewer)
+	}
+	// A project of community 1 due yesterday (local) is overdue.
+	yesterday := testNow().In(shanghai).AddDate(0, 0, -1).Format("2006-01-02")
+	p = street.payload(op(t, "meetings.graphql", "LaunchProject"), "LaunchProject", map[string]any{"title": "电梯加装项目", "needIds": []string{need},
+		"ownerId": d.parties[0], "dueOn": yesterday})
+	if len(errCodes(p)) != 0 {
+		t.Fatalf("launch: %v", p)
+	}
+	project := p["project"].(map[string]any)["id"].(string)
+	if ok, _ := inboxHas(t, c1, "PROJECT_OVERDUE", project); !ok {
+		t.Error("the overdue project is not in community-1-admin's inbox")
+	}
+	if ok, _ := inboxHas(t, e.signIn("community-2-admin", demo.Password), "PROJECT_OVERDUE", project); ok {
+		t.Error("community 1's project in community-2-admin's inbox")
+	}
+}
