@@ -544,6 +544,17 @@ func peopleSetup(t *testing.T, e *env, street, c3, hnig *env) {
 		if p := hnig.payload(op(t, "booking.graphql", "ApproveBooking"), "ApproveBooking", map[string]any{"bookingId": b["id"]}); len(errCodes(p)) != 0 {
 			t.Fatalf("hnig-admin approving community 3's booking: %v", p)
 		}
+		// A delivery of its approval that failed for good, as River leaves it.
+		var sd struct {
+			Subdistrict struct{ ID string } `json:"subdistrict"`
+		}
+		e.do(`{ subdistrict(code: "houjiatang") { id } }`, nil, &sd)
+		args := fmt.Sprintf(`{"subdistrict_id": %q, "channel_id": "00000000-0000-0000-0000-000000000001", "channel_kind": "WEBHOOK",
+			"kind": "BOOKING_APPROVED", "object_type": "Booking", "object_id": %q, "text": ""}`, local(t, sd.Subdistrict.ID), local(t, b["id"].(string)))
+		var n int
+		e.sysScan(`WITH j AS (INSERT INTO river_job (args, kind, max_attempts, state, attempt, attempted_at, errors, finalized_at)
+			VALUES ('`+args+`', 'cogov_deliver', 1, 'discarded', 1, now(), ARRAY['{"at": "2026-01-01T00:00:00Z", "attempt": 1, "error": "answered 500", "trace": ""}'::jsonb], now())
+			RETURNING 1) SELECT count(*) FROM j`, &n)
 		break
 	}
 }
