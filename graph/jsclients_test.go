@@ -168,9 +168,24 @@ func relayModule(t *testing.T, file string) (string, []string) {
 	module := relayModuleName(file)
 	var js strings.Builder
 	var names []string
+	// Fragments are named <Module>_<name> as Relay requires, and so are
+	// their spreads in the module's operations and fragments.
+	fragments := map[string]string{}
+	for _, f := range doc.Fragments {
+		fragments[f.Name] = module + "_" + string(unicode.ToLower(rune(f.Name[0]))) + f.Name[1:]
+	}
+	for _, f := range doc.Fragments {
+		addConnections(f.SelectionSet, module+f.Name)
+		renameSpreads(f.SelectionSet, fragments)
+		f.Name = fragments[f.Name]
+		var q strings.Builder
+		formatter.NewFormatter(&q, formatter.WithIndent("  ")).FormatQueryDocument(&ast.QueryDocument{Fragments: ast.FragmentDefinitionList{f}})
+		js.WriteString("graphql`\n" + q.String() + "`;\n\n")
+	}
 	for _, o := range doc.Operations {
 		prefix := module + o.Name
 		addConnections(o.SelectionSet, prefix)
+		renameSpreads(o.SelectionSet, fragments)
 		kind := map[ast.Operation]string{ast.Query: "Query", ast.Mutation: "Mutation", ast.Subscription: "Subscription"}[o.Operation]
 		o.Name = prefix + kind
 		names = append(names, o.Name)
@@ -198,6 +213,30 @@ func addConnections(set ast.SelectionSet, path string) {
 			addConnections(s.SelectionSet, p)
 		case *ast.InlineFragment:
 			addConnections(s.SelectionSet, path)
+		}
+	}
+}
+
+// renameSpreads gives every fragment spread under set its fragment's Relay
+// name. A spread inside an inline fragment (`... on Case { ...CaseCard }`
+// under a Node) gets @alias, as Relay asks where its types do not model the
+// refinement.
+func renameSpreads(set ast.SelectionSet, names map[string]string) {
+	renameSpreadsIn(set, names, false)
+}
+
+func renameSpreadsIn(set ast.SelectionSet, names map[string]string, refined bool) {
+	for _, s := range set {
+		switch s := s.(type) {
+		case *ast.Field:
+			renameSpreadsIn(s.SelectionSet, names, false)
+		case *ast.InlineFragment:
+			renameSpreadsIn(s.SelectionSet, names, true)
+		case *ast.FragmentSpread:
+			s.Name = names[s.Name]
+			if refined {
+				s.Directives = append(s.Directives, &ast.Directive{Name: "alias"})
+			}
 		}
 	}
 }
