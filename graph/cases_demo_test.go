@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -130,5 +131,63 @@ func TestCasesDemo(t *testing.T) {
 	street2 = sc.OverdueCases.TotalCount
 	if total < 3 || street2 < 3 {
 		t.Errorf("overdue: %d for the communities, %d for the sub-district; want a few each", total, street2)
+	}
+}
+
+// TestOverdueCasesInInbox: an overdue case waits in the inbox of the level
+// above it — the same cases, in the same order, as overdueCases lists for
+// each community's administrator and for the sub-district's — and only
+// there (a grid head's inbox has none).
+func TestOverdueCasesInInbox(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	const q = `{ overdueCases(first: 100) { edges { node { id } } }
+		viewer { inbox(first: 100) { edges { node { kind deadline object { id } } } } } }`
+	type answer struct {
+		OverdueCases struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
+		Viewer struct {
+			Inbox struct {
+				Edges []struct {
+					Node struct {
+						Kind     string
+						Deadline *string
+						Object   struct{ ID string }
+					}
+				}
+			}
+		}
+	}
+	total := 0
+	for _, who := range []string{"street-admin", "community-1-admin", "community-2-admin", "community-3-admin", "community-4-admin", "community-5-admin",
+		"community-6-admin", "community-7-admin", "community-8-admin", "community-9-admin", "community-10-admin", "community-11-admin",
+		"community-12-admin", "grid-1-head"} {
+		var a answer
+		e.signIn(who, "cogov-demo").do(q, nil, &a)
+		var want, got []string
+		for _, ed := range a.OverdueCases.Edges {
+			want = append(want, ed.Node.ID)
+		}
+		for _, ed := range a.Viewer.Inbox.Edges {
+			if ed.Node.Kind == "CASE_OVERDUE" {
+				if ed.Node.Deadline == nil {
+					t.Errorf("%s: an overdue case without its deadline: %+v", who, ed.Node)
+				}
+				got = append(got, ed.Node.Object.ID)
+			}
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: overdue cases in the inbox %v, want those of overdueCases %v", who, got, want)
+		}
+		if who == "grid-1-head" && len(got) != 0 {
+			t.Errorf("grid-1-head's inbox has %d overdue cases; they wait for the level above", len(got))
+		}
+		total += len(got)
+	}
+	if total < 6 {
+		t.Errorf("%d overdue cases in all the inboxes; the demo has a few for the communities and a few for the sub-district", total)
 	}
 }

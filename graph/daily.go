@@ -56,6 +56,7 @@ var inboxObjectType = map[notify.ItemKind]string{
 	notify.InvitationToAnswer: typeInvitation,
 	notify.NeedEscalated:      typeNeed,
 	notify.ProjectOverdue:     typeProject,
+	notify.CaseOverdue:        typeCase,
 }
 
 // Node types of the daily loop.

@@ -8197,13 +8197,15 @@ enum InboxItemKind {
   NEED_ESCALATED
   "A project you own (or oversee) is past its due day and still active."
   PROJECT_OVERDUE
+  "A grid case of the level below yours is past its time limit to accept or to resolve (a grid's case for its community's administrators, a community's or a unit's for the sub-district's)."
+  CASE_OVERDUE
 }
 
 "One thing that waits for the signed-in person."
 type InboxItem {
   "What it asks of you."
   kind: InboxItemKind!
-  "The record to act on: a Booking, an Invitation, a Need or a Project."
+  "The record to act on: a Booking, an Invitation, a Need, a Project or a Case."
   object: Node!
   "Since when it waits."
   since: DateTime!

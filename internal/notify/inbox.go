@@ -18,6 +18,7 @@ const (
 	InvitationToAnswer ItemKind = "INVITATION_TO_ANSWER"
 	NeedEscalated      ItemKind = "NEED_ESCALATED"
 	ProjectOverdue     ItemKind = "PROJECT_OVERDUE"
+	CaseOverdue        ItemKind = "CASE_OVERDUE"
 )
 
 // Item is one thing that waits for a person: the record to act on, since
@@ -53,7 +54,11 @@ func (s InboxScope) Empty() bool {
 //     sub-district level for Subdistricts, the community level for the
 //     communities of the Committees;
 //   - PROJECT_OVERDUE: an active project past its due day, owned by a unit
-//     or committee in Units or Committees, or in a sub-district in Subdistricts.
+//     or committee in Units or Committees, or in a sub-district in Subdistricts;
+//   - CASE_OVERDUE: an open grid case past its time limit to accept or to
+//     resolve, in the inbox of the level above it (cases.OverdueScopeOf): a
+//     grid-level case for the administrators of its community's party
+//     committee, a case above the grid for its sub-district's.
 func ScopeOf(v access.Viewer) InboxScope {
 	var s InboxScope
 	for _, r := range v.Roles {

@@ -32,6 +32,13 @@ const inboxFrom = `(
 	CROSS JOIN LATERAL (SELECT ((p.due_on + 1)::timestamp AT TIME ZONE s.time_zone) AS ends) d
 	WHERE p.status = 'ACTIVE' AND p.due_on IS NOT NULL AND d.ends <= cogov_now()
 	  AND (p.owner_unit_id = ANY($6::uuid[]) OR p.owner_committee_id = ANY($7::uuid[]) OR p.subdistrict_id = ANY($5::uuid[]))
+	UNION ALL
+	SELECT 'CASE_OVERDUE', c.id, d.due, d.due
+	FROM grid_case c
+	LEFT JOIN committee k ON k.community_id = c.community_id AND k.kind = 'COMMUNITY_PARTY_COMMITTEE'
+	CROSS JOIN LATERAL (SELECT least(CASE WHEN c.level_accepted_at IS NULL THEN c.accept_due_at END, c.resolve_due_at) AS due) d
+	WHERE c.status NOT IN ('RESOLVED', 'CLOSED', 'RETURNED') AND d.due < cogov_now()
+	  AND ((c.level = 'GRID' AND k.id = ANY($7::uuid[])) OR (c.level <> 'GRID' AND c.subdistrict_id = ANY($5::uuid[])))
 ) i`
 
 func inboxFields(it *notify.Item) []any {
