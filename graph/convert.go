@@ -167,6 +167,10 @@ func loadNode(ctx context.Context, gid string) (model.Node, error) {
 		return nodeOf(ctx, l.Account, id)
 	case typeRole:
 		return roleNode(ctx, id)
+	case typeNotification:
+		return notificationNode(ctx, id)
+	case typeWaitlistEntry:
+		return waitlistNode(ctx, id)
 	}
 	if n, ok, err := loadMeetingNode(ctx, typ, id); ok {
 		return n, err

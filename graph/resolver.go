@@ -9,6 +9,7 @@ import (
 	"cogov/internal/clock"
 	"cogov/internal/lists"
 	"cogov/internal/meeting"
+	"cogov/internal/notify"
 	"cogov/internal/ratelimit"
 	"cogov/internal/store"
 	"cogov/internal/structure"
@@ -26,6 +27,9 @@ type Resolver struct {
 	Hub       *Hub // venue changes for subscriptions
 	Meetings  *meeting.Service
 	Lists     *lists.Service
+	Notify    *notify.Service    // the inbox and notifications
+	Notes     *NoteHub           // new notifications for subscriptions
+	Channels  *notify.Channels   // delivery channels and failed deliveries
 	Rates     *ratelimit.Limiter // the buckets every replica shares: sign-ins and operation costs
 }
 
@@ -38,8 +42,13 @@ func NewResolver(st *store.Store, publicURL string, now clock.Clock) *Resolver {
 // NewResolverWith is NewResolver with the accounts' options (sign-in
 // limits, password slots); their clock and limiter are set here.
 func NewResolverWith(st *store.Store, publicURL string, now clock.Clock, accounts account.Options) *Resolver {
+	notes := notify.NewService(st, now)
 	sharing := booking.NewService(st, now)
+	sharing.Notes = notes
 	meetings := meeting.NewService(st, sharing, now)
+	meetings.Notes = notes
+	threeLists := lists.NewService(st, meetings, now)
+	threeLists.Notes = notes
 	rates := ratelimit.New(st, now)
 	accounts.Now, accounts.Limits = now, rates
 	return &Resolver{
@@ -49,7 +58,10 @@ func NewResolverWith(st *store.Store, publicURL string, now clock.Clock, account
 		Bookings:  sharing,
 		Feeds:     booking.NewFeeds(st, publicURL),
 		Meetings:  meetings,
-		Lists:     lists.NewService(st, meetings, now),
+		Lists:     threeLists,
 		Hub:       NewHub(),
+		Notify:    notes,
+		Notes:     NewNoteHub(),
+		Channels:  notify.NewChannels(st),
 	}
 }

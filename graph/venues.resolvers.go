@@ -159,6 +159,12 @@ func (r *mutationResolver) SetBookingRules(ctx context.Context, input model.SetB
 		m := int(*input.WeeklyQuotaHours*60 + 0.5)
 		rules.WeeklyQuotaMinutes = &m
 	}
+	switch g := input.NoShowGraceMinutes; {
+	case g == nil:
+		rules.NoShowGraceMinutes = booking.DefaultRules().NoShowGraceMinutes
+	case *g != 0:
+		rules.NoShowGraceMinutes = g
+	}
 	return venuePayload(r.Bookings.SetBookingRules(ctx, localID(typeVenue, input.VenueID), rules))
 }
 
@@ -315,26 +321,8 @@ func (r *venueResolver) Availability(ctx context.Context, obj *booking.Venue, fr
 }
 
 // Bookings is the resolver for the bookings field.
-func (r *venueResolver) Bookings(ctx context.Context, obj *booking.Venue, first *int, after *string, last *int, before *string, from *time.Time, to *time.Time) (*model.BookingConnection, error) {
-	p, err := page(first, after, last, before)
-	if err != nil {
-		return nil, err
-	}
-	wFrom, wTo, err := window(from, to, 0)
-	if err != nil {
-		return nil, err
-	}
-	f := store.BookingFilter{Scope: booking.ScopeAt(access.From(ctx), *obj)}
-	if f.Scope.None() {
-		empty := &store.Conn[booking.Booking]{HasPrev: p.After != ""}
-		return bookingConn(empty), nil
-	}
-	f.From, f.To = wFrom, wTo
-	c, err := For(ctx).Venues.VenueBookings.Load(ctx, bookingListKey{Parent: obj.ID, Filter: f, Page: p})
-	if err != nil {
-		return nil, listErr(err)
-	}
-	return bookingConn(c), nil
+func (r *venueResolver) Bookings(ctx context.Context, obj *booking.Venue, first *int, after *string, last *int, before *string, from *time.Time, to *time.Time, status []booking.Status) (*model.BookingConnection, error) {
+	return bookingList(ctx, obj.ID, store.BookingsOfVenue, booking.ScopeAt(access.From(ctx), *obj), first, after, last, before, status, from, to)
 }
 
 // Booking returns generated.BookingResolver implementation.

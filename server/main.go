@@ -30,6 +30,8 @@ import (
 	"cogov/internal/account"
 	"cogov/internal/clock"
 	"cogov/internal/demo"
+	"cogov/internal/jobs"
+	"cogov/internal/notify"
 	"cogov/internal/store"
 	"cogov/server/graphiql"
 	"cogov/web"
@@ -65,6 +67,8 @@ type config struct {
 	adminAddr      string           // COGOV_ADMIN_ADDR: /metrics and /debug/pprof/; none when empty
 	metrics        *graph.Metrics   // set by run; nil in tests that need none
 	tracer         trace.Tracer     // set by run when OTEL_EXPORTER_OTLP_ENDPOINT is; nil otherwise
+	reminders      []time.Duration  // COGOV_REMINDERS: lead times of reminders; nil for the default 24h,1h
+	offerHold      time.Duration    // COGOV_WAITLIST_HOLD: how long a freed window is held for the first waiting committee
 }
 
 func loadConfig() (config, error) {
@@ -120,6 +124,22 @@ func loadConfig() (config, error) {
 	}
 	if err := loadLimits(&c); err != nil {
 		return c, err
+	}
+	if v := os.Getenv("COGOV_REMINDERS"); v != "" {
+		for _, part := range strings.Split(v, ",") {
+			d, err := time.ParseDuration(strings.TrimSpace(part))
+			if err != nil || d <= 0 {
+				return c, fmt.Errorf("COGOV_REMINDERS must list durations such as 24h,1h, not %q", v)
+			}
+			c.reminders = append(c.reminders, d)
+		}
+	}
+	if v := os.Getenv("COGOV_WAITLIST_HOLD"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("COGOV_WAITLIST_HOLD must be a duration such as 2h, not %q", v)
+		}
+		c.offerHold = d
 	}
 	for _, o := range strings.Split(os.Getenv("CORS_ALLOWED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -248,6 +268,20 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		log.Info("queries read from the replica")
 	}
 	res := graph.NewResolverWith(st, cfg.publicURL, now, cfg.accounts)
+	// Deliveries beyond the page run on River: jobs are inserted in the
+	// transaction of each change and worked by every replica.
+	work, err := jobs.New(pool, st, now, jobs.Options{Log: log, Timers: func(ctx context.Context, t notify.Timer) error {
+		if strings.HasPrefix(t.Kind, "meeting.") {
+			return res.Meetings.RunTimer(ctx, t)
+		}
+		return res.Bookings.RunTimer(ctx, t)
+	}})
+	if err != nil {
+		return err
+	}
+	res.Notify.Deliver, res.Notify.Schedule = work.Deliver, work.Schedule
+	res.Bookings.Reminders, res.Meetings.Reminders = cfg.reminders, cfg.reminders
+	res.Bookings.OfferHold = cfg.offerHold
 
 	if cmd == "create-admin" {
 		return createAdmin(ctx, res, cmdArgs[1:], os.Stdout)
@@ -268,6 +302,11 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	go func() {
 		if err := st.ListenVenueChanges(ctx, log, res.Hub.Changed); err != nil && !errors.Is(err, context.Canceled) {
 			log.Error("venue change listener stopped", "err", err)
+		}
+	}()
+	go func() {
+		if err := st.ListenNotifications(ctx, log, res.Notes.Added); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("notification listener stopped", "err", err)
 		}
 	}()
 
@@ -299,6 +338,10 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		IdleTimeout:       120 * time.Second,
 	}
 	srv.RegisterOnShutdown(cancelBase)
+	// Not base: Stop, below, ends the jobs after the HTTP server has drained.
+	if err := work.Start(context.Background()); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
 	errc := make(chan error, 1)
 	go func() {
 		log.Info("listening", "addr", cfg.httpAddr, "graphiql", !cfg.production)
@@ -312,7 +355,12 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	err = srv.Shutdown(shutdownCtx)
+	// Running deliveries finish (or are retried by a replica later).
+	if stopErr := work.Stop(shutdownCtx); stopErr != nil && err == nil {
+		err = fmt.Errorf("stop jobs: %w", stopErr)
+	}
+	return err
 }
 
 func routes(cfg config, st *store.Store, res *graph.Resolver, log *slog.Logger) http.Handler {

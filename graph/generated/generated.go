@@ -10,6 +10,7 @@ import (
 	"cogov/internal/booking"
 	"cogov/internal/lists"
 	"cogov/internal/meeting"
+	"cogov/internal/notify"
 	"cogov/internal/problem"
 	"cogov/internal/structure"
 	"context"
@@ -44,13 +45,17 @@ type ResolverRoot interface {
 	Closure() ClosureResolver
 	Committee() CommitteeResolver
 	Community() CommunityResolver
+	DeliveryChannel() DeliveryChannelResolver
+	DeliveryFailure() DeliveryFailureResolver
 	Escalation() EscalationResolver
 	Grid() GridResolver
+	InboxItem() InboxItemResolver
 	Invitation() InvitationResolver
 	JointMeeting() JointMeetingResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
 	Need() NeedResolver
+	Notification() NotificationResolver
 	Offer() OfferResolver
 	OpeningHours() OpeningHoursResolver
 	Person() PersonResolver
@@ -65,6 +70,7 @@ type ResolverRoot interface {
 	UserError() UserErrorResolver
 	Venue() VenueResolver
 	Viewer() ViewerResolver
+	WaitlistEntry() WaitlistEntryResolver
 }
 
 type DirectiveRoot struct {
@@ -91,6 +97,12 @@ type ComplexityRoot struct {
 		UserErrors       func(childComplexity int) int
 	}
 
+	AddDeliveryChannelPayload struct {
+		Channel    func(childComplexity int) int
+		Secret     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	AgendaItem struct {
 		DurationMinutes func(childComplexity int) int
 		Need            func(childComplexity int) int
@@ -107,6 +119,7 @@ type ComplexityRoot struct {
 
 	Booking struct {
 		ActualAttendees   func(childComplexity int) int
+		CheckedInAt       func(childComplexity int) int
 		Committee         func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		DecisionNote      func(childComplexity int) int
@@ -155,6 +168,7 @@ type ComplexityRoot struct {
 		MaxDurationMinutes func(childComplexity int) int
 		MinDurationMinutes func(childComplexity int) int
 		MinNoticeMinutes   func(childComplexity int) int
+		NoShowGraceMinutes func(childComplexity int) int
 		RequiresApproval   func(childComplexity int) int
 		WeeklyQuotaHours   func(childComplexity int) int
 	}
@@ -173,6 +187,7 @@ type ComplexityRoot struct {
 	}
 
 	Committee struct {
+		Bookings      func(childComplexity int, first *int, after *string, last *int, before *string, status []booking.Status, from *time.Time, to *time.Time) int
 		Community     func(childComplexity int) int
 		Demo          func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -181,6 +196,7 @@ type ComplexityRoot struct {
 		Memberships   func(childComplexity int, first *int, after *string, last *int, before *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) int
 		Name          func(childComplexity int) int
 		Needs         func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.NeedStatus) int
+		NoShows       func(childComplexity int, from time.Time, to time.Time) int
 		Projects      func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) int
 		Subdistrict   func(childComplexity int) int
 	}
@@ -228,6 +244,34 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	DeliveryChannel struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Target    func(childComplexity int) int
+	}
+
+	DeliveryFailure struct {
+		Attempts    func(childComplexity int) int
+		ChannelID   func(childComplexity int) int
+		ChannelKind func(childComplexity int) int
+		FailedAt    func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		LastError   func(childComplexity int) int
+		Object      func(childComplexity int) int
+	}
+
+	DeliveryFailureConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DeliveryFailureEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	EnumLabel struct {
 		Label func(childComplexity int) int
 		Value func(childComplexity int) int
@@ -265,6 +309,24 @@ type ComplexityRoot struct {
 	GridPayload struct {
 		Grid       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	InboxItem struct {
+		Deadline func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Object   func(childComplexity int) int
+		Since    func(childComplexity int) int
+	}
+
+	InboxItemConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InboxItemEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Invitation struct {
@@ -326,6 +388,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	MarkNotificationsReadPayload struct {
+		MarkedCount func(childComplexity int) int
+		UnreadCount func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	Membership struct {
 		Committee func(childComplexity int) int
 		Current   func(childComplexity int) int
@@ -358,9 +426,11 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddClosure            func(childComplexity int, input model.AddClosureInput) int
+		AddDeliveryChannel    func(childComplexity int, input model.AddDeliveryChannelInput) int
 		ApproveBooking        func(childComplexity int, input model.ApproveBookingInput) int
 		CancelBooking         func(childComplexity int, input model.CancelBookingInput) int
 		CancelJointMeeting    func(childComplexity int, input model.CancelJointMeetingInput) int
+		CheckIn               func(childComplexity int, input model.CheckInInput) int
 		CompleteProject       func(childComplexity int, input model.CompleteProjectInput) int
 		CreateAccount         func(childComplexity int, input model.CreateAccountInput) int
 		CreateCalendarFeed    func(childComplexity int, input model.CreateCalendarFeedInput) int
@@ -377,13 +447,17 @@ type ComplexityRoot struct {
 		EndMembership         func(childComplexity int, input model.EndMembershipInput) int
 		EscalateNeed          func(childComplexity int, input model.EscalateNeedInput) int
 		GrantRole             func(childComplexity int, input model.GrantRoleInput) int
+		JoinWaitlist          func(childComplexity int, input model.JoinWaitlistInput) int
 		LaunchProject         func(childComplexity int, input model.LaunchProjectInput) int
+		LeaveWaitlist         func(childComplexity int, input model.LeaveWaitlistInput) int
+		MarkNotificationsRead func(childComplexity int, input model.MarkNotificationsReadInput) int
 		PostNeed              func(childComplexity int, input model.PostNeedInput) int
 		PostOffer             func(childComplexity int, input model.PostOfferInput) int
 		RecordAttendance      func(childComplexity int, input model.RecordAttendanceInput) int
 		RecordMeetingOutcome  func(childComplexity int, input model.RecordMeetingOutcomeInput) int
 		RejectBooking         func(childComplexity int, input model.RejectBookingInput) int
 		RemoveClosure         func(childComplexity int, input model.RemoveClosureInput) int
+		RemoveDeliveryChannel func(childComplexity int, input model.RemoveDeliveryChannelInput) int
 		ReportProjectProgress func(childComplexity int, input model.ReportProjectProgressInput) int
 		RequestBooking        func(childComplexity int, input model.RequestBookingInput) int
 		RespondToInvitation   func(childComplexity int, input model.RespondToInvitationInput) int
@@ -442,6 +516,28 @@ type ComplexityRoot struct {
 	NeedPayload struct {
 		Need       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	Notification struct {
+		CreatedAt func(childComplexity int) int
+		Demo      func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Message   func(childComplexity int) int
+		Object    func(childComplexity int) int
+		ReadAt    func(childComplexity int) int
+		Text      func(childComplexity int) int
+	}
+
+	NotificationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NotificationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Offer struct {
@@ -569,6 +665,11 @@ type ComplexityRoot struct {
 		Viewer       func(childComplexity int) int
 	}
 
+	RemoveDeliveryChannelPayload struct {
+		RemovedChannelID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
 	RequestBookingPayload struct {
 		Bookings   func(childComplexity int) int
 		Skipped    func(childComplexity int) int
@@ -633,6 +734,7 @@ type ComplexityRoot struct {
 		Committees         func(childComplexity int, first *int, after *string, last *int, before *string, kind *structure.CommitteeKind, communityID *string, text *string) int
 		Communities        func(childComplexity int, first *int, after *string, last *int, before *string, text *string) int
 		Demo               func(childComplexity int) int
+		FailedDeliveries   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		GridCount          func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		JointMeetings      func(childComplexity int, first *int, after *string, last *int, before *string, status *meeting.Status, from *time.Time, to *time.Time) int
@@ -680,21 +782,23 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		VenueChanged func(childComplexity int, venueID string) int
+		NotificationAdded func(childComplexity int) int
+		VenueChanged      func(childComplexity int, venueID string) int
 	}
 
 	Unit struct {
-		Address      func(childComplexity int) int
-		Community    func(childComplexity int) int
-		Contribution func(childComplexity int, from time.Time, to time.Time) int
-		Demo         func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		Memberships  func(childComplexity int, first *int, after *string, last *int, before *string, currentOn *time.Time) int
-		Name         func(childComplexity int) int
-		Offers       func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.OfferStatus) int
-		Projects     func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) int
-		Subdistrict  func(childComplexity int) int
+		Address         func(childComplexity int) int
+		BookingRequests func(childComplexity int, first *int, after *string, last *int, before *string, status []booking.Status, from *time.Time, to *time.Time) int
+		Community       func(childComplexity int) int
+		Contribution    func(childComplexity int, from time.Time, to time.Time) int
+		Demo            func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Memberships     func(childComplexity int, first *int, after *string, last *int, before *string, currentOn *time.Time) int
+		Name            func(childComplexity int) int
+		Offers          func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.OfferStatus) int
+		Projects        func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) int
+		Subdistrict     func(childComplexity int) int
 	}
 
 	UnitConnection struct {
@@ -730,7 +834,7 @@ type ComplexityRoot struct {
 		Address           func(childComplexity int) int
 		AreaSqm           func(childComplexity int) int
 		Availability      func(childComplexity int, from time.Time, to time.Time) int
-		Bookings          func(childComplexity int, first *int, after *string, last *int, before *string, from *time.Time, to *time.Time) int
+		Bookings          func(childComplexity int, first *int, after *string, last *int, before *string, from *time.Time, to *time.Time, status []booking.Status) int
 		Capacity          func(childComplexity int) int
 		Closures          func(childComplexity int, from time.Time, to time.Time) int
 		Community         func(childComplexity int) int
@@ -740,6 +844,7 @@ type ComplexityRoot struct {
 		ID                func(childComplexity int) int
 		Kind              func(childComplexity int) int
 		Name              func(childComplexity int) int
+		NoShows           func(childComplexity int, from time.Time, to time.Time) int
 		OpeningExceptions func(childComplexity int, from time.Time, to time.Time) int
 		OpeningHours      func(childComplexity int) int
 		PhotoURLs         func(childComplexity int) int
@@ -766,8 +871,30 @@ type ComplexityRoot struct {
 	}
 
 	Viewer struct {
-		Account func(childComplexity int) int
-		Roles   func(childComplexity int) int
+		Account                 func(childComplexity int) int
+		Inbox                   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Notifications           func(childComplexity int, first *int, after *string, last *int, before *string, unread *bool) int
+		Roles                   func(childComplexity int) int
+		UnreadNotificationCount func(childComplexity int) int
+	}
+
+	WaitlistEntry struct {
+		Committee         func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		End               func(childComplexity int) int
+		ExpectedAttendees func(childComplexity int) int
+		ID                func(childComplexity int) int
+		OfferExpiresAt    func(childComplexity int) int
+		OfferedAt         func(childComplexity int) int
+		Purpose           func(childComplexity int) int
+		Start             func(childComplexity int) int
+		Status            func(childComplexity int) int
+		Venue             func(childComplexity int) int
+	}
+
+	WaitlistPayload struct {
+		Entry      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 }
 
@@ -812,6 +939,8 @@ type CommitteeResolver interface {
 	Subdistrict(ctx context.Context, obj *structure.Committee) (*structure.Subdistrict, error)
 	Community(ctx context.Context, obj *structure.Committee) (*structure.Community, error)
 	Memberships(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) (*model.MembershipConnection, error)
+	Bookings(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status []booking.Status, from *time.Time, to *time.Time) (*model.BookingConnection, error)
+	NoShows(ctx context.Context, obj *structure.Committee, from time.Time, to time.Time) (int, error)
 	JointMeetings(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *meeting.Status) (*model.JointMeetingConnection, error)
 	Needs(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *lists.NeedStatus) (*model.NeedConnection, error)
 	Projects(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
@@ -824,6 +953,14 @@ type CommunityResolver interface {
 	PartyCommittee(ctx context.Context, obj *structure.Community) (*structure.Committee, error)
 	Units(ctx context.Context, obj *structure.Community, first *int, after *string, last *int, before *string) (*model.UnitConnection, error)
 }
+type DeliveryChannelResolver interface {
+	ID(ctx context.Context, obj *notify.Channel) (string, error)
+}
+type DeliveryFailureResolver interface {
+	ChannelID(ctx context.Context, obj *notify.Failure) (string, error)
+
+	Object(ctx context.Context, obj *notify.Failure) (model.Node, error)
+}
 type EscalationResolver interface {
 	Meeting(ctx context.Context, obj *lists.Escalation) (*meeting.Meeting, error)
 }
@@ -834,6 +971,9 @@ type GridResolver interface {
 	Head(ctx context.Context, obj *structure.Grid) (*structure.Person, error)
 	DeputyHeads(ctx context.Context, obj *structure.Grid) ([]structure.Person, error)
 	Workers(ctx context.Context, obj *structure.Grid, first *int, after *string, last *int, before *string) (*model.PersonConnection, error)
+}
+type InboxItemResolver interface {
+	Object(ctx context.Context, obj *notify.Item) (model.Node, error)
 }
 type InvitationResolver interface {
 	ID(ctx context.Context, obj *meeting.Invitation) (string, error)
@@ -882,6 +1022,12 @@ type MutationResolver interface {
 	CreateMembership(ctx context.Context, input model.CreateMembershipInput) (*model.MembershipPayload, error)
 	UpdateMembership(ctx context.Context, input model.UpdateMembershipInput) (*model.MembershipPayload, error)
 	EndMembership(ctx context.Context, input model.EndMembershipInput) (*model.MembershipPayload, error)
+	MarkNotificationsRead(ctx context.Context, input model.MarkNotificationsReadInput) (*model.MarkNotificationsReadPayload, error)
+	AddDeliveryChannel(ctx context.Context, input model.AddDeliveryChannelInput) (*model.AddDeliveryChannelPayload, error)
+	RemoveDeliveryChannel(ctx context.Context, input model.RemoveDeliveryChannelInput) (*model.RemoveDeliveryChannelPayload, error)
+	JoinWaitlist(ctx context.Context, input model.JoinWaitlistInput) (*model.WaitlistPayload, error)
+	LeaveWaitlist(ctx context.Context, input model.LeaveWaitlistInput) (*model.WaitlistPayload, error)
+	CheckIn(ctx context.Context, input model.CheckInInput) (*model.BookingPayload, error)
 	ScheduleJointMeeting(ctx context.Context, input model.ScheduleJointMeetingInput) (*model.ScheduleJointMeetingPayload, error)
 	CancelJointMeeting(ctx context.Context, input model.CancelJointMeetingInput) (*model.JointMeetingPayload, error)
 	SetJointMeetingAgenda(ctx context.Context, input model.SetJointMeetingAgendaInput) (*model.JointMeetingPayload, error)
@@ -919,6 +1065,12 @@ type NeedResolver interface {
 	Grid(ctx context.Context, obj *lists.Need) (*structure.Grid, error)
 	Escalations(ctx context.Context, obj *lists.Need) ([]lists.Escalation, error)
 	Projects(ctx context.Context, obj *lists.Need) ([]lists.Project, error)
+}
+type NotificationResolver interface {
+	ID(ctx context.Context, obj *notify.Notification) (string, error)
+
+	Object(ctx context.Context, obj *notify.Notification) (model.Node, error)
+	Message(ctx context.Context, obj *notify.Notification) (string, error)
 }
 type OfferResolver interface {
 	ID(ctx context.Context, obj *lists.Offer) (string, error)
@@ -973,6 +1125,7 @@ type SubdistrictResolver interface {
 	Units(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, kind *structure.UnitKind, communityID *string, text *string) (*model.UnitConnection, error)
 	People(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, text *string) (*model.PersonConnection, error)
 	GridCount(ctx context.Context, obj *structure.Subdistrict) (int, error)
+	FailedDeliveries(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string) (*model.DeliveryFailureConnection, error)
 	JointMeetings(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *meeting.Status, from *time.Time, to *time.Time) (*model.JointMeetingConnection, error)
 	Needs(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *lists.NeedStatus, category *lists.Category) (*model.NeedConnection, error)
 	Offers(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *lists.OfferStatus, category *lists.Category) (*model.OfferConnection, error)
@@ -984,6 +1137,7 @@ type SubdistrictStatsResolver interface {
 }
 type SubscriptionResolver interface {
 	VenueChanged(ctx context.Context, venueID string) (<-chan *booking.Venue, error)
+	NotificationAdded(ctx context.Context) (<-chan *notify.Notification, error)
 }
 type UnitResolver interface {
 	ID(ctx context.Context, obj *structure.Unit) (string, error)
@@ -991,6 +1145,7 @@ type UnitResolver interface {
 	Subdistrict(ctx context.Context, obj *structure.Unit) (*structure.Subdistrict, error)
 	Community(ctx context.Context, obj *structure.Unit) (*structure.Community, error)
 	Memberships(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, currentOn *time.Time) (*model.MembershipConnection, error)
+	BookingRequests(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status []booking.Status, from *time.Time, to *time.Time) (*model.BookingConnection, error)
 	Offers(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status *lists.OfferStatus) (*model.OfferConnection, error)
 	Projects(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
 	Contribution(ctx context.Context, obj *structure.Unit, from time.Time, to time.Time) (*lists.Contribution, error)
@@ -1009,11 +1164,21 @@ type VenueResolver interface {
 	Closures(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Closure, error)
 
 	Availability(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) ([]booking.Slot, error)
-	Bookings(ctx context.Context, obj *booking.Venue, first *int, after *string, last *int, before *string, from *time.Time, to *time.Time) (*model.BookingConnection, error)
+	Bookings(ctx context.Context, obj *booking.Venue, first *int, after *string, last *int, before *string, from *time.Time, to *time.Time, status []booking.Status) (*model.BookingConnection, error)
+	NoShows(ctx context.Context, obj *booking.Venue, from time.Time, to time.Time) (int, error)
 }
 type ViewerResolver interface {
 	Account(ctx context.Context, obj *access.Viewer) (*account.Account, error)
 	Roles(ctx context.Context, obj *access.Viewer) ([]account.Role, error)
+	Inbox(ctx context.Context, obj *access.Viewer, first *int, after *string, last *int, before *string) (*model.InboxItemConnection, error)
+	Notifications(ctx context.Context, obj *access.Viewer, first *int, after *string, last *int, before *string, unread *bool) (*model.NotificationConnection, error)
+	UnreadNotificationCount(ctx context.Context, obj *access.Viewer) (int, error)
+}
+type WaitlistEntryResolver interface {
+	ID(ctx context.Context, obj *booking.WaitEntry) (string, error)
+
+	Venue(ctx context.Context, obj *booking.WaitEntry) (*booking.Venue, error)
+	Committee(ctx context.Context, obj *booking.WaitEntry) (*structure.Committee, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1103,6 +1268,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AddClosurePayload.UserErrors(childComplexity), true
 
+	case "AddDeliveryChannelPayload.channel":
+		if e.ComplexityRoot.AddDeliveryChannelPayload.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddDeliveryChannelPayload.Channel(childComplexity), true
+	case "AddDeliveryChannelPayload.secret":
+		if e.ComplexityRoot.AddDeliveryChannelPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddDeliveryChannelPayload.Secret(childComplexity), true
+	case "AddDeliveryChannelPayload.userErrors":
+		if e.ComplexityRoot.AddDeliveryChannelPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddDeliveryChannelPayload.UserErrors(childComplexity), true
+
 	case "AgendaItem.durationMinutes":
 		if e.ComplexityRoot.AgendaItem.DurationMinutes == nil {
 			break
@@ -1159,6 +1343,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Booking.ActualAttendees(childComplexity), true
+	case "Booking.checkedInAt":
+		if e.ComplexityRoot.Booking.CheckedInAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.CheckedInAt(childComplexity), true
 	case "Booking.committee":
 		if e.ComplexityRoot.Booking.Committee == nil {
 			break
@@ -1362,6 +1552,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BookingRules.MinNoticeMinutes(childComplexity), true
+	case "BookingRules.noShowGraceMinutes":
+		if e.ComplexityRoot.BookingRules.NoShowGraceMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingRules.NoShowGraceMinutes(childComplexity), true
 	case "BookingRules.requiresApproval":
 		if e.ComplexityRoot.BookingRules.RequiresApproval == nil {
 			break
@@ -1419,6 +1615,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Closure.Start(childComplexity), true
 
+	case "Committee.bookings":
+		if e.ComplexityRoot.Committee.Bookings == nil {
+			break
+		}
+
+		args, err := ec.field_Committee_bookings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Committee.Bookings(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].([]booking.Status), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Committee.community":
 		if e.ComplexityRoot.Committee.Community == nil {
 			break
@@ -1482,6 +1689,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Committee.Needs(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*lists.NeedStatus)), true
+	case "Committee.noShows":
+		if e.ComplexityRoot.Committee.NoShows == nil {
+			break
+		}
+
+		args, err := ec.field_Committee_noShows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Committee.NoShows(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Committee.projects":
 		if e.ComplexityRoot.Committee.Projects == nil {
 			break
@@ -1649,6 +1867,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommunityPayload.UserErrors(childComplexity), true
 
+	case "DeliveryChannel.createdAt":
+		if e.ComplexityRoot.DeliveryChannel.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannel.CreatedAt(childComplexity), true
+	case "DeliveryChannel.id":
+		if e.ComplexityRoot.DeliveryChannel.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannel.ID(childComplexity), true
+	case "DeliveryChannel.kind":
+		if e.ComplexityRoot.DeliveryChannel.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannel.Kind(childComplexity), true
+	case "DeliveryChannel.target":
+		if e.ComplexityRoot.DeliveryChannel.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannel.Target(childComplexity), true
+
+	case "DeliveryFailure.attempts":
+		if e.ComplexityRoot.DeliveryFailure.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailure.Attempts(childComplexity), true
+	case "DeliveryFailure.channelId":
+		if e.ComplexityRoot.DeliveryFailure.ChannelID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailure.ChannelID(childComplexity), true
+	case "DeliveryFailure.channelKind":
+		if e.ComplexityRoot.DeliveryFailure.ChannelKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailure.ChannelKind(childComplexity), true
+	case "DeliveryFailure.failedAt":
+		if e.ComplexityRoot.DeliveryFailure.FailedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailure.FailedAt(childComplexity), true
+	case "DeliveryFailure.kind":
+		if e.ComplexityRoot.DeliveryFailure.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailure.Kind(childComplexity), true
+	case "DeliveryFailure.lastError":
+		if e.ComplexityRoot.DeliveryFailure.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailure.LastError(childComplexity), true
+	case "DeliveryFailure.object":
+		if e.ComplexityRoot.DeliveryFailure.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailure.Object(childComplexity), true
+
+	case "DeliveryFailureConnection.edges":
+		if e.ComplexityRoot.DeliveryFailureConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailureConnection.Edges(childComplexity), true
+	case "DeliveryFailureConnection.pageInfo":
+		if e.ComplexityRoot.DeliveryFailureConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailureConnection.PageInfo(childComplexity), true
+	case "DeliveryFailureConnection.totalCount":
+		if e.ComplexityRoot.DeliveryFailureConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailureConnection.TotalCount(childComplexity), true
+
+	case "DeliveryFailureEdge.cursor":
+		if e.ComplexityRoot.DeliveryFailureEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailureEdge.Cursor(childComplexity), true
+	case "DeliveryFailureEdge.node":
+		if e.ComplexityRoot.DeliveryFailureEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryFailureEdge.Node(childComplexity), true
+
 	case "EnumLabel.label":
 		if e.ComplexityRoot.EnumLabel.Label == nil {
 			break
@@ -1785,6 +2103,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridPayload.UserErrors(childComplexity), true
+
+	case "InboxItem.deadline":
+		if e.ComplexityRoot.InboxItem.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItem.Deadline(childComplexity), true
+	case "InboxItem.kind":
+		if e.ComplexityRoot.InboxItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItem.Kind(childComplexity), true
+	case "InboxItem.object":
+		if e.ComplexityRoot.InboxItem.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItem.Object(childComplexity), true
+	case "InboxItem.since":
+		if e.ComplexityRoot.InboxItem.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItem.Since(childComplexity), true
+
+	case "InboxItemConnection.edges":
+		if e.ComplexityRoot.InboxItemConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItemConnection.Edges(childComplexity), true
+	case "InboxItemConnection.pageInfo":
+		if e.ComplexityRoot.InboxItemConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItemConnection.PageInfo(childComplexity), true
+	case "InboxItemConnection.totalCount":
+		if e.ComplexityRoot.InboxItemConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItemConnection.TotalCount(childComplexity), true
+
+	case "InboxItemEdge.cursor":
+		if e.ComplexityRoot.InboxItemEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItemEdge.Cursor(childComplexity), true
+	case "InboxItemEdge.node":
+		if e.ComplexityRoot.InboxItemEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InboxItemEdge.Node(childComplexity), true
 
 	case "Invitation.id":
 		if e.ComplexityRoot.Invitation.ID == nil {
@@ -2014,6 +2389,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JointMeetingPayload.UserErrors(childComplexity), true
 
+	case "MarkNotificationsReadPayload.markedCount":
+		if e.ComplexityRoot.MarkNotificationsReadPayload.MarkedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkNotificationsReadPayload.MarkedCount(childComplexity), true
+	case "MarkNotificationsReadPayload.unreadCount":
+		if e.ComplexityRoot.MarkNotificationsReadPayload.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkNotificationsReadPayload.UnreadCount(childComplexity), true
+	case "MarkNotificationsReadPayload.userErrors":
+		if e.ComplexityRoot.MarkNotificationsReadPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkNotificationsReadPayload.UserErrors(childComplexity), true
+
 	case "Membership.committee":
 		if e.ComplexityRoot.Membership.Committee == nil {
 			break
@@ -2137,6 +2531,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddClosure(childComplexity, args["input"].(model.AddClosureInput)), true
+	case "Mutation.addDeliveryChannel":
+		if e.ComplexityRoot.Mutation.AddDeliveryChannel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addDeliveryChannel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddDeliveryChannel(childComplexity, args["input"].(model.AddDeliveryChannelInput)), true
 	case "Mutation.approveBooking":
 		if e.ComplexityRoot.Mutation.ApproveBooking == nil {
 			break
@@ -2170,6 +2575,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelJointMeeting(childComplexity, args["input"].(model.CancelJointMeetingInput)), true
+	case "Mutation.checkIn":
+		if e.ComplexityRoot.Mutation.CheckIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckIn(childComplexity, args["input"].(model.CheckInInput)), true
 	case "Mutation.completeProject":
 		if e.ComplexityRoot.Mutation.CompleteProject == nil {
 			break
@@ -2346,6 +2762,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantRole(childComplexity, args["input"].(model.GrantRoleInput)), true
+	case "Mutation.joinWaitlist":
+		if e.ComplexityRoot.Mutation.JoinWaitlist == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_joinWaitlist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.JoinWaitlist(childComplexity, args["input"].(model.JoinWaitlistInput)), true
 	case "Mutation.launchProject":
 		if e.ComplexityRoot.Mutation.LaunchProject == nil {
 			break
@@ -2357,6 +2784,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LaunchProject(childComplexity, args["input"].(model.LaunchProjectInput)), true
+	case "Mutation.leaveWaitlist":
+		if e.ComplexityRoot.Mutation.LeaveWaitlist == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_leaveWaitlist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LeaveWaitlist(childComplexity, args["input"].(model.LeaveWaitlistInput)), true
+	case "Mutation.markNotificationsRead":
+		if e.ComplexityRoot.Mutation.MarkNotificationsRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markNotificationsRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkNotificationsRead(childComplexity, args["input"].(model.MarkNotificationsReadInput)), true
 	case "Mutation.postNeed":
 		if e.ComplexityRoot.Mutation.PostNeed == nil {
 			break
@@ -2423,6 +2872,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveClosure(childComplexity, args["input"].(model.RemoveClosureInput)), true
+	case "Mutation.removeDeliveryChannel":
+		if e.ComplexityRoot.Mutation.RemoveDeliveryChannel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeDeliveryChannel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveDeliveryChannel(childComplexity, args["input"].(model.RemoveDeliveryChannelInput)), true
 	case "Mutation.reportProjectProgress":
 		if e.ComplexityRoot.Mutation.ReportProjectProgress == nil {
 			break
@@ -2813,6 +3273,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NeedPayload.UserErrors(childComplexity), true
+
+	case "Notification.createdAt":
+		if e.ComplexityRoot.Notification.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.CreatedAt(childComplexity), true
+	case "Notification.demo":
+		if e.ComplexityRoot.Notification.Demo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Demo(childComplexity), true
+	case "Notification.id":
+		if e.ComplexityRoot.Notification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.ID(childComplexity), true
+	case "Notification.kind":
+		if e.ComplexityRoot.Notification.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Kind(childComplexity), true
+	case "Notification.message":
+		if e.ComplexityRoot.Notification.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Message(childComplexity), true
+	case "Notification.object":
+		if e.ComplexityRoot.Notification.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Object(childComplexity), true
+	case "Notification.readAt":
+		if e.ComplexityRoot.Notification.ReadAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.ReadAt(childComplexity), true
+	case "Notification.detail":
+		if e.ComplexityRoot.Notification.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Text(childComplexity), true
+
+	case "NotificationConnection.edges":
+		if e.ComplexityRoot.NotificationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.Edges(childComplexity), true
+	case "NotificationConnection.pageInfo":
+		if e.ComplexityRoot.NotificationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.PageInfo(childComplexity), true
+	case "NotificationConnection.totalCount":
+		if e.ComplexityRoot.NotificationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.TotalCount(childComplexity), true
+
+	case "NotificationEdge.cursor":
+		if e.ComplexityRoot.NotificationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Cursor(childComplexity), true
+	case "NotificationEdge.node":
+		if e.ComplexityRoot.NotificationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Node(childComplexity), true
 
 	case "Offer.availableFrom":
 		if e.ComplexityRoot.Offer.AvailableFrom == nil {
@@ -3316,6 +3857,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "RemoveDeliveryChannelPayload.removedChannelId":
+		if e.ComplexityRoot.RemoveDeliveryChannelPayload.RemovedChannelID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveDeliveryChannelPayload.RemovedChannelID(childComplexity), true
+	case "RemoveDeliveryChannelPayload.userErrors":
+		if e.ComplexityRoot.RemoveDeliveryChannelPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveDeliveryChannelPayload.UserErrors(childComplexity), true
+
 	case "RequestBookingPayload.bookings":
 		if e.ComplexityRoot.RequestBookingPayload.Bookings == nil {
 			break
@@ -3534,6 +4088,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subdistrict.Demo(childComplexity), true
+	case "Subdistrict.failedDeliveries":
+		if e.ComplexityRoot.Subdistrict.FailedDeliveries == nil {
+			break
+		}
+
+		args, err := ec.field_Subdistrict_failedDeliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subdistrict.FailedDeliveries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Subdistrict.gridCount":
 		if e.ComplexityRoot.Subdistrict.GridCount == nil {
 			break
@@ -3766,6 +4331,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubdistrictStats.VenueUtilization(childComplexity), true
 
+	case "Subscription.notificationAdded":
+		if e.ComplexityRoot.Subscription.NotificationAdded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.NotificationAdded(childComplexity), true
 	case "Subscription.venueChanged":
 		if e.ComplexityRoot.Subscription.VenueChanged == nil {
 			break
@@ -3784,6 +4355,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Address(childComplexity), true
+	case "Unit.bookingRequests":
+		if e.ComplexityRoot.Unit.BookingRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_bookingRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.BookingRequests(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].([]booking.Status), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Unit.community":
 		if e.ComplexityRoot.Unit.Community == nil {
 			break
@@ -3987,7 +4569,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Venue.Bookings(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["from"].(*time.Time), args["to"].(*time.Time)), true
+		return e.ComplexityRoot.Venue.Bookings(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["from"].(*time.Time), args["to"].(*time.Time), args["status"].([]booking.Status)), true
 	case "Venue.capacity":
 		if e.ComplexityRoot.Venue.Capacity == nil {
 			break
@@ -4047,6 +4629,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Venue.Name(childComplexity), true
+	case "Venue.noShows":
+		if e.ComplexityRoot.Venue.NoShows == nil {
+			break
+		}
+
+		args, err := ec.field_Venue_noShows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Venue.NoShows(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Venue.openingExceptions":
 		if e.ComplexityRoot.Venue.OpeningExceptions == nil {
 			break
@@ -4146,12 +4739,120 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Account(childComplexity), true
+	case "Viewer.inbox":
+		if e.ComplexityRoot.Viewer.Inbox == nil {
+			break
+		}
+
+		args, err := ec.field_Viewer_inbox_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Viewer.Inbox(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Viewer.notifications":
+		if e.ComplexityRoot.Viewer.Notifications == nil {
+			break
+		}
+
+		args, err := ec.field_Viewer_notifications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Viewer.Notifications(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["unread"].(*bool)), true
 	case "Viewer.roles":
 		if e.ComplexityRoot.Viewer.Roles == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Viewer.Roles(childComplexity), true
+	case "Viewer.unreadNotificationCount":
+		if e.ComplexityRoot.Viewer.UnreadNotificationCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.UnreadNotificationCount(childComplexity), true
+
+	case "WaitlistEntry.committee":
+		if e.ComplexityRoot.WaitlistEntry.Committee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.Committee(childComplexity), true
+	case "WaitlistEntry.joinedAt":
+		if e.ComplexityRoot.WaitlistEntry.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.CreatedAt(childComplexity), true
+	case "WaitlistEntry.endsAt":
+		if e.ComplexityRoot.WaitlistEntry.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.End(childComplexity), true
+	case "WaitlistEntry.expectedAttendees":
+		if e.ComplexityRoot.WaitlistEntry.ExpectedAttendees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.ExpectedAttendees(childComplexity), true
+	case "WaitlistEntry.id":
+		if e.ComplexityRoot.WaitlistEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.ID(childComplexity), true
+	case "WaitlistEntry.offerExpiresAt":
+		if e.ComplexityRoot.WaitlistEntry.OfferExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.OfferExpiresAt(childComplexity), true
+	case "WaitlistEntry.offeredAt":
+		if e.ComplexityRoot.WaitlistEntry.OfferedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.OfferedAt(childComplexity), true
+	case "WaitlistEntry.purpose":
+		if e.ComplexityRoot.WaitlistEntry.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.Purpose(childComplexity), true
+	case "WaitlistEntry.startsAt":
+		if e.ComplexityRoot.WaitlistEntry.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.Start(childComplexity), true
+	case "WaitlistEntry.status":
+		if e.ComplexityRoot.WaitlistEntry.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.Status(childComplexity), true
+	case "WaitlistEntry.venue":
+		if e.ComplexityRoot.WaitlistEntry.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistEntry.Venue(childComplexity), true
+
+	case "WaitlistPayload.entry":
+		if e.ComplexityRoot.WaitlistPayload.Entry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistPayload.Entry(childComplexity), true
+	case "WaitlistPayload.userErrors":
+		if e.ComplexityRoot.WaitlistPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaitlistPayload.UserErrors(childComplexity), true
 
 	}
 	return 0, false
@@ -4163,10 +4864,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AddClosureInput", ec.unmarshalInputAddClosureInput),
+			graphql.NewInputUnmarshaler("AddDeliveryChannelInput", ec.unmarshalInputAddDeliveryChannelInput),
 			graphql.NewInputUnmarshaler("AgendaItemInput", ec.unmarshalInputAgendaItemInput),
 			graphql.NewInputUnmarshaler("ApproveBookingInput", ec.unmarshalInputApproveBookingInput),
 			graphql.NewInputUnmarshaler("CancelBookingInput", ec.unmarshalInputCancelBookingInput),
 			graphql.NewInputUnmarshaler("CancelJointMeetingInput", ec.unmarshalInputCancelJointMeetingInput),
+			graphql.NewInputUnmarshaler("CheckInInput", ec.unmarshalInputCheckInInput),
 			graphql.NewInputUnmarshaler("CompleteProjectInput", ec.unmarshalInputCompleteProjectInput),
 			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
 			graphql.NewInputUnmarshaler("CreateCalendarFeedInput", ec.unmarshalInputCreateCalendarFeedInput),
@@ -4183,7 +4886,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EndMembershipInput", ec.unmarshalInputEndMembershipInput),
 			graphql.NewInputUnmarshaler("EscalateNeedInput", ec.unmarshalInputEscalateNeedInput),
 			graphql.NewInputUnmarshaler("GrantRoleInput", ec.unmarshalInputGrantRoleInput),
+			graphql.NewInputUnmarshaler("JoinWaitlistInput", ec.unmarshalInputJoinWaitlistInput),
 			graphql.NewInputUnmarshaler("LaunchProjectInput", ec.unmarshalInputLaunchProjectInput),
+			graphql.NewInputUnmarshaler("LeaveWaitlistInput", ec.unmarshalInputLeaveWaitlistInput),
+			graphql.NewInputUnmarshaler("MarkNotificationsReadInput", ec.unmarshalInputMarkNotificationsReadInput),
 			graphql.NewInputUnmarshaler("OpeningExceptionInput", ec.unmarshalInputOpeningExceptionInput),
 			graphql.NewInputUnmarshaler("OpeningHoursInput", ec.unmarshalInputOpeningHoursInput),
 			graphql.NewInputUnmarshaler("PostNeedInput", ec.unmarshalInputPostNeedInput),
@@ -4193,6 +4899,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecurrenceInput", ec.unmarshalInputRecurrenceInput),
 			graphql.NewInputUnmarshaler("RejectBookingInput", ec.unmarshalInputRejectBookingInput),
 			graphql.NewInputUnmarshaler("RemoveClosureInput", ec.unmarshalInputRemoveClosureInput),
+			graphql.NewInputUnmarshaler("RemoveDeliveryChannelInput", ec.unmarshalInputRemoveDeliveryChannelInput),
 			graphql.NewInputUnmarshaler("ReportProjectProgressInput", ec.unmarshalInputReportProjectProgressInput),
 			graphql.NewInputUnmarshaler("RequestBookingInput", ec.unmarshalInputRequestBookingInput),
 			graphql.NewInputUnmarshaler("RespondToInvitationInput", ec.unmarshalInputRespondToInvitationInput),
@@ -5282,6 +5989,428 @@ type Subscription {
   venueChanged("The venue to watch." venueId: ID!): Venue!
 }
 `, BuiltIn: false},
+	{Name: "../../schema/daily.graphqls", Input: `# The daily loop: work lists, the inbox and notifications.
+
+extend type Committee {
+  "The committee's bookings that you may see (its administrators', the sub-district's), the soonest first: upcoming and pending ones are what a booker works on."
+  bookings(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+    "Only bookings in one of these statuses; all when left out."
+    status: [BookingStatus!]
+    "With ` + "`" + `to` + "`" + `: only bookings that overlap [from, to)."
+    from: DateTime
+    "The end of the window ` + "`" + `from` + "`" + ` starts."
+    to: DateTime
+  ): BookingConnection!
+}
+
+extend type Committee {
+  "How many of the committee's bookings starting in [from, to) were no-shows (not checked in); for its administrators, 0 for others."
+  noShows("The start of the window." from: DateTime!, "The end of the window." to: DateTime!): Int!
+}
+
+extend type Venue {
+  "How many bookings of the venue starting in [from, to) were no-shows (not checked in); for the unit's administrators, 0 for others."
+  noShows("The start of the window." from: DateTime!, "The end of the window." to: DateTime!): Int!
+}
+
+extend type Unit {
+  "The bookings of the unit's venues, for its administrators (and the sub-district's), the soonest first: a pending request must be decided before it starts."
+  bookingRequests(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+    "Only bookings in one of these statuses; all when left out (PENDING for the requests to decide)."
+    status: [BookingStatus!]
+    "With ` + "`" + `to` + "`" + `: only bookings that overlap [from, to)."
+    from: DateTime
+    "The end of the window ` + "`" + `from` + "`" + ` starts."
+    to: DateTime
+  ): BookingConnection!
+}
+
+"What an inbox item asks of you."
+enum InboxItemKind {
+  "A pending booking of a venue you administer waits for your approval."
+  BOOKING_TO_APPROVE
+  "An invitation to a joint meeting waits for your answer."
+  INVITATION_TO_ANSWER
+  "A need was escalated to the level you handle and is still open."
+  NEED_ESCALATED
+  "A project you own (or oversee) is past its due day and still active."
+  PROJECT_OVERDUE
+}
+
+"One thing that waits for the signed-in person."
+type InboxItem {
+  "What it asks of you."
+  kind: InboxItemKind!
+  "The record to act on: a Booking, an Invitation, a Need or a Project."
+  object: Node!
+  "Since when it waits."
+  since: DateTime!
+  "By when it should be done, if there is a deadline: a booking's or meeting's start, a project's due day."
+  deadline: DateTime
+}
+
+"A page of inbox items."
+type InboxItemConnection {
+  "The items on this page with their cursors."
+  edges: [InboxItemEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many items wait, over all pages: the number for a badge."
+  totalCount: Int!
+}
+
+"An inbox item in a connection."
+type InboxItemEdge {
+  "The cursor of this item."
+  cursor: String!
+  "The item."
+  node: InboxItem!
+}
+
+extend type Viewer {
+  "What waits for you across your roles, the nearest deadline first (items without one last, oldest first); empty for anonymous visitors."
+  inbox(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+  ): InboxItemConnection!
+}
+
+"What a notification tells of."
+enum NotificationKind {
+  "A committee asked for a venue of your unit."
+  BOOKING_REQUESTED
+  "The venue's owner approved your committee's booking."
+  BOOKING_APPROVED
+  "The venue's owner rejected your committee's booking."
+  BOOKING_REJECTED
+  "A booking was cancelled."
+  BOOKING_CANCELLED
+  "A maintenance closure hits your committee's booking: move or cancel it."
+  BOOKING_AFFECTED
+  "You are invited to a joint meeting."
+  INVITATION_SENT
+  "A joint meeting you were invited to was cancelled; the invitation is withdrawn."
+  MEETING_CANCELLED
+  "A joint meeting you are invited to moved."
+  MEETING_RESCHEDULED
+  "A need was escalated to the level you handle."
+  NEED_ESCALATED
+  "A project you own or oversee is past its due day."
+  PROJECT_OVERDUE
+  "Your committee's approved booking starts soon."
+  BOOKING_REMINDER
+  "Nobody checked in to a booking within the grace period; it is NO_SHOW and the venue is free again."
+  BOOKING_NO_SHOW
+  "A window your committee waits for is free and held for you for a limited time: book it."
+  WAITLIST_OFFERED
+  "A joint meeting you are invited to starts soon."
+  MEETING_REMINDER
+}
+
+"Something that happened which concerns you, kept until you read it and after."
+type Notification implements Node {
+  "The global id."
+  id: ID!
+  "What it tells of."
+  kind: NotificationKind!
+  "The record it is about (a Booking, JointMeeting, Need or Project); null when it is gone or you may no longer see it."
+  object: Node
+  "The text to show, in the answer's language: what happened and, after a colon, the reason or detail given."
+  message: String!
+  "The reason or detail given with the change (a rejection's reason, a booking's purpose), as written."
+  detail: String!
+  "When it happened."
+  createdAt: DateTime!
+  "When you marked it read; null while unread."
+  readAt: DateTime
+  "Whether this is demo data."
+  demo: Boolean!
+}
+
+"A page of notifications."
+type NotificationConnection {
+  "The notifications on this page with their cursors."
+  edges: [NotificationEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many notifications match, over all pages."
+  totalCount: Int!
+}
+
+"A notification in a connection."
+type NotificationEdge {
+  "The cursor of this item."
+  cursor: String!
+  "The notification."
+  node: Notification!
+}
+
+extend type Viewer {
+  "Your notifications, the newest first; empty for anonymous visitors."
+  notifications(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+    "Only the unread ones (true); all when left out or false."
+    unread: Boolean
+  ): NotificationConnection!
+  "How many of your notifications are unread: the number for a badge."
+  unreadNotificationCount: Int!
+}
+
+"Input of ` + "`" + `markNotificationsRead` + "`" + `."
+input MarkNotificationsReadInput {
+  "The notifications to mark read, at most 100; yours only (others' are left alone)."
+  ids: [ID!]
+  "Marks every notification of yours read; ` + "`" + `ids` + "`" + ` is then not needed."
+  all: Boolean
+}
+
+"The result of ` + "`" + `markNotificationsRead` + "`" + `."
+type MarkNotificationsReadPayload {
+  "How many notifications this marked read."
+  markedCount: Int!
+  "How many of your notifications are still unread."
+  unreadCount: Int!
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Marks some or all of your notifications read."
+  markNotificationsRead("Which notifications." input: MarkNotificationsReadInput!): MarkNotificationsReadPayload!
+}
+
+extend type Subscription {
+  "Each notification you receive, as it is written (through any replica of the server); for signed-in accounts."
+  notificationAdded: Notification!
+}
+
+"How a delivery channel delivers notifications beyond the page."
+enum DeliveryChannelKind {
+  "POSTs a JSON body (kind, message, detail, objectType, objectId, subdistrictId, at) signed in ` + "`" + `X-Cogov-Signature: sha256=<hex HMAC-SHA256 of the secret over the X-Cogov-Timestamp value, a dot and the body>` + "`" + `."
+  WEBHOOK
+  "POSTs a text message to a WeCom (企业微信) group robot's webhook address."
+  WECOM
+  "Sends a text message to a mobile number (through the configured SMS provider)."
+  SMS
+}
+
+"Where the notifications to a unit's or committee's administrators are also delivered."
+type DeliveryChannel implements Node {
+  "The global id."
+  id: ID!
+  "How it delivers."
+  kind: DeliveryChannelKind!
+  "The address (a URL) or the mobile number."
+  target: String!
+  "When it was added."
+  createdAt: DateTime!
+}
+
+"Input of ` + "`" + `addDeliveryChannel` + "`" + `."
+input AddDeliveryChannelInput {
+  "The unit or committee whose notifications to deliver; you must administer it."
+  ownerId: ID!
+  "How to deliver."
+  kind: DeliveryChannelKind!
+  "An http(s) URL for WEBHOOK and WECOM, a mobile number of 11 digits for SMS."
+  target: String!
+}
+
+"The result of ` + "`" + `addDeliveryChannel` + "`" + `."
+type AddDeliveryChannelPayload {
+  "The channel; null when the mutation failed."
+  channel: DeliveryChannel
+  "The secret that signs a WEBHOOK's bodies, shown only this once; null for other kinds."
+  secret: String
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `removeDeliveryChannel` + "`" + `."
+input RemoveDeliveryChannelInput {
+  "The channel to remove."
+  channelId: ID!
+}
+
+"The result of ` + "`" + `removeDeliveryChannel` + "`" + `."
+type RemoveDeliveryChannelPayload {
+  "The removed channel's id; null when the mutation failed."
+  removedChannelId: ID
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A delivery that failed after all its attempts."
+type DeliveryFailure {
+  "The channel's global id (it may have been removed since)."
+  channelId: ID!
+  "How the channel delivers."
+  channelKind: DeliveryChannelKind!
+  "What the notification told of."
+  kind: NotificationKind!
+  "The record it was about; null when it is gone."
+  object: Node
+  "How many attempts were made."
+  attempts: Int!
+  "The last attempt's error."
+  lastError: String!
+  "When it was given up."
+  failedAt: DateTime!
+}
+
+"A page of failed deliveries."
+type DeliveryFailureConnection {
+  "The failures on this page with their cursors."
+  edges: [DeliveryFailureEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many deliveries failed, over all pages."
+  totalCount: Int!
+}
+
+"A failed delivery in a connection."
+type DeliveryFailureEdge {
+  "The cursor of this item."
+  cursor: String!
+  "The failure."
+  node: DeliveryFailure!
+}
+
+extend type Subdistrict {
+  "Deliveries to channels that failed after all their retries, the latest first; for the sub-district's administrators (empty for others)."
+  failedDeliveries(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+  ): DeliveryFailureConnection!
+}
+
+extend type Mutation {
+  "Adds a delivery channel to a unit or committee you administer."
+  addDeliveryChannel("The channel." input: AddDeliveryChannelInput!): AddDeliveryChannelPayload!
+  "Removes a delivery channel of a unit or committee you administer."
+  removeDeliveryChannel("Which channel." input: RemoveDeliveryChannelInput!): RemoveDeliveryChannelPayload!
+}
+
+"Where a waitlist entry is."
+enum WaitlistStatus {
+  "Waiting for the window to be freed."
+  WAITING
+  "The window was freed and is held for the committee until ` + "`" + `offerExpiresAt` + "`" + `: book it with ` + "`" + `requestBooking` + "`" + `."
+  OFFERED
+  "The committee booked the window."
+  TAKEN
+  "The committee left the waitlist."
+  LEFT
+  "The offer ran out before the committee booked; the window went to the next waiting committee."
+  EXPIRED
+}
+
+"A committee waiting for a window of a venue that is taken."
+type WaitlistEntry implements Node {
+  "The global id."
+  id: ID!
+  "Where it is."
+  status: WaitlistStatus!
+  "The venue."
+  venue: Venue!
+  "The waiting committee."
+  committee: Committee!
+  "When the window starts."
+  startsAt: DateTime!
+  "When the window ends."
+  endsAt: DateTime!
+  "What the venue would be used for."
+  purpose: String!
+  "How many people are expected."
+  expectedAttendees: Int!
+  "When the window was offered to the committee."
+  offeredAt: DateTime
+  "Until when the offered window is held for the committee."
+  offerExpiresAt: DateTime
+  "When the committee joined the waitlist; earlier entries are offered first."
+  joinedAt: DateTime!
+}
+
+"Input of ` + "`" + `joinWaitlist` + "`" + `."
+input JoinWaitlistInput {
+  "The venue."
+  venueId: ID!
+  "The committee that waits; you must administer it."
+  committeeId: ID!
+  "When the window starts."
+  startsAt: DateTime!
+  "When the window ends."
+  endsAt: DateTime!
+  "What the venue would be used for."
+  purpose: String!
+  "How many people are expected."
+  expectedAttendees: Int!
+}
+
+"Input of ` + "`" + `leaveWaitlist` + "`" + `."
+input LeaveWaitlistInput {
+  "The entry."
+  entryId: ID!
+}
+
+"The result of a waitlist mutation."
+type WaitlistPayload {
+  "The entry as it now is; null when the mutation failed."
+  entry: WaitlistEntry
+  "The rules the input broke; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Input of ` + "`" + `checkIn` + "`" + `."
+input CheckInInput {
+  "The approved booking, from 30 minutes before its start until the venue's grace period after it."
+  bookingId: ID!
+}
+
+extend type Mutation {
+  "Waits for a window of a venue that another committee holds; when it is freed, the first waiting committee is offered it for a limited time (a notification WAITLIST_OFFERED)."
+  joinWaitlist("The window." input: JoinWaitlistInput!): WaitlistPayload!
+  "Leaves a waitlist; an offer you leave goes to the next waiting committee."
+  leaveWaitlist("Which entry." input: LeaveWaitlistInput!): WaitlistPayload!
+  "Records that the booker arrived; the booking committee's or the venue unit's administrators may. A booking not checked in within the grace period becomes NO_SHOW."
+  checkIn("Which booking." input: CheckInInput!): BookingPayload!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/meetings.graphqls", Input: `# Joint meetings, the three lists (needs, offers, projects) and the sub-district's figures.
 
 extend type Subdistrict {
@@ -5527,6 +6656,8 @@ enum InvitationResponse {
   ACCEPTED
   "Will not attend."
   DECLINED
+  "Withdrawn: the meeting was cancelled."
+  WITHDRAWN
 }
 
 "A seat invited to a joint meeting."
@@ -6272,6 +7403,8 @@ type Venue implements Node {
     from: DateTime
     "The end of the window ` + "`" + `from` + "`" + ` starts."
     to: DateTime
+    "Only bookings in one of these statuses; all when left out."
+    status: [BookingStatus!]
   ): BookingConnection!
 }
 
@@ -6353,6 +7486,8 @@ type BookingRules {
   eligibleCommittees: [Committee!]!
   "How many hours a committee may book the venue per week (Monday to Sunday in the sub-district's time zone); null for no limit."
   weeklyQuotaHours: Float
+  "An approved booking not checked in this many minutes after its start becomes NO_SHOW and frees the venue; null for never."
+  noShowGraceMinutes: Int
 }
 
 "Whether a stretch of a venue's calendar can be booked."
@@ -6391,6 +7526,8 @@ enum BookingStatus {
   CANCELLED
   "Took place; the attendance is recorded."
   COMPLETED
+  "Approved but nobody checked in within the venue's grace period; the rest of its time was released."
+  NO_SHOW
 }
 
 "A committee's booking of a venue."
@@ -6409,6 +7546,8 @@ type Booking implements Node {
   expectedAttendees: Int!
   "How many came, once recorded."
   actualAttendees: Int
+  "When the booker checked in (` + "`" + `checkIn` + "`" + `), if they did."
+  checkedInAt: DateTime
   "The owner's note on approval, or the reason of a rejection or cancellation."
   decisionNote: String!
   "Goes up by one with every change; pass it back to detect a concurrent change."
@@ -6703,6 +7842,8 @@ input SetBookingRulesInput {
   eligibleCommitteeIds: [ID!]
   "How many hours a committee may book per week; leave out for no limit."
   weeklyQuotaHours: Float
+  "Minutes after the start by which an approved booking must be checked in, 1 to 1440, or 0 for never; 15 when left out."
+  noShowGraceMinutes: Int
 }
 
 "Input of ` + "`" + `addClosure` + "`" + `."
@@ -6853,6 +7994,18 @@ func (ec *executionContext) childFields_AddClosurePayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type AddClosurePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_AddDeliveryChannelPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "channel":
+		return ec.fieldContext_AddDeliveryChannelPayload_channel(ctx, field)
+	case "secret":
+		return ec.fieldContext_AddDeliveryChannelPayload_secret(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddDeliveryChannelPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddDeliveryChannelPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AgendaItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "position":
@@ -6901,6 +8054,8 @@ func (ec *executionContext) childFields_Booking(ctx context.Context, field graph
 		return ec.fieldContext_Booking_expectedAttendees(ctx, field)
 	case "actualAttendees":
 		return ec.fieldContext_Booking_actualAttendees(ctx, field)
+	case "checkedInAt":
+		return ec.fieldContext_Booking_checkedInAt(ctx, field)
 	case "decisionNote":
 		return ec.fieldContext_Booking_decisionNote(ctx, field)
 	case "version":
@@ -6989,6 +8144,8 @@ func (ec *executionContext) childFields_BookingRules(ctx context.Context, field 
 		return ec.fieldContext_BookingRules_eligibleCommittees(ctx, field)
 	case "weeklyQuotaHours":
 		return ec.fieldContext_BookingRules_weeklyQuotaHours(ctx, field)
+	case "noShowGraceMinutes":
+		return ec.fieldContext_BookingRules_noShowGraceMinutes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BookingRules", field.Name)
 }
@@ -7039,6 +8196,10 @@ func (ec *executionContext) childFields_Committee(ctx context.Context, field gra
 		return ec.fieldContext_Committee_community(ctx, field)
 	case "memberships":
 		return ec.fieldContext_Committee_memberships(ctx, field)
+	case "bookings":
+		return ec.fieldContext_Committee_bookings(ctx, field)
+	case "noShows":
+		return ec.fieldContext_Committee_noShows(ctx, field)
 	case "jointMeetings":
 		return ec.fieldContext_Committee_jointMeetings(ctx, field)
 	case "needs":
@@ -7135,6 +8296,62 @@ func (ec *executionContext) childFields_CommunityPayload(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type CommunityPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DeliveryChannel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DeliveryChannel_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_DeliveryChannel_kind(ctx, field)
+	case "target":
+		return ec.fieldContext_DeliveryChannel_target(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_DeliveryChannel_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeliveryChannel", field.Name)
+}
+
+func (ec *executionContext) childFields_DeliveryFailure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "channelId":
+		return ec.fieldContext_DeliveryFailure_channelId(ctx, field)
+	case "channelKind":
+		return ec.fieldContext_DeliveryFailure_channelKind(ctx, field)
+	case "kind":
+		return ec.fieldContext_DeliveryFailure_kind(ctx, field)
+	case "object":
+		return ec.fieldContext_DeliveryFailure_object(ctx, field)
+	case "attempts":
+		return ec.fieldContext_DeliveryFailure_attempts(ctx, field)
+	case "lastError":
+		return ec.fieldContext_DeliveryFailure_lastError(ctx, field)
+	case "failedAt":
+		return ec.fieldContext_DeliveryFailure_failedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeliveryFailure", field.Name)
+}
+
+func (ec *executionContext) childFields_DeliveryFailureConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DeliveryFailureConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DeliveryFailureConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DeliveryFailureConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeliveryFailureConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DeliveryFailureEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DeliveryFailureEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DeliveryFailureEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeliveryFailureEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_EnumLabel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "value":
@@ -7211,6 +8428,42 @@ func (ec *executionContext) childFields_GridPayload(ctx context.Context, field g
 		return ec.fieldContext_GridPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GridPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_InboxItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_InboxItem_kind(ctx, field)
+	case "object":
+		return ec.fieldContext_InboxItem_object(ctx, field)
+	case "since":
+		return ec.fieldContext_InboxItem_since(ctx, field)
+	case "deadline":
+		return ec.fieldContext_InboxItem_deadline(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InboxItem", field.Name)
+}
+
+func (ec *executionContext) childFields_InboxItemConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InboxItemConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InboxItemConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InboxItemConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InboxItemConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InboxItemEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_InboxItemEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_InboxItemEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InboxItemEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7329,6 +8582,18 @@ func (ec *executionContext) childFields_JointMeetingPayload(ctx context.Context,
 		return ec.fieldContext_JointMeetingPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JointMeetingPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MarkNotificationsReadPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "markedCount":
+		return ec.fieldContext_MarkNotificationsReadPayload_markedCount(ctx, field)
+	case "unreadCount":
+		return ec.fieldContext_MarkNotificationsReadPayload_unreadCount(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MarkNotificationsReadPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkNotificationsReadPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7461,6 +8726,50 @@ func (ec *executionContext) childFields_NeedPayload(ctx context.Context, field g
 		return ec.fieldContext_NeedPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NeedPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Notification_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Notification_kind(ctx, field)
+	case "object":
+		return ec.fieldContext_Notification_object(ctx, field)
+	case "message":
+		return ec.fieldContext_Notification_message(ctx, field)
+	case "detail":
+		return ec.fieldContext_Notification_detail(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Notification_createdAt(ctx, field)
+	case "readAt":
+		return ec.fieldContext_Notification_readAt(ctx, field)
+	case "demo":
+		return ec.fieldContext_Notification_demo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NotificationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NotificationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NotificationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NotificationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Offer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7693,6 +9002,16 @@ func (ec *executionContext) childFields_ProjectUpdate(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ProjectUpdate", field.Name)
 }
 
+func (ec *executionContext) childFields_RemoveDeliveryChannelPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "removedChannelId":
+		return ec.fieldContext_RemoveDeliveryChannelPayload_removedChannelId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RemoveDeliveryChannelPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveDeliveryChannelPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RequestBookingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "bookings":
@@ -7841,6 +9160,8 @@ func (ec *executionContext) childFields_Subdistrict(ctx context.Context, field g
 		return ec.fieldContext_Subdistrict_people(ctx, field)
 	case "gridCount":
 		return ec.fieldContext_Subdistrict_gridCount(ctx, field)
+	case "failedDeliveries":
+		return ec.fieldContext_Subdistrict_failedDeliveries(ctx, field)
 	case "jointMeetings":
 		return ec.fieldContext_Subdistrict_jointMeetings(ctx, field)
 	case "needs":
@@ -7935,6 +9256,8 @@ func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.
 		return ec.fieldContext_Unit_community(ctx, field)
 	case "memberships":
 		return ec.fieldContext_Unit_memberships(ctx, field)
+	case "bookingRequests":
+		return ec.fieldContext_Unit_bookingRequests(ctx, field)
 	case "offers":
 		return ec.fieldContext_Unit_offers(ctx, field)
 	case "projects":
@@ -8045,6 +9368,8 @@ func (ec *executionContext) childFields_Venue(ctx context.Context, field graphql
 		return ec.fieldContext_Venue_availability(ctx, field)
 	case "bookings":
 		return ec.fieldContext_Venue_bookings(ctx, field)
+	case "noShows":
+		return ec.fieldContext_Venue_noShows(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Venue", field.Name)
 }
@@ -8087,8 +9412,52 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_account(ctx, field)
 	case "roles":
 		return ec.fieldContext_Viewer_roles(ctx, field)
+	case "inbox":
+		return ec.fieldContext_Viewer_inbox(ctx, field)
+	case "notifications":
+		return ec.fieldContext_Viewer_notifications(ctx, field)
+	case "unreadNotificationCount":
+		return ec.fieldContext_Viewer_unreadNotificationCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_WaitlistEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WaitlistEntry_id(ctx, field)
+	case "status":
+		return ec.fieldContext_WaitlistEntry_status(ctx, field)
+	case "venue":
+		return ec.fieldContext_WaitlistEntry_venue(ctx, field)
+	case "committee":
+		return ec.fieldContext_WaitlistEntry_committee(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_WaitlistEntry_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_WaitlistEntry_endsAt(ctx, field)
+	case "purpose":
+		return ec.fieldContext_WaitlistEntry_purpose(ctx, field)
+	case "expectedAttendees":
+		return ec.fieldContext_WaitlistEntry_expectedAttendees(ctx, field)
+	case "offeredAt":
+		return ec.fieldContext_WaitlistEntry_offeredAt(ctx, field)
+	case "offerExpiresAt":
+		return ec.fieldContext_WaitlistEntry_offerExpiresAt(ctx, field)
+	case "joinedAt":
+		return ec.fieldContext_WaitlistEntry_joinedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WaitlistEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_WaitlistPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entry":
+		return ec.fieldContext_WaitlistPayload_entry(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_WaitlistPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WaitlistPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8206,6 +9575,68 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Committee_bookings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]booking.Status, error) {
+			return ec.unmarshalOBookingStatus2ᚕcogovᚋinternalᚋbookingᚐStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg6
+	return args, nil
+}
 
 func (ec *executionContext) field_Committee_jointMeetings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -8374,6 +9805,28 @@ func (ec *executionContext) field_Committee_needs_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["status"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Committee_noShows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -8635,6 +10088,20 @@ func (ec *executionContext) field_Mutation_addClosure_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addDeliveryChannel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddDeliveryChannelInput, error) {
+			return ec.unmarshalNAddDeliveryChannelInput2cogovᚋgraphᚋmodelᚐAddDeliveryChannelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_approveBooking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8669,6 +10136,20 @@ func (ec *executionContext) field_Mutation_cancelJointMeeting_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CancelJointMeetingInput, error) {
 			return ec.unmarshalNCancelJointMeetingInput2cogovᚋgraphᚋmodelᚐCancelJointMeetingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_checkIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CheckInInput, error) {
+			return ec.unmarshalNCheckInInput2cogovᚋgraphᚋmodelᚐCheckInInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8901,12 +10382,54 @@ func (ec *executionContext) field_Mutation_grantRole_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_joinWaitlist_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.JoinWaitlistInput, error) {
+			return ec.unmarshalNJoinWaitlistInput2cogovᚋgraphᚋmodelᚐJoinWaitlistInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_launchProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.LaunchProjectInput, error) {
 			return ec.unmarshalNLaunchProjectInput2cogovᚋgraphᚋmodelᚐLaunchProjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_leaveWaitlist_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LeaveWaitlistInput, error) {
+			return ec.unmarshalNLeaveWaitlistInput2cogovᚋgraphᚋmodelᚐLeaveWaitlistInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markNotificationsRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MarkNotificationsReadInput, error) {
+			return ec.unmarshalNMarkNotificationsReadInput2cogovᚋgraphᚋmodelᚐMarkNotificationsReadInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8991,6 +10514,20 @@ func (ec *executionContext) field_Mutation_removeClosure_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RemoveClosureInput, error) {
 			return ec.unmarshalNRemoveClosureInput2cogovᚋgraphᚋmodelᚐRemoveClosureInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeDeliveryChannel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemoveDeliveryChannelInput, error) {
+			return ec.unmarshalNRemoveDeliveryChannelInput2cogovᚋgraphᚋmodelᚐRemoveDeliveryChannelInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9661,6 +11198,44 @@ func (ec *executionContext) field_Subdistrict_communities_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Subdistrict_failedDeliveries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Subdistrict_jointMeetings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10021,6 +11596,68 @@ func (ec *executionContext) field_Subscription_venueChanged_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Unit_bookingRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]booking.Status, error) {
+			return ec.unmarshalOBookingStatus2ᚕcogovᚋinternalᚋbookingᚐStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Unit_contribution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10254,10 +11891,40 @@ func (ec *executionContext) field_Venue_bookings_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["to"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]booking.Status, error) {
+			return ec.unmarshalOBookingStatus2ᚕcogovᚋinternalᚋbookingᚐStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg6
 	return args, nil
 }
 
 func (ec *executionContext) field_Venue_closures_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Venue_noShows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
@@ -10298,6 +11965,90 @@ func (ec *executionContext) field_Venue_openingExceptions_args(ctx context.Conte
 		return nil, err
 	}
 	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Viewer_inbox_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Viewer_notifications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "unread",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unread"] = arg4
 	return args, nil
 }
 
@@ -10690,6 +12441,93 @@ func (ec *executionContext) _AddClosurePayload_userErrors(ctx context.Context, f
 func (ec *executionContext) fieldContext_AddClosurePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AddClosurePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddDeliveryChannelPayload_channel(ctx context.Context, field graphql.CollectedField, obj *model.AddDeliveryChannelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddDeliveryChannelPayload_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Channel) graphql.Marshaler {
+			return ec.marshalODeliveryChannel2ᚖcogovᚋinternalᚋnotifyᚐChannel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddDeliveryChannelPayload_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddDeliveryChannelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeliveryChannel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddDeliveryChannelPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.AddDeliveryChannelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddDeliveryChannelPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddDeliveryChannelPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddDeliveryChannelPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AddDeliveryChannelPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AddDeliveryChannelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddDeliveryChannelPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddDeliveryChannelPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddDeliveryChannelPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -11107,6 +12945,29 @@ func (ec *executionContext) _Booking_actualAttendees(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Booking_actualAttendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Booking", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Booking_checkedInAt(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_checkedInAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedInAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_checkedInAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Booking_decisionNote(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
@@ -11875,6 +13736,29 @@ func (ec *executionContext) fieldContext_BookingRules_weeklyQuotaHours(_ context
 	return graphql.NewScalarFieldContext("BookingRules", field, true, true, "Float")
 }
 
+func (ec *executionContext) _BookingRules_noShowGraceMinutes(ctx context.Context, field graphql.CollectedField, obj *booking.Rules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingRules_noShowGraceMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoShowGraceMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingRules_noShowGraceMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingRules", field, false, false, "Int")
+}
+
 func (ec *executionContext) _CalendarFeedPayload_url(ctx context.Context, field graphql.CollectedField, obj *model.CalendarFeedPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12285,6 +14169,94 @@ func (ec *executionContext) fieldContext_Committee_memberships(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Committee_memberships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Committee_bookings(ctx context.Context, field graphql.CollectedField, obj *structure.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_bookings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Committee().Bookings(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].([]booking.Status), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingConnection) graphql.Marshaler {
+			return ec.marshalNBookingConnection2ᚖcogovᚋgraphᚋmodelᚐBookingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_bookings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Committee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Committee_bookings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Committee_noShows(ctx context.Context, field graphql.CollectedField, obj *structure.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_noShows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Committee().NoShows(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_noShows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Committee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Committee_noShows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13079,6 +15051,410 @@ func (ec *executionContext) fieldContext_CommunityPayload_userErrors(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _DeliveryChannel_id(ctx context.Context, field graphql.CollectedField, obj *notify.Channel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannel_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeliveryChannel().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannel_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannel", field, true, true, "ID")
+}
+
+func (ec *executionContext) _DeliveryChannel_kind(ctx context.Context, field graphql.CollectedField, obj *notify.Channel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannel_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notify.ChannelKind) graphql.Marshaler {
+			return ec.marshalNDeliveryChannelKind2cogovᚋinternalᚋnotifyᚐChannelKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannel_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannel", field, false, false, "DeliveryChannelKind")
+}
+
+func (ec *executionContext) _DeliveryChannel_target(ctx context.Context, field graphql.CollectedField, obj *notify.Channel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannel_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannel_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannel", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeliveryChannel_createdAt(ctx context.Context, field graphql.CollectedField, obj *notify.Channel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannel_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannel_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannel", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _DeliveryFailure_channelId(ctx context.Context, field graphql.CollectedField, obj *notify.Failure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailure_channelId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeliveryFailure().ChannelID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailure_channelId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailure", field, true, true, "ID")
+}
+
+func (ec *executionContext) _DeliveryFailure_channelKind(ctx context.Context, field graphql.CollectedField, obj *notify.Failure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailure_channelKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChannelKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notify.ChannelKind) graphql.Marshaler {
+			return ec.marshalNDeliveryChannelKind2cogovᚋinternalᚋnotifyᚐChannelKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailure_channelKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailure", field, false, false, "DeliveryChannelKind")
+}
+
+func (ec *executionContext) _DeliveryFailure_kind(ctx context.Context, field graphql.CollectedField, obj *notify.Failure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailure_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notify.Kind) graphql.Marshaler {
+			return ec.marshalNNotificationKind2cogovᚋinternalᚋnotifyᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailure_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailure", field, false, false, "NotificationKind")
+}
+
+func (ec *executionContext) _DeliveryFailure_object(ctx context.Context, field graphql.CollectedField, obj *notify.Failure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailure_object(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeliveryFailure().Object(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2cogovᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailure_object(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeliveryFailure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeliveryFailure_attempts(ctx context.Context, field graphql.CollectedField, obj *notify.Failure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailure_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailure_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeliveryFailure_lastError(ctx context.Context, field graphql.CollectedField, obj *notify.Failure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailure_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailure_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailure", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeliveryFailure_failedAt(ctx context.Context, field graphql.CollectedField, obj *notify.Failure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailure_failedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailure_failedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailure", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _DeliveryFailureConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryFailureConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailureConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DeliveryFailureEdge) graphql.Marshaler {
+			return ec.marshalNDeliveryFailureEdge2ᚕcogovᚋgraphᚋmodelᚐDeliveryFailureEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailureConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeliveryFailureConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeliveryFailureEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeliveryFailureConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryFailureConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailureConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailureConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeliveryFailureConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeliveryFailureConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryFailureConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailureConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailureConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailureConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeliveryFailureEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryFailureEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailureEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailureEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryFailureEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeliveryFailureEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryFailureEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryFailureEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Failure) graphql.Marshaler {
+			return ec.marshalNDeliveryFailure2ᚖcogovᚋinternalᚋnotifyᚐFailure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryFailureEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeliveryFailureEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeliveryFailure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EnumLabel_value(ctx context.Context, field graphql.CollectedField, obj *model.EnumLabel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13659,6 +16035,249 @@ func (ec *executionContext) fieldContext_GridPayload_userErrors(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InboxItem_kind(ctx context.Context, field graphql.CollectedField, obj *notify.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notify.ItemKind) graphql.Marshaler {
+			return ec.marshalNInboxItemKind2cogovᚋinternalᚋnotifyᚐItemKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InboxItem", field, false, false, "InboxItemKind")
+}
+
+func (ec *executionContext) _InboxItem_object(ctx context.Context, field graphql.CollectedField, obj *notify.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItem_object(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InboxItem().Object(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2cogovᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItem_object(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InboxItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InboxItem_since(ctx context.Context, field graphql.CollectedField, obj *notify.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItem_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItem_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InboxItem", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _InboxItem_deadline(ctx context.Context, field graphql.CollectedField, obj *notify.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItem_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItem_deadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InboxItem", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _InboxItemConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InboxItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItemConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.InboxItemEdge) graphql.Marshaler {
+			return ec.marshalNInboxItemEdge2ᚕcogovᚋgraphᚋmodelᚐInboxItemEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItemConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InboxItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InboxItemEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InboxItemConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InboxItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItemConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItemConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InboxItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InboxItemConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InboxItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItemConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItemConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InboxItemConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InboxItemEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InboxItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItemEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItemEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InboxItemEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _InboxItemEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InboxItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InboxItemEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Item) graphql.Marshaler {
+			return ec.marshalNInboxItem2ᚖcogovᚋinternalᚋnotifyᚐItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InboxItemEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InboxItemEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InboxItem(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14663,6 +17282,84 @@ func (ec *executionContext) _JointMeetingPayload_userErrors(ctx context.Context,
 func (ec *executionContext) fieldContext_JointMeetingPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "JointMeetingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarkNotificationsReadPayload_markedCount(ctx context.Context, field graphql.CollectedField, obj *model.MarkNotificationsReadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkNotificationsReadPayload_markedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MarkedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkNotificationsReadPayload_markedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkNotificationsReadPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MarkNotificationsReadPayload_unreadCount(ctx context.Context, field graphql.CollectedField, obj *model.MarkNotificationsReadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkNotificationsReadPayload_unreadCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnreadCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkNotificationsReadPayload_unreadCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkNotificationsReadPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MarkNotificationsReadPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MarkNotificationsReadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkNotificationsReadPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkNotificationsReadPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkNotificationsReadPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -16077,6 +18774,270 @@ func (ec *executionContext) fieldContext_Mutation_endMembership(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_endMembership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markNotificationsRead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markNotificationsRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkNotificationsRead(ctx, fc.Args["input"].(model.MarkNotificationsReadInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarkNotificationsReadPayload) graphql.Marshaler {
+			return ec.marshalNMarkNotificationsReadPayload2ᚖcogovᚋgraphᚋmodelᚐMarkNotificationsReadPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markNotificationsRead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarkNotificationsReadPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markNotificationsRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addDeliveryChannel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addDeliveryChannel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddDeliveryChannel(ctx, fc.Args["input"].(model.AddDeliveryChannelInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddDeliveryChannelPayload) graphql.Marshaler {
+			return ec.marshalNAddDeliveryChannelPayload2ᚖcogovᚋgraphᚋmodelᚐAddDeliveryChannelPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addDeliveryChannel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddDeliveryChannelPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addDeliveryChannel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeDeliveryChannel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeDeliveryChannel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveDeliveryChannel(ctx, fc.Args["input"].(model.RemoveDeliveryChannelInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemoveDeliveryChannelPayload) graphql.Marshaler {
+			return ec.marshalNRemoveDeliveryChannelPayload2ᚖcogovᚋgraphᚋmodelᚐRemoveDeliveryChannelPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeDeliveryChannel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RemoveDeliveryChannelPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeDeliveryChannel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_joinWaitlist(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_joinWaitlist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().JoinWaitlist(ctx, fc.Args["input"].(model.JoinWaitlistInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WaitlistPayload) graphql.Marshaler {
+			return ec.marshalNWaitlistPayload2ᚖcogovᚋgraphᚋmodelᚐWaitlistPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_joinWaitlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WaitlistPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_joinWaitlist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_leaveWaitlist(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_leaveWaitlist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LeaveWaitlist(ctx, fc.Args["input"].(model.LeaveWaitlistInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WaitlistPayload) graphql.Marshaler {
+			return ec.marshalNWaitlistPayload2ᚖcogovᚋgraphᚋmodelᚐWaitlistPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_leaveWaitlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WaitlistPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_leaveWaitlist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_checkIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CheckIn(ctx, fc.Args["input"].(model.CheckInInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
+			return ec.marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17952,6 +20913,341 @@ func (ec *executionContext) fieldContext_NeedPayload_userErrors(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Notification_id(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Notification().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Notification_kind(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notify.Kind) graphql.Marshaler {
+			return ec.marshalNNotificationKind2cogovᚋinternalᚋnotifyᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "NotificationKind")
+}
+
+func (ec *executionContext) _Notification_object(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_object(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Notification().Object(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2cogovᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_object(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Notification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Notification_message(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Notification().Message(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, true, true, "String")
+}
+
+func (ec *executionContext) _Notification_detail(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notification_createdAt(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Notification_readAt(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_readAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_readAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Notification_demo(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_demo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Demo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_demo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NotificationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.NotificationEdge) graphql.Marshaler {
+			return ec.marshalNNotificationEdge2ᚕcogovᚋgraphᚋmodelᚐNotificationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NotificationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NotificationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NotificationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NotificationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotificationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NotificationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Notification) graphql.Marshaler {
+			return ec.marshalNNotification2ᚖcogovᚋinternalᚋnotifyᚐNotification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20119,6 +23415,61 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RemoveDeliveryChannelPayload_removedChannelId(ctx context.Context, field graphql.CollectedField, obj *model.RemoveDeliveryChannelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveDeliveryChannelPayload_removedChannelId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemovedChannelID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveDeliveryChannelPayload_removedChannelId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemoveDeliveryChannelPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RemoveDeliveryChannelPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RemoveDeliveryChannelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveDeliveryChannelPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveDeliveryChannelPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveDeliveryChannelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RequestBookingPayload_bookings(ctx context.Context, field graphql.CollectedField, obj *model.RequestBookingPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21336,6 +24687,50 @@ func (ec *executionContext) fieldContext_Subdistrict_gridCount(_ context.Context
 	return graphql.NewScalarFieldContext("Subdistrict", field, true, true, "Int")
 }
 
+func (ec *executionContext) _Subdistrict_failedDeliveries(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subdistrict_failedDeliveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subdistrict().FailedDeliveries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeliveryFailureConnection) graphql.Marshaler {
+			return ec.marshalNDeliveryFailureConnection2ᚖcogovᚋgraphᚋmodelᚐDeliveryFailureConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subdistrict_failedDeliveries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subdistrict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeliveryFailureConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subdistrict_failedDeliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subdistrict_jointMeetings(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22082,6 +25477,38 @@ func (ec *executionContext) fieldContext_Subscription_venueChanged(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_notificationAdded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_notificationAdded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().NotificationAdded(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Notification) graphql.Marshaler {
+			return ec.marshalNNotification2ᚖcogovᚋinternalᚋnotifyᚐNotification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_notificationAdded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.CollectedField, obj *structure.Unit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22299,6 +25726,50 @@ func (ec *executionContext) fieldContext_Unit_memberships(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Unit_memberships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_bookingRequests(ctx context.Context, field graphql.CollectedField, obj *structure.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_bookingRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().BookingRequests(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].([]booking.Status), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingConnection) graphql.Marshaler {
+			return ec.marshalNBookingConnection2ᚖcogovᚋgraphᚋmodelᚐBookingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_bookingRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_bookingRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23359,7 +26830,7 @@ func (ec *executionContext) _Venue_bookings(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Venue().Bookings(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+			return ec.Resolvers.Venue().Bookings(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["status"].([]booking.Status))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingConnection) graphql.Marshaler {
@@ -23387,6 +26858,50 @@ func (ec *executionContext) fieldContext_Venue_bookings(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Venue_bookings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Venue_noShows(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_noShows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Venue().NoShows(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_noShows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Venue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Venue_noShows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23658,6 +27173,452 @@ func (ec *executionContext) fieldContext_Viewer_roles(_ context.Context, field g
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_inbox(ctx context.Context, field graphql.CollectedField, obj *access.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_inbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Viewer().Inbox(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InboxItemConnection) graphql.Marshaler {
+			return ec.marshalNInboxItemConnection2ᚖcogovᚋgraphᚋmodelᚐInboxItemConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_inbox(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InboxItemConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Viewer_inbox_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_notifications(ctx context.Context, field graphql.CollectedField, obj *access.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_notifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Viewer().Notifications(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["unread"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NotificationConnection) graphql.Marshaler {
+			return ec.marshalNNotificationConnection2ᚖcogovᚋgraphᚋmodelᚐNotificationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_notifications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Viewer_notifications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_unreadNotificationCount(ctx context.Context, field graphql.CollectedField, obj *access.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_unreadNotificationCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().UnreadNotificationCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_unreadNotificationCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, true, true, "Int")
+}
+
+func (ec *executionContext) _WaitlistEntry_id(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WaitlistEntry().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, true, true, "ID")
+}
+
+func (ec *executionContext) _WaitlistEntry_status(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v booking.WaitStatus) graphql.Marshaler {
+			return ec.marshalNWaitlistStatus2cogovᚋinternalᚋbookingᚐWaitStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "WaitlistStatus")
+}
+
+func (ec *executionContext) _WaitlistEntry_venue(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_venue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WaitlistEntry().Venue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *booking.Venue) graphql.Marshaler {
+			return ec.marshalNVenue2ᚖcogovᚋinternalᚋbookingᚐVenue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WaitlistEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WaitlistEntry_committee(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_committee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WaitlistEntry().Committee(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *structure.Committee) graphql.Marshaler {
+			return ec.marshalNCommittee2ᚖcogovᚋinternalᚋstructureᚐCommittee(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_committee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WaitlistEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WaitlistEntry_startsAt(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WaitlistEntry_endsAt(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WaitlistEntry_purpose(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _WaitlistEntry_expectedAttendees(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_expectedAttendees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedAttendees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_expectedAttendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WaitlistEntry_offeredAt(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_offeredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfferedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_offeredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WaitlistEntry_offerExpiresAt(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_offerExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfferExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_offerExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WaitlistEntry_joinedAt(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistEntry_joinedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistEntry_joinedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WaitlistPayload_entry(ctx context.Context, field graphql.CollectedField, obj *model.WaitlistPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistPayload_entry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *booking.WaitEntry) graphql.Marshaler {
+			return ec.marshalOWaitlistEntry2ᚖcogovᚋinternalᚋbookingᚐWaitEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistPayload_entry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WaitlistPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WaitlistEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WaitlistPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WaitlistPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaitlistPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []problem.Problem) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕcogovᚋinternalᚋproblemᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaitlistPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WaitlistPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24813,6 +28774,62 @@ func UnmarshalAddClosureInput(ctx context.Context, raw any) (model.AddClosureInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAddDeliveryChannelInput(ctx context.Context, obj any) (model.AddDeliveryChannelInput, error) {
+	var it model.AddDeliveryChannelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ownerId", "kind", "target"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ownerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNDeliveryChannelKind2cogovᚋinternalᚋnotifyᚐChannelKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "target":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("target"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Target = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddDeliveryChannelInput unmarshals raw into the AddDeliveryChannelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddDeliveryChannelInput(ctx context.Context, raw any) (model.AddDeliveryChannelInput, error) {
+	var out model.AddDeliveryChannelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddDeliveryChannelInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAgendaItemInput(ctx context.Context, obj any) (model.AgendaItemInput, error) {
 	var it model.AgendaItemInput
 	if obj == nil {
@@ -25034,6 +29051,48 @@ func (ec *executionContext) unmarshalInputCancelJointMeetingInput(ctx context.Co
 func UnmarshalCancelJointMeetingInput(ctx context.Context, raw any) (model.CancelJointMeetingInput, error) {
 	var out model.CancelJointMeetingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelJointMeetingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCheckInInput(ctx context.Context, obj any) (model.CheckInInput, error) {
+	var it model.CheckInInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bookingId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bookingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCheckInInput unmarshals raw into the CheckInInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCheckInInput(ctx context.Context, raw any) (model.CheckInInput, error) {
+	var out model.CheckInInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CheckInInput", raw, &out)
 	return out, err
 }
 
@@ -26017,6 +30076,83 @@ func UnmarshalGrantRoleInput(ctx context.Context, raw any) (model.GrantRoleInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputJoinWaitlistInput(ctx context.Context, obj any) (model.JoinWaitlistInput, error) {
+	var it model.JoinWaitlistInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"venueId", "committeeId", "startsAt", "endsAt", "purpose", "expectedAttendees"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "venueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueID = data
+		case "committeeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committeeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommitteeID = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "purpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purpose"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Purpose = data
+		case "expectedAttendees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedAttendees"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedAttendees = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalJoinWaitlistInput unmarshals raw into the JoinWaitlistInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalJoinWaitlistInput(ctx context.Context, raw any) (model.JoinWaitlistInput, error) {
+	var out model.JoinWaitlistInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "JoinWaitlistInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLaunchProjectInput(ctx context.Context, obj any) (model.LaunchProjectInput, error) {
 	var it model.LaunchProjectInput
 	if obj == nil {
@@ -26091,6 +30227,97 @@ func (ec *executionContext) unmarshalInputLaunchProjectInput(ctx context.Context
 func UnmarshalLaunchProjectInput(ctx context.Context, raw any) (model.LaunchProjectInput, error) {
 	var out model.LaunchProjectInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "LaunchProjectInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLeaveWaitlistInput(ctx context.Context, obj any) (model.LeaveWaitlistInput, error) {
+	var it model.LeaveWaitlistInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"entryId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "entryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLeaveWaitlistInput unmarshals raw into the LeaveWaitlistInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLeaveWaitlistInput(ctx context.Context, raw any) (model.LeaveWaitlistInput, error) {
+	var out model.LeaveWaitlistInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LeaveWaitlistInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMarkNotificationsReadInput(ctx context.Context, obj any) (model.MarkNotificationsReadInput, error) {
+	var it model.MarkNotificationsReadInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ids", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ids":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ids = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarkNotificationsReadInput unmarshals raw into the MarkNotificationsReadInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarkNotificationsReadInput(ctx context.Context, raw any) (model.MarkNotificationsReadInput, error) {
+	var out model.MarkNotificationsReadInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarkNotificationsReadInput", raw, &out)
 	return out, err
 }
 
@@ -26682,6 +30909,48 @@ func UnmarshalRemoveClosureInput(ctx context.Context, raw any) (model.RemoveClos
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRemoveDeliveryChannelInput(ctx context.Context, obj any) (model.RemoveDeliveryChannelInput, error) {
+	var it model.RemoveDeliveryChannelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"channelId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "channelId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRemoveDeliveryChannelInput unmarshals raw into the RemoveDeliveryChannelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRemoveDeliveryChannelInput(ctx context.Context, raw any) (model.RemoveDeliveryChannelInput, error) {
+	var out model.RemoveDeliveryChannelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemoveDeliveryChannelInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReportProjectProgressInput(ctx context.Context, obj any) (model.ReportProjectProgressInput, error) {
 	var it model.ReportProjectProgressInput
 	if obj == nil {
@@ -27113,7 +31382,7 @@ func (ec *executionContext) unmarshalInputSetBookingRulesInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"venueId", "requiresApproval", "minDurationMinutes", "maxDurationMinutes", "minNoticeMinutes", "maxDaysAhead", "bufferMinutes", "eligibility", "eligibleCommitteeIds", "weeklyQuotaHours"}
+	fieldsInOrder := [...]string{"venueId", "requiresApproval", "minDurationMinutes", "maxDurationMinutes", "minNoticeMinutes", "maxDaysAhead", "bufferMinutes", "eligibility", "eligibleCommitteeIds", "weeklyQuotaHours", "noShowGraceMinutes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27190,6 +31459,13 @@ func (ec *executionContext) unmarshalInputSetBookingRulesInput(ctx context.Conte
 				return it, err
 			}
 			it.WeeklyQuotaHours = data
+		case "noShowGraceMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noShowGraceMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoShowGraceMinutes = data
 		}
 	}
 	return it, nil
@@ -28167,6 +32443,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case booking.WaitEntry:
+		return ec._WaitlistEntry(ctx, sel, &obj)
+	case *booking.WaitEntry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._WaitlistEntry(ctx, sel, obj)
 	case booking.Venue:
 		return ec._Venue(ctx, sel, &obj)
 	case *booking.Venue:
@@ -28223,6 +32506,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Offer(ctx, sel, obj)
+	case notify.Notification:
+		return ec._Notification(ctx, sel, &obj)
+	case *notify.Notification:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Notification(ctx, sel, obj)
 	case lists.Need:
 		return ec._Need(ctx, sel, &obj)
 	case *lists.Need:
@@ -28258,6 +32548,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Grid(ctx, sel, obj)
+	case notify.Channel:
+		return ec._DeliveryChannel(ctx, sel, &obj)
+	case *notify.Channel:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._DeliveryChannel(ctx, sel, obj)
 	case structure.Community:
 		return ec._Community(ctx, sel, &obj)
 	case *structure.Community:
@@ -28449,6 +32746,49 @@ func (ec *executionContext) _AddClosurePayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var addDeliveryChannelPayloadImplementors = []string{"AddDeliveryChannelPayload"}
+
+func (ec *executionContext) _AddDeliveryChannelPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddDeliveryChannelPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addDeliveryChannelPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddDeliveryChannelPayload")
+		case "channel":
+			out.Values[i] = ec._AddDeliveryChannelPayload_channel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._AddDeliveryChannelPayload_secret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddDeliveryChannelPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var agendaItemImplementors = []string{"AgendaItem"}
 
 func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSet, obj *meeting.AgendaItem) graphql.Marshaler {
@@ -28601,6 +32941,11 @@ func (ec *executionContext) _Booking(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "actualAttendees":
 			out.Values[i] = ec._Booking_actualAttendees(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkedInAt":
+			out.Values[i] = ec._Booking_checkedInAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -28897,6 +33242,11 @@ func (ec *executionContext) _BookingRules(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._BookingRules_weeklyQuotaHours(ctx, field, obj)
 				})
+		case "noShowGraceMinutes":
+			out.Values[i] = ec._BookingRules_noShowGraceMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29065,6 +33415,18 @@ func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Committee_memberships(ctx, field, obj)
+				})
+		case "bookings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Committee_bookings(ctx, field, obj)
+				})
+		case "noShows":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Committee_noShows(ctx, field, obj)
 				})
 		case "jointMeetings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -29412,6 +33774,201 @@ func (ec *executionContext) _CommunityPayload(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var deliveryChannelImplementors = []string{"DeliveryChannel", "Node"}
+
+func (ec *executionContext) _DeliveryChannel(ctx context.Context, sel ast.SelectionSet, obj *notify.Channel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryChannelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeliveryChannel")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeliveryChannel_id(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._DeliveryChannel_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "target":
+			out.Values[i] = ec._DeliveryChannel_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._DeliveryChannel_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deliveryFailureImplementors = []string{"DeliveryFailure"}
+
+func (ec *executionContext) _DeliveryFailure(ctx context.Context, sel ast.SelectionSet, obj *notify.Failure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryFailureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeliveryFailure")
+		case "channelId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeliveryFailure_channelId(ctx, field, obj)
+				})
+		case "channelKind":
+			out.Values[i] = ec._DeliveryFailure_channelKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._DeliveryFailure_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "object":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeliveryFailure_object(ctx, field, obj)
+				})
+		case "attempts":
+			out.Values[i] = ec._DeliveryFailure_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastError":
+			out.Values[i] = ec._DeliveryFailure_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "failedAt":
+			out.Values[i] = ec._DeliveryFailure_failedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deliveryFailureConnectionImplementors = []string{"DeliveryFailureConnection"}
+
+func (ec *executionContext) _DeliveryFailureConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DeliveryFailureConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryFailureConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeliveryFailureConnection")
+		case "edges":
+			out.Values[i] = ec._DeliveryFailureConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DeliveryFailureConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._DeliveryFailureConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deliveryFailureEdgeImplementors = []string{"DeliveryFailureEdge"}
+
+func (ec *executionContext) _DeliveryFailureEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DeliveryFailureEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryFailureEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeliveryFailureEdge")
+		case "cursor":
+			out.Values[i] = ec._DeliveryFailureEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DeliveryFailureEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var enumLabelImplementors = []string{"EnumLabel"}
 
 func (ec *executionContext) _EnumLabel(ctx context.Context, sel ast.SelectionSet, obj *model.EnumLabel) graphql.Marshaler {
@@ -29671,6 +34228,136 @@ func (ec *executionContext) _GridPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "userErrors":
 			out.Values[i] = ec._GridPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inboxItemImplementors = []string{"InboxItem"}
+
+func (ec *executionContext) _InboxItem(ctx context.Context, sel ast.SelectionSet, obj *notify.Item) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inboxItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InboxItem")
+		case "kind":
+			out.Values[i] = ec._InboxItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "object":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InboxItem_object(ctx, field, obj)
+				})
+		case "since":
+			out.Values[i] = ec._InboxItem_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deadline":
+			out.Values[i] = ec._InboxItem_deadline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inboxItemConnectionImplementors = []string{"InboxItemConnection"}
+
+func (ec *executionContext) _InboxItemConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InboxItemConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inboxItemConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InboxItemConnection")
+		case "edges":
+			out.Values[i] = ec._InboxItemConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InboxItemConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._InboxItemConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inboxItemEdgeImplementors = []string{"InboxItemEdge"}
+
+func (ec *executionContext) _InboxItemEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InboxItemEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inboxItemEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InboxItemEdge")
+		case "cursor":
+			out.Values[i] = ec._InboxItemEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._InboxItemEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -30102,6 +34789,49 @@ func (ec *executionContext) _JointMeetingPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var markNotificationsReadPayloadImplementors = []string{"MarkNotificationsReadPayload"}
+
+func (ec *executionContext) _MarkNotificationsReadPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MarkNotificationsReadPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markNotificationsReadPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkNotificationsReadPayload")
+		case "markedCount":
+			out.Values[i] = ec._MarkNotificationsReadPayload_markedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unreadCount":
+			out.Values[i] = ec._MarkNotificationsReadPayload_unreadCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MarkNotificationsReadPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var membershipImplementors = []string{"Membership", "Node"}
 
 func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSet, obj *structure.Membership) graphql.Marshaler {
@@ -30470,6 +35200,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "endMembership":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_endMembership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markNotificationsRead":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markNotificationsRead(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addDeliveryChannel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addDeliveryChannel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeDeliveryChannel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeDeliveryChannel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "joinWaitlist":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_joinWaitlist(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leaveWaitlist":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_leaveWaitlist(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkIn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkIn(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -30905,6 +35677,158 @@ func (ec *executionContext) _NeedPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "userErrors":
 			out.Values[i] = ec._NeedPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationImplementors = []string{"Notification", "Node"}
+
+func (ec *executionContext) _Notification(ctx context.Context, sel ast.SelectionSet, obj *notify.Notification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Notification")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notification_id(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._Notification_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "object":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notification_object(ctx, field, obj)
+				})
+		case "message":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notification_message(ctx, field, obj)
+				})
+		case "detail":
+			out.Values[i] = ec._Notification_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Notification_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "readAt":
+			out.Values[i] = ec._Notification_readAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "demo":
+			out.Values[i] = ec._Notification_demo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationConnectionImplementors = []string{"NotificationConnection"}
+
+func (ec *executionContext) _NotificationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NotificationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotificationConnection")
+		case "edges":
+			out.Values[i] = ec._NotificationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NotificationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._NotificationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationEdgeImplementors = []string{"NotificationEdge"}
+
+func (ec *executionContext) _NotificationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.NotificationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotificationEdge")
+		case "cursor":
+			out.Values[i] = ec._NotificationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NotificationEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31814,6 +36738,44 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var removeDeliveryChannelPayloadImplementors = []string{"RemoveDeliveryChannelPayload"}
+
+func (ec *executionContext) _RemoveDeliveryChannelPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RemoveDeliveryChannelPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeDeliveryChannelPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemoveDeliveryChannelPayload")
+		case "removedChannelId":
+			out.Values[i] = ec._RemoveDeliveryChannelPayload_removedChannelId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RemoveDeliveryChannelPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var requestBookingPayloadImplementors = []string{"RequestBookingPayload"}
 
 func (ec *executionContext) _RequestBookingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RequestBookingPayload) graphql.Marshaler {
@@ -32331,6 +37293,12 @@ func (ec *executionContext) _Subdistrict(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Subdistrict_gridCount(ctx, field, obj)
 				})
+		case "failedDeliveries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subdistrict_failedDeliveries(ctx, field, obj)
+				})
 		case "jointMeetings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -32601,6 +37569,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "venueChanged":
 		return ec._Subscription_venueChanged(ctx, fields[0])
+	case "notificationAdded":
+		return ec._Subscription_notificationAdded(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -32660,6 +37630,12 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Unit_memberships(ctx, field, obj)
+				})
+		case "bookingRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Unit_bookingRequests(ctx, field, obj)
 				})
 		case "offers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -33027,6 +38003,12 @@ func (ec *executionContext) _Venue(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Venue_bookings(ctx, field, obj)
 				})
+		case "noShows":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Venue_noShows(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33186,6 +38168,148 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_roles(ctx, field, obj)
 				})
+		case "inbox":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_inbox(ctx, field, obj)
+				})
+		case "notifications":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_notifications(ctx, field, obj)
+				})
+		case "unreadNotificationCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_unreadNotificationCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var waitlistEntryImplementors = []string{"WaitlistEntry", "Node"}
+
+func (ec *executionContext) _WaitlistEntry(ctx context.Context, sel ast.SelectionSet, obj *booking.WaitEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, waitlistEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WaitlistEntry")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WaitlistEntry_id(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._WaitlistEntry_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "venue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WaitlistEntry_venue(ctx, field, obj)
+				})
+		case "committee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WaitlistEntry_committee(ctx, field, obj)
+				})
+		case "startsAt":
+			out.Values[i] = ec._WaitlistEntry_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._WaitlistEntry_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "purpose":
+			out.Values[i] = ec._WaitlistEntry_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expectedAttendees":
+			out.Values[i] = ec._WaitlistEntry_expectedAttendees(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offeredAt":
+			out.Values[i] = ec._WaitlistEntry_offeredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offerExpiresAt":
+			out.Values[i] = ec._WaitlistEntry_offerExpiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "joinedAt":
+			out.Values[i] = ec._WaitlistEntry_joinedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var waitlistPayloadImplementors = []string{"WaitlistPayload"}
+
+func (ec *executionContext) _WaitlistPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WaitlistPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, waitlistPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WaitlistPayload")
+		case "entry":
+			out.Values[i] = ec._WaitlistPayload_entry(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._WaitlistPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33586,6 +38710,19 @@ func (ec *executionContext) marshalNAddClosurePayload2ᚖcogovᚋgraphᚋmodel�
 	return ec._AddClosurePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAddDeliveryChannelInput2cogovᚋgraphᚋmodelᚐAddDeliveryChannelInput(ctx context.Context, v any) (model.AddDeliveryChannelInput, error) {
+	res, err := ec.unmarshalInputAddDeliveryChannelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddDeliveryChannelPayload2ᚖcogovᚋgraphᚋmodelᚐAddDeliveryChannelPayload(ctx context.Context, sel ast.SelectionSet, v *model.AddDeliveryChannelPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AddDeliveryChannelPayload!")
+		return graphql.Null
+	}
+	return ec._AddDeliveryChannelPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAgendaItem2cogovᚋinternalᚋmeetingᚐAgendaItem(ctx context.Context, sel ast.SelectionSet, v meeting.AgendaItem) graphql.Marshaler {
 	return ec._AgendaItem(ctx, sel, &v)
 }
@@ -33798,6 +38935,11 @@ func (ec *executionContext) marshalNCategory2cogovᚋinternalᚋlistsᚐCategory
 		graphql.AddInvalidNullFromMarshaler(ctx, "Category!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCheckInInput2cogovᚋgraphᚋmodelᚐCheckInInput(ctx context.Context, v any) (model.CheckInInput, error) {
+	res, err := ec.unmarshalInputCheckInInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNClosure2cogovᚋinternalᚋbookingᚐClosure(ctx context.Context, sel ast.SelectionSet, v booking.Closure) graphql.Marshaler {
@@ -34031,6 +39173,57 @@ func (ec *executionContext) unmarshalNDeactivateVenueInput2cogovᚋgraphᚋmodel
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDeliveryChannelKind2cogovᚋinternalᚋnotifyᚐChannelKind(ctx context.Context, v any) (notify.ChannelKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := notify.ChannelKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeliveryChannelKind2cogovᚋinternalᚋnotifyᚐChannelKind(ctx context.Context, sel ast.SelectionSet, v notify.ChannelKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DeliveryChannelKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNDeliveryFailure2ᚖcogovᚋinternalᚋnotifyᚐFailure(ctx context.Context, sel ast.SelectionSet, v *notify.Failure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeliveryFailure!")
+		return graphql.Null
+	}
+	return ec._DeliveryFailure(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeliveryFailureConnection2ᚖcogovᚋgraphᚋmodelᚐDeliveryFailureConnection(ctx context.Context, sel ast.SelectionSet, v *model.DeliveryFailureConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeliveryFailureConnection!")
+		return graphql.Null
+	}
+	return ec._DeliveryFailureConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeliveryFailureEdge2cogovᚋgraphᚋmodelᚐDeliveryFailureEdge(ctx context.Context, sel ast.SelectionSet, v model.DeliveryFailureEdge) graphql.Marshaler {
+	return ec._DeliveryFailureEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDeliveryFailureEdge2ᚕcogovᚋgraphᚋmodelᚐDeliveryFailureEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DeliveryFailureEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeliveryFailureEdge2cogovᚋgraphᚋmodelᚐDeliveryFailureEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNDropProjectInput2cogovᚋgraphᚋmodelᚐDropProjectInput(ctx context.Context, v any) (model.DropProjectInput, error) {
 	res, err := ec.unmarshalInputDropProjectInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34217,6 +39410,57 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNInboxItem2ᚖcogovᚋinternalᚋnotifyᚐItem(ctx context.Context, sel ast.SelectionSet, v *notify.Item) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InboxItem!")
+		return graphql.Null
+	}
+	return ec._InboxItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInboxItemConnection2ᚖcogovᚋgraphᚋmodelᚐInboxItemConnection(ctx context.Context, sel ast.SelectionSet, v *model.InboxItemConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InboxItemConnection!")
+		return graphql.Null
+	}
+	return ec._InboxItemConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInboxItemEdge2cogovᚋgraphᚋmodelᚐInboxItemEdge(ctx context.Context, sel ast.SelectionSet, v model.InboxItemEdge) graphql.Marshaler {
+	return ec._InboxItemEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNInboxItemEdge2ᚕcogovᚋgraphᚋmodelᚐInboxItemEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.InboxItemEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInboxItemEdge2cogovᚋgraphᚋmodelᚐInboxItemEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNInboxItemKind2cogovᚋinternalᚋnotifyᚐItemKind(ctx context.Context, v any) (notify.ItemKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := notify.ItemKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInboxItemKind2cogovᚋinternalᚋnotifyᚐItemKind(ctx context.Context, sel ast.SelectionSet, v notify.ItemKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "InboxItemKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34288,6 +39532,11 @@ func (ec *executionContext) marshalNInvitationResponse2cogovᚋinternalᚋmeetin
 		graphql.AddInvalidNullFromMarshaler(ctx, "InvitationResponse!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNJoinWaitlistInput2cogovᚋgraphᚋmodelᚐJoinWaitlistInput(ctx context.Context, v any) (model.JoinWaitlistInput, error) {
+	res, err := ec.unmarshalInputJoinWaitlistInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNJointMeeting2cogovᚋinternalᚋmeetingᚐMeeting(ctx context.Context, sel ast.SelectionSet, v meeting.Meeting) graphql.Marshaler {
@@ -34374,6 +39623,11 @@ func (ec *executionContext) unmarshalNLaunchProjectInput2cogovᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNLeaveWaitlistInput2cogovᚋgraphᚋmodelᚐLeaveWaitlistInput(ctx context.Context, v any) (model.LeaveWaitlistInput, error) {
+	res, err := ec.unmarshalInputLeaveWaitlistInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNLocalTime2int(ctx context.Context, v any) (int, error) {
 	res, err := model.UnmarshalLocalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34386,6 +39640,19 @@ func (ec *executionContext) marshalNLocalTime2int(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "LocalTime!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNMarkNotificationsReadInput2cogovᚋgraphᚋmodelᚐMarkNotificationsReadInput(ctx context.Context, v any) (model.MarkNotificationsReadInput, error) {
+	res, err := ec.unmarshalInputMarkNotificationsReadInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMarkNotificationsReadPayload2ᚖcogovᚋgraphᚋmodelᚐMarkNotificationsReadPayload(ctx context.Context, sel ast.SelectionSet, v *model.MarkNotificationsReadPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MarkNotificationsReadPayload!")
+		return graphql.Null
+	}
+	return ec._MarkNotificationsReadPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMembership2ᚖcogovᚋinternalᚋstructureᚐMembership(ctx context.Context, sel ast.SelectionSet, v *structure.Membership) graphql.Marshaler {
@@ -34557,6 +39824,57 @@ func (ec *executionContext) marshalNNode2ᚕcogovᚋgraphᚋmodelᚐNode(ctx con
 	})
 
 	return ret
+}
+
+func (ec *executionContext) marshalNNotification2ᚖcogovᚋinternalᚋnotifyᚐNotification(ctx context.Context, sel ast.SelectionSet, v *notify.Notification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Notification!")
+		return graphql.Null
+	}
+	return ec._Notification(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNotificationConnection2ᚖcogovᚋgraphᚋmodelᚐNotificationConnection(ctx context.Context, sel ast.SelectionSet, v *model.NotificationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NotificationConnection!")
+		return graphql.Null
+	}
+	return ec._NotificationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNotificationEdge2cogovᚋgraphᚋmodelᚐNotificationEdge(ctx context.Context, sel ast.SelectionSet, v model.NotificationEdge) graphql.Marshaler {
+	return ec._NotificationEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNotificationEdge2ᚕcogovᚋgraphᚋmodelᚐNotificationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.NotificationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotificationEdge2cogovᚋgraphᚋmodelᚐNotificationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNNotificationKind2cogovᚋinternalᚋnotifyᚐKind(ctx context.Context, v any) (notify.Kind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := notify.Kind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNotificationKind2cogovᚋinternalᚋnotifyᚐKind(ctx context.Context, sel ast.SelectionSet, v notify.Kind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NotificationKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNOffer2cogovᚋinternalᚋlistsᚐOffer(ctx context.Context, sel ast.SelectionSet, v lists.Offer) graphql.Marshaler {
@@ -34901,6 +40219,19 @@ func (ec *executionContext) unmarshalNRejectBookingInput2cogovᚋgraphᚋmodel�
 func (ec *executionContext) unmarshalNRemoveClosureInput2cogovᚋgraphᚋmodelᚐRemoveClosureInput(ctx context.Context, v any) (model.RemoveClosureInput, error) {
 	res, err := ec.unmarshalInputRemoveClosureInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRemoveDeliveryChannelInput2cogovᚋgraphᚋmodelᚐRemoveDeliveryChannelInput(ctx context.Context, v any) (model.RemoveDeliveryChannelInput, error) {
+	res, err := ec.unmarshalInputRemoveDeliveryChannelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRemoveDeliveryChannelPayload2ᚖcogovᚋgraphᚋmodelᚐRemoveDeliveryChannelPayload(ctx context.Context, sel ast.SelectionSet, v *model.RemoveDeliveryChannelPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RemoveDeliveryChannelPayload!")
+		return graphql.Null
+	}
+	return ec._RemoveDeliveryChannelPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNReportProjectProgressInput2cogovᚋgraphᚋmodelᚐReportProjectProgressInput(ctx context.Context, v any) (model.ReportProjectProgressInput, error) {
@@ -35438,6 +40769,29 @@ func (ec *executionContext) marshalNViewer2ᚖcogovᚋinternalᚋaccessᚐViewer
 	return ec._Viewer(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNWaitlistPayload2ᚖcogovᚋgraphᚋmodelᚐWaitlistPayload(ctx context.Context, sel ast.SelectionSet, v *model.WaitlistPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WaitlistPayload!")
+		return graphql.Null
+	}
+	return ec._WaitlistPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWaitlistStatus2cogovᚋinternalᚋbookingᚐWaitStatus(ctx context.Context, v any) (booking.WaitStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := booking.WaitStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWaitlistStatus2cogovᚋinternalᚋbookingᚐWaitStatus(ctx context.Context, sel ast.SelectionSet, v booking.WaitStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WaitlistStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNWeekday2cogovᚋgraphᚋmodelᚐWeekday(ctx context.Context, v any) (model.Weekday, error) {
 	var res model.Weekday
 	err := res.UnmarshalGQL(v)
@@ -35626,6 +40980,42 @@ func (ec *executionContext) marshalOBooking2ᚖcogovᚋinternalᚋbookingᚐBook
 	return ec._Booking(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOBookingStatus2ᚕcogovᚋinternalᚋbookingᚐStatusᚄ(ctx context.Context, v any) ([]booking.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]booking.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBookingStatus2cogovᚋinternalᚋbookingᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOBookingStatus2ᚕcogovᚋinternalᚋbookingᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []booking.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBookingStatus2cogovᚋinternalᚋbookingᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35786,6 +41176,13 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	_ = sel
 	res := model.MarshalDateTime(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalODeliveryChannel2ᚖcogovᚋinternalᚋnotifyᚐChannel(ctx context.Context, sel ast.SelectionSet, v *notify.Channel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeliveryChannel(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
@@ -36246,6 +41643,13 @@ func (ec *executionContext) marshalOViewer2ᚖcogovᚋinternalᚋaccessᚐViewer
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWaitlistEntry2ᚖcogovᚋinternalᚋbookingᚐWaitEntry(ctx context.Context, sel ast.SelectionSet, v *booking.WaitEntry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WaitlistEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOWeekday2ᚕcogovᚋgraphᚋmodelᚐWeekdayᚄ(ctx context.Context, v any) ([]model.Weekday, error) {

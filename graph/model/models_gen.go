@@ -9,6 +9,7 @@ import (
 	"cogov/internal/booking"
 	"cogov/internal/lists"
 	"cogov/internal/meeting"
+	"cogov/internal/notify"
 	"cogov/internal/problem"
 	"cogov/internal/structure"
 	"fmt"
@@ -47,6 +48,26 @@ type AddClosurePayload struct {
 	Closure *booking.Closure `json:"closure,omitempty"`
 	// The pending and approved bookings the closure hits; they stay for you to settle with their committees.
 	AffectedBookings []booking.Booking `json:"affectedBookings"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `addDeliveryChannel`.
+type AddDeliveryChannelInput struct {
+	// The unit or committee whose notifications to deliver; you must administer it.
+	OwnerID string `json:"ownerId"`
+	// How to deliver.
+	Kind notify.ChannelKind `json:"kind"`
+	// An http(s) URL for WEBHOOK and WECOM, a mobile number of 11 digits for SMS.
+	Target string `json:"target"`
+}
+
+// The result of `addDeliveryChannel`.
+type AddDeliveryChannelPayload struct {
+	// The channel; null when the mutation failed.
+	Channel *notify.Channel `json:"channel,omitempty"`
+	// The secret that signs a WEBHOOK's bodies, shown only this once; null for other kinds.
+	Secret *string `json:"secret,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
 }
@@ -125,6 +146,12 @@ type CancelJointMeetingInput struct {
 	MeetingID string `json:"meetingId"`
 	// Why; required.
 	Reason string `json:"reason"`
+}
+
+// Input of `checkIn`.
+type CheckInInput struct {
+	// The approved booking, from 30 minutes before its start until the venue's grace period after it.
+	BookingID string `json:"bookingId"`
 }
 
 // A page of committees.
@@ -327,6 +354,24 @@ type DeactivateVenueInput struct {
 	VenueID string `json:"venueId"`
 }
 
+// A page of failed deliveries.
+type DeliveryFailureConnection struct {
+	// The failures on this page with their cursors.
+	Edges []DeliveryFailureEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many deliveries failed, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A failed delivery in a connection.
+type DeliveryFailureEdge struct {
+	// The cursor of this item.
+	Cursor string `json:"cursor"`
+	// The failure.
+	Node *notify.Failure `json:"node"`
+}
+
 // Input of `dropProject`.
 type DropProjectInput struct {
 	// The active project.
@@ -397,6 +442,24 @@ type GridPayload struct {
 	UserErrors []problem.Problem `json:"userErrors"`
 }
 
+// A page of inbox items.
+type InboxItemConnection struct {
+	// The items on this page with their cursors.
+	Edges []InboxItemEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many items wait, over all pages: the number for a badge.
+	TotalCount int `json:"totalCount"`
+}
+
+// An inbox item in a connection.
+type InboxItemEdge struct {
+	// The cursor of this item.
+	Cursor string `json:"cursor"`
+	// The item.
+	Node *notify.Item `json:"node"`
+}
+
 // A page of invitations.
 type InvitationConnection struct {
 	// The invitations on this page with their cursors.
@@ -421,6 +484,22 @@ type InvitationPayload struct {
 	Invitation *meeting.Invitation `json:"invitation,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `joinWaitlist`.
+type JoinWaitlistInput struct {
+	// The venue.
+	VenueID string `json:"venueId"`
+	// The committee that waits; you must administer it.
+	CommitteeID string `json:"committeeId"`
+	// When the window starts.
+	StartsAt time.Time `json:"startsAt"`
+	// When the window ends.
+	EndsAt time.Time `json:"endsAt"`
+	// What the venue would be used for.
+	Purpose string `json:"purpose"`
+	// How many people are expected.
+	ExpectedAttendees int `json:"expectedAttendees"`
 }
 
 // A page of joint meetings.
@@ -463,6 +542,30 @@ type LaunchProjectInput struct {
 	DueOn *time.Time `json:"dueOn,omitempty"`
 	// The joint meeting's resolution that decided it.
 	ResolutionID *string `json:"resolutionId,omitempty"`
+}
+
+// Input of `leaveWaitlist`.
+type LeaveWaitlistInput struct {
+	// The entry.
+	EntryID string `json:"entryId"`
+}
+
+// Input of `markNotificationsRead`.
+type MarkNotificationsReadInput struct {
+	// The notifications to mark read, at most 100; yours only (others' are left alone).
+	Ids []string `json:"ids,omitempty"`
+	// Marks every notification of yours read; `ids` is then not needed.
+	All *bool `json:"all,omitempty"`
+}
+
+// The result of `markNotificationsRead`.
+type MarkNotificationsReadPayload struct {
+	// How many notifications this marked read.
+	MarkedCount int `json:"markedCount"`
+	// How many of your notifications are still unread.
+	UnreadCount int `json:"unreadCount"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
 }
 
 // A page of memberships.
@@ -518,6 +621,24 @@ type NeedPayload struct {
 	Need *lists.Need `json:"need,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// A page of notifications.
+type NotificationConnection struct {
+	// The notifications on this page with their cursors.
+	Edges []NotificationEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many notifications match, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A notification in a connection.
+type NotificationEdge struct {
+	// The cursor of this item.
+	Cursor string `json:"cursor"`
+	// The notification.
+	Node *notify.Notification `json:"node"`
 }
 
 // A page of offers.
@@ -727,6 +848,20 @@ type RemoveClosureInput struct {
 	ClosureID string `json:"closureId"`
 }
 
+// Input of `removeDeliveryChannel`.
+type RemoveDeliveryChannelInput struct {
+	// The channel to remove.
+	ChannelID string `json:"channelId"`
+}
+
+// The result of `removeDeliveryChannel`.
+type RemoveDeliveryChannelPayload struct {
+	// The removed channel's id; null when the mutation failed.
+	RemovedChannelID *string `json:"removedChannelId,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
 // Input of `reportProjectProgress`.
 type ReportProjectProgressInput struct {
 	// The active project.
@@ -871,6 +1006,8 @@ type SetBookingRulesInput struct {
 	EligibleCommitteeIds []string `json:"eligibleCommitteeIds,omitempty"`
 	// How many hours a committee may book per week; leave out for no limit.
 	WeeklyQuotaHours *float64 `json:"weeklyQuotaHours,omitempty"`
+	// Minutes after the start by which an approved booking must be checked in, 1 to 1440, or 0 for never; 15 when left out.
+	NoShowGraceMinutes *int `json:"noShowGraceMinutes,omitempty"`
 }
 
 // Input of `setJointMeetingAgenda`.
@@ -1147,6 +1284,14 @@ type VenueFilter struct {
 type VenuePayload struct {
 	// The venue as it now is; null when the mutation failed.
 	Venue *booking.Venue `json:"venue,omitempty"`
+	// The rules the input broke; empty on success.
+	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// The result of a waitlist mutation.
+type WaitlistPayload struct {
+	// The entry as it now is; null when the mutation failed.
+	Entry *booking.WaitEntry `json:"entry,omitempty"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
 }

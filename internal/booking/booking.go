@@ -62,6 +62,9 @@ const (
 	Rejected  Status = "REJECTED"
 	Cancelled Status = "CANCELLED"
 	Completed Status = "COMPLETED"
+	// NoShow: approved but not checked in within the venue's grace period;
+	// it no longer holds the venue.
+	NoShow Status = "NO_SHOW"
 )
 
 // Holds reports whether a booking in status s holds the venue, so that no
@@ -98,12 +101,15 @@ type Rules struct {
 	Eligibility          Eligibility
 	EligibleCommitteeIDs []string // when Eligibility is ListedCommittees
 	WeeklyQuotaMinutes   *int     // per committee per ISO week in the venue's time zone; nil for none
+	NoShowGraceMinutes   *int     // an approved booking not checked in this long after its start is a no-show; nil for never
 }
 
 // DefaultRules are the rules of a new venue: approval required, 30 minutes
 // to 8 hours, up to 90 days ahead, open to every committee.
 func DefaultRules() Rules {
-	return Rules{RequiresApproval: true, MinDurationMinutes: 30, MaxDurationMinutes: 480, MaxDaysAhead: 90, Eligibility: AllCommittees}
+	grace := 15
+	return Rules{RequiresApproval: true, MinDurationMinutes: 30, MaxDurationMinutes: 480, MaxDaysAhead: 90, Eligibility: AllCommittees,
+		NoShowGraceMinutes: &grace}
 }
 
 // Venue is a place a unit offers for committees to use.
@@ -185,7 +191,8 @@ type Booking struct {
 	RequestedBy       *string
 	CreatedAt         time.Time
 	Demo              bool
-	VenueUnitID       string // the unit that offers the venue; read only
+	VenueUnitID       string     // the unit that offers the venue; read only
+	CheckedInAt       *time.Time // when the booker checked in, if they did
 }
 
 // Skip is an occurrence of a recurring request that was not booked.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cogov/internal/access"
+	"cogov/internal/notify"
 	"cogov/internal/problem"
 )
 
@@ -119,6 +120,12 @@ func (s *Service) requestBooking(ctx context.Context, in Request) (Result, error
 	if err != nil {
 		return Result{}, err
 	}
+	// A window offered to a waiting committee is held for it.
+	offers, err := s.offersAgainst(ctx, v.ID, in.CommitteeID, starts[0].Add(-buffer), last.Add(buffer))
+	if err != nil {
+		return Result{}, err
+	}
+	sch.Bookings = append(sch.Bookings, offers...)
 	status := Pending
 	if !v.Rules.RequiresApproval {
 		status = Approved
@@ -164,6 +171,18 @@ func (s *Service) requestBooking(ctx context.Context, in Request) (Result, error
 	}
 	for _, b := range raced {
 		skipped = append(skipped, Skip{Start: b.Start, End: b.End, Reason: problem.BookingConflict, Message: "another booking took this time"})
+	}
+	// One notification for the request, about its first booking.
+	if err := s.tell(ctx, created[0], notify.BookingRequested, notify.Audience{Units: []string{v.UnitID}}, in.Purpose); err != nil {
+		return Result{}, err
+	}
+	if err := s.takeOffers(ctx, created); err != nil {
+		return Result{}, err
+	}
+	for _, b := range created {
+		if err := s.timers(ctx, b, &v); err != nil {
+			return Result{}, err
+		}
 	}
 	return Result{Bookings: created, Skipped: skipped}, nil
 }
@@ -301,10 +320,40 @@ func (s *Service) change(ctx context.Context, id string, series bool, action, no
 	return notFoundAs(b, err, "bookingId")
 }
 
+// changeAndTell is change that, in the same transaction, notifies the
+// audience to(b) of the changed booking b with kind and the note.
+func (s *Service) changeAndTell(ctx context.Context, id string, series bool, action, note string, kind notify.Kind,
+	to func(Booking) notify.Audience, apply func([]*Booking) error) (Booking, error) {
+	var out Booking
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out, err = s.change(ctx, id, series, action, note, apply); err != nil {
+			return err
+		}
+		if err := s.tell(ctx, out, kind, to(out), note); err != nil {
+			return err
+		}
+		switch out.Status {
+		case Approved: // reminders and the no-show check
+			return s.timers(ctx, out, nil)
+		case Cancelled, Rejected: // the window goes to the first waiting committee
+			return s.offerNext(ctx, out)
+		}
+		return nil
+	})
+	return out, err
+}
+
 // decide approves or rejects a pending booking and the other pending
 // bookings of its series: a series is one unit for its owner's decision.
 func (s *Service) decide(ctx context.Context, id string, version *int, note string, to Status, action, what string) (Booking, error) {
-	return s.change(ctx, id, true, action, note, func(bs []*Booking) error {
+	kind := notify.BookingApproved
+	if to == Rejected {
+		kind = notify.BookingRejected
+	}
+	return s.changeAndTell(ctx, id, true, action, note, kind, func(b Booking) notify.Audience {
+		return notify.Audience{Committees: []string{b.CommitteeID}}
+	}, func(bs []*Booking) error {
 		b := bs[0]
 		if !access.From(ctx).AdministersUnit(b.VenueUnitID, b.SubdistrictID) {
 			return forbidden(what + " bookings of this venue")
@@ -359,7 +408,9 @@ func (s *Service) Cancel(ctx context.Context, id string, version *int, reason st
 		return Booking{}, err
 	}
 	now := s.Now()
-	return s.change(ctx, id, scope == ScopeSeries, "booking.cancel", reason, func(bs []*Booking) error {
+	return s.changeAndTell(ctx, id, scope == ScopeSeries, "booking.cancel", reason, notify.BookingCancelled, func(b Booking) notify.Audience {
+		return notify.Audience{Committees: []string{b.CommitteeID}, Units: []string{b.VenueUnitID}}
+	}, func(bs []*Booking) error {
 		b := bs[0]
 		v := access.From(ctx)
 		if !v.AdministersCommittee(b.CommitteeID, b.SubdistrictID) && !v.AdministersUnit(b.VenueUnitID, b.SubdistrictID) {

@@ -13,6 +13,7 @@ import (
 
 	"cogov/internal/access"
 	"cogov/internal/clock"
+	"cogov/internal/notify"
 	"cogov/internal/page"
 	"cogov/internal/problem"
 )
@@ -95,6 +96,16 @@ type Store interface {
 	// LockVenueCommittee holds, until the transaction ends, a lock that
 	// serializes requests of one committee for one venue.
 	LockVenueCommittee(ctx context.Context, venueID, committeeID string) error
+
+	BookingsByID(ctx context.Context, ids []string) (map[string]Booking, error)
+	NoShows(ctx context.Context, ids []string, byCommittee bool, from, to time.Time) (map[string]int, error)
+	CreateWaitEntry(ctx context.Context, e WaitEntry) (WaitEntry, error)
+	// WaitEntries returns the venue's WAITING and OFFERED entries whose
+	// window overlaps [from, to), in the order they joined; with lock, locked
+	// until the transaction ends.
+	WaitEntries(ctx context.Context, venueID string, from, to time.Time, lock bool) ([]WaitEntry, error)
+	// ChangeWaitEntry locks an entry, lets apply change it and writes it.
+	ChangeWaitEntry(ctx context.Context, id, action string, apply func(*WaitEntry) error) (WaitEntry, error)
 }
 
 // Service applies the booking rules.
@@ -102,6 +113,21 @@ type Service struct {
 	store Store
 	// Now tells the time.
 	Now clock.Clock
+	// Notes, when set, records the notifications of each change in the
+	// change's transaction, and queues its timers.
+	Notes *notify.Service
+	// Reminders are the lead times of reminders before an approved booking;
+	// DefaultReminders when nil.
+	Reminders []time.Duration
+	// OfferHold is how long a freed window is held for the first waiting
+	// committee; DefaultOfferHold when zero.
+	OfferHold time.Duration
+}
+
+// tell notifies an audience about booking b, in the transaction of ctx.
+func (s *Service) tell(ctx context.Context, b Booking, kind notify.Kind, to notify.Audience, text string) error {
+	return s.Notes.Add(ctx, notify.Note{SubdistrictID: b.SubdistrictID, To: to, Kind: kind, ObjectType: "Booking", ObjectID: b.ID,
+		Text: text, Demo: b.Demo})
 }
 
 // NewService returns a Service over store that tells the time by now.
@@ -393,6 +419,9 @@ func (s *Service) SetBookingRules(ctx context.Context, venueID string, r Rules) 
 	if !r.Eligibility.Valid() {
 		l.Add(problem.InvalidInput, "unknown eligibility", "eligibility")
 	}
+	if r.NoShowGraceMinutes != nil && (*r.NoShowGraceMinutes < 1 || *r.NoShowGraceMinutes > 1440) {
+		l.Add(problem.InvalidInput, "noShowGraceMinutes must be between 1 and 1440, or 0 for never", "noShowGraceMinutes")
+	}
 	if r.WeeklyQuotaMinutes != nil && (*r.WeeklyQuotaMinutes < 1 || *r.WeeklyQuotaMinutes > 7*24*60) {
 		l.Add(problem.InvalidInput, "weeklyQuotaHours must be positive and at most a week", "weeklyQuotaHours")
 	}
@@ -437,10 +466,26 @@ func (s *Service) AddClosure(ctx context.Context, venueID string, start, end tim
 	if err := l.Err(); err != nil {
 		return VenueUpdated{}, err
 	}
-	return s.changeVenue(ctx, venueID, "venue.closure.add", reason, func(u *VenueUpdate) error {
-		u.AddClosure = &Closure{SubdistrictID: u.Venue.SubdistrictID, VenueID: u.Venue.ID, Start: start, End: end, Reason: reason}
+	var out VenueUpdated
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = s.changeVenue(ctx, venueID, "venue.closure.add", reason, func(u *VenueUpdate) error {
+			u.AddClosure = &Closure{SubdistrictID: u.Venue.SubdistrictID, VenueID: u.Venue.ID, Start: start, End: end, Reason: reason}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		// The bookings the closure hits are the committees' to move or
+		// cancel: each committee hears of it with the closure's reason.
+		for _, b := range out.Affected {
+			if err := s.tell(ctx, b, notify.BookingAffected, notify.Audience{Committees: []string{b.CommitteeID}}, reason); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
+	return out, err
 }
 
 // RemoveClosure lifts a blackout.

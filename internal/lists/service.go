@@ -10,6 +10,7 @@ import (
 	"cogov/internal/access"
 	"cogov/internal/booking"
 	"cogov/internal/clock"
+	"cogov/internal/notify"
 	"cogov/internal/problem"
 	"cogov/internal/structure"
 )
@@ -64,6 +65,9 @@ type Service struct {
 	agendas Agendas
 	// Now tells the time.
 	Now clock.Clock
+	// Notes, when set, records the notifications of each change in the
+	// change's transaction.
+	Notes *notify.Service
 }
 
 // NewService returns a Service over store; escalations reach meetings through agendas.
@@ -237,8 +241,21 @@ func (s *Service) Escalate(ctx context.Context, id, note string, meetingID *stri
 			n.Level, c.Escalation = to, e
 			return nil
 		})
-		if err != nil || meetingID == nil {
+		if err != nil {
 			return err
+		}
+		// Those who handle the level it reached hear of it: the
+		// sub-district's administrators, or the community's committee.
+		to := notify.Audience{Subdistricts: []string{out.SubdistrictID}}
+		if out.Level == LevelCommunity && out.CommunityID != nil {
+			to = notify.Audience{Communities: []string{*out.CommunityID}}
+		}
+		if err := s.Notes.Add(ctx, notify.Note{SubdistrictID: out.SubdistrictID, To: to, Kind: notify.NeedEscalatedTo, ObjectType: "Need",
+			ObjectID: out.ID, Text: note, Demo: out.Demo}); err != nil {
+			return err
+		}
+		if meetingID == nil {
+			return nil
 		}
 		err = s.agendas.AddToAgenda(ctx, *meetingID, "需求上报："+out.Title, &out.ID)
 		var l problem.List

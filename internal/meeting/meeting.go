@@ -26,6 +26,8 @@ const (
 	Pending  Response = "PENDING"
 	Accepted Response = "ACCEPTED"
 	Declined Response = "DECLINED"
+	// Withdrawn: the meeting was cancelled.
+	Withdrawn Response = "WITHDRAWN"
 )
 
 // Meeting is a joint meeting.

@@ -11,6 +11,7 @@ import (
 	"cogov/internal/access"
 	"cogov/internal/booking"
 	"cogov/internal/clock"
+	"cogov/internal/notify"
 	"cogov/internal/problem"
 )
 
@@ -38,6 +39,9 @@ type Store interface {
 	CreateMeeting(ctx context.Context, m Meeting, agenda []AgendaItem, invitees []string) (Meeting, error)
 	ChangeMeeting(ctx context.Context, id, action, note string, apply func(*Change) error) (Meeting, error)
 	ChangeInvitation(ctx context.Context, id string, apply func(*Invitation, Meeting, Member) error) (Invitation, error)
+	MeetingsByID(ctx context.Context, ids []string) (map[string]Meeting, error)
+	// WithdrawInvitations withdraws the invitations of a meeting.
+	WithdrawInvitations(ctx context.Context, meetingID string) error
 }
 
 // Bookings is the booking service a meeting books its venue through, so that
@@ -54,6 +58,52 @@ type Service struct {
 	bookings Bookings
 	// Now tells the time.
 	Now clock.Clock
+	// Notes, when set, records the notifications of each change in the
+	// change's transaction.
+	Notes *notify.Service
+	// Reminders are the lead times of reminders before a meeting;
+	// booking.DefaultReminders when nil.
+	Reminders []time.Duration
+}
+
+// tell notifies the people invited to meeting m, in the transaction of ctx.
+func (s *Service) tell(ctx context.Context, m Meeting, kind notify.Kind, text string) error {
+	return s.Notes.Add(ctx, notify.Note{SubdistrictID: m.SubdistrictID, To: notify.Audience{Meetings: []string{m.ID}}, Kind: kind,
+		ObjectType: "JointMeeting", ObjectID: m.ID, Text: text, Demo: m.Demo})
+}
+
+// TimerReminder is the kind of a reminder timer of a meeting.
+const TimerReminder = "meeting.reminder"
+
+// reminders sets the reminders of a planned meeting (booking.DefaultReminders'
+// lead times, or Reminders).
+func (s *Service) reminders(ctx context.Context, m Meeting) error {
+	leads := s.Reminders
+	if leads == nil {
+		leads = booking.DefaultReminders
+	}
+	now := s.Now()
+	var ts []notify.Timer
+	for _, lead := range leads {
+		if at := m.Start.Add(-lead); at.After(now) {
+			ts = append(ts, notify.Timer{Kind: TimerReminder, SubdistrictID: m.SubdistrictID, ObjectID: m.ID, At: at, Expect: m.Start, Lead: lead})
+		}
+	}
+	return s.Notes.Later(ctx, ts...)
+}
+
+// RunTimer reminds the invited people of a meeting that is still planned at
+// the time the reminder was set for.
+func (s *Service) RunTimer(ctx context.Context, t notify.Timer) error {
+	ms, err := s.store.MeetingsByID(ctx, []string{t.ObjectID})
+	if err != nil {
+		return err
+	}
+	m, ok := ms[t.ObjectID]
+	if !ok || m.Status != Planned || !m.Start.Equal(t.Expect) {
+		return nil
+	}
+	return s.tell(ctx, m, notify.MeetingReminder, m.Title)
 }
 
 // NewService returns a Service over store that books venues through bookings.
@@ -235,6 +285,12 @@ func (s *Service) ScheduleJointMeeting(ctx context.Context, in Schedule) ([]Meet
 			if err != nil {
 				return err
 			}
+			if err := s.tell(ctx, created, notify.InvitationSent, created.Title); err != nil {
+				return err
+			}
+			if err := s.reminders(ctx, created); err != nil {
+				return err
+			}
 			if in.MonthlyOccurrences > 1 && series == nil {
 				series = &created.ID
 				// The first meeting heads its own series.
@@ -342,8 +398,18 @@ func (s *Service) Cancel(ctx context.Context, id, reason string) (Meeting, error
 			c.Meeting.Status, c.Meeting.CancelReason = Cancelled, reason
 			return nil
 		})
-		if err != nil || out.BookingID == nil {
+		if err != nil {
 			return err
+		}
+		// The invitations are withdrawn; the invited hear why.
+		if err := s.store.WithdrawInvitations(ctx, out.ID); err != nil {
+			return err
+		}
+		if err := s.tell(ctx, out, notify.MeetingCancelled, reason); err != nil {
+			return err
+		}
+		if out.BookingID == nil {
+			return nil
 		}
 		return onBooking(ctx, out, func(ctx context.Context) error {
 			_, err := s.bookings.Cancel(ctx, *out.BookingID, nil, "联席会议取消："+reason, booking.ScopeOccurrence)

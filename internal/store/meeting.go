@@ -357,3 +357,13 @@ func (s *Store) Attendees(ctx context.Context, meetingIDs []string, persons stri
 		parent: "at.meeting_id", sort: "m.committee_id::text || m.role", id: "m.id", where: fb.where(), args: fb.args,
 		fields: membershipFields}, okIDs(meetingIDs), p)
 }
+
+// WithdrawInvitations withdraws every invitation of a meeting, answered or
+// not: the meeting is off.
+func (s *Store) WithdrawInvitations(ctx context.Context, meetingID string) (err error) {
+	defer wrap(&err, "store.WithdrawInvitations(%q)", meetingID)
+	return s.write(ctx, "invitation.withdraw", "", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE invitation SET response = 'WITHDRAWN' WHERE meeting_id = $1 AND response <> 'WITHDRAWN'`, meetingID)
+		return err
+	})
+}

@@ -186,6 +186,7 @@ var constraintProblems = map[string]problem.Problem{
 	"venue_unit_id_name_key": {Code: problem.AlreadyExists, Field: []string{"input", "name"}, Message: "the unit already has a venue with this name"},
 	"venue_hours_no_overlap": {Code: problem.InvalidInput, Field: []string{"input", "weekly"}, Message: "ranges of one day must not overlap"},
 	"venue_duration_order":   {Code: problem.InvalidInput, Field: []string{"input", "maxDurationMinutes"}, Message: "the longest booking cannot be shorter than the shortest"},
+	"waitlist_entry_once":    {Code: problem.AlreadyExists, Field: []string{"input", "startsAt"}, Message: "the committee already waits for this window"},
 }
 
 // constraintErr is the domain error a violation of the named constraint means.

@@ -19,7 +19,7 @@ const venueCols = `v.id, v.subdistrict_id, v.unit_id, v.community_id, vs.time_zo
 	v.capacity, v.facilities, v.description, v.photo_urls, v.active, v.requires_approval, v.min_duration_minutes,
 	v.max_duration_minutes, v.min_notice_minutes, v.max_days_ahead, v.buffer_minutes, v.eligibility,
 	coalesce((SELECT array_agg(ec.committee_id::text ORDER BY ec.committee_id) FROM venue_eligible_committee ec WHERE ec.venue_id = v.id), '{}'),
-	v.weekly_quota_minutes, v.demo`
+	v.weekly_quota_minutes, v.demo, v.no_show_grace_minutes`
 
 const venueFrom = `venue v JOIN subdistrict vs ON vs.id = v.subdistrict_id`
 
@@ -28,20 +28,20 @@ func venueFields(v *booking.Venue) []any {
 	return []any{&v.ID, &v.SubdistrictID, &v.UnitID, &v.CommunityID, &v.TimeZone, &v.Name, &v.Kind, &v.Address, &v.AreaSqm,
 		&v.Capacity, &v.Facilities, &v.Description, &v.PhotoURLs, &v.Active, &r.RequiresApproval, &r.MinDurationMinutes,
 		&r.MaxDurationMinutes, &r.MinNoticeMinutes, &r.MaxDaysAhead, &r.BufferMinutes, &r.Eligibility,
-		&r.EligibleCommitteeIDs, &r.WeeklyQuotaMinutes, &v.Demo}
+		&r.EligibleCommitteeIDs, &r.WeeklyQuotaMinutes, &v.Demo, &r.NoShowGraceMinutes}
 }
 
 // bookingCols needs the booking as b joined with its venue as bv (bookingFrom).
 const bookingCols = `b.id, b.subdistrict_id, b.venue_id, b.committee_id, b.request_id, b.series_id, lower(b.during), upper(b.during),
 	upper(b.held), b.purpose, b.expected_attendees, b.status, b.actual_attendees, b.decision_note, b.version, b.requested_by,
-	b.created_at, b.demo, bv.unit_id`
+	b.created_at, b.demo, bv.unit_id, b.checked_in_at`
 
 const bookingFrom = `booking b JOIN venue bv ON bv.id = b.venue_id`
 
 func bookingFields(b *booking.Booking) []any {
 	return []any{&b.ID, &b.SubdistrictID, &b.VenueID, &b.CommitteeID, &b.RequestID, &b.SeriesID, &b.Start, &b.End,
 		&b.HeldEnd, &b.Purpose, &b.ExpectedAttendees, &b.Status, &b.ActualAttendees, &b.DecisionNote, &b.Version, &b.RequestedBy,
-		&b.CreatedAt, &b.Demo, &b.VenueUnitID}
+		&b.CreatedAt, &b.Demo, &b.VenueUnitID, &b.CheckedInAt}
 }
 
 const closureCols = `c.id, c.subdistrict_id, c.venue_id, lower(c.during), upper(c.during), c.reason, c.demo`
@@ -307,15 +307,26 @@ func (s *Store) Venues(ctx context.Context, f VenueFilter, p Page) (_ *Conn[book
 	return orEmpty(m[noParent]), nil
 }
 
-// BookingFilter narrows the bookings of a venue: a window and what the
-// viewer may see (booking.ScopeAt).
+// BookingParent says what a list of bookings is listed under.
+type BookingParent int
+
+// Booking list parents.
+const (
+	BookingsOfVenue     BookingParent = iota // Venue.bookings
+	BookingsOfCommittee                      // Committee.bookings
+	BookingsOfUnit                           // Unit.bookingRequests: the bookings of the unit's venues
+)
+
+// BookingFilter narrows the bookings of a venue, committee or unit: a
+// window, statuses and what the viewer may see (booking.ScopeAt).
 type BookingFilter struct {
-	From, To     time.Time     // zero for no bound
-	Scope        booking.Scope // which bookings the viewer may see
-	CommitteeCol bool          // list under committees instead of venues
+	From, To time.Time     // zero for no bound
+	Scope    booking.Scope // which bookings the viewer may see
+	By       BookingParent // what the list is under
+	Statuses string        // comma-separated statuses; "" for all (a string, so that the filter can key a batch)
 }
 
-// Bookings lists the bookings of each venue (or committee), by start time.
+// Bookings lists the bookings of each venue (or committee, or unit), by start time.
 func (s *Store) Bookings(ctx context.Context, parents []string, f BookingFilter, p Page) (_ map[string]*Conn[booking.Booking], err error) {
 	defer wrap(&err, "store.Bookings(%d parents)", len(parents))
 	var fb filterBuilder
@@ -330,9 +341,15 @@ func (s *Store) Bookings(ctx context.Context, parents []string, f BookingFilter,
 		}
 		fb.add("b.committee_id = ANY(%s::uuid[])", ids)
 	}
+	if f.Statuses != "" {
+		fb.add("b.status = ANY(%s::text[])", strings.Split(f.Statuses, ","))
+	}
 	parent := "b.venue_id"
-	if f.CommitteeCol {
+	switch f.By {
+	case BookingsOfCommittee:
 		parent = "b.committee_id"
+	case BookingsOfUnit:
+		parent = "bv.unit_id"
 	}
 	return runList(ctx, s, listSpec[booking.Booking]{cols: bookingCols, from: bookingFrom, parent: parent,
 		sort: "to_char(lower(b.during) AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISS')", id: "b.id", where: fb.where(), args: fb.args,

@@ -39,9 +39,10 @@ func (s *Store) CreateVenue(ctx context.Context, v booking.Venue) (_ booking.Ven
 func saveRules(ctx context.Context, tx pgx.Tx, v booking.Venue) error {
 	r := v.Rules
 	if _, err := tx.Exec(ctx, `UPDATE venue SET requires_approval = $2, min_duration_minutes = $3, max_duration_minutes = $4,
-		min_notice_minutes = $5, max_days_ahead = $6, buffer_minutes = $7, eligibility = $8, weekly_quota_minutes = $9, updated_at = cogov_now()
+		min_notice_minutes = $5, max_days_ahead = $6, buffer_minutes = $7, eligibility = $8, weekly_quota_minutes = $9,
+		no_show_grace_minutes = $10, updated_at = cogov_now()
 		WHERE id = $1`, v.ID, r.RequiresApproval, r.MinDurationMinutes, r.MaxDurationMinutes, r.MinNoticeMinutes, r.MaxDaysAhead,
-		r.BufferMinutes, r.Eligibility, r.WeeklyQuotaMinutes); err != nil {
+		r.BufferMinutes, r.Eligibility, r.WeeklyQuotaMinutes, r.NoShowGraceMinutes); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM venue_eligible_committee WHERE venue_id = $1 AND committee_id <> ALL($2::uuid[])`,
@@ -260,12 +261,14 @@ func (s *Store) ChangeBookings(ctx context.Context, id string, series bool, acti
 		}
 		for i, b := range list {
 			o := before[i]
-			if b.Status == o.Status && b.DecisionNote == o.DecisionNote && eqInt(b.ActualAttendees, o.ActualAttendees) {
+			if b.Status == o.Status && b.DecisionNote == o.DecisionNote && eqInt(b.ActualAttendees, o.ActualAttendees) &&
+				(b.CheckedInAt == nil) == (o.CheckedInAt == nil) {
 				continue
 			}
 			if err := one1(ctx, tx, &list[i], `WITH up AS (UPDATE booking SET status = $2, decision_note = $3, actual_attendees = $4,
-				version = version + 1, updated_at = cogov_now() WHERE id = $1 RETURNING *)
-				SELECT `+bookingCols+` FROM up b JOIN venue bv ON bv.id = b.venue_id`, b.ID, b.Status, b.DecisionNote, b.ActualAttendees); err != nil {
+				checked_in_at = $5, version = version + 1, updated_at = cogov_now() WHERE id = $1 RETURNING *)
+				SELECT `+bookingCols+` FROM up b JOIN venue bv ON bv.id = b.venue_id`, b.ID, b.Status, b.DecisionNote, b.ActualAttendees,
+				b.CheckedInAt); err != nil {
 				return err
 			}
 		}

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"cogov/internal/notify"
+)
+
+const notificationCols = `n.id, n.subdistrict_id, n.account_id, n.kind, n.object_type, n.object_id, n.note, n.demo, n.created_at, n.read_at`
+
+func notificationFields(n *notify.Notification) []any {
+	return []any{&n.ID, &n.SubdistrictID, &n.AccountID, &n.Kind, &n.ObjectType, &n.ObjectID, &n.Text, &n.Demo, &n.CreatedAt, &n.ReadAt}
+}
+
+// addNotificationSQL writes one note for its audience: the enabled accounts
+// that administer its units, committees or sub-districts, that are its
+// people, or that it names, but the acting account. The rows are chosen
+// first and read back from that choice, not through RETURNING: the writer
+// may not read the recipients' notifications.
+const addNotificationSQL = `WITH rcpt AS (
+	SELECT r.account_id FROM account_role r
+	WHERE (r.kind = 'UNIT_ADMIN' AND r.scope_id = ANY($2::uuid[])) OR (r.kind = 'COMMITTEE_ADMIN' AND r.scope_id = ANY($3::uuid[]))
+	   OR (r.kind = 'SUBDISTRICT_ADMIN' AND r.scope_id = ANY($4::uuid[])) OR (r.kind = 'MEMBER' AND r.scope_id = ANY($5::uuid[]))
+	   OR (r.kind = 'COMMITTEE_ADMIN' AND r.scope_id IN (SELECT c.id FROM committee c
+	         WHERE c.community_id = ANY($12::uuid[]) AND c.kind = 'COMMUNITY_PARTY_COMMITTEE'))
+	   OR (r.kind = 'MEMBER' AND r.scope_id IN (SELECT ms.person_id FROM invitation i JOIN membership ms ON ms.id = i.membership_id
+	         WHERE i.meeting_id = ANY($13::uuid[])))
+	UNION
+	SELECT unnest($6::uuid[])
+), n AS MATERIALIZED (
+	SELECT gen_random_uuid() AS id, $1::uuid AS subdistrict_id, rcpt.account_id, $7::text AS kind, $8::text AS object_type,
+		$9::uuid AS object_id, $10::text AS note, $11::boolean AS demo, cogov_now() AS created_at, NULL::timestamptz AS read_at
+	FROM rcpt JOIN account a ON a.id = rcpt.account_id AND NOT a.disabled
+	WHERE rcpt.account_id IS DISTINCT FROM cogov_actor()
+), ins AS (
+	INSERT INTO notification (id, subdistrict_id, account_id, kind, object_type, object_id, note, demo, created_at)
+	SELECT id, subdistrict_id, account_id, kind, object_type, object_id, note, demo, created_at FROM n
+)
+SELECT ` + notificationCols + ` FROM n ORDER BY n.account_id`
+
+// AddNotifications writes the notes for their audiences, in the
+// transaction ctx carries (or one of its own).
+func (s *Store) AddNotifications(ctx context.Context, notes []notify.Note) (_ []notify.Notification, err error) {
+	defer wrap(&err, "store.AddNotifications(%d notes)", len(notes))
+	var out []notify.Notification
+	err = s.write(ctx, "notification.add", "", func(tx pgx.Tx) error {
+		out = nil
+		for _, n := range notes {
+			a := n.To
+			ns, err := collect(ctx, tx, notificationFields, addNotificationSQL, n.SubdistrictID, okIDs(a.Units), okIDs(a.Committees),
+				okIDs(a.Subdistricts), okIDs(a.Persons), okIDs(a.Accounts), n.Kind, n.ObjectType, n.ObjectID, n.Text, n.Demo,
+				okIDs(a.Communities), okIDs(a.Meetings))
+			if err != nil {
+				return err
+			}
+			out = append(out, ns...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Notifications lists an account's notifications, newest first.
+func (s *Store) Notifications(ctx context.Context, accountID string, unreadOnly bool, p Page) (_ *Conn[notify.Notification], err error) {
+	defer wrap(&err, "store.Notifications(%q)", accountID)
+	where := ""
+	if unreadOnly {
+		where = "n.read_at IS NULL"
+	}
+	m, err := runList(ctx, s, listSpec[notify.Notification]{cols: notificationCols, from: "notification n", parent: "n.account_id",
+		// Newest first: the sort key counts down.
+		sort: `lpad((9000000000000000 - (extract(epoch FROM n.created_at) * 1000000)::bigint)::text, 16, '0')`,
+		id:   "n.id", where: where, fields: notificationFields}, okIDs([]string{accountID}), p)
+	if err != nil {
+		return nil, err
+	}
+	c := m[accountID]
+	if c == nil {
+		c = &Conn[notify.Notification]{HasPrev: p.After != ""}
+	}
+	return c, nil
+}
+
+// NotificationsByID fetches notifications by id (those the viewer may read).
+func (s *Store) NotificationsByID(ctx context.Context, ids []string) (_ map[string]notify.Notification, err error) {
+	defer wrap(&err, "store.NotificationsByID(%d ids)", len(ids))
+	return readMap(ctx, s, `SELECT `+notificationCols+` FROM notification n WHERE n.id = ANY($1::uuid[])`, notificationFields,
+		func(n notify.Notification) string { return n.ID }, okIDs(ids))
+}
+
+// UnreadCount counts an account's unread notifications.
+func (s *Store) UnreadCount(ctx context.Context, accountID string) (_ int, err error) {
+	defer wrap(&err, "store.UnreadCount(%q)", accountID)
+	var n int
+	err = s.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT count(*) FROM notification WHERE account_id = $1 AND read_at IS NULL`, accountID).Scan(&n)
+	})
+	return n, err
+}
+
+// MarkRead marks an account's unread notifications ids (or all of them) read.
+func (s *Store) MarkRead(ctx context.Context, accountID string, ids []string, all bool) (_ int, err error) {
+	defer wrap(&err, "store.MarkRead(%q)", accountID)
+	var n int
+	err = s.write(ctx, "notification.read", "", func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE notification SET read_at = cogov_now() WHERE account_id = $1 AND read_at IS NULL
+			AND ($3 OR id = ANY($2::uuid[]))`, accountID, okIDs(ids), all)
+		n = int(tag.RowsAffected())
+		return err
+	})
+	return n, err
+}
