@@ -23,6 +23,7 @@ const en: typeof zh = {
     submit: 'Send request', requested: 'Requested for {at}', skipped: '{at} skipped: {why}',
   },
   work: {
+    inbox: 'Inbox', inboxEmpty: 'Nothing waits for you', deadline: 'by {d}', checkIn: 'Check in', checkedIn: 'checked in',
     title: 'My work', requests: 'Requests waiting for me', noRequests: 'No request is waiting', approve: 'Approve', reject: 'Reject', reason: 'Reason for rejecting',
     committeeBookings: "My committee's bookings", none: 'Nothing here', when: 'When', venue: 'Venue', status: 'Status', nothing: 'Nothing needs your account now.',
   },

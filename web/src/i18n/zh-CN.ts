@@ -21,6 +21,7 @@ export default {
     submit: '提交申请', requested: '{at} 的申请已提交', skipped: '{at} 已跳过：{why}',
   },
   work: {
+    inbox: '待办', inboxEmpty: '暂无待办事项', deadline: '截止 {d}', checkIn: '签到', checkedIn: '已签到',
     title: '我的工作', requests: '待我审批的申请', noRequests: '暂无待审批的申请', approve: '批准', reject: '驳回', reason: '驳回理由',
     committeeBookings: '本委员会的预订', none: '暂无数据', when: '时间', venue: '场地', status: '状态', nothing: '你的账号暂无需要处理的工作。',
   },
