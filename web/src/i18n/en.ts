@@ -22,6 +22,7 @@ const en: typeof zh = {
     purpose: 'Purpose', attendees: 'Expected attendees', repeat: 'Repeat', weekly: 'Weekly', count: 'Occurrences', times: 'times', skipConflicts: 'Skip dates that conflict',
     submit: 'Send request', requested: 'Requested for {at}', skipped: '{at} skipped: {why}',
   },
+  bell: { title: 'Notifications', unread: ' ({n} unread)', recent: 'Recent notifications', readAll: 'Mark all read', markRead: 'Mark read', none: 'No notifications' },
   work: {
     inbox: 'Inbox', inboxEmpty: 'Nothing waits for you', deadline: 'by {d}', checkIn: 'Check in', checkedIn: 'checked in',
     title: 'My work', requests: 'Requests waiting for me', noRequests: 'No request is waiting', approve: 'Approve', reject: 'Reject', reason: 'Reason for rejecting',

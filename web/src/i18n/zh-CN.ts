@@ -20,6 +20,7 @@ export default {
     purpose: '用途', attendees: '预计人数', repeat: '重复', weekly: '每周重复', count: '次数', times: '次', skipConflicts: '跳过冲突的日期',
     submit: '提交申请', requested: '{at} 的申请已提交', skipped: '{at} 已跳过：{why}',
   },
+  bell: { title: '通知', unread: '（{n} 条未读）', recent: '最近的通知', readAll: '全部标为已读', markRead: '标为已读', none: '暂无通知' },
   work: {
     inbox: '待办', inboxEmpty: '暂无待办事项', deadline: '截止 {d}', checkIn: '签到', checkedIn: '已签到',
     title: '我的工作', requests: '待我审批的申请', noRequests: '暂无待审批的申请', approve: '批准', reject: '驳回', reason: '驳回理由',
