@@ -4,9 +4,10 @@
 // (Unit.bookingRequests with status [PENDING]) and the inbox (Viewer.inbox,
 // the contract's Inbox).
 import { computed, ref, watch } from 'vue'
-import { useClientHandle, useQuery } from '@urql/vue'
+import { useClientHandle, useQuery, useSubscription } from '@urql/vue'
 import {
   InboxDocument,
+  NotificationAddedDocument,
   MyCommitteeBookingsDocument,
   WorkCheckedInDocument,
   WorkUnitRequestsDocument,
@@ -76,6 +77,12 @@ export function useWork() {
     (v) => v && Promise.all([committees(), units()]),
     { immediate: true },
   )
+  // A notification (a request, a decision, an invitation) usually means the
+  // lists changed: read them again, live.
+  useSubscription({ query: NotificationAddedDocument, pause: computed(() => !session.token) }, (_prev, ev) => {
+    refresh()
+    return ev
+  })
   const inboxItems = computed(() => inbox.data.value?.viewer.inbox.edges.map((e) => e.node) ?? [])
   const inboxTotal = computed(() => inbox.data.value?.viewer.inbox.totalCount ?? 0)
   return { committeeBookings, pendingRequests, inboxItems, inboxTotal, fetching, refresh }
