@@ -182,6 +182,15 @@ try {
   await err.waitFor()
   const msg = await err.textContent()
   check(/已被预订/.test(msg), `the conflict is shown by the time field in Chinese: ${msg.trim()}`)
+  // ... so they join the waitlist for the BOOKED window instead.
+  const held = p2.locator('[data-test=booked-slot]', { hasText: `${day} ` }).first()
+  await held.locator('[data-test=waitlist]').click()
+  await held.locator('[data-test=waitlist-form] input[aria-label="用途"]').fill('候补的议事会')
+  await held.locator('[data-test=waitlist-send]').click()
+  const waited = held.locator('[data-test=waitlist-form] [role=alert]')
+  await waited.waitFor()
+  const wmsg = (await waited.textContent()).trim()
+  check(/已加入候补/.test(wmsg), `community-2-admin joins the waitlist for the booked window: ${wmsg}`)
 
   // 6. A member sees only their own seat.
   const mem = await context('member-demo')

@@ -15,7 +15,7 @@ const en: typeof zh = {
     community: 'Community', anyCommunity: 'Any community', text: 'Name or address', onlyFree: 'Free in this window only', search: 'Search', found: '{n} venues found',
     areaShort: 'Area', capacity: 'Holds', persons: '{n} people', owner: 'Provided by', needsApproval: 'Needs approval',
   },
-  venue: { calendar: 'Week calendar of the venue', hours: 'Opening hours', week: '{from} to {to}', prev: 'Previous week', next: 'Next week', thisWeek: 'This week', live: 'Live', bookings: 'Bookings this week', noBookings: 'No bookings this week' },
+  venue: { joinWaitlist: 'Join the waitlist', waiting: 'On the waitlist: you are told first when the window frees up', people: 'People', calendar: 'Week calendar of the venue', hours: 'Opening hours', week: '{from} to {to}', prev: 'Previous week', next: 'Next week', thisWeek: 'This week', live: 'Live', bookings: 'Bookings this week', noBookings: 'No bookings this week' },
   weekday: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
   booking: {
     title: 'Request the venue', signInFirst: 'Sign in to request a venue.', noCommittee: 'You administer no committee, so you cannot request.', committee: 'For committee', when: 'When',

@@ -13,7 +13,7 @@ export default {
     community: '社区', anyCommunity: '全部社区', text: '名称或地址', onlyFree: '只看该时段空闲', search: '搜索', found: '找到 {n} 个场地',
     areaShort: '面积', capacity: '容纳', persons: '{n} 人', owner: '提供单位', needsApproval: '需审批',
   },
-  venue: { calendar: '一周场地日历', hours: '开放时间', week: '{from} 至 {to}', prev: '上一周', next: '下一周', thisWeek: '本周', live: '实时', bookings: '本周预订', noBookings: '本周暂无预订' },
+  venue: { joinWaitlist: '排队候补', waiting: '已加入候补：该时段空出时将优先通知你', people: '人数', calendar: '一周场地日历', hours: '开放时间', week: '{from} 至 {to}', prev: '上一周', next: '下一周', thisWeek: '本周', live: '实时', bookings: '本周预订', noBookings: '本周暂无预订' },
   weekday: ['周一', '周二', '周三', '周四', '周五', '周六', '周日'],
   booking: {
     title: '申请使用', signInFirst: '登录后可申请使用场地。', noCommittee: '你不是任何委员会的管理员，无法申请。', committee: '申请单位（委员会）', when: '时间',
