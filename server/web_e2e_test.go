@@ -60,6 +60,7 @@ func TestWebEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	go func() { _ = st.ListenVenueChanges(ctx, log, res.Hub.Changed) }()
+	go func() { _ = st.ListenNotifications(ctx, log, res.Notes.Added) }()
 	srv := httptest.NewServer(routes(config{}, st, res, log))
 	t.Cleanup(srv.Close)
 

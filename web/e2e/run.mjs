@@ -123,6 +123,15 @@ try {
   await watcher.waitForSelector('li.seg')
   await watcher.waitForSelector('[data-test=live]')
 
+  // hnig-admin (the space's unit) has My work open before the request: the
+  // bell and the inbox must show it without a reload.
+  const hn = await context('hnig-admin')
+  const ph = await hn.newPage()
+  await ph.goto(`${base}/work`)
+  await ph.waitForSelector('[data-test=bell]')
+  await ph.waitForSelector('[data-test=inbox]')
+  const unreadBefore = Number(await ph.getAttribute('[data-test=bell]', 'data-unread'))
+
   // 2. The request: sees PENDING.
   await p1.fill('#b-purpose', '社区居民议事会（端到端测试）')
   await p1.click('[data-test=book]')
@@ -132,10 +141,19 @@ try {
   await waitState(watcher, startsAt, 'BOOKED')
   check(true, 'the watching tab turned the slot BOOKED without a reload')
 
+  const bookingId = await result.first().getAttribute('data-id')
+  // 2b. hnig-admin's bell counts it and lists it, live (notificationAdded).
+  await ph.waitForFunction((n) => Number(document.querySelector('[data-test=bell]')?.dataset.unread) > n, unreadBefore)
+  await ph.click('[data-test=bell-button]')
+  const note = ph.locator(`[data-test=notification][data-kind=BOOKING_REQUESTED][data-object="${bookingId}"]`)
+  await note.waitFor()
+  check(true, `hnig-admin's bell shows the request live (unread ${unreadBefore} → ${await ph.getAttribute('[data-test=bell]', 'data-unread')}) without a reload`)
+  await ph.click('[data-test=bell-button]')
+  // The inbox lists it to approve (read again as the notification arrives).
+  await ph.locator(`[data-test=inbox-item][data-kind=BOOKING_TO_APPROVE][data-id="${bookingId}"]`).waitFor()
+  check(true, "hnig-admin's inbox lists the request to approve")
+
   // 3. hnig-admin approves it in My work.
-  const hn = await context('hnig-admin')
-  const ph = await hn.newPage()
-  await ph.goto(`${base}/work`)
   const req = ph.locator(`[data-test=request][data-starts="${day}T10:00:00+08:00"]`)
   await req.waitFor()
   await req.locator('[data-test=approve]').click()
@@ -145,6 +163,14 @@ try {
   // 4. The first tab, never reloaded: the booking is APPROVED, the slot BOOKED.
   await p1.waitForSelector(`[data-test=venue-booking][data-starts="${day}T10:00:00+08:00"][data-status=APPROVED]`)
   check((await stateAt(p1, startsAt)) === 'BOOKED', "the first tab's calendar shows the slot BOOKED and the booking approved, without a reload")
+  // community-1-admin's bell tells them, live.
+  await p1.click('[data-test=bell-button]')
+  await p1.locator(`[data-test=notification][data-kind=BOOKING_APPROVED][data-object="${bookingId}"]`).waitFor()
+  check(true, "community-1-admin's bell shows the approval without a reload")
+  await p1.click('[data-test=bell-read-all]')
+  await p1.waitForFunction(() => document.querySelector('[data-test=bell]')?.dataset.unread === '0')
+  check(true, 'mark all read clears the badge')
+  await p1.click('[data-test=bell-button]')
 
   // 5. A conflicting request, from another community: the message in Chinese by the time.
   const c2 = await context('community-2-admin')
@@ -156,6 +182,15 @@ try {
   await err.waitFor()
   const msg = await err.textContent()
   check(/已被预订/.test(msg), `the conflict is shown by the time field in Chinese: ${msg.trim()}`)
+  // ... so they join the waitlist for the BOOKED window instead.
+  const held = p2.locator('[data-test=booked-slot]', { hasText: `${day} ` }).first()
+  await held.locator('[data-test=waitlist]').click()
+  await held.locator('[data-test=waitlist-form] input[aria-label="用途"]').fill('候补的议事会')
+  await held.locator('[data-test=waitlist-send]').click()
+  const waited = held.locator('[data-test=waitlist-form] [role=alert]')
+  await waited.waitFor()
+  const wmsg = (await waited.textContent()).trim()
+  check(/已加入候补/.test(wmsg), `community-2-admin joins the waitlist for the booked window: ${wmsg}`)
 
   // 6. A member sees only their own seat.
   const mem = await context('member-demo')

@@ -1,39 +1,89 @@
-// The data of "My work": the bookings of the committees the viewer
-// administers and the requests waiting for the units they administer. Until
-// the daily-loop work lists (Committee.bookings, Unit.bookingRequests) are in
-// the schema, both come from the venues' bookings over a window; this
-// composable is the one place to switch.
-import { computed } from 'vue'
-import { useQuery } from '@urql/vue'
-import { SearchOptionsDocument, WorkBookingsDocument, type WorkBookingsQuery } from '../gql/graphql'
+// The data of "My work", from the daily loop's work lists: the bookings of the
+// committees the viewer administers (Committee.bookings, the contract's
+// MyCommitteeBookings), the requests waiting for the units they administer
+// (Unit.bookingRequests with status [PENDING]) and the inbox (Viewer.inbox,
+// the contract's Inbox).
+import { computed, ref, watch } from 'vue'
+import { useClientHandle, useQuery, useSubscription } from '@urql/vue'
+import {
+  InboxDocument,
+  NotificationAddedDocument,
+  MyCommitteeBookingsDocument,
+  WorkCheckedInDocument,
+  WorkUnitRequestsDocument,
+  type MyCommitteeBookingsQuery,
+  type WorkUnitRequestsQuery,
+} from '../gql/graphql'
 import { session, adminCommitteeIds, adminUnitIds } from '../session'
 import { addDays, rfc3339, today } from '../time'
 
-type VenueNode = WorkBookingsQuery['venues']['edges'][number]['node']
-export type WorkBooking = VenueNode['bookings']['edges'][number]['node'] & { venue: { id: string; name: string; unit: { id: string; name: string } } }
+type Conn<Q, K extends string> = Extract<NonNullable<Q extends { node?: infer N } ? N : never>, Record<K, unknown>>
+type CommitteeNode = Conn<MyCommitteeBookingsQuery, 'bookings'>
+type UnitNode = Conn<WorkUnitRequestsQuery, 'bookingRequests'>
+export type CommitteeBooking = CommitteeNode['bookings']['edges'][number]['node'] & { committee: { id: string; name: string }; checkedInAt: string | null }
+export type WorkBooking = UnitNode['bookingRequests']['edges'][number]['node']
+
+const byStart = (a: { startsAt: string }, b: { startsAt: string }) => a.startsAt.localeCompare(b.startsAt)
 
 export function useWork() {
-  const opts = useQuery({ query: SearchOptionsDocument, variables: computed(() => ({ code: session.code })) })
-  const sdId = computed(() => opts.data.value?.subdistrict?.id)
-  const from = addDays(today(), -7)
-  const q = useQuery({
-    query: WorkBookingsDocument,
-    variables: computed(() => ({ filter: { subdistrictId: sdId.value }, from: rfc3339(from, '00:00'), to: rfc3339(addDays(from, 97), '00:00') })),
-    pause: computed(() => !sdId.value),
-    requestPolicy: 'network-only',
-  })
-  const all = computed<WorkBooking[]>(() =>
-    (q.data.value?.venues.edges ?? []).flatMap((v) =>
-      v.node.bookings.edges.map((b) => ({ ...b.node, venue: { id: v.node.id, name: v.node.name, unit: v.node.unit } })),
-    ),
+  const client = useClientHandle().client
+  const committeeBookings = ref<CommitteeBooking[]>([])
+  const pendingRequests = ref<WorkBooking[]>([])
+  const fetching = ref(false)
+  // A week back (what is being checked in or was missed) to three months ahead.
+  const window = () => {
+    const from = addDays(today(), -7)
+    return { from: rfc3339(from, '00:00'), to: rfc3339(addDays(from, 97), '00:00') }
+  }
+
+  async function committees() {
+    const w = window()
+    const lists = await Promise.all(
+      adminCommitteeIds().map(async (committeeId) => {
+        const [r, c] = await Promise.all([
+          client.query(MyCommitteeBookingsDocument, { committeeId, status: ['PENDING', 'APPROVED'], ...w, first: 100 }, { requestPolicy: 'network-only' }).toPromise(),
+          client.query(WorkCheckedInDocument, { committeeId, ...w }, { requestPolicy: 'network-only' }).toPromise(),
+        ])
+        const n = r.data?.node
+        if (!n || !('bookings' in n)) return []
+        const cn = c.data?.node
+        const checked = new Map((cn && 'bookings' in cn ? cn.bookings.edges : []).map((e) => [e.node.id, e.node.checkedInAt ?? null]))
+        return n.bookings.edges.map((e) => ({ ...e.node, committee: { id: committeeId, name: n.name }, checkedInAt: checked.get(e.node.id) ?? null }))
+      }),
+    )
+    committeeBookings.value = lists.flat().sort(byStart)
+  }
+  async function units() {
+    const lists = await Promise.all(
+      adminUnitIds().map(async (unitId) => {
+        const r = await client.query(WorkUnitRequestsDocument, { unitId, status: ['PENDING'] }, { requestPolicy: 'network-only' }).toPromise()
+        const n = r.data?.node
+        return n && 'bookingRequests' in n ? n.bookingRequests.edges.map((e) => e.node) : []
+      }),
+    )
+    pendingRequests.value = lists.flat().sort(byStart)
+  }
+  async function refresh() {
+    fetching.value = true
+    try {
+      await Promise.all([committees(), units(), inbox.executeQuery({ requestPolicy: 'network-only' })])
+    } finally {
+      fetching.value = false
+    }
+  }
+  const inbox = useQuery({ query: InboxDocument, variables: { first: 50 }, pause: computed(() => !session.token), requestPolicy: 'network-only' })
+  watch(
+    () => session.viewer,
+    (v) => v && Promise.all([committees(), units()]),
+    { immediate: true },
   )
-  const committeeBookings = computed(() => {
-    const ids = adminCommitteeIds()
-    return all.value.filter((b) => ids.includes(b.committee.id)).sort((a, b) => a.startsAt.localeCompare(b.startsAt))
+  // A notification (a request, a decision, an invitation) usually means the
+  // lists changed: read them again, live.
+  useSubscription({ query: NotificationAddedDocument, pause: computed(() => !session.token) }, (_prev, ev) => {
+    refresh()
+    return ev
   })
-  const pendingRequests = computed(() => {
-    const ids = adminUnitIds()
-    return all.value.filter((b) => b.status === 'PENDING' && ids.includes(b.venue.unit.id)).sort((a, b) => a.startsAt.localeCompare(b.startsAt))
-  })
-  return { committeeBookings, pendingRequests, fetching: q.fetching, refresh: () => q.executeQuery({ requestPolicy: 'network-only' }) }
+  const inboxItems = computed(() => inbox.data.value?.viewer.inbox.edges.map((e) => e.node) ?? [])
+  const inboxTotal = computed(() => inbox.data.value?.viewer.inbox.totalCount ?? 0)
+  return { committeeBookings, pendingRequests, inboxItems, inboxTotal, fetching, refresh }
 }

@@ -15,14 +15,16 @@ const en: typeof zh = {
     community: 'Community', anyCommunity: 'Any community', text: 'Name or address', onlyFree: 'Free in this window only', search: 'Search', found: '{n} venues found',
     areaShort: 'Area', capacity: 'Holds', persons: '{n} people', owner: 'Provided by', needsApproval: 'Needs approval',
   },
-  venue: { calendar: 'Week calendar of the venue', hours: 'Opening hours', week: '{from} to {to}', prev: 'Previous week', next: 'Next week', thisWeek: 'This week', live: 'Live', bookings: 'Bookings this week', noBookings: 'No bookings this week' },
+  venue: { joinWaitlist: 'Join the waitlist', waiting: 'On the waitlist: you are told first when the window frees up', people: 'People', calendar: 'Week calendar of the venue', hours: 'Opening hours', week: '{from} to {to}', prev: 'Previous week', next: 'Next week', thisWeek: 'This week', live: 'Live', bookings: 'Bookings this week', noBookings: 'No bookings this week' },
   weekday: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
   booking: {
     title: 'Request the venue', signInFirst: 'Sign in to request a venue.', noCommittee: 'You administer no committee, so you cannot request.', committee: 'For committee', when: 'When',
     purpose: 'Purpose', attendees: 'Expected attendees', repeat: 'Repeat', weekly: 'Weekly', count: 'Occurrences', times: 'times', skipConflicts: 'Skip dates that conflict',
     submit: 'Send request', requested: 'Requested for {at}', skipped: '{at} skipped: {why}',
   },
+  bell: { title: 'Notifications', unread: ' ({n} unread)', recent: 'Recent notifications', readAll: 'Mark all read', markRead: 'Mark read', none: 'No notifications' },
   work: {
+    inbox: 'Inbox', inboxEmpty: 'Nothing waits for you', deadline: 'by {d}', checkIn: 'Check in', checkedIn: 'checked in',
     title: 'My work', requests: 'Requests waiting for me', noRequests: 'No request is waiting', approve: 'Approve', reject: 'Reject', reason: 'Reason for rejecting',
     committeeBookings: "My committee's bookings", none: 'Nothing here', when: 'When', venue: 'Venue', status: 'Status', nothing: 'Nothing needs your account now.',
   },

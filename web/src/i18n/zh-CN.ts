@@ -13,14 +13,16 @@ export default {
     community: '社区', anyCommunity: '全部社区', text: '名称或地址', onlyFree: '只看该时段空闲', search: '搜索', found: '找到 {n} 个场地',
     areaShort: '面积', capacity: '容纳', persons: '{n} 人', owner: '提供单位', needsApproval: '需审批',
   },
-  venue: { calendar: '一周场地日历', hours: '开放时间', week: '{from} 至 {to}', prev: '上一周', next: '下一周', thisWeek: '本周', live: '实时', bookings: '本周预订', noBookings: '本周暂无预订' },
+  venue: { joinWaitlist: '排队候补', waiting: '已加入候补：该时段空出时将优先通知你', people: '人数', calendar: '一周场地日历', hours: '开放时间', week: '{from} 至 {to}', prev: '上一周', next: '下一周', thisWeek: '本周', live: '实时', bookings: '本周预订', noBookings: '本周暂无预订' },
   weekday: ['周一', '周二', '周三', '周四', '周五', '周六', '周日'],
   booking: {
     title: '申请使用', signInFirst: '登录后可申请使用场地。', noCommittee: '你不是任何委员会的管理员，无法申请。', committee: '申请单位（委员会）', when: '时间',
     purpose: '用途', attendees: '预计人数', repeat: '重复', weekly: '每周重复', count: '次数', times: '次', skipConflicts: '跳过冲突的日期',
     submit: '提交申请', requested: '{at} 的申请已提交', skipped: '{at} 已跳过：{why}',
   },
+  bell: { title: '通知', unread: '（{n} 条未读）', recent: '最近的通知', readAll: '全部标为已读', markRead: '标为已读', none: '暂无通知' },
   work: {
+    inbox: '待办', inboxEmpty: '暂无待办事项', deadline: '截止 {d}', checkIn: '签到', checkedIn: '已签到',
     title: '我的工作', requests: '待我审批的申请', noRequests: '暂无待审批的申请', approve: '批准', reject: '驳回', reason: '驳回理由',
     committeeBookings: '本委员会的预订', none: '暂无数据', when: '时间', venue: '场地', status: '状态', nothing: '你的账号暂无需要处理的工作。',
   },
