@@ -114,9 +114,15 @@ func (s *Store) CommitteeSubdistricts(ctx context.Context, ids []string) (_ map[
 // Closure fetches one closure.
 func (s *Store) Closure(ctx context.Context, id string) (_ booking.Closure, err error) {
 	defer wrap(&err, "store.Closure(%q)", id)
-	m, err := readMap(ctx, s, `SELECT `+closureCols+` FROM venue_closure c WHERE c.id = ANY($1::uuid[])`, closureFields,
-		func(c booking.Closure) string { return c.ID }, okIDs([]string{id}))
+	m, err := s.ClosuresByID(ctx, []string{id})
 	return pick(m, err, id, problem.ErrNotFound)
+}
+
+// ClosuresByID fetches closures by id.
+func (s *Store) ClosuresByID(ctx context.Context, ids []string) (_ map[string]booking.Closure, err error) {
+	defer wrap(&err, "store.ClosuresByID(%d ids)", len(ids))
+	return readMap(ctx, s, `SELECT `+closureCols+` FROM venue_closure c WHERE c.id = ANY($1::uuid[])`, closureFields,
+		func(c booking.Closure) string { return c.ID }, okIDs(ids))
 }
 
 // HoursOf fetches the weekly hours of each venue, by weekday and time.
