@@ -57,6 +57,7 @@ var inboxObjectType = map[notify.ItemKind]string{
 	notify.NeedEscalated:      typeNeed,
 	notify.ProjectOverdue:     typeProject,
 	notify.CaseOverdue:        typeCase,
+	notify.BookingToSettle:    typeBooking,
 }
 
 // Node types of the daily loop.

@@ -21,6 +21,11 @@ import (
 	"time"
 )
 
+// AffectedBy is the resolver for the affectedBy field.
+func (r *bookingResolver) AffectedBy(ctx context.Context, obj *booking.Booking) (*booking.Closure, error) {
+	return loadOpt(ctx, For(ctx).Venues.Closure, obj.AffectedBy)
+}
+
 // Bookings is the resolver for the bookings field.
 func (r *committeeResolver) Bookings(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status []booking.Status, from *time.Time, to *time.Time) (*model.BookingConnection, error) {
 	var sc booking.Scope
@@ -134,6 +139,12 @@ func (r *mutationResolver) LeaveWaitlist(ctx context.Context, input model.LeaveW
 // CheckIn is the resolver for the checkIn field.
 func (r *mutationResolver) CheckIn(ctx context.Context, input model.CheckInInput) (*model.BookingPayload, error) {
 	return bookingPayload(r.Bookings.CheckIn(ctx, localID(typeBooking, input.BookingID)))
+}
+
+// MoveBooking is the resolver for the moveBooking field.
+func (r *mutationResolver) MoveBooking(ctx context.Context, input model.MoveBookingInput) (*model.BookingPayload, error) {
+	return bookingPayload(r.Bookings.MoveBooking(ctx, booking.Move{BookingID: localID(typeBooking, input.BookingID), Version: input.Version,
+		VenueID: deref(optLocalID(typeVenue, input.VenueID)), Start: input.StartsAt, End: input.EndsAt}))
 }
 
 // ID is the resolver for the id field.

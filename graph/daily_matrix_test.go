@@ -16,6 +16,7 @@ mutation RemoveDeliveryChannel($input: RemoveDeliveryChannelInput!) { removeDeli
 mutation JoinWaitlist($input: JoinWaitlistInput!) { joinWaitlist(input: $input) { entry { id status } userErrors { code field message } } }
 mutation LeaveWaitlist($input: LeaveWaitlistInput!) { leaveWaitlist(input: $input) { entry { id status } userErrors { code field message } } }
 mutation CheckIn($input: CheckInInput!) { checkIn(input: $input) { booking { id checkedInAt } userErrors { code field message } } }
+mutation MoveBooking($input: MoveBookingInput!) { moveBooking(input: $input) { booking { id status startsAt } userErrors { code field message } } }
 `
 
 // takenWindow books a fresh slot for the working committee and returns the
@@ -64,6 +65,12 @@ func init() {
 			return map[string]any{"entryId": p["entry"].(map[string]any)["id"]}
 		}},
 		"checkIn": {allowed: append(bookers, roleUnitAdmin), input: func(m *matrixEnv) map[string]any { return map[string]any{"bookingId": m.startingNow()} }},
+		// Only the booker moves a booking: the owner cancels it, it does not
+		// choose another time for the committee.
+		"moveBooking": {allowed: bookers, input: func(m *matrixEnv) map[string]any {
+			start, end := m.slot()
+			return map[string]any{"bookingId": m.pending(), "startsAt": start, "endsAt": end}
+		}},
 		"removeDeliveryChannel": {allowed: venueAdmins, input: func(m *matrixEnv) map[string]any {
 			p := m.e.system().payload(dailyOps, "AddDeliveryChannel", map[string]any{"ownerId": m.unit, "kind": "WECOM",
 				"target": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=" + m.unique("k")})

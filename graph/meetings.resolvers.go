@@ -184,6 +184,12 @@ func (r *mutationResolver) CancelJointMeeting(ctx context.Context, input model.C
 	return meetingPayload(r.Meetings.Cancel(ctx, localID(typeJointMeeting, input.MeetingID), input.Reason))
 }
 
+// RescheduleJointMeeting is the resolver for the rescheduleJointMeeting field.
+func (r *mutationResolver) RescheduleJointMeeting(ctx context.Context, input model.RescheduleJointMeetingInput) (*model.JointMeetingPayload, error) {
+	return meetingPayload(r.Meetings.RescheduleJointMeeting(ctx, meeting.Reschedule{MeetingID: localID(typeJointMeeting, input.MeetingID),
+		Start: input.StartsAt, End: input.EndsAt, VenueID: optLocalID(typeVenue, input.VenueID), Reason: deref(input.Reason)}))
+}
+
 // SetJointMeetingAgenda is the resolver for the setJointMeetingAgenda field.
 func (r *mutationResolver) SetJointMeetingAgenda(ctx context.Context, input model.SetJointMeetingAgendaInput) (*model.JointMeetingPayload, error) {
 	return meetingPayload(r.Meetings.SetAgenda(ctx, localID(typeJointMeeting, input.MeetingID), agendaInputs(input.Agenda)))

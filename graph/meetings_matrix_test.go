@@ -16,6 +16,7 @@ const meetingOps = `
 mutation ScheduleJointMeeting($input: ScheduleJointMeetingInput!) { scheduleJointMeeting(input: $input) {
   meeting { id invitations(first: 100) { edges { node { id membership { id } } } } } userErrors { code field message } } }
 mutation CancelJointMeeting($input: CancelJointMeetingInput!) { cancelJointMeeting(input: $input) { meeting { id status } userErrors { code field message } } }
+mutation RescheduleJointMeeting($input: RescheduleJointMeetingInput!) { rescheduleJointMeeting(input: $input) { meeting { id startsAt booking { id startsAt } } userErrors { code field message } } }
 mutation SetJointMeetingAgenda($input: SetJointMeetingAgendaInput!) { setJointMeetingAgenda(input: $input) { meeting { id agenda { position title durationMinutes need { id } } } userErrors { code field message } } }
 mutation RespondToInvitation($input: RespondToInvitationInput!) { respondToInvitation(input: $input) { invitation { id response } userErrors { code field message } } }
 mutation RecordMeetingOutcome($input: RecordMeetingOutcomeInput!) { recordMeetingOutcome(input: $input) { meeting { id status } userErrors { code field message } } }
@@ -46,6 +47,13 @@ func init() {
 		"cancelJointMeeting": {allowed: conveners, input: func(m *matrixEnv) map[string]any {
 			id, _ := m.meeting()
 			return map[string]any{"meetingId": id, "reason": "改期"}
+		}},
+		"rescheduleJointMeeting": {allowed: conveners, input: func(m *matrixEnv) map[string]any {
+			start, end := m.slot()
+			p := m.e.system().payload(meetingOps, "ScheduleJointMeeting", map[string]any{"convenerIds": []string{m.pc}, "title": m.unique("会议"),
+				"startsAt": start, "endsAt": end, "venueId": m.venue})
+			to, until := m.slot()
+			return map[string]any{"meetingId": p["meeting"].(map[string]any)["id"], "startsAt": to, "endsAt": until, "reason": "与区里会议冲突"}
 		}},
 		"respondToInvitation": {allowed: append(conveners, roleMember), input: func(m *matrixEnv) map[string]any {
 			_, inv := m.meeting()

@@ -40,6 +40,7 @@ type VenueLoaders struct {
 	Hours         *dataloadgen.Loader[string, []booking.Hours]
 	History       *dataloadgen.Loader[string, []booking.Event]
 	Series        *dataloadgen.Loader[string, []booking.Booking]
+	Closure       *dataloadgen.Loader[string, booking.Closure]
 	VenueBookings *dataloadgen.Loader[bookingListKey, *store.Conn[booking.Booking]]
 }
 
@@ -50,6 +51,7 @@ func newVenueLoaders(s *store.Store, o dataloadgen.Option) *VenueLoaders {
 		Hours:   dataloadgen.NewMappedLoader(s.HoursOf, o),
 		History: dataloadgen.NewMappedLoader(s.BookingHistory, o),
 		Series:  dataloadgen.NewMappedLoader(s.BookingsOfSeries, o),
+		Closure: dataloadgen.NewMappedLoader(s.ClosuresByID, o),
 		VenueBookings: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []bookingListKey) (map[bookingListKey]*store.Conn[booking.Booking], error) {
 			type group struct {
 				f store.BookingFilter

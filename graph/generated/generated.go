@@ -128,6 +128,8 @@ type ComplexityRoot struct {
 
 	Booking struct {
 		ActualAttendees   func(childComplexity int) int
+		AffectedAt        func(childComplexity int) int
+		AffectedBy        func(childComplexity int) int
 		CheckedInAt       func(childComplexity int) int
 		Committee         func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
@@ -628,76 +630,78 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptCase            func(childComplexity int, input model.CaseStepInput) int
-		AcceptRoutedCase      func(childComplexity int, input model.CaseStepInput) int
-		AddCaseCategory       func(childComplexity int, input model.AddCaseCategoryInput) int
-		AddClosure            func(childComplexity int, input model.AddClosureInput) int
-		AddDeliveryChannel    func(childComplexity int, input model.AddDeliveryChannelInput) int
-		ApproveBooking        func(childComplexity int, input model.ApproveBookingInput) int
-		CancelBooking         func(childComplexity int, input model.CancelBookingInput) int
-		CancelJointMeeting    func(childComplexity int, input model.CancelJointMeetingInput) int
-		CheckIn               func(childComplexity int, input model.CheckInInput) int
-		CloseCase             func(childComplexity int, input model.CloseCaseInput) int
-		CompleteProject       func(childComplexity int, input model.CompleteProjectInput) int
-		CreateAccount         func(childComplexity int, input model.CreateAccountInput) int
-		CreateCalendarFeed    func(childComplexity int, input model.CreateCalendarFeedInput) int
-		CreateCommittee       func(childComplexity int, input model.CreateCommitteeInput) int
-		CreateCommunity       func(childComplexity int, input model.CreateCommunityInput) int
-		CreateGrid            func(childComplexity int, input model.CreateGridInput) int
-		CreateIntakeKey       func(childComplexity int, input model.CreateIntakeKeyInput) int
-		CreateMembership      func(childComplexity int, input model.CreateMembershipInput) int
-		CreatePerson          func(childComplexity int, input model.CreatePersonInput) int
-		CreateSubdistrict     func(childComplexity int, input model.CreateSubdistrictInput) int
-		CreateUnit            func(childComplexity int, input model.CreateUnitInput) int
-		CreateVenue           func(childComplexity int, input model.CreateVenueInput) int
-		DeactivateVenue       func(childComplexity int, input model.DeactivateVenueInput) int
-		DropProject           func(childComplexity int, input model.DropProjectInput) int
-		EndMembership         func(childComplexity int, input model.EndMembershipInput) int
-		EscalateCase          func(childComplexity int, input model.EscalateCaseInput) int
-		EscalateNeed          func(childComplexity int, input model.EscalateNeedInput) int
-		GrantRole             func(childComplexity int, input model.GrantRoleInput) int
-		HandBackCase          func(childComplexity int, input model.CaseReasonInput) int
-		JoinWaitlist          func(childComplexity int, input model.JoinWaitlistInput) int
-		LaunchProject         func(childComplexity int, input model.LaunchProjectInput) int
-		LeaveWaitlist         func(childComplexity int, input model.LeaveWaitlistInput) int
-		MarkNotificationsRead func(childComplexity int, input model.MarkNotificationsReadInput) int
-		PostNeed              func(childComplexity int, input model.PostNeedInput) int
-		PostOffer             func(childComplexity int, input model.PostOfferInput) int
-		RecordAttendance      func(childComplexity int, input model.RecordAttendanceInput) int
-		RecordMediation       func(childComplexity int, input model.RecordMediationInput) int
-		RecordMeetingOutcome  func(childComplexity int, input model.RecordMeetingOutcomeInput) int
-		RejectBooking         func(childComplexity int, input model.RejectBookingInput) int
-		RemoveClosure         func(childComplexity int, input model.RemoveClosureInput) int
-		RemoveDeliveryChannel func(childComplexity int, input model.RemoveDeliveryChannelInput) int
-		ReportCase            func(childComplexity int, input model.ReportCaseInput) int
-		ReportProjectProgress func(childComplexity int, input model.ReportProjectProgressInput) int
-		RequestBooking        func(childComplexity int, input model.RequestBookingInput) int
-		ResolveCase           func(childComplexity int, input model.ResolveCaseInput) int
-		RespondToInvitation   func(childComplexity int, input model.RespondToInvitationInput) int
-		ReturnCase            func(childComplexity int, input model.CaseReasonInput) int
-		RevokeCalendarFeeds   func(childComplexity int, input model.RevokeCalendarFeedsInput) int
-		RevokeIntakeKey       func(childComplexity int, input model.RevokeIntakeKeyInput) int
-		RevokeRole            func(childComplexity int, input model.RevokeRoleInput) int
-		RevokeSessions        func(childComplexity int, input model.RevokeSessionsInput) int
-		RouteCase             func(childComplexity int, input model.RouteCaseInput) int
-		ScheduleJointMeeting  func(childComplexity int, input model.ScheduleJointMeetingInput) int
-		SetBookingRules       func(childComplexity int, input model.SetBookingRulesInput) int
-		SetJointMeetingAgenda func(childComplexity int, input model.SetJointMeetingAgendaInput) int
-		SetNeedStatus         func(childComplexity int, input model.SetNeedStatusInput) int
-		SetOpeningHours       func(childComplexity int, input model.SetOpeningHoursInput) int
-		SignIn                func(childComplexity int, input model.SignInInput) int
-		SignOut               func(childComplexity int, input model.SignOutInput) int
-		StartCase             func(childComplexity int, input model.CaseStepInput) int
-		UpdateCommittee       func(childComplexity int, input model.UpdateCommitteeInput) int
-		UpdateCommunity       func(childComplexity int, input model.UpdateCommunityInput) int
-		UpdateGrid            func(childComplexity int, input model.UpdateGridInput) int
-		UpdateMediation       func(childComplexity int, input model.UpdateMediationInput) int
-		UpdateMembership      func(childComplexity int, input model.UpdateMembershipInput) int
-		UpdatePerson          func(childComplexity int, input model.UpdatePersonInput) int
-		UpdateSubdistrict     func(childComplexity int, input model.UpdateSubdistrictInput) int
-		UpdateUnit            func(childComplexity int, input model.UpdateUnitInput) int
-		UpdateVenue           func(childComplexity int, input model.UpdateVenueInput) int
-		WithdrawOffer         func(childComplexity int, input model.WithdrawOfferInput) int
+		AcceptCase             func(childComplexity int, input model.CaseStepInput) int
+		AcceptRoutedCase       func(childComplexity int, input model.CaseStepInput) int
+		AddCaseCategory        func(childComplexity int, input model.AddCaseCategoryInput) int
+		AddClosure             func(childComplexity int, input model.AddClosureInput) int
+		AddDeliveryChannel     func(childComplexity int, input model.AddDeliveryChannelInput) int
+		ApproveBooking         func(childComplexity int, input model.ApproveBookingInput) int
+		CancelBooking          func(childComplexity int, input model.CancelBookingInput) int
+		CancelJointMeeting     func(childComplexity int, input model.CancelJointMeetingInput) int
+		CheckIn                func(childComplexity int, input model.CheckInInput) int
+		CloseCase              func(childComplexity int, input model.CloseCaseInput) int
+		CompleteProject        func(childComplexity int, input model.CompleteProjectInput) int
+		CreateAccount          func(childComplexity int, input model.CreateAccountInput) int
+		CreateCalendarFeed     func(childComplexity int, input model.CreateCalendarFeedInput) int
+		CreateCommittee        func(childComplexity int, input model.CreateCommitteeInput) int
+		CreateCommunity        func(childComplexity int, input model.CreateCommunityInput) int
+		CreateGrid             func(childComplexity int, input model.CreateGridInput) int
+		CreateIntakeKey        func(childComplexity int, input model.CreateIntakeKeyInput) int
+		CreateMembership       func(childComplexity int, input model.CreateMembershipInput) int
+		CreatePerson           func(childComplexity int, input model.CreatePersonInput) int
+		CreateSubdistrict      func(childComplexity int, input model.CreateSubdistrictInput) int
+		CreateUnit             func(childComplexity int, input model.CreateUnitInput) int
+		CreateVenue            func(childComplexity int, input model.CreateVenueInput) int
+		DeactivateVenue        func(childComplexity int, input model.DeactivateVenueInput) int
+		DropProject            func(childComplexity int, input model.DropProjectInput) int
+		EndMembership          func(childComplexity int, input model.EndMembershipInput) int
+		EscalateCase           func(childComplexity int, input model.EscalateCaseInput) int
+		EscalateNeed           func(childComplexity int, input model.EscalateNeedInput) int
+		GrantRole              func(childComplexity int, input model.GrantRoleInput) int
+		HandBackCase           func(childComplexity int, input model.CaseReasonInput) int
+		JoinWaitlist           func(childComplexity int, input model.JoinWaitlistInput) int
+		LaunchProject          func(childComplexity int, input model.LaunchProjectInput) int
+		LeaveWaitlist          func(childComplexity int, input model.LeaveWaitlistInput) int
+		MarkNotificationsRead  func(childComplexity int, input model.MarkNotificationsReadInput) int
+		MoveBooking            func(childComplexity int, input model.MoveBookingInput) int
+		PostNeed               func(childComplexity int, input model.PostNeedInput) int
+		PostOffer              func(childComplexity int, input model.PostOfferInput) int
+		RecordAttendance       func(childComplexity int, input model.RecordAttendanceInput) int
+		RecordMediation        func(childComplexity int, input model.RecordMediationInput) int
+		RecordMeetingOutcome   func(childComplexity int, input model.RecordMeetingOutcomeInput) int
+		RejectBooking          func(childComplexity int, input model.RejectBookingInput) int
+		RemoveClosure          func(childComplexity int, input model.RemoveClosureInput) int
+		RemoveDeliveryChannel  func(childComplexity int, input model.RemoveDeliveryChannelInput) int
+		ReportCase             func(childComplexity int, input model.ReportCaseInput) int
+		ReportProjectProgress  func(childComplexity int, input model.ReportProjectProgressInput) int
+		RequestBooking         func(childComplexity int, input model.RequestBookingInput) int
+		RescheduleJointMeeting func(childComplexity int, input model.RescheduleJointMeetingInput) int
+		ResolveCase            func(childComplexity int, input model.ResolveCaseInput) int
+		RespondToInvitation    func(childComplexity int, input model.RespondToInvitationInput) int
+		ReturnCase             func(childComplexity int, input model.CaseReasonInput) int
+		RevokeCalendarFeeds    func(childComplexity int, input model.RevokeCalendarFeedsInput) int
+		RevokeIntakeKey        func(childComplexity int, input model.RevokeIntakeKeyInput) int
+		RevokeRole             func(childComplexity int, input model.RevokeRoleInput) int
+		RevokeSessions         func(childComplexity int, input model.RevokeSessionsInput) int
+		RouteCase              func(childComplexity int, input model.RouteCaseInput) int
+		ScheduleJointMeeting   func(childComplexity int, input model.ScheduleJointMeetingInput) int
+		SetBookingRules        func(childComplexity int, input model.SetBookingRulesInput) int
+		SetJointMeetingAgenda  func(childComplexity int, input model.SetJointMeetingAgendaInput) int
+		SetNeedStatus          func(childComplexity int, input model.SetNeedStatusInput) int
+		SetOpeningHours        func(childComplexity int, input model.SetOpeningHoursInput) int
+		SignIn                 func(childComplexity int, input model.SignInInput) int
+		SignOut                func(childComplexity int, input model.SignOutInput) int
+		StartCase              func(childComplexity int, input model.CaseStepInput) int
+		UpdateCommittee        func(childComplexity int, input model.UpdateCommitteeInput) int
+		UpdateCommunity        func(childComplexity int, input model.UpdateCommunityInput) int
+		UpdateGrid             func(childComplexity int, input model.UpdateGridInput) int
+		UpdateMediation        func(childComplexity int, input model.UpdateMediationInput) int
+		UpdateMembership       func(childComplexity int, input model.UpdateMembershipInput) int
+		UpdatePerson           func(childComplexity int, input model.UpdatePersonInput) int
+		UpdateSubdistrict      func(childComplexity int, input model.UpdateSubdistrictInput) int
+		UpdateUnit             func(childComplexity int, input model.UpdateUnitInput) int
+		UpdateVenue            func(childComplexity int, input model.UpdateVenueInput) int
+		WithdrawOffer          func(childComplexity int, input model.WithdrawOfferInput) int
 	}
 
 	Need struct {
@@ -1148,6 +1152,7 @@ type BookingResolver interface {
 	Venue(ctx context.Context, obj *booking.Booking) (*booking.Venue, error)
 	Committee(ctx context.Context, obj *booking.Booking) (*structure.Committee, error)
 	History(ctx context.Context, obj *booking.Booking) ([]booking.Event, error)
+	AffectedBy(ctx context.Context, obj *booking.Booking) (*booking.Closure, error)
 }
 type BookingEventResolver interface {
 	Actor(ctx context.Context, obj *booking.Event) (*account.Account, error)
@@ -1323,8 +1328,10 @@ type MutationResolver interface {
 	JoinWaitlist(ctx context.Context, input model.JoinWaitlistInput) (*model.WaitlistPayload, error)
 	LeaveWaitlist(ctx context.Context, input model.LeaveWaitlistInput) (*model.WaitlistPayload, error)
 	CheckIn(ctx context.Context, input model.CheckInInput) (*model.BookingPayload, error)
+	MoveBooking(ctx context.Context, input model.MoveBookingInput) (*model.BookingPayload, error)
 	ScheduleJointMeeting(ctx context.Context, input model.ScheduleJointMeetingInput) (*model.ScheduleJointMeetingPayload, error)
 	CancelJointMeeting(ctx context.Context, input model.CancelJointMeetingInput) (*model.JointMeetingPayload, error)
+	RescheduleJointMeeting(ctx context.Context, input model.RescheduleJointMeetingInput) (*model.JointMeetingPayload, error)
 	SetJointMeetingAgenda(ctx context.Context, input model.SetJointMeetingAgendaInput) (*model.JointMeetingPayload, error)
 	RespondToInvitation(ctx context.Context, input model.RespondToInvitationInput) (*model.InvitationPayload, error)
 	RecordMeetingOutcome(ctx context.Context, input model.RecordMeetingOutcomeInput) (*model.JointMeetingPayload, error)
@@ -1651,6 +1658,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Booking.ActualAttendees(childComplexity), true
+	case "Booking.affectedAt":
+		if e.ComplexityRoot.Booking.AffectedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.AffectedAt(childComplexity), true
+	case "Booking.affectedBy":
+		if e.ComplexityRoot.Booking.AffectedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.AffectedBy(childComplexity), true
 	case "Booking.checkedInAt":
 		if e.ComplexityRoot.Booking.CheckedInAt == nil {
 			break
@@ -3991,6 +4010,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkNotificationsRead(childComplexity, args["input"].(model.MarkNotificationsReadInput)), true
+	case "Mutation.moveBooking":
+		if e.ComplexityRoot.Mutation.MoveBooking == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moveBooking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MoveBooking(childComplexity, args["input"].(model.MoveBookingInput)), true
 	case "Mutation.postNeed":
 		if e.ComplexityRoot.Mutation.PostNeed == nil {
 			break
@@ -4112,6 +4142,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestBooking(childComplexity, args["input"].(model.RequestBookingInput)), true
+	case "Mutation.rescheduleJointMeeting":
+		if e.ComplexityRoot.Mutation.RescheduleJointMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rescheduleJointMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RescheduleJointMeeting(childComplexity, args["input"].(model.RescheduleJointMeetingInput)), true
 	case "Mutation.resolveCase":
 		if e.ComplexityRoot.Mutation.ResolveCase == nil {
 			break
@@ -6239,6 +6280,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MarkNotificationsReadInput", ec.unmarshalInputMarkNotificationsReadInput),
 			graphql.NewInputUnmarshaler("MediationSessionInput", ec.unmarshalInputMediationSessionInput),
 			graphql.NewInputUnmarshaler("MediatorInput", ec.unmarshalInputMediatorInput),
+			graphql.NewInputUnmarshaler("MoveBookingInput", ec.unmarshalInputMoveBookingInput),
 			graphql.NewInputUnmarshaler("OpeningExceptionInput", ec.unmarshalInputOpeningExceptionInput),
 			graphql.NewInputUnmarshaler("OpeningHoursInput", ec.unmarshalInputOpeningHoursInput),
 			graphql.NewInputUnmarshaler("PartyInput", ec.unmarshalInputPartyInput),
@@ -6254,6 +6296,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReportCaseInput", ec.unmarshalInputReportCaseInput),
 			graphql.NewInputUnmarshaler("ReportProjectProgressInput", ec.unmarshalInputReportProjectProgressInput),
 			graphql.NewInputUnmarshaler("RequestBookingInput", ec.unmarshalInputRequestBookingInput),
+			graphql.NewInputUnmarshaler("RescheduleJointMeetingInput", ec.unmarshalInputRescheduleJointMeetingInput),
 			graphql.NewInputUnmarshaler("ResolveCaseInput", ec.unmarshalInputResolveCaseInput),
 			graphql.NewInputUnmarshaler("RespondToInvitationInput", ec.unmarshalInputRespondToInvitationInput),
 			graphql.NewInputUnmarshaler("RevokeCalendarFeedsInput", ec.unmarshalInputRevokeCalendarFeedsInput),
@@ -8199,6 +8242,8 @@ enum InboxItemKind {
   PROJECT_OVERDUE
   "A grid case of the level below yours is past its time limit to accept or to resolve (a grid's case for its community's administrators, a community's or a unit's for the sub-district's)."
   CASE_OVERDUE
+  "A maintenance closure hits a pending or approved booking of a committee you administer: move it (` + "`" + `moveBooking` + "`" + `) or cancel it before it starts."
+  BOOKING_AFFECTED
 }
 
 "One thing that waits for the signed-in person."
@@ -8275,6 +8320,10 @@ enum NotificationKind {
   WAITLIST_OFFERED
   "A joint meeting you are invited to starts soon."
   MEETING_REMINDER
+  "A booking was moved to another window or venue (` + "`" + `moveBooking` + "`" + `): to the booking committee and to the units of the venue it left and the one it moved to."
+  BOOKING_MOVED
+  "The maintenance closure that hit your committee's booking was lifted: the booking stands as it is."
+  CLOSURE_LIFTED
 }
 
 "Something that happened which concerns you, kept until you read it and after."
@@ -8557,6 +8606,32 @@ extend type Mutation {
   leaveWaitlist("Which entry." input: LeaveWaitlistInput!): WaitlistPayload!
   "Records that the booker arrived; the booking committee's or the venue unit's administrators may. A booking not checked in within the grace period becomes NO_SHOW."
   checkIn("Which booking." input: CheckInInput!): BookingPayload!
+}
+
+extend type Booking {
+  "The maintenance closure of its venue that hits the booking, while it is pending or approved; null when none does. Move the booking clear of it (` + "`" + `moveBooking` + "`" + `) or cancel it; lifting the closure clears it."
+  affectedBy: Closure
+  "Since when a closure hits the booking; null when none does."
+  affectedAt: DateTime
+}
+
+"Input of ` + "`" + `moveBooking` + "`" + `."
+input MoveBookingInput {
+  "The pending or approved booking, before it starts."
+  bookingId: ID!
+  "The version you read; a stale one answers STALE_VERSION."
+  version: Int
+  "The venue to move to; the booking's own when left out."
+  venueId: ID
+  "When the booking should start instead."
+  startsAt: DateTime!
+  "When it should end instead."
+  endsAt: DateTime!
+}
+
+extend type Mutation {
+  "Moves a pending or approved booking that has not started to another window, at its venue or another, in one step (a booking a closure hits, say); the booking committee's administrators may. The new window is checked as a new request (the same codes); where the venue requires approval the booking is PENDING again. It keeps its id and is no longer affected; its reminders move with it and the window it leaves goes to the waitlist. A concurrent booking that takes the window first answers BOOKING_CONFLICT and nothing changes."
+  moveBooking("The move." input: MoveBookingInput!): BookingPayload!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/meetings.graphqls", Input: `# Joint meetings, the three lists (needs, offers, projects) and the sub-district's figures.
@@ -9204,6 +9279,20 @@ input CancelJointMeetingInput {
   reason: String!
 }
 
+"Input of ` + "`" + `rescheduleJointMeeting` + "`" + `."
+input RescheduleJointMeetingInput {
+  "The planned meeting, before it starts."
+  meetingId: ID!
+  "When it should start instead; a time to come."
+  startsAt: DateTime!
+  "When it should end instead, at most 24 hours after the start."
+  endsAt: DateTime!
+  "Where to meet instead: the meeting's booking moves to this venue, or one is requested when the meeting has none. Left out, the booked venue moves to the new time (or the meeting stays without one)."
+  venueId: ID
+  "Why, told to the invited people; the meeting's title is told when left out."
+  reason: String
+}
+
 "Input of ` + "`" + `setJointMeetingAgenda` + "`" + `."
 input SetJointMeetingAgendaInput {
   "The planned meeting."
@@ -9383,6 +9472,8 @@ extend type Mutation {
   scheduleJointMeeting("The meeting." input: ScheduleJointMeetingInput!): ScheduleJointMeetingPayload!
   "Calls off a planned meeting and releases its venue booking; the conveners' administrators may."
   cancelJointMeeting("Which meeting and why." input: CancelJointMeetingInput!): JointMeetingPayload!
+  "Moves a planned meeting that has not started to a new time, and optionally a new venue, in one step; the conveners' administrators may. Its booking moves with it under the booking rules (the same codes as ` + "`" + `requestBooking` + "`" + `; if it cannot move, nothing changes). The invitations stay; when the time changes their answers go back to PENDING, since an answer was given for the old time. Every invited person is notified (MEETING_RESCHEDULED) and the reminders follow the new time."
+  rescheduleJointMeeting("Which meeting, when and where." input: RescheduleJointMeetingInput!): JointMeetingPayload!
   "Replaces the agenda of a planned meeting; items that take up an escalated need stay, after the new ones."
   setJointMeetingAgenda("Which meeting and its agenda." input: SetJointMeetingAgendaInput!): JointMeetingPayload!
   "Answers an invitation while the meeting is planned; the invited member, or a convener's administrator for them."
@@ -10224,6 +10315,10 @@ func (ec *executionContext) childFields_Booking(ctx context.Context, field graph
 		return ec.fieldContext_Booking_committee(ctx, field)
 	case "history":
 		return ec.fieldContext_Booking_history(ctx, field)
+	case "affectedBy":
+		return ec.fieldContext_Booking_affectedBy(ctx, field)
+	case "affectedAt":
+		return ec.fieldContext_Booking_affectedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Booking", field.Name)
 }
@@ -13176,6 +13271,20 @@ func (ec *executionContext) field_Mutation_markNotificationsRead_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_moveBooking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MoveBookingInput, error) {
+			return ec.unmarshalNMoveBookingInput2cogovᚋgraphᚋmodelᚐMoveBookingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_postNeed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13322,6 +13431,20 @@ func (ec *executionContext) field_Mutation_requestBooking_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RequestBookingInput, error) {
 			return ec.unmarshalNRequestBookingInput2cogovᚋgraphᚋmodelᚐRequestBookingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rescheduleJointMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RescheduleJointMeetingInput, error) {
+			return ec.unmarshalNRescheduleJointMeetingInput2cogovᚋgraphᚋmodelᚐRescheduleJointMeetingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16315,6 +16438,61 @@ func (ec *executionContext) fieldContext_Booking_history(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Booking_affectedBy(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_affectedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Booking().AffectedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *booking.Closure) graphql.Marshaler {
+			return ec.marshalOClosure2ᚖcogovᚋinternalᚋbookingᚐClosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_affectedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Booking",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Closure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Booking_affectedAt(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_affectedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AffectedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_affectedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _BookingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.BookingConnection) (ret graphql.Marshaler) {
@@ -26172,6 +26350,50 @@ func (ec *executionContext) fieldContext_Mutation_checkIn(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_moveBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_moveBooking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MoveBooking(ctx, fc.Args["input"].(model.MoveBookingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingPayload) graphql.Marshaler {
+			return ec.marshalNBookingPayload2ᚖcogovᚋgraphᚋmodelᚐBookingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_moveBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_moveBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_scheduleJointMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26254,6 +26476,50 @@ func (ec *executionContext) fieldContext_Mutation_cancelJointMeeting(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_cancelJointMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rescheduleJointMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rescheduleJointMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RescheduleJointMeeting(ctx, fc.Args["input"].(model.RescheduleJointMeetingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JointMeetingPayload) graphql.Marshaler {
+			return ec.marshalNJointMeetingPayload2ᚖcogovᚋgraphᚋmodelᚐJointMeetingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rescheduleJointMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rescheduleJointMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38251,6 +38517,76 @@ func UnmarshalMediatorInput(ctx context.Context, raw any) (model.MediatorInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMoveBookingInput(ctx context.Context, obj any) (model.MoveBookingInput, error) {
+	var it model.MoveBookingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bookingId", "version", "venueId", "startsAt", "endsAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bookingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "venueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueID = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMoveBookingInput unmarshals raw into the MoveBookingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMoveBookingInput(ctx context.Context, raw any) (model.MoveBookingInput, error) {
+	var out model.MoveBookingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MoveBookingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOpeningExceptionInput(ctx context.Context, obj any) (model.OpeningExceptionInput, error) {
 	var it model.OpeningExceptionInput
 	if obj == nil {
@@ -39277,6 +39613,76 @@ func (ec *executionContext) unmarshalInputRequestBookingInput(ctx context.Contex
 func UnmarshalRequestBookingInput(ctx context.Context, raw any) (model.RequestBookingInput, error) {
 	var out model.RequestBookingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestBookingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRescheduleJointMeetingInput(ctx context.Context, obj any) (model.RescheduleJointMeetingInput, error) {
+	var it model.RescheduleJointMeetingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "startsAt", "endsAt", "venueId", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "venueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRescheduleJointMeetingInput unmarshals raw into the RescheduleJointMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRescheduleJointMeetingInput(ctx context.Context, raw any) (model.RescheduleJointMeetingInput, error) {
+	var out model.RescheduleJointMeetingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RescheduleJointMeetingInput", raw, &out)
 	return out, err
 }
 
@@ -41411,6 +41817,17 @@ func (ec *executionContext) _Booking(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Booking_history(ctx, field, obj)
 				})
+		case "affectedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Booking_affectedBy(ctx, field, obj)
+				})
+		case "affectedAt":
+			out.Values[i] = ec._Booking_affectedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45047,6 +45464,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "moveBooking":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_moveBooking(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "scheduleJointMeeting":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_scheduleJointMeeting(ctx, field)
@@ -45057,6 +45481,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "cancelJointMeeting":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_cancelJointMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rescheduleJointMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rescheduleJointMeeting(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -50018,6 +50449,11 @@ func (ec *executionContext) marshalNMembershipRole2cogovᚋinternalᚋstructure�
 	return res
 }
 
+func (ec *executionContext) unmarshalNMoveBookingInput2cogovᚋgraphᚋmodelᚐMoveBookingInput(ctx context.Context, v any) (model.MoveBookingInput, error) {
+	res, err := ec.unmarshalInputMoveBookingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNNeed2cogovᚋinternalᚋlistsᚐNeed(ctx context.Context, sel ast.SelectionSet, v lists.Need) graphql.Marshaler {
 	return ec._Need(ctx, sel, &v)
 }
@@ -50598,6 +51034,11 @@ func (ec *executionContext) marshalNRequestBookingPayload2ᚖcogovᚋgraphᚋmod
 		return graphql.Null
 	}
 	return ec._RequestBookingPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRescheduleJointMeetingInput2cogovᚋgraphᚋmodelᚐRescheduleJointMeetingInput(ctx context.Context, v any) (model.RescheduleJointMeetingInput, error) {
+	res, err := ec.unmarshalInputRescheduleJointMeetingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNResolution2cogovᚋinternalᚋmeetingᚐResolution(ctx context.Context, sel ast.SelectionSet, v meeting.Resolution) graphql.Marshaler {

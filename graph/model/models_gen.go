@@ -805,6 +805,20 @@ type MembershipPayload struct {
 	UserErrors []problem.Problem `json:"userErrors"`
 }
 
+// Input of `moveBooking`.
+type MoveBookingInput struct {
+	// The pending or approved booking, before it starts.
+	BookingID string `json:"bookingId"`
+	// The version you read; a stale one answers STALE_VERSION.
+	Version *int `json:"version,omitempty"`
+	// The venue to move to; the booking's own when left out.
+	VenueID *string `json:"venueId,omitempty"`
+	// When the booking should start instead.
+	StartsAt time.Time `json:"startsAt"`
+	// When it should end instead.
+	EndsAt time.Time `json:"endsAt"`
+}
+
 type Mutation struct {
 }
 
@@ -1165,6 +1179,20 @@ type RequestBookingPayload struct {
 	Skipped []booking.Skip `json:"skipped"`
 	// The rules the input broke; empty on success.
 	UserErrors []problem.Problem `json:"userErrors"`
+}
+
+// Input of `rescheduleJointMeeting`.
+type RescheduleJointMeetingInput struct {
+	// The planned meeting, before it starts.
+	MeetingID string `json:"meetingId"`
+	// When it should start instead; a time to come.
+	StartsAt time.Time `json:"startsAt"`
+	// When it should end instead, at most 24 hours after the start.
+	EndsAt time.Time `json:"endsAt"`
+	// Where to meet instead: the meeting's booking moves to this venue, or one is requested when the meeting has none. Left out, the booked venue moves to the new time (or the meeting stays without one).
+	VenueID *string `json:"venueId,omitempty"`
+	// Why, told to the invited people; the meeting's title is told when left out.
+	Reason *string `json:"reason,omitempty"`
 }
 
 // Input of `resolveCase`.

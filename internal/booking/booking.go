@@ -193,6 +193,11 @@ type Booking struct {
 	Demo              bool
 	VenueUnitID       string     // the unit that offers the venue; read only
 	CheckedInAt       *time.Time // when the booker checked in, if they did
+	// AffectedBy is the maintenance closure that hits the booking, and
+	// AffectedAt since when; nil when none does. Only a booking that holds
+	// its time is affected: the store clears the mark when it stops holding.
+	AffectedBy *string
+	AffectedAt *time.Time
 }
 
 // Skip is an occurrence of a recurring request that was not booked.

@@ -38,7 +38,8 @@ func (s *Service) timers(ctx context.Context, b Booking, v *Venue) error {
 	var ts []notify.Timer
 	for _, lead := range s.reminders() {
 		if at := b.Start.Add(-lead); at.After(now) {
-			ts = append(ts, notify.Timer{Kind: TimerReminder, SubdistrictID: b.SubdistrictID, ObjectID: b.ID, At: at, Expect: b.Start, Lead: lead})
+			ts = append(ts, notify.Timer{Kind: TimerReminder, SubdistrictID: b.SubdistrictID, ObjectID: b.ID, At: at, Expect: b.Start, Lead: lead,
+				Place: b.VenueID})
 		}
 	}
 	if v == nil {
@@ -50,7 +51,7 @@ func (s *Service) timers(ctx context.Context, b Booking, v *Venue) error {
 	}
 	if g := v.Rules.NoShowGraceMinutes; g != nil {
 		ts = append(ts, notify.Timer{Kind: TimerNoShow, SubdistrictID: b.SubdistrictID, ObjectID: b.ID,
-			At: b.Start.Add(time.Duration(*g) * time.Minute), Expect: b.Start})
+			At: b.Start.Add(time.Duration(*g) * time.Minute), Expect: b.Start, Place: b.VenueID})
 	}
 	return s.Notes.Later(ctx, ts...)
 }
@@ -110,7 +111,7 @@ func (s *Service) RunTimer(ctx context.Context, t notify.Timer) error {
 		return err
 	}
 	b, ok := bs[t.ObjectID]
-	if !ok || b.Status != Approved || !b.Start.Equal(t.Expect) {
+	if !ok || b.Status != Approved || !b.Start.Equal(t.Expect) || (t.Place != "" && t.Place != b.VenueID) {
 		return nil
 	}
 	switch t.Kind {

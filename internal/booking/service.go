@@ -58,11 +58,14 @@ type VenueUpdate struct {
 }
 
 // VenueUpdated is what UpdateVenue wrote: the venue, a closure it added and
-// the bookings that closure hits.
+// the bookings that closure hits (now marked affected by it, unless an
+// earlier closure already was), and the bookings a removed closure no
+// longer hits (no other closure does either: their mark is cleared).
 type VenueUpdated struct {
 	Venue    Venue
 	Closure  *Closure
 	Affected []Booking
+	Cleared  []Booking
 }
 
 // Store is what the service needs from persistence. Writes run in one
@@ -488,14 +491,30 @@ func (s *Service) AddClosure(ctx context.Context, venueID string, start, end tim
 	return out, err
 }
 
-// RemoveClosure lifts a blackout.
+// RemoveClosure lifts a blackout. The bookings it hit are no longer
+// affected, unless another closure of the venue still hits them; the
+// committees of those cleared hear that their booking stands.
 func (s *Service) RemoveClosure(ctx context.Context, closureID string) (Venue, error) {
 	c, err := s.store.Closure(ctx, closureID)
 	if err != nil {
 		return notFoundAs(Venue{}, err, "closureId")
 	}
-	r, err := s.changeVenue(ctx, c.VenueID, "venue.closure.remove", "", func(u *VenueUpdate) error {
-		u.RemoveClosureID = closureID
+	var r VenueUpdated
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		r, err = s.changeVenue(ctx, c.VenueID, "venue.closure.remove", "", func(u *VenueUpdate) error {
+			u.RemoveClosureID = closureID
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, b := range r.Cleared {
+			if err := s.tell(ctx, b, notify.ClosureLifted, notify.Audience{Committees: []string{b.CommitteeID}},
+				liftedNote(c, r.Venue.Location())); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	return r.Venue, err

@@ -26,6 +26,8 @@ type Change struct {
 	// ReplaceAgenda, when set, replaces the items that take up no need;
 	// those that do follow it.
 	ReplaceAgenda *[]AgendaItem
+	// ResetAnswers sets the answered invitations back to PENDING.
+	ResetAnswers bool
 }
 
 // Store is what the service needs from persistence. Writes run in one
@@ -42,6 +44,8 @@ type Store interface {
 	MeetingsByID(ctx context.Context, ids []string) (map[string]Meeting, error)
 	// WithdrawInvitations withdraws the invitations of a meeting.
 	WithdrawInvitations(ctx context.Context, meetingID string) error
+	BookingsByID(ctx context.Context, ids []string) (map[string]booking.Booking, error)
+	InvitedCount(ctx context.Context, meetingID string) (int, error)
 }
 
 // Bookings is the booking service a meeting books its venue through, so that
@@ -50,6 +54,7 @@ type Bookings interface {
 	RequestBooking(ctx context.Context, in booking.Request) (booking.Result, error)
 	Cancel(ctx context.Context, id string, version *int, reason string, scope booking.CancelScope) (booking.Booking, error)
 	RecordAttendance(ctx context.Context, id string, version *int, actual int) (booking.Booking, error)
+	MoveBooking(ctx context.Context, in booking.Move) (booking.Booking, error)
 }
 
 // Service applies the rules of joint meetings.
@@ -370,15 +375,22 @@ func invalidState(m Meeting, what string) error {
 // an administrator of any convener may release or complete the meeting's
 // booking even when another convener booked it.
 func onBooking(ctx context.Context, m Meeting, b func(ctx context.Context) error) error {
-	v := access.From(ctx)
-	for _, c := range m.ConvenerIDs {
-		v.Roles = append(slices.Clone(v.Roles), access.Role{Kind: access.CommitteeAdmin, ScopeID: c, SubdistrictID: m.SubdistrictID})
-	}
-	err := b(access.With(ctx, v))
+	err := b(asConveners(ctx, m))
 	if problem.Has(err, problem.InvalidState) {
 		return nil // already cancelled, rejected or completed: nothing to do
 	}
 	return err
+}
+
+// asConveners is ctx with a viewer who also administers every convener of
+// m, to act on the meeting's booking (see onBooking).
+func asConveners(ctx context.Context, m Meeting) context.Context {
+	v := access.From(ctx)
+	v.Roles = slices.Clone(v.Roles)
+	for _, c := range m.ConvenerIDs {
+		v.Roles = append(v.Roles, access.Role{Kind: access.CommitteeAdmin, ScopeID: c, SubdistrictID: m.SubdistrictID})
+	}
+	return access.With(ctx, v)
 }
 
 // Cancel calls off a planned meeting with a reason and releases its booking.

@@ -19,6 +19,7 @@ const (
 	NeedEscalated      ItemKind = "NEED_ESCALATED"
 	ProjectOverdue     ItemKind = "PROJECT_OVERDUE"
 	CaseOverdue        ItemKind = "CASE_OVERDUE"
+	BookingToSettle    ItemKind = "BOOKING_AFFECTED"
 )
 
 // Item is one thing that waits for a person: the record to act on, since
@@ -58,7 +59,10 @@ func (s InboxScope) Empty() bool {
 //   - CASE_OVERDUE: an open grid case past its time limit to accept or to
 //     resolve, in the inbox of the level above it (cases.OverdueScopeOf): a
 //     grid-level case for the administrators of its community's party
-//     committee, a case above the grid for its sub-district's.
+//     committee, a case above the grid for its sub-district's;
+//   - BOOKING_AFFECTED: a pending or approved booking that has not started,
+//     of a committee in Committees, that a closure of its venue hits: the
+//     booker moves or cancels it.
 func ScopeOf(v access.Viewer) InboxScope {
 	var s InboxScope
 	for _, r := range v.Roles {

@@ -42,6 +42,8 @@ const (
 	MeetingRescheduled Kind = "MEETING_RESCHEDULED" // to the invited people
 	NeedEscalatedTo    Kind = "NEED_ESCALATED"      // to the administrators of the level it reached
 	ProjectIsOverdue   Kind = "PROJECT_OVERDUE"     // to the owner's administrators
+	BookingMoved       Kind = "BOOKING_MOVED"       // to the booking committee's and the old and new venue units' administrators
+	ClosureLifted      Kind = "CLOSURE_LIFTED"      // the closure that hit a booking was lifted: to the booking committee's administrators
 )
 
 // Audience is who a notification goes to: the administrators of units,

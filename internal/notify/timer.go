@@ -17,6 +17,7 @@ type Timer struct {
 	ObjectID      string    // the record
 	At            time.Time // when it is due
 	Expect        time.Time // the record's start when it was set: a record that moved since ignores it
+	Place         string    `json:",omitempty"` // the record's place when it was set (a booking's venue): a record moved elsewhere ignores it
 	Lead          time.Duration
 }
 

@@ -11,7 +11,12 @@ import (
 // what waits for a viewer whose scope is $5 sub-districts, $6 units,
 // $7 committees and $8 persons (notify.ScopeOf says which items are whose).
 const inboxFrom = `(
-	SELECT 'BOOKING_TO_APPROVE' AS kind, b.id AS object_id, b.created_at AS since, lower(b.during) AS deadline
+	SELECT 'BOOKING_AFFECTED' AS kind, b.id AS object_id, b.affected_at AS since, lower(b.during) AS deadline
+	FROM booking b
+	WHERE b.affected_by IS NOT NULL AND b.status IN ('PENDING', 'APPROVED') AND lower(b.during) > cogov_now()
+	  AND b.committee_id = ANY($7::uuid[])
+	UNION ALL
+	SELECT 'BOOKING_TO_APPROVE', b.id, b.created_at, lower(b.during)
 	FROM booking b JOIN venue v ON v.id = b.venue_id
 	WHERE b.status = 'PENDING' AND lower(b.during) > cogov_now()
 	  AND (v.unit_id = ANY($6::uuid[]) OR b.subdistrict_id = ANY($5::uuid[]))

@@ -208,9 +208,16 @@ func (s *Store) ChangeMeeting(ctx context.Context, id, action, note string, appl
 			return err
 		}
 		n := c.Meeting
-		if _, err := tx.Exec(ctx, `UPDATE joint_meeting SET status = $2, minutes = $3, series_id = $4, cancel_reason = $5, updated_at = cogov_now()
-			WHERE id = $1`, id, n.Status, n.Minutes, n.SeriesID, n.CancelReason); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE joint_meeting SET status = $2, minutes = $3, series_id = $4, cancel_reason = $5, starts_at = $6,
+			ends_at = $7, booking_id = $8, updated_at = cogov_now() WHERE id = $1`, id, n.Status, n.Minutes, n.SeriesID, n.CancelReason,
+			n.Start, n.End, n.BookingID); err != nil {
 			return err
+		}
+		if c.ResetAnswers {
+			if _, err := tx.Exec(ctx, `UPDATE invitation SET response = 'PENDING', responded_at = NULL
+				WHERE meeting_id = $1 AND response IN ('ACCEPTED', 'DECLINED')`, id); err != nil {
+				return err
+			}
 		}
 		if c.Attendees != nil {
 			if _, err := tx.Exec(ctx, `DELETE FROM attendance WHERE meeting_id = $1 AND membership_id <> ALL($2::uuid[])`, id, *c.Attendees); err != nil {
@@ -366,4 +373,14 @@ func (s *Store) WithdrawInvitations(ctx context.Context, meetingID string) (err 
 		_, err := tx.Exec(ctx, `UPDATE invitation SET response = 'WITHDRAWN' WHERE meeting_id = $1 AND response <> 'WITHDRAWN'`, meetingID)
 		return err
 	})
+}
+
+// InvitedCount counts the invitations of a meeting that are not withdrawn.
+func (s *Store) InvitedCount(ctx context.Context, meetingID string) (_ int, err error) {
+	defer wrap(&err, "store.InvitedCount(%q)", meetingID)
+	var n int
+	err = s.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT count(*) FROM invitation WHERE meeting_id = $1 AND response <> 'WITHDRAWN'`, meetingID).Scan(&n)
+	})
+	return n, err
 }

@@ -34,14 +34,14 @@ func venueFields(v *booking.Venue) []any {
 // bookingCols needs the booking as b joined with its venue as bv (bookingFrom).
 const bookingCols = `b.id, b.subdistrict_id, b.venue_id, b.committee_id, b.request_id, b.series_id, lower(b.during), upper(b.during),
 	upper(b.held), b.purpose, b.expected_attendees, b.status, b.actual_attendees, b.decision_note, b.version, b.requested_by,
-	b.created_at, b.demo, bv.unit_id, b.checked_in_at`
+	b.created_at, b.demo, bv.unit_id, b.checked_in_at, b.affected_by, b.affected_at`
 
 const bookingFrom = `booking b JOIN venue bv ON bv.id = b.venue_id`
 
 func bookingFields(b *booking.Booking) []any {
 	return []any{&b.ID, &b.SubdistrictID, &b.VenueID, &b.CommitteeID, &b.RequestID, &b.SeriesID, &b.Start, &b.End,
 		&b.HeldEnd, &b.Purpose, &b.ExpectedAttendees, &b.Status, &b.ActualAttendees, &b.DecisionNote, &b.Version, &b.RequestedBy,
-		&b.CreatedAt, &b.Demo, &b.VenueUnitID, &b.CheckedInAt}
+		&b.CreatedAt, &b.Demo, &b.VenueUnitID, &b.CheckedInAt, &b.AffectedBy, &b.AffectedAt}
 }
 
 const closureCols = `c.id, c.subdistrict_id, c.venue_id, lower(c.during), upper(c.during), c.reason, c.demo`
@@ -114,9 +114,15 @@ func (s *Store) CommitteeSubdistricts(ctx context.Context, ids []string) (_ map[
 // Closure fetches one closure.
 func (s *Store) Closure(ctx context.Context, id string) (_ booking.Closure, err error) {
 	defer wrap(&err, "store.Closure(%q)", id)
-	m, err := readMap(ctx, s, `SELECT `+closureCols+` FROM venue_closure c WHERE c.id = ANY($1::uuid[])`, closureFields,
-		func(c booking.Closure) string { return c.ID }, okIDs([]string{id}))
+	m, err := s.ClosuresByID(ctx, []string{id})
 	return pick(m, err, id, problem.ErrNotFound)
+}
+
+// ClosuresByID fetches closures by id.
+func (s *Store) ClosuresByID(ctx context.Context, ids []string) (_ map[string]booking.Closure, err error) {
+	defer wrap(&err, "store.ClosuresByID(%d ids)", len(ids))
+	return readMap(ctx, s, `SELECT `+closureCols+` FROM venue_closure c WHERE c.id = ANY($1::uuid[])`, closureFields,
+		func(c booking.Closure) string { return c.ID }, okIDs(ids))
 }
 
 // HoursOf fetches the weekly hours of each venue, by weekday and time.

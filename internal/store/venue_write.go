@@ -98,12 +98,30 @@ func (s *Store) UpdateVenue(ctx context.Context, id, action, note string, apply 
 				return err
 			}
 			out.Closure = &cl
-			if out.Affected, err = collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.venue_id = $1
-				AND b.status IN ('PENDING', 'APPROVED') AND b.during && tstzrange($2, $3) ORDER BY lower(b.during)`, nv.ID, c.Start, c.End); err != nil {
+			// The bookings it hits are marked affected by it; one already
+			// affected by an earlier closure keeps that one (and its time).
+			if out.Affected, err = collect(ctx, tx, bookingFields, `WITH up AS (UPDATE booking SET affected_by = coalesce(affected_by, $4),
+				affected_at = coalesce(affected_at, cogov_now()), version = version + CASE WHEN affected_by IS NULL THEN 1 ELSE 0 END,
+				updated_at = cogov_now()
+				WHERE venue_id = $1 AND status IN ('PENDING', 'APPROVED') AND during && tstzrange($2, $3) RETURNING *)
+				SELECT `+bookingCols+` FROM up b JOIN venue bv ON bv.id = b.venue_id ORDER BY lower(b.during)`, nv.ID, c.Start, c.End, cl.ID); err != nil {
 				return err
 			}
 		}
 		if u.RemoveClosureID != "" {
+			// Its bookings are re-pointed to another closure of the venue
+			// that still hits them, or cleared (out.Cleared).
+			if out.Cleared, err = collect(ctx, tx, bookingFields, `WITH o AS (
+					SELECT b.id, (SELECT c.id FROM venue_closure c WHERE c.venue_id = b.venue_id AND c.id <> $1 AND c.during && b.during
+						ORDER BY lower(c.during) LIMIT 1) AS other
+					FROM booking b WHERE b.affected_by = $1 AND b.venue_id = $2 FOR UPDATE OF b),
+				up AS (UPDATE booking b SET affected_by = o.other, affected_at = CASE WHEN o.other IS NULL THEN NULL ELSE b.affected_at END,
+					version = b.version + CASE WHEN o.other IS NULL THEN 1 ELSE 0 END, updated_at = cogov_now()
+					FROM o WHERE b.id = o.id RETURNING b.*)
+				SELECT `+bookingCols+` FROM up b JOIN venue bv ON bv.id = b.venue_id WHERE b.affected_by IS NULL ORDER BY lower(b.during)`,
+				u.RemoveClosureID, nv.ID); err != nil {
+				return err
+			}
 			if _, err := tx.Exec(ctx, `DELETE FROM venue_closure WHERE id = $1 AND venue_id = $2`, u.RemoveClosureID, nv.ID); err != nil {
 				return err
 			}
@@ -262,13 +280,28 @@ func (s *Store) ChangeBookings(ctx context.Context, id string, series bool, acti
 		for i, b := range list {
 			o := before[i]
 			if b.Status == o.Status && b.DecisionNote == o.DecisionNote && eqInt(b.ActualAttendees, o.ActualAttendees) &&
-				(b.CheckedInAt == nil) == (o.CheckedInAt == nil) {
+				(b.CheckedInAt == nil) == (o.CheckedInAt == nil) && (b.AffectedBy == nil) == (o.AffectedBy == nil) &&
+				b.VenueID == o.VenueID && b.Start.Equal(o.Start) && b.End.Equal(o.End) && b.HeldEnd.Equal(o.HeldEnd) {
 				continue
 			}
-			if err := one1(ctx, tx, &list[i], `WITH up AS (UPDATE booking SET status = $2, decision_note = $3, actual_attendees = $4,
-				checked_in_at = $5, version = version + 1, updated_at = cogov_now() WHERE id = $1 RETURNING *)
-				SELECT `+bookingCols+` FROM up b JOIN venue bv ON bv.id = b.venue_id`, b.ID, b.Status, b.DecisionNote, b.ActualAttendees,
-				b.CheckedInAt); err != nil {
+			// A booking that stops holding its time is no longer affected
+			// by a closure (booking_affected_holds).
+			if !b.Status.Holds() {
+				b.AffectedBy, b.AffectedAt = nil, nil
+			}
+			// A move (venue or time) is checked by booking_no_overlap like
+			// an insert: losing to a concurrent booking is BOOKING_CONFLICT.
+			err := pgx.BeginFunc(ctx, tx, func(tx pgx.Tx) error {
+				return one1(ctx, tx, &list[i], `WITH up AS (UPDATE booking SET status = $2, decision_note = $3, actual_attendees = $4,
+					checked_in_at = $5, venue_id = $6, during = tstzrange($7, $8), held = tstzrange($7, $9), affected_by = $10,
+					affected_at = $11, version = version + 1, updated_at = cogov_now() WHERE id = $1 RETURNING *)
+					SELECT `+bookingCols+` FROM up b JOIN venue bv ON bv.id = b.venue_id`, b.ID, b.Status, b.DecisionNote, b.ActualAttendees,
+					b.CheckedInAt, b.VenueID, b.Start, b.End, b.HeldEnd, b.AffectedBy, b.AffectedAt)
+			})
+			if lostRace(err) {
+				return constraintErr("booking_no_overlap")
+			}
+			if err != nil {
 				return err
 			}
 		}
