@@ -40,7 +40,7 @@ func (tw *overdueTown) grant(name string, kind access.RoleKind, scope string) {
 // project launches a project of owner (a unit with unit, else a
 // committee) due on the day days from the sub-district's today (nil: no
 // due day).
-func (tw *overdueTown) project( title string, unit bool, owner string, days *int) lists.Project {
+func (tw *overdueTown) project(title string, unit bool, owner string, days *int) lists.Project {
 	in := lists.NewProject{Title: title, NeedIDs: []string{tw.Need()}}
 	if unit {
 		in.OwnerUnitID = &owner
