@@ -24,7 +24,7 @@ GRANT SELECT, INSERT ON project_overdue_notice TO cogov_app;
 --    webhook's secret never reaches the audit log: the row is recorded with
 --    the secret replaced by a fingerprint (sha256: and the first 12 hex
 --    digits of its SHA-256), enough to tell that it changed and which one
---    it was, not to sign anything. Secrets are 32 random bytes, so the
+--    it was, not to sign anything. Secrets are 24 random bytes, so the
 --    fingerprint gives nothing away.
 -- +goose StatementBegin
 CREATE FUNCTION audit_secret_fingerprint(r jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
