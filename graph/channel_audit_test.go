@@ -17,9 +17,7 @@ func TestDeliveryChannelAudit(t *testing.T) {
 	e := newEnv(t, true)
 	street := e.signIn("street-admin", "cogov-demo")
 	d := lookupDemo(t, street)
-	var f findVenues
-	street.doOp(operation(t, "venues.graphql"), "FindVenues", map[string]any{"first": 1, "filter": map[string]any{"text": "核工业"}}, &f)
-	unit := f.Venues.Edges[0].Node.Unit.ID
+	unit, _ := hnigVenue(t, street)
 	h := e.signIn("hnig-admin", "cogov-demo")
 
 	p := h.payload(dailyOps, "AddDeliveryChannel", map[string]any{"ownerId": unit, "kind": "WEBHOOK", "target": "https://hooks.example.org/audit"})

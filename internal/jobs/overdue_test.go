@@ -1,7 +1,6 @@
 package jobs_test
 
 import (
-	"context"
 	"sort"
 	"strings"
 	"sync"
@@ -153,16 +152,7 @@ func TestOverdueJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := j.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, done := context.WithTimeout(context.Background(), 5*time.Second)
-		defer done()
-		_ = j.Stop(stop)
-	})
+	start(t, j)
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if got := tw.told(); len(got) == 1 && got[0] == "下周到期→unit-admin" {
