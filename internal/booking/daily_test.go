@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -58,6 +59,18 @@ func daily(t *testing.T) (*world, *timers, *notify.Service) {
 		tm.mu.Lock()
 		tm.set = append(tm.set, ts...)
 		tm.mu.Unlock()
+		return nil
+	}
+	notes.Unschedule = func(_ context.Context, ids []string) error {
+		tm.mu.Lock()
+		defer tm.mu.Unlock()
+		keep := tm.set[:0]
+		for _, x := range tm.set {
+			if !slices.Contains(ids, x.ObjectID) {
+				keep = append(keep, x)
+			}
+		}
+		tm.set = keep
 		return nil
 	}
 	w.Bookings.Notes, w.Bookings.Now = notes, tm.clock
@@ -271,9 +284,9 @@ func TestWaitlistConcurrency(t *testing.T) {
 // TestSeriesDailyLoop: deciding or cancelling a weekly series keeps the
 // daily loop of every occurrence, not only the one named. Approving the
 // series sets reminders and a no-show check for each occurrence;
-// cancelling it offers each freed occurrence to the committee waiting for
-// it, and the timers of the cancelled occurrences do nothing when they
-// come due on the test clock; rejecting a pending series offers each of
+// cancelling it drops them and offers each freed occurrence to the
+// committee waiting for it, and a timer of a cancelled occurrence that
+// runs anyway (it had started) does nothing; rejecting a pending series offers each of
 // its windows too.
 func TestSeriesDailyLoop(t *testing.T) {
 	t.Parallel()
@@ -328,7 +341,11 @@ func TestSeriesDailyLoop(t *testing.T) {
 		}
 	}
 
-	// Cancelling the series: each waiting entry is offered its window.
+	// Cancelling the series: its timers are dropped and each waiting entry
+	// is offered its window.
+	tm.mu.Lock()
+	stale := slices.Clone(tm.set)
+	tm.mu.Unlock()
 	var entries []booking.WaitEntry
 	for _, b := range thursdays[1:] {
 		entries = append(entries, wait(b))
@@ -339,6 +356,11 @@ func TestSeriesDailyLoop(t *testing.T) {
 	for i, e := range entries {
 		if got := entryStatus(e.ID); got != booking.Offered {
 			t.Errorf("waiting for occurrence %d after cancelling the series: %s", i+2, got)
+		}
+	}
+	for i, b := range thursdays {
+		if r, n := timersOf(b.ID); r != 0 || n != 0 {
+			t.Errorf("occurrence %d after cancelling the series: %d reminders, %d no-show checks left", i+1, r, n)
 		}
 	}
 
@@ -361,9 +383,14 @@ func TestSeriesDailyLoop(t *testing.T) {
 		t.Errorf("%d of the Friday series rejected", n)
 	}
 
-	// Past every occurrence: the cancelled series' timers find it cancelled.
+	// Past every occurrence: the cancelled series' timers, run anyway, find it cancelled.
 	tm.advance(thursdays[2].End.Add(time.Hour))
 	tm.run(t, w.Bookings)
+	for _, x := range stale {
+		if err := w.Bookings.RunTimer(testworld.System(), x); err != nil {
+			t.Fatalf("timer %s: %v", x.Kind, err)
+		}
+	}
 	if n := w.Count(`SELECT count(*) FROM notification WHERE kind IN ('BOOKING_REMINDER', 'BOOKING_NO_SHOW')`); n != 0 {
 		t.Errorf("%d reminders or no-shows of cancelled occurrences", n)
 	}

@@ -328,8 +328,8 @@ func (s *Service) change(ctx context.Context, id string, series bool, action, no
 // keeps the daily loop of every occurrence it changed (with series, each
 // one of the series): one that became approved gets its reminders and
 // no-show check, one that stopped holding its window (cancelled or
-// rejected) offers it to the first committee waiting for it. The timers of
-// an occurrence that no longer holds its time find it so and do nothing.
+// rejected) offers it to the first committee waiting for it and drops its
+// timers (one that runs anyway finds it so and does nothing).
 func (s *Service) changeAndTell(ctx context.Context, id string, series bool, action, note string, kind notify.Kind,
 	to func(Booking) notify.Audience, apply func([]*Booking) error) (Booking, error) {
 	var out Booking
@@ -350,6 +350,7 @@ func (s *Service) changeAndTell(ctx context.Context, id string, series bool, act
 			return err
 		}
 		var v *Venue // read once for the series
+		var freed []string
 		for _, b := range all {
 			if b.Status == was[b.ID] {
 				continue
@@ -368,13 +369,14 @@ func (s *Service) changeAndTell(ctx context.Context, id string, series bool, act
 				}
 			case Cancelled, Rejected: // the window goes to the first waiting committee
 				if was[b.ID].Holds() {
+					freed = append(freed, b.ID)
 					if err := s.offerNext(ctx, b); err != nil {
 						return err
 					}
 				}
 			}
 		}
-		return nil
+		return s.Notes.Forget(ctx, freed...)
 	})
 	return out, err
 }

@@ -146,6 +146,12 @@ func (w *TimerWorker) Work(ctx context.Context, job *river.Job[TimerArgs]) error
 	return w.run(access.With(ctx, access.System("timers")), job.Args.Timer)
 }
 
+// Unschedule deletes the timer jobs of the records objectIDs that have not
+// started, in the transaction ctx carries: notify.Service.Unschedule.
+func (j *Jobs) Unschedule(ctx context.Context, objectIDs []string) error {
+	return j.st.DropTimerJobs(ctx, TimerArgs{}.Kind(), objectIDs)
+}
+
 // Schedule queues timers as River jobs scheduled at their times, in the
 // transaction ctx carries: notify.Service.Schedule.
 func (j *Jobs) Schedule(ctx context.Context, ts []notify.Timer) error {

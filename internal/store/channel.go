@@ -76,6 +76,18 @@ func (s *Store) InsertJobs(ctx context.Context, client *river.Client[pgx.Tx], pa
 	})
 }
 
+// DropTimerJobs deletes the River jobs of kind (notify.Timer jobs) about
+// the records objectIDs that have not started (scheduled, available or
+// waiting for a retry), in the transaction ctx carries (or one of its own).
+func (s *Store) DropTimerJobs(ctx context.Context, kind string, objectIDs []string) (err error) {
+	defer wrap(&err, "store.DropTimerJobs(%d objectIDs)", len(objectIDs))
+	return s.write(ctx, "jobs.drop", "", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM river_job WHERE kind = $1 AND state IN ('scheduled', 'available', 'retryable')
+			AND args->'timer'->>'ObjectID' = ANY($2::text[])`, kind, objectIDs)
+		return err
+	})
+}
+
 // failureFrom reads the delivery jobs River discarded after their last
 // attempt; a job's bigint id becomes a uuid for the list's cursor.
 const failureFrom = `river_job j`
