@@ -162,3 +162,25 @@ func TestOverdueJob(t *testing.T) {
 	}
 	t.Errorf("the periodic job told %v", tw.told())
 }
+
+// TestUnschedule: dropping the timers of a record deletes its timer jobs
+// that have not started, and no other record's.
+func TestUnschedule(t *testing.T) {
+	t.Parallel()
+	tw := newOverdueTown(t)
+	j, err := jobs.New(tw.DB.Pool, tw.Store, tw.Clock, jobs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := tw.Now().Add(48 * time.Hour)
+	a, b := "0b5a4c6e-0000-4000-8000-00000000000a", "0b5a4c6e-0000-4000-8000-00000000000b"
+	tw.Must(j.Schedule(tw.Sys, []notify.Timer{{Kind: "booking.reminder", SubdistrictID: tw.SD, ObjectID: a, At: at},
+		{Kind: "booking.noshow", SubdistrictID: tw.SD, ObjectID: a, At: at}, {Kind: "booking.reminder", SubdistrictID: tw.SD, ObjectID: b, At: at}}))
+	tw.Must(j.Unschedule(tw.Sys, []string{a}))
+	count := func(id string) int {
+		return tw.Count(`SELECT count(*) FROM river_job WHERE kind = 'cogov_timer' AND args->'timer'->>'ObjectID' = $1`, id)
+	}
+	if count(a) != 0 || count(b) != 1 {
+		t.Errorf("timers left: %d of the dropped record, %d of the other", count(a), count(b))
+	}
+}
