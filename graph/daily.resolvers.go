@@ -9,6 +9,7 @@ import (
 	"cogov/graph/generated"
 	"cogov/graph/model"
 	"cogov/internal/access"
+	"cogov/internal/account"
 	"cogov/internal/booking"
 	"cogov/internal/i18n"
 	"cogov/internal/notify"
@@ -46,6 +47,27 @@ func (r *committeeResolver) NoShows(ctx context.Context, obj *structure.Committe
 // ID is the resolver for the id field.
 func (r *deliveryChannelResolver) ID(ctx context.Context, obj *notify.Channel) (string, error) {
 	return globalID(typeDeliveryChannel, obj.ID), nil
+}
+
+// Actor is the resolver for the actor field.
+func (r *deliveryChannelChangeResolver) Actor(ctx context.Context, obj *notify.ChannelChange) (*account.Account, error) {
+	return loadOpt(ctx, For(ctx).Account, obj.ActorID)
+}
+
+// ChannelID is the resolver for the channelId field.
+func (r *deliveryChannelChangeResolver) ChannelID(ctx context.Context, obj *notify.ChannelChange) (string, error) {
+	return globalID(typeDeliveryChannel, obj.ChannelID), nil
+}
+
+// Owner is the resolver for the owner field.
+func (r *deliveryChannelChangeResolver) Owner(ctx context.Context, obj *notify.ChannelChange) (model.Node, error) {
+	if obj.UnitID != nil {
+		return loadNode(ctx, globalID(typeUnit, *obj.UnitID))
+	}
+	if obj.CommitteeID != nil {
+		return loadNode(ctx, globalID(typeCommittee, *obj.CommitteeID))
+	}
+	return nil, nil
 }
 
 // ChannelID is the resolver for the channelId field.
@@ -174,6 +196,21 @@ func (r *notificationResolver) Message(ctx context.Context, obj *notify.Notifica
 	return label + sep + obj.Text, nil
 }
 
+// DeliveryChannelChanges is the resolver for the deliveryChannelChanges field.
+func (r *subdistrictResolver) DeliveryChannelChanges(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string) (*model.DeliveryChannelChangeConnection, error) {
+	p, err := page(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Channels.Changes(ctx, obj.ID, p)
+	if err != nil {
+		return nil, listErr(err)
+	}
+	return &model.DeliveryChannelChangeConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *notify.ChannelChange) model.DeliveryChannelChangeEdge {
+		return model.DeliveryChannelChangeEdge{Cursor: cur, Node: n}
+	})}, nil
+}
+
 // FailedDeliveries is the resolver for the failedDeliveries field.
 func (r *subdistrictResolver) FailedDeliveries(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string) (*model.DeliveryFailureConnection, error) {
 	p, err := page(first, after, last, before)
@@ -292,6 +329,11 @@ func (r *Resolver) DeliveryChannel() generated.DeliveryChannelResolver {
 	return &deliveryChannelResolver{r}
 }
 
+// DeliveryChannelChange returns generated.DeliveryChannelChangeResolver implementation.
+func (r *Resolver) DeliveryChannelChange() generated.DeliveryChannelChangeResolver {
+	return &deliveryChannelChangeResolver{r}
+}
+
 // DeliveryFailure returns generated.DeliveryFailureResolver implementation.
 func (r *Resolver) DeliveryFailure() generated.DeliveryFailureResolver {
 	return &deliveryFailureResolver{r}
@@ -307,9 +349,10 @@ func (r *Resolver) Notification() generated.NotificationResolver { return &notif
 func (r *Resolver) WaitlistEntry() generated.WaitlistEntryResolver { return &waitlistEntryResolver{r} }
 
 type (
-	deliveryChannelResolver struct{ *Resolver }
-	deliveryFailureResolver struct{ *Resolver }
-	inboxItemResolver       struct{ *Resolver }
-	notificationResolver    struct{ *Resolver }
-	waitlistEntryResolver   struct{ *Resolver }
+	deliveryChannelResolver       struct{ *Resolver }
+	deliveryChannelChangeResolver struct{ *Resolver }
+	deliveryFailureResolver       struct{ *Resolver }
+	inboxItemResolver             struct{ *Resolver }
+	notificationResolver          struct{ *Resolver }
+	waitlistEntryResolver         struct{ *Resolver }
 )

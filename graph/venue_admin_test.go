@@ -5,6 +5,15 @@ import (
 	"time"
 )
 
+// hnigVenue returns the global ids of the unit and the community of the
+// demo's 2,000 m² space (of the nuclear-industry geological bureau).
+func hnigVenue(t *testing.T, e *env) (unit, community string) {
+	t.Helper()
+	var f findVenues
+	e.doOp(operation(t, "venues.graphql"), "FindVenues", map[string]any{"first": 1, "filter": map[string]any{"text": "核工业"}}, &f)
+	return f.Venues.Edges[0].Node.Unit.ID, f.Venues.Edges[0].Node.Community.ID
+}
+
 // TestVenueAdministration runs the venue mutations through GraphQL as the
 // unit's administrator: a new venue, its hours and rules, a closure that
 // reports the bookings it hits, and deactivation; then broken inputs, each
@@ -14,9 +23,7 @@ func TestVenueAdministration(t *testing.T) {
 	e := newEnv(t, true)
 	street := e.signIn("street-admin", "cogov-demo")
 	d := lookupDemo(t, street)
-	var f findVenues
-	street.doOp(operation(t, "venues.graphql"), "FindVenues", map[string]any{"first": 1, "filter": map[string]any{"text": "核工业"}}, &f)
-	hnigUnit, community := f.Venues.Edges[0].Node.Unit.ID, f.Venues.Edges[0].Node.Community.ID
+	hnigUnit, community := hnigVenue(t, street)
 	h := e.signIn("hnig-admin", "cogov-demo")
 
 	p := h.payload(bookingOps, "CreateVenue", map[string]any{"unitId": hnigUnit, "communityId": community, "name": "地质局小会议室",

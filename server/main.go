@@ -276,11 +276,11 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 			return res.Meetings.RunTimer(ctx, t)
 		}
 		return res.Bookings.RunTimer(ctx, t)
-	}})
+	}, Overdue: res.Lists.NotifyOverdue})
 	if err != nil {
 		return err
 	}
-	res.Notify.Deliver, res.Notify.Schedule = work.Deliver, work.Schedule
+	res.Notify.Deliver, res.Notify.Schedule, res.Notify.Unschedule = work.Deliver, work.Schedule, work.Unschedule
 	res.Bookings.Reminders, res.Meetings.Reminders = cfg.reminders, cfg.reminders
 	res.Bookings.OfferHold = cfg.offerHold
 

@@ -51,6 +51,7 @@ type ResolverRoot interface {
 	Committee() CommitteeResolver
 	Community() CommunityResolver
 	DeliveryChannel() DeliveryChannelResolver
+	DeliveryChannelChange() DeliveryChannelChangeResolver
 	DeliveryFailure() DeliveryFailureResolver
 	Escalation() EscalationResolver
 	Grid() GridResolver
@@ -398,6 +399,28 @@ type ComplexityRoot struct {
 		ID        func(childComplexity int) int
 		Kind      func(childComplexity int) int
 		Target    func(childComplexity int) int
+	}
+
+	DeliveryChannelChange struct {
+		Action            func(childComplexity int) int
+		Actor             func(childComplexity int) int
+		At                func(childComplexity int) int
+		ChannelID         func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		Owner             func(childComplexity int) int
+		SecretFingerprint func(childComplexity int) int
+		Target            func(childComplexity int) int
+	}
+
+	DeliveryChannelChangeConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DeliveryChannelChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	DeliveryFailure struct {
@@ -953,29 +976,30 @@ type ComplexityRoot struct {
 	}
 
 	Subdistrict struct {
-		AreaKm2            func(childComplexity int) int
-		CaseCategories     func(childComplexity int) int
-		CaseFigures        func(childComplexity int, from time.Time, to time.Time) int
-		Cases              func(childComplexity int, first *int, after *string, last *int, before *string, status *cases.Status, source *cases.Source, level *cases.Level, categoryID *string) int
-		Code               func(childComplexity int) int
-		Committees         func(childComplexity int, first *int, after *string, last *int, before *string, kind *structure.CommitteeKind, communityID *string, text *string) int
-		Communities        func(childComplexity int, first *int, after *string, last *int, before *string, text *string) int
-		Demo               func(childComplexity int) int
-		FailedDeliveries   func(childComplexity int, first *int, after *string, last *int, before *string) int
-		GridCount          func(childComplexity int) int
-		ID                 func(childComplexity int) int
-		IntakeKeys         func(childComplexity int) int
-		JointMeetings      func(childComplexity int, first *int, after *string, last *int, before *string, status *meeting.Status, from *time.Time, to *time.Time) int
-		Name               func(childComplexity int) int
-		Needs              func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.NeedStatus, category *lists.Category) int
-		Offers             func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.OfferStatus, category *lists.Category) int
-		People             func(childComplexity int, first *int, after *string, last *int, before *string, text *string) int
-		Projects           func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) int
-		ResidentPopulation func(childComplexity int) int
-		Stats              func(childComplexity int, from time.Time, to time.Time) int
-		TimeZone           func(childComplexity int) int
-		Units              func(childComplexity int, first *int, after *string, last *int, before *string, kind *structure.UnitKind, communityID *string, text *string) int
-		WorkingCommittee   func(childComplexity int) int
+		AreaKm2                func(childComplexity int) int
+		CaseCategories         func(childComplexity int) int
+		CaseFigures            func(childComplexity int, from time.Time, to time.Time) int
+		Cases                  func(childComplexity int, first *int, after *string, last *int, before *string, status *cases.Status, source *cases.Source, level *cases.Level, categoryID *string) int
+		Code                   func(childComplexity int) int
+		Committees             func(childComplexity int, first *int, after *string, last *int, before *string, kind *structure.CommitteeKind, communityID *string, text *string) int
+		Communities            func(childComplexity int, first *int, after *string, last *int, before *string, text *string) int
+		DeliveryChannelChanges func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Demo                   func(childComplexity int) int
+		FailedDeliveries       func(childComplexity int, first *int, after *string, last *int, before *string) int
+		GridCount              func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		IntakeKeys             func(childComplexity int) int
+		JointMeetings          func(childComplexity int, first *int, after *string, last *int, before *string, status *meeting.Status, from *time.Time, to *time.Time) int
+		Name                   func(childComplexity int) int
+		Needs                  func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.NeedStatus, category *lists.Category) int
+		Offers                 func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.OfferStatus, category *lists.Category) int
+		People                 func(childComplexity int, first *int, after *string, last *int, before *string, text *string) int
+		Projects               func(childComplexity int, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) int
+		ResidentPopulation     func(childComplexity int) int
+		Stats                  func(childComplexity int, from time.Time, to time.Time) int
+		TimeZone               func(childComplexity int) int
+		Units                  func(childComplexity int, first *int, after *string, last *int, before *string, kind *structure.UnitKind, communityID *string, text *string) int
+		WorkingCommittee       func(childComplexity int) int
 	}
 
 	SubdistrictConnection struct {
@@ -1227,6 +1251,11 @@ type CommunityResolver interface {
 type DeliveryChannelResolver interface {
 	ID(ctx context.Context, obj *notify.Channel) (string, error)
 }
+type DeliveryChannelChangeResolver interface {
+	Actor(ctx context.Context, obj *notify.ChannelChange) (*account.Account, error)
+	ChannelID(ctx context.Context, obj *notify.ChannelChange) (string, error)
+	Owner(ctx context.Context, obj *notify.ChannelChange) (model.Node, error)
+}
 type DeliveryFailureResolver interface {
 	ChannelID(ctx context.Context, obj *notify.Failure) (string, error)
 
@@ -1433,6 +1462,7 @@ type SubdistrictResolver interface {
 	CaseCategories(ctx context.Context, obj *structure.Subdistrict) ([]cases.Category, error)
 	CaseFigures(ctx context.Context, obj *structure.Subdistrict, from time.Time, to time.Time) (*model.CaseFigures, error)
 	IntakeKeys(ctx context.Context, obj *structure.Subdistrict) ([]cases.IntakeKey, error)
+	DeliveryChannelChanges(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string) (*model.DeliveryChannelChangeConnection, error)
 	FailedDeliveries(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string) (*model.DeliveryFailureConnection, error)
 	JointMeetings(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *meeting.Status, from *time.Time, to *time.Time) (*model.JointMeetingConnection, error)
 	Needs(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, status *lists.NeedStatus, category *lists.Category) (*model.NeedConnection, error)
@@ -2813,6 +2843,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeliveryChannel.Target(childComplexity), true
+
+	case "DeliveryChannelChange.action":
+		if e.ComplexityRoot.DeliveryChannelChange.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannelChange.Action(childComplexity), true
+	case "DeliveryChannelChange.actor":
+		if e.ComplexityRoot.DeliveryChannelChange.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannelChange.Actor(childComplexity), true
+	case "DeliveryChannelChange.at":
+		if e.ComplexityRoot.DeliveryChannelChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannelChange.At(childComplexity), true
+	case "DeliveryChannelChange.channelId":
+		if e.ComplexityRoot.DeliveryChannelChange.ChannelID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannelChange.ChannelID(childComplexity), true
+	case "DeliveryChannelChange.kind":
+		if e.ComplexityRoot.DeliveryChannelChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannelChange.Kind(childComplexity), true
+	case "DeliveryChannelChange.owner":
+		if e.ComplexityRoot.DeliveryChannelChange.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannelChange.Owner(childComplexity), true
+	case "DeliveryChannelChange.secretFingerprint":
+		if e.ComplexityRoot.DeliveryChannelChange.SecretFingerprint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannelChange.SecretFingerprint(childComplexity), true
+	case "DeliveryChannelChange.target":
+		if e.ComplexityRoot.DeliveryChannelChange.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannelChange.Target(childComplexity), true
+
+	case "DeliveryChannelChangeConnection.edges":
+		if e.ComplexityRoot.DeliveryChannelChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannelChangeConnection.Edges(childComplexity), true
+	case "DeliveryChannelChangeConnection.pageInfo":
+		if e.ComplexityRoot.DeliveryChannelChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannelChangeConnection.PageInfo(childComplexity), true
+	case "DeliveryChannelChangeConnection.totalCount":
+		if e.ComplexityRoot.DeliveryChannelChangeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannelChangeConnection.TotalCount(childComplexity), true
+
+	case "DeliveryChannelChangeEdge.cursor":
+		if e.ComplexityRoot.DeliveryChannelChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannelChangeEdge.Cursor(childComplexity), true
+	case "DeliveryChannelChangeEdge.node":
+		if e.ComplexityRoot.DeliveryChannelChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeliveryChannelChangeEdge.Node(childComplexity), true
 
 	case "DeliveryFailure.attempts":
 		if e.ComplexityRoot.DeliveryFailure.Attempts == nil {
@@ -5446,6 +5557,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subdistrict.Communities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["text"].(*string)), true
+	case "Subdistrict.deliveryChannelChanges":
+		if e.ComplexityRoot.Subdistrict.DeliveryChannelChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Subdistrict_deliveryChannelChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subdistrict.DeliveryChannelChanges(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Subdistrict.demo":
 		if e.ComplexityRoot.Subdistrict.Demo == nil {
 			break
@@ -8502,7 +8624,56 @@ type DeliveryFailureEdge {
   node: DeliveryFailure!
 }
 
+"A delivery channel added or removed, from the audit log: the channel as it was then. Its secret is never shown, nor kept in the log; only a fingerprint of it."
+type DeliveryChannelChange {
+  "When."
+  at: DateTime!
+  "What was done: ` + "`" + `channel.add` + "`" + ` or ` + "`" + `channel.remove` + "`" + `."
+  action: String!
+  "Who did it, as ` + "`" + `node(id:)` + "`" + ` shows that account to you; null for the platform itself or when you may not see the account."
+  actor: Account
+  "The channel's global id (it may have been removed since)."
+  channelId: ID!
+  "The unit or committee whose notifications the channel delivers; null when it is gone."
+  owner: Node
+  "How the channel delivers."
+  kind: DeliveryChannelKind!
+  "The address (a URL) or the mobile number."
+  target: String!
+  "` + "`" + `sha256:` + "`" + ` and the first 12 hex digits of the SHA-256 of a WEBHOOK's secret, to tell secrets apart without showing them; null for channels without a secret."
+  secretFingerprint: String
+}
+
+"A page of delivery-channel changes."
+type DeliveryChannelChangeConnection {
+  "The changes on this page with their cursors."
+  edges: [DeliveryChannelChangeEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many changes there are, over all pages."
+  totalCount: Int!
+}
+
+"A delivery-channel change in a connection."
+type DeliveryChannelChangeEdge {
+  "The cursor of this item."
+  cursor: String!
+  "The change."
+  node: DeliveryChannelChange!
+}
+
 extend type Subdistrict {
+  "Delivery channels added to and removed from the sub-district's units and committees, the latest first, from the audit log (secrets only as fingerprints); for the sub-district's administrators (empty for others)."
+  deliveryChannelChanges(
+    "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "The cursor after which to start."
+    after: String
+    "How many to return from the end, 1 to 100 (with ` + "`" + `before` + "`" + `, to page backwards)."
+    last: Int
+    "The cursor before which to end."
+    before: String
+  ): DeliveryChannelChangeConnection!
   "Deliveries to channels that failed after all their retries, the latest first; for the sub-district's administrators (empty for others)."
   failedDeliveries(
     "How many to return from the start, 1 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
@@ -10831,6 +11002,50 @@ func (ec *executionContext) childFields_DeliveryChannel(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type DeliveryChannel", field.Name)
 }
 
+func (ec *executionContext) childFields_DeliveryChannelChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_DeliveryChannelChange_at(ctx, field)
+	case "action":
+		return ec.fieldContext_DeliveryChannelChange_action(ctx, field)
+	case "actor":
+		return ec.fieldContext_DeliveryChannelChange_actor(ctx, field)
+	case "channelId":
+		return ec.fieldContext_DeliveryChannelChange_channelId(ctx, field)
+	case "owner":
+		return ec.fieldContext_DeliveryChannelChange_owner(ctx, field)
+	case "kind":
+		return ec.fieldContext_DeliveryChannelChange_kind(ctx, field)
+	case "target":
+		return ec.fieldContext_DeliveryChannelChange_target(ctx, field)
+	case "secretFingerprint":
+		return ec.fieldContext_DeliveryChannelChange_secretFingerprint(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeliveryChannelChange", field.Name)
+}
+
+func (ec *executionContext) childFields_DeliveryChannelChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DeliveryChannelChangeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DeliveryChannelChangeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DeliveryChannelChangeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeliveryChannelChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DeliveryChannelChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DeliveryChannelChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DeliveryChannelChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeliveryChannelChangeEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_DeliveryFailure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "channelId":
@@ -11801,6 +12016,8 @@ func (ec *executionContext) childFields_Subdistrict(ctx context.Context, field g
 		return ec.fieldContext_Subdistrict_caseFigures(ctx, field)
 	case "intakeKeys":
 		return ec.fieldContext_Subdistrict_intakeKeys(ctx, field)
+	case "deliveryChannelChanges":
+		return ec.fieldContext_Subdistrict_deliveryChannelChanges(ctx, field)
 	case "failedDeliveries":
 		return ec.fieldContext_Subdistrict_failedDeliveries(ctx, field)
 	case "jointMeetings":
@@ -14344,6 +14561,44 @@ func (ec *executionContext) field_Subdistrict_communities_args(ctx context.Conte
 		return nil, err
 	}
 	args["text"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Subdistrict_deliveryChannelChanges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -20913,6 +21168,350 @@ func (ec *executionContext) _DeliveryChannel_createdAt(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_DeliveryChannel_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeliveryChannel", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _DeliveryChannelChange_at(ctx context.Context, field graphql.CollectedField, obj *notify.ChannelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannelChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannelChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannelChange", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _DeliveryChannelChange_action(ctx context.Context, field graphql.CollectedField, obj *notify.ChannelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannelChange_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannelChange_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannelChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeliveryChannelChange_actor(ctx context.Context, field graphql.CollectedField, obj *notify.ChannelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannelChange_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeliveryChannelChange().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Account) graphql.Marshaler {
+			return ec.marshalOAccount2ᚖcogovᚋinternalᚋaccountᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannelChange_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeliveryChannelChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeliveryChannelChange_channelId(ctx context.Context, field graphql.CollectedField, obj *notify.ChannelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannelChange_channelId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeliveryChannelChange().ChannelID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannelChange_channelId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannelChange", field, true, true, "ID")
+}
+
+func (ec *executionContext) _DeliveryChannelChange_owner(ctx context.Context, field graphql.CollectedField, obj *notify.ChannelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannelChange_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeliveryChannelChange().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2cogovᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannelChange_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeliveryChannelChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeliveryChannelChange_kind(ctx context.Context, field graphql.CollectedField, obj *notify.ChannelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannelChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notify.ChannelKind) graphql.Marshaler {
+			return ec.marshalNDeliveryChannelKind2cogovᚋinternalᚋnotifyᚐChannelKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannelChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannelChange", field, false, false, "DeliveryChannelKind")
+}
+
+func (ec *executionContext) _DeliveryChannelChange_target(ctx context.Context, field graphql.CollectedField, obj *notify.ChannelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannelChange_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannelChange_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannelChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeliveryChannelChange_secretFingerprint(ctx context.Context, field graphql.CollectedField, obj *notify.ChannelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannelChange_secretFingerprint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SecretFingerprint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannelChange_secretFingerprint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannelChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeliveryChannelChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryChannelChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannelChangeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DeliveryChannelChangeEdge) graphql.Marshaler {
+			return ec.marshalNDeliveryChannelChangeEdge2ᚕcogovᚋgraphᚋmodelᚐDeliveryChannelChangeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannelChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeliveryChannelChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeliveryChannelChangeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeliveryChannelChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryChannelChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannelChangeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcogovᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannelChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeliveryChannelChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeliveryChannelChangeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryChannelChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannelChangeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannelChangeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannelChangeConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeliveryChannelChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryChannelChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannelChangeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannelChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeliveryChannelChangeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeliveryChannelChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryChannelChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeliveryChannelChangeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.ChannelChange) graphql.Marshaler {
+			return ec.marshalNDeliveryChannelChange2ᚖcogovᚋinternalᚋnotifyᚐChannelChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeliveryChannelChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeliveryChannelChangeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeliveryChannelChange(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DeliveryFailure_channelId(ctx context.Context, field graphql.CollectedField, obj *notify.Failure) (ret graphql.Marshaler) {
@@ -32321,6 +32920,50 @@ func (ec *executionContext) fieldContext_Subdistrict_intakeKeys(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Subdistrict_deliveryChannelChanges(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subdistrict_deliveryChannelChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subdistrict().DeliveryChannelChanges(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeliveryChannelChangeConnection) graphql.Marshaler {
+			return ec.marshalNDeliveryChannelChangeConnection2ᚖcogovᚋgraphᚋmodelᚐDeliveryChannelChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subdistrict_deliveryChannelChanges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subdistrict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeliveryChannelChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subdistrict_deliveryChannelChanges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subdistrict_failedDeliveries(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -43545,6 +44188,158 @@ func (ec *executionContext) _DeliveryChannel(ctx context.Context, sel ast.Select
 	return out
 }
 
+var deliveryChannelChangeImplementors = []string{"DeliveryChannelChange"}
+
+func (ec *executionContext) _DeliveryChannelChange(ctx context.Context, sel ast.SelectionSet, obj *notify.ChannelChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryChannelChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeliveryChannelChange")
+		case "at":
+			out.Values[i] = ec._DeliveryChannelChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._DeliveryChannelChange_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeliveryChannelChange_actor(ctx, field, obj)
+				})
+		case "channelId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeliveryChannelChange_channelId(ctx, field, obj)
+				})
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeliveryChannelChange_owner(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._DeliveryChannelChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "target":
+			out.Values[i] = ec._DeliveryChannelChange_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "secretFingerprint":
+			out.Values[i] = ec._DeliveryChannelChange_secretFingerprint(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deliveryChannelChangeConnectionImplementors = []string{"DeliveryChannelChangeConnection"}
+
+func (ec *executionContext) _DeliveryChannelChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DeliveryChannelChangeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryChannelChangeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeliveryChannelChangeConnection")
+		case "edges":
+			out.Values[i] = ec._DeliveryChannelChangeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DeliveryChannelChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._DeliveryChannelChangeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deliveryChannelChangeEdgeImplementors = []string{"DeliveryChannelChangeEdge"}
+
+func (ec *executionContext) _DeliveryChannelChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DeliveryChannelChangeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryChannelChangeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeliveryChannelChangeEdge")
+		case "cursor":
+			out.Values[i] = ec._DeliveryChannelChangeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DeliveryChannelChangeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deliveryFailureImplementors = []string{"DeliveryFailure"}
 
 func (ec *executionContext) _DeliveryFailure(ctx context.Context, sel ast.SelectionSet, obj *notify.Failure) graphql.Marshaler {
@@ -47561,6 +48356,12 @@ func (ec *executionContext) _Subdistrict(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Subdistrict_intakeKeys(ctx, field, obj)
 				})
+		case "deliveryChannelChanges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subdistrict_deliveryChannelChanges(ctx, field, obj)
+				})
 		case "failedDeliveries":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -49711,6 +50512,42 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 func (ec *executionContext) unmarshalNDeactivateVenueInput2cogovᚋgraphᚋmodelᚐDeactivateVenueInput(ctx context.Context, v any) (model.DeactivateVenueInput, error) {
 	res, err := ec.unmarshalInputDeactivateVenueInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeliveryChannelChange2ᚖcogovᚋinternalᚋnotifyᚐChannelChange(ctx context.Context, sel ast.SelectionSet, v *notify.ChannelChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeliveryChannelChange!")
+		return graphql.Null
+	}
+	return ec._DeliveryChannelChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeliveryChannelChangeConnection2ᚖcogovᚋgraphᚋmodelᚐDeliveryChannelChangeConnection(ctx context.Context, sel ast.SelectionSet, v *model.DeliveryChannelChangeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeliveryChannelChangeConnection!")
+		return graphql.Null
+	}
+	return ec._DeliveryChannelChangeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeliveryChannelChangeEdge2cogovᚋgraphᚋmodelᚐDeliveryChannelChangeEdge(ctx context.Context, sel ast.SelectionSet, v model.DeliveryChannelChangeEdge) graphql.Marshaler {
+	return ec._DeliveryChannelChangeEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDeliveryChannelChangeEdge2ᚕcogovᚋgraphᚋmodelᚐDeliveryChannelChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DeliveryChannelChangeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeliveryChannelChangeEdge2cogovᚋgraphᚋmodelᚐDeliveryChannelChangeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNDeliveryChannelKind2cogovᚋinternalᚋnotifyᚐChannelKind(ctx context.Context, v any) (notify.ChannelKind, error) {

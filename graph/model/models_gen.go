@@ -509,6 +509,24 @@ type DeactivateVenueInput struct {
 	VenueID string `json:"venueId"`
 }
 
+// A page of delivery-channel changes.
+type DeliveryChannelChangeConnection struct {
+	// The changes on this page with their cursors.
+	Edges []DeliveryChannelChangeEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many changes there are, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A delivery-channel change in a connection.
+type DeliveryChannelChangeEdge struct {
+	// The cursor of this item.
+	Cursor string `json:"cursor"`
+	// The change.
+	Node *notify.ChannelChange `json:"node"`
+}
+
 // A page of failed deliveries.
 type DeliveryFailureConnection struct {
 	// The failures on this page with their cursors.

@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -58,6 +59,18 @@ func daily(t *testing.T) (*world, *timers, *notify.Service) {
 		tm.mu.Lock()
 		tm.set = append(tm.set, ts...)
 		tm.mu.Unlock()
+		return nil
+	}
+	notes.Unschedule = func(_ context.Context, ids []string) error {
+		tm.mu.Lock()
+		defer tm.mu.Unlock()
+		keep := tm.set[:0]
+		for _, x := range tm.set {
+			if !slices.Contains(ids, x.ObjectID) {
+				keep = append(keep, x)
+			}
+		}
+		tm.set = keep
 		return nil
 	}
 	w.Bookings.Notes, w.Bookings.Now = notes, tm.clock
@@ -265,5 +278,123 @@ func TestWaitlistConcurrency(t *testing.T) {
 	}
 	if status(joined[2]) != booking.Taken || status(joined[3]) != booking.Waiting {
 		t.Errorf("after booking: %v", order())
+	}
+}
+
+// TestSeriesDailyLoop: deciding or cancelling a weekly series keeps the
+// daily loop of every occurrence, not only the one named. Approving the
+// series sets reminders and a no-show check for each occurrence;
+// cancelling it drops them and offers each freed occurrence to the
+// committee waiting for it, and a timer of a cancelled occurrence that
+// runs anyway (it had started) does nothing; rejecting a pending series offers each of
+// its windows too.
+func TestSeriesDailyLoop(t *testing.T) {
+	t.Parallel()
+	w, tm, _ := daily(t)
+	three := 3
+	series := func(start time.Time) []booking.Booking {
+		in := w.req(0, start, 60)
+		in.Recurrence = &booking.Recurrence{Interval: 1, Count: &three}
+		res, err := w.Bookings.RequestBooking(w.committeeAdmin(0), in)
+		w.Must(err)
+		if len(res.Bookings) != 3 {
+			t.Fatalf("series of %d occurrences, skipped %v", len(res.Bookings), res.Skipped)
+		}
+		return res.Bookings
+	}
+	wait := func(b booking.Booking) booking.WaitEntry {
+		e, err := w.Bookings.JoinWaitlist(w.committeeAdmin(1), booking.WaitRequest{VenueID: w.venue.ID, CommitteeID: w.committees[1].ID,
+			Start: b.Start, End: b.End, Purpose: "候补", ExpectedAttendees: 5})
+		w.Must(err)
+		return e
+	}
+	entryStatus := func(id string) booking.WaitStatus {
+		var s booking.WaitStatus
+		w.SysRow(`SELECT status FROM waitlist_entry WHERE id = $1`, id).Scan(&s)
+		return s
+	}
+	timersOf := func(id string) (reminders, noShows int) {
+		tm.mu.Lock()
+		defer tm.mu.Unlock()
+		for _, x := range tm.set {
+			if x.ObjectID != id {
+				continue
+			}
+			switch x.Kind {
+			case booking.TimerReminder:
+				reminders++
+			case booking.TimerNoShow:
+				noShows++
+			}
+		}
+		return reminders, noShows
+	}
+
+	// Approving the series, by its second occurrence.
+	thursdays := series(w.nextWeekday(2, time.Thursday, 15, 0))
+	if _, err := w.Bookings.Approve(w.unitAdmin(), thursdays[1].ID, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range thursdays {
+		if r, n := timersOf(b.ID); r != 2 || n != 1 {
+			t.Errorf("occurrence %d after approving the series: %d reminders, %d no-show checks", i+1, r, n)
+		}
+	}
+
+	// Cancelling the series: its timers are dropped and each waiting entry
+	// is offered its window.
+	tm.mu.Lock()
+	stale := slices.Clone(tm.set)
+	tm.mu.Unlock()
+	var entries []booking.WaitEntry
+	for _, b := range thursdays[1:] {
+		entries = append(entries, wait(b))
+	}
+	if _, err := w.Bookings.Cancel(w.committeeAdmin(0), thursdays[0].ID, nil, "停办", booking.ScopeSeries); err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range entries {
+		if got := entryStatus(e.ID); got != booking.Offered {
+			t.Errorf("waiting for occurrence %d after cancelling the series: %s", i+2, got)
+		}
+	}
+	for i, b := range thursdays {
+		if r, n := timersOf(b.ID); r != 0 || n != 0 {
+			t.Errorf("occurrence %d after cancelling the series: %d reminders, %d no-show checks left", i+1, r, n)
+		}
+	}
+
+	// Rejecting a pending series: each of its windows is offered.
+	fridays := series(w.nextWeekday(2, time.Friday, 9, 0))
+	entries = entries[:0]
+	for _, b := range fridays {
+		entries = append(entries, wait(b))
+	}
+	if _, err := w.Bookings.Reject(w.unitAdmin(), fridays[0].ID, nil, "场地检修"); err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range entries {
+		if got := entryStatus(e.ID); got != booking.Offered {
+			t.Errorf("waiting for Friday %d after rejecting the series: %s", i+1, got)
+		}
+	}
+	if n := w.Count(`SELECT count(*) FROM booking WHERE id = ANY($1::uuid[]) AND status = 'REJECTED'`,
+		[]string{fridays[0].ID, fridays[1].ID, fridays[2].ID}); n != 3 {
+		t.Errorf("%d of the Friday series rejected", n)
+	}
+
+	// Past every occurrence: the cancelled series' timers, run anyway, find it cancelled.
+	tm.advance(thursdays[2].End.Add(time.Hour))
+	tm.run(t, w.Bookings)
+	for _, x := range stale {
+		if err := w.Bookings.RunTimer(testworld.System(), x); err != nil {
+			t.Fatalf("timer %s: %v", x.Kind, err)
+		}
+	}
+	if n := w.Count(`SELECT count(*) FROM notification WHERE kind IN ('BOOKING_REMINDER', 'BOOKING_NO_SHOW')`); n != 0 {
+		t.Errorf("%d reminders or no-shows of cancelled occurrences", n)
+	}
+	if n := w.Count(`SELECT count(*) FROM booking WHERE status = 'NO_SHOW'`); n != 0 {
+		t.Errorf("%d cancelled occurrences became no-shows", n)
 	}
 }

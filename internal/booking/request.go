@@ -316,30 +316,67 @@ func invalidState(b *Booking, what string) error {
 }
 
 func (s *Service) change(ctx context.Context, id string, series bool, action, note string, apply func([]*Booking) error) (Booking, error) {
-	b, err := s.store.ChangeBookings(ctx, id, series, action, note, apply)
-	return notFoundAs(b, err, "bookingId")
+	bs, err := s.store.ChangeBookings(ctx, id, series, action, note, apply)
+	if err != nil {
+		return notFoundAs(Booking{}, err, "bookingId")
+	}
+	return bs[0], nil
 }
 
 // changeAndTell is change that, in the same transaction, notifies the
-// audience to(b) of the changed booking b with kind and the note.
+// audience to(b) of the changed booking b with kind and the note, and
+// keeps the daily loop of every occurrence it changed (with series, each
+// one of the series): one that became approved gets its reminders and
+// no-show check, one that stopped holding its window (cancelled or
+// rejected) offers it to the first committee waiting for it and drops its
+// timers (one that runs anyway finds it so and does nothing).
 func (s *Service) changeAndTell(ctx context.Context, id string, series bool, action, note string, kind notify.Kind,
 	to func(Booking) notify.Audience, apply func([]*Booking) error) (Booking, error) {
 	var out Booking
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		if out, err = s.change(ctx, id, series, action, note, apply); err != nil {
+		was := map[string]Status{}
+		all, err := s.store.ChangeBookings(ctx, id, series, action, note, func(bs []*Booking) error {
+			for _, b := range bs {
+				was[b.ID] = b.Status
+			}
+			return apply(bs)
+		})
+		if err != nil {
+			_, err = notFoundAs(out, err, "bookingId")
 			return err
 		}
+		out = all[0]
 		if err := s.tell(ctx, out, kind, to(out), note); err != nil {
 			return err
 		}
-		switch out.Status {
-		case Approved: // reminders and the no-show check
-			return s.timers(ctx, out, nil)
-		case Cancelled, Rejected: // the window goes to the first waiting committee
-			return s.offerNext(ctx, out)
+		var v *Venue // read once for the series
+		var freed []string
+		for _, b := range all {
+			if b.Status == was[b.ID] {
+				continue
+			}
+			switch b.Status {
+			case Approved: // reminders and the no-show check
+				if v == nil {
+					vv, err := s.store.Venue(ctx, b.VenueID)
+					if err != nil {
+						return err
+					}
+					v = &vv
+				}
+				if err := s.timers(ctx, b, v); err != nil {
+					return err
+				}
+			case Cancelled, Rejected: // the window goes to the first waiting committee
+				if was[b.ID].Holds() {
+					freed = append(freed, b.ID)
+					if err := s.offerNext(ctx, b); err != nil {
+						return err
+					}
+				}
+			}
 		}
-		return nil
+		return s.Notes.Forget(ctx, freed...)
 	})
 	return out, err
 }

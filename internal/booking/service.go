@@ -92,8 +92,9 @@ type Store interface {
 	CreateBookings(ctx context.Context, r NewRequest, bs []Booking, skipRaced bool) (created, raced []Booking, err error)
 	// ChangeBookings locks the booking id and, with series, the other
 	// bookings of its series; apply changes them in place (the first is the
-	// booking id) and those whose state changed are written with the next version.
-	ChangeBookings(ctx context.Context, id string, series bool, action, note string, apply func([]*Booking) error) (Booking, error)
+	// booking id) and those whose state changed are written with the next
+	// version; it returns them all as they are now, the booking id first.
+	ChangeBookings(ctx context.Context, id string, series bool, action, note string, apply func([]*Booking) error) ([]Booking, error)
 	// InTx runs fn with every store call in one transaction.
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	// LockVenueCommittee holds, until the transaction ends, a lock that

@@ -76,6 +76,12 @@ func deliveryTown(t *testing.T, maxAttempts int) (*testworld.Town, *notify.Chann
 		t.Fatal(err)
 	}
 	notes.Deliver = j.Deliver
+	start(t, j)
+	return tw, notify.NewChannels(tw.Store), j
+}
+
+// start works j's jobs until the test ends.
+func start(t *testing.T, j *jobs.Jobs) {
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := j.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -86,7 +92,6 @@ func deliveryTown(t *testing.T, maxAttempts int) (*testworld.Town, *notify.Chann
 		_ = j.Stop(stop)
 		cancel()
 	})
-	return tw, notify.NewChannels(tw.Store), j
 }
 
 func waitFor(t *testing.T, what string, ok func() bool) {

@@ -5,7 +5,9 @@
 // deliveries and a change that is refused queues none; River retries a
 // failed delivery with backoff and keeps the one that fails for good
 // (discarded), which the sub-district's administrators read as
-// Subdistrict.failedDeliveries.
+// Subdistrict.failedDeliveries. Timers (reminders, no-show checks, offer
+// expiries) are jobs scheduled at their time; the periodic job
+// cogov_project_overdue tells of projects past their due day.
 package jobs
 
 import (
@@ -37,6 +39,11 @@ type Options struct {
 	RetryPolicy river.ClientRetryPolicy
 	// Timers runs due timers (notify.Timer) in their domains; nil ignores them.
 	Timers Runner
+	// Overdue tells of overdue projects as of now (lists.Service.NotifyOverdue),
+	// every OverdueEvery (15 minutes by default) on the replica River elects
+	// leader, and once when a leader starts; nil runs no such job.
+	Overdue      OverdueRunner
+	OverdueEvery time.Duration
 }
 
 // Jobs is the River client with the platform's workers.
@@ -70,12 +77,23 @@ func New(pool *pgxpool.Pool, st *store.Store, now clock.Clock, o Options) (*Jobs
 		o.Timers = func(context.Context, notify.Timer) error { return nil }
 	}
 	river.AddWorker(workers, &TimerWorker{run: o.Timers})
+	var periodic []*river.PeriodicJob
+	if o.Overdue != nil {
+		if o.OverdueEvery == 0 {
+			o.OverdueEvery = 15 * time.Minute
+		}
+		river.AddWorker(workers, NewOverdueWorker(o.Overdue, now))
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(o.OverdueEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return OverdueArgs{}, nil },
+			&river.PeriodicJobOpts{ID: OverdueArgs{}.Kind(), RunOnStart: true}))
+	}
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Queues:      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
-		Workers:     workers,
-		Logger:      o.Log,
-		MaxAttempts: o.MaxAttempts,
-		RetryPolicy: o.RetryPolicy,
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
+		Workers:      workers,
+		PeriodicJobs: periodic,
+		Logger:       o.Log,
+		MaxAttempts:  o.MaxAttempts,
+		RetryPolicy:  o.RetryPolicy,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
@@ -128,6 +146,12 @@ func (w *TimerWorker) Work(ctx context.Context, job *river.Job[TimerArgs]) error
 	return w.run(access.With(ctx, access.System("timers")), job.Args.Timer)
 }
 
+// Unschedule deletes the timer jobs of the records objectIDs that have not
+// started, in the transaction ctx carries: notify.Service.Unschedule.
+func (j *Jobs) Unschedule(ctx context.Context, objectIDs []string) error {
+	return j.st.DropTimerJobs(ctx, TimerArgs{}.Kind(), objectIDs)
+}
+
 // Schedule queues timers as River jobs scheduled at their times, in the
 // transaction ctx carries: notify.Service.Schedule.
 func (j *Jobs) Schedule(ctx context.Context, ts []notify.Timer) error {
@@ -136,4 +160,34 @@ func (j *Jobs) Schedule(ctx context.Context, ts []notify.Timer) error {
 		params[i] = river.InsertManyParams{Args: TimerArgs{Timer: t}, InsertOpts: &river.InsertOpts{ScheduledAt: t.At}}
 	}
 	return j.st.InsertJobs(ctx, j.Client, params)
+}
+
+// OverdueArgs is the periodic job that tells of overdue projects.
+type OverdueArgs struct{}
+
+// Kind is the River job kind.
+func (OverdueArgs) Kind() string { return "cogov_project_overdue" }
+
+// OverdueRunner tells of the projects overdue at now and says how many.
+type OverdueRunner func(ctx context.Context, now time.Time) (int, error)
+
+// OverdueWorker runs the periodic overdue check as the platform, at the
+// time of the clock it was given. It may run twice at once (a retry, a
+// leader change) and a run may fail halfway: the runner tells of each
+// project once whatever happens.
+type OverdueWorker struct {
+	river.WorkerDefaults[OverdueArgs]
+	run OverdueRunner
+	now clock.Clock
+}
+
+// NewOverdueWorker returns the worker of OverdueArgs over run on the clock now.
+func NewOverdueWorker(run OverdueRunner, now clock.Clock) *OverdueWorker {
+	return &OverdueWorker{run: run, now: now}
+}
+
+// Work tells of the projects overdue now.
+func (w *OverdueWorker) Work(ctx context.Context, _ *river.Job[OverdueArgs]) error {
+	_, err := w.run(access.With(ctx, access.System("overdue")), w.now())
+	return err
 }

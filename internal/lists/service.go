@@ -52,6 +52,10 @@ type Store interface {
 	CreateProject(ctx context.Context, p Project) (Project, error)
 	ChangeProject(ctx context.Context, id, action, note string, apply func(*ProjectChange) error) (Project, error)
 	SubdistrictStats(ctx context.Context, subdistrictID string, from, to time.Time) (Stats, error)
+	// ClaimOverdueProjects claims up to limit active projects past their
+	// due day at now not yet told of for that day, in the transaction ctx
+	// carries, and returns them (NotifyOverdue).
+	ClaimOverdueProjects(ctx context.Context, now time.Time, limit int) ([]Project, error)
 }
 
 // Agendas puts an escalated need on a joint meeting's agenda.

@@ -62,6 +62,27 @@ type ChannelStore interface {
 	Channel(ctx context.Context, id string) (Channel, error)
 	DeleteChannel(ctx context.Context, id string) error
 	FailedDeliveries(ctx context.Context, subdistrictID string, p page.Page) (*page.Conn[Failure], error)
+	// ChannelChanges lists the audit log's changes of a sub-district's
+	// channels, the latest first.
+	ChannelChanges(ctx context.Context, subdistrictID string, p page.Page) (*page.Conn[ChannelChange], error)
+}
+
+// ChannelChange is a change of a delivery channel as the audit log keeps
+// it: the channel as it was added (or, for a removal, as it was), whose
+// secret the log never holds, only its fingerprint.
+type ChannelChange struct {
+	AuditID     int64
+	At          time.Time
+	Action      string // channel.add, channel.remove
+	ActorID     *string
+	ChannelID   string
+	UnitID      *string
+	CommitteeID *string
+	Kind        ChannelKind
+	Target      string
+	// SecretFingerprint is "sha256:" and the first 12 hex digits of the
+	// secret's SHA-256; nil for a channel without a secret.
+	SecretFingerprint *string
 }
 
 // Channels manages delivery channels.
@@ -168,4 +189,13 @@ func (c *Channels) Failures(ctx context.Context, subdistrictID string, p page.Pa
 		return &page.Conn[Failure]{HasPrev: p.After != ""}, nil
 	}
 	return c.store.FailedDeliveries(ctx, subdistrictID, p)
+}
+
+// Changes lists the changes of a sub-district's delivery channels, the
+// latest first; for its administrators only (empty for others).
+func (c *Channels) Changes(ctx context.Context, subdistrictID string, p page.Page) (*page.Conn[ChannelChange], error) {
+	if !access.From(ctx).AdministersSubdistrict(subdistrictID) {
+		return &page.Conn[ChannelChange]{HasPrev: p.After != ""}, nil
+	}
+	return c.store.ChannelChanges(ctx, subdistrictID, p)
 }

@@ -112,6 +112,9 @@ type Service struct {
 	Deliver func(ctx context.Context, notes []Note) error
 	// Schedule, when set, queues timers in the caller's transaction (Later).
 	Schedule func(ctx context.Context, ts []Timer) error
+	// Unschedule, when set, drops the pending timers of records in the
+	// caller's transaction (Forget).
+	Unschedule func(ctx context.Context, objectIDs []string) error
 }
 
 // NewService returns a Service over store that tells the time by now.

@@ -29,3 +29,14 @@ func (s *Service) Later(ctx context.Context, ts ...Timer) error {
 	}
 	return s.Schedule(ctx, ts)
 }
+
+// Forget drops the timers not yet run of the records objectIDs, in the
+// transaction ctx carries: a cancelled or rejected booking's reminders and
+// no-show check. A timer already running finds its record changed and does
+// nothing. Without an unscheduler nothing is dropped.
+func (s *Service) Forget(ctx context.Context, objectIDs ...string) error {
+	if s == nil || s.Unschedule == nil || len(objectIDs) == 0 {
+		return nil
+	}
+	return s.Unschedule(ctx, objectIDs)
+}

@@ -76,6 +76,18 @@ func (s *Store) InsertJobs(ctx context.Context, client *river.Client[pgx.Tx], pa
 	})
 }
 
+// DropTimerJobs deletes the River jobs of kind (notify.Timer jobs) about
+// the records objectIDs that have not started (scheduled, available or
+// waiting for a retry), in the transaction ctx carries (or one of its own).
+func (s *Store) DropTimerJobs(ctx context.Context, kind string, objectIDs []string) (err error) {
+	defer wrap(&err, "store.DropTimerJobs(%d objectIDs)", len(objectIDs))
+	return s.write(ctx, "jobs.drop", "", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM river_job WHERE kind = $1 AND state IN ('scheduled', 'available', 'retryable')
+			AND args->'timer'->>'ObjectID' = ANY($2::text[])`, kind, objectIDs)
+		return err
+	})
+}
+
 // failureFrom reads the delivery jobs River discarded after their last
 // attempt; a job's bigint id becomes a uuid for the list's cursor.
 const failureFrom = `river_job j`
@@ -101,6 +113,32 @@ func (s *Store) FailedDeliveries(ctx context.Context, subdistrictID string, p Pa
 	c := m[subdistrictID]
 	if c == nil {
 		c = &Conn[notify.Failure]{HasPrev: p.After != ""}
+	}
+	return c, nil
+}
+
+func channelChangeFields(c *notify.ChannelChange) []any {
+	return []any{&c.AuditID, &c.At, &c.Action, &c.ActorID, &c.ChannelID, &c.UnitID, &c.CommitteeID, &c.Kind, &c.Target, &c.SecretFingerprint}
+}
+
+// ChannelChanges lists the audit log's changes of a sub-district's
+// delivery channels (audit_channel_row writes them, the secret as a
+// fingerprint), the latest first.
+func (s *Store) ChannelChanges(ctx context.Context, subdistrictID string, p Page) (_ *Conn[notify.ChannelChange], err error) {
+	defer wrap(&err, "store.ChannelChanges(%q)", subdistrictID)
+	m, err := runList(ctx, s, listSpec[notify.ChannelChange]{
+		cols: `a.id, a.at, a.action, a.actor_id, a.entity_id, (r.r->>'unit_id')::uuid, (r.r->>'committee_id')::uuid, r.r->>'kind',
+			r.r->>'target', r.r->>'secret'`,
+		from: `audit_log a CROSS JOIN LATERAL (SELECT coalesce(a.after, a.before) AS r) r`, parent: `a.subdistrict_id`,
+		sort: `lpad((9000000000000000000 - a.id)::text, 19, '0')`,
+		id:   `lpad(to_hex(a.id), 32, '0')::uuid`, where: `a.entity_type = 'delivery_channel'`, fields: channelChangeFields,
+	}, okIDs([]string{subdistrictID}), p)
+	if err != nil {
+		return nil, err
+	}
+	c := m[subdistrictID]
+	if c == nil {
+		c = &Conn[notify.ChannelChange]{HasPrev: p.After != ""}
 	}
 	return c, nil
 }

@@ -248,9 +248,10 @@ func one1(ctx context.Context, tx pgx.Tx, b *booking.Booking, sql string, args .
 
 // ChangeBookings locks a booking (and with series its series), lets apply
 // change them and writes those whose state changed with the next version.
-func (s *Store) ChangeBookings(ctx context.Context, id string, series bool, action, note string, apply func([]*booking.Booking) error) (_ booking.Booking, err error) {
+// It returns them all as they are now, the booking id first.
+func (s *Store) ChangeBookings(ctx context.Context, id string, series bool, action, note string, apply func([]*booking.Booking) error) (_ []booking.Booking, err error) {
 	defer wrap(&err, "store.ChangeBookings(%q)", id)
-	var out booking.Booking
+	var out []booking.Booking
 	if !IsUUID(id) {
 		return out, problem.ErrNotFound
 	}
@@ -305,7 +306,7 @@ func (s *Store) ChangeBookings(ctx context.Context, id string, series bool, acti
 				return err
 			}
 		}
-		out = list[0]
+		out = list
 		return nil
 	})
 	return out, err
