@@ -38,11 +38,6 @@ func (r *committeeResolver) NoShows(ctx context.Context, obj *structure.Committe
 	return r.Resolver.Bookings.CommitteeNoShows(ctx, obj.ID, obj.SubdistrictID, from, to)
 }
 
-// ID is the resolver for the id field.
-func (r *deliveryChannelResolver) ID(ctx context.Context, obj *notify.Channel) (string, error) {
-	return globalID(typeDeliveryChannel, obj.ID), nil
-}
-
 // ChannelID is the resolver for the channelId field.
 func (r *deliveryFailureResolver) ChannelID(ctx context.Context, obj *notify.Failure) (string, error) {
 	return globalID(typeDeliveryChannel, obj.ChannelID), nil
@@ -134,11 +129,6 @@ func (r *mutationResolver) LeaveWaitlist(ctx context.Context, input model.LeaveW
 // CheckIn is the resolver for the checkIn field.
 func (r *mutationResolver) CheckIn(ctx context.Context, input model.CheckInInput) (*model.BookingPayload, error) {
 	return bookingPayload(r.Bookings.CheckIn(ctx, localID(typeBooking, input.BookingID)))
-}
-
-// ID is the resolver for the id field.
-func (r *notificationResolver) ID(ctx context.Context, obj *notify.Notification) (string, error) {
-	return globalID(typeNotification, obj.ID), nil
 }
 
 // Object is the resolver for the object field.
@@ -261,11 +251,6 @@ func (r *viewerResolver) UnreadNotificationCount(ctx context.Context, obj *acces
 	return r.Notify.UnreadCount(ctx)
 }
 
-// ID is the resolver for the id field.
-func (r *waitlistEntryResolver) ID(ctx context.Context, obj *booking.WaitEntry) (string, error) {
-	return globalID(typeWaitlistEntry, obj.ID), nil
-}
-
 // Venue is the resolver for the venue field.
 func (r *waitlistEntryResolver) Venue(ctx context.Context, obj *booking.WaitEntry) (*booking.Venue, error) {
 	return loadReq(ctx, For(ctx).Venues.Venue, obj.VenueID)
@@ -274,11 +259,6 @@ func (r *waitlistEntryResolver) Venue(ctx context.Context, obj *booking.WaitEntr
 // Committee is the resolver for the committee field.
 func (r *waitlistEntryResolver) Committee(ctx context.Context, obj *booking.WaitEntry) (*structure.Committee, error) {
 	return loadReq(ctx, For(ctx).Committee, obj.CommitteeID)
-}
-
-// DeliveryChannel returns generated.DeliveryChannelResolver implementation.
-func (r *Resolver) DeliveryChannel() generated.DeliveryChannelResolver {
-	return &deliveryChannelResolver{r}
 }
 
 // DeliveryFailure returns generated.DeliveryFailureResolver implementation.
@@ -296,7 +276,6 @@ func (r *Resolver) Notification() generated.NotificationResolver { return &notif
 func (r *Resolver) WaitlistEntry() generated.WaitlistEntryResolver { return &waitlistEntryResolver{r} }
 
 type (
-	deliveryChannelResolver struct{ *Resolver }
 	deliveryFailureResolver struct{ *Resolver }
 	inboxItemResolver       struct{ *Resolver }
 	notificationResolver    struct{ *Resolver }
