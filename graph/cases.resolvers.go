@@ -25,11 +25,6 @@ func (r *agendaItemResolver) Case(ctx context.Context, obj *meeting.AgendaItem) 
 	return loadOpt(ctx, caseLoaders(ctx).Case, obj.CaseID)
 }
 
-// ID is the resolver for the id field.
-func (r *caseResolver) ID(ctx context.Context, obj *cases.Case) (string, error) {
-	return globalID(typeCase, obj.ID), nil
-}
-
 // Category is the resolver for the category field.
 func (r *caseResolver) Category(ctx context.Context, obj *cases.Case) (*cases.Category, error) {
 	c, err := caseLoaders(ctx).Category.Load(ctx, obj.CategoryID)
@@ -99,11 +94,6 @@ func (r *caseResolver) Mediations(ctx context.Context, obj *cases.Case) ([]cases
 	return out, nil
 }
 
-// ID is the resolver for the id field.
-func (r *caseCategoryResolver) ID(ctx context.Context, obj *cases.Category) (string, error) {
-	return globalID(typeCaseCategory, obj.ID), nil
-}
-
 // TimeLimits is the resolver for the timeLimits field.
 func (r *caseCategoryResolver) TimeLimits(ctx context.Context, obj *cases.Category) ([]model.CaseTimeLimit, error) {
 	out := make([]model.CaseTimeLimit, 0, len(obj.Limits))
@@ -158,16 +148,6 @@ func (r *communityResolver) Cases(ctx context.Context, obj *structure.Community,
 // Cases is the resolver for the cases field.
 func (r *gridResolver) Cases(ctx context.Context, obj *structure.Grid, first *int, after *string, last *int, before *string, status *cases.Status) (*model.CaseConnection, error) {
 	return casesOf(ctx, caseLoaders(ctx).Grids, obj.SubdistrictID, obj.ID, statusFilter(status), first, after, last, before)
-}
-
-// ID is the resolver for the id field.
-func (r *intakeKeyResolver) ID(ctx context.Context, obj *cases.IntakeKey) (string, error) {
-	return globalID(typeIntakeKey, obj.ID), nil
-}
-
-// ID is the resolver for the id field.
-func (r *mediationResolver) ID(ctx context.Context, obj *cases.Mediation) (string, error) {
-	return globalID(typeMediation, obj.ID), nil
 }
 
 // Case is the resolver for the case field.
@@ -405,9 +385,6 @@ func (r *Resolver) CaseEvent() generated.CaseEventResolver { return &caseEventRe
 // CaseRates returns generated.CaseRatesResolver implementation.
 func (r *Resolver) CaseRates() generated.CaseRatesResolver { return &caseRatesResolver{r} }
 
-// IntakeKey returns generated.IntakeKeyResolver implementation.
-func (r *Resolver) IntakeKey() generated.IntakeKeyResolver { return &intakeKeyResolver{r} }
-
 // Mediation returns generated.MediationResolver implementation.
 func (r *Resolver) Mediation() generated.MediationResolver { return &mediationResolver{r} }
 
@@ -419,7 +396,6 @@ type (
 	caseCategoryResolver struct{ *Resolver }
 	caseEventResolver    struct{ *Resolver }
 	caseRatesResolver    struct{ *Resolver }
-	intakeKeyResolver    struct{ *Resolver }
 	mediationResolver    struct{ *Resolver }
 	mediatorResolver     struct{ *Resolver }
 )

@@ -66,3 +66,23 @@ func TestCostAdmitsByRequestedChargesActual(t *testing.T) {
 			third.Extensions.Cost.Requested, act, burst, third.status, third.Errors)
 	}
 }
+
+// TestCostActualNeverAboveRequested: a small operation answers more JSON
+// objects (the data object, connections, edges) than the nodes it was costed
+// at; it is charged its requested cost, and extensions.cost says so — actual
+// is never more than requested.
+func TestCostActualNeverAboveRequested(t *testing.T) {
+	e := newEnv(t, true).signIn("street-admin", "cogov-demo")
+	for _, doc := range []string{
+		`{ subdistrict(code: "houjiatang") { name communities(first: 2) { edges { node { name } } } } }`,
+		`{ subdistrict(code: "houjiatang") { name } }`,
+	} {
+		r := e.post(doc, nil)
+		if r.status != http.StatusOK || len(r.Errors) > 0 {
+			t.Fatalf("%s: status %d, errors %+v", doc, r.status, r.Errors)
+		}
+		if c := r.Extensions.Cost; c.Actual <= 0 || c.Actual > c.Requested {
+			t.Errorf("%s: extensions.cost requested %d, actual %d; want 0 < actual <= requested", doc, c.Requested, c.Actual)
+		}
+	}
+}

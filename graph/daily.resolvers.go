@@ -44,11 +44,6 @@ func (r *committeeResolver) NoShows(ctx context.Context, obj *structure.Committe
 	return r.Resolver.Bookings.CommitteeNoShows(ctx, obj.ID, obj.SubdistrictID, from, to)
 }
 
-// ID is the resolver for the id field.
-func (r *deliveryChannelResolver) ID(ctx context.Context, obj *notify.Channel) (string, error) {
-	return globalID(typeDeliveryChannel, obj.ID), nil
-}
-
 // Actor is the resolver for the actor field.
 func (r *deliveryChannelChangeResolver) Actor(ctx context.Context, obj *notify.ChannelChange) (*account.Account, error) {
 	return loadOpt(ctx, For(ctx).Account, obj.ActorID)
@@ -167,11 +162,6 @@ func (r *mutationResolver) CheckIn(ctx context.Context, input model.CheckInInput
 func (r *mutationResolver) MoveBooking(ctx context.Context, input model.MoveBookingInput) (*model.BookingPayload, error) {
 	return bookingPayload(r.Bookings.MoveBooking(ctx, booking.Move{BookingID: localID(typeBooking, input.BookingID), Version: input.Version,
 		VenueID: deref(optLocalID(typeVenue, input.VenueID)), Start: input.StartsAt, End: input.EndsAt}))
-}
-
-// ID is the resolver for the id field.
-func (r *notificationResolver) ID(ctx context.Context, obj *notify.Notification) (string, error) {
-	return globalID(typeNotification, obj.ID), nil
 }
 
 // Object is the resolver for the object field.
@@ -309,11 +299,6 @@ func (r *viewerResolver) UnreadNotificationCount(ctx context.Context, obj *acces
 	return r.Notify.UnreadCount(ctx)
 }
 
-// ID is the resolver for the id field.
-func (r *waitlistEntryResolver) ID(ctx context.Context, obj *booking.WaitEntry) (string, error) {
-	return globalID(typeWaitlistEntry, obj.ID), nil
-}
-
 // Venue is the resolver for the venue field.
 func (r *waitlistEntryResolver) Venue(ctx context.Context, obj *booking.WaitEntry) (*booking.Venue, error) {
 	return loadReq(ctx, For(ctx).Venues.Venue, obj.VenueID)
@@ -322,11 +307,6 @@ func (r *waitlistEntryResolver) Venue(ctx context.Context, obj *booking.WaitEntr
 // Committee is the resolver for the committee field.
 func (r *waitlistEntryResolver) Committee(ctx context.Context, obj *booking.WaitEntry) (*structure.Committee, error) {
 	return loadReq(ctx, For(ctx).Committee, obj.CommitteeID)
-}
-
-// DeliveryChannel returns generated.DeliveryChannelResolver implementation.
-func (r *Resolver) DeliveryChannel() generated.DeliveryChannelResolver {
-	return &deliveryChannelResolver{r}
 }
 
 // DeliveryChannelChange returns generated.DeliveryChannelChangeResolver implementation.
@@ -349,7 +329,6 @@ func (r *Resolver) Notification() generated.NotificationResolver { return &notif
 func (r *Resolver) WaitlistEntry() generated.WaitlistEntryResolver { return &waitlistEntryResolver{r} }
 
 type (
-	deliveryChannelResolver       struct{ *Resolver }
 	deliveryChannelChangeResolver struct{ *Resolver }
 	deliveryFailureResolver       struct{ *Resolver }
 	inboxItemResolver             struct{ *Resolver }

@@ -1,28 +1,20 @@
 package graph
 
 import (
-	"encoding/base64"
-	"strings"
-
+	"cogov/internal/gid"
 	"cogov/internal/store"
 )
 
 // Global ids are opaque to clients: base64url of "Type:uuid". The type lets
 // node(id:) find the record; clients must not take them apart.
 
-func globalID(typ, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(typ + ":" + id))
-}
+func globalID(typ, id string) string { return gid.Encode(typ, id) }
 
 // parseGlobalID splits a global id into its type and uuid; ok is false for
 // anything this server did not issue.
-func parseGlobalID(gid string) (typ, id string, ok bool) {
-	b, err := base64.RawURLEncoding.DecodeString(gid)
-	if err != nil {
-		return "", "", false
-	}
-	typ, id, found := strings.Cut(string(b), ":")
-	if !found || !store.IsUUID(id) {
+func parseGlobalID(g string) (typ, id string, ok bool) {
+	typ, id, ok = gid.Decode(g)
+	if !ok || !store.IsUUID(id) {
 		return "", "", false
 	}
 	return typ, id, true

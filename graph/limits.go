@@ -232,7 +232,10 @@ func (x *limiter) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 		return resp
 	}
 	c.settled = true
-	actual := max(1, objects(resp.Data))
+	// More objects than requested (a small operation's data object,
+	// connections and edges outnumber the nodes it was costed at) is charged,
+	// and reported, as requested.
+	actual := min(max(1, objects(resp.Data)), c.requested)
 	if rc.Operation.Operation != ast.Subscription && actual < c.requested && len(c.buckets) > 0 {
 		x.refund(context.WithoutCancel(ctx), float64(c.requested-actual), c.buckets)
 	}

@@ -57,11 +57,6 @@ func (r *escalationResolver) Meeting(ctx context.Context, obj *lists.Escalation)
 	return loadOpt(ctx, For(ctx).Meetings.Meeting, obj.MeetingID)
 }
 
-// ID is the resolver for the id field.
-func (r *invitationResolver) ID(ctx context.Context, obj *meeting.Invitation) (string, error) {
-	return globalID(typeInvitation, obj.ID), nil
-}
-
 // Membership is the resolver for the membership field.
 func (r *invitationResolver) Membership(ctx context.Context, obj *meeting.Invitation) (*structure.Membership, error) {
 	return loadReq(ctx, For(ctx).Membership, obj.MembershipID)
@@ -70,11 +65,6 @@ func (r *invitationResolver) Membership(ctx context.Context, obj *meeting.Invita
 // Meeting is the resolver for the meeting field.
 func (r *invitationResolver) Meeting(ctx context.Context, obj *meeting.Invitation) (*meeting.Meeting, error) {
 	return loadReq(ctx, For(ctx).Meetings.Meeting, obj.MeetingID)
-}
-
-// ID is the resolver for the id field.
-func (r *jointMeetingResolver) ID(ctx context.Context, obj *meeting.Meeting) (string, error) {
-	return globalID(typeJointMeeting, obj.ID), nil
 }
 
 // Conveners is the resolver for the conveners field.
@@ -271,11 +261,6 @@ func (r *mutationResolver) DropProject(ctx context.Context, input model.DropProj
 	return projectPayload(r.Lists.Drop(ctx, localID(typeProject, input.ProjectID), input.Reason))
 }
 
-// ID is the resolver for the id field.
-func (r *needResolver) ID(ctx context.Context, obj *lists.Need) (string, error) {
-	return globalID(typeNeed, obj.ID), nil
-}
-
 // Committee is the resolver for the committee field.
 func (r *needResolver) Committee(ctx context.Context, obj *lists.Need) (*structure.Committee, error) {
 	return loadReq(ctx, For(ctx).Committee, obj.CommitteeID)
@@ -305,11 +290,6 @@ func (r *needResolver) Projects(ctx context.Context, obj *lists.Need) ([]lists.P
 	return loadAll(ctx, For(ctx).Lists.Projects[store.ProjectsOfNeed], obj.ID, store.ListsFilter{})
 }
 
-// ID is the resolver for the id field.
-func (r *offerResolver) ID(ctx context.Context, obj *lists.Offer) (string, error) {
-	return globalID(typeOffer, obj.ID), nil
-}
-
 // Unit is the resolver for the unit field.
 func (r *offerResolver) Unit(ctx context.Context, obj *lists.Offer) (*structure.Unit, error) {
 	return loadReq(ctx, For(ctx).Unit, obj.UnitID)
@@ -334,11 +314,6 @@ func (r *personResolver) Invitations(ctx context.Context, obj *structure.Person,
 		return nil, err
 	}
 	return invitationConn(c), nil
-}
-
-// ID is the resolver for the id field.
-func (r *projectResolver) ID(ctx context.Context, obj *lists.Project) (string, error) {
-	return globalID(typeProject, obj.ID), nil
 }
 
 // Owner is the resolver for the owner field.
@@ -371,11 +346,6 @@ func (r *projectResolver) Updates(ctx context.Context, obj *lists.Project) ([]li
 		return nil, err
 	}
 	return orEmpty(us), nil
-}
-
-// ID is the resolver for the id field.
-func (r *resolutionResolver) ID(ctx context.Context, obj *meeting.Resolution) (string, error) {
-	return globalID(typeResolution, obj.ID), nil
 }
 
 // Meeting is the resolver for the meeting field.

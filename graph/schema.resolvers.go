@@ -20,11 +20,6 @@ import (
 	"time"
 )
 
-// ID is the resolver for the id field.
-func (r *accountResolver) ID(ctx context.Context, obj *account.Account) (string, error) {
-	return globalID(typeAccount, obj.ID), nil
-}
-
 // Subdistrict is the resolver for the subdistrict field.
 func (r *accountResolver) Subdistrict(ctx context.Context, obj *account.Account) (*structure.Subdistrict, error) {
 	return loadOpt(ctx, For(ctx).Subdistrict, obj.SubdistrictID)
@@ -38,11 +33,6 @@ func (r *accountResolver) Person(ctx context.Context, obj *account.Account) (*st
 // Roles is the resolver for the roles field.
 func (r *accountResolver) Roles(ctx context.Context, obj *account.Account) ([]account.Role, error) {
 	return For(ctx).rolesOf(ctx, obj.ID)
-}
-
-// ID is the resolver for the id field.
-func (r *committeeResolver) ID(ctx context.Context, obj *structure.Committee) (string, error) {
-	return globalID(typeCommittee, obj.ID), nil
 }
 
 // Subdistrict is the resolver for the subdistrict field.
@@ -73,11 +63,6 @@ func (r *committeeResolver) Memberships(ctx context.Context, obj *structure.Comm
 	return loadConn(ctx, For(ctx).CommitteeSeats, obj.ID, f, first, after, last, before, membershipConn)
 }
 
-// ID is the resolver for the id field.
-func (r *communityResolver) ID(ctx context.Context, obj *structure.Community) (string, error) {
-	return globalID(typeCommunity, obj.ID), nil
-}
-
 // Subdistrict is the resolver for the subdistrict field.
 func (r *communityResolver) Subdistrict(ctx context.Context, obj *structure.Community) (*structure.Subdistrict, error) {
 	return loadReq(ctx, For(ctx).Subdistrict, obj.SubdistrictID)
@@ -100,11 +85,6 @@ func (r *communityResolver) PartyCommittee(ctx context.Context, obj *structure.C
 // Units is the resolver for the units field.
 func (r *communityResolver) Units(ctx context.Context, obj *structure.Community, first *int, after *string, last *int, before *string) (*model.UnitConnection, error) {
 	return loadConn(ctx, For(ctx).CommunityUnit, obj.ID, store.ListFilter{}, first, after, last, before, unitConn)
-}
-
-// ID is the resolver for the id field.
-func (r *gridResolver) ID(ctx context.Context, obj *structure.Grid) (string, error) {
-	return globalID(typeGrid, obj.ID), nil
 }
 
 // Community is the resolver for the community field.
@@ -132,11 +112,6 @@ func (r *gridResolver) Workers(ctx context.Context, obj *structure.Grid, first *
 		return emptyConn(personConn), nil
 	}
 	return loadConn(ctx, For(ctx).GridWorkers, obj.ID, store.ListFilter{}, first, after, last, before, personConn)
-}
-
-// ID is the resolver for the id field.
-func (r *membershipResolver) ID(ctx context.Context, obj *structure.Membership) (string, error) {
-	return globalID(typeMembership, obj.ID), nil
 }
 
 // Committee is the resolver for the committee field.
@@ -317,11 +292,6 @@ func (r *mutationResolver) EndMembership(ctx context.Context, input model.EndMem
 	return &model.MembershipPayload{Membership: v, UserErrors: ue}, err
 }
 
-// ID is the resolver for the id field.
-func (r *personResolver) ID(ctx context.Context, obj *structure.Person) (string, error) {
-	return globalID(typePerson, obj.ID), nil
-}
-
 // Subdistrict is the resolver for the subdistrict field.
 func (r *personResolver) Subdistrict(ctx context.Context, obj *structure.Person) (*structure.Subdistrict, error) {
 	return loadReq(ctx, For(ctx).Subdistrict, obj.SubdistrictID)
@@ -394,22 +364,12 @@ func (r *queryResolver) EnumLabels(ctx context.Context, enum string) ([]model.En
 	return enumLabels(ctx, enum), nil
 }
 
-// ID is the resolver for the id field.
-func (r *roleResolver) ID(ctx context.Context, obj *account.Role) (string, error) {
-	return globalID(typeRole, obj.ID), nil
-}
-
 // Scope is the resolver for the scope field.
 func (r *roleResolver) Scope(ctx context.Context, obj *account.Role) (model.Node, error) {
 	if obj.ScopeID == nil {
 		return nil, nil
 	}
 	return loadAnyNode(ctx, *obj.ScopeID)
-}
-
-// ID is the resolver for the id field.
-func (r *subdistrictResolver) ID(ctx context.Context, obj *structure.Subdistrict) (string, error) {
-	return globalID(typeSubdistrict, obj.ID), nil
 }
 
 // Communities is the resolver for the communities field.
@@ -498,11 +458,6 @@ func (r *subscriptionResolver) VenueChanged(ctx context.Context, venueID string)
 		}
 	}()
 	return out, nil
-}
-
-// ID is the resolver for the id field.
-func (r *unitResolver) ID(ctx context.Context, obj *structure.Unit) (string, error) {
-	return globalID(typeUnit, obj.ID), nil
 }
 
 // Subdistrict is the resolver for the subdistrict field.

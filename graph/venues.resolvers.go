@@ -19,11 +19,6 @@ import (
 	"time"
 )
 
-// ID is the resolver for the id field.
-func (r *bookingResolver) ID(ctx context.Context, obj *booking.Booking) (string, error) {
-	return globalID(typeBooking, obj.ID), nil
-}
-
 // Recurring is the resolver for the recurring field.
 func (r *bookingResolver) Recurring(ctx context.Context, obj *booking.Booking) (bool, error) {
 	return obj.SeriesID != nil, nil
@@ -81,11 +76,6 @@ func (r *bookingRulesResolver) WeeklyQuotaHours(ctx context.Context, obj *bookin
 	}
 	h := float64(*obj.WeeklyQuotaMinutes) / 60
 	return &h, nil
-}
-
-// ID is the resolver for the id field.
-func (r *closureResolver) ID(ctx context.Context, obj *booking.Closure) (string, error) {
-	return globalID(typeClosure, obj.ID), nil
 }
 
 // CreateCalendarFeed is the resolver for the createCalendarFeed field.
@@ -264,11 +254,6 @@ func (r *queryResolver) Venues(ctx context.Context, filter model.VenueFilter, fi
 	return venueConn(c), nil
 }
 
-// ID is the resolver for the id field.
-func (r *venueResolver) ID(ctx context.Context, obj *booking.Venue) (string, error) {
-	return globalID(typeVenue, obj.ID), nil
-}
-
 // Unit is the resolver for the unit field.
 func (r *venueResolver) Unit(ctx context.Context, obj *booking.Venue) (*structure.Unit, error) {
 	return loadReq(ctx, For(ctx).Unit, obj.UnitID)
@@ -334,9 +319,6 @@ func (r *Resolver) BookingEvent() generated.BookingEventResolver { return &booki
 // BookingRules returns generated.BookingRulesResolver implementation.
 func (r *Resolver) BookingRules() generated.BookingRulesResolver { return &bookingRulesResolver{r} }
 
-// Closure returns generated.ClosureResolver implementation.
-func (r *Resolver) Closure() generated.ClosureResolver { return &closureResolver{r} }
-
 // OpeningHours returns generated.OpeningHoursResolver implementation.
 func (r *Resolver) OpeningHours() generated.OpeningHoursResolver { return &openingHoursResolver{r} }
 
@@ -347,7 +329,6 @@ type (
 	bookingResolver      struct{ *Resolver }
 	bookingEventResolver struct{ *Resolver }
 	bookingRulesResolver struct{ *Resolver }
-	closureResolver      struct{ *Resolver }
 	openingHoursResolver struct{ *Resolver }
 	venueResolver        struct{ *Resolver }
 )

@@ -47,16 +47,13 @@ type ResolverRoot interface {
 	CaseCategory() CaseCategoryResolver
 	CaseEvent() CaseEventResolver
 	CaseRates() CaseRatesResolver
-	Closure() ClosureResolver
 	Committee() CommitteeResolver
 	Community() CommunityResolver
-	DeliveryChannel() DeliveryChannelResolver
 	DeliveryChannelChange() DeliveryChannelChangeResolver
 	DeliveryFailure() DeliveryFailureResolver
 	Escalation() EscalationResolver
 	Grid() GridResolver
 	InboxItem() InboxItemResolver
-	IntakeKey() IntakeKeyResolver
 	Invitation() InvitationResolver
 	JointMeeting() JointMeetingResolver
 	Mediation() MediationResolver
@@ -88,7 +85,7 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	Account struct {
 		Demo        func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Person      func(childComplexity int) int
 		Roles       func(childComplexity int) int
 		Subdistrict func(childComplexity int) int
@@ -138,8 +135,8 @@ type ComplexityRoot struct {
 		Demo              func(childComplexity int) int
 		End               func(childComplexity int) int
 		ExpectedAttendees func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
 		History           func(childComplexity int) int
-		ID                func(childComplexity int) int
 		Purpose           func(childComplexity int) int
 		Recurring         func(childComplexity int) int
 		Series            func(childComplexity int) int
@@ -201,8 +198,8 @@ type ComplexityRoot struct {
 		Events          func(childComplexity int) int
 		ExternalRef     func(childComplexity int) int
 		FirstAcceptedAt func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
 		Grid            func(childComplexity int) int
-		ID              func(childComplexity int) int
 		Latitude        func(childComplexity int) int
 		Level           func(childComplexity int) int
 		Longitude       func(childComplexity int) int
@@ -231,7 +228,7 @@ type ComplexityRoot struct {
 		Builtin    func(childComplexity int) int
 		Code       func(childComplexity int) int
 		Dispute    func(childComplexity int) int
-		ID         func(childComplexity int) int
+		GlobalID   func(childComplexity int) int
 		Name       func(childComplexity int) int
 		TimeLimits func(childComplexity int) int
 	}
@@ -312,17 +309,17 @@ type ComplexityRoot struct {
 	}
 
 	Closure struct {
-		End    func(childComplexity int) int
-		ID     func(childComplexity int) int
-		Reason func(childComplexity int) int
-		Start  func(childComplexity int) int
+		End      func(childComplexity int) int
+		GlobalID func(childComplexity int) int
+		Reason   func(childComplexity int) int
+		Start    func(childComplexity int) int
 	}
 
 	Committee struct {
 		Bookings      func(childComplexity int, first *int, after *string, last *int, before *string, status []booking.Status, from *time.Time, to *time.Time) int
 		Community     func(childComplexity int) int
 		Demo          func(childComplexity int) int
-		ID            func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
 		JointMeetings func(childComplexity int, first *int, after *string, last *int, before *string, status *meeting.Status) int
 		Kind          func(childComplexity int) int
 		Memberships   func(childComplexity int, first *int, after *string, last *int, before *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) int
@@ -353,8 +350,8 @@ type ComplexityRoot struct {
 		Cases          func(childComplexity int, first *int, after *string, last *int, before *string, status *cases.Status) int
 		Code           func(childComplexity int) int
 		Demo           func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
 		Grids          func(childComplexity int, first *int, after *string, last *int, before *string) int
-		ID             func(childComplexity int) int
 		Name           func(childComplexity int) int
 		PartyCommittee func(childComplexity int) int
 		Subdistrict    func(childComplexity int) int
@@ -396,7 +393,7 @@ type ComplexityRoot struct {
 
 	DeliveryChannel struct {
 		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		Kind      func(childComplexity int) int
 		Target    func(childComplexity int) int
 	}
@@ -462,8 +459,8 @@ type ComplexityRoot struct {
 		Community   func(childComplexity int) int
 		Demo        func(childComplexity int) int
 		DeputyHeads func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Head        func(childComplexity int) int
-		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Workers     func(childComplexity int, first *int, after *string, last *int, before *string) int
 	}
@@ -510,7 +507,7 @@ type ComplexityRoot struct {
 	IntakeKey struct {
 		CallbackURL func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Prefix      func(childComplexity int) int
 		RevokedAt   func(childComplexity int) int
@@ -523,7 +520,7 @@ type ComplexityRoot struct {
 	}
 
 	Invitation struct {
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Meeting     func(childComplexity int) int
 		Membership  func(childComplexity int) int
 		RespondedAt func(childComplexity int) int
@@ -554,7 +551,7 @@ type ComplexityRoot struct {
 		Conveners    func(childComplexity int) int
 		Demo         func(childComplexity int) int
 		End          func(childComplexity int) int
-		ID           func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
 		Invitations  func(childComplexity int, first *int, after *string, last *int, before *string, response *meeting.Response) int
 		Minutes      func(childComplexity int) int
 		Resolutions  func(childComplexity int) int
@@ -591,7 +588,7 @@ type ComplexityRoot struct {
 		Agreement   func(childComplexity int) int
 		Case        func(childComplexity int) int
 		ConcludedAt func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Mediators   func(childComplexity int) int
 		Outcome     func(childComplexity int) int
 		Parties     func(childComplexity int) int
@@ -626,7 +623,7 @@ type ComplexityRoot struct {
 		Committee func(childComplexity int) int
 		Current   func(childComplexity int) int
 		Demo      func(childComplexity int) int
-		ID        func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		PartTime  func(childComplexity int) int
 		Person    func(childComplexity int) int
 		Role      func(childComplexity int) int
@@ -736,8 +733,8 @@ type ComplexityRoot struct {
 		Demo           func(childComplexity int) int
 		Description    func(childComplexity int) int
 		Escalations    func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
 		Grid           func(childComplexity int) int
-		ID             func(childComplexity int) int
 		Level          func(childComplexity int) int
 		MetAt          func(childComplexity int) int
 		PeopleAffected func(childComplexity int) int
@@ -766,7 +763,7 @@ type ComplexityRoot struct {
 	Notification struct {
 		CreatedAt func(childComplexity int) int
 		Demo      func(childComplexity int) int
-		ID        func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		Kind      func(childComplexity int) int
 		Message   func(childComplexity int) int
 		Object    func(childComplexity int) int
@@ -792,7 +789,7 @@ type ComplexityRoot struct {
 		CreatedAt     func(childComplexity int) int
 		Demo          func(childComplexity int) int
 		Description   func(childComplexity int) int
-		ID            func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
 		Quantity      func(childComplexity int) int
 		Status        func(childComplexity int) int
 		Title         func(childComplexity int) int
@@ -839,7 +836,7 @@ type ComplexityRoot struct {
 
 	Person struct {
 		Demo        func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Invitations func(childComplexity int, first *int, after *string, last *int, before *string, response *meeting.Response) int
 		Memberships func(childComplexity int, first *int, after *string, last *int, before *string, currentOn *time.Time) int
 		Name        func(childComplexity int) int
@@ -867,7 +864,7 @@ type ComplexityRoot struct {
 		Demo            func(childComplexity int) int
 		DueOn           func(childComplexity int) int
 		EndedAt         func(childComplexity int) int
-		ID              func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
 		Needs           func(childComplexity int) int
 		Offers          func(childComplexity int) int
 		Owner           func(childComplexity int) int
@@ -924,7 +921,7 @@ type ComplexityRoot struct {
 	}
 
 	Resolution struct {
-		ID       func(childComplexity int) int
+		GlobalID func(childComplexity int) int
 		Meeting  func(childComplexity int) int
 		Position func(childComplexity int) int
 		Text     func(childComplexity int) int
@@ -941,9 +938,9 @@ type ComplexityRoot struct {
 	}
 
 	Role struct {
-		ID    func(childComplexity int) int
-		Kind  func(childComplexity int) int
-		Scope func(childComplexity int) int
+		GlobalID func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Scope    func(childComplexity int) int
 	}
 
 	RolePayload struct {
@@ -986,8 +983,8 @@ type ComplexityRoot struct {
 		DeliveryChannelChanges func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Demo                   func(childComplexity int) int
 		FailedDeliveries       func(childComplexity int, first *int, after *string, last *int, before *string) int
+		GlobalID               func(childComplexity int) int
 		GridCount              func(childComplexity int) int
-		ID                     func(childComplexity int) int
 		IntakeKeys             func(childComplexity int) int
 		JointMeetings          func(childComplexity int, first *int, after *string, last *int, before *string, status *meeting.Status, from *time.Time, to *time.Time) int
 		Name                   func(childComplexity int) int
@@ -1044,7 +1041,7 @@ type ComplexityRoot struct {
 		Community       func(childComplexity int) int
 		Contribution    func(childComplexity int, from time.Time, to time.Time) int
 		Demo            func(childComplexity int) int
-		ID              func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
 		Kind            func(childComplexity int) int
 		Memberships     func(childComplexity int, first *int, after *string, last *int, before *string, currentOn *time.Time) int
 		Name            func(childComplexity int) int
@@ -1094,7 +1091,7 @@ type ComplexityRoot struct {
 		Demo              func(childComplexity int) int
 		Description       func(childComplexity int) int
 		Facilities        func(childComplexity int) int
-		ID                func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
 		Kind              func(childComplexity int) int
 		Name              func(childComplexity int) int
 		NoShows           func(childComplexity int, from time.Time, to time.Time) int
@@ -1136,7 +1133,7 @@ type ComplexityRoot struct {
 		CreatedAt         func(childComplexity int) int
 		End               func(childComplexity int) int
 		ExpectedAttendees func(childComplexity int) int
-		ID                func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
 		OfferExpiresAt    func(childComplexity int) int
 		OfferedAt         func(childComplexity int) int
 		Purpose           func(childComplexity int) int
@@ -1156,8 +1153,6 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type AccountResolver interface {
-	ID(ctx context.Context, obj *account.Account) (string, error)
-
 	Subdistrict(ctx context.Context, obj *account.Account) (*structure.Subdistrict, error)
 	Person(ctx context.Context, obj *account.Account) (*structure.Person, error)
 	Roles(ctx context.Context, obj *account.Account) ([]account.Role, error)
@@ -1168,8 +1163,6 @@ type AgendaItemResolver interface {
 	Case(ctx context.Context, obj *meeting.AgendaItem) (*cases.Case, error)
 }
 type BookingResolver interface {
-	ID(ctx context.Context, obj *booking.Booking) (string, error)
-
 	Recurring(ctx context.Context, obj *booking.Booking) (bool, error)
 	Series(ctx context.Context, obj *booking.Booking) ([]booking.Booking, error)
 
@@ -1186,8 +1179,6 @@ type BookingRulesResolver interface {
 	WeeklyQuotaHours(ctx context.Context, obj *booking.Rules) (*float64, error)
 }
 type CaseResolver interface {
-	ID(ctx context.Context, obj *cases.Case) (string, error)
-
 	Category(ctx context.Context, obj *cases.Case) (*cases.Category, error)
 	Grid(ctx context.Context, obj *cases.Case) (*structure.Grid, error)
 	Community(ctx context.Context, obj *cases.Case) (*structure.Community, error)
@@ -1205,8 +1196,6 @@ type CaseResolver interface {
 	Mediations(ctx context.Context, obj *cases.Case) ([]cases.Mediation, error)
 }
 type CaseCategoryResolver interface {
-	ID(ctx context.Context, obj *cases.Category) (string, error)
-
 	TimeLimits(ctx context.Context, obj *cases.Category) ([]model.CaseTimeLimit, error)
 }
 type CaseEventResolver interface {
@@ -1224,12 +1213,7 @@ type CaseRatesResolver interface {
 
 	SatisfactionRate(ctx context.Context, obj *cases.Rates) (*float64, error)
 }
-type ClosureResolver interface {
-	ID(ctx context.Context, obj *booking.Closure) (string, error)
-}
 type CommitteeResolver interface {
-	ID(ctx context.Context, obj *structure.Committee) (string, error)
-
 	Subdistrict(ctx context.Context, obj *structure.Committee) (*structure.Subdistrict, error)
 	Community(ctx context.Context, obj *structure.Committee) (*structure.Community, error)
 	Memberships(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, partTime *bool, role *structure.Role, currentOn *time.Time, current *bool, text *string) (*model.MembershipConnection, error)
@@ -1240,16 +1224,11 @@ type CommitteeResolver interface {
 	Projects(ctx context.Context, obj *structure.Committee, first *int, after *string, last *int, before *string, status *lists.ProjectStatus) (*model.ProjectConnection, error)
 }
 type CommunityResolver interface {
-	ID(ctx context.Context, obj *structure.Community) (string, error)
-
 	Subdistrict(ctx context.Context, obj *structure.Community) (*structure.Subdistrict, error)
 	Grids(ctx context.Context, obj *structure.Community, first *int, after *string, last *int, before *string) (*model.GridConnection, error)
 	PartyCommittee(ctx context.Context, obj *structure.Community) (*structure.Committee, error)
 	Units(ctx context.Context, obj *structure.Community, first *int, after *string, last *int, before *string) (*model.UnitConnection, error)
 	Cases(ctx context.Context, obj *structure.Community, first *int, after *string, last *int, before *string, status *cases.Status) (*model.CaseConnection, error)
-}
-type DeliveryChannelResolver interface {
-	ID(ctx context.Context, obj *notify.Channel) (string, error)
 }
 type DeliveryChannelChangeResolver interface {
 	Actor(ctx context.Context, obj *notify.ChannelChange) (*account.Account, error)
@@ -1265,8 +1244,6 @@ type EscalationResolver interface {
 	Meeting(ctx context.Context, obj *lists.Escalation) (*meeting.Meeting, error)
 }
 type GridResolver interface {
-	ID(ctx context.Context, obj *structure.Grid) (string, error)
-
 	Community(ctx context.Context, obj *structure.Grid) (*structure.Community, error)
 	Head(ctx context.Context, obj *structure.Grid) (*structure.Person, error)
 	DeputyHeads(ctx context.Context, obj *structure.Grid) ([]structure.Person, error)
@@ -1276,18 +1253,11 @@ type GridResolver interface {
 type InboxItemResolver interface {
 	Object(ctx context.Context, obj *notify.Item) (model.Node, error)
 }
-type IntakeKeyResolver interface {
-	ID(ctx context.Context, obj *cases.IntakeKey) (string, error)
-}
 type InvitationResolver interface {
-	ID(ctx context.Context, obj *meeting.Invitation) (string, error)
-
 	Membership(ctx context.Context, obj *meeting.Invitation) (*structure.Membership, error)
 	Meeting(ctx context.Context, obj *meeting.Invitation) (*meeting.Meeting, error)
 }
 type JointMeetingResolver interface {
-	ID(ctx context.Context, obj *meeting.Meeting) (string, error)
-
 	Conveners(ctx context.Context, obj *meeting.Meeting) ([]structure.Committee, error)
 	Booking(ctx context.Context, obj *meeting.Meeting) (*booking.Booking, error)
 	Venue(ctx context.Context, obj *meeting.Meeting) (*booking.Venue, error)
@@ -1298,7 +1268,6 @@ type JointMeetingResolver interface {
 	Series(ctx context.Context, obj *meeting.Meeting) ([]meeting.Meeting, error)
 }
 type MediationResolver interface {
-	ID(ctx context.Context, obj *cases.Mediation) (string, error)
 	Case(ctx context.Context, obj *cases.Mediation) (*cases.Case, error)
 
 	Parties(ctx context.Context, obj *cases.Mediation) ([]cases.Party, error)
@@ -1308,8 +1277,6 @@ type MediatorResolver interface {
 	Unit(ctx context.Context, obj *cases.Mediator) (*structure.Unit, error)
 }
 type MembershipResolver interface {
-	ID(ctx context.Context, obj *structure.Membership) (string, error)
-
 	Committee(ctx context.Context, obj *structure.Membership) (*structure.Committee, error)
 	Person(ctx context.Context, obj *structure.Membership) (*structure.Person, error)
 	Unit(ctx context.Context, obj *structure.Membership) (*structure.Unit, error)
@@ -1389,8 +1356,6 @@ type MutationResolver interface {
 	RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.BookingPayload, error)
 }
 type NeedResolver interface {
-	ID(ctx context.Context, obj *lists.Need) (string, error)
-
 	Committee(ctx context.Context, obj *lists.Need) (*structure.Committee, error)
 	Community(ctx context.Context, obj *lists.Need) (*structure.Community, error)
 	Grid(ctx context.Context, obj *lists.Need) (*structure.Grid, error)
@@ -1398,14 +1363,10 @@ type NeedResolver interface {
 	Projects(ctx context.Context, obj *lists.Need) ([]lists.Project, error)
 }
 type NotificationResolver interface {
-	ID(ctx context.Context, obj *notify.Notification) (string, error)
-
 	Object(ctx context.Context, obj *notify.Notification) (model.Node, error)
 	Message(ctx context.Context, obj *notify.Notification) (string, error)
 }
 type OfferResolver interface {
-	ID(ctx context.Context, obj *lists.Offer) (string, error)
-
 	Unit(ctx context.Context, obj *lists.Offer) (*structure.Unit, error)
 	Venue(ctx context.Context, obj *lists.Offer) (*booking.Venue, error)
 }
@@ -1413,15 +1374,11 @@ type OpeningHoursResolver interface {
 	Weekday(ctx context.Context, obj *booking.Hours) (model.Weekday, error)
 }
 type PersonResolver interface {
-	ID(ctx context.Context, obj *structure.Person) (string, error)
-
 	Subdistrict(ctx context.Context, obj *structure.Person) (*structure.Subdistrict, error)
 	Memberships(ctx context.Context, obj *structure.Person, first *int, after *string, last *int, before *string, currentOn *time.Time) (*model.MembershipConnection, error)
 	Invitations(ctx context.Context, obj *structure.Person, first *int, after *string, last *int, before *string, response *meeting.Response) (*model.InvitationConnection, error)
 }
 type ProjectResolver interface {
-	ID(ctx context.Context, obj *lists.Project) (string, error)
-
 	Owner(ctx context.Context, obj *lists.Project) (model.Node, error)
 	Needs(ctx context.Context, obj *lists.Project) ([]lists.Need, error)
 	Offers(ctx context.Context, obj *lists.Project) ([]lists.Offer, error)
@@ -1440,18 +1397,12 @@ type QueryResolver interface {
 	Venues(ctx context.Context, filter model.VenueFilter, first *int, after *string, last *int, before *string) (*model.VenueConnection, error)
 }
 type ResolutionResolver interface {
-	ID(ctx context.Context, obj *meeting.Resolution) (string, error)
-
 	Meeting(ctx context.Context, obj *meeting.Resolution) (*meeting.Meeting, error)
 }
 type RoleResolver interface {
-	ID(ctx context.Context, obj *account.Role) (string, error)
-
 	Scope(ctx context.Context, obj *account.Role) (model.Node, error)
 }
 type SubdistrictResolver interface {
-	ID(ctx context.Context, obj *structure.Subdistrict) (string, error)
-
 	Communities(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, text *string) (*model.CommunityConnection, error)
 	WorkingCommittee(ctx context.Context, obj *structure.Subdistrict) (*structure.Committee, error)
 	Committees(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, kind *structure.CommitteeKind, communityID *string, text *string) (*model.CommitteeConnection, error)
@@ -1478,8 +1429,6 @@ type SubscriptionResolver interface {
 	NotificationAdded(ctx context.Context) (<-chan *notify.Notification, error)
 }
 type UnitResolver interface {
-	ID(ctx context.Context, obj *structure.Unit) (string, error)
-
 	Subdistrict(ctx context.Context, obj *structure.Unit) (*structure.Subdistrict, error)
 	Community(ctx context.Context, obj *structure.Unit) (*structure.Community, error)
 	Memberships(ctx context.Context, obj *structure.Unit, first *int, after *string, last *int, before *string, currentOn *time.Time) (*model.MembershipConnection, error)
@@ -1493,8 +1442,6 @@ type UserErrorResolver interface {
 	Message(ctx context.Context, obj *problem.Problem) (string, error)
 }
 type VenueResolver interface {
-	ID(ctx context.Context, obj *booking.Venue) (string, error)
-
 	Unit(ctx context.Context, obj *booking.Venue) (*structure.Unit, error)
 	Community(ctx context.Context, obj *booking.Venue) (*structure.Community, error)
 	Subdistrict(ctx context.Context, obj *booking.Venue) (*structure.Subdistrict, error)
@@ -1514,8 +1461,6 @@ type ViewerResolver interface {
 	UnreadNotificationCount(ctx context.Context, obj *access.Viewer) (int, error)
 }
 type WaitlistEntryResolver interface {
-	ID(ctx context.Context, obj *booking.WaitEntry) (string, error)
-
 	Venue(ctx context.Context, obj *booking.WaitEntry) (*booking.Venue, error)
 	Committee(ctx context.Context, obj *booking.WaitEntry) (*structure.Committee, error)
 }
@@ -1545,11 +1490,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Account.Demo(childComplexity), true
 	case "Account.id":
-		if e.ComplexityRoot.Account.ID == nil {
+		if e.ComplexityRoot.Account.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Account.ID(childComplexity), true
+		return e.ComplexityRoot.Account.GlobalID(childComplexity), true
 	case "Account.person":
 		if e.ComplexityRoot.Account.Person == nil {
 			break
@@ -1742,18 +1687,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Booking.ExpectedAttendees(childComplexity), true
+	case "Booking.id":
+		if e.ComplexityRoot.Booking.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.GlobalID(childComplexity), true
 	case "Booking.history":
 		if e.ComplexityRoot.Booking.History == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Booking.History(childComplexity), true
-	case "Booking.id":
-		if e.ComplexityRoot.Booking.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Booking.ID(childComplexity), true
 	case "Booking.purpose":
 		if e.ComplexityRoot.Booking.Purpose == nil {
 			break
@@ -2001,18 +1946,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.FirstAcceptedAt(childComplexity), true
+	case "Case.id":
+		if e.ComplexityRoot.Case.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.GlobalID(childComplexity), true
 	case "Case.grid":
 		if e.ComplexityRoot.Case.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Case.Grid(childComplexity), true
-	case "Case.id":
-		if e.ComplexityRoot.Case.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Case.ID(childComplexity), true
 	case "Case.latitude":
 		if e.ComplexityRoot.Case.Latitude == nil {
 			break
@@ -2165,11 +2110,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CaseCategory.Dispute(childComplexity), true
 	case "CaseCategory.id":
-		if e.ComplexityRoot.CaseCategory.ID == nil {
+		if e.ComplexityRoot.CaseCategory.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CaseCategory.ID(childComplexity), true
+		return e.ComplexityRoot.CaseCategory.GlobalID(childComplexity), true
 	case "CaseCategory.name":
 		if e.ComplexityRoot.CaseCategory.Name == nil {
 			break
@@ -2487,11 +2432,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Closure.End(childComplexity), true
 	case "Closure.id":
-		if e.ComplexityRoot.Closure.ID == nil {
+		if e.ComplexityRoot.Closure.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Closure.ID(childComplexity), true
+		return e.ComplexityRoot.Closure.GlobalID(childComplexity), true
 	case "Closure.reason":
 		if e.ComplexityRoot.Closure.Reason == nil {
 			break
@@ -2529,11 +2474,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Committee.Demo(childComplexity), true
 	case "Committee.id":
-		if e.ComplexityRoot.Committee.ID == nil {
+		if e.ComplexityRoot.Committee.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Committee.ID(childComplexity), true
+		return e.ComplexityRoot.Committee.GlobalID(childComplexity), true
 	case "Committee.jointMeetings":
 		if e.ComplexityRoot.Committee.JointMeetings == nil {
 			break
@@ -2676,6 +2621,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.Demo(childComplexity), true
+	case "Community.id":
+		if e.ComplexityRoot.Community.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.GlobalID(childComplexity), true
 	case "Community.grids":
 		if e.ComplexityRoot.Community.Grids == nil {
 			break
@@ -2687,12 +2638,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.Grids(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
-	case "Community.id":
-		if e.ComplexityRoot.Community.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Community.ID(childComplexity), true
 	case "Community.name":
 		if e.ComplexityRoot.Community.Name == nil {
 			break
@@ -2826,11 +2771,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeliveryChannel.CreatedAt(childComplexity), true
 	case "DeliveryChannel.id":
-		if e.ComplexityRoot.DeliveryChannel.ID == nil {
+		if e.ComplexityRoot.DeliveryChannel.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.DeliveryChannel.ID(childComplexity), true
+		return e.ComplexityRoot.DeliveryChannel.GlobalID(childComplexity), true
 	case "DeliveryChannel.kind":
 		if e.ComplexityRoot.DeliveryChannel.Kind == nil {
 			break
@@ -3073,18 +3018,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grid.DeputyHeads(childComplexity), true
+	case "Grid.id":
+		if e.ComplexityRoot.Grid.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grid.GlobalID(childComplexity), true
 	case "Grid.head":
 		if e.ComplexityRoot.Grid.Head == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Grid.Head(childComplexity), true
-	case "Grid.id":
-		if e.ComplexityRoot.Grid.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Grid.ID(childComplexity), true
 	case "Grid.name":
 		if e.ComplexityRoot.Grid.Name == nil {
 			break
@@ -3231,11 +3176,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IntakeKey.CreatedAt(childComplexity), true
 	case "IntakeKey.id":
-		if e.ComplexityRoot.IntakeKey.ID == nil {
+		if e.ComplexityRoot.IntakeKey.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.IntakeKey.ID(childComplexity), true
+		return e.ComplexityRoot.IntakeKey.GlobalID(childComplexity), true
 	case "IntakeKey.name":
 		if e.ComplexityRoot.IntakeKey.Name == nil {
 			break
@@ -3275,11 +3220,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.IntakeKeyPayload.UserErrors(childComplexity), true
 
 	case "Invitation.id":
-		if e.ComplexityRoot.Invitation.ID == nil {
+		if e.ComplexityRoot.Invitation.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Invitation.ID(childComplexity), true
+		return e.ComplexityRoot.Invitation.GlobalID(childComplexity), true
 	case "Invitation.meeting":
 		if e.ComplexityRoot.Invitation.Meeting == nil {
 			break
@@ -3398,11 +3343,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JointMeeting.End(childComplexity), true
 	case "JointMeeting.id":
-		if e.ComplexityRoot.JointMeeting.ID == nil {
+		if e.ComplexityRoot.JointMeeting.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.JointMeeting.ID(childComplexity), true
+		return e.ComplexityRoot.JointMeeting.GlobalID(childComplexity), true
 	case "JointMeeting.invitations":
 		if e.ComplexityRoot.JointMeeting.Invitations == nil {
 			break
@@ -3540,11 +3485,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mediation.ConcludedAt(childComplexity), true
 	case "Mediation.id":
-		if e.ComplexityRoot.Mediation.ID == nil {
+		if e.ComplexityRoot.Mediation.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Mediation.ID(childComplexity), true
+		return e.ComplexityRoot.Mediation.GlobalID(childComplexity), true
 	case "Mediation.mediators":
 		if e.ComplexityRoot.Mediation.Mediators == nil {
 			break
@@ -3665,11 +3610,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Membership.Demo(childComplexity), true
 	case "Membership.id":
-		if e.ComplexityRoot.Membership.ID == nil {
+		if e.ComplexityRoot.Membership.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Membership.ID(childComplexity), true
+		return e.ComplexityRoot.Membership.GlobalID(childComplexity), true
 	case "Membership.partTime":
 		if e.ComplexityRoot.Membership.PartTime == nil {
 			break
@@ -4599,18 +4544,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Need.Escalations(childComplexity), true
+	case "Need.id":
+		if e.ComplexityRoot.Need.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.GlobalID(childComplexity), true
 	case "Need.grid":
 		if e.ComplexityRoot.Need.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Need.Grid(childComplexity), true
-	case "Need.id":
-		if e.ComplexityRoot.Need.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Need.ID(childComplexity), true
 	case "Need.level":
 		if e.ComplexityRoot.Need.Level == nil {
 			break
@@ -4712,11 +4657,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Notification.Demo(childComplexity), true
 	case "Notification.id":
-		if e.ComplexityRoot.Notification.ID == nil {
+		if e.ComplexityRoot.Notification.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Notification.ID(childComplexity), true
+		return e.ComplexityRoot.Notification.GlobalID(childComplexity), true
 	case "Notification.kind":
 		if e.ComplexityRoot.Notification.Kind == nil {
 			break
@@ -4817,11 +4762,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Offer.Description(childComplexity), true
 	case "Offer.id":
-		if e.ComplexityRoot.Offer.ID == nil {
+		if e.ComplexityRoot.Offer.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Offer.ID(childComplexity), true
+		return e.ComplexityRoot.Offer.GlobalID(childComplexity), true
 	case "Offer.quantity":
 		if e.ComplexityRoot.Offer.Quantity == nil {
 			break
@@ -4980,11 +4925,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Person.Demo(childComplexity), true
 	case "Person.id":
-		if e.ComplexityRoot.Person.ID == nil {
+		if e.ComplexityRoot.Person.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Person.ID(childComplexity), true
+		return e.ComplexityRoot.Person.GlobalID(childComplexity), true
 	case "Person.invitations":
 		if e.ComplexityRoot.Person.Invitations == nil {
 			break
@@ -5090,11 +5035,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Project.EndedAt(childComplexity), true
 	case "Project.id":
-		if e.ComplexityRoot.Project.ID == nil {
+		if e.ComplexityRoot.Project.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Project.ID(childComplexity), true
+		return e.ComplexityRoot.Project.GlobalID(childComplexity), true
 	case "Project.needs":
 		if e.ComplexityRoot.Project.Needs == nil {
 			break
@@ -5337,11 +5282,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.RequestBookingPayload.UserErrors(childComplexity), true
 
 	case "Resolution.id":
-		if e.ComplexityRoot.Resolution.ID == nil {
+		if e.ComplexityRoot.Resolution.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Resolution.ID(childComplexity), true
+		return e.ComplexityRoot.Resolution.GlobalID(childComplexity), true
 	case "Resolution.meeting":
 		if e.ComplexityRoot.Resolution.Meeting == nil {
 			break
@@ -5388,11 +5333,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.RevokeSessionsPayload.UserErrors(childComplexity), true
 
 	case "Role.id":
-		if e.ComplexityRoot.Role.ID == nil {
+		if e.ComplexityRoot.Role.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Role.ID(childComplexity), true
+		return e.ComplexityRoot.Role.GlobalID(childComplexity), true
 	case "Role.kind":
 		if e.ComplexityRoot.Role.Kind == nil {
 			break
@@ -5585,18 +5530,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subdistrict.FailedDeliveries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Subdistrict.id":
+		if e.ComplexityRoot.Subdistrict.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subdistrict.GlobalID(childComplexity), true
 	case "Subdistrict.gridCount":
 		if e.ComplexityRoot.Subdistrict.GridCount == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Subdistrict.GridCount(childComplexity), true
-	case "Subdistrict.id":
-		if e.ComplexityRoot.Subdistrict.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Subdistrict.ID(childComplexity), true
 	case "Subdistrict.intakeKeys":
 		if e.ComplexityRoot.Subdistrict.IntakeKeys == nil {
 			break
@@ -5882,11 +5827,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Unit.Demo(childComplexity), true
 	case "Unit.id":
-		if e.ComplexityRoot.Unit.ID == nil {
+		if e.ComplexityRoot.Unit.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Unit.ID(childComplexity), true
+		return e.ComplexityRoot.Unit.GlobalID(childComplexity), true
 	case "Unit.kind":
 		if e.ComplexityRoot.Unit.Kind == nil {
 			break
@@ -6115,11 +6060,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Venue.Facilities(childComplexity), true
 	case "Venue.id":
-		if e.ComplexityRoot.Venue.ID == nil {
+		if e.ComplexityRoot.Venue.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Venue.ID(childComplexity), true
+		return e.ComplexityRoot.Venue.GlobalID(childComplexity), true
 	case "Venue.kind":
 		if e.ComplexityRoot.Venue.Kind == nil {
 			break
@@ -6302,11 +6247,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WaitlistEntry.ExpectedAttendees(childComplexity), true
 	case "WaitlistEntry.id":
-		if e.ComplexityRoot.WaitlistEntry.ID == nil {
+		if e.ComplexityRoot.WaitlistEntry.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.WaitlistEntry.ID(childComplexity), true
+		return e.ComplexityRoot.WaitlistEntry.GlobalID(childComplexity), true
 	case "WaitlistEntry.offerExpiresAt":
 		if e.ComplexityRoot.WaitlistEntry.OfferExpiresAt == nil {
 			break
@@ -15585,7 +15530,7 @@ func (ec *executionContext) _Account_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Account_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Account().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15596,7 +15541,7 @@ func (ec *executionContext) _Account_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Account_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Account", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Account", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Account_username(ctx context.Context, field graphql.CollectedField, obj *account.Account) (ret graphql.Marshaler) {
@@ -16277,7 +16222,7 @@ func (ec *executionContext) _Booking_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Booking_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Booking().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -16288,7 +16233,7 @@ func (ec *executionContext) _Booking_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Booking_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Booking", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Booking", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Booking_status(ctx context.Context, field graphql.CollectedField, obj *booking.Booking) (ret graphql.Marshaler) {
@@ -17383,7 +17328,7 @@ func (ec *executionContext) _Case_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Case_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17394,7 +17339,7 @@ func (ec *executionContext) _Case_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Case_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Case", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Case_source(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
@@ -18214,7 +18159,7 @@ func (ec *executionContext) _CaseCategory_id(ctx context.Context, field graphql.
 			return ec.fieldContext_CaseCategory_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.CaseCategory().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18225,7 +18170,7 @@ func (ec *executionContext) _CaseCategory_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_CaseCategory_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CaseCategory", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("CaseCategory", field, true, false, "ID")
 }
 
 func (ec *executionContext) _CaseCategory_code(ctx context.Context, field graphql.CollectedField, obj *cases.Category) (ret graphql.Marshaler) {
@@ -19609,7 +19554,7 @@ func (ec *executionContext) _Closure_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Closure_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Closure().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -19620,7 +19565,7 @@ func (ec *executionContext) _Closure_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Closure_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Closure", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Closure", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Closure_startsAt(ctx context.Context, field graphql.CollectedField, obj *booking.Closure) (ret graphql.Marshaler) {
@@ -19747,7 +19692,7 @@ func (ec *executionContext) _Committee_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Committee_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Committee().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -19758,7 +19703,7 @@ func (ec *executionContext) _Committee_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Committee_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Committee", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Committee", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Committee_name(ctx context.Context, field graphql.CollectedField, obj *structure.Committee) (ret graphql.Marshaler) {
@@ -20373,7 +20318,7 @@ func (ec *executionContext) _Community_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Community_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Community().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -20384,7 +20329,7 @@ func (ec *executionContext) _Community_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Community_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Community", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Community", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Community_code(ctx context.Context, field graphql.CollectedField, obj *structure.Community) (ret graphql.Marshaler) {
@@ -21087,7 +21032,7 @@ func (ec *executionContext) _DeliveryChannel_id(ctx context.Context, field graph
 			return ec.fieldContext_DeliveryChannel_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.DeliveryChannel().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -21098,7 +21043,7 @@ func (ec *executionContext) _DeliveryChannel_id(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_DeliveryChannel_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DeliveryChannel", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("DeliveryChannel", field, true, false, "ID")
 }
 
 func (ec *executionContext) _DeliveryChannel_kind(ctx context.Context, field graphql.CollectedField, obj *notify.Channel) (ret graphql.Marshaler) {
@@ -22005,7 +21950,7 @@ func (ec *executionContext) _Grid_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Grid_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Grid().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -22016,7 +21961,7 @@ func (ec *executionContext) _Grid_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Grid_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Grid", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Grid", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Grid_name(ctx context.Context, field graphql.CollectedField, obj *structure.Grid) (ret graphql.Marshaler) {
@@ -22771,7 +22716,7 @@ func (ec *executionContext) _IntakeKey_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_IntakeKey_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.IntakeKey().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -22782,7 +22727,7 @@ func (ec *executionContext) _IntakeKey_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_IntakeKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IntakeKey", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("IntakeKey", field, true, false, "ID")
 }
 
 func (ec *executionContext) _IntakeKey_name(ctx context.Context, field graphql.CollectedField, obj *cases.IntakeKey) (ret graphql.Marshaler) {
@@ -22996,7 +22941,7 @@ func (ec *executionContext) _Invitation_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Invitation_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Invitation().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -23007,7 +22952,7 @@ func (ec *executionContext) _Invitation_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Invitation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Invitation", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Invitation", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Invitation_response(ctx context.Context, field graphql.CollectedField, obj *meeting.Invitation) (ret graphql.Marshaler) {
@@ -23335,7 +23280,7 @@ func (ec *executionContext) _JointMeeting_id(ctx context.Context, field graphql.
 			return ec.fieldContext_JointMeeting_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.JointMeeting().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -23346,7 +23291,7 @@ func (ec *executionContext) _JointMeeting_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_JointMeeting_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("JointMeeting", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("JointMeeting", field, true, false, "ID")
 }
 
 func (ec *executionContext) _JointMeeting_title(ctx context.Context, field graphql.CollectedField, obj *meeting.Meeting) (ret graphql.Marshaler) {
@@ -24083,7 +24028,7 @@ func (ec *executionContext) _Mediation_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Mediation_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Mediation().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -24094,7 +24039,7 @@ func (ec *executionContext) _Mediation_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Mediation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Mediation", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Mediation", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Mediation_case(ctx context.Context, field graphql.CollectedField, obj *cases.Mediation) (ret graphql.Marshaler) {
@@ -24624,7 +24569,7 @@ func (ec *executionContext) _Membership_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Membership_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Membership().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -24635,7 +24580,7 @@ func (ec *executionContext) _Membership_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Membership_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Membership", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Membership", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Membership_role(ctx context.Context, field graphql.CollectedField, obj *structure.Membership) (ret graphql.Marshaler) {
@@ -28278,7 +28223,7 @@ func (ec *executionContext) _Need_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Need_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Need().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -28289,7 +28234,7 @@ func (ec *executionContext) _Need_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Need_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Need", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Need", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Need_title(ctx context.Context, field graphql.CollectedField, obj *lists.Need) (ret graphql.Marshaler) {
@@ -28920,7 +28865,7 @@ func (ec *executionContext) _Notification_id(ctx context.Context, field graphql.
 			return ec.fieldContext_Notification_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Notification().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -28931,7 +28876,7 @@ func (ec *executionContext) _Notification_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Notification_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Notification", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Notification", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Notification_kind(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
@@ -29255,7 +29200,7 @@ func (ec *executionContext) _Offer_id(ctx context.Context, field graphql.Collect
 			return ec.fieldContext_Offer_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Offer().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -29266,7 +29211,7 @@ func (ec *executionContext) _Offer_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Offer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Offer", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Offer", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Offer_title(ctx context.Context, field graphql.CollectedField, obj *lists.Offer) (ret graphql.Marshaler) {
@@ -30031,7 +29976,7 @@ func (ec *executionContext) _Person_id(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Person_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -30042,7 +29987,7 @@ func (ec *executionContext) _Person_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Person_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Person", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Person_name(ctx context.Context, field graphql.CollectedField, obj *structure.Person) (ret graphql.Marshaler) {
@@ -30426,7 +30371,7 @@ func (ec *executionContext) _Project_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Project_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Project().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -30437,7 +30382,7 @@ func (ec *executionContext) _Project_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Project_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Project", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Project", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Project_title(ctx context.Context, field graphql.CollectedField, obj *lists.Project) (ret graphql.Marshaler) {
@@ -31656,7 +31601,7 @@ func (ec *executionContext) _Resolution_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Resolution_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Resolution().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -31667,7 +31612,7 @@ func (ec *executionContext) _Resolution_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Resolution_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Resolution", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Resolution", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Resolution_position(ctx context.Context, field graphql.CollectedField, obj *meeting.Resolution) (ret graphql.Marshaler) {
@@ -31867,7 +31812,7 @@ func (ec *executionContext) _Role_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Role_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Role().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -31878,7 +31823,7 @@ func (ec *executionContext) _Role_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Role_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Role", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Role", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Role_kind(ctx context.Context, field graphql.CollectedField, obj *account.Role) (ret graphql.Marshaler) {
@@ -32385,7 +32330,7 @@ func (ec *executionContext) _Subdistrict_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_Subdistrict_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Subdistrict().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -32396,7 +32341,7 @@ func (ec *executionContext) _Subdistrict_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Subdistrict_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Subdistrict", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Subdistrict", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Subdistrict_code(ctx context.Context, field graphql.CollectedField, obj *structure.Subdistrict) (ret graphql.Marshaler) {
@@ -33795,7 +33740,7 @@ func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Unit_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Unit().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -33806,7 +33751,7 @@ func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Unit_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Unit", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Unit", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Unit_name(ctx context.Context, field graphql.CollectedField, obj *structure.Unit) (ret graphql.Marshaler) {
@@ -34582,7 +34527,7 @@ func (ec *executionContext) _Venue_id(ctx context.Context, field graphql.Collect
 			return ec.fieldContext_Venue_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Venue().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -34593,7 +34538,7 @@ func (ec *executionContext) _Venue_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Venue_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Venue", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Venue", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Venue_name(ctx context.Context, field graphql.CollectedField, obj *booking.Venue) (ret graphql.Marshaler) {
@@ -35619,7 +35564,7 @@ func (ec *executionContext) _WaitlistEntry_id(ctx context.Context, field graphql
 			return ec.fieldContext_WaitlistEntry_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.WaitlistEntry().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -35630,7 +35575,7 @@ func (ec *executionContext) _WaitlistEntry_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_WaitlistEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WaitlistEntry", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("WaitlistEntry", field, true, false, "ID")
 }
 
 func (ec *executionContext) _WaitlistEntry_status(ctx context.Context, field graphql.CollectedField, obj *booking.WaitEntry) (ret graphql.Marshaler) {
@@ -42070,11 +42015,10 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Account")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Account_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Account_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "username":
 			out.Values[i] = ec._Account_username(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -42370,11 +42314,10 @@ func (ec *executionContext) _Booking(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Booking")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Booking_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Booking_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "status":
 			out.Values[i] = ec._Booking_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -42791,11 +42734,10 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Case")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Case_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "source":
 			out.Values[i] = ec._Case_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -42995,11 +42937,10 @@ func (ec *executionContext) _CaseCategory(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CaseCategory")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CaseCategory_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._CaseCategory_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._CaseCategory_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -43554,35 +43495,34 @@ func (ec *executionContext) _Closure(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Closure")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Closure_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Closure_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "startsAt":
 			out.Values[i] = ec._Closure_startsAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "endsAt":
 			out.Values[i] = ec._Closure_endsAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "start":
 			out.Values[i] = ec._Closure_start(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "end":
 			out.Values[i] = ec._Closure_end(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "reason":
 			out.Values[i] = ec._Closure_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43613,11 +43553,10 @@ func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Committee")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Committee_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Committee_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Committee_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -43829,11 +43768,10 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Community")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Community_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Community_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Community_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -44151,25 +44089,24 @@ func (ec *executionContext) _DeliveryChannel(ctx context.Context, sel ast.Select
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("DeliveryChannel")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._DeliveryChannel_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._DeliveryChannel_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "kind":
 			out.Values[i] = ec._DeliveryChannel_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "target":
 			out.Values[i] = ec._DeliveryChannel_target(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._DeliveryChannel_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -44590,11 +44527,10 @@ func (ec *executionContext) _Grid(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Grid")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Grid_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Grid_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Grid_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -44951,40 +44887,39 @@ func (ec *executionContext) _IntakeKey(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("IntakeKey")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._IntakeKey_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._IntakeKey_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._IntakeKey_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "source":
 			out.Values[i] = ec._IntakeKey_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "prefix":
 			out.Values[i] = ec._IntakeKey_prefix(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "callbackUrl":
 			out.Values[i] = ec._IntakeKey_callbackUrl(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._IntakeKey_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "revokedAt":
 			out.Values[i] = ec._IntakeKey_revokedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -45053,11 +44988,10 @@ func (ec *executionContext) _Invitation(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Invitation")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Invitation_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Invitation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "response":
 			out.Values[i] = ec._Invitation_response(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -45228,11 +45162,10 @@ func (ec *executionContext) _JointMeeting(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("JointMeeting")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._JointMeeting_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._JointMeeting_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._JointMeeting_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -45507,11 +45440,10 @@ func (ec *executionContext) _Mediation(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mediation")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Mediation_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Mediation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "case":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -45752,11 +45684,10 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Membership")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Membership_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Membership_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "role":
 			out.Values[i] = ec._Membership_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -46498,11 +46429,10 @@ func (ec *executionContext) _Need(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Need")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Need_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Need_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._Need_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -46736,11 +46666,10 @@ func (ec *executionContext) _Notification(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Notification")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Notification_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Notification_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "kind":
 			out.Values[i] = ec._Notification_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -46888,11 +46817,10 @@ func (ec *executionContext) _Offer(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Offer")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Offer_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Offer_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._Offer_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -47243,11 +47171,10 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Person")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Person_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Person_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -47424,11 +47351,10 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Project")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._Project_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -47870,11 +47796,10 @@ func (ec *executionContext) _Resolution(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Resolution")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Resolution_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Resolution_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "position":
 			out.Values[i] = ec._Resolution_position(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -47996,11 +47921,10 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Role")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Role_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Role_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "kind":
 			out.Values[i] = ec._Role_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -48261,11 +48185,10 @@ func (ec *executionContext) _Subdistrict(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Subdistrict")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Subdistrict_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Subdistrict_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Subdistrict_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -48657,11 +48580,10 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Unit")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Unit_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Unit_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Unit_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -48965,11 +48887,10 @@ func (ec *executionContext) _Venue(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Venue")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Venue_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Venue_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Venue_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -49290,11 +49211,10 @@ func (ec *executionContext) _WaitlistEntry(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("WaitlistEntry")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._WaitlistEntry_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._WaitlistEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "status":
 			out.Values[i] = ec._WaitlistEntry_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -47,18 +47,19 @@ func (s *Service) RequestBooking(ctx context.Context, in Request) (Result, error
 	// weekly quota: the second reads the schedule after the first committed.
 	var res Result
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.store.LockVenueCommittee(ctx, in.VenueID, in.CommitteeID); err != nil {
+		v, found, committeeSD, err := s.store.LockForRequest(ctx, in.VenueID, in.CommitteeID)
+		if err != nil {
 			return err
 		}
-		var err error
-		res, err = s.requestBooking(ctx, in)
+		res, err = s.requestBooking(ctx, in, v, found, committeeSD)
 		return err
 	})
 	return res, err
 }
 
 // requestBooking does RequestBooking's work inside its transaction.
-func (s *Service) requestBooking(ctx context.Context, in Request) (Result, error) {
+// v and committeeSD were read with the transaction's lock (LockForRequest).
+func (s *Service) requestBooking(ctx context.Context, in Request, v Venue, found bool, committeeSD string) (Result, error) {
 	var l problem.List
 	in.Purpose = l.RequireText(in.Purpose, maxReason, "purpose")
 	if in.ExpectedAttendees < 1 || in.ExpectedAttendees > maxAttendees {
@@ -74,18 +75,10 @@ func (s *Service) requestBooking(ctx context.Context, in Request) (Result, error
 	if len(in.IdempotencyKey) > maxIdempotency {
 		l.Add(problem.InvalidInput, "idempotencyKey is at most 200 characters", "idempotencyKey")
 	}
-	v, err := s.store.Venue(ctx, in.VenueID)
-	if errors.Is(err, problem.ErrNotFound) {
+	if !found {
 		l.Add(problem.NotFound, "no such venue", "venueId")
-	} else if err != nil {
-		return Result{}, err
 	}
-	sds, err := s.store.CommitteeSubdistricts(ctx, []string{in.CommitteeID})
-	if err != nil {
-		return Result{}, err
-	}
-	committeeSD, ok := sds[in.CommitteeID]
-	if !ok {
+	if committeeSD == "" {
 		l.Add(problem.NotFound, "no such committee", "committeeId")
 	} else if !access.From(ctx).AdministersCommittee(in.CommitteeID, committeeSD) {
 		// Refuse before saying anything more about the request.

@@ -97,9 +97,10 @@ type Store interface {
 	ChangeBookings(ctx context.Context, id string, series bool, action, note string, apply func([]*Booking) error) ([]Booking, error)
 	// InTx runs fn with every store call in one transaction.
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
-	// LockVenueCommittee holds, until the transaction ends, a lock that
-	// serializes requests of one committee for one venue.
-	LockVenueCommittee(ctx context.Context, venueID, committeeID string) error
+	// LockForRequest holds, until the transaction ends, a lock that
+	// serializes requests of one committee for one venue, and reads the
+	// venue (found false: none) and the committee's sub-district ("": none).
+	LockForRequest(ctx context.Context, venueID, committeeID string) (v Venue, found bool, committeeSD string, err error)
 
 	BookingsByID(ctx context.Context, ids []string) (map[string]Booking, error)
 	NoShows(ctx context.Context, ids []string, byCommittee bool, from, to time.Time) (map[string]int, error)

@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"cogov/internal/access"
 	"cogov/internal/account"
 	"cogov/internal/problem"
 )
@@ -65,18 +65,38 @@ func (s *Store) SessionViewer(ctx context.Context, tokenHash []byte, now time.Ti
 	var sess account.Session
 	var a account.Account
 	var roles []account.Role
+	// One statement (the session, its account and roles joined): it runs
+	// before every signed-in request.
 	err = s.read(ctx, func(tx querier) error {
-		err := tx.QueryRow(ctx, `SELECT s.id, s.account_id, s.expires_at, `+accountCols+` FROM session s JOIN account a ON a.id = s.account_id
-			WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND NOT a.disabled`, tokenHash, now).
-			Scan(append([]any{&sess.ID, &sess.AccountID, &sess.ExpiresAt}, accountFields(&a)...)...)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return problem.ErrNotFound
-		}
+		rows, err := tx.Query(ctx, `SELECT s.id, s.account_id, s.expires_at, `+accountCols+`, `+roleCols+`
+			FROM session s JOIN account a ON a.id = s.account_id LEFT JOIN account_role r ON r.account_id = a.id
+			WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND NOT a.disabled
+			ORDER BY r.created_at, r.id`, tokenHash, now)
 		if err != nil {
 			return err
 		}
-		roles, err = collect(ctx, tx, roleFields, `SELECT `+roleCols+` FROM account_role r WHERE r.account_id = $1 ORDER BY r.created_at, r.id`, a.ID)
-		return err
+		defer rows.Close()
+		found := false
+		for rows.Next() {
+			var r account.Role
+			var id, accountID, kind *string // NULL when the account has no role
+			if err := rows.Scan(append(append([]any{&sess.ID, &sess.AccountID, &sess.ExpiresAt}, accountFields(&a)...),
+				&id, &accountID, &kind, &r.ScopeID, &r.SubdistrictID)...); err != nil {
+				return err
+			}
+			found = true
+			if id != nil {
+				r.ID, r.AccountID, r.Kind = *id, *accountID, access.RoleKind(*kind)
+				roles = append(roles, r)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if !found {
+			return problem.ErrNotFound
+		}
+		return nil
 	})
 	return sess, a, roles, err
 }

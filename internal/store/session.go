@@ -114,6 +114,9 @@ func (q sessionQuerier) Exec(ctx context.Context, sql string, args ...any) (pgco
 func (q sessionQuerier) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	return q.c.Query(ctx, sql, args...)
 }
+func (q sessionQuerier) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	return q.c.SendBatch(ctx, b)
+}
 func (q sessionQuerier) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	return q.c.QueryRow(ctx, sql, args...)
 }

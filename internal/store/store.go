@@ -74,6 +74,13 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (e
 	return err
 }
 
+// batcher is a querier that can also send several statements in one round
+// trip: a transaction or a read session (not viewerQuerier, which already
+// sends each query in a batch with the viewer).
+type batcher interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
 // querier runs statements: a transaction, or viewerQuerier outside one.
 type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
@@ -165,14 +172,37 @@ func (s *Store) write(ctx context.Context, action, note string, fn func(pgx.Tx) 
 	}
 	if tx, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
 		// A savepoint, so that a refused write inside a larger transaction
-		// leaves the transaction usable and the caller can decide.
-		return translate(pgx.BeginFunc(ctx, tx, run))
+		// leaves the transaction usable and the caller can decide; begun
+		// together with the viewer's action in one round trip.
+		return translate(savepoint(ctx, tx, s.viewerArgs(ctx, action, note), fn))
 	}
 	err := translate(pgx.BeginFunc(ctx, beginner{s.pool}, run))
 	if err == nil {
 		s.noteWrite(ctx)
 	}
 	return err
+}
+
+// savepoint runs fn inside a savepoint of tx, with the viewer (and its
+// action) set: rolled back to on an error, released otherwise. Savepoints
+// of nested writes share a name, which PostgreSQL resolves to the latest.
+func savepoint(ctx context.Context, tx pgx.Tx, viewer []any, fn func(pgx.Tx) error) error {
+	b := &pgx.Batch{}
+	b.Queue("SAVEPOINT cogov_write")
+	b.Queue(setViewerSQL, viewer...)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("savepoint and set viewer: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT cogov_write"); rerr != nil {
+			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
+		}
+		return err
+	}
+	if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT cogov_write"); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
 }
 
 // constraintProblems maps constraint names to the problem a violation means.
@@ -237,6 +267,11 @@ func translate(err error) error {
 // destinations of one row's columns in order.
 func collect[T any](ctx context.Context, q querier, fields func(*T) []any, sql string, args ...any) ([]T, error) {
 	rows, err := q.Query(ctx, sql, args...)
+	return collectRows(rows, err, fields)
+}
+
+// collectRows is collect for rows already asked for (a batch's).
+func collectRows[T any](rows pgx.Rows, err error, fields func(*T) []any) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}

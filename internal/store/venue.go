@@ -177,24 +177,54 @@ func (s *Store) Closures(ctx context.Context, venueID string, from, to time.Time
 func (s *Store) Schedule(ctx context.Context, venueID string, from, to time.Time) (_ booking.Schedule, err error) {
 	defer wrap(&err, "store.Schedule(%q)", venueID)
 	var sch booking.Schedule
+	// Days are local; two days of margin cover any time zone.
+	const hoursSQL = `SELECT weekday, opens_min, closes_min FROM venue_hours WHERE venue_id = $1`
+	const exceptionsSQL = `SELECT day, closed, opens_min, closes_min, note FROM venue_exception
+			WHERE venue_id = $1 AND day BETWEEN ($2::timestamptz AT TIME ZONE 'UTC')::date - 2 AND ($3::timestamptz AT TIME ZONE 'UTC')::date + 2`
+	const closuresSQL = `SELECT ` + closureCols + ` FROM venue_closure c WHERE c.venue_id = $1 AND c.during && tstzrange($2, $3)`
+	const bookingsSQL = `SELECT ` + bookingCols + ` FROM ` + bookingFrom + `
+			WHERE b.venue_id = $1 AND b.held && tstzrange($2, $3) AND b.status IN ('PENDING', 'APPROVED', 'COMPLETED')
+			ORDER BY lower(b.during)`
 	err = s.read(ctx, func(tx querier) error {
 		var err error
-		if sch.Hours, err = collect(ctx, tx, hoursFields, `SELECT weekday, opens_min, closes_min FROM venue_hours WHERE venue_id = $1`, venueID); err != nil {
+		if bq, ok := tx.(batcher); ok {
+			// In a transaction (a booking request's) or a read session: the
+			// four statements in one round trip.
+			b := &pgx.Batch{}
+			b.Queue(hoursSQL, venueID)
+			b.Queue(exceptionsSQL, venueID, from, to)
+			b.Queue(closuresSQL, venueID, from, to)
+			b.Queue(bookingsSQL, venueID, from, to)
+			br := bq.SendBatch(ctx, b)
+			defer br.Close()
+			rows, err := br.Query()
+			if sch.Hours, err = collectRows(rows, err, hoursFields); err != nil {
+				return err
+			}
+			rows, err = br.Query()
+			if sch.Exceptions, err = collectRows(rows, err, exceptionFields); err != nil {
+				return err
+			}
+			rows, err = br.Query()
+			if sch.Closures, err = collectRows(rows, err, closureFields); err != nil {
+				return err
+			}
+			rows, err = br.Query()
+			if sch.Bookings, err = collectRows(rows, err, bookingFields); err != nil {
+				return err
+			}
+			return br.Close()
+		}
+		if sch.Hours, err = collect(ctx, tx, hoursFields, hoursSQL, venueID); err != nil {
 			return err
 		}
-		// Days are local; two days of margin cover any time zone.
-		if sch.Exceptions, err = collect(ctx, tx, exceptionFields, `SELECT day, closed, opens_min, closes_min, note FROM venue_exception
-			WHERE venue_id = $1 AND day BETWEEN ($2::timestamptz AT TIME ZONE 'UTC')::date - 2 AND ($3::timestamptz AT TIME ZONE 'UTC')::date + 2`,
-			venueID, from, to); err != nil {
+		if sch.Exceptions, err = collect(ctx, tx, exceptionFields, exceptionsSQL, venueID, from, to); err != nil {
 			return err
 		}
-		if sch.Closures, err = collect(ctx, tx, closureFields, `SELECT `+closureCols+` FROM venue_closure c
-			WHERE c.venue_id = $1 AND c.during && tstzrange($2, $3)`, venueID, from, to); err != nil {
+		if sch.Closures, err = collect(ctx, tx, closureFields, closuresSQL, venueID, from, to); err != nil {
 			return err
 		}
-		sch.Bookings, err = collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+`
-			WHERE b.venue_id = $1 AND b.held && tstzrange($2, $3) AND b.status IN ('PENDING', 'APPROVED', 'COMPLETED')
-			ORDER BY lower(b.during)`, venueID, from, to)
+		sch.Bookings, err = collect(ctx, tx, bookingFields, bookingsSQL, venueID, from, to)
 		return err
 	})
 	if err != nil {

@@ -314,14 +314,33 @@ func (s *Store) ChangeBookings(ctx context.Context, id string, series bool, acti
 
 func eqInt(a, b *int) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
 
-// LockVenueCommittee takes a transaction-scoped advisory lock on a venue and
-// committee pair; it needs the transaction of InTx.
-func (s *Store) LockVenueCommittee(ctx context.Context, venueID, committeeID string) (err error) {
-	defer wrap(&err, "store.LockVenueCommittee(%q, %q)", venueID, committeeID)
+// LockForRequest holds, until the transaction ends, a lock that serializes
+// requests of one committee for one venue, and reads with it, in the same
+// round trip, the venue (found is false when there is none) and the
+// committee's sub-district ("" when there is no such committee).
+func (s *Store) LockForRequest(ctx context.Context, venueID, committeeID string) (v booking.Venue, found bool, committeeSD string, err error) {
+	defer wrap(&err, "store.LockForRequest(%q, %q)", venueID, committeeID)
 	tx, ok := ctx.Value(txKey{}).(pgx.Tx)
 	if !ok {
-		return fmt.Errorf("lock venue and committee: no transaction")
+		return v, false, "", fmt.Errorf("lock venue and committee: no transaction")
 	}
-	_, err = tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 7))`, venueID, committeeID)
-	return err
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 7))`, venueID, committeeID)
+	b.Queue(`SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = ANY($1::uuid[])`, okIDs([]string{venueID}))
+	b.Queue(`SELECT subdistrict_id FROM committee WHERE id = ANY($1::uuid[])`, okIDs([]string{committeeID}))
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return v, false, "", err
+	}
+	switch err := br.QueryRow().Scan(venueFields(&v)...); {
+	case err == nil:
+		found = true
+	case !errors.Is(err, pgx.ErrNoRows):
+		return v, false, "", err
+	}
+	if err := br.QueryRow().Scan(&committeeSD); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return v, false, "", err
+	}
+	return v, found, committeeSD, br.Close()
 }
