@@ -197,11 +197,14 @@ BEGIN
     FROM generate_series(fd::timestamp, td::timestamp - interval '1 day', interval '1 day') g
   ), weekdays AS (
     SELECT wd, count(*) AS n FROM days WHERE plain GROUP BY wd
+  ), odd AS (
+    SELECT day FROM days WHERE NOT plain
   ), shared AS (
     SELECT v.id FROM venue v WHERE v.subdistrict_id = sd AND v.active
   ), ex AS (
-    SELECT DISTINCT e.venue_id, e.day, days.wd FROM shared JOIN venue_exception e ON e.venue_id = shared.id
-      AND e.day >= fd AND e.day < td JOIN days ON days.day = e.day AND days.plain
+    SELECT DISTINCT e.venue_id, e.day, extract(isodow FROM e.day)::int AS wd
+    FROM shared JOIN venue_exception e ON e.venue_id = shared.id AND e.day >= fd AND e.day < td
+    WHERE e.day NOT IN (SELECT day FROM odd)
   ), exn AS (
     SELECT venue_id, wd, count(*) AS n FROM ex GROUP BY venue_id, wd
   ), exr AS (
@@ -214,13 +217,13 @@ BEGIN
   ), exm AS (
     SELECT range_agg(r) AS m FROM exr GROUP BY venue_id, day
   ), ranges AS (
-    SELECT shared.id AS venue_id, tstzrange(days.day::timestamp AT TIME ZONE tz, (days.day + 1)::timestamp AT TIME ZONE tz) AS r
-      FROM shared, days WHERE NOT days.plain
+    SELECT shared.id AS venue_id, tstzrange(odd.day::timestamp AT TIME ZONE tz, (odd.day + 1)::timestamp AT TIME ZONE tz) AS r
+      FROM odd CROSS JOIN shared
     UNION ALL SELECT shared.id, head FROM shared WHERE NOT isempty(head)
     UNION ALL SELECT shared.id, tail FROM shared WHERE NOT isempty(tail)
   )
   SELECT coalesce((SELECT sum((weekdays.n - coalesce(exn.n, 0)) * (h.closes_min - h.opens_min)::numeric * 60000000)
-      FROM shared JOIN venue_hours h ON h.venue_id = shared.id JOIN weekdays ON weekdays.wd = h.weekday
+      FROM weekdays JOIN venue_hours h ON h.weekday = weekdays.wd JOIN shared ON shared.id = h.venue_id
       LEFT JOIN exn ON exn.venue_id = h.venue_id AND exn.wd = h.weekday), 0)
     + coalesce((SELECT sum(upper(u) - lower(u))::numeric * 60000000 FROM exm, LATERAL unnest(exm.m) u), 0)
     + coalesce((SELECT sum(extract(epoch FROM upper(o) - lower(o)) * 1000000) FROM ranges,

@@ -356,10 +356,10 @@ type Contribution = lists.Contribution
 func (s *Store) Contributions(ctx context.Context, unitIDs []string, from, to time.Time) (_ map[string]Contribution, err error) {
 	defer wrap(&err, "store.Contributions(%d unitIDs)", len(unitIDs))
 	// booking_figures (migration 00017) sums the per-day figures kept with
-	// the bookings; a sub-district's once for all its units asked for.
+	// the bookings, once per sub-district (MATERIALIZED: not once per unit).
 	return readMap(ctx, s, `WITH per AS (
 		SELECT u.id, u.subdistrict_id FROM unit u WHERE u.id = ANY($1::uuid[])
-	), fig AS (
+	), fig AS MATERIALIZED (
 		SELECT v.unit_id, bf.bookings, bf.attendees, bf.held_us
 		FROM (SELECT DISTINCT subdistrict_id FROM per) p JOIN subdistrict s ON s.id = p.subdistrict_id
 		CROSS JOIN LATERAL booking_figures(s.id, `+period+`) bf JOIN venue v ON v.id = bf.venue_id
