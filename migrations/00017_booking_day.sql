@@ -137,6 +137,11 @@ BEGIN
   ELSE
     head := tstzrange(f, t);
   END IF;
+  IF isempty(head) AND isempty(tail) THEN -- whole days only
+    RETURN QUERY SELECT bd.venue_id, sum(bd.bookings)::bigint, sum(bd.attendees)::bigint, sum(bd.held_us)
+      FROM booking_day bd WHERE bd.subdistrict_id = sd AND bd.day >= fd AND bd.day < td GROUP BY bd.venue_id;
+    RETURN;
+  END IF;
   RETURN QUERY
   WITH parts AS (
     SELECT bd.venue_id, bd.bookings, bd.attendees, bd.held_us::numeric AS held_us
