@@ -307,7 +307,7 @@ func openFast(from, to string) string {
 	sameDay := `(` + lt + `::date = ` + lf + `::date OR (` + lt + ` = date_trunc('day', ` + lt + `) AND ` + lt + `::date = ` + lf + `::date + 1))`
 	return `(` + sameDay + `
 		AND NOT EXISTS (SELECT 1 FROM venue_exception e WHERE e.venue_id = v.id AND e.day = ` + lf + `::date AND e.closed)
-		AND (EXISTS (SELECT 1 FROM venue_hours h WHERE h.venue_id = v.id AND h.weekday = extract(isodow FROM ` + lf + `)
+		AND (EXISTS (SELECT 1 FROM venue_hours h WHERE h.venue_id = v.id AND h.weekday = extract(isodow FROM ` + lf + `)::int
 				AND h.opens_min <= ` + fm + ` AND h.closes_min >= ` + tm + `)
 			OR EXISTS (SELECT 1 FROM venue_exception e WHERE e.venue_id = v.id AND e.day = ` + lf + `::date AND NOT e.closed
 				AND e.opens_min <= ` + fm + ` AND e.closes_min >= ` + tm + `)))`
