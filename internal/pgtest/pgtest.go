@@ -169,29 +169,21 @@ func build(t testing.TB, conn *pgx.Conn, admin, tpl string, seed Seed) {
 // code leave them behind. A template still being built has no comment yet
 // and is left alone.
 func dropStale(conn *pgx.Conn) {
-	ctx := context.Background()
-	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'cogov_tpl_%'
+	dropTemplates(conn, `SELECT datname FROM pg_database WHERE datname LIKE 'cogov_tpl_%'
 		AND shobj_description(oid, 'pg_database') < $1`, fmt.Sprint(time.Now().Add(-24*time.Hour).Unix()))
-	if err != nil {
-		return
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return
-	}
-	for _, n := range names {
-		id := pgx.Identifier{n}.Sanitize()
-		_, _ = conn.Exec(ctx, `ALTER DATABASE `+id+` IS_TEMPLATE false`)
-		_, _ = conn.Exec(ctx, `DROP DATABASE IF EXISTS `+id)
-	}
 }
 
 // dropKept drops the kept templates named name built for other migrations
 // or seed versions.
 func dropKept(conn *pgx.Conn, name, keep string) {
-	ctx := context.Background()
-	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'cogov_keep_%' AND datname <> $1
+	dropTemplates(conn, `SELECT datname FROM pg_database WHERE datname LIKE 'cogov_keep_%' AND datname <> $1
 		AND split_part(datname, '_', 4) = $2`, keep, name)
+}
+
+// dropTemplates drops the template databases the query names.
+func dropTemplates(conn *pgx.Conn, query string, args ...any) {
+	ctx := context.Background()
+	rows, err := conn.Query(ctx, query, args...)
 	if err != nil {
 		return
 	}

@@ -143,11 +143,7 @@ func topList[T any](ctx context.Context, tx querier, spec listSpec[T], p Page, c
 			return nil, fmt.Errorf("list scan: %w", err)
 		}
 		if len(c.Items) == size { // one more than the page: another page follows
-			if p.Backward() {
-				c.HasPrev = true
-			} else {
-				c.HasNext = true
-			}
+			markMore(c, p)
 			continue
 		}
 		c.Items = append(c.Items, item)
@@ -168,6 +164,15 @@ func topList[T any](ctx context.Context, tx querier, spec listSpec[T], p Page, c
 		return nil, fmt.Errorf("list count: %w", err)
 	}
 	return c, nil
+}
+
+// markMore notes that items lie beyond the page p, on the side it runs to.
+func markMore[T any](c *Conn[T], p Page) {
+	if p.Backward() {
+		c.HasPrev = true
+	} else {
+		c.HasNext = true
+	}
 }
 
 // noParent is the parent of top-level lists.
@@ -233,11 +238,7 @@ ORDER BY _parent, _rn`
 			continue
 		}
 		if int(rn) > size { // one more than the page: another page follows
-			if p.Backward() {
-				c.HasPrev = true
-			} else {
-				c.HasNext = true
-			}
+			markMore(c, p)
 			continue
 		}
 		c.Items = append(c.Items, item)
