@@ -250,6 +250,12 @@ func venueSearch(f VenueFilter) listSpec[booking.Venue] {
 	}
 	if f.MinCapacity > 0 {
 		fb.add("v.capacity >= %s", f.MinCapacity)
+		if f.MinCapacity < 1e7 {
+			// The same bound on the order (venueSort pads capacities to
+			// seven digits), so that the search starts in the order index
+			// at the first venue that holds enough people.
+			fb.add("("+venueSort+`) COLLATE "C" >= lpad(%s::int::text, 7, '0')`, f.MinCapacity)
+		}
 	}
 	if f.MinAreaSqm > 0 {
 		fb.add("v.area_sqm >= %s", f.MinAreaSqm)
@@ -275,8 +281,18 @@ func venueSearch(f VenueFilter) listSpec[booking.Venue] {
 	}
 	return listSpec[booking.Venue]{cols: venueCols, from: venueFrom, parent: "'" + noParent + "'::uuid",
 		// The smallest venue that fits first, then by name.
-		sort: "lpad(v.capacity::text, 7, '0') || v.name", id: "v.id", where: fb.where(), args: fb.args, fields: venueFields}
+		sort: venueSort, id: "v.id", where: fb.where(), args: fb.args, fields: venueFields}
 }
+
+// venueSort orders the venue directory: the smallest venue that fits first,
+// then by name (the index venue_order_idx, migration 00012).
+const venueSort = "lpad(v.capacity::text, 7, '0') || v.name"
+
+// VenueCountCap is where the venue directory stops counting the matches of
+// a search with an availability window: each match costs index probes of
+// its own, so an exact count would grow with the city. The schema's
+// VenueConnection.totalCount says so.
+const VenueCountCap = 200
 
 // openFast is a cheap sufficient condition for a venue being open for the
 // whole window: the window lies within one local day that has no closed
@@ -291,7 +307,7 @@ func openFast(from, to string) string {
 	sameDay := `(` + lt + `::date = ` + lf + `::date OR (` + lt + ` = date_trunc('day', ` + lt + `) AND ` + lt + `::date = ` + lf + `::date + 1))`
 	return `(` + sameDay + `
 		AND NOT EXISTS (SELECT 1 FROM venue_exception e WHERE e.venue_id = v.id AND e.day = ` + lf + `::date AND e.closed)
-		AND (EXISTS (SELECT 1 FROM venue_hours h WHERE h.venue_id = v.id AND h.weekday = extract(isodow FROM ` + lf + `)
+		AND (EXISTS (SELECT 1 FROM venue_hours h WHERE h.venue_id = v.id AND h.weekday = extract(isodow FROM ` + lf + `)::int
 				AND h.opens_min <= ` + fm + ` AND h.closes_min >= ` + tm + `)
 			OR EXISTS (SELECT 1 FROM venue_exception e WHERE e.venue_id = v.id AND e.day = ` + lf + `::date AND NOT e.closed
 				AND e.opens_min <= ` + fm + ` AND e.closes_min >= ` + tm + `)))`
@@ -300,11 +316,21 @@ func openFast(from, to string) string {
 // Venues lists the venue directory.
 func (s *Store) Venues(ctx context.Context, f VenueFilter, p Page) (_ *Conn[booking.Venue], err error) {
 	defer wrap(&err, "store.Venues")
-	m, err := runList(ctx, s, venueSearch(f), []string{noParent}, p)
-	if err != nil {
-		return nil, err
+	spec := venueSearch(f)
+	if f.AvailableFrom.IsZero() {
+		m, err := runList(ctx, s, spec, []string{noParent}, p)
+		if err != nil {
+			return nil, err
+		}
+		return orEmpty(m[noParent]), nil
 	}
-	return orEmpty(m[noParent]), nil
+	var c *Conn[booking.Venue]
+	err = s.read(ctx, func(tx querier) error {
+		var err error
+		c, err = topList(ctx, tx, spec, p, VenueCountCap)
+		return err
+	})
+	return c, err
 }
 
 // BookingParent says what a list of bookings is listed under.
