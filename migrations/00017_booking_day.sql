@@ -26,21 +26,30 @@ ALTER TABLE booking_day ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read_public ON booking_day FOR SELECT USING (cogov_viewer_ready());
 GRANT SELECT ON booking_day TO cogov_app;
 
+-- booking_day_parts splits one booking at the local midnights of tz: a row
+-- per day it covers, with its time in that day, and itself and its
+-- attendees on the day it starts.
+-- +goose StatementBegin
+CREATE FUNCTION booking_day_parts(tz text, during tstzrange, att integer)
+RETURNS TABLE (day date, bookings integer, attendees integer, held_us bigint)
+LANGUAGE sql STABLE AS $$
+  SELECT x.day, x.first::int, CASE WHEN x.first THEN coalesce(att, 0) ELSE 0 END,
+    (extract(epoch FROM upper(x.part) - lower(x.part)) * 1000000)::bigint
+  FROM generate_series(date_trunc('day', lower(during) AT TIME ZONE tz), upper(during) AT TIME ZONE tz, interval '1 day') d
+  CROSS JOIN LATERAL (SELECT d::date AS day, d = date_trunc('day', lower(during) AT TIME ZONE tz) AS first,
+    during * tstzrange(d AT TIME ZONE tz, (d + interval '1 day') AT TIME ZONE tz) AS part) x
+  WHERE NOT isempty(x.part)
+$$;
+-- +goose StatementEnd
+
 -- booking_day_apply adds sign times one booking's figures to its days.
 -- +goose StatementBegin
 CREATE FUNCTION booking_day_apply(sd uuid, v uuid, during tstzrange, att integer, sign integer) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
   INSERT INTO booking_day AS bd (subdistrict_id, venue_id, day, bookings, attendees, held_us)
-  SELECT sd, v, x.day,
-    CASE WHEN x.first THEN sign ELSE 0 END,
-    CASE WHEN x.first THEN sign * coalesce(att, 0) ELSE 0 END,
-    sign * (extract(epoch FROM upper(x.part) - lower(x.part)) * 1000000)::bigint
-  FROM subdistrict s
-  CROSS JOIN LATERAL generate_series(date_trunc('day', lower(during) AT TIME ZONE s.time_zone),
-    upper(during) AT TIME ZONE s.time_zone, interval '1 day') d
-  CROSS JOIN LATERAL (SELECT d::date AS day, d = date_trunc('day', lower(during) AT TIME ZONE s.time_zone) AS first,
-    during * tstzrange(d AT TIME ZONE s.time_zone, (d + interval '1 day') AT TIME ZONE s.time_zone) AS part) x
-  WHERE s.id = sd AND NOT isempty(x.part)
+  SELECT sd, v, p.day, sign * p.bookings, sign * p.attendees, sign * p.held_us
+  FROM subdistrict s CROSS JOIN LATERAL booking_day_parts(s.time_zone, during, att) p
+  WHERE s.id = sd
   ON CONFLICT (subdistrict_id, venue_id, day) DO UPDATE
     SET bookings = bd.bookings + excluded.bookings, attendees = bd.attendees + excluded.attendees,
         held_us = bd.held_us + excluded.held_us
@@ -73,14 +82,15 @@ CREATE TRIGGER booking_day AFTER INSERT OR UPDATE OR DELETE ON booking FOR EACH 
 CREATE FUNCTION booking_day_rebuild(sd uuid) RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
   prev text := coalesce(current_setting('cogov.system', true), '');
-  b record;
 BEGIN
   PERFORM set_config('cogov.system', 'on', true);
   DELETE FROM booking_day WHERE subdistrict_id = sd;
-  FOR b IN SELECT venue_id, during, actual_attendees FROM booking
-    WHERE subdistrict_id = sd AND status IN ('APPROVED', 'COMPLETED') LOOP
-    PERFORM booking_day_apply(sd, b.venue_id, b.during, b.actual_attendees, 1);
-  END LOOP;
+  INSERT INTO booking_day (subdistrict_id, venue_id, day, bookings, attendees, held_us)
+  SELECT sd, b.venue_id, p.day, sum(p.bookings), sum(p.attendees), sum(p.held_us)
+  FROM subdistrict s JOIN booking b ON b.subdistrict_id = s.id AND b.status IN ('APPROVED', 'COMPLETED')
+  CROSS JOIN LATERAL booking_day_parts(s.time_zone, b.during, b.actual_attendees) p
+  WHERE s.id = sd
+  GROUP BY b.venue_id, p.day;
   PERFORM set_config('cogov.system', prev, true);
 END
 $$;
@@ -330,4 +340,5 @@ DROP FUNCTION booking_day_rebuild(uuid);
 DROP TRIGGER booking_day ON booking;
 DROP FUNCTION booking_day_sync();
 DROP FUNCTION booking_day_apply(uuid, uuid, tstzrange, integer, integer);
+DROP FUNCTION booking_day_parts(text, tstzrange, integer);
 DROP TABLE booking_day;
