@@ -10,6 +10,12 @@ CREATE INDEX venue_order_idx ON venue (((lpad(capacity::text, 7, '0') || name) C
 -- constraint's gist index answers it several times slower).
 CREATE INDEX venue_hours_day_idx ON venue_hours (venue_id, weekday, opens_min, closes_min);
 
+-- The bookings that hold any venue near a search's window, by time alone:
+-- the search hashes them once instead of probing venue_busy_idx for each
+-- candidate venue (internal/store venueSearch).
+CREATE INDEX venue_busy_held_idx ON venue_busy USING gist (held);
+
 -- +goose Down
+DROP INDEX venue_busy_held_idx;
 DROP INDEX venue_hours_day_idx;
 DROP INDEX venue_order_idx;
