@@ -112,7 +112,7 @@ func TestBookingDayExact(t *testing.T) {
 	}
 	places := []place{build("sh", "Asia/Shanghai"), build("ny", "America/New_York")}
 
-	statuses := []string{"PENDING", "APPROVED", "REJECTED", "CANCELLED", "COMPLETED"}
+	statuses := []string{"PENDING", "APPROVED", "REJECTED", "CANCELLED", "COMPLETED", "NO_SHOW"}
 	attendees := func(status string) *int {
 		if status != "COMPLETED" || rng.IntN(4) == 0 {
 			return nil // not recorded, or a no-show

@@ -109,7 +109,7 @@ func (c *cursor) parts() (sortKey, id *string) {
 // an index on (sort COLLATE "C", id) lets the page stop after its items, and
 // counts the matches up to countCap (a total of countCap means that many or
 // more). The cursors and flags are list's.
-func topList[T any](ctx context.Context, tx querier, spec listSpec[T], p Page, countCap int) (*Conn[T], error) {
+func topList[T any](ctx context.Context, tx querier, spec listSpec[T], p Page, countCap int) (_ *Conn[T], retErr error) {
 	after, before, size, err := pageBounds(p)
 	if err != nil {
 		return nil, err
@@ -128,6 +128,22 @@ func topList[T any](ctx context.Context, tx querier, spec listSpec[T], p Page, c
 	  AND ($3::text IS NULL OR (` + key + `, ` + spec.id + `) < ($3::text COLLATE "C", $4::uuid))`
 	afterSort, afterID := after.parts()
 	beforeSort, beforeID := before.parts()
+	// The planner estimates the matches of the checks it cannot see into
+	// (availability) far too high and would collect every candidate by a
+	// bitmap scan and sort them; the page is meant to walk the order index
+	// and stop after it. Bitmap scans and sorts are off for the page and
+	// the capped count only, then back as they were (the transaction may
+	// run the request's other reads).
+	var bitmap, sort string
+	if err := tx.QueryRow(ctx, `SELECT current_setting('enable_bitmapscan'), current_setting('enable_sort'),
+		set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`).Scan(&bitmap, &sort, new(string), new(string)); err != nil {
+		return nil, fmt.Errorf("list: %w", err)
+	}
+	defer func() {
+		if _, err := tx.Exec(ctx, `SELECT set_config('enable_bitmapscan', $1, true), set_config('enable_sort', $2, true)`, bitmap, sort); err != nil && retErr == nil {
+			retErr = fmt.Errorf("list: %w", err)
+		}
+	}()
 	rows, err := tx.Query(ctx, `SELECT `+spec.cols+`, (`+spec.sort+`)::text, (`+spec.id+`)::text FROM `+spec.from+`
 	WHERE (`+where+`) AND `+cursors+` ORDER BY `+order+` LIMIT `+fmt.Sprint(size+1),
 		append([]any{afterSort, afterID, beforeSort, beforeID}, spec.args...)...)

@@ -270,17 +270,15 @@ func venueSearch(f VenueFilter) listSpec[booking.Venue] {
 		fb.args = append(fb.args, f.AvailableFrom, f.AvailableTo)
 		from, to := fmt.Sprintf("$%d::timestamptz", 3+len(fb.args)), fmt.Sprintf("$%d::timestamptz", 4+len(fb.args))
 		// Free: no holding booking within the window widened by the
-		// buffer a new booking would take, and not closed. The bookings
-		// that hold any venue near the window (widened by the longest
-		// buffer there can be) are one probe of venue_busy_held_idx,
-		// hashed once per search (PostgreSQL's hashed SubPlan), so a
-		// candidate venue costs a hash lookup; only a venue that has one
-		// is checked with its own buffer. Closures likewise. Then open all
-		// the time.
+		// buffer a new booking would take — no booking whose reach (its
+		// held range widened at the start by the venue's buffer,
+		// migration 00018) overlaps the window — and not closed. The
+		// venues taken are one probe of venue_busy_reach_idx, hashed once
+		// per search (PostgreSQL's hashed SubPlan), so a candidate venue
+		// costs a hash lookup, not an index probe. Closures likewise.
+		// Then open all the time.
 		fb.conds = append(fb.conds,
-			`(v.id NOT IN (SELECT b.venue_id FROM venue_busy b WHERE b.held && tstzrange(`+from+`, `+to+` + interval '1440 minutes'))
-				OR NOT EXISTS (SELECT 1 FROM venue_busy b WHERE b.venue_id = v.id
-					AND b.held && tstzrange(`+from+`, `+to+` + make_interval(mins => v.buffer_minutes))))`,
+			`v.id NOT IN (SELECT b.venue_id FROM venue_busy b WHERE b.reach && tstzrange(`+from+`, `+to+`))`,
 			`v.id NOT IN (SELECT c.venue_id FROM venue_closure c WHERE c.during && tstzrange(`+from+`, `+to+`))`,
 			`(`+openFast(from, to)+` OR venue_open_hours(v.id, `+from+`, `+to+`, vs.time_zone) @> tstzrange(`+from+`, `+to+`))`)
 	}
