@@ -128,20 +128,13 @@ func topList[T any](ctx context.Context, tx querier, spec listSpec[T], p Page, c
 	  AND ($3::text IS NULL OR (` + key + `, ` + spec.id + `) < ($3::text COLLATE "C", $4::uuid))`
 	afterSort, afterID := after.parts()
 	beforeSort, beforeID := before.parts()
-	// The planner estimates the matches of the checks it cannot see into
-	// (availability) far too high and would collect every candidate by a
-	// bitmap scan and sort them; the page is meant to walk the order index
-	// and stop after it. Bitmap scans and sorts are off for the page and
-	// the capped count only, then back as they were (the transaction may
-	// run the request's other reads).
-	var bitmap, sort string
-	if err := tx.QueryRow(ctx, `SELECT current_setting('enable_bitmapscan'), current_setting('enable_sort'),
-		set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`).Scan(&bitmap, &sort, new(string), new(string)); err != nil {
-		return nil, fmt.Errorf("list: %w", err)
+	restore, err := walkOrder(ctx, tx)
+	if err != nil {
+		return nil, err
 	}
 	defer func() {
-		if _, err := tx.Exec(ctx, `SELECT set_config('enable_bitmapscan', $1, true), set_config('enable_sort', $2, true)`, bitmap, sort); err != nil && retErr == nil {
-			retErr = fmt.Errorf("list: %w", err)
+		if err := restore(); err != nil && retErr == nil {
+			retErr = err
 		}
 	}()
 	rows, err := tx.Query(ctx, `SELECT `+spec.cols+`, (`+spec.sort+`)::text, (`+spec.id+`)::text FROM `+spec.from+`
@@ -180,6 +173,26 @@ func topList[T any](ctx context.Context, tx querier, spec listSpec[T], p Page, c
 		return nil, fmt.Errorf("list count: %w", err)
 	}
 	return c, nil
+}
+
+// walkOrder turns bitmap scans and sorts off in tx until restore. The
+// planner estimates the matches of the checks it cannot see into (a venue
+// search's availability) far too high and would collect every candidate by
+// a bitmap scan and sort them; a top-level page is meant to walk the order
+// index and stop after it. restore puts both back as they were, since the
+// transaction may run the request's other reads.
+func walkOrder(ctx context.Context, tx querier) (restore func() error, err error) {
+	var bitmap, sort string
+	if err := tx.QueryRow(ctx, `SELECT current_setting('enable_bitmapscan'), current_setting('enable_sort'),
+		set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`).Scan(&bitmap, &sort, new(string), new(string)); err != nil {
+		return nil, fmt.Errorf("list: %w", err)
+	}
+	return func() error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('enable_bitmapscan', $1, true), set_config('enable_sort', $2, true)`, bitmap, sort); err != nil {
+			return fmt.Errorf("list: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // markMore notes that items lie beyond the page p, on the side it runs to.
