@@ -18,8 +18,15 @@ CREATE INDEX venue_hours_day_idx ON venue_hours (venue_id, weekday, opens_min, c
 -- venueSearch) instead of probing venue_busy_idx for each candidate venue.
 -- Kept with the booking (venue_busy_sync) and the venue's buffer.
 ALTER TABLE venue_busy ADD COLUMN reach tstzrange;
-UPDATE venue_busy b SET reach = tstzrange(lower(b.held) - make_interval(mins => v.buffer_minutes), upper(b.held))
-  FROM venue v WHERE v.id = b.venue_id;
+-- +goose StatementBegin
+DO $$
+BEGIN
+  PERFORM set_config('cogov.viewer_ready', 'on', true), set_config('cogov.system', 'on', true); -- venue is behind row-level security
+  UPDATE venue_busy b SET reach = tstzrange(lower(b.held) - make_interval(mins => v.buffer_minutes), upper(b.held))
+    FROM venue v WHERE v.id = b.venue_id;
+END
+$$;
+-- +goose StatementEnd
 ALTER TABLE venue_busy ALTER COLUMN reach SET NOT NULL;
 CREATE INDEX venue_busy_reach_idx ON venue_busy USING gist (reach);
 
