@@ -9769,7 +9769,7 @@ type VenueConnection {
   edges: [VenueEdge!]!
   "Where this page sits."
   pageInfo: PageInfo!
-  "How many venues match, over all pages."
+  "How many venues match, over all pages. A search with an availability window counts at most 200 matches (each is checked against the venue's hours and bookings, so an exact count would grow with the city): 200 then means 200 or more; ` + "`" + `pageInfo.hasNextPage` + "`" + ` tells whether another page follows."
   totalCount: Int!
 }
 

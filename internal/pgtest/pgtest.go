@@ -37,6 +37,11 @@ type Options struct {
 	Seed     Seed
 	// Tracer, if set, sees every statement of the test's pool.
 	Tracer pgx.QueryTracer
+	// Version, if set, keys the template by the migrations and this
+	// version of its seed alone, not by the test binary: a large data set
+	// (the benchmarks' city) then survives changes to the code. Bump it
+	// when the seed changes.
+	Version string
 }
 
 // DB is one test's database.
@@ -84,11 +89,16 @@ func fingerprint() string {
 // template returns the name of a ready template database, building it under
 // an advisory lock the first time (test binaries of several packages run at
 // once and share it).
-func template(t testing.TB, name string, seed Seed) string {
+func template(t testing.TB, name, version string, seed Seed) string {
 	ctx := context.Background()
 	tpl := "cogov_tpl_" + fingerprint()
 	if name != "" {
 		tpl += "_" + name
+	}
+	if version != "" { // name and version without underscores
+		h := sha256.New()
+		migrations.Fingerprint(h)
+		tpl = "cogov_keep_" + hex.EncodeToString(h.Sum(nil))[:12] + "_" + name + "_" + version
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -112,6 +122,9 @@ func template(t testing.TB, name string, seed Seed) string {
 	if !ready {
 		build(t, conn, admin, tpl, seed)
 		dropStale(conn)
+		if version != "" {
+			dropKept(conn, name, tpl)
+		}
 	}
 	templates[tpl] = true
 	return tpl
@@ -156,9 +169,21 @@ func build(t testing.TB, conn *pgx.Conn, admin, tpl string, seed Seed) {
 // code leave them behind. A template still being built has no comment yet
 // and is left alone.
 func dropStale(conn *pgx.Conn) {
-	ctx := context.Background()
-	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'cogov_tpl_%'
+	dropTemplates(conn, `SELECT datname FROM pg_database WHERE datname LIKE 'cogov_tpl_%'
 		AND shobj_description(oid, 'pg_database') < $1`, fmt.Sprint(time.Now().Add(-24*time.Hour).Unix()))
+}
+
+// dropKept drops the kept templates named name built for other migrations
+// or seed versions.
+func dropKept(conn *pgx.Conn, name, keep string) {
+	dropTemplates(conn, `SELECT datname FROM pg_database WHERE datname LIKE 'cogov_keep_%' AND datname <> $1
+		AND split_part(datname, '_', 4) = $2`, keep, name)
+}
+
+// dropTemplates drops the template databases the query names.
+func dropTemplates(conn *pgx.Conn, query string, args ...any) {
+	ctx := context.Background()
+	rows, err := conn.Query(ctx, query, args...)
 	if err != nil {
 		return
 	}
@@ -177,7 +202,7 @@ func dropStale(conn *pgx.Conn) {
 func New(t testing.TB, o Options) *DB {
 	t.Helper()
 	ctx := context.Background()
-	tpl := template(t, o.Template, o.Seed)
+	tpl := template(t, o.Template, o.Version, o.Seed)
 	admin := adminURL(t)
 	var b [6]byte
 	_, _ = rand.Read(b[:])

@@ -16,9 +16,12 @@ func (s *Store) ExplainVenueSearch(ctx context.Context, f VenueFilter) (string, 
 		if err := s.setViewer(ctx, tx, "", ""); err != nil { // as the store does: row-level security applies
 			return err
 		}
+		if _, err := walkOrder(ctx, tx); err != nil { // as topList plans it
+			return err
+		}
 		// The same statement list runs, prefixed with EXPLAIN.
-		rows, err := tx.Query(ctx, `EXPLAIN (ANALYZE, COSTS OFF) SELECT `+spec.cols+` FROM `+spec.from+` WHERE $1::text IS NULL AND $2::text IS NULL AND $3::text IS NULL AND $4::int IS NULL AND `+spec.where+
-			` ORDER BY `+spec.sort+` LIMIT 21`, append([]any{nil, nil, nil, nil}, spec.args...)...)
+		rows, err := tx.Query(ctx, `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT `+spec.cols+` FROM `+spec.from+` WHERE $1::text IS NULL AND $2::text IS NULL AND $3::text IS NULL AND $4::int IS NULL AND `+spec.where+
+			` ORDER BY (`+spec.sort+`) COLLATE "C", v.id LIMIT 21`, append([]any{nil, nil, nil, nil}, spec.args...)...)
 		if err != nil {
 			return err
 		}

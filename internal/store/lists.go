@@ -355,15 +355,18 @@ type Contribution = lists.Contribution
 // starts, its hours only inside the period.
 func (s *Store) Contributions(ctx context.Context, unitIDs []string, from, to time.Time) (_ map[string]Contribution, err error) {
 	defer wrap(&err, "store.Contributions(%d unitIDs)", len(unitIDs))
+	// booking_figures (migration 00017) sums the per-day figures kept with
+	// the bookings, once per sub-district (MATERIALIZED: not once per unit).
 	return readMap(ctx, s, `WITH per AS (
-		SELECT u.id, tstzrange(`+period+`) AS r FROM unit u JOIN subdistrict s ON s.id = u.subdistrict_id WHERE u.id = ANY($1::uuid[])
+		SELECT u.id, u.subdistrict_id FROM unit u WHERE u.id = ANY($1::uuid[])
+	), fig AS MATERIALIZED (
+		SELECT v.unit_id, bf.bookings, bf.attendees, bf.held_us
+		FROM (SELECT DISTINCT subdistrict_id FROM per) p JOIN subdistrict s ON s.id = p.subdistrict_id
+		CROSS JOIN LATERAL booking_figures(s.id, `+period+`) bf JOIN venue v ON v.id = bf.venue_id
 	)
-	SELECT per.id,
-		count(b.id) FILTER (WHERE lower(b.during) <@ per.r),
-		coalesce(sum(extract(epoch FROM upper(b.during * per.r) - lower(b.during * per.r))), 0)::float8 / 3600,
-		coalesce(sum(b.actual_attendees) FILTER (WHERE lower(b.during) <@ per.r), 0)
-	FROM per LEFT JOIN venue v ON v.unit_id = per.id
-	LEFT JOIN booking b ON b.venue_id = v.id AND b.status IN ('APPROVED', 'COMPLETED') AND b.during && per.r
+	SELECT per.id, coalesce(sum(fig.bookings), 0), (coalesce(sum(fig.held_us), 0) / 1000000)::float8 / 3600,
+		coalesce(sum(fig.attendees), 0)
+	FROM per LEFT JOIN fig ON fig.unit_id = per.id
 	GROUP BY per.id`, func(c *Contribution) []any { return []any{&c.UnitID, &c.HostedBookings, &c.HostedHours, &c.Attendees} },
 		func(c Contribution) string { return c.UnitID }, okIDs(unitIDs), from, to)
 }

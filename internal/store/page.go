@@ -76,6 +76,134 @@ type listSpec[T any] struct {
 	fields func(*T) []any
 }
 
+// pageBounds decodes the cursors of p and checks its size.
+func pageBounds(p Page) (after, before *cursor, size int, err error) {
+	for _, c := range []struct {
+		text string
+		into **cursor
+	}{{p.After, &after}, {p.Before, &before}} {
+		if c.text != "" {
+			cur, err := decodeCursor(c.text)
+			if err != nil {
+				return nil, nil, 0, err
+			}
+			*c.into = &cur
+		}
+	}
+	size = p.Size()
+	if size < 1 || size > MaxPage || (p.First > 0 && p.Last > 0) {
+		return nil, nil, 0, fmt.Errorf("page size %d/%d out of range", p.First, p.Last)
+	}
+	return after, before, size, nil
+}
+
+// parts gives the sort key and id of a cursor, nil for none.
+func (c *cursor) parts() (sortKey, id *string) {
+	if c == nil {
+		return nil, nil
+	}
+	return &c.S, &c.ID
+}
+
+// topList fetches one page of a top-level list in the list's order, so that
+// an index on (sort COLLATE "C", id) lets the page stop after its items, and
+// counts the matches up to countCap (a total of countCap means that many or
+// more). The cursors and flags are list's.
+func topList[T any](ctx context.Context, tx querier, spec listSpec[T], p Page, countCap int) (_ *Conn[T], retErr error) {
+	after, before, size, err := pageBounds(p)
+	if err != nil {
+		return nil, err
+	}
+	key := `(` + spec.sort + `) COLLATE "C"`
+	order := key + `, ` + spec.id
+	if p.Backward() {
+		order = key + ` DESC, ` + spec.id + ` DESC`
+	}
+	where := "true"
+	if spec.where != "" {
+		where = spec.where
+	}
+	// $1–$4 are the cursors (the filter's values are $5 onwards).
+	cursors := `($1::text IS NULL OR (` + key + `, ` + spec.id + `) > ($1::text COLLATE "C", $2::uuid))
+	  AND ($3::text IS NULL OR (` + key + `, ` + spec.id + `) < ($3::text COLLATE "C", $4::uuid))`
+	afterSort, afterID := after.parts()
+	beforeSort, beforeID := before.parts()
+	restore, err := walkOrder(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err := restore(); err != nil && retErr == nil {
+			retErr = err
+		}
+	}()
+	rows, err := tx.Query(ctx, `SELECT `+spec.cols+`, (`+spec.sort+`)::text, (`+spec.id+`)::text FROM `+spec.from+`
+	WHERE (`+where+`) AND `+cursors+` ORDER BY `+order+` LIMIT `+fmt.Sprint(size+1),
+		append([]any{afterSort, afterID, beforeSort, beforeID}, spec.args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("list: %w", err)
+	}
+	c := &Conn[T]{HasPrev: after != nil, HasNext: before != nil}
+	for rows.Next() {
+		var item T
+		var sortKey, id string
+		if err := rows.Scan(append(spec.fields(&item), &sortKey, &id)...); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list scan: %w", err)
+		}
+		if len(c.Items) == size { // one more than the page: another page follows
+			markMore(c, p)
+			continue
+		}
+		c.Items = append(c.Items, item)
+		c.Cursors = append(c.Cursors, encodeCursor(sortKey, id))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list: %w", err)
+	}
+	if p.Backward() {
+		slices.Reverse(c.Items)
+		slices.Reverse(c.Cursors)
+	}
+	err = tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT FROM `+spec.from+` WHERE $1::text IS NULL AND $2::uuid IS NULL
+		AND $3::text IS NULL AND $4::uuid IS NULL AND (`+where+`) LIMIT `+fmt.Sprint(countCap)+`) m`,
+		append([]any{nil, nil, nil, nil}, spec.args...)...).Scan(&c.Total)
+	if err != nil {
+		return nil, fmt.Errorf("list count: %w", err)
+	}
+	return c, nil
+}
+
+// walkOrder turns bitmap scans and sorts off in tx until restore. The
+// planner estimates the matches of the checks it cannot see into (a venue
+// search's availability) far too high and would collect every candidate by
+// a bitmap scan and sort them; a top-level page is meant to walk the order
+// index and stop after it. restore puts both back as they were, since the
+// transaction may run the request's other reads.
+func walkOrder(ctx context.Context, tx querier) (restore func() error, err error) {
+	var bitmap, sort string
+	if err := tx.QueryRow(ctx, `SELECT current_setting('enable_bitmapscan'), current_setting('enable_sort'),
+		set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`).Scan(&bitmap, &sort, new(string), new(string)); err != nil {
+		return nil, fmt.Errorf("list: %w", err)
+	}
+	return func() error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('enable_bitmapscan', $1, true), set_config('enable_sort', $2, true)`, bitmap, sort); err != nil {
+			return fmt.Errorf("list: %w", err)
+		}
+		return nil
+	}, nil
+}
+
+// markMore notes that items lie beyond the page p, on the side it runs to.
+func markMore[T any](c *Conn[T], p Page) {
+	if p.Backward() {
+		c.HasPrev = true
+	} else {
+		c.HasNext = true
+	}
+}
+
 // noParent is the parent of top-level lists.
 const noParent = "00000000-0000-0000-0000-000000000000"
 
@@ -85,22 +213,9 @@ const noParent = "00000000-0000-0000-0000-000000000000"
 // tell whether another page follows — counted from the start, or for a
 // backward page (Last) from the end, its items then put back in order.
 func list[T any](ctx context.Context, tx querier, spec listSpec[T], parents []string, p Page) (map[string]*Conn[T], error) {
-	var after, before *cursor
-	for _, c := range []struct {
-		text string
-		into **cursor
-	}{{p.After, &after}, {p.Before, &before}} {
-		if c.text != "" {
-			cur, err := decodeCursor(c.text)
-			if err != nil {
-				return nil, err
-			}
-			*c.into = &cur
-		}
-	}
-	size := p.Size()
-	if size < 1 || size > MaxPage || (p.First > 0 && p.Last > 0) {
-		return nil, fmt.Errorf("page size %d/%d out of range", p.First, p.Last)
+	after, before, size, err := pageBounds(p)
+	if err != nil {
+		return nil, err
 	}
 	order := `_sort COLLATE "C", _id`
 	if p.Backward() {
@@ -125,13 +240,8 @@ SELECT * FROM paged WHERE _rn <= $4
 UNION ALL
 SELECT * FROM (SELECT DISTINCT ON (_parent) *, 0::bigint AS _rn FROM counted ORDER BY _parent) totals
 ORDER BY _parent, _rn`
-	var afterSort, afterID, beforeSort, beforeID *string
-	if after != nil {
-		afterSort, afterID = &after.S, &after.ID
-	}
-	if before != nil {
-		beforeSort, beforeID = &before.S, &before.ID
-	}
+	afterSort, afterID := after.parts()
+	beforeSort, beforeID := before.parts()
 	args := append(append([]any{parents, afterSort, afterID, size + 1}, spec.args...), beforeSort, beforeID)
 	rows, err := tx.Query(ctx, strings.TrimSpace(sql), args...)
 	if err != nil {
@@ -157,11 +267,7 @@ ORDER BY _parent, _rn`
 			continue
 		}
 		if int(rn) > size { // one more than the page: another page follows
-			if p.Backward() {
-				c.HasPrev = true
-			} else {
-				c.HasNext = true
-			}
+			markMore(c, p)
 			continue
 		}
 		c.Items = append(c.Items, item)

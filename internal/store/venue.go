@@ -286,6 +286,12 @@ func venueSearch(f VenueFilter) listSpec[booking.Venue] {
 	}
 	if f.MinCapacity > 0 {
 		fb.add("v.capacity >= %s", f.MinCapacity)
+		if f.MinCapacity < 1e7 {
+			// The same bound on the order (venueSort pads capacities to
+			// seven digits), so that the search starts in the order index
+			// at the first venue that holds enough people.
+			fb.add("("+venueSort+`) COLLATE "C" >= lpad(%s::int::text, 7, '0')`, f.MinCapacity)
+		}
 	}
 	if f.MinAreaSqm > 0 {
 		fb.add("v.area_sqm >= %s", f.MinAreaSqm)
@@ -300,19 +306,32 @@ func venueSearch(f VenueFilter) listSpec[booking.Venue] {
 		fb.args = append(fb.args, f.AvailableFrom, f.AvailableTo)
 		from, to := fmt.Sprintf("$%d::timestamptz", 3+len(fb.args)), fmt.Sprintf("$%d::timestamptz", 4+len(fb.args))
 		// Free: no holding booking within the window widened by the
-		// buffer a new booking would take (venue_busy, kept in step with
-		// booking, answers it from its gist index; see migration 00007);
-		// not closed; open all the time.
+		// buffer a new booking would take — no booking whose reach (its
+		// held range widened at the start by the venue's buffer,
+		// migration 00018) overlaps the window — and not closed. The
+		// venues taken are one probe of venue_busy_reach_idx, hashed once
+		// per search (PostgreSQL's hashed SubPlan), so a candidate venue
+		// costs a hash lookup, not an index probe. Closures likewise.
+		// Then open all the time.
 		fb.conds = append(fb.conds,
-			`NOT EXISTS (SELECT 1 FROM venue_busy b WHERE b.venue_id = v.id
-				AND b.held && tstzrange(`+from+`, `+to+` + make_interval(mins => v.buffer_minutes)))`,
-			`NOT EXISTS (SELECT 1 FROM venue_closure c WHERE c.venue_id = v.id AND c.during && tstzrange(`+from+`, `+to+`))`,
+			`v.id NOT IN (SELECT b.venue_id FROM venue_busy b WHERE b.reach && tstzrange(`+from+`, `+to+`))`,
+			`v.id NOT IN (SELECT c.venue_id FROM venue_closure c WHERE c.during && tstzrange(`+from+`, `+to+`))`,
 			`(`+openFast(from, to)+` OR venue_open_hours(v.id, `+from+`, `+to+`, vs.time_zone) @> tstzrange(`+from+`, `+to+`))`)
 	}
 	return listSpec[booking.Venue]{cols: venueCols, from: venueFrom, parent: "'" + noParent + "'::uuid",
 		// The smallest venue that fits first, then by name.
-		sort: "lpad(v.capacity::text, 7, '0') || v.name", id: "v.id", where: fb.where(), args: fb.args, fields: venueFields}
+		sort: venueSort, id: "v.id", where: fb.where(), args: fb.args, fields: venueFields}
 }
+
+// venueSort orders the venue directory: the smallest venue that fits first,
+// then by name (the index venue_order_idx, migration 00012).
+const venueSort = "lpad(v.capacity::text, 7, '0') || v.name"
+
+// VenueCountCap is where the venue directory stops counting the matches of
+// a search with an availability window: each match costs index probes of
+// its own, so an exact count would grow with the city. The schema's
+// VenueConnection.totalCount says so.
+const VenueCountCap = 200
 
 // openFast is a cheap sufficient condition for a venue being open for the
 // whole window: the window lies within one local day that has no closed
@@ -327,7 +346,7 @@ func openFast(from, to string) string {
 	sameDay := `(` + lt + `::date = ` + lf + `::date OR (` + lt + ` = date_trunc('day', ` + lt + `) AND ` + lt + `::date = ` + lf + `::date + 1))`
 	return `(` + sameDay + `
 		AND NOT EXISTS (SELECT 1 FROM venue_exception e WHERE e.venue_id = v.id AND e.day = ` + lf + `::date AND e.closed)
-		AND (EXISTS (SELECT 1 FROM venue_hours h WHERE h.venue_id = v.id AND h.weekday = extract(isodow FROM ` + lf + `)
+		AND (EXISTS (SELECT 1 FROM venue_hours h WHERE h.venue_id = v.id AND h.weekday = extract(isodow FROM ` + lf + `)::int
 				AND h.opens_min <= ` + fm + ` AND h.closes_min >= ` + tm + `)
 			OR EXISTS (SELECT 1 FROM venue_exception e WHERE e.venue_id = v.id AND e.day = ` + lf + `::date AND NOT e.closed
 				AND e.opens_min <= ` + fm + ` AND e.closes_min >= ` + tm + `)))`
@@ -336,11 +355,21 @@ func openFast(from, to string) string {
 // Venues lists the venue directory.
 func (s *Store) Venues(ctx context.Context, f VenueFilter, p Page) (_ *Conn[booking.Venue], err error) {
 	defer wrap(&err, "store.Venues")
-	m, err := runList(ctx, s, venueSearch(f), []string{noParent}, p)
-	if err != nil {
-		return nil, err
+	spec := venueSearch(f)
+	if f.AvailableFrom.IsZero() {
+		m, err := runList(ctx, s, spec, []string{noParent}, p)
+		if err != nil {
+			return nil, err
+		}
+		return orEmpty(m[noParent]), nil
 	}
-	return orEmpty(m[noParent]), nil
+	var c *Conn[booking.Venue]
+	err = s.read(ctx, func(tx querier) error {
+		var err error
+		c, err = topList(ctx, tx, spec, p, VenueCountCap)
+		return err
+	})
+	return c, err
 }
 
 // BookingParent says what a list of bookings is listed under.
