@@ -87,7 +87,7 @@ func TestWebEndToEnd(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 
-	run, cancelRun := context.WithTimeout(context.Background(), 15*time.Minute)
+	run, cancelRun := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancelRun()
 	cmd := exec.CommandContext(run, "node", "e2e/run.mjs")
 	cmd.Dir = "../web"

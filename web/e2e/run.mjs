@@ -425,17 +425,18 @@ try {
     ['meetings', 'street-admin', '/meetings', '[data-test=meetings] .el-table__row'],
     ['meeting', 'member-demo', `/meetings/${meetingId}`, 'h2'],
     ['lists', 'street-admin', '/lists', '.el-table__row'],
-    ['lists-need-form', 'community-1-admin', '/lists', '[data-test=need-form]'],
-    ['lists-offer-form', 'hnig-admin', '/lists?tab=offers', '[data-test=offer-form]'],
-    ['work-inbox-paged', 'water-admin', '/work', '[data-test=inbox-more]'],
-    ['meeting-outcome', 'street-admin', meetingPath, '[data-test=outcome-form]'],
+    // The forms further down a page: brought into view for their screenshots.
+    ['lists-need-form', 'community-1-admin', '/lists', '[data-test=need-form]', true],
+    ['lists-offer-form', 'hnig-admin', '/lists?tab=offers', '[data-test=offer-form]', true],
+    ['work-inbox-paged', 'water-admin', '/work', '[data-test=inbox-more]', true],
+    ['meeting-outcome', 'street-admin', meetingPath, '[data-test=outcome-form]', true],
     ['figures', 'street-admin', '/figures', '[data-test=chart] canvas'],
   ]
   // Each page once, in a tab per account, moved between pages by the client's
   // router (as a user clicks): a screenshot at 1366×768, axe, then the same
   // page at 390×844.
   const tabs = {}
-  for (const [name, user, path, ready] of pages) {
+  for (const [name, user, path, ready, scroll] of pages) {
     const key = user ?? 'anonymous'
     if (!tabs[key]) {
       tabs[key] = await (await context(user)).newPage()
@@ -449,8 +450,7 @@ try {
     const p = tabs[key]
     await p.waitForURL(`${base}${path}`)
     await p.waitForSelector(ready)
-    // A form further down the page is brought into view for its screenshots.
-    const focus = () => (ready.startsWith('[data-test=') && ready.endsWith('form]') ? p.locator(ready).scrollIntoViewIfNeeded() : null)
+    const focus = () => scroll && p.locator(ready).scrollIntoViewIfNeeded()
     await focus()
     await p.waitForTimeout(300) // transitions and the charts' first frame
     await shoot(p, `${name}-desktop`)
