@@ -63,3 +63,18 @@ describe('usePaged', () => {
     expect(p.total.value).toBe(0)
   })
 })
+
+describe('usePaged on a connection that says there is more but brings nothing', () => {
+  it('stops instead of asking again for ever', async () => {
+    let calls = 0
+    const p = usePaged(async () => {
+      calls++
+      return { totalCount: 5, pageInfo: { hasNextPage: true, endCursor: null }, edges: [] }
+    }, 10)
+    await p.refresh()
+    expect(calls).toBe(1)
+    expect(p.items.value).toEqual([])
+    await p.refresh()
+    expect(calls).toBe(2)
+  })
+})

@@ -59,6 +59,9 @@ export function usePaged<P extends Page<unknown>>(
         const got = await read(Math.min(MAX_PAGE, want - out.length), after, gen)
         if (!got) return
         out.push(...got)
+        // A page that brings nothing, or does not move the cursor on, ends
+        // the read (it would otherwise ask for the same page for ever).
+        if (!got.length || !cursor.value || cursor.value === after) break
         after = cursor.value
       } while (out.length < want && hasMore.value)
       items.value = out
