@@ -39,7 +39,7 @@ test: web
 	DATABASE_URL="$$(scripts/devdb.sh url)"; export DATABASE_URL
 	$(GO) test -count=1 ./...
 	(cd web && npx vitest run)
-	$(GO) test -count=1 -v -tags e2e -run TestWebEndToEnd ./server
+	$(GO) test -count=1 -timeout 30m -v -tags e2e -run TestWebEndToEnd ./server
 
 # The front end's types: the generated operations are those of the schema
 # files (graphql-codegen), and the pages type-check against them (vue-tsc).

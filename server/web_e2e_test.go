@@ -8,12 +8,15 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +25,7 @@ import (
 	"cogov/graph"
 	"cogov/internal/access"
 	"cogov/internal/account"
+	"cogov/internal/clock"
 	"cogov/internal/demo"
 	"cogov/internal/pgtest"
 	"cogov/internal/store"
@@ -38,7 +42,12 @@ func TestWebEndToEnd(t *testing.T) {
 	}
 	chromium := strings.TrimSpace(string(out))
 
-	now := pgtest.Clock(t)
+	// The server's clock: the test's, moved on by the suite through
+	// POST /e2e/clock (only this test's server has the route) to reach a
+	// booking's check-in window and the end of a meeting, then moved back.
+	base := pgtest.Clock(t)
+	var shift atomic.Int64
+	now := clock.Clock(func() time.Time { return base().Add(time.Duration(shift.Load())) })
 	plan, err := demo.NewPlan(now())
 	if err != nil {
 		t.Fatal(err)
@@ -61,10 +70,24 @@ func TestWebEndToEnd(t *testing.T) {
 	t.Cleanup(cancel)
 	go func() { _ = st.ListenVenueChanges(ctx, log, res.Hub.Changed) }()
 	go func() { _ = st.ListenNotifications(ctx, log, res.Notes.Added) }()
-	srv := httptest.NewServer(routes(config{}, st, res, log))
+	mux := http.NewServeMux()
+	mux.Handle("/", routes(config{}, st, res, log))
+	mux.HandleFunc("POST /e2e/clock", func(w http.ResponseWriter, r *http.Request) {
+		shift.Store(0)
+		if at := r.FormValue("at"); at != "" {
+			to, err := time.Parse(time.RFC3339, at)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			shift.Store(int64(to.Sub(base())))
+		}
+		fmt.Fprint(w, now().UTC().Format(time.RFC3339Nano))
+	})
+	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 
-	run, cancelRun := context.WithTimeout(context.Background(), 8*time.Minute)
+	run, cancelRun := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancelRun()
 	cmd := exec.CommandContext(run, "node", "e2e/run.mjs")
 	cmd.Dir = "../web"

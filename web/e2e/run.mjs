@@ -84,6 +84,33 @@ async function choose(page, id, name) {
   await page.locator(`[id="${listbox}"]`).waitFor({ state: 'hidden' }).catch(() => {}) // a multiple select stays open
 }
 
+// The API as a third-party client calls it: one operation, signed in.
+async function gql(tok, query, variables = {}) {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tok}` },
+    body: JSON.stringify({ query, variables }),
+  })
+  const j = await res.json()
+  if (j.errors) throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(j.errors)}`)
+  return j.data
+}
+// Moves the e2e server's clock (its own POST /e2e/clock) to an instant, or
+// back to the test's clock with none; answers the server's now.
+async function serverClock(at) {
+  const res = await fetch(`${base}/e2e/clock`, { method: 'POST', body: new URLSearchParams(at ? { at: at.toISOString() } : {}) })
+  if (!res.ok) throw new Error(`e2e/clock: ${res.status} ${await res.text()}`)
+  return new Date(await res.text())
+}
+// A signed-in tab whose browser clock says `at` (the server's moved clock),
+// so that what the page works out from the time agrees with the server.
+async function pageAt(username, at) {
+  const ctx = await context(username)
+  await ctx.clock.setFixedTime(at)
+  return ctx.newPage()
+}
+const plusDays = (d, n) => new Date(new Date(`${d}T00:00:00Z`).getTime() + n * 86400e3).toISOString().slice(0, 10)
+
 async function axe(page, name) {
   // Only violations are collected (axe's documented way to run faster).
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).options({ resultTypes: ['violations'] }).analyze()
@@ -207,8 +234,53 @@ try {
   await ps.waitForFunction(() => document.querySelectorAll('[data-test=chart] canvas').length >= 4)
   check(true, 'the dashboard renders its four charts')
 
+  // 7a. The three lists' forms: community-1-admin posts a need raised in one
+  // of its grids (a blank title is answered by the title, in Chinese) and
+  // hnig-admin an offer of its space (a period ending before it starts is
+  // answered by its end).
+  const needTitle = '端到端需求：老旧小区加装电梯'
+  const offerTitle = '端到端资源：服务空间周末开放'
+  await p1.goto(`${base}/lists`)
+  const needForm = p1.locator('[data-test=need-form]')
+  await needForm.waitFor()
+  await choose(p1, 'n-category', '养老服务')
+  await choose(p1, 'n-grid')
+  await needForm.locator('[data-test=post-need]').click()
+  const needErr = needForm.locator('[data-test=n-title] .el-form-item__error')
+  await needErr.waitFor()
+  check(/不能为空/.test(await needErr.textContent()), `a need without a title is answered by the title field in Chinese: ${(await needErr.textContent()).trim()}`)
+  await p1.fill('#n-title', needTitle)
+  await p1.fill('#n-people', '120')
+  await p1.keyboard.press('Tab')
+  await needForm.locator('[data-test=post-need]').click()
+  await needForm.locator('[role=status]', { hasText: needTitle }).waitFor()
+  const needRow = p1.locator('.el-table__row', { hasText: needTitle })
+  await needRow.waitFor()
+  check((await needRow.textContent()).includes('待认领') && (await needErr.count()) === 0, 'community-1-admin posts a need and sees it open (待认领) in the needs list')
+
+  await ph.goto(`${base}/lists?tab=offers`)
+  const offerForm = ph.locator('[data-test=offer-form]')
+  await offerForm.waitFor()
+  await ph.fill('#o-title', offerTitle)
+  await choose(ph, 'o-category', '场地')
+  await choose(ph, 'o-venue', '核工业地质局社区服务空间')
+  await ph.fill('#o-from', plusDays(day, 7))
+  await ph.keyboard.press('Enter')
+  await ph.fill('#o-to', day)
+  await ph.keyboard.press('Enter')
+  await offerForm.locator('[data-test=post-offer]').click()
+  const offerErr = offerForm.locator('[data-test=o-to] .el-form-item__error')
+  await offerErr.waitFor()
+  check(/[\u4e00-\u9fff]/.test(await offerErr.textContent()), `an offer ending before it starts is answered by its end date in Chinese: ${(await offerErr.textContent()).trim()}`)
+  await ph.fill('#o-to', plusDays(day, 60))
+  await ph.keyboard.press('Enter')
+  await offerForm.locator('[data-test=post-offer]').click()
+  await offerForm.locator('[role=status]', { hasText: offerTitle }).waitFor()
+  await ph.locator('.el-table__row', { hasText: offerTitle }).waitFor()
+  check(true, 'hnig-admin posts an offer of its space and sees it in the offers list')
+
   // 7b. street-admin schedules a joint meeting that books a venue, launches a
-  // project from a need and an offer, and reports its progress.
+  // project from the need and the offer just posted, and reports its progress.
   await ps.goto(`${base}/meetings`)
   await choose(ps, 'm-conv', '侯家塘街道大工委')
   await ps.keyboard.press('Escape')
@@ -219,6 +291,7 @@ try {
   await ps.fill('#m-agenda', '通报需求清单\n认领资源')
   await ps.getByRole('button', { name: '安排会议' }).click()
   await ps.waitForURL(/\/meetings\/.+/)
+  const meetingPath = new URL(ps.url()).pathname
   await ps.waitForSelector('h1:has-text("端到端联席会议")')
   check((await ps.locator('main ol li').count()) === 2 && (await ps.locator('main a:has-text("核工业地质局社区服务空间")').count()) === 1,
     'a scheduled joint meeting shows its agenda and the venue it booked')
@@ -226,8 +299,8 @@ try {
   await ps.goto(`${base}/lists`)
   await ps.waitForSelector('.el-table__row')
   await ps.fill('#l-title', '端到端共建项目')
-  await choose(ps, 'l-need')
-  await choose(ps, 'l-offer')
+  await choose(ps, 'l-need', needTitle)
+  await choose(ps, 'l-offer', offerTitle)
   await choose(ps, 'l-owner')
   await ps.getByRole('button', { name: '立项' }).click()
   const project = ps.locator('[data-test=project]', { hasText: '端到端共建项目' })
@@ -238,6 +311,81 @@ try {
   await project.getByRole('button', { name: '报告进展' }).click()
   await project.locator('li', { hasText: '40% 完成场地布置' }).waitFor()
   check((await project.locator('.el-progress').getAttribute('aria-valuenow')) === '40', 'the progress report shows on the project (40%)')
+
+  // 7c. Paging: community-3-admin asks for 24 evenings at the elderly centre
+  // (each request a notification to water-admin and an item of their inbox).
+  // water-admin's inbox shows 20 and loads the rest; the bell pages its
+  // notifications ten at a time; approving one keeps the count right.
+  const c3 = await token('community-3-admin')
+  const c3Committee = (await gql(c3, '{ viewer { roles { kind scope { id } } } }')).viewer.roles.find((r) => r.kind === 'COMMITTEE_ADMIN').scope.id
+  const water = (await gql(c3, '{ venues(filter: { text: "水利厅老年活动中心" }, first: 1) { edges { node { id } } } }')).venues.edges[0].node.id
+  const today = localDay(now)
+  let asked = 0
+  for (let d = 2; asked < 24 && d < 60; d++) {
+    const on = plusDays(today, d)
+    const r = await gql(c3, 'mutation($i: RequestBookingInput!) { requestBooking(input: $i) { bookings { id } userErrors { code } } }', {
+      i: { venueId: water, committeeId: c3Committee, startsAt: `${on}T19:00:00+08:00`, endsAt: `${on}T20:00:00+08:00`, purpose: `老年大学晚班 ${on}`, expectedAttendees: 40 },
+    })
+    if (r.requestBooking.bookings.length) asked++
+  }
+  check(asked === 24, `community-3-admin asked for 24 evenings at the elderly centre (${asked})`)
+  const wa = await context('water-admin')
+  const pw = await wa.newPage()
+  await pw.goto(`${base}/work`)
+  const inbox = pw.locator('[data-test=inbox]')
+  await pw.locator('[data-test=inbox-more]').waitFor()
+  const inboxTotal = Number(await inbox.getAttribute('data-total'))
+  check(inboxTotal >= 24 && (await pw.locator('[data-test=inbox-item]').count()) === 20, `water-admin's inbox shows the first 20 of ${inboxTotal}`)
+  await pw.click('[data-test=inbox-more]')
+  await pw.waitForFunction((n) => document.querySelectorAll('[data-test=inbox-item]').length === n, inboxTotal)
+  check((await pw.locator('[data-test=inbox-more]').count()) === 0 && (await pw.locator('#w-inbox .el-badge__content').textContent()).trim() === String(inboxTotal),
+    `"load more" shows all ${inboxTotal}; the badge says ${inboxTotal}`)
+  await pw.click('[data-test=bell-button]')
+  await pw.waitForFunction(() => document.querySelectorAll('[data-test=notification]').length === 10)
+  await pw.click('[data-test=bell-more]')
+  await pw.waitForFunction(() => document.querySelectorAll('[data-test=notification]').length === 20)
+  check(true, 'the bell shows 10 notifications and 10 more on "load more"')
+  await pw.click('[data-test=bell-button]')
+  await pw.locator('[data-test=request]').first().locator('[data-test=approve]').click()
+  await pw.waitForFunction((n) => document.querySelector('[data-test=inbox]')?.dataset.total === String(n), inboxTotal - 1)
+  check((await pw.locator('[data-test=inbox-item]').count()) === inboxTotal - 1, `after an approval the inbox counts ${inboxTotal - 1} and still shows them all`)
+  await wa.close()
+
+  // 7d. The day of the booking, on the server's clock moved on: at 09:45
+  // community-1-admin checks in to the 10:00 booking approved above; at
+  // 16:30 street-admin records the outcome of the 14:00 joint meeting.
+  const checkInAt = await serverClock(new Date(startsAt.getTime() - 15 * 60e3))
+  try {
+    const pc = await pageAt('community-1-admin', checkInAt)
+    await pc.goto(`${base}/work`)
+    const row = pc.locator('.el-table__row', { hasText: '社区居民议事会（端到端测试）' })
+    await row.locator('[data-test=checkin]').click()
+    await row.locator('text=已签到').waitFor()
+    check((await row.locator('[data-test=checkin]').count()) === 0, `community-1-admin checks in at ${day} 09:45 to the 10:00 booking (已签到)`)
+    const late = await gql(await token('community-1-admin'), '{ node(id: "' + bookingId + '") { ... on Booking { checkedInAt } } }')
+    check(!!late.node.checkedInAt, `the booking is checked in at ${late.node.checkedInAt}`)
+    await pc.context().close()
+
+    const afterMeeting = await serverClock(new Date(`${day}T16:30:00+08:00`))
+    const pm2 = await pageAt('street-admin', afterMeeting)
+    await pm2.goto(`${base}${meetingPath}`)
+    const outcome = pm2.locator('[data-test=outcome-form]')
+    await outcome.waitFor()
+    const seats = outcome.locator('[data-membership]')
+    await seats.nth(1).click()
+    await seats.nth(2).click()
+    await pm2.fill('#mo-minutes', '会议通报了需求清单，认领了服务空间。')
+    await pm2.fill('#mo-resolutions', '成立加装电梯项目组\n每月通报项目进展')
+    await outcome.locator('[data-test=record-outcome]').click()
+    await outcome.locator('[role=status]').waitFor()
+    const held = pm2.locator('[data-test=outcome]')
+    await held.waitFor()
+    check((await held.locator('[data-test=resolution-list] li').count()) === 2 && (await held.textContent()).includes('出席 2 人') && (await pm2.textContent('main > p.muted')).includes('已召开'),
+      'street-admin records the meeting\'s outcome after it: held (已召开), 2 attended, the minutes and 2 resolutions')
+    await pm2.context().close()
+  } finally {
+    await serverClock()
+  }
 
   // 8. Time to interactive of the venue page: from navigation until the
   // week's slots are drawn and the booking form can be sent.
@@ -277,13 +425,18 @@ try {
     ['meetings', 'street-admin', '/meetings', '[data-test=meetings] .el-table__row'],
     ['meeting', 'member-demo', `/meetings/${meetingId}`, 'h2'],
     ['lists', 'street-admin', '/lists', '.el-table__row'],
+    // The forms further down a page: brought into view for their screenshots.
+    ['lists-need-form', 'community-1-admin', '/lists', '[data-test=need-form]', true],
+    ['lists-offer-form', 'hnig-admin', '/lists?tab=offers', '[data-test=offer-form]', true],
+    ['work-inbox-paged', 'water-admin', '/work', '[data-test=inbox-more]', true],
+    ['meeting-outcome', 'street-admin', meetingPath, '[data-test=outcome-form]', true],
     ['figures', 'street-admin', '/figures', '[data-test=chart] canvas'],
   ]
   // Each page once, in a tab per account, moved between pages by the client's
   // router (as a user clicks): a screenshot at 1366×768, axe, then the same
   // page at 390×844.
   const tabs = {}
-  for (const [name, user, path, ready] of pages) {
+  for (const [name, user, path, ready, scroll] of pages) {
     const key = user ?? 'anonymous'
     if (!tabs[key]) {
       tabs[key] = await (await context(user)).newPage()
@@ -297,10 +450,13 @@ try {
     const p = tabs[key]
     await p.waitForURL(`${base}${path}`)
     await p.waitForSelector(ready)
+    const focus = () => scroll && p.locator(ready).scrollIntoViewIfNeeded()
+    await focus()
     await p.waitForTimeout(300) // transitions and the charts' first frame
     await shoot(p, `${name}-desktop`)
     await axe(p, name)
     await p.setViewportSize(sizes.phone)
+    await focus()
     await p.waitForTimeout(300)
     await shoot(p, `${name}-phone`)
     await p.setViewportSize(sizes.desktop)

@@ -2,6 +2,7 @@
 // last element of `field` (["input", "startsAt"] → startsAt); errors without
 // a field, or naming one the form does not show, are shown above the form.
 import { reactive, ref } from 'vue'
+import { i18n } from '../i18n'
 
 export type UserError = { code: string; field?: readonly string[] | null; message: string }
 
@@ -20,5 +21,17 @@ export function useFieldErrors(fields: readonly string[]) {
       else general.value.push(e)
     }
   }
-  return { byField, general, show, clear }
+  /**
+   * Shows a mutation's answer: its payload's userErrors, or (no payload) the
+   * request's error above the form. True when the mutation succeeded.
+   */
+  function answered(payload: { userErrors: readonly UserError[] } | null | undefined, error?: { message: string }): boolean {
+    if (!payload) {
+      show([{ code: 'ERROR', message: error?.message ?? i18n.global.t('app.error') }])
+      return false
+    }
+    show(payload.userErrors)
+    return payload.userErrors.length === 0
+  }
+  return { byField, general, show, clear, answered }
 }

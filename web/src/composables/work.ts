@@ -4,7 +4,7 @@
 // (Unit.bookingRequests with status [PENDING]) and the inbox (Viewer.inbox,
 // the contract's Inbox).
 import { computed, ref, watch } from 'vue'
-import { useClientHandle, useQuery, useSubscription } from '@urql/vue'
+import { useClientHandle, useSubscription } from '@urql/vue'
 import {
   InboxDocument,
   NotificationAddedDocument,
@@ -16,12 +16,16 @@ import {
 } from '../gql/graphql'
 import { session, adminCommitteeIds, adminUnitIds } from '../session'
 import { addDays, rfc3339, today } from '../time'
+import { usePaged } from './paged'
 
 type Conn<Q, K extends string> = Extract<NonNullable<Q extends { node?: infer N } ? N : never>, Record<K, unknown>>
 type CommitteeNode = Conn<MyCommitteeBookingsQuery, 'bookings'>
 type UnitNode = Conn<WorkUnitRequestsQuery, 'bookingRequests'>
 export type CommitteeBooking = CommitteeNode['bookings']['edges'][number]['node'] & { committee: { id: string; name: string }; checkedInAt: string | null }
 export type WorkBooking = UnitNode['bookingRequests']['edges'][number]['node']
+
+/** How many inbox items a page of My work shows at a time. */
+export const INBOX_PAGE = 20
 
 const byStart = (a: { startsAt: string }, b: { startsAt: string }) => a.startsAt.localeCompare(b.startsAt)
 
@@ -66,15 +70,19 @@ export function useWork() {
   async function refresh() {
     fetching.value = true
     try {
-      await Promise.all([committees(), units(), inbox.executeQuery({ requestPolicy: 'network-only' })])
+      await Promise.all([committees(), units(), inbox.refresh()])
     } finally {
       fetching.value = false
     }
   }
-  const inbox = useQuery({ query: InboxDocument, variables: { first: 50 }, pause: computed(() => !session.token), requestPolicy: 'network-only' })
+  // The inbox a page at a time; its badge is the server's totalCount.
+  const inbox = usePaged(async (first, after) => {
+    const r = await client.query(InboxDocument, { first, after }, { requestPolicy: 'network-only' }).toPromise()
+    return r.data?.viewer.inbox
+  }, INBOX_PAGE)
   watch(
     () => session.viewer,
-    (v) => v && Promise.all([committees(), units()]),
+    (v) => (v ? Promise.all([committees(), units(), inbox.refresh()]) : inbox.reset()),
     { immediate: true },
   )
   // A notification (a request, a decision, an invitation) usually means the
@@ -83,7 +91,15 @@ export function useWork() {
     refresh()
     return ev
   })
-  const inboxItems = computed(() => inbox.data.value?.viewer.inbox.edges.map((e) => e.node) ?? [])
-  const inboxTotal = computed(() => inbox.data.value?.viewer.inbox.totalCount ?? 0)
-  return { committeeBookings, pendingRequests, inboxItems, inboxTotal, fetching, refresh }
+  return {
+    committeeBookings,
+    pendingRequests,
+    inboxItems: inbox.items,
+    inboxTotal: inbox.total,
+    inboxMore: inbox.hasMore,
+    inboxLoading: inbox.loading,
+    loadMoreInbox: inbox.loadMore,
+    fetching,
+    refresh,
+  }
 }

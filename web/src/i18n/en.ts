@@ -24,18 +24,23 @@ const en: typeof zh = {
   },
   bell: { title: 'Notifications', unread: ' ({n} unread)', recent: 'Recent notifications', readAll: 'Mark all read', markRead: 'Mark read', none: 'No notifications' },
   work: {
-    inbox: 'Inbox', inboxEmpty: 'Nothing waits for you', deadline: 'by {d}', checkIn: 'Check in', checkedIn: 'checked in',
+    inbox: 'Inbox', inboxEmpty: 'Nothing waits for you', shown: 'Showing {n} of {total}', loadMore: 'Load more', deadline: 'by {d}', checkIn: 'Check in', checkedIn: 'checked in',
     title: 'My work', requests: 'Requests waiting for me', noRequests: 'No request is waiting', approve: 'Approve', reject: 'Reject', reason: 'Reason for rejecting',
     committeeBookings: "My committee's bookings", none: 'Nothing here', when: 'When', venue: 'Venue', status: 'Status', nothing: 'Nothing needs your account now.',
   },
   meetings: {
     title: 'Joint meetings', name: 'Title', conveners: 'Convened by', schedule: 'Schedule a joint meeting', agendaLines: 'Agenda (one item a line)', scheduleSubmit: 'Schedule',
     agenda: 'Agenda', minutes: '{n} min', invitations: 'Invitations and answers ({n})', answer: 'Answer', accept: 'Accept', decline: 'Decline', outcome: 'Outcome',
+    recordOutcome: 'Record the outcome', attendees: 'Attendees', attendedCount: '{n} attended', selectAccepted: 'Select those who accepted', minutesText: 'Minutes',
+    newResolutions: 'New resolutions (one a line)', recordSubmit: 'Save the outcome', recorded: 'The outcome is saved', resolutions: 'Resolutions', notStarted: 'The outcome can be recorded once the meeting has started.',
   },
   lists: {
     title: 'The three lists', needs: 'Needs ({n})', offers: 'Offers ({n})', projects: 'Projects ({n})', name: 'Title', category: 'Category', urgency: 'Urgency',
     postedBy: 'Posted by', due: 'due {d}', progress: 'Progress', note: 'Note', report: 'Report progress', launch: 'Launch a project from a need and an offer', need: 'Need', offer: 'Offer',
     owner: 'Owner', dueOn: 'Due on', launchSubmit: 'Launch',
+    postNeed: 'Post a need', postNeedSubmit: 'Post the need', needPosted: 'The need “{title}” is posted', grid: 'Grid', wholeCommunity: 'The whole community (no grid)', peopleAffected: 'People affected',
+    description: 'Details', chooseCategory: 'Choose a category', postOffer: 'Post an offer', postOfferSubmit: 'Post the offer', offerPosted: 'The offer “{title}” is posted', noVenue: 'No venue',
+    quantity: 'Quantity (places, hours, items)', availableFrom: 'Available from', availableTo: 'Available until',
   },
   figures: {
     title: 'Figures', period: 'Period', from: 'From', to: 'To', export: 'CSV export', hours: 'Hours', bookings: 'Bookings', needs: 'Needs', projects: 'Projects',

@@ -22,18 +22,23 @@ export default {
   },
   bell: { title: '通知', unread: '（{n} 条未读）', recent: '最近的通知', readAll: '全部标为已读', markRead: '标为已读', none: '暂无通知' },
   work: {
-    inbox: '待办', inboxEmpty: '暂无待办事项', deadline: '截止 {d}', checkIn: '签到', checkedIn: '已签到',
+    inbox: '待办', inboxEmpty: '暂无待办事项', shown: '已显示 {n} / {total} 项', loadMore: '加载更多', deadline: '截止 {d}', checkIn: '签到', checkedIn: '已签到',
     title: '我的工作', requests: '待我审批的申请', noRequests: '暂无待审批的申请', approve: '批准', reject: '驳回', reason: '驳回理由',
     committeeBookings: '本委员会的预订', none: '暂无数据', when: '时间', venue: '场地', status: '状态', nothing: '你的账号暂无需要处理的工作。',
   },
   meetings: {
     title: '联席会议', name: '会议名称', conveners: '召集单位', schedule: '召开联席会议', agendaLines: '议程（每行一项）', scheduleSubmit: '安排会议',
     agenda: '议程', minutes: '{n} 分钟', invitations: '邀请与回复（{n}）', answer: '回复', accept: '参加', decline: '不参加', outcome: '会议成果',
+    recordOutcome: '记录会议成果', attendees: '出席人员', attendedCount: '出席 {n} 人', selectAccepted: '选中回复参加的人', minutesText: '会议纪要',
+    newResolutions: '新增决议（每行一项）', recordSubmit: '保存会议成果', recorded: '会议成果已保存', resolutions: '决议', notStarted: '会议开始后可记录成果。',
   },
   lists: {
     title: '三张清单', needs: '需求清单（{n}）', offers: '资源清单（{n}）', projects: '项目清单（{n}）', name: '名称', category: '类别', urgency: '紧急程度',
     postedBy: '提出单位', due: '截止 {d}', progress: '进度', note: '进展说明', report: '报告进展', launch: '由需求和资源立项', need: '需求', offer: '资源',
     owner: '负责单位', dueOn: '截止日期', launchSubmit: '立项',
+    postNeed: '发布需求', postNeedSubmit: '发布需求', needPosted: '需求「{title}」已发布', grid: '所在网格', wholeCommunity: '全社区（不指定网格）', peopleAffected: '涉及人数',
+    description: '详细说明', chooseCategory: '请选择类别', postOffer: '发布资源', postOfferSubmit: '发布资源', offerPosted: '资源「{title}」已发布', noVenue: '不涉及场地',
+    quantity: '数量（个、小时、份）', availableFrom: '开始提供日期', availableTo: '截止提供日期',
   },
   figures: {
     title: '数据看板', period: '统计期间', from: '开始日期', to: '结束日期', export: '导出 CSV', hours: '小时', bookings: '预订数', needs: '需求', projects: '项目',
