@@ -179,7 +179,7 @@ try {
   await p2.goto(venueURL)
   await p2.fill('#b-purpose', '冲突的申请')
   await p2.click('[data-test=book]')
-  const err = p2.locator('[data-test=when] .el-form-item__error')
+  const err = p2.locator('[data-test=when] [data-test=field-error]')
   await err.waitFor()
   const msg = await err.textContent()
   check(/已被预订/.test(msg), `the conflict is shown by the time field in Chinese: ${msg.trim()}`)
