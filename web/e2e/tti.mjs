@@ -16,17 +16,18 @@ const interactive = () => {
 
 /**
  * Loads url `loads` times and returns the times to interactive in ms, in load
- * order. Every load is a first visit: a new page after the browser's HTTP
- * cache (and with it V8's code cache) is cleared. The loads share one browser
+ * order. Every load is a first visit: a new page (Chromium gives each its
+ * own new renderer process, so nothing compiled stays in memory) after the
+ * HTTP cache is cleared (V8's code cache is kept per response, so a fresh
+ * response cannot use an older one's). The loads share one browser
  * context (window), which a first, uncounted load opens: a new window makes
  * Chromium start its own omnibox WebUI renderers, seconds of CPU on this
  * machine that no visitor's page load pays.
  */
-export async function measure(newContext, url, loads = 5, { trace, oldWay } = {}) {
+export async function measure(newContext, url, loads = 5, { trace } = {}) {
   const times = []
-  let ctx = oldWay ? null : await newContext()
-  for (let i = oldWay ? 0 : -1; i < loads; i++) {
-    if (oldWay) ctx = await newContext()
+  const ctx = await newContext()
+  for (let i = -1; i < loads; i++) {
     const p = await ctx.newPage()
     const cdp = await ctx.newCDPSession(p)
     await cdp.send('Network.clearBrowserCache')
@@ -36,9 +37,8 @@ export async function measure(newContext, url, loads = 5, { trace, oldWay } = {}
     if (i >= 0) times.push(ms)
     if (trace && i >= 0) await ctx.browser().stopTracing()
     await p.close()
-    if (oldWay) await ctx.close()
   }
-  if (!oldWay) await ctx.close()
+  await ctx.close()
   return times
 }
 
@@ -71,7 +71,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     await ctx.addInitScript((t) => localStorage.setItem('cogov.token', t), token)
     return ctx
   }
-  const times = await measure(newContext, `${base}/venues/${id}`, loads, { trace: process.env.PROFILE, oldWay: !!process.env.OLD_WAY })
+  const times = await measure(newContext, `${base}/venues/${id}`, loads, { trace: process.env.PROFILE })
   await browser.close()
   const load = (await import('node:os')).loadavg()[0]
   console.log(`venue page TTI: ${times.map(Math.round).join(', ')} ms; median ${Math.round(median(times))} ms (load average ${load.toFixed(1)})`)

@@ -7,8 +7,8 @@ import urql, { Client, type Exchange, type Operation } from '@urql/vue'
 import { filter, fromValue, mergeMap, pipe } from 'wonka'
 import { makeResult } from '@urql/core'
 import BookingForm from '../src/components/BookingForm.vue'
-import zhCN from '../src/i18n/zh-CN'
-import en from '../src/i18n/en'
+import zhCN from '../src/i18n/zh-CN.json'
+import en from '../src/i18n/en.json'
 import { setToken, setViewer, type Viewer } from '../src/session'
 
 const committee = { id: 'C1', name: '侯家塘社区大党委', kind: 'COMMUNITY_PARTY_COMMITTEE' }
