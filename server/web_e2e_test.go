@@ -64,7 +64,7 @@ func TestWebEndToEnd(t *testing.T) {
 	srv := httptest.NewServer(routes(config{}, st, res, log))
 	t.Cleanup(srv.Close)
 
-	run, cancelRun := context.WithTimeout(context.Background(), 8*time.Minute)
+	run, cancelRun := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancelRun()
 	cmd := exec.CommandContext(run, "node", "e2e/run.mjs")
 	cmd.Dir = "../web"
