@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { chromium } from 'playwright-core'
 import { AxeBuilder } from '@axe-core/playwright'
+import { measure, median } from './tti.mjs'
 
 const base = process.env.BASE_URL
 const now = new Date(process.env.NOW ?? Date.now())
@@ -205,7 +206,7 @@ try {
   await p2.goto(venueURL)
   await p2.fill('#b-purpose', '冲突的申请')
   await p2.click('[data-test=book]')
-  const err = p2.locator('[data-test=when] .el-form-item__error')
+  const err = p2.locator('[data-test=when] [data-test=field-error]')
   await err.waitFor()
   const msg = await err.textContent()
   check(/已被预订/.test(msg), `the conflict is shown by the time field in Chinese: ${msg.trim()}`)
@@ -387,25 +388,15 @@ try {
     await serverClock()
   }
 
-  // 8. Time to interactive of the venue page: from navigation until the
-  // week's slots are drawn and the booking form can be sent.
-  const tti = []
-  for (let i = 0; i < 3; i++) {
-    const ctx = await context('community-1-admin')
-    const p = await ctx.newPage()
-    await p.goto(venueURL, { waitUntil: 'commit' })
-    await p.waitForFunction(() => document.querySelector('li.seg') && document.querySelector('[data-test=book]') && !document.querySelector('[data-test=book]').disabled, null, { polling: 16 })
-    tti.push(await p.evaluate(() => performance.now()))
-    await ctx.close()
-  }
-  tti.sort((a, b) => a - b)
-  log(`venue page time to interactive: ${tti.map((x) => Math.round(x)).join(', ')} ms (median ${Math.round(tti[1])} ms)`)
-  // The target is 1.5 s on an idle machine; the suite runs beside others on
-  // shared cores, so it fails only far beyond it, and reports the figure.
+  // 8. Time to interactive of the venue page (e2e/tti.mjs): from navigation
+  // until the week's slots are drawn and the booking form can be sent, each
+  // load a first visit (empty HTTP cache). The bar is the median of five loads
+  // (the suite shares its cores with other work) within 1.5 s.
+  const tti = await measure(() => context('community-1-admin'), venueURL, 5)
   const load = (await import('node:os')).loadavg()[0]
-  log(`load average ${load.toFixed(1)} on ${(await import('node:os')).cpus().length} cores; target 1500 ms`)
-  check(tti[1] <= 10000, 'the venue page becomes interactive (median within 10 s even on a loaded machine)')
-  writeFileSync(`${out}tti.json`, JSON.stringify({ venuePageMs: tti }, null, 1))
+  log(`venue page time to interactive: ${tti.map((x) => Math.round(x)).join(', ')} ms (median ${Math.round(median(tti))} ms; load average ${load.toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`)
+  writeFileSync(`${out}tti.json`, JSON.stringify({ venuePageMs: tti, medianMs: median(tti), loadAverage: load }, null, 1))
+  check(median(tti) <= 1500, `the venue page is interactive within 1.5 s (median ${Math.round(median(tti))} ms)`)
 
   // 9. Every page at both sizes: a screenshot and axe.
   const meetings = await (await fetch(`${base}/graphql`, {

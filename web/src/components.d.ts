@@ -45,6 +45,7 @@ declare module 'vue' {
     OfferForm: typeof import('./components/OfferForm.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
+    WaitlistForm: typeof import('./components/WaitlistForm.vue')['default']
     WeekCalendar: typeof import('./components/WeekCalendar.vue')['default']
   }
 }

@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory } from 'vue-router'
+import { prefetch } from './prefetch'
 
 // Each page is its own chunk, loaded when visited: the first load carries
 // only the shell (header, router, i18n, GraphQL client).
@@ -16,4 +17,9 @@ export const router = createRouter({
     { path: '/figures', name: 'figures', component: () => import('./pages/Figures.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
+})
+
+// A page's first queries start with its navigation, beside its code's download.
+router.beforeEach((to) => {
+  prefetch(to)
 })

@@ -7,14 +7,14 @@ import urql, { Client, type Exchange, type Operation } from '@urql/vue'
 import { filter, fromValue, mergeMap, pipe } from 'wonka'
 import { makeResult } from '@urql/core'
 import BookingForm from '../src/components/BookingForm.vue'
-import zhCN from '../src/i18n/zh-CN'
-import en from '../src/i18n/en'
+import zhCN from '../src/i18n/zh-CN.json'
+import en from '../src/i18n/en.json'
 import { setToken, setViewer, type Viewer } from '../src/session'
 
 const committee = { id: 'C1', name: '侯家塘社区大党委', kind: 'COMMUNITY_PARTY_COMMITTEE' }
 const conflict = { code: 'BOOKING_CONFLICT', field: ['input', 'startsAt'], message: '该时段场地已被预订（含场地整理时间）' }
 
-// Element Plus shows a form item's error after a 100 ms debounce.
+// The stand-in client answers in a microtask; a little more for the DOM.
 const settle = async () => {
   await flushPromises()
   await new Promise((r) => setTimeout(r, 150))
@@ -30,7 +30,7 @@ function setup(answers: Array<Record<string, unknown>>) {
         const name = op.query.definitions.map((d) => ('name' in d ? d.name?.value : '')).join()
         let data: Record<string, unknown> | undefined
         if (name === 'Committees') data = { subdistrict: { id: 'S', committees: { edges: [{ node: committee }] } } }
-        else if (name === 'Labels') data = { enumLabels: [{ value: 'PENDING', label: '待审批' }] }
+        else if (name === 'Labels') data = { BookingStatus: [{ value: 'PENDING', label: '待审批' }], UserErrorCode: [] }
         else if (name === 'RequestBooking') {
           sent.push(op)
           data = { requestBooking: answers.shift() }
@@ -60,7 +60,7 @@ describe('BookingForm', () => {
     await w.find('#b-purpose').setValue('议事会')
     await w.find('form').trigger('submit')
     await settle()
-    expect(w.find('[data-test=when] .el-form-item__error').text()).toBe(conflict.message)
+    expect(w.find('[data-test=when] [data-test=field-error]').text()).toBe(conflict.message)
     expect(input(sent[0])).toMatchObject({
       venueId: 'V1', committeeId: 'C1', startsAt: '2027-02-08T10:00:00+08:00', endsAt: '2027-02-08T12:00:00+08:00', purpose: '议事会', expectedAttendees: 150,
     })
@@ -70,7 +70,7 @@ describe('BookingForm', () => {
     await w.find('form').trigger('submit')
     await settle()
     expect(input(sent[1]).idempotencyKey).toBe(input(sent[0]).idempotencyKey)
-    expect(w.find('[data-test=when] .el-form-item__error').exists()).toBe(false)
+    expect(w.find('[data-test=when] [data-test=field-error]').exists()).toBe(false)
     expect(w.find('[data-test=booking-result] [data-status=PENDING]').text()).toContain('待审批')
 
     // The next request is a new one.

@@ -7,8 +7,8 @@ import urql, { Client, type Exchange, type Operation } from '@urql/vue'
 import { filter, fromValue, makeSubject, mergeMap, pipe, map } from 'wonka'
 import { makeResult } from '@urql/core'
 import type { Component } from 'vue'
-import zhCN from '../src/i18n/zh-CN'
-import en from '../src/i18n/en'
+import zhCN from '../src/i18n/zh-CN.json'
+import en from '../src/i18n/en.json'
 import { setToken, setViewer, type Viewer } from '../src/session'
 
 export type Handler = (variables: Record<string, unknown>) => Record<string, unknown> | undefined
@@ -19,7 +19,9 @@ const LABELS: Record<string, Array<[string, string]>> = {
   Urgency: [['LOW', '一般'], ['NORMAL', '较急'], ['HIGH', '紧急']],
   InboxItemKind: [['BOOKING_TO_APPROVE', '待审批的预订']],
 }
-const labels: Handler = (v) => ({ enumLabels: (LABELS[String(v.enum)] ?? []).map(([value, label]) => ({ value, label })) })
+// The Labels query asks for every enum at once, each under its own name.
+const labels: Handler = () =>
+  Object.fromEntries(Object.entries(LABELS).map(([e, vs]) => [e, vs.map(([value, label]) => ({ value, label }))]))
 
 export const opName = (op: Operation) => op.query.definitions.map((d) => ('name' in d ? d.name?.value : '')).join()
 
