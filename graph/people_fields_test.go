@@ -557,6 +557,17 @@ func peopleSetup(t *testing.T, e *env, street, c3, hnig *env) {
 			RETURNING 1) SELECT count(*) FROM j`, &n)
 		break
 	}
+	// A webhook hnig-admin adds and removes again: its audited changes
+	// (Subdistrict.deliveryChannelChanges) name an actor and an owner.
+	unit, _ := hnigVenue(t, street)
+	p := hnig.payload(dailyOps, "AddDeliveryChannel", map[string]any{"ownerId": unit, "kind": "WEBHOOK", "target": "https://hooks.example.org/people"})
+	if len(errCodes(p)) != 0 {
+		t.Fatalf("addDeliveryChannel: %v", p)
+	}
+	channel := p["channel"].(map[string]any)["id"].(string)
+	if p := hnig.payload(dailyOps, "RemoveDeliveryChannel", map[string]any{"channelId": channel}); len(errCodes(p)) != 0 {
+		t.Fatalf("removeDeliveryChannel: %v", p)
+	}
 }
 
 // TestPeopleFieldsAnswerAsNode walks, as each role, everything the demo data
