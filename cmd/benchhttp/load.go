@@ -415,7 +415,7 @@ const (
 // between the markers of the file (or at its end).
 func writeMarkdown(cfg config, table string) error {
 	section := fmt.Sprintf("%s\n`make bench-http` on %s, commit %s, %s; load average before the run %s; %s per measurement after %s of warm-up, closed loop.\n\n%s%s",
-		beginMark, time.Now().UTC().Format("2006-01-02 15:04 MST"), commit(), machine(), startLoad, cfg.duration, cfg.warmup, table, endMark)
+		beginMark, clock.Wall()().UTC().Format("2006-01-02 15:04 MST"), commit(), machine(), startLoad, cfg.duration, cfg.warmup, table, endMark)
 	if err := os.MkdirAll(filepath.Dir(cfg.out), 0o755); err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ func run() error {
 	}
 	ctx := context.Background()
 	now := clock.Wall()
-	start := time.Now()
+	start := now()
 	dbURL, drop, err := prepare(ctx, admin, now)
 	if err != nil {
 		return fmt.Errorf("prepare database: %w", err)
