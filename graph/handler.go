@@ -69,7 +69,12 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 	if o.OperationLimit == 0 {
 		o.OperationLimit = 10 * time.Second
 	}
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r}))
+	if o.LoaderWait == 0 {
+		o.LoaderWait = 2 * time.Millisecond
+	}
+	cfg := generated.Config{Resolvers: r}
+	cfg.Directives.AsSignedIn = asSignedIn(st, o.LoaderWait) // see signin.go
+	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.GET{})
 	// Server-sent events (graphql-sse, distinct connections mode) before
 	// POST: both take a JSON POST, this one only with Accept: text/event-stream.
@@ -103,9 +108,6 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 		srv.AroundResponses(o.Metrics.aroundResponses)
 		srv.AroundOperations(o.Metrics.aroundOperations)
 	}
-	if o.LoaderWait == 0 {
-		o.LoaderWait = 2 * time.Millisecond
-	}
 	// Fresh loaders for each response: per request for queries and
 	// mutations, and per event for subscriptions, whose connection lives on
 	// and must not serve a cached, older state.
@@ -113,7 +115,6 @@ func NewHandler(r *Resolver, st *store.Store, o Options) *handler.Server {
 		ctx = context.WithValue(ctx, loadersKey{}, NewLoaders(st, o.LoaderWait))
 		return next(model.WithZones(ctx, zoneOf))
 	})
-	srv.AroundFields(signedInViewer(st, o.LoaderWait)) // see signin.go
 	srv.SetParserTokenLimit(15000)
 	if !o.Production || o.Introspection {
 		srv.Use(extension.Introspection{})

@@ -80,6 +80,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	AsSignedIn func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -6496,6 +6497,13 @@ schema {
   subscription: Subscription
 }
 
+"""
+Resolves the field, and everything under it, as the account the operation has
+just signed in (the request itself is anonymous). Server-side only: it changes
+nothing a client sends or receives.
+"""
+directive @asSignedIn on FIELD_DEFINITION
+
 "An instant, written in RFC 3339 with an offset, e.g. ` + "`" + `2026-12-01T10:00:00+08:00` + "`" + `."
 scalar DateTime @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")
 
@@ -7371,7 +7379,7 @@ type SignInPayload {
   "When the session expires."
   expiresAt: DateTime
   "The viewer the token signs in."
-  viewer: Viewer
+  viewer: Viewer @asSignedIn
   "Why signing in failed; empty on success."
   userErrors: [UserError!]!
 }
@@ -32098,7 +32106,20 @@ func (ec *executionContext) _SignInPayload_viewer(ctx context.Context, field gra
 		func(ctx context.Context) (any, error) {
 			return obj.Viewer, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.AsSignedIn == nil {
+					var zeroVal *access.Viewer
+					return zeroVal, errors.New("directive asSignedIn is not implemented")
+				}
+				return ec.Directives.AsSignedIn(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *access.Viewer) graphql.Marshaler {
 			return ec.marshalOViewer2ᚖcogovᚋinternalᚋaccessᚐViewer(ctx, selections, v)
 		},
