@@ -31,20 +31,22 @@ type Loaders struct {
 	PartyCommittee   *dataloadgen.Loader[string, structure.Committee]
 	GridCount        *dataloadgen.Loader[string, int]
 	GridStaff        *dataloadgen.Loader[string, []structure.GridStaff]
-	Communities      *connLoader[structure.Community]
+	Communities      *fLoader[followFilter, structure.Community]
 	Grids            *connLoader[structure.Grid]
 	GridWorkers      *connLoader[structure.Person]
 	SubdistrictUnit  *connLoader[structure.Unit]
 	CommunityUnit    *connLoader[structure.Unit]
 	Committees       *connLoader[structure.Committee]
 	People           *connLoader[structure.Person]
-	CommitteeSeats   *connLoader[structure.Membership]
-	PersonSeats      *connLoader[structure.Membership]
-	UnitSeats        *connLoader[structure.Membership]
+	CommitteeSeats   *fLoader[followFilter, structure.Membership]
+	PersonSeats      *fLoader[followFilter, structure.Membership]
+	UnitSeats        *fLoader[followFilter, structure.Membership]
 	Venues           *VenueLoaders   // venues and bookings (graph/booking.go)
 	Meetings         *MeetingLoaders // joint meetings (graph/meetings.go)
 	Lists            *ListLoaders    // the three lists and contributions (graph/lists.go)
 	Cases            *CaseLoaders    // grid affairs (graph/cases.go)
+
+	fetchPeople func(context.Context, []string) (map[string]structure.Person, error) // Person's fetch
 }
 
 // NewLoaders returns fresh loaders over s that wait up to wait to gather a batch.
@@ -55,19 +57,25 @@ func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
 			return s.Units(ctx, parents, byCommunity, f, p)
 		}
 	}
-	seats := func(parent store.MembershipParent) func(context.Context, []string, store.ListFilter, store.Page) (map[string]*store.Conn[structure.Membership], error) {
-		return func(ctx context.Context, parents []string, f store.ListFilter, p store.Page) (map[string]*store.Conn[structure.Membership], error) {
-			return s.Memberships(ctx, parent, parents, f, p)
+	l := &Loaders{fetchPeople: visible(s.PeopleByID, structure.CanSeePersonRecord)}
+	seats := func(parent store.MembershipParent) func(context.Context, []string, followFilter, store.Page) (map[string]*store.Conn[structure.Membership], error) {
+		return func(ctx context.Context, parents []string, f followFilter, p store.Page) (map[string]*store.Conn[structure.Membership], error) {
+			m, err := s.Memberships(ctx, parent, parents, f.ListFilter, p)
+			if err == nil && f.follow != 0 {
+				l.followSeats(ctx, m, f.follow)
+			}
+			return m, err
 		}
 	}
-	return &Loaders{
+	*l = Loaders{
+		fetchPeople:      l.fetchPeople,
 		store:            s,
 		Subdistrict:      dataloadgen.NewMappedLoader(s.SubdistrictsByID, o),
 		Community:        dataloadgen.NewMappedLoader(s.CommunitiesByID, o),
 		Grid:             dataloadgen.NewMappedLoader(s.GridsByID, o),
 		Unit:             dataloadgen.NewMappedLoader(s.UnitsByID, o),
 		Committee:        dataloadgen.NewMappedLoader(s.CommitteesByID, o),
-		Person:           dataloadgen.NewMappedLoader(visible(s.PeopleByID, structure.CanSeePersonRecord), o),
+		Person:           dataloadgen.NewMappedLoader(l.fetchPeople, o),
 		Membership:       dataloadgen.NewMappedLoader(visible(s.MembershipsByID, structure.CanSeeSeat), o),
 		Account:          dataloadgen.NewMappedLoader(visible(s.AccountsByID, account.CanSee), o),
 		Roles:            dataloadgen.NewMappedLoader(s.Roles, o),
@@ -75,7 +83,13 @@ func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
 		PartyCommittee:   dataloadgen.NewMappedLoader(s.PartyCommittees, o),
 		GridCount:        dataloadgen.NewMappedLoader(s.GridCounts, o),
 		GridStaff:        dataloadgen.NewMappedLoader(s.GridStaff, o),
-		Communities:      dataloadgen.NewMappedLoader(batchBy(s.Communities), o),
+		Communities: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, f followFilter, p store.Page) (map[string]*store.Conn[structure.Community], error) {
+			m, err := s.Communities(ctx, ps, f.ListFilter, p)
+			if err == nil && f.follow != 0 {
+				l.followCommunities(ctx, m, f.follow)
+			}
+			return m, err
+		}), o),
 		Grids: dataloadgen.NewMappedLoader(batchBy(func(ctx context.Context, ps []string, _ store.ListFilter, p store.Page) (map[string]*store.Conn[structure.Grid], error) {
 			return s.Grids(ctx, ps, p)
 		}), o),
@@ -94,6 +108,7 @@ func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
 		Lists:           newListLoaders(s, o),
 		Cases:           newCaseLoaders(s, o),
 	}
+	return l
 }
 
 type loadersKey struct{}

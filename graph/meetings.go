@@ -7,6 +7,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/vikstrous/dataloadgen"
 
@@ -37,7 +38,9 @@ type fkey[F comparable] struct {
 
 type fLoader[F comparable, T any] = dataloadgen.Loader[fkey[F], *store.Conn[T]]
 
-// batchBy groups keys by filter and page and fetches each group in one statement.
+// batchBy groups keys by filter and page and fetches each group in one
+// statement; several groups are fetched concurrently, so that the read
+// session sends their statements in one round trip.
 func batchBy[F comparable, T any](fetch func(ctx context.Context, parents []string, f F, p store.Page) (map[string]*store.Conn[T], error)) func(context.Context, []fkey[F]) (map[fkey[F]]*store.Conn[T], error) {
 	return func(ctx context.Context, keys []fkey[F]) (map[fkey[F]]*store.Conn[T], error) {
 		type grp struct {
@@ -49,10 +52,20 @@ func batchBy[F comparable, T any](fetch func(ctx context.Context, parents []stri
 			groups[grp{k.Filter, k.Page}] = append(groups[grp{k.Filter, k.Page}], k.Parent)
 		}
 		out := make(map[fkey[F]]*store.Conn[T], len(keys))
-		for g, parents := range groups {
+		var (
+			mu       sync.Mutex
+			wg       sync.WaitGroup
+			firstErr error
+		)
+		one := func(g grp, parents []string) {
 			m, err := fetch(ctx, parents, g.f, g.p)
+			mu.Lock()
+			defer mu.Unlock()
 			if err != nil {
-				return nil, err
+				if firstErr == nil {
+					firstErr = err
+				}
+				return
 			}
 			for _, parent := range parents {
 				c := m[parent]
@@ -61,6 +74,17 @@ func batchBy[F comparable, T any](fetch func(ctx context.Context, parents []stri
 				}
 				out[fkey[F]{parent, g.f, g.p}] = c
 			}
+		}
+		for g, parents := range groups {
+			if len(groups) == 1 {
+				one(g, parents)
+				break
+			}
+			wg.Go(func() { one(g, parents) })
+		}
+		wg.Wait()
+		if firstErr != nil {
+			return nil, firstErr
 		}
 		return out, nil
 	}

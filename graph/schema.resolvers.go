@@ -60,7 +60,7 @@ func (r *committeeResolver) Memberships(ctx context.Context, obj *structure.Comm
 	if text != nil {
 		f.Text = *text
 	}
-	return loadConn(ctx, For(ctx).CommitteeSeats, obj.ID, f, first, after, last, before, membershipConn)
+	return loadConn(ctx, For(ctx).CommitteeSeats, obj.ID, followFilter{f, nodeFollows(ctx, seatFollows)}, first, after, last, before, membershipConn)
 }
 
 // Subdistrict is the resolver for the subdistrict field.
@@ -79,7 +79,7 @@ func (r *communityResolver) Grids(ctx context.Context, obj *structure.Community,
 
 // PartyCommittee is the resolver for the partyCommittee field.
 func (r *communityResolver) PartyCommittee(ctx context.Context, obj *structure.Community) (*structure.Committee, error) {
-	return loadOpt(ctx, For(ctx).PartyCommittee, &obj.ID)
+	return partyCommittee(ctx, obj.ID)
 }
 
 // Units is the resolver for the units field.
@@ -302,7 +302,7 @@ func (r *personResolver) Memberships(ctx context.Context, obj *structure.Person,
 	if !structure.CanSeePerson(access.From(ctx), obj.SubdistrictID, obj.ID) {
 		return emptyConn(membershipConn), nil
 	}
-	return loadConn(ctx, For(ctx).PersonSeats, obj.ID, onDay(currentOn), first, after, last, before, membershipConn)
+	return loadConn(ctx, For(ctx).PersonSeats, obj.ID, followFilter{onDay(currentOn), nodeFollows(ctx, seatFollows)}, first, after, last, before, membershipConn)
 }
 
 // Node is the resolver for the node field.
@@ -374,7 +374,7 @@ func (r *roleResolver) Scope(ctx context.Context, obj *account.Role) (model.Node
 
 // Communities is the resolver for the communities field.
 func (r *subdistrictResolver) Communities(ctx context.Context, obj *structure.Subdistrict, first *int, after *string, last *int, before *string, text *string) (*model.CommunityConnection, error) {
-	return loadConn(ctx, For(ctx).Communities, obj.ID, store.ListFilter{Text: deref(text)}, first, after, last, before, func(c *store.Conn[structure.Community]) *model.CommunityConnection {
+	return loadConn(ctx, For(ctx).Communities, obj.ID, followFilter{store.ListFilter{Text: deref(text)}, nodeFollows(ctx, communityFollows)}, first, after, last, before, func(c *store.Conn[structure.Community]) *model.CommunityConnection {
 		return &model.CommunityConnection{TotalCount: c.Total, PageInfo: pageInfo(c), Edges: edges(c, func(cur string, n *structure.Community) model.CommunityEdge {
 			return model.CommunityEdge{Cursor: cur, Node: n}
 		})}
@@ -476,7 +476,7 @@ func (r *unitResolver) Memberships(ctx context.Context, obj *structure.Unit, fir
 	if !scopePeople(ctx, obj.SubdistrictID, &f) {
 		return emptyConn(membershipConn), nil
 	}
-	return loadConn(ctx, For(ctx).UnitSeats, obj.ID, f, first, after, last, before, membershipConn)
+	return loadConn(ctx, For(ctx).UnitSeats, obj.ID, followFilter{f, nodeFollows(ctx, seatFollows)}, first, after, last, before, membershipConn)
 }
 
 // Message is the resolver for the message field.

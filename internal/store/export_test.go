@@ -47,3 +47,21 @@ func WriteSQL(ctx context.Context, s *Store, sql string) error {
 		return err
 	})
 }
+
+// Querier and Batcher are the read path's statement runners, for the
+// session tests.
+type (
+	Querier = querier
+	Batcher = batcher
+)
+
+// Read runs fn as s's reads do (in the read session of ctx, if any).
+func Read(ctx context.Context, s *Store, fn func(Querier) error) error { return s.read(ctx, fn) }
+
+// Queued returns how many statements wait in the read session of ctx.
+func Queued(ctx context.Context) int {
+	rs := ctx.Value(sessionKey{}).(*readSession)
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	return len(rs.queue)
+}
