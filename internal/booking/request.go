@@ -45,8 +45,11 @@ func (s *Service) RequestBooking(ctx context.Context, in Request) (Result, error
 	// One transaction, holding a lock on the venue and committee, so that
 	// two simultaneous requests of one committee cannot both pass its
 	// weekly quota: the second reads the schedule after the first committed.
+	// Every error fails the whole request (an idempotency key taken
+	// concurrently is no error: its replay reads on), so the transaction's
+	// writes need no savepoints.
 	var res Result
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
+	err := s.store.InTxAll(ctx, "booking.request", func(ctx context.Context) error {
 		v, found, committeeSD, err := s.store.LockForRequest(ctx, in.VenueID, in.CommitteeID)
 		if err != nil {
 			return err
@@ -114,7 +117,7 @@ func (s *Service) requestBooking(ctx context.Context, in Request, v Venue, found
 		return Result{}, err
 	}
 	// A window offered to a waiting committee is held for it.
-	offers, err := s.offersAgainst(ctx, v.ID, in.CommitteeID, starts[0].Add(-buffer), last.Add(buffer))
+	offers, mine, err := s.offersAgainst(ctx, v.ID, in.CommitteeID, starts[0].Add(-buffer), last.Add(buffer))
 	if err != nil {
 		return Result{}, err
 	}
@@ -169,8 +172,10 @@ func (s *Service) requestBooking(ctx context.Context, in Request, v Venue, found
 	if err := s.tell(ctx, created[0], notify.BookingRequested, notify.Audience{Units: []string{v.UnitID}}, in.Purpose); err != nil {
 		return Result{}, err
 	}
-	if err := s.takeOffers(ctx, created); err != nil {
-		return Result{}, err
+	if mine { // the committee waits for one of these windows itself
+		if err := s.takeOffers(ctx, created); err != nil {
+			return Result{}, err
+		}
 	}
 	for _, b := range created {
 		if err := s.timers(ctx, b, &v); err != nil {

@@ -97,6 +97,10 @@ type Store interface {
 	ChangeBookings(ctx context.Context, id string, series bool, action, note string, apply func([]*Booking) error) ([]Booking, error)
 	// InTx runs fn with every store call in one transaction.
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// InTxAll is InTx for a transaction that fails as a whole when any of
+	// its writes fails (fn returns every error): its writes take no
+	// savepoint. action is the audit trail's action it begins with.
+	InTxAll(ctx context.Context, action string, fn func(ctx context.Context) error) error
 	// LockForRequest holds, until the transaction ends, a lock that
 	// serializes requests of one committee for one venue, and reads the
 	// venue (found false: none) and the committee's sub-district ("": none).

@@ -177,6 +177,30 @@ func (s *Store) CreateBookings(ctx context.Context, r booking.NewRequest, bs []b
 		if r.IdempotencyKey != "" {
 			key = &r.IdempotencyKey
 		}
+		if len(bs) == 1 && !skipRaced {
+			// The usual request of one booking: the request and its
+			// booking in one statement (no booking when the key was taken).
+			b := bs[0]
+			err := one1(ctx, tx, &b, `WITH r AS (INSERT INTO booking_request (subdistrict_id, venue_id, committee_id, idempotency_key,
+					fingerprint, recurring, skipped, requested_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+					ON CONFLICT (subdistrict_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id),
+				ins AS (INSERT INTO booking (subdistrict_id, venue_id, committee_id, request_id, series_id,
+					during, held, purpose, expected_attendees, status, actual_attendees, requested_by, demo)
+					SELECT $1::uuid, $2::uuid, $3::uuid, r.id, CASE WHEN $6::boolean THEN r.id END, tstzrange($9::timestamptz, $10::timestamptz),
+						tstzrange($9::timestamptz, $11::timestamptz), $12::text, $13::integer, $14::text, $15::integer, $8::uuid, $16::boolean
+					FROM r RETURNING *)
+				SELECT `+bookingCols+` FROM ins b JOIN venue bv ON bv.id = b.venue_id`,
+				r.SubdistrictID, r.VenueID, r.CommitteeID, key, r.Fingerprint, r.Recurring, skipped, r.RequestedBy,
+				b.Start, b.End, b.HeldEnd, b.Purpose, b.ExpectedAttendees, b.Status, b.ActualAttendees, r.Demo)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return booking.ErrKeyTaken
+			}
+			if err != nil {
+				return err
+			}
+			created = append(created, b)
+			return nil
+		}
 		var reqID string
 		err = tx.QueryRow(ctx, `INSERT INTO booking_request (subdistrict_id, venue_id, committee_id, idempotency_key, fingerprint,
 			recurring, skipped, requested_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
