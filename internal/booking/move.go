@@ -66,7 +66,7 @@ func (s *Service) moveBooking(ctx context.Context, in Move) (Booking, error) {
 	}
 	// As requestBooking: one committee's requests and moves for one venue
 	// take turns, so that two of them cannot both pass its weekly quota.
-	if _, _, _, err := s.store.LockForRequest(ctx, v.ID, was.CommitteeID); err != nil {
+	if _, err := s.store.LockForRequest(ctx, v.ID, was.CommitteeID, ""); err != nil {
 		return Booking{}, err
 	}
 	now := s.Now()

@@ -261,9 +261,14 @@ func requestByKey(ctx context.Context, tx querier, sd, key string) (bool, bookin
 	if err := json.Unmarshal(skipped, &r.Skipped); err != nil {
 		return false, r, fmt.Errorf("skipped of request %s: %w", r.ID, err)
 	}
-	r.Bookings, err = collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.request_id = $1
-		ORDER BY lower(b.during)`, r.ID)
+	r.Bookings, err = requestBookings(ctx, tx, r.ID)
 	return true, r, err
+}
+
+// requestBookings are the bookings of request id, in time order.
+func requestBookings(ctx context.Context, q querier, id string) ([]booking.Booking, error) {
+	return collect(ctx, q, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.request_id = $1
+		ORDER BY lower(b.during)`, id)
 }
 
 // VenueFilter is what the venue directory looks for (booking.VenueFilter).

@@ -11,6 +11,7 @@ import (
 
 	"cogov/internal/booking"
 	"cogov/internal/problem"
+	"cogov/internal/structure"
 )
 
 // CreateVenue inserts a venue with its rules.
@@ -340,31 +341,57 @@ func eqInt(a, b *int) bool { return (a == nil && b == nil) || (a != nil && b != 
 
 // LockForRequest holds, until the transaction ends, a lock that serializes
 // requests of one committee for one venue, and reads with it, in the same
-// round trip, the venue (found is false when there is none) and the
-// committee's sub-district ("" when there is no such committee).
-func (s *Store) LockForRequest(ctx context.Context, venueID, committeeID string) (v booking.Venue, found bool, committeeSD string, err error) {
+// round trip, the venue, the committee and, when key is not empty, the
+// request with that idempotency key in the venue's sub-district (whose
+// bookings take a second round trip, only then).
+func (s *Store) LockForRequest(ctx context.Context, venueID, committeeID, key string) (l booking.Locked, err error) {
 	defer wrap(&err, "store.LockForRequest(%q, %q)", venueID, committeeID)
-	tx, ok := ctx.Value(txKey{}).(pgx.Tx)
+	t, ok := txOf(ctx)
 	if !ok {
-		return v, false, "", fmt.Errorf("lock venue and committee: no transaction")
+		return l, fmt.Errorf("lock venue and committee: no transaction")
 	}
 	b := &pgx.Batch{}
 	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 7))`, venueID, committeeID)
 	b.Queue(`SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = ANY($1::uuid[])`, okIDs([]string{venueID}))
-	b.Queue(`SELECT subdistrict_id FROM committee WHERE id = ANY($1::uuid[])`, okIDs([]string{committeeID}))
-	br := tx.SendBatch(ctx, b)
+	b.Queue(`SELECT `+committeeCols+` FROM committee k WHERE k.id = ANY($1::uuid[])`, okIDs([]string{committeeID}))
+	if key != "" {
+		b.Queue(`SELECT r.id, r.fingerprint, r.skipped FROM booking_request r JOIN venue v ON v.subdistrict_id = r.subdistrict_id
+			WHERE v.id = ANY($1::uuid[]) AND r.idempotency_key = $2`, okIDs([]string{venueID}), key)
+	}
+	br := t.SendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
-		return v, false, "", err
+		return l, err
 	}
-	switch err := br.QueryRow().Scan(venueFields(&v)...); {
+	switch err := br.QueryRow().Scan(venueFields(&l.Venue)...); {
 	case err == nil:
-		found = true
+		l.VenueFound = true
 	case !errors.Is(err, pgx.ErrNoRows):
-		return v, false, "", err
+		return l, err
 	}
-	if err := br.QueryRow().Scan(&committeeSD); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return v, false, "", err
+	var k structure.Committee
+	switch err := br.QueryRow().Scan(committeeFields(&k)...); {
+	case err == nil:
+		l.Committee = &k
+	case !errors.Is(err, pgx.ErrNoRows):
+		return l, err
 	}
-	return v, found, committeeSD, br.Close()
+	var prev booking.StoredRequest
+	if key != "" {
+		var skipped []byte
+		switch err := br.QueryRow().Scan(&prev.ID, &prev.Fingerprint, &skipped); {
+		case err == nil:
+			if err := json.Unmarshal(skipped, &prev.Skipped); err != nil {
+				return l, fmt.Errorf("skipped of request %s: %w", prev.ID, err)
+			}
+			l.Prev = &prev
+		case !errors.Is(err, pgx.ErrNoRows):
+			return l, err
+		}
+	}
+	if err := br.Close(); err != nil || l.Prev == nil {
+		return l, err
+	}
+	l.Prev.Bookings, err = requestBookings(ctx, t.Tx, prev.ID)
+	return l, err
 }
