@@ -128,10 +128,8 @@ func (s *Service) requestBooking(ctx context.Context, in Request, locked Locked)
 		return Result{}, err
 	}
 	// A window offered to a waiting committee is held for it.
-	offers, mine, err := s.offersAgainst(ctx, v.ID, in.CommitteeID, starts[0].Add(-buffer), last.Add(buffer))
-	if err != nil {
-		return Result{}, err
-	}
+	// (The schedule's stretch covers this window: a buffer and a week round it.)
+	offers, mine := s.offersIn(sch.Waiting, v.ID, in.CommitteeID, starts[0].Add(-buffer), last.Add(buffer))
 	sch.Bookings = append(sch.Bookings, offers...)
 	status := Pending
 	if !v.Rules.RequiresApproval {

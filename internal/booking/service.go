@@ -25,7 +25,8 @@ type Schedule struct {
 	Hours      []Hours
 	Exceptions []Exception
 	Closures   []Closure
-	Bookings   []Booking // PENDING, APPROVED and COMPLETED bookings overlapping the stretch (by held range)
+	Bookings   []Booking   // PENDING, APPROVED and COMPLETED bookings overlapping the stretch (by held range)
+	Waiting    []WaitEntry // WAITING and OFFERED waitlist entries overlapping the stretch, in the order they joined
 }
 
 // StoredRequest is a booking request as recorded, for idempotent replays.

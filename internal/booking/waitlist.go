@@ -258,16 +258,25 @@ func (s *Service) offersAgainst(ctx context.Context, venueID, committee string, 
 	if err != nil {
 		return nil, false, err
 	}
+	out, mine := s.offersIn(es, venueID, committee, from, to)
+	return out, mine, nil
+}
+
+// offersIn is offersAgainst over es, the venue's waiting and offered
+// entries of a stretch that covers [from, to) (Schedule.Waiting).
+func (s *Service) offersIn(es []WaitEntry, venueID, committee string, from, to time.Time) (out []Booking, mine bool) {
 	now := s.Now()
-	var out []Booking
 	for _, e := range es {
+		if !e.Start.Before(to) || !e.End.After(from) {
+			continue // outside [from, to)
+		}
 		if e.CommitteeID == committee {
 			mine = true
 		} else if e.holds(now) {
 			out = append(out, Booking{VenueID: venueID, CommitteeID: e.CommitteeID, Start: e.Start, End: e.End, HeldEnd: e.End, Status: Pending})
 		}
 	}
-	return out, mine, nil
+	return out, mine
 }
 
 // takeOffers marks the committee's entries over the booked windows TAKEN.

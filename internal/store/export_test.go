@@ -58,3 +58,13 @@ func ViewerSet(ctx context.Context, s *Store, action string) (label, act, sds st
 	})
 	return label, act, sds, err
 }
+
+// AuditActions are the actions the audit trail recorded for entity id, oldest first.
+func AuditActions(ctx context.Context, s *Store, id string) (out []string, err error) {
+	err = s.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id`, id)
+		out, err = collectRows(rows, err, func(a *string) []any { return []any{a} })
+		return err
+	})
+	return out, err
+}

@@ -241,14 +241,12 @@ func (s *Store) write(ctx context.Context, action, note string, fn func(pgx.Tx) 
 	if t, ok := txOf(ctx); ok {
 		if t.allOrNothing {
 			// A failure fails the transaction (InTxAll): no savepoint,
-			// only the action and note, when they change.
-			if t.action != action || t.note != note {
-				if _, err := t.Exec(ctx, setActionSQL, action, note); err != nil {
-					return translate(fmt.Errorf("set action: %w", err))
-				}
-				t.action, t.note = action, note
+			// only the action and note, when they change, sent with the
+			// write's first statement.
+			if t.action == action && t.note == note {
+				return translate(fn(t.Tx))
 			}
-			return translate(fn(t.Tx))
+			return translate(fn(&actionTx{Tx: t.Tx, t: t, action: action, note: note}))
 		}
 		// A savepoint, so that a refused write inside a larger transaction
 		// leaves the transaction usable and the caller can decide; begun

@@ -195,6 +195,7 @@ func (s *Store) Schedule(ctx context.Context, venueID string, from, to time.Time
 			b.Queue(exceptionsSQL, venueID, from, to)
 			b.Queue(closuresSQL, venueID, from, to)
 			b.Queue(bookingsSQL, venueID, from, to)
+			b.Queue(waitingSQL, venueID, from, to)
 			br := bq.SendBatch(ctx, b)
 			defer br.Close()
 			rows, err := br.Query()
@@ -213,6 +214,10 @@ func (s *Store) Schedule(ctx context.Context, venueID string, from, to time.Time
 			if sch.Bookings, err = collectRows(rows, err, bookingFields); err != nil {
 				return err
 			}
+			rows, err = br.Query()
+			if sch.Waiting, err = collectRows(rows, err, waitFields); err != nil {
+				return err
+			}
 			return br.Close()
 		}
 		if sch.Hours, err = collect(ctx, tx, hoursFields, hoursSQL, venueID); err != nil {
@@ -224,7 +229,10 @@ func (s *Store) Schedule(ctx context.Context, venueID string, from, to time.Time
 		if sch.Closures, err = collect(ctx, tx, closureFields, closuresSQL, venueID, from, to); err != nil {
 			return err
 		}
-		sch.Bookings, err = collect(ctx, tx, bookingFields, bookingsSQL, venueID, from, to)
+		if sch.Bookings, err = collect(ctx, tx, bookingFields, bookingsSQL, venueID, from, to); err != nil {
+			return err
+		}
+		sch.Waiting, err = collect(ctx, tx, waitFields, waitingSQL, venueID, from, to)
 		return err
 	})
 	if err != nil {
