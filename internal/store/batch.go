@@ -167,14 +167,23 @@ func (a *actionTx) flush(ctx context.Context) error {
 	return nil
 }
 
+// send sends the action and sql in one batch and reads the action's result.
+func (a *actionTx) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	br := a.Tx.SendBatch(ctx, a.batch(sql, args))
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return nil, fmt.Errorf("set action: %w", err)
+	}
+	return br, nil
+}
+
 func (a *actionTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
 	if a.sent {
 		return a.Tx.Exec(ctx, sql, args...)
 	}
-	br := a.Tx.SendBatch(ctx, a.batch(sql, args))
-	if _, err := br.Exec(); err != nil {
-		br.Close()
-		return pgconn.CommandTag{}, fmt.Errorf("set action: %w", err)
+	br, err := a.send(ctx, sql, args)
+	if err != nil {
+		return pgconn.CommandTag{}, err
 	}
 	tag, err := br.Exec()
 	if cerr := br.Close(); err == nil {
@@ -187,10 +196,9 @@ func (a *actionTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows
 	if a.sent {
 		return a.Tx.Query(ctx, sql, args...)
 	}
-	br := a.Tx.SendBatch(ctx, a.batch(sql, args))
-	if _, err := br.Exec(); err != nil {
-		br.Close()
-		return nil, fmt.Errorf("set action: %w", err)
+	br, err := a.send(ctx, sql, args)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := br.Query()
 	if err != nil {
