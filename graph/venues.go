@@ -185,3 +185,16 @@ func closureWindow(in model.AddClosureInput) (time.Time, time.Time, *problem.Pro
 	}
 	return *s, *e, nil
 }
+
+// primeBooked gives the request's loaders the venue and committee
+// requestBooking read under its lock, so that its answer's booking.venue
+// and booking.committee cost no second read.
+func primeBooked(ctx context.Context, res booking.Result) {
+	l := For(ctx)
+	if res.Venue != nil {
+		l.Venues.Venue.Prime(res.Venue.ID, *res.Venue)
+	}
+	if res.Committee != nil {
+		l.Committee.Prime(res.Committee.ID, *res.Committee)
+	}
+}

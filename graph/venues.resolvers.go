@@ -196,6 +196,7 @@ func (r *mutationResolver) RequestBooking(ctx context.Context, input model.Reque
 	if ferr != nil {
 		return nil, ferr
 	}
+	primeBooked(ctx, res)
 	return &model.RequestBookingPayload{Bookings: orEmpty(res.Bookings), Skipped: orEmpty(res.Skipped), UserErrors: ue}, nil
 }
 

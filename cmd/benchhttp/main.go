@@ -12,6 +12,8 @@
 //	go run ./cmd/benchhttp [-duration 3s] [-warmup 1s] [-c 1,16,64] [-only SubdistrictOverview,...] [-out docs/benchmarks.md]
 //
 // DATABASE_URL names a role that may create databases (make bench-http sets it up).
+// BENCH_SQL_LOG=file writes every statement the server sends, with its round
+// trip's time, to file (sqllog.go): with -c 1, a request's statements one by one.
 package main
 
 import (

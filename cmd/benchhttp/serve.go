@@ -38,6 +38,14 @@ func serve(dbURL string) error {
 		return err
 	}
 	cfg.ConnConfig.Tracer = counter{&stmts}
+	if path := os.Getenv("BENCH_SQL_LOG"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cfg.ConnConfig.Tracer = &sqlLog{next: counter{&stmts}, now: clock.Wall(), f: f}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return err

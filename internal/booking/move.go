@@ -66,7 +66,7 @@ func (s *Service) moveBooking(ctx context.Context, in Move) (Booking, error) {
 	}
 	// As requestBooking: one committee's requests and moves for one venue
 	// take turns, so that two of them cannot both pass its weekly quota.
-	if _, _, _, err := s.store.LockForRequest(ctx, v.ID, was.CommitteeID); err != nil {
+	if _, err := s.store.LockForRequest(ctx, v.ID, was.CommitteeID, ""); err != nil {
 		return Booking{}, err
 	}
 	now := s.Now()
@@ -104,7 +104,7 @@ func (s *Service) moveBooking(ctx context.Context, in Move) (Booking, error) {
 		}
 		// The booking does not stand in its own way.
 		sch.Bookings = slices.DeleteFunc(sch.Bookings, func(o Booking) bool { return o.ID == b.ID })
-		offers, err := s.offersAgainst(ctx, v.ID, b.CommitteeID, in.Start.Add(-buffer), in.End.Add(buffer))
+		offers, _, err := s.offersAgainst(ctx, v.ID, b.CommitteeID, in.Start.Add(-buffer), in.End.Add(buffer))
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"cogov/internal/access"
 	"cogov/internal/notify"
 	"cogov/internal/problem"
+	"cogov/internal/structure"
 )
 
 // Request is the input of RequestBooking.
@@ -35,6 +36,10 @@ func (r Request) policy() ConflictPolicy {
 type Result struct {
 	Bookings []Booking
 	Skipped  []Skip
+	// The venue and committee as read under the request's lock, when it
+	// booked: for the answer to show without reading them again.
+	Venue     *Venue
+	Committee *structure.Committee
 }
 
 // RequestBooking books a venue for a committee, once or as a weekly series.
@@ -45,21 +50,33 @@ func (s *Service) RequestBooking(ctx context.Context, in Request) (Result, error
 	// One transaction, holding a lock on the venue and committee, so that
 	// two simultaneous requests of one committee cannot both pass its
 	// weekly quota: the second reads the schedule after the first committed.
+	// Every error fails the whole request (an idempotency key taken
+	// concurrently is no error: its replay reads on), so the transaction's
+	// writes need no savepoints.
 	var res Result
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		v, found, committeeSD, err := s.store.LockForRequest(ctx, in.VenueID, in.CommitteeID)
+	err := s.store.InTxAll(ctx, "booking.request", func(ctx context.Context) error {
+		in.IdempotencyKey = strings.TrimSpace(in.IdempotencyKey)
+		locked, err := s.store.LockForRequest(ctx, in.VenueID, in.CommitteeID, in.IdempotencyKey)
 		if err != nil {
 			return err
 		}
-		res, err = s.requestBooking(ctx, in, v, found, committeeSD)
+		res, err = s.requestBooking(ctx, in, locked)
+		if err == nil && len(res.Bookings) > 0 {
+			res.Venue, res.Committee = &locked.Venue, locked.Committee
+		}
 		return err
 	})
 	return res, err
 }
 
-// requestBooking does RequestBooking's work inside its transaction.
-// v and committeeSD were read with the transaction's lock (LockForRequest).
-func (s *Service) requestBooking(ctx context.Context, in Request, v Venue, found bool, committeeSD string) (Result, error) {
+// requestBooking does RequestBooking's work inside its transaction, with
+// what LockForRequest read under the transaction's lock.
+func (s *Service) requestBooking(ctx context.Context, in Request, locked Locked) (Result, error) {
+	v, found := locked.Venue, locked.VenueFound
+	committeeSD := ""
+	if locked.Committee != nil {
+		committeeSD = locked.Committee.SubdistrictID
+	}
 	var l problem.List
 	in.Purpose = l.RequireText(in.Purpose, maxReason, "purpose")
 	if in.ExpectedAttendees < 1 || in.ExpectedAttendees > maxAttendees {
@@ -71,7 +88,6 @@ func (s *Service) requestBooking(ctx context.Context, in Request, v Venue, found
 	if p := in.policy(); p != AllOrNothing && p != SkipConflicts {
 		l.Add(problem.InvalidInput, "unknown conflict policy", "conflictPolicy")
 	}
-	in.IdempotencyKey = strings.TrimSpace(in.IdempotencyKey)
 	if len(in.IdempotencyKey) > maxIdempotency {
 		l.Add(problem.InvalidInput, "idempotencyKey is at most 200 characters", "idempotencyKey")
 	}
@@ -91,10 +107,8 @@ func (s *Service) requestBooking(ctx context.Context, in Request, v Venue, found
 		return Result{}, problem.New(problem.WrongSubdistrict, "the committee belongs to another sub-district", "committeeId")
 	}
 	fp := fingerprint(in)
-	if in.IdempotencyKey != "" {
-		if res, done, err := s.replay(ctx, v.SubdistrictID, in.IdempotencyKey, fp); done || err != nil {
-			return res, err
-		}
+	if p := locked.Prev; p != nil { // the key was used before
+		return replayed(*p, fp)
 	}
 	loc := v.Location()
 	starts := []time.Time{in.Start}
@@ -114,10 +128,8 @@ func (s *Service) requestBooking(ctx context.Context, in Request, v Venue, found
 		return Result{}, err
 	}
 	// A window offered to a waiting committee is held for it.
-	offers, err := s.offersAgainst(ctx, v.ID, in.CommitteeID, starts[0].Add(-buffer), last.Add(buffer))
-	if err != nil {
-		return Result{}, err
-	}
+	// (The schedule's stretch covers this window: a buffer and a week round it.)
+	offers, mine := s.offersIn(sch.Waiting, v.ID, in.CommitteeID, starts[0].Add(-buffer), last.Add(buffer))
 	sch.Bookings = append(sch.Bookings, offers...)
 	status := Pending
 	if !v.Rules.RequiresApproval {
@@ -169,8 +181,10 @@ func (s *Service) requestBooking(ctx context.Context, in Request, v Venue, found
 	if err := s.tell(ctx, created[0], notify.BookingRequested, notify.Audience{Units: []string{v.UnitID}}, in.Purpose); err != nil {
 		return Result{}, err
 	}
-	if err := s.takeOffers(ctx, created); err != nil {
-		return Result{}, err
+	if mine { // the committee waits for one of these windows itself
+		if err := s.takeOffers(ctx, created); err != nil {
+			return Result{}, err
+		}
 	}
 	for _, b := range created {
 		if err := s.timers(ctx, b, &v); err != nil {
@@ -187,10 +201,17 @@ func (s *Service) replay(ctx context.Context, sd, key, fp string) (Result, bool,
 	if err != nil || !found {
 		return Result{}, false, err
 	}
+	res, err := replayed(prev, fp)
+	return res, true, err
+}
+
+// replayed is the answer to a request whose key prev was recorded with:
+// its result when it asked the same (fingerprint fp), INVALID_INPUT when not.
+func replayed(prev StoredRequest, fp string) (Result, error) {
 	if prev.Fingerprint != fp {
-		return Result{}, true, problem.New(problem.InvalidInput, "this idempotency key was used for a different request", "idempotencyKey")
+		return Result{}, problem.New(problem.InvalidInput, "this idempotency key was used for a different request", "idempotencyKey")
 	}
-	return Result{Bookings: prev.Bookings, Skipped: prev.Skipped}, true, nil
+	return Result{Bookings: prev.Bookings, Skipped: prev.Skipped}, nil
 }
 
 // CheckRequest checks the rules that hold for every occurrence of a request

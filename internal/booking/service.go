@@ -16,6 +16,7 @@ import (
 	"cogov/internal/notify"
 	"cogov/internal/page"
 	"cogov/internal/problem"
+	"cogov/internal/structure"
 )
 
 // Schedule is what the service needs to know about a venue over a stretch
@@ -24,7 +25,8 @@ type Schedule struct {
 	Hours      []Hours
 	Exceptions []Exception
 	Closures   []Closure
-	Bookings   []Booking // PENDING, APPROVED and COMPLETED bookings overlapping the stretch (by held range)
+	Bookings   []Booking   // PENDING, APPROVED and COMPLETED bookings overlapping the stretch (by held range)
+	Waiting    []WaitEntry // WAITING and OFFERED waitlist entries overlapping the stretch, in the order they joined
 }
 
 // StoredRequest is a booking request as recorded, for idempotent replays.
@@ -33,6 +35,14 @@ type StoredRequest struct {
 	Fingerprint string
 	Skipped     []Skip
 	Bookings    []Booking
+}
+
+// Locked is what LockForRequest read under its lock.
+type Locked struct {
+	Venue      Venue
+	VenueFound bool
+	Committee  *structure.Committee // nil when there is none
+	Prev       *StoredRequest       // the request with the idempotency key, if any
 }
 
 // NewRequest is a request to record with its bookings.
@@ -97,10 +107,15 @@ type Store interface {
 	ChangeBookings(ctx context.Context, id string, series bool, action, note string, apply func([]*Booking) error) ([]Booking, error)
 	// InTx runs fn with every store call in one transaction.
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// InTxAll is InTx for a transaction that fails as a whole when any of
+	// its writes fails (fn returns every error): its writes take no
+	// savepoint. action is the audit trail's action it begins with.
+	InTxAll(ctx context.Context, action string, fn func(ctx context.Context) error) error
 	// LockForRequest holds, until the transaction ends, a lock that
-	// serializes requests of one committee for one venue, and reads the
-	// venue (found false: none) and the committee's sub-district ("": none).
-	LockForRequest(ctx context.Context, venueID, committeeID string) (v Venue, found bool, committeeSD string, err error)
+	// serializes requests of one committee for one venue, and reads under
+	// it the venue, the committee and, when key is not empty, the request
+	// of the venue's sub-district with that idempotency key.
+	LockForRequest(ctx context.Context, venueID, committeeID, key string) (Locked, error)
 
 	BookingsByID(ctx context.Context, ids []string) (map[string]Booking, error)
 	NoShows(ctx context.Context, ids []string, byCommittee bool, from, to time.Time) (map[string]int, error)

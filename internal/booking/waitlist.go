@@ -251,19 +251,32 @@ func (s *Service) expireOffer(ctx context.Context, t notify.Timer) error {
 // offersAgainst returns the open offers of other committees than committee
 // over [from, to) as bookings that hold their windows, for the request
 // check: an offered window is the waiting committee's until it expires.
-func (s *Service) offersAgainst(ctx context.Context, venueID, committee string, from, to time.Time) ([]Booking, error) {
+// mine reports whether committee itself has an entry in the window (which
+// a booking of the window then takes, takeOffers).
+func (s *Service) offersAgainst(ctx context.Context, venueID, committee string, from, to time.Time) (_ []Booking, mine bool, _ error) {
 	es, err := s.store.WaitEntries(ctx, venueID, from, to, false)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	out, mine := s.offersIn(es, venueID, committee, from, to)
+	return out, mine, nil
+}
+
+// offersIn is offersAgainst over es, the venue's waiting and offered
+// entries of a stretch that covers [from, to) (Schedule.Waiting).
+func (s *Service) offersIn(es []WaitEntry, venueID, committee string, from, to time.Time) (out []Booking, mine bool) {
 	now := s.Now()
-	var out []Booking
 	for _, e := range es {
-		if e.CommitteeID != committee && e.holds(now) {
+		if !e.Start.Before(to) || !e.End.After(from) {
+			continue // outside [from, to)
+		}
+		if e.CommitteeID == committee {
+			mine = true
+		} else if e.holds(now) {
 			out = append(out, Booking{VenueID: venueID, CommitteeID: e.CommitteeID, Start: e.Start, End: e.End, HeldEnd: e.End, Status: Pending})
 		}
 	}
-	return out, nil
+	return out, mine
 }
 
 // takeOffers marks the committee's entries over the booked windows TAKEN.

@@ -81,7 +81,7 @@ func (q viewerQuerier) QueryRow(ctx context.Context, sql string, args ...any) pg
 }
 
 // batchRows are the rows of a batch's query; Close ends the batch and gives
-// the connection back.
+// the connection back (if it holds one: viewerQuerier's).
 type batchRows struct {
 	pgx.Rows
 	br     pgx.BatchResults
@@ -97,7 +97,9 @@ func (r *batchRows) Close() {
 	r.closed = true
 	r.Rows.Close()
 	r.err = r.br.Close()
-	r.conn.Release()
+	if r.conn != nil {
+		r.conn.Release()
+	}
 }
 
 func (r *batchRows) Err() error {
@@ -130,4 +132,146 @@ func (r *batchRow) Scan(dest ...any) error {
 	}
 	r.rows.Close()
 	return r.rows.Err()
+}
+
+// actionTx is a write's view of an InTxAll transaction whose audit action
+// (and note) changes with the write: its first statement goes to the
+// server in one batch behind setActionSQL, so that the change costs no
+// round trip of its own. Batches, copies and savepoints send the action
+// first, alone.
+type actionTx struct {
+	pgx.Tx
+	t            *tx
+	action, note string
+	sent         bool
+}
+
+// batch is a batch of the action and sql, marking the action sent.
+func (a *actionTx) batch(sql string, args []any) *pgx.Batch {
+	b := &pgx.Batch{}
+	b.Queue(setActionSQL, a.action, a.note)
+	b.Queue(sql, args...)
+	a.sent, a.t.action, a.t.note = true, a.action, a.note
+	return b
+}
+
+// flush sends the action alone, if not yet sent.
+func (a *actionTx) flush(ctx context.Context) error {
+	if a.sent {
+		return nil
+	}
+	if _, err := a.Tx.Exec(ctx, setActionSQL, a.action, a.note); err != nil {
+		return fmt.Errorf("set action: %w", err)
+	}
+	a.sent, a.t.action, a.t.note = true, a.action, a.note
+	return nil
+}
+
+// send sends the action and sql in one batch and reads the action's result.
+func (a *actionTx) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	br := a.Tx.SendBatch(ctx, a.batch(sql, args))
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return nil, fmt.Errorf("set action: %w", err)
+	}
+	return br, nil
+}
+
+func (a *actionTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if a.sent {
+		return a.Tx.Exec(ctx, sql, args...)
+	}
+	br, err := a.send(ctx, sql, args)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
+}
+
+func (a *actionTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if a.sent {
+		return a.Tx.Query(ctx, sql, args...)
+	}
+	br, err := a.send(ctx, sql, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	return &batchRows{Rows: rows, br: br}, nil
+}
+
+func (a *actionTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	rows, err := a.Query(ctx, sql, args...)
+	return &batchRow{rows: rows, err: err}
+}
+
+func (a *actionTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	if !a.sent {
+		// In front of b's statements, in the same round trip.
+		qs := append([]*pgx.QueuedQuery{{SQL: setActionSQL, Arguments: []any{a.action, a.note}}}, b.QueuedQueries...)
+		a.sent, a.t.action, a.t.note = true, a.action, a.note
+		return &skipFirst{BatchResults: a.Tx.SendBatch(ctx, &pgx.Batch{QueuedQueries: qs})}
+	}
+	return a.Tx.SendBatch(ctx, b)
+}
+
+func (a *actionTx) CopyFrom(ctx context.Context, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (int64, error) {
+	if err := a.flush(ctx); err != nil {
+		return 0, err
+	}
+	return a.Tx.CopyFrom(ctx, table, cols, src)
+}
+
+func (a *actionTx) Begin(ctx context.Context) (pgx.Tx, error) {
+	if err := a.flush(ctx); err != nil {
+		return nil, err
+	}
+	return a.Tx.Begin(ctx)
+}
+
+// skipFirst is the results of a batch with setActionSQL queued in front:
+// the caller reads its own statements' results.
+type skipFirst struct {
+	pgx.BatchResults
+	skipped bool
+	err     error
+}
+
+func (s *skipFirst) skip() error {
+	if !s.skipped {
+		s.skipped = true
+		if _, err := s.BatchResults.Exec(); err != nil {
+			s.err = fmt.Errorf("set action: %w", err)
+		}
+	}
+	return s.err
+}
+
+func (s *skipFirst) Exec() (pgconn.CommandTag, error) {
+	if err := s.skip(); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	return s.BatchResults.Exec()
+}
+
+func (s *skipFirst) Query() (pgx.Rows, error) {
+	if err := s.skip(); err != nil {
+		return nil, err
+	}
+	return s.BatchResults.Query()
+}
+
+func (s *skipFirst) QueryRow() pgx.Row {
+	if err := s.skip(); err != nil {
+		return &batchRow{err: err}
+	}
+	return s.BatchResults.QueryRow()
 }

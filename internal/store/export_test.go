@@ -12,10 +12,8 @@ import (
 func (s *Store) ExplainVenueSearch(ctx context.Context, f VenueFilter) (string, error) {
 	spec := venueSearch(f)
 	var lines []string
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := s.setViewer(ctx, tx, "", ""); err != nil { // as the store does: row-level security applies
-			return err
-		}
+	// As the store does: the viewer set, row-level security applies.
+	err := pgx.BeginFunc(ctx, beginner{s.pool, s.viewerArgs(ctx, "", "")}, func(tx pgx.Tx) error {
 		if _, err := walkOrder(ctx, tx); err != nil { // as topList plans it
 			return err
 		}
@@ -64,4 +62,27 @@ func Queued(ctx context.Context) int {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	return len(rs.queue)
+}
+
+// ViewerSet begins a transaction as InTx does, with the viewer of ctx and
+// action, and returns what PostgreSQL holds for the actor's label, the
+// action and the viewer's sub-districts.
+func ViewerSet(ctx context.Context, s *Store, action string) (label, act, sds string, err error) {
+	err = s.InTxAll(ctx, action, func(ctx context.Context) error {
+		return s.read(ctx, func(q querier) error {
+			return q.QueryRow(ctx, `SELECT current_setting('cogov.actor_label'), current_setting('cogov.action'),
+				current_setting('cogov.viewer_sds')`).Scan(&label, &act, &sds)
+		})
+	})
+	return label, act, sds, err
+}
+
+// AuditActions are the actions the audit trail recorded for entity id, oldest first.
+func AuditActions(ctx context.Context, s *Store, id string) (out []string, err error) {
+	err = s.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id`, id)
+		out, err = collectRows(rows, err, func(a *string) []any { return []any{a} })
+		return err
+	})
+	return out, err
 }

@@ -11,6 +11,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,29 +47,65 @@ func (s *Store) Ping(ctx context.Context) (err error) {
 	return err
 }
 
-// beginner begins the transactions of InTx and write on the pool. A BEGIN
-// that fails because the connection was lost is sent once more on a fresh
-// connection: nothing of the transaction has run yet.
-type beginner struct{ pool *pgxpool.Pool }
+// beginner begins the transactions of InTx and write on the pool, with the
+// viewer (setViewerSQL's arguments) set in the same round trip: BEGIN and
+// the viewer's statement, its arguments written as literals, go as one
+// simple-protocol query. A BEGIN that fails because the connection was lost
+// is sent once more on a fresh connection: nothing of the transaction has
+// run yet.
+type beginner struct {
+	pool   *pgxpool.Pool
+	viewer []any
+}
 
 func (b beginner) Begin(ctx context.Context) (pgx.Tx, error) {
-	return retryOnce(ctx, b.pool, func() (pgx.Tx, error) { return b.pool.Begin(ctx) })
+	sql, err := beginViewerSQL(b.viewer)
+	if err != nil {
+		return nil, err
+	}
+	return retryOnce(ctx, b.pool, func() (pgx.Tx, error) { return b.pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: sql}) })
+}
+
+// tx is the transaction InTx keeps in its context.
+type tx struct {
+	pgx.Tx
+	// allOrNothing: a failed write fails the whole transaction (InTxAll),
+	// so writes take no savepoint and set only their action and note.
+	allOrNothing bool
+	action, note string // the action and note the transaction has set now
 }
 
 type txKey struct{}
 
+// txOf is the transaction ctx carries, if any.
+func txOf(ctx context.Context) (*tx, bool) {
+	t, ok := ctx.Value(txKey{}).(*tx)
+	return t, ok
+}
+
 // InTx runs fn with a context whose store calls all share one transaction, so
-// that several domain calls commit or roll back together.
+// that several domain calls commit or roll back together. A write inside it
+// takes a savepoint, so that a refused write leaves the transaction usable.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
-	if _, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
+	defer wrap(&err, "store.InTx")
+	return s.inTx(ctx, false, "", fn)
+}
+
+// InTxAll is InTx for a transaction that fails as a whole when any of its
+// writes fails: fn returns every error it meets, so its writes need no
+// savepoint to recover from. The transaction begins with action as the
+// audit trail's action, the one its first write records.
+func (s *Store) InTxAll(ctx context.Context, action string, fn func(ctx context.Context) error) (err error) {
+	defer wrap(&err, "store.InTxAll(%q)", action)
+	return s.inTx(ctx, true, action, fn)
+}
+
+func (s *Store) inTx(ctx context.Context, all bool, action string, fn func(ctx context.Context) error) error {
+	if _, ok := txOf(ctx); ok {
 		return fn(ctx) // the InTx that began the transaction names it
 	}
-	defer wrap(&err, "store.InTx")
-	err = translate(pgx.BeginFunc(ctx, beginner{s.pool}, func(tx pgx.Tx) error {
-		if err := s.setViewer(ctx, tx, "", ""); err != nil {
-			return err
-		}
-		return fn(context.WithValue(ctx, txKey{}, tx))
+	err := translate(pgx.BeginFunc(ctx, beginner{s.pool, s.viewerArgs(ctx, action, "")}, func(t pgx.Tx) error {
+		return fn(context.WithValue(ctx, txKey{}, &tx{Tx: t, allOrNothing: all, action: action}))
 	}))
 	if err == nil {
 		s.noteWrite(ctx)
@@ -96,8 +135,8 @@ type querier interface {
 // batch runs as one implicit transaction, which is what set_config(...,
 // true) and the row-level security policies need.
 func (s *Store) read(ctx context.Context, fn func(querier) error) error {
-	if tx, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
-		return fn(tx)
+	if t, ok := txOf(ctx); ok {
+		return fn(t.Tx)
 	}
 	if rs, ok := ctx.Value(sessionKey{}).(*readSession); ok {
 		if used, err := rs.run(ctx, fn); used {
@@ -107,22 +146,57 @@ func (s *Store) read(ctx context.Context, fn func(querier) error) error {
 	return fn(viewerQuerier{pool: s.pool, set: s.viewerArgs(ctx, "", "")})
 }
 
-// setViewer tells PostgreSQL, for this transaction only, who is asking: the
-// audit trigger records the actor and the row-level security policies read
-// the sub-districts the viewer holds roles in.
-func (s *Store) setViewer(ctx context.Context, tx pgx.Tx, action, note string) error {
-	if _, err := tx.Exec(ctx, setViewerSQL, s.viewerArgs(ctx, action, note)...); err != nil {
-		return fmt.Errorf("set viewer: %w", err)
-	}
-	return nil
-}
-
+// setViewerSQL tells PostgreSQL, for this transaction only, who is asking:
+// the audit trigger records the actor and the row-level security policies
+// read the sub-districts the viewer holds roles in. Its arguments are
+// viewerArgs'.
 const setViewerSQL = `SELECT set_config('cogov.viewer_ready', 'on', true), set_config('cogov.system', $1, true),
 	set_config('cogov.viewer_sds', $2::uuid[]::text, true), set_config('cogov.actor_id', $3, true),
 	set_config('cogov.actor_label', $4, true), set_config('cogov.action', $5, true), set_config('cogov.note', $6, true),
 	set_config('cogov.now', $7, true), set_config('cogov.staff_sds', $8::uuid[]::text, true),
 	set_config('cogov.persons', $9::uuid[]::text, true), set_config('cogov.admin_sds', $10::uuid[]::text, true),
 	set_config('cogov.scopes', $11::uuid[]::text, true)`
+
+// beginViewerSQL is BEGIN followed by setViewerSQL with viewer's values
+// written as literals: one simple-protocol query (which takes no
+// parameters). Strings are quoted by doubling their quotes, which is exact
+// under standard_conforming_strings (on since PostgreSQL 9.1, and required
+// by pgx); a NUL, which no text value may hold, is refused.
+func beginViewerSQL(viewer []any) (string, error) {
+	lits := make([]string, len(viewer))
+	for i, a := range viewer {
+		switch v := a.(type) {
+		case string:
+			lits[i] = quoteLiteral(v)
+		case []string:
+			elems := make([]string, len(v))
+			for j, e := range v {
+				elems[j] = `"` + strings.ReplaceAll(strings.ReplaceAll(e, `\`, `\\`), `"`, `\"`) + `"`
+			}
+			lits[i] = quoteLiteral("{" + strings.Join(elems, ",") + "}")
+		default:
+			return "", fmt.Errorf("viewer argument %d: unexpected %T", i+1, a)
+		}
+		if strings.ContainsRune(lits[i], 0) {
+			return "", fmt.Errorf("viewer argument %d holds a NUL", i+1)
+		}
+	}
+	var err error
+	sql := placeholder.ReplaceAllStringFunc(setViewerSQL, func(p string) string {
+		n, _ := strconv.Atoi(p[1:])
+		if n < 1 || n > len(lits) {
+			err = fmt.Errorf("setViewerSQL's %s has no argument", p)
+			return p
+		}
+		return lits[n-1]
+	})
+	return "BEGIN; " + sql, err
+}
+
+var placeholder = regexp.MustCompile(`\$[0-9]+`)
+
+// quoteLiteral is s as an SQL string literal (standard_conforming_strings).
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // viewerArgs are the arguments of setViewerSQL for the viewer of ctx.
 func (s *Store) viewerArgs(ctx context.Context, action, note string) []any {
@@ -164,24 +238,29 @@ func (s *Store) viewerArgs(ctx context.Context, action, note string) []any {
 // write runs fn in a transaction whose audit-log rows carry the actor from
 // ctx, the action name and a note; database errors come back as domain errors.
 func (s *Store) write(ctx context.Context, action, note string, fn func(pgx.Tx) error) error {
-	run := func(tx pgx.Tx) error {
-		if err := s.setViewer(ctx, tx, action, note); err != nil {
-			return err
+	if t, ok := txOf(ctx); ok {
+		if t.allOrNothing {
+			// A failure fails the transaction (InTxAll): no savepoint,
+			// only the action and note, when they change, sent with the
+			// write's first statement.
+			if t.action == action && t.note == note {
+				return translate(fn(t.Tx))
+			}
+			return translate(fn(&actionTx{Tx: t.Tx, t: t, action: action, note: note}))
 		}
-		return fn(tx)
-	}
-	if tx, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
 		// A savepoint, so that a refused write inside a larger transaction
 		// leaves the transaction usable and the caller can decide; begun
 		// together with the viewer's action in one round trip.
-		return translate(savepoint(ctx, tx, s.viewerArgs(ctx, action, note), fn))
+		return translate(savepoint(ctx, t.Tx, s.viewerArgs(ctx, action, note), fn))
 	}
-	err := translate(pgx.BeginFunc(ctx, beginner{s.pool}, run))
+	err := translate(pgx.BeginFunc(ctx, beginner{s.pool, s.viewerArgs(ctx, action, note)}, fn))
 	if err == nil {
 		s.noteWrite(ctx)
 	}
 	return err
 }
+
+const setActionSQL = `SELECT set_config('cogov.action', $1, true), set_config('cogov.note', $2, true)`
 
 // savepoint runs fn inside a savepoint of tx, with the viewer (and its
 // action) set: rolled back to on an error, released otherwise. Savepoints

@@ -195,6 +195,7 @@ func (s *Store) Schedule(ctx context.Context, venueID string, from, to time.Time
 			b.Queue(exceptionsSQL, venueID, from, to)
 			b.Queue(closuresSQL, venueID, from, to)
 			b.Queue(bookingsSQL, venueID, from, to)
+			b.Queue(waitingSQL, venueID, from, to)
 			br := bq.SendBatch(ctx, b)
 			defer br.Close()
 			rows, err := br.Query()
@@ -213,6 +214,10 @@ func (s *Store) Schedule(ctx context.Context, venueID string, from, to time.Time
 			if sch.Bookings, err = collectRows(rows, err, bookingFields); err != nil {
 				return err
 			}
+			rows, err = br.Query()
+			if sch.Waiting, err = collectRows(rows, err, waitFields); err != nil {
+				return err
+			}
 			return br.Close()
 		}
 		if sch.Hours, err = collect(ctx, tx, hoursFields, hoursSQL, venueID); err != nil {
@@ -224,7 +229,10 @@ func (s *Store) Schedule(ctx context.Context, venueID string, from, to time.Time
 		if sch.Closures, err = collect(ctx, tx, closureFields, closuresSQL, venueID, from, to); err != nil {
 			return err
 		}
-		sch.Bookings, err = collect(ctx, tx, bookingFields, bookingsSQL, venueID, from, to)
+		if sch.Bookings, err = collect(ctx, tx, bookingFields, bookingsSQL, venueID, from, to); err != nil {
+			return err
+		}
+		sch.Waiting, err = collect(ctx, tx, waitFields, waitingSQL, venueID, from, to)
 		return err
 	})
 	if err != nil {
@@ -261,9 +269,14 @@ func requestByKey(ctx context.Context, tx querier, sd, key string) (bool, bookin
 	if err := json.Unmarshal(skipped, &r.Skipped); err != nil {
 		return false, r, fmt.Errorf("skipped of request %s: %w", r.ID, err)
 	}
-	r.Bookings, err = collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.request_id = $1
-		ORDER BY lower(b.during)`, r.ID)
+	r.Bookings, err = requestBookings(ctx, tx, r.ID)
 	return true, r, err
+}
+
+// requestBookings are the bookings of request id, in time order.
+func requestBookings(ctx context.Context, q querier, id string) ([]booking.Booking, error) {
+	return collect(ctx, q, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.request_id = $1
+		ORDER BY lower(b.during)`, id)
 }
 
 // VenueFilter is what the venue directory looks for (booking.VenueFilter).

@@ -11,6 +11,7 @@ import (
 
 	"cogov/internal/booking"
 	"cogov/internal/problem"
+	"cogov/internal/structure"
 )
 
 // CreateVenue inserts a venue with its rules.
@@ -177,6 +178,30 @@ func (s *Store) CreateBookings(ctx context.Context, r booking.NewRequest, bs []b
 		if r.IdempotencyKey != "" {
 			key = &r.IdempotencyKey
 		}
+		if len(bs) == 1 && !skipRaced {
+			// The usual request of one booking: the request and its
+			// booking in one statement (no booking when the key was taken).
+			b := bs[0]
+			err := one1(ctx, tx, &b, `WITH r AS (INSERT INTO booking_request (subdistrict_id, venue_id, committee_id, idempotency_key,
+					fingerprint, recurring, skipped, requested_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+					ON CONFLICT (subdistrict_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id),
+				ins AS (INSERT INTO booking (subdistrict_id, venue_id, committee_id, request_id, series_id,
+					during, held, purpose, expected_attendees, status, actual_attendees, requested_by, demo)
+					SELECT $1::uuid, $2::uuid, $3::uuid, r.id, CASE WHEN $6::boolean THEN r.id END, tstzrange($9::timestamptz, $10::timestamptz),
+						tstzrange($9::timestamptz, $11::timestamptz), $12::text, $13::integer, $14::text, $15::integer, $8::uuid, $16::boolean
+					FROM r RETURNING *)
+				SELECT `+bookingCols+` FROM ins b JOIN venue bv ON bv.id = b.venue_id`,
+				r.SubdistrictID, r.VenueID, r.CommitteeID, key, r.Fingerprint, r.Recurring, skipped, r.RequestedBy,
+				b.Start, b.End, b.HeldEnd, b.Purpose, b.ExpectedAttendees, b.Status, b.ActualAttendees, r.Demo)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return booking.ErrKeyTaken
+			}
+			if err != nil {
+				return err
+			}
+			created = append(created, b)
+			return nil
+		}
 		var reqID string
 		err = tx.QueryRow(ctx, `INSERT INTO booking_request (subdistrict_id, venue_id, committee_id, idempotency_key, fingerprint,
 			recurring, skipped, requested_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -316,31 +341,57 @@ func eqInt(a, b *int) bool { return (a == nil && b == nil) || (a != nil && b != 
 
 // LockForRequest holds, until the transaction ends, a lock that serializes
 // requests of one committee for one venue, and reads with it, in the same
-// round trip, the venue (found is false when there is none) and the
-// committee's sub-district ("" when there is no such committee).
-func (s *Store) LockForRequest(ctx context.Context, venueID, committeeID string) (v booking.Venue, found bool, committeeSD string, err error) {
+// round trip, the venue, the committee and, when key is not empty, the
+// request with that idempotency key in the venue's sub-district (whose
+// bookings take a second round trip, only then).
+func (s *Store) LockForRequest(ctx context.Context, venueID, committeeID, key string) (l booking.Locked, err error) {
 	defer wrap(&err, "store.LockForRequest(%q, %q)", venueID, committeeID)
-	tx, ok := ctx.Value(txKey{}).(pgx.Tx)
+	t, ok := txOf(ctx)
 	if !ok {
-		return v, false, "", fmt.Errorf("lock venue and committee: no transaction")
+		return l, fmt.Errorf("lock venue and committee: no transaction")
 	}
 	b := &pgx.Batch{}
 	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 7))`, venueID, committeeID)
 	b.Queue(`SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = ANY($1::uuid[])`, okIDs([]string{venueID}))
-	b.Queue(`SELECT subdistrict_id FROM committee WHERE id = ANY($1::uuid[])`, okIDs([]string{committeeID}))
-	br := tx.SendBatch(ctx, b)
+	b.Queue(`SELECT `+committeeCols+` FROM committee k WHERE k.id = ANY($1::uuid[])`, okIDs([]string{committeeID}))
+	if key != "" {
+		b.Queue(`SELECT r.id, r.fingerprint, r.skipped FROM booking_request r JOIN venue v ON v.subdistrict_id = r.subdistrict_id
+			WHERE v.id = ANY($1::uuid[]) AND r.idempotency_key = $2`, okIDs([]string{venueID}), key)
+	}
+	br := t.SendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
-		return v, false, "", err
+		return l, err
 	}
-	switch err := br.QueryRow().Scan(venueFields(&v)...); {
+	switch err := br.QueryRow().Scan(venueFields(&l.Venue)...); {
 	case err == nil:
-		found = true
+		l.VenueFound = true
 	case !errors.Is(err, pgx.ErrNoRows):
-		return v, false, "", err
+		return l, err
 	}
-	if err := br.QueryRow().Scan(&committeeSD); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return v, false, "", err
+	var k structure.Committee
+	switch err := br.QueryRow().Scan(committeeFields(&k)...); {
+	case err == nil:
+		l.Committee = &k
+	case !errors.Is(err, pgx.ErrNoRows):
+		return l, err
 	}
-	return v, found, committeeSD, br.Close()
+	var prev booking.StoredRequest
+	if key != "" {
+		var skipped []byte
+		switch err := br.QueryRow().Scan(&prev.ID, &prev.Fingerprint, &skipped); {
+		case err == nil:
+			if err := json.Unmarshal(skipped, &prev.Skipped); err != nil {
+				return l, fmt.Errorf("skipped of request %s: %w", prev.ID, err)
+			}
+			l.Prev = &prev
+		case !errors.Is(err, pgx.ErrNoRows):
+			return l, err
+		}
+	}
+	if err := br.Close(); err != nil || l.Prev == nil {
+		return l, err
+	}
+	l.Prev.Bookings, err = requestBookings(ctx, t.Tx, prev.ID)
+	return l, err
 }

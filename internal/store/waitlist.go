@@ -13,6 +13,11 @@ import (
 const waitCols = `w.id, w.subdistrict_id, w.venue_id, w.committee_id, lower(w.during), upper(w.during), w.purpose, w.expected_attendees,
 	w.status, w.offered_at, w.offer_expires_at, w.requested_by, w.created_at, w.demo`
 
+// waitingSQL reads the WAITING and OFFERED entries of venue $1 whose window
+// overlaps [$2, $3), in the order they joined.
+const waitingSQL = `SELECT ` + waitCols + ` FROM waitlist_entry w WHERE w.venue_id = $1 AND w.during && tstzrange($2, $3)
+		AND w.status IN ('WAITING', 'OFFERED') ORDER BY w.created_at, w.seq`
+
 func waitFields(e *booking.WaitEntry) []any {
 	return []any{&e.ID, &e.SubdistrictID, &e.VenueID, &e.CommitteeID, &e.Start, &e.End, &e.Purpose, &e.ExpectedAttendees,
 		&e.Status, &e.OfferedAt, &e.OfferExpiresAt, &e.RequestedBy, &e.CreatedAt, &e.Demo}
@@ -38,8 +43,7 @@ func (s *Store) CreateWaitEntry(ctx context.Context, e booking.WaitEntry) (_ boo
 // locked until the transaction ends.
 func (s *Store) WaitEntries(ctx context.Context, venueID string, from, to time.Time, lock bool) (_ []booking.WaitEntry, err error) {
 	defer wrap(&err, "store.WaitEntries(%q)", venueID)
-	sql := `SELECT ` + waitCols + ` FROM waitlist_entry w WHERE w.venue_id = $1 AND w.during && tstzrange($2, $3)
-		AND w.status IN ('WAITING', 'OFFERED') ORDER BY w.created_at, w.seq`
+	sql := waitingSQL
 	if lock {
 		sql += ` FOR UPDATE`
 	}
