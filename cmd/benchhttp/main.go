@@ -53,6 +53,7 @@ type config struct {
 	only             map[string]bool
 	out              string
 	ops              string
+	loaderWait       time.Duration
 }
 
 func run() error {
@@ -64,6 +65,7 @@ func run() error {
 	flag.StringVar(&only, "only", "", "comma-separated scenario names to run (all when empty)")
 	flag.StringVar(&cfg.out, "out", "", "write the table as markdown to this file")
 	flag.StringVar(&cfg.ops, "ops", "graph/operations", "directory of the contract operations")
+	flag.DurationVar(&cfg.loaderWait, "loader-wait", 2*time.Millisecond, "how long the server's loaders gather a batch (the server's own: 2 ms)")
 	flag.Parse()
 	for _, s := range strings.Split(conc, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -97,7 +99,7 @@ func run() error {
 		return err
 	}
 	child := exec.Command(exe, "-serve")
-	child.Env = append(os.Environ(), "BENCH_DATABASE_URL="+dbURL)
+	child.Env = append(os.Environ(), "BENCH_DATABASE_URL="+dbURL, "BENCH_LOADER_WAIT="+cfg.loaderWait.String())
 	child.Stderr = os.Stderr
 	stdin, err := child.StdinPipe()
 	if err != nil {

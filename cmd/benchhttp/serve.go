@@ -77,7 +77,7 @@ func serve(dbURL string) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewEndpoint(res, st, graph.Options{Log: log,
-		Limits: graph.Limits{AccountBurst: huge, AccountPerSecond: huge, AddrBurst: huge, AddrPerSecond: huge}}, 2*time.Millisecond, nil))
+		Limits: graph.Limits{AccountBurst: huge, AccountPerSecond: huge, AddrBurst: huge, AddrPerSecond: huge}}, loaderWait(), nil))
 	mux.Handle("/floor", floorHandler(fpool))
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile) // profile the server under load
 	mux.HandleFunc("/bench/stats", func(w http.ResponseWriter, _ *http.Request) {
@@ -181,4 +181,12 @@ func floorHandler(pool *pgxpool.Pool) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(out)
 	})
+}
+
+// loaderWait is the loaders' batching wait the parent asks for (-loader-wait).
+func loaderWait() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("BENCH_LOADER_WAIT")); err == nil && d > 0 {
+		return d
+	}
+	return 2 * time.Millisecond
 }
