@@ -344,3 +344,17 @@ func (s *Store) LockForRequest(ctx context.Context, venueID, committeeID string)
 	}
 	return v, found, committeeSD, br.Close()
 }
+
+// RollVenueShut moves every sub-district's kept horizon of venue_shut (when
+// venues are not open, as ranges; migration 00021) to the store's clock:
+// the days that came into it are computed, those that left it dropped. It
+// says how many sub-districts it moved. The search stays exact without it
+// (windows beyond the horizon are checked against the hours themselves),
+// only slower.
+func (s *Store) RollVenueShut(ctx context.Context) (n int, err error) {
+	defer wrap(&err, "store.RollVenueShut")
+	err = s.write(ctx, "venue.shut.roll", "", func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT venue_shut_roll()`).Scan(&n)
+	})
+	return n, err
+}
