@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cogov/internal/booking"
-	"cogov/internal/clock"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 	"cogov/internal/testworld"
@@ -156,7 +155,7 @@ func TestVenueShutExact(t *testing.T) {
 
 	// check compares the search with the exact check for random windows
 	// around base, and the kept rows with a rebuild.
-	check := func(round string, st *store.Store, base time.Time) {
+	check := func(round string, base time.Time) {
 		t.Helper()
 		var differ int
 		sys(func(tx pgx.Tx) error {
@@ -185,7 +184,7 @@ func TestVenueShutExact(t *testing.T) {
 			if rng.IntN(5) == 0 {
 				to = f.Add(time.Duration(1+rng.IntN(4*30)) * 15 * time.Minute)
 			}
-			c, err := st.Venues(w.Sys, store.VenueFilter{SubdistrictID: p.sd, AvailableFrom: f, AvailableTo: to}, store.Page{First: 100})
+			c, err := w.Store.Venues(w.Sys, store.VenueFilter{SubdistrictID: p.sd, AvailableFrom: f, AvailableTo: to}, store.Page{First: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -221,7 +220,7 @@ func TestVenueShutExact(t *testing.T) {
 			t.Errorf("%s: too few windows of a kind: %d inside the horizon, %d outside, %d with an open venue", round, inside, outside, open)
 		}
 	}
-	check("built", w.Store, now)
+	check("built", now)
 
 	// Changes as the services make them: hours and exceptions replaced,
 	// closures added and lifted, a time zone changed.
@@ -248,7 +247,7 @@ func TestVenueShutExact(t *testing.T) {
 	_, err := w.Structure.UpdateSubdistrict(w.Sys, places[1].sd, structure.SubdistrictChanges{TimeZone: &london})
 	w.Must(err)
 	places[1].loc, _ = time.LoadLocation(london)
-	check("changed", w.Store, now)
+	check("changed", now)
 
 	// The horizon moves with the clock: a day (extended), a year (rebuilt),
 	// and back (rebuilt).
@@ -257,15 +256,14 @@ func TestVenueShutExact(t *testing.T) {
 		shift time.Duration
 	}{{"a day later", 26 * time.Hour}, {"a year later", 365 * 24 * time.Hour}, {"back", 0}} {
 		at := now.Add(step.shift)
-		st := store.New(w.DB.Pool, clock.Fixed(at))
-		n, err := st.RollVenueShut(w.Sys)
+		n, err := w.Store.RollVenueShut(w.Sys, at)
 		w.Must(err)
 		if n != len(places) {
 			t.Errorf("%s: %d sub-districts rolled, want %d", step.name, n, len(places))
 		}
-		if n, err := st.RollVenueShut(w.Sys); err != nil || n != 0 {
+		if n, err := w.Store.RollVenueShut(w.Sys, at); err != nil || n != 0 {
 			t.Errorf("%s: rolled again: %d sub-districts, %v; want none", step.name, n, err)
 		}
-		check(step.name, st, at)
+		check(step.name, at)
 	}
 }

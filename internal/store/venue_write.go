@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -346,15 +347,15 @@ func (s *Store) LockForRequest(ctx context.Context, venueID, committeeID string)
 }
 
 // RollVenueShut moves every sub-district's kept horizon of venue_shut (when
-// venues are not open, as ranges; migration 00021) to the store's clock:
+// venues are not open, as ranges; migration 00021) to the one of now:
 // the days that came into it are computed, those that left it dropped. It
 // says how many sub-districts it moved. The search stays exact without it
 // (windows beyond the horizon are checked against the hours themselves),
 // only slower.
-func (s *Store) RollVenueShut(ctx context.Context) (n int, err error) {
+func (s *Store) RollVenueShut(ctx context.Context, now time.Time) (n int, err error) {
 	defer wrap(&err, "store.RollVenueShut")
 	err = s.write(ctx, "venue.shut.roll", "", func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT venue_shut_roll()`).Scan(&n)
+		return tx.QueryRow(ctx, `SELECT venue_shut_roll($1)`, now).Scan(&n)
 	})
 	return n, err
 }
