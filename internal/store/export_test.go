@@ -16,7 +16,7 @@ func (s *Store) ExplainVenueSearch(ctx context.Context, f VenueFilter) (string, 
 		if err := s.setViewer(ctx, tx, "", ""); err != nil { // as the store does: row-level security applies
 			return err
 		}
-		if _, err := walkOrder(ctx, tx); err != nil { // as topList plans it
+		if _, err := tx.Exec(ctx, walkOrderSQL); err != nil { // as topList plans it
 			return err
 		}
 		// The same statement list runs, prefixed with EXPLAIN.

@@ -75,8 +75,8 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (e
 }
 
 // batcher is a querier that can also send several statements in one round
-// trip: a transaction or a read session (not viewerQuerier, which already
-// sends each query in a batch with the viewer).
+// trip and one transaction: a transaction, a read session, or viewerQuerier
+// (which sends them after the viewer's statement).
 type batcher interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
