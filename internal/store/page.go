@@ -74,6 +74,7 @@ type listSpec[T any] struct {
 	sort   string // text expression giving the order, ties broken by id
 	id     string // expression of the item's id (uuid)
 	where  string // extra conditions, may use $5 onwards
+	with   string // common table expressions where may use ("name AS (...)"), or ""
 	args   []any  // the values of $5 onwards
 	fields func(*T) []any
 }
@@ -142,7 +143,7 @@ func topList[T any](ctx context.Context, tx querier, spec listSpec[T], p Page, c
 	// and transaction as it is planned in, the settings put back after it.
 	b := &pgx.Batch{}
 	b.Queue(walkOrderSQL)
-	b.Queue(`SELECT `+spec.cols+`, (`+spec.sort+`)::text, (`+spec.id+`)::text, (`+count+`) FROM `+spec.from+`
+	b.Queue(withClause(spec)+`SELECT `+spec.cols+`, (`+spec.sort+`)::text, (`+spec.id+`)::text, (`+count+`) FROM `+spec.from+`
 	WHERE (`+where+`) AND `+cursors+` ORDER BY `+order+` LIMIT `+fmt.Sprint(size+1),
 		append([]any{afterSort, afterID, beforeSort, beforeID}, spec.args...)...)
 	b.Queue(walkBackSQL)
@@ -187,13 +188,21 @@ func topList[T any](ctx context.Context, tx querier, spec listSpec[T], p Page, c
 	if c.Total < 0 {
 		// The count's parameters are the filter's ($5 onwards); $1–$4 are
 		// typed and unused.
-		err = tx.QueryRow(ctx, `SELECT (`+count+`) WHERE $1::text IS NULL AND $2::uuid IS NULL AND $3::text IS NULL AND $4::uuid IS NULL`,
+		err = tx.QueryRow(ctx, withClause(spec)+`SELECT (`+count+`) WHERE $1::text IS NULL AND $2::uuid IS NULL AND $3::text IS NULL AND $4::uuid IS NULL`,
 			append([]any{nil, nil, nil, nil}, spec.args...)...).Scan(&c.Total)
 		if err != nil {
 			return nil, fmt.Errorf("list count: %w", err)
 		}
 	}
 	return c, nil
+}
+
+// withClause is the WITH clause of spec's common table expressions, if any.
+func withClause[T any](spec listSpec[T]) string {
+	if spec.with == "" {
+		return ""
+	}
+	return "WITH " + spec.with + " "
 }
 
 // walkOrderSQL turns bitmap scans and sorts off for the rest of the
@@ -249,7 +258,11 @@ func list[T any](ctx context.Context, tx querier, spec listSpec[T], parents []st
 	if spec.where != "" {
 		where += " AND (" + spec.where + ")"
 	}
-	sql := `WITH base AS (
+	with := "WITH "
+	if spec.with != "" {
+		with += spec.with + ", "
+	}
+	sql := with + `base AS (
 	SELECT ` + spec.cols + `, (` + spec.parent + `)::text AS _parent, (` + spec.sort + `)::text AS _sort, (` + spec.id + `) AS _id
 	FROM ` + spec.from + ` WHERE ` + where + `
 ), counted AS (

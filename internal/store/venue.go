@@ -272,6 +272,7 @@ type VenueFilter = booking.VenueFilter
 // venueSearch returns the list of the venue directory for f.
 func venueSearch(f VenueFilter) listSpec[booking.Venue] {
 	var fb filterBuilder
+	var with string
 	if !f.IncludeInactive {
 		fb.conds = append(fb.conds, "v.active")
 	}
@@ -310,17 +311,18 @@ func venueSearch(f VenueFilter) listSpec[booking.Venue] {
 		// buffer a new booking would take — no booking whose reach (its
 		// held range widened at the start by the venue's buffer,
 		// migration 00020) overlaps the window. The venues taken are one
-		// probe of venue_busy_reach_idx, hashed once per search
-		// (PostgreSQL's hashed SubPlan), so a candidate venue costs a hash
-		// lookup, not an index probe.
+		// probe of venue_busy_reach_idx, taken once for the page and its
+		// count (the CTE busy) and hashed (PostgreSQL's hashed SubPlan),
+		// so a candidate venue costs a hash lookup, not an index probe.
 		//
 		// Open and not closed: inside the horizon its sub-district keeps
 		// (migration 00021), no venue_shut row of the venue overlaps the
 		// window — again one probe, hashed once. Outside it (the past, or
 		// beyond venue_shut_days) the weekly hours, dated exceptions and
 		// closures themselves.
+		with = `busy AS MATERIALIZED (SELECT b.venue_id FROM venue_busy b WHERE b.reach && ` + w + `)`
 		fb.conds = append(fb.conds,
-			`v.id NOT IN (SELECT b.venue_id FROM venue_busy b WHERE b.reach && `+w+`)`,
+			`v.id NOT IN (SELECT venue_id FROM busy)`,
 			`CASE WHEN v.subdistrict_id IN (SELECT k.subdistrict_id FROM venue_shut_kept k WHERE k.covered @> `+w+`)
 			THEN v.id NOT IN (SELECT o.venue_id FROM venue_shut o WHERE o.during && `+w+`)
 			ELSE v.id NOT IN (SELECT c.venue_id FROM venue_closure c WHERE c.during && `+w+`)
@@ -328,7 +330,7 @@ func venueSearch(f VenueFilter) listSpec[booking.Venue] {
 	}
 	return listSpec[booking.Venue]{cols: venueCols, from: venueFrom, parent: "'" + noParent + "'::uuid",
 		// The smallest venue that fits first, then by name.
-		sort: venueSort, id: "v.id", where: fb.where(), args: fb.args, fields: venueFields}
+		sort: venueSort, id: "v.id", where: fb.where(), with: with, args: fb.args, fields: venueFields}
 }
 
 // venueSort orders the venue directory: the smallest venue that fits first,
