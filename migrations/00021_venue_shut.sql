@@ -18,9 +18,10 @@
 -- Kept in the same transaction as every change of weekly hours, dated
 -- exceptions, closures and the sub-district's time zone (statement
 -- triggers, so that replacing a venue's hours rebuilds it once), and rolled
--- forward with the clock by venue_shut_roll, which the periodic job
--- cogov_venue_shut_roll calls with its clock's time (internal/jobs); a new
--- sub-district starts with the horizon of cogov_now().
+-- forward with the clock by venue_shut_keep, which the periodic job
+-- cogov_venue_shut_roll calls with its clock's time for each sub-district
+-- (store.RollVenueShut, internal/jobs); a new sub-district starts with the
+-- horizon of cogov_now().
 CREATE TABLE venue_shut_kept (
   subdistrict_id uuid PRIMARY KEY REFERENCES subdistrict (id) ON DELETE CASCADE,
   covered        tstzrange NOT NULL CHECK (NOT isempty(covered) AND NOT lower_inf(covered) AND NOT upper_inf(covered))
@@ -33,7 +34,8 @@ CREATE TABLE venue_shut (
   FOREIGN KEY (subdistrict_id, venue_id) REFERENCES venue (subdistrict_id, id) ON DELETE CASCADE
 );
 CREATE INDEX venue_shut_during_idx ON venue_shut USING gist (during);
-CREATE INDEX venue_shut_venue_idx ON venue_shut (venue_id, upper(during));
+CREATE INDEX venue_shut_venue_idx ON venue_shut (venue_id);
+CREATE INDEX venue_shut_end_idx ON venue_shut (subdistrict_id, upper(during)); -- the rows a roll cuts and drops
 
 GRANT SELECT ON venue_shut, venue_shut_kept TO cogov_app;
 
@@ -122,24 +124,7 @@ END
 $$;
 -- +goose StatementEnd
 
--- venue_shut_roll moves every sub-district's horizon to the one of the
--- clock's now (the periodic job) and says how many it moved.
--- +goose StatementBegin
-CREATE FUNCTION venue_shut_roll(now timestamptz) RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
-DECLARE
-  n integer := 0;
-  sd uuid;
-BEGIN
-  FOR sd IN SELECT s.id FROM subdistrict s LEFT JOIN venue_shut_kept k ON k.subdistrict_id = s.id
-      WHERE k.covered IS DISTINCT FROM venue_shut_horizon(now) ORDER BY s.id LOOP
-    PERFORM venue_shut_keep(sd, now);
-    n := n + 1;
-  END LOOP;
-  RETURN n;
-END
-$$;
--- +goose StatementEnd
-GRANT EXECUTE ON FUNCTION venue_shut_roll(timestamptz) TO cogov_app;
+GRANT EXECUTE ON FUNCTION venue_shut_keep(uuid, timestamptz), venue_shut_horizon(timestamptz) TO cogov_app;
 
 -- Hours, exceptions and closures: rebuild the venues a statement touched.
 -- +goose StatementBegin
@@ -221,7 +206,6 @@ END
 $$;
 -- +goose StatementEnd
 DROP FUNCTION venue_shut_touched();
-DROP FUNCTION venue_shut_roll(timestamptz);
 DROP FUNCTION venue_shut_keep(uuid, timestamptz);
 DROP FUNCTION venue_shut_build(uuid[]);
 DROP FUNCTION venue_shut_of(uuid, tstzrange, text);
