@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"cogov/internal/booking"
 	"cogov/internal/structure"
 	"cogov/internal/testworld"
 )
@@ -49,21 +47,11 @@ func TestBookingDayExact(t *testing.T) {
 		venues        []string
 	}
 	build := func(code, tz string) place {
-		loc, err := time.LoadLocation(tz)
-		w.Must(err)
-		s := w.Structure
-		sd, err := s.CreateSubdistrict(w.Sys, structure.NewSubdistrict{Code: code, Name: code, TimeZone: tz})
-		w.Must(err)
-		c, err := s.CreateCommunity(w.Sys, structure.NewCommunity{SubdistrictID: sd.ID, Code: "c1", Name: "一社区"})
-		w.Must(err)
-		u, err := s.CreateUnit(w.Sys, structure.NewUnit{SubdistrictID: sd.ID, Name: "单位", Kind: structure.UnitOther})
-		w.Must(err)
-		k, err := s.CreateCommittee(w.Sys, structure.NewCommittee{SubdistrictID: sd.ID, Name: "支部", Kind: structure.CompoundPartyBranch, CommunityID: &c.ID})
+		sd, loc, venues := placeWithVenues(w, code, tz, 4)
+		k, err := w.Structure.CreateCommittee(w.Sys, structure.NewCommittee{SubdistrictID: sd.ID, Name: "支部", Kind: structure.CompoundPartyBranch, CommunityID: &venues[0].CommunityID})
 		w.Must(err)
 		p := place{sd: sd.ID, committee: k.ID, loc: loc}
-		for i := range 4 {
-			v, err := w.Bookings.CreateVenue(w.Sys, booking.NewVenue{UnitID: u.ID, CommunityID: c.ID, Name: fmt.Sprintf("厅%d", i), Kind: booking.KindHall, Capacity: 100})
-			w.Must(err)
+		for _, v := range venues {
 			hours, exceptions := randomHours(rng), randomExceptions(rng, first, days)
 			_, err = w.Bookings.SetOpeningHours(w.Sys, v.ID, hours, &exceptions)
 			w.Must(err)

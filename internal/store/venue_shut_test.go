@@ -88,6 +88,27 @@ func randomExceptions(rng *rand.Rand, first time.Time, days int) []booking.Excep
 	return exceptions
 }
 
+// placeWithVenues creates a sub-district in time zone tz with a community, a
+// unit and n halls of the unit for 100 people.
+func placeWithVenues(w *testworld.World, code, tz string, n int) (structure.Subdistrict, *time.Location, []booking.Venue) {
+	loc, err := time.LoadLocation(tz)
+	w.Must(err)
+	s := w.Structure
+	sd, err := s.CreateSubdistrict(w.Sys, structure.NewSubdistrict{Code: code, Name: code, TimeZone: tz})
+	w.Must(err)
+	c, err := s.CreateCommunity(w.Sys, structure.NewCommunity{SubdistrictID: sd.ID, Code: "c1", Name: "一社区"})
+	w.Must(err)
+	u, err := s.CreateUnit(w.Sys, structure.NewUnit{SubdistrictID: sd.ID, Name: "单位", Kind: structure.UnitOther})
+	w.Must(err)
+	var venues []booking.Venue
+	for i := range n {
+		v, err := w.Bookings.CreateVenue(w.Sys, booking.NewVenue{UnitID: u.ID, CommunityID: c.ID, Name: fmt.Sprintf("厅%d", i), Kind: booking.KindHall, Capacity: 100})
+		w.Must(err)
+		venues = append(venues, v)
+	}
+	return sd, loc, venues
+}
+
 // TestVenueShutExact checks that the venue search's open check through
 // venue_shut (migration 00021: when venues are not open within a kept
 // horizon, as ranges) answers as the exact check over the weekly hours,
@@ -128,21 +149,11 @@ func TestVenueShutExact(t *testing.T) {
 		})
 	}
 	build := func(code, tz string) place {
-		loc, err := time.LoadLocation(tz)
-		w.Must(err)
-		s := w.Structure
-		sd, err := s.CreateSubdistrict(w.Sys, structure.NewSubdistrict{Code: code, Name: code, TimeZone: tz})
-		w.Must(err)
-		c, err := s.CreateCommunity(w.Sys, structure.NewCommunity{SubdistrictID: sd.ID, Code: "c1", Name: "一社区"})
-		w.Must(err)
-		u, err := s.CreateUnit(w.Sys, structure.NewUnit{SubdistrictID: sd.ID, Name: "单位", Kind: structure.UnitOther})
-		w.Must(err)
+		sd, loc, venues := placeWithVenues(w, code, tz, 5)
 		p := place{sd: sd.ID, loc: loc}
-		for i := range 5 {
-			v, err := w.Bookings.CreateVenue(w.Sys, booking.NewVenue{UnitID: u.ID, CommunityID: c.ID, Name: fmt.Sprintf("厅%d", i), Kind: booking.KindHall, Capacity: 100})
-			w.Must(err)
+		for i, v := range venues {
 			exceptions := randomExceptions(rng, first, days)
-			_, err = w.Bookings.SetOpeningHours(w.Sys, v.ID, hoursOf(i), &exceptions)
+			_, err := w.Bookings.SetOpeningHours(w.Sys, v.ID, hoursOf(i), &exceptions)
 			w.Must(err)
 			p.venues = append(p.venues, v.ID)
 			for range 3 {
