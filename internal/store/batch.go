@@ -38,7 +38,9 @@ func (q viewerQuerier) sendQueued(ctx context.Context, qs []*pgx.QueuedQuery) (*
 		}
 		b := &pgx.Batch{}
 		b.Queue(setViewerSQL, q.set...)
-		b.QueuedQueries = append(b.QueuedQueries, qs...)
+		for _, q := range qs { // queued afresh: pgx keeps a sent query's statement description, which a retry must not reuse
+			b.Queue(q.SQL, q.Arguments...)
+		}
 		br := conn.SendBatch(ctx, b)
 		if _, err := br.Exec(); err != nil {
 			br.Close()
