@@ -276,7 +276,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 			return res.Meetings.RunTimer(ctx, t)
 		}
 		return res.Bookings.RunTimer(ctx, t)
-	}, Overdue: res.Lists.NotifyOverdue})
+	}, Overdue: res.Lists.NotifyOverdue, VenueShutEvery: time.Hour})
 	if err != nil {
 		return err
 	}

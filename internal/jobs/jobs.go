@@ -7,7 +7,8 @@
 // (discarded), which the sub-district's administrators read as
 // Subdistrict.failedDeliveries. Timers (reminders, no-show checks, offer
 // expiries) are jobs scheduled at their time; the periodic job
-// cogov_project_overdue tells of projects past their due day.
+// cogov_project_overdue tells of projects past their due day, and
+// cogov_venue_shut_roll moves the venue search's kept horizon with the clock.
 package jobs
 
 import (
@@ -44,6 +45,12 @@ type Options struct {
 	// leader, and once when a leader starts; nil runs no such job.
 	Overdue      OverdueRunner
 	OverdueEvery time.Duration
+	// VenueShutEvery rolls the venue search's kept horizon forward
+	// (store.RollVenueShut) to the time of the jobs' clock, every
+	// VenueShutEvery on the leader and once when a leader starts; 0 runs no
+	// such job (the search stays exact without it, only slower beyond the
+	// horizon kept).
+	VenueShutEvery time.Duration
 }
 
 // Jobs is the River client with the platform's workers.
@@ -86,6 +93,12 @@ func New(pool *pgxpool.Pool, st *store.Store, now clock.Clock, o Options) (*Jobs
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(o.OverdueEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return OverdueArgs{}, nil },
 			&river.PeriodicJobOpts{ID: OverdueArgs{}.Kind(), RunOnStart: true}))
+	}
+	if o.VenueShutEvery > 0 {
+		river.AddWorker(workers, &VenueShutWorker{store: st, now: now})
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(o.VenueShutEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return VenueShutArgs{}, nil },
+			&river.PeriodicJobOpts{ID: VenueShutArgs{}.Kind(), RunOnStart: true}))
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
@@ -189,5 +202,27 @@ func NewOverdueWorker(run OverdueRunner, now clock.Clock) *OverdueWorker {
 // Work tells of the projects overdue now.
 func (w *OverdueWorker) Work(ctx context.Context, _ *river.Job[OverdueArgs]) error {
 	_, err := w.run(access.With(ctx, access.System("overdue")), w.now())
+	return err
+}
+
+// VenueShutArgs is the periodic job that rolls the venue search's kept
+// horizon forward.
+type VenueShutArgs struct{}
+
+// Kind is the River job kind.
+func (VenueShutArgs) Kind() string { return "cogov_venue_shut_roll" }
+
+// VenueShutWorker rolls the horizon to the time of its clock, as the
+// platform. Two runs at once wait for each other (the horizon's rows are
+// locked) and the second finds nothing to do.
+type VenueShutWorker struct {
+	river.WorkerDefaults[VenueShutArgs]
+	store *store.Store
+	now   clock.Clock
+}
+
+// Work rolls the horizon.
+func (w *VenueShutWorker) Work(ctx context.Context, _ *river.Job[VenueShutArgs]) error {
+	_, err := w.store.RollVenueShut(access.With(ctx, access.System("venue_shut")), w.now())
 	return err
 }

@@ -22,6 +22,11 @@ type viewerQuerier struct {
 // comes back is sent once more, on a fresh connection: nothing of it has
 // run, and it only reads.
 func (q viewerQuerier) send(ctx context.Context, sql string, args []any) (*pgxpool.Conn, pgx.BatchResults, error) {
+	return q.sendQueued(ctx, []*pgx.QueuedQuery{{SQL: sql, Arguments: args}})
+}
+
+// sendQueued sends the batch of the viewer and the statements qs.
+func (q viewerQuerier) sendQueued(ctx context.Context, qs []*pgx.QueuedQuery) (*pgxpool.Conn, pgx.BatchResults, error) {
 	type sent struct {
 		conn *pgxpool.Conn
 		br   pgx.BatchResults
@@ -33,7 +38,9 @@ func (q viewerQuerier) send(ctx context.Context, sql string, args []any) (*pgxpo
 		}
 		b := &pgx.Batch{}
 		b.Queue(setViewerSQL, q.set...)
-		b.Queue(sql, args...)
+		for _, q := range qs { // queued afresh: pgx keeps a sent query's statement description, which a retry must not reuse
+			b.Queue(q.SQL, q.Arguments...)
+		}
 		br := conn.SendBatch(ctx, b)
 		if _, err := br.Exec(); err != nil {
 			br.Close()
@@ -44,6 +51,41 @@ func (q viewerQuerier) send(ctx context.Context, sql string, args []any) (*pgxpo
 	})
 	return s.conn, s.br, err
 }
+
+// SendBatch sends the statements of b as the viewer, in one round trip and
+// one implicit transaction; closing the results gives the connection back.
+func (q viewerQuerier) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	conn, br, err := q.sendQueued(ctx, b.QueuedQueries)
+	if err != nil {
+		return failedBatch{err}
+	}
+	return &viewerBatch{BatchResults: br, conn: conn}
+}
+
+// viewerBatch are the results of viewerQuerier.SendBatch.
+type viewerBatch struct {
+	pgx.BatchResults
+	conn *pgxpool.Conn
+}
+
+func (b *viewerBatch) Close() error {
+	if b.conn == nil {
+		return nil
+	}
+	err := b.BatchResults.Close()
+	b.conn.Release()
+	b.conn = nil
+	return err
+}
+
+// failedBatch are the results of a batch that could not be sent.
+type failedBatch struct{ err error }
+
+func (b failedBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, b.err }
+func (b failedBatch) Query() (pgx.Rows, error)         { return nil, b.err }
+func (b failedBatch) QueryRow() pgx.Row                { return &batchRow{err: b.err} }
+func (b failedBatch) Close() error                     { return b.err }
+func (b failedBatch) Tx() pgx.Tx                       { return nil }
 
 // Exec runs a statement as the viewer.
 func (q viewerQuerier) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {

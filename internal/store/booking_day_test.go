@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"cogov/internal/booking"
 	"cogov/internal/structure"
 	"cogov/internal/testworld"
 )
@@ -38,19 +36,7 @@ func TestBookingDayExact(t *testing.T) {
 	t.Logf("COGOV_TEST_SEED=%d", seed)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	ctx := context.Background()
-	// sys runs f in one transaction past row-level security, as the owner.
-	sys := func(f func(tx pgx.Tx) error) {
-		t.Helper()
-		err := pgx.BeginFunc(ctx, w.DB.Pool, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `SELECT set_config('cogov.viewer_ready', 'on', true), set_config('cogov.system', 'on', true)`); err != nil {
-				return err
-			}
-			return f(tx)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	sys := func(f func(tx pgx.Tx) error) { t.Helper(); sysTx(t, w, f) }
 	// The window: 2026-02-20 to 2026-04-21, New York's clocks go forward on 03-08.
 	first := time.Date(2026, 2, 20, 0, 0, 0, 0, time.UTC)
 	const days = 60
@@ -61,49 +47,12 @@ func TestBookingDayExact(t *testing.T) {
 		venues        []string
 	}
 	build := func(code, tz string) place {
-		loc, err := time.LoadLocation(tz)
-		w.Must(err)
-		s := w.Structure
-		sd, err := s.CreateSubdistrict(w.Sys, structure.NewSubdistrict{Code: code, Name: code, TimeZone: tz})
-		w.Must(err)
-		c, err := s.CreateCommunity(w.Sys, structure.NewCommunity{SubdistrictID: sd.ID, Code: "c1", Name: "一社区"})
-		w.Must(err)
-		u, err := s.CreateUnit(w.Sys, structure.NewUnit{SubdistrictID: sd.ID, Name: "单位", Kind: structure.UnitOther})
-		w.Must(err)
-		k, err := s.CreateCommittee(w.Sys, structure.NewCommittee{SubdistrictID: sd.ID, Name: "支部", Kind: structure.CompoundPartyBranch, CommunityID: &c.ID})
+		sd, loc, venues := placeWithVenues(w, code, tz, 4)
+		k, err := w.Structure.CreateCommittee(w.Sys, structure.NewCommittee{SubdistrictID: sd.ID, Name: "支部", Kind: structure.CompoundPartyBranch, CommunityID: &venues[0].CommunityID})
 		w.Must(err)
 		p := place{sd: sd.ID, committee: k.ID, loc: loc}
-		for i := range 4 {
-			v, err := w.Bookings.CreateVenue(w.Sys, booking.NewVenue{UnitID: u.ID, CommunityID: c.ID, Name: fmt.Sprintf("厅%d", i), Kind: booking.KindHall, Capacity: 100})
-			w.Must(err)
-			var hours []booking.Hours
-			for wd := 1; wd <= 7; wd++ {
-				at := 0
-				for at < 1440 && rng.IntN(3) > 0 { // up to a few ranges a day, some touching, some to 24:00
-					opens := at + rng.IntN(4)*30
-					closes := min(opens+30+rng.IntN(16)*30, 1440)
-					if opens >= 1440 {
-						break
-					}
-					hours = append(hours, booking.Hours{Weekday: wd, Opens: opens, Closes: closes})
-					at = closes
-				}
-			}
-			var exceptions []booking.Exception
-			for d := range days {
-				if rng.IntN(8) > 0 {
-					continue
-				}
-				day := first.AddDate(0, 0, d)
-				if rng.IntN(2) == 0 {
-					exceptions = append(exceptions, booking.Exception{Day: day, Closed: true, Note: "闭馆"})
-				}
-				for range rng.IntN(3) {
-					opens := rng.IntN(46) * 30
-					closes := min(opens+30+rng.IntN(20)*30, 1440)
-					exceptions = append(exceptions, booking.Exception{Day: day, Opens: &opens, Closes: &closes, Note: "加开"})
-				}
-			}
+		for _, v := range venues {
+			hours, exceptions := randomHours(rng), randomExceptions(rng, first, days)
 			_, err = w.Bookings.SetOpeningHours(w.Sys, v.ID, hours, &exceptions)
 			w.Must(err)
 			p.venues = append(p.venues, v.ID)

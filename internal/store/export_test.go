@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -14,11 +15,11 @@ func (s *Store) ExplainVenueSearch(ctx context.Context, f VenueFilter) (string, 
 	var lines []string
 	// As the store does: the viewer set, row-level security applies.
 	err := pgx.BeginFunc(ctx, beginner{s.pool, s.viewerArgs(ctx, "", "")}, func(tx pgx.Tx) error {
-		if _, err := walkOrder(ctx, tx); err != nil { // as topList plans it
+		if _, err := tx.Exec(ctx, walkOrderSQL); err != nil { // as topList plans it
 			return err
 		}
-		// The same statement list runs, prefixed with EXPLAIN.
-		rows, err := tx.Query(ctx, `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT `+spec.cols+` FROM `+spec.from+` WHERE $1::text IS NULL AND $2::text IS NULL AND $3::text IS NULL AND $4::int IS NULL AND `+spec.where+
+		// The same statement list runs (the page and its capped count), prefixed with EXPLAIN.
+		rows, err := tx.Query(ctx, `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) `+withClause(spec)+`SELECT `+spec.cols+`, (SELECT count(*) FROM (SELECT FROM `+spec.from+` WHERE `+spec.where+` LIMIT `+fmt.Sprint(VenueCountCap)+`) m) FROM `+spec.from+` WHERE $1::text IS NULL AND $2::text IS NULL AND $3::text IS NULL AND $4::int IS NULL AND `+spec.where+
 			` ORDER BY (`+spec.sort+`) COLLATE "C", v.id LIMIT 21`, append([]any{nil, nil, nil, nil}, spec.args...)...)
 		if err != nil {
 			return err

@@ -114,8 +114,8 @@ func (s *Store) inTx(ctx context.Context, all bool, action string, fn func(ctx c
 }
 
 // batcher is a querier that can also send several statements in one round
-// trip: a transaction or a read session (not viewerQuerier, which already
-// sends each query in a batch with the viewer).
+// trip and one transaction: a transaction, a read session, or viewerQuerier
+// (which sends them after the viewer's statement).
 type batcher interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }

@@ -285,6 +285,7 @@ type VenueFilter = booking.VenueFilter
 // venueSearch returns the list of the venue directory for f.
 func venueSearch(f VenueFilter) listSpec[booking.Venue] {
 	var fb filterBuilder
+	var with string
 	if !f.IncludeInactive {
 		fb.conds = append(fb.conds, "v.active")
 	}
@@ -318,22 +319,31 @@ func venueSearch(f VenueFilter) listSpec[booking.Venue] {
 	if !f.AvailableFrom.IsZero() {
 		fb.args = append(fb.args, f.AvailableFrom, f.AvailableTo)
 		from, to := fmt.Sprintf("$%d::timestamptz", 3+len(fb.args)), fmt.Sprintf("$%d::timestamptz", 4+len(fb.args))
+		w := `tstzrange(` + from + `, ` + to + `)`
 		// Free: no holding booking within the window widened by the
 		// buffer a new booking would take — no booking whose reach (its
 		// held range widened at the start by the venue's buffer,
-		// migration 00018) overlaps the window — and not closed. The
-		// venues taken are one probe of venue_busy_reach_idx, hashed once
-		// per search (PostgreSQL's hashed SubPlan), so a candidate venue
-		// costs a hash lookup, not an index probe. Closures likewise.
-		// Then open all the time.
+		// migration 00020) overlaps the window. The venues taken are one
+		// probe of venue_busy_reach_idx, taken once for the page and its
+		// count (the CTE busy) and hashed (PostgreSQL's hashed SubPlan),
+		// so a candidate venue costs a hash lookup, not an index probe.
+		//
+		// Open and not closed: inside the horizon its sub-district keeps
+		// (migration 00022), no venue_shut row of the venue overlaps the
+		// window — again one probe, hashed once. Outside it (the past, or
+		// beyond venue_shut_days) the weekly hours, dated exceptions and
+		// closures themselves.
+		with = `busy AS MATERIALIZED (SELECT b.venue_id FROM venue_busy b WHERE b.reach && ` + w + `)`
 		fb.conds = append(fb.conds,
-			`v.id NOT IN (SELECT b.venue_id FROM venue_busy b WHERE b.reach && tstzrange(`+from+`, `+to+`))`,
-			`v.id NOT IN (SELECT c.venue_id FROM venue_closure c WHERE c.during && tstzrange(`+from+`, `+to+`))`,
-			`(`+openFast(from, to)+` OR venue_open_hours(v.id, `+from+`, `+to+`, vs.time_zone) @> tstzrange(`+from+`, `+to+`))`)
+			`v.id NOT IN (SELECT venue_id FROM busy)`,
+			`CASE WHEN v.subdistrict_id IN (SELECT k.subdistrict_id FROM venue_shut_kept k WHERE k.covered @> `+w+`)
+			THEN v.id NOT IN (SELECT o.venue_id FROM venue_shut o WHERE o.during && `+w+`)
+			ELSE v.id NOT IN (SELECT c.venue_id FROM venue_closure c WHERE c.during && `+w+`)
+				AND (`+openFast(from, to)+` OR venue_open_hours(v.id, `+from+`, `+to+`, vs.time_zone) @> `+w+`) END`)
 	}
 	return listSpec[booking.Venue]{cols: venueCols, from: venueFrom, parent: "'" + noParent + "'::uuid",
 		// The smallest venue that fits first, then by name.
-		sort: venueSort, id: "v.id", where: fb.where(), args: fb.args, fields: venueFields}
+		sort: venueSort, id: "v.id", where: fb.where(), with: with, args: fb.args, fields: venueFields}
 }
 
 // venueSort orders the venue directory: the smallest venue that fits first,

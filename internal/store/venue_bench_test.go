@@ -121,8 +121,8 @@ func benchSearch(b *testing.B, db *pgtest.DB) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if !strings.Contains(plan, "venue_busy_reach_idx") {
-		b.Errorf("the availability filter does not use the free/busy index by time:\n%s", plan)
+	if !strings.Contains(plan, "venue_busy_reach_idx") || !strings.Contains(plan, "venue_shut_during_idx") {
+		b.Errorf("the availability filter does not probe the busy and shut ranges by time:\n%s", plan)
 	}
 	// Printed rather than logged: the benchmark log keeps only a few lines.
 	fmt.Printf("EXPLAIN (ANALYZE, BUFFERS) of the venue search:\n%s\n", plan)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -394,4 +395,36 @@ func (s *Store) LockForRequest(ctx context.Context, venueID, committeeID, key st
 	}
 	l.Prev.Bookings, err = requestBookings(ctx, t.Tx, prev.ID)
 	return l, err
+}
+
+// RollVenueShut moves every sub-district's kept horizon of venue_shut (when
+// venues are not open, as ranges; migration 00022) to the one of now, one
+// sub-district a transaction: the days that came into it are computed,
+// those that left it dropped. It says how many sub-districts it moved. The
+// search stays exact without it (windows beyond the horizon are checked
+// against the hours themselves), only slower.
+func (s *Store) RollVenueShut(ctx context.Context, now time.Time) (n int, err error) {
+	defer wrap(&err, "store.RollVenueShut")
+	var due []string
+	err = s.read(ctx, func(tx querier) error {
+		var err error
+		due, err = collect(ctx, tx, func(id *string) []any { return []any{id} }, `SELECT s.id::text FROM subdistrict s
+			LEFT JOIN venue_shut_kept k ON k.subdistrict_id = s.id
+			WHERE k.covered IS DISTINCT FROM venue_shut_horizon($1) ORDER BY s.id`, now)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, sd := range due {
+		err := s.write(ctx, "venue.shut.roll", "", func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `SELECT venue_shut_keep($1, $2)`, sd, now)
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
