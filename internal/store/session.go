@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -41,11 +41,6 @@ type sessionKey struct{}
 // errSessionGone tells run's fn that the session cannot serve its statement
 // (ended, or its transaction aborted by another statement of the same
 // round trip): run then answers false and the read goes the usual way.
-// gather is how long the goroutine that finds the connection idle waits
-// for its siblings' statements before it sends them all: the loaders of one
-// level fire within a few dozen microseconds of each other.
-const gather = 100 * time.Microsecond
-
 var errSessionGone = errors.New("read session unavailable")
 
 // ReadSession returns ctx with a session its reads share, and a func that
@@ -110,7 +105,7 @@ func (rs *readSession) submit(ctx context.Context, it *pipeItem) {
 	if lead {
 		// Let the goroutines that are ready to ask (siblings whose loaders
 		// fired together) queue their statements into this round trip.
-		time.Sleep(gather)
+		runtime.Gosched()
 		rs.flush(ctx)
 	}
 	<-it.done
