@@ -304,7 +304,7 @@ func (q pipeQuerier) Exec(ctx context.Context, sql string, args ...any) (pgconn.
 
 func (q pipeQuerier) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	rows, err := q.Query(ctx, sql, args...)
-	return bufferedRow{rows: rows, err: err}
+	return &batchRow{rows: rows, err: err} // batch.go
 }
 
 func (q pipeQuerier) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
@@ -343,30 +343,6 @@ type errBatch struct{ err error }
 
 func (b errBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, b.err }
 func (b errBatch) Query() (pgx.Rows, error)         { return nil, b.err }
-func (b errBatch) QueryRow() pgx.Row                { return bufferedRow{err: b.err} }
+func (b errBatch) QueryRow() pgx.Row                { return &batchRow{err: b.err} }
 func (b errBatch) Close() error                     { return b.err }
 func (b errBatch) Tx() pgx.Tx                       { return nil }
-
-// bufferedRow is QueryRow's answer over buffered rows.
-type bufferedRow struct {
-	rows pgx.Rows
-	err  error
-}
-
-func (r bufferedRow) Scan(dest ...any) error {
-	if r.err != nil {
-		return r.err
-	}
-	defer r.rows.Close()
-	if !r.rows.Next() {
-		if err := r.rows.Err(); err != nil {
-			return err
-		}
-		return pgx.ErrNoRows
-	}
-	if err := r.rows.Scan(dest...); err != nil {
-		return err
-	}
-	r.rows.Close()
-	return r.rows.Err()
-}
