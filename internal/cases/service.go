@@ -396,15 +396,7 @@ func (s *Service) Escalate(ctx context.Context, id, text string, meetingID *stri
 			return err
 		}
 		err = s.agendas.AddCaseToAgenda(ctx, *meetingID, "事件上报："+out.Title, out.ID)
-		if pl, ok := problem.As(err); ok {
-			var l problem.List
-			for _, p := range pl {
-				p.Field = []string{"input", "meetingId"}
-				l = append(l, p)
-			}
-			return l
-		}
-		return err
+		return problem.At(err, "input", "meetingId")
 	})
 	return out, err
 }

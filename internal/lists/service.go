@@ -262,15 +262,7 @@ func (s *Service) Escalate(ctx context.Context, id, note string, meetingID *stri
 			return nil
 		}
 		err = s.agendas.AddToAgenda(ctx, *meetingID, "需求上报："+out.Title, &out.ID)
-		var l problem.List
-		if pl, ok := problem.As(err); ok {
-			for _, p := range pl {
-				p.Field = []string{"input", "meetingId"}
-				l = append(l, p)
-			}
-			return l
-		}
-		return err
+		return problem.At(err, "input", "meetingId")
 	})
 	return out, err
 }

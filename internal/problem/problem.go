@@ -104,6 +104,22 @@ func As(err error) (List, bool) {
 	return nil, false
 }
 
+// At returns err with every problem it carries moved onto field: a rule
+// another service checked, answered for the input that named its object
+// (an agenda's rules, answered for input.meetingId). Other errors pass.
+func At(err error, field ...string) error {
+	pl, ok := As(err)
+	if !ok {
+		return err
+	}
+	out := make(List, len(pl))
+	for i, p := range pl {
+		p.Field = field
+		out[i] = p
+	}
+	return out
+}
+
 // Has reports whether err carries a problem with the given code.
 func Has(err error, code Code) bool {
 	l, ok := As(err)
