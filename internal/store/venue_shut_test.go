@@ -54,7 +54,7 @@ func randomHours(rng *rand.Rand) []booking.Hours {
 	var hours []booking.Hours
 	for wd := 1; wd <= 7; wd++ {
 		at := 0
-		for at < 1440 && rng.IntN(3) > 0 {
+		for n := 0; n < 8 && at < 1440 && rng.IntN(3) > 0; n++ { // at most 8 ranges a day (SetOpeningHours)
 			opens := at + rng.IntN(4)*30
 			closes := min(opens+30+rng.IntN(16)*30, 1440)
 			if opens >= 1440 {
