@@ -345,7 +345,7 @@ func TestNotificationLatency(t *testing.T) {
 	events := noteEvents(t, e, e.signIn("hnig-admin", demo.Password).token)
 	var took []time.Duration
 	for len(took) < 100 {
-		start := time.Now()
+		start := wallNow()
 		ch.change()
 		select {
 		case <-events:
@@ -402,7 +402,7 @@ func requester(t *testing.T, venue string, start, end time.Time) func(as *env, c
 // It returns the booking's id.
 func requestHeard(t *testing.T, as *env, request func(*env, string) map[string]any, committee string, events <-chan noteEvent, kind string) string {
 	t.Helper()
-	sent := time.Now()
+	sent := wallNow()
 	p := request(as, committee)
 	if len(errCodes(p)) != 0 {
 		t.Fatalf("request: %v", p)

@@ -235,7 +235,7 @@ func TestSubscriptionOverHTTP(t *testing.T) {
 		if c.accept != "" {
 			h = http.Header{"Accept": {c.accept}}
 		}
-		start := time.Now()
+		start := wallNow()
 		a := sendRaw(t, c.method, e.srv.URL+c.target, ctype, c.body, h)
 		if a.status != http.StatusBadRequest || a.code() != "BAD_REQUEST" || !strings.Contains(a.body, "websocket") {
 			t.Errorf("%s: %d %q: %s", c.name, a.status, a.code(), a.body)

@@ -363,7 +363,7 @@ func TestGraphQLWSFiftyEvents(t *testing.T) {
 	e := newEnv(t, true)
 	listen(t, e.store, e.res)
 	ch := newChanger(t, e)
-	start := time.Now()
+	start := wallNow()
 	lines, wait := startNode(t, "ws.mjs", "events", e.srv.URL, ch.c1.token, ch.venue, "50")
 	events, end := clientEvents(t, lines, wait)
 	n := ch.receive(events, 50)

@@ -306,7 +306,7 @@ func (x *limiter) charge(ctx context.Context, cost int) ([]ratelimit.Bucket, tim
 		Burst: float64(x.l.AddrBurst), PerSecond: float64(x.l.AddrPerSecond)})
 	wait, ok, err := x.take(ctx, float64(cost), bs)
 	if err != nil {
-		if now := time.Now().Unix(); x.warned.Swap(now) != now { // at most one warning a second
+		if now := x.rates.Now().Unix(); x.warned.Swap(now) != now { // at most one warning a second
 			x.log.WarnContext(ctx, "rate limit buckets unreachable; the operation runs unmetered", "err", err, "request", RequestID(ctx))
 		}
 		return nil, 0, true

@@ -140,7 +140,7 @@ func TestSubscriptionFiftyEvents(t *testing.T) {
 	if err != nil || m["type"] != "connection_ack" || m["payload"] != nil {
 		t.Fatalf("init: %v %v (the ack carries no payload)", m, err)
 	}
-	start := time.Now()
+	start := wallNow()
 	n := ch.receive(wsEvents(w, ch.venue), 50)
 	t.Logf("50 events for %d changes in %v", n, time.Since(start).Round(time.Millisecond))
 }
@@ -213,7 +213,7 @@ func TestSocketSessionRevoked(t *testing.T) {
 	if r := member.post(`mutation { signOut(input: {}) { revokedCount userErrors { code } } }`, nil); len(r.Errors) != 0 || !strings.Contains(string(r.Data), `"revokedCount":1`) {
 		t.Fatalf("sign out: %s %+v", r.Data, r.Errors)
 	}
-	start := time.Now()
+	start := wallNow()
 	if code, reason := w.closedWith(); code != 4401 {
 		t.Errorf("closed with %d %q", code, reason)
 	}

@@ -146,7 +146,7 @@ func TestSocketIdleLimit(t *testing.T) {
 	// The server's idle clock starts when it takes the socket, so the
 	// test's starts before the dial: a start taken after the ack could be
 	// later than the server's and see the limit as a little short.
-	start := time.Now()
+	start := wallNow()
 	idle := dialWS(t, e)
 	idle.mustInit("")
 	code, reason := idle.closedWith()
@@ -200,13 +200,13 @@ func TestSocketSubscriptionLimit(t *testing.T) {
 // its close.
 func reopen(t *testing.T, e *env, token string) *wsClient {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	for deadline := wallNow().Add(10 * time.Second); ; {
 		w := dialWS(t, e)
 		m, err := w.init(token)
 		if err == nil && m["type"] == "connection_ack" {
 			return w
 		}
-		if time.Now().After(deadline) {
+		if wallNow().After(deadline) {
 			t.Fatalf("no room was made: %v %v", m, err)
 		}
 		_ = w.c.CloseNow()

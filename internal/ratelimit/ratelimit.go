@@ -70,6 +70,9 @@ type Limiter struct {
 // New returns a Limiter over store that tells the time by now.
 func New(store Store, now clock.Clock) *Limiter { return &Limiter{store: store, now: now} }
 
+// Now is the time by the limiter's clock, the one its buckets refill by.
+func (l *Limiter) Now() time.Time { return l.now() }
+
 // Take takes cost tokens from every bucket, or from none: when one of them
 // has too few, the tokens taken from the others are given back, and Take
 // reports how long until all of them could pay.
