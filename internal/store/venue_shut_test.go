@@ -278,3 +278,33 @@ func TestVenueShutExact(t *testing.T) {
 		check(step.name, at)
 	}
 }
+
+// TestOpenHoursInClockGap: weekly hours whose wall-clock times fall in a
+// spring-forward gap (Europe/London, Sunday 01:30–02:00, which does not
+// exist on 2027-03-28) are open for no real time that day, and setting them
+// — which rebuilds venue_shut over the horizon — succeeds. PostgreSQL reads
+// local 01:30 as 01:30 UTC and 02:00 as 01:00 UTC, so the range came out
+// inverted and the write failed (migration 00023).
+func TestOpenHoursInClockGap(t *testing.T) {
+	t.Parallel()
+	w := testworld.New(t)
+	_, _, venues := placeWithVenues(w, "gap", "Europe/London", 1)
+	v := venues[0]
+	hours := []booking.Hours{{Weekday: 7, Opens: 90, Closes: 120}, {Weekday: 7, Opens: 600, Closes: 660}}
+	_, err := w.Bookings.SetOpeningHours(w.Sys, v.ID, hours, nil)
+	w.Must(err)
+	var gap, normal string
+	sysTx(t, w, func(tx pgx.Tx) error {
+		return tx.QueryRow(context.Background(), `SELECT
+			venue_open_hours($1, '2027-03-28 00:00+00', '2027-03-29 00:00+00', 'Europe/London')::text,
+			venue_open_hours($1, '2027-04-04 00:00+00', '2027-04-05 00:00+00', 'Europe/London')::text`, v.ID).Scan(&gap, &normal)
+	})
+	// The day before each day is included (ranges past midnight), hence
+	// the Saturday-to-Sunday ranges are absent: the hours are Sundays only.
+	if want := `{["2027-03-28 09:00:00+00","2027-03-28 10:00:00+00")}`; gap != want {
+		t.Errorf("the day of the gap: got %s, want %s (01:30–02:00 does not exist)", gap, want)
+	}
+	if want := `{["2027-04-04 00:30:00+00","2027-04-04 01:00:00+00"),["2027-04-04 09:00:00+00","2027-04-04 10:00:00+00")}`; normal != want {
+		t.Errorf("a week later: got %s, want %s", normal, want)
+	}
+}
