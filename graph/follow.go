@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -61,6 +62,25 @@ func nodeFollows(ctx context.Context, named map[string]follows) follows {
 		}
 	}
 	return out
+}
+
+// countOnly reports whether the connection field being resolved asks for
+// its totalCount alone (and perhaps __typename): then its loader need not
+// read the page's items (store.Page.Count), as for a committee's number of
+// members in SubdistrictOverview.
+func countOnly(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil || !graphql.HasOperationContext(ctx) ||
+		!strings.HasSuffix(fc.Field.Definition.Type.Name(), "Connection") {
+		return false
+	}
+	fields := graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, nil)
+	for _, f := range fields {
+		if f.Name != "totalCount" && f.Name != "__typename" {
+			return false
+		}
+	}
+	return len(fields) > 0
 }
 
 var (

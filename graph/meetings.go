@@ -143,6 +143,7 @@ func loadPage[F comparable, T any](ctx context.Context, l *fLoader[F, T], parent
 	if err != nil {
 		return nil, err
 	}
+	p.Count = countOnly(ctx)
 	c, err := l.Load(ctx, fkey[F]{parent, f, p})
 	if err != nil {
 		return nil, listErr(err)

@@ -14,6 +14,11 @@ type Page struct {
 	After  string
 	Last   int
 	Before string
+	// Count asks for the list's total alone, without its items: a
+	// connection whose selection is only totalCount. A store that reads
+	// pages may then count instead (Conn.Total set, no Items); one that
+	// does not still answers with the page.
+	Count bool
 }
 
 // Backward reports whether the page is counted from the end.

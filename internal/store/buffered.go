@@ -1,6 +1,9 @@
 package store
 
 import (
+	"fmt"
+	"reflect"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -9,7 +12,7 @@ import (
 // bufferedRows is a result read into memory, for the read session's
 // pipelined statements: the round trip that carried it has ended, and the
 // caller scans it afterwards in its own goroutine. It implements pgx.Rows
-// with pgx's own decoding (pgx.ScanRow over the connection's type map).
+// with pgx's own decoding (the connection's type map's scan plans).
 type bufferedRows struct {
 	types  *pgtype.Map
 	fields []pgconn.FieldDescription
@@ -17,6 +20,11 @@ type bufferedRows struct {
 	tag    pgconn.CommandTag
 	at     int // the current row, 1-based; 0 before the first Next
 	err    error
+	// The scan plans of the columns, made on the first Scan and kept for
+	// the rows after it while the destinations' types stay the same, as
+	// pgx's own rows do: planning per row cost an allocation per column.
+	plans     []pgtype.ScanPlan
+	planTypes []reflect.Type
 }
 
 // buffer reads rows to the end. It returns the query's error, if any.
@@ -94,9 +102,26 @@ func (b *bufferedRows) Scan(dest ...any) error {
 			return nil
 		}
 	}
-	if err := pgx.ScanRow(b.types, b.fields, raw, dest...); err != nil {
-		b.err = err
-		return err
+	if len(b.fields) != len(dest) {
+		b.err = fmt.Errorf("number of field descriptions must equal number of destinations, got %d and %d", len(b.fields), len(dest))
+		return b.err
+	}
+	if b.plans == nil {
+		b.plans = make([]pgtype.ScanPlan, len(dest))
+		b.planTypes = make([]reflect.Type, len(dest))
+	}
+	for i, dst := range dest {
+		if dst == nil {
+			continue
+		}
+		if t := reflect.TypeOf(dst); b.plans[i] == nil || b.planTypes[i] != t {
+			b.plans[i] = b.types.PlanScan(b.fields[i].DataTypeOID, b.fields[i].Format, dst)
+			b.planTypes[i] = t
+		}
+		if err := b.plans[i].Scan(raw[i], dst); err != nil {
+			b.err = pgx.ScanArgError{ColumnIndex: i, FieldName: b.fields[i].Name, Err: err}
+			return b.err
+		}
 	}
 	return nil
 }

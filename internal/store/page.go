@@ -279,6 +279,9 @@ ORDER BY _parent, _rn`
 	afterSort, afterID := after.parts()
 	beforeSort, beforeID := before.parts()
 	args := append(append([]any{parents, afterSort, afterID, size + 1}, spec.args...), beforeSort, beforeID)
+	if p.Count {
+		return countList(ctx, tx, spec, with, where, nb, args)
+	}
 	rows, err := tx.Query(ctx, strings.TrimSpace(sql), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list: %w", err)
@@ -317,6 +320,35 @@ ORDER BY _parent, _rn`
 			slices.Reverse(c.Items)
 			slices.Reverse(c.Cursors)
 		}
+	}
+	return out, nil
+}
+
+// countList answers a Count page of list: each parent's total, counted as
+// list counts it (over the whole list, whatever the cursors), and no items.
+// The statement takes list's parameters, the cursors' and the size typed and
+// unused, so that the filter's keep their numbers.
+func countList[T any](ctx context.Context, tx querier, spec listSpec[T], with, where string, nb int, args []any) (map[string]*Conn[T], error) {
+	sql := with + `base AS (SELECT (` + spec.parent + `)::text AS _parent FROM ` + spec.from + ` WHERE ` + where + `)
+SELECT _parent, count(*)
+FROM base, (SELECT $2::text, $3::uuid, $4::int, $` + fmt.Sprint(nb) + `::text, $` + fmt.Sprint(nb+1) + `::uuid) unused
+GROUP BY _parent`
+	rows, err := tx.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list count: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]*Conn[T]{}
+	for rows.Next() {
+		var parent string
+		var total int64
+		if err := rows.Scan(&parent, &total); err != nil {
+			return nil, fmt.Errorf("list count scan: %w", err)
+		}
+		out[parent] = &Conn[T]{Total: int(total)}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list count: %w", err)
 	}
 	return out, nil
 }
