@@ -31,6 +31,7 @@ import (
 	"cogov/internal/cases"
 	"cogov/internal/clock"
 	"cogov/internal/demo"
+	"cogov/internal/gctune"
 	"cogov/internal/jobs"
 	"cogov/internal/notify"
 	"cogov/internal/store"
@@ -41,6 +42,7 @@ import (
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	slog.SetDefault(log)
+	log.Info("garbage collector", "GOGC", gctune.Apply(os.Getenv)) // see internal/gctune
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], log)
 	stop()

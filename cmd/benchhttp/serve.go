@@ -21,6 +21,7 @@ import (
 	"cogov/graph"
 	"cogov/internal/account"
 	"cogov/internal/clock"
+	"cogov/internal/gctune"
 	"cogov/internal/store"
 )
 
@@ -32,6 +33,7 @@ import (
 // stdout and serves until stdin closes.
 func serve(dbURL string) error {
 	ctx := context.Background()
+	gctune.Apply(os.Getenv) // as the server does
 	var stmts atomic.Int64
 	cfg, err := store.PoolConfig(dbURL, "")
 	if err != nil {

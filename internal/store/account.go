@@ -147,7 +147,7 @@ func (s *Store) Roles(ctx context.Context, accountIDs []string) (_ map[string][]
 	defer wrap(&err, "store.Roles(%d accountIDs)", len(accountIDs))
 	out := map[string][]account.Role{}
 	err = s.read(ctx, func(tx querier) error {
-		rs, err := collect(ctx, tx, roleFields, `SELECT `+roleCols+` FROM account_role r WHERE r.account_id = ANY($1::uuid[]) ORDER BY r.created_at, r.id`, accountIDs)
+		rs, err := collect(ctx, tx, roleFields, `SELECT `+roleCols+` FROM account_role r WHERE r.account_id = ANY($1::text[]::uuid[]) ORDER BY r.created_at, r.id`, accountIDs)
 		for _, r := range rs {
 			out[r.AccountID] = append(out[r.AccountID], r)
 		}

@@ -107,7 +107,7 @@ func (s *Store) CaseCategoriesByID(ctx context.Context, ids []string) (_ map[str
 // CaseCategories returns each sub-district's categories, in order.
 func (s *Store) CaseCategories(ctx context.Context, sdIDs []string) (_ map[string][]cases.Category, err error) {
 	defer wrap(&err, "store.CaseCategories(%d sdIDs)", len(sdIDs))
-	m, err := group(ctx, s, `SELECT `+categoryCols+` FROM case_category g WHERE g.subdistrict_id = ANY($1::uuid[]) ORDER BY g.position, g.code`,
+	m, err := group(ctx, s, `SELECT `+categoryCols+` FROM case_category g WHERE g.subdistrict_id = ANY($1::text[]::uuid[]) ORDER BY g.position, g.code`,
 		categoryFields, func(v categoryRow) string { return v.SubdistrictID }, sdIDs)
 	out := make(map[string][]cases.Category, len(m))
 	for k, v := range m {
@@ -301,7 +301,7 @@ func (s *Store) Cases(ctx context.Context, parent CaseParent, parents []string, 
 	m, err := runList(ctx, s, listSpec[caseRow]{cols: caseCols, from: caseFrom, parent: string(parent),
 		sort: `to_char(9999999999 - extract(epoch FROM c.reported_at), 'FM0000000000.000000')`, id: "c.id", fields: caseFields,
 		where: `($5 = '' OR c.status = $5) AND ($6 = '' OR c.source = $6) AND ($7 = '' OR c.level = $7) AND ($8 = '' OR c.category_id::text = $8)
-			AND ($9::uuid[] IS NULL OR c.grid_id = ANY($9::uuid[]))`,
+			AND ($9::text[]::uuid[] IS NULL OR c.grid_id = ANY($9::text[]::uuid[]))`,
 		args: []any{f.Status, f.Source, f.Level, f.Category, grids}}, parents, p)
 	out := make(map[string]*Conn[cases.Case], len(m))
 	for k, v := range m {
@@ -320,7 +320,7 @@ func (s *Store) OverdueCases(ctx context.Context, sc cases.OverdueScope, p page.
 		id:   "c.id", fields: caseFields,
 		where: `c.status NOT IN ('RESOLVED', 'CLOSED', 'RETURNED')
 			AND ((c.level_accepted_at IS NULL AND c.accept_due_at < cogov_now()) OR c.resolve_due_at < cogov_now())
-			AND ((c.level = 'GRID' AND k.id = ANY($5::uuid[])) OR (c.level <> 'GRID' AND c.subdistrict_id = ANY($6::uuid[])))`,
+			AND ((c.level = 'GRID' AND k.id = ANY($5::text[]::uuid[])) OR (c.level <> 'GRID' AND c.subdistrict_id = ANY($6::text[]::uuid[])))`,
 		args: []any{okIDs(sc.Committees), okIDs(sc.Subdistricts)}}, []string{noParent}, p)
 	if err != nil {
 		return nil, err
@@ -335,7 +335,7 @@ func (s *Store) OverdueCases(ctx context.Context, sc cases.OverdueScope, p page.
 func (s *Store) CaseEvents(ctx context.Context, caseIDs []string) (_ map[string][]cases.Event, err error) {
 	defer wrap(&err, "store.CaseEvents(%d caseIDs)", len(caseIDs))
 	return group(ctx, s, `SELECT id, case_id, at, actor_id, actor_label, action, from_status, to_status, from_level, to_level, unit_id,
-		meeting_id, note FROM case_event WHERE case_id = ANY($1::uuid[]) ORDER BY case_id, at, id`,
+		meeting_id, note FROM case_event WHERE case_id = ANY($1::text[]::uuid[]) ORDER BY case_id, at, id`,
 		func(e *cases.Event) []any {
 			return []any{&e.ID, &e.CaseID, &e.At, &e.ActorID, &e.ActorLabel, &e.Action, &e.FromStatus, &e.ToStatus, &e.FromLevel, &e.ToLevel,
 				&e.UnitID, &e.MeetingID, &e.Note}
@@ -400,7 +400,7 @@ func (r mediationRow) toMediation() cases.Mediation {
 // CaseMediations returns each case's mediations, oldest first.
 func (s *Store) CaseMediations(ctx context.Context, caseIDs []string) (_ map[string][]cases.Mediation, err error) {
 	defer wrap(&err, "store.CaseMediations(%d caseIDs)", len(caseIDs))
-	m, err := group(ctx, s, `SELECT `+mediationCols+` FROM mediation m WHERE m.case_id = ANY($1::uuid[]) ORDER BY m.case_id, m.created_at, m.id`,
+	m, err := group(ctx, s, `SELECT `+mediationCols+` FROM mediation m WHERE m.case_id = ANY($1::text[]::uuid[]) ORDER BY m.case_id, m.created_at, m.id`,
 		mediationFields, func(v mediationRow) string { return v.CaseID }, caseIDs)
 	out := make(map[string][]cases.Mediation, len(m))
 	for k, v := range m {
@@ -573,7 +573,7 @@ func (s *Store) IntakeKeyByHash(ctx context.Context, hash []byte) (_ cases.Intak
 // IntakeKeys returns each sub-district's intake keys, newest first.
 func (s *Store) IntakeKeys(ctx context.Context, sdIDs []string) (_ map[string][]cases.IntakeKey, err error) {
 	defer wrap(&err, "store.IntakeKeys(%d sdIDs)", len(sdIDs))
-	return group(ctx, s, `SELECT `+intakeKeyCols+` FROM intake_key i WHERE i.subdistrict_id = ANY($1::uuid[]) ORDER BY i.created_at DESC, i.id`,
+	return group(ctx, s, `SELECT `+intakeKeyCols+` FROM intake_key i WHERE i.subdistrict_id = ANY($1::text[]::uuid[]) ORDER BY i.created_at DESC, i.id`,
 		intakeKeyFields, func(k cases.IntakeKey) string { return k.SubdistrictID }, sdIDs)
 }
 

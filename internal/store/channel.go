@@ -33,7 +33,7 @@ func (s *Store) CreateChannel(ctx context.Context, c notify.Channel) (_ notify.C
 // Channel fetches one delivery channel.
 func (s *Store) Channel(ctx context.Context, id string) (_ notify.Channel, err error) {
 	defer wrap(&err, "store.Channel(%q)", id)
-	m, err := readMap(ctx, s, `SELECT `+channelCols+` FROM delivery_channel c WHERE c.id = ANY($1::uuid[])`, channelFields,
+	m, err := readMap(ctx, s, `SELECT `+channelCols+` FROM delivery_channel c WHERE c.id = ANY($1::text[]::uuid[])`, channelFields,
 		func(c notify.Channel) string { return c.ID }, okIDs([]string{id}))
 	return pick(m, err, id, problem.ErrNotFound)
 }
@@ -55,8 +55,8 @@ func (s *Store) ChannelsFor(ctx context.Context, units, committees, communities 
 	err = s.read(ctx, func(q querier) error {
 		var err error
 		out, err = collect(ctx, q, channelFields, `SELECT `+channelCols+` FROM delivery_channel c
-			WHERE c.unit_id = ANY($1::uuid[]) OR c.committee_id = ANY($2::uuid[])
-			   OR c.committee_id IN (SELECT id FROM committee WHERE community_id = ANY($3::uuid[]) AND kind = 'COMMUNITY_PARTY_COMMITTEE')
+			WHERE c.unit_id = ANY($1::text[]::uuid[]) OR c.committee_id = ANY($2::text[]::uuid[])
+			   OR c.committee_id IN (SELECT id FROM committee WHERE community_id = ANY($3::text[]::uuid[]) AND kind = 'COMMUNITY_PARTY_COMMITTEE')
 			ORDER BY c.created_at, c.id`, okIDs(units), okIDs(committees), okIDs(communities))
 		return err
 	})

@@ -70,14 +70,14 @@ func (s *Store) ProjectsByID(ctx context.Context, ids []string) (_ map[string]li
 // Escalations returns the escalation trail of each need, oldest first.
 func (s *Store) Escalations(ctx context.Context, needIDs []string) (_ map[string][]lists.Escalation, err error) {
 	defer wrap(&err, "store.Escalations(%d needIDs)", len(needIDs))
-	return group(ctx, s, `SELECT `+escalationCols+` FROM need_escalation e WHERE e.need_id = ANY($1::uuid[]) ORDER BY e.need_id, e.at, e.id`,
+	return group(ctx, s, `SELECT `+escalationCols+` FROM need_escalation e WHERE e.need_id = ANY($1::text[]::uuid[]) ORDER BY e.need_id, e.at, e.id`,
 		escalationFields, func(e lists.Escalation) string { return e.NeedID }, needIDs)
 }
 
 // ProjectUpdates returns the progress updates of each project, oldest first.
 func (s *Store) ProjectUpdates(ctx context.Context, projectIDs []string) (_ map[string][]lists.Update, err error) {
 	defer wrap(&err, "store.ProjectUpdates(%d projectIDs)", len(projectIDs))
-	return group(ctx, s, `SELECT u.project_id, u.at, u.percent, u.note FROM project_update u WHERE u.project_id = ANY($1::uuid[])
+	return group(ctx, s, `SELECT u.project_id, u.at, u.percent, u.note FROM project_update u WHERE u.project_id = ANY($1::text[]::uuid[])
 		ORDER BY u.project_id, u.at, u.id`, updateFields, func(u lists.Update) string { return u.ProjectID }, projectIDs)
 }
 
@@ -175,7 +175,7 @@ func (s *Store) CreateProject(ctx context.Context, p lists.Project) (_ lists.Pro
 			p.OwnerCommitteeID, p.DueOn, p.ResolutionID, p.Status, p.ProgressPercent, p.Demo).Scan(&id); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE need SET status = 'MATCHED', updated_at = cogov_now() WHERE id = ANY($1::uuid[]) AND subdistrict_id = $2
+		tag, err := tx.Exec(ctx, `UPDATE need SET status = 'MATCHED', updated_at = cogov_now() WHERE id = ANY($1::text[]::uuid[]) AND subdistrict_id = $2
 			AND status IN ('OPEN', 'MATCHED')`, p.NeedIDs, p.SubdistrictID)
 		if err != nil {
 			return err
@@ -183,11 +183,11 @@ func (s *Store) CreateProject(ctx context.Context, p lists.Project) (_ lists.Pro
 		if int(tag.RowsAffected()) != len(p.NeedIDs) {
 			return lists.ErrNeedTaken
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO project_need (subdistrict_id, project_id, need_id) SELECT $1, $2, x FROM unnest($3::uuid[]) x`,
+		if _, err := tx.Exec(ctx, `INSERT INTO project_need (subdistrict_id, project_id, need_id) SELECT $1, $2, x FROM unnest($3::text[]::uuid[]) x`,
 			p.SubdistrictID, id, p.NeedIDs); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO project_offer (subdistrict_id, project_id, offer_id) SELECT $1, $2, x FROM unnest($3::uuid[]) x`,
+		if _, err := tx.Exec(ctx, `INSERT INTO project_offer (subdistrict_id, project_id, offer_id) SELECT $1, $2, x FROM unnest($3::text[]::uuid[]) x`,
 			p.SubdistrictID, id, p.OfferIDs); err != nil {
 			return err
 		}
@@ -358,7 +358,7 @@ func (s *Store) Contributions(ctx context.Context, unitIDs []string, from, to ti
 	// booking_figures (migration 00017) sums the per-day figures kept with
 	// the bookings, once per sub-district (MATERIALIZED: not once per unit).
 	return readMap(ctx, s, `WITH per AS (
-		SELECT u.id, u.subdistrict_id FROM unit u WHERE u.id = ANY($1::uuid[])
+		SELECT u.id, u.subdistrict_id FROM unit u WHERE u.id = ANY($1::text[]::uuid[])
 	), fig AS MATERIALIZED (
 		SELECT v.unit_id, bf.bookings, bf.attendees, bf.held_us
 		FROM (SELECT DISTINCT subdistrict_id FROM per) p JOIN subdistrict s ON s.id = p.subdistrict_id

@@ -85,14 +85,14 @@ func (s *Store) ResolutionSubdistricts(ctx context.Context, ids []string) (_ map
 // Agendas returns the agenda of each meeting, in order.
 func (s *Store) Agendas(ctx context.Context, meetingIDs []string) (_ map[string][]meeting.AgendaItem, err error) {
 	defer wrap(&err, "store.Agendas(%d meetingIDs)", len(meetingIDs))
-	return group(ctx, s, `SELECT `+agendaCols+` FROM agenda_item a WHERE a.meeting_id = ANY($1::uuid[]) ORDER BY a.meeting_id, a.position`,
+	return group(ctx, s, `SELECT `+agendaCols+` FROM agenda_item a WHERE a.meeting_id = ANY($1::text[]::uuid[]) ORDER BY a.meeting_id, a.position`,
 		agendaFields, func(a meeting.AgendaItem) string { return a.MeetingID }, meetingIDs)
 }
 
 // Resolutions returns the resolutions of each meeting, in order.
 func (s *Store) Resolutions(ctx context.Context, meetingIDs []string) (_ map[string][]meeting.Resolution, err error) {
 	defer wrap(&err, "store.Resolutions(%d meetingIDs)", len(meetingIDs))
-	return group(ctx, s, `SELECT `+resolutionCols+` FROM resolution r WHERE r.meeting_id = ANY($1::uuid[]) ORDER BY r.meeting_id, r.position`,
+	return group(ctx, s, `SELECT `+resolutionCols+` FROM resolution r WHERE r.meeting_id = ANY($1::text[]::uuid[]) ORDER BY r.meeting_id, r.position`,
 		resolutionFields, func(r meeting.Resolution) string { return r.MeetingID }, meetingIDs)
 }
 
@@ -112,7 +112,7 @@ func group[T any](ctx context.Context, s *Store, sql string, fields func(*T) []a
 // MembersByID fetches the seats the meeting rules need to know about.
 func (s *Store) MembersByID(ctx context.Context, ids []string) (_ map[string]meeting.Member, err error) {
 	defer wrap(&err, "store.MembersByID(%d ids)", len(ids))
-	return readMap(ctx, s, `SELECT `+memberCols+` FROM `+membershipFrom+` WHERE m.id = ANY($1::uuid[])`, memberFields,
+	return readMap(ctx, s, `SELECT `+memberCols+` FROM `+membershipFrom+` WHERE m.id = ANY($1::text[]::uuid[])`, memberFields,
 		func(m meeting.Member) string { return m.ID }, okIDs(ids))
 }
 
@@ -123,9 +123,9 @@ func (s *Store) CurrentMembers(ctx context.Context, committeeIDs []string) (_ []
 	var out []meeting.Member
 	err = s.read(ctx, func(tx querier) error {
 		var err error
-		out, err = collect(ctx, tx, memberFields, `SELECT `+memberCols+` FROM `+membershipFrom+` WHERE m.committee_id = ANY($1::uuid[])
+		out, err = collect(ctx, tx, memberFields, `SELECT `+memberCols+` FROM `+membershipFrom+` WHERE m.committee_id = ANY($1::text[]::uuid[])
 			AND m.term_start <= (cogov_now() AT TIME ZONE ms.time_zone)::date AND (m.term_end IS NULL OR m.term_end >= (cogov_now() AT TIME ZONE ms.time_zone)::date)
-			ORDER BY array_position($1::uuid[], m.committee_id), m.role DESC, m.id`, okIDs(committeeIDs))
+			ORDER BY array_position($1::text[]::uuid[], m.committee_id), m.role DESC, m.id`, okIDs(committeeIDs))
 		return err
 	})
 	return out, err
@@ -143,7 +143,7 @@ func (s *Store) CreateMeeting(ctx context.Context, m meeting.Meeting, agenda []m
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO joint_meeting_convener (subdistrict_id, meeting_id, committee_id)
-			SELECT $1, $2, c FROM unnest($3::uuid[]) WITH ORDINALITY AS t(c, n) ORDER BY n`, m.SubdistrictID, id, m.ConvenerIDs); err != nil {
+			SELECT $1, $2, c FROM unnest($3::text[]::uuid[]) WITH ORDINALITY AS t(c, n) ORDER BY n`, m.SubdistrictID, id, m.ConvenerIDs); err != nil {
 			return err
 		}
 		for _, a := range agenda {
@@ -152,7 +152,7 @@ func (s *Store) CreateMeeting(ctx context.Context, m meeting.Meeting, agenda []m
 			}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO invitation (subdistrict_id, meeting_id, membership_id)
-			SELECT $1, $2, x FROM unnest($3::uuid[]) x`, m.SubdistrictID, id, invitees); err != nil {
+			SELECT $1, $2, x FROM unnest($3::text[]::uuid[]) x`, m.SubdistrictID, id, invitees); err != nil {
 			return err
 		}
 		var err error
@@ -220,11 +220,11 @@ func (s *Store) ChangeMeeting(ctx context.Context, id, action, note string, appl
 			}
 		}
 		if c.Attendees != nil {
-			if _, err := tx.Exec(ctx, `DELETE FROM attendance WHERE meeting_id = $1 AND membership_id <> ALL($2::uuid[])`, id, *c.Attendees); err != nil {
+			if _, err := tx.Exec(ctx, `DELETE FROM attendance WHERE meeting_id = $1 AND membership_id <> ALL($2::text[]::uuid[])`, id, *c.Attendees); err != nil {
 				return err
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO attendance (subdistrict_id, meeting_id, membership_id)
-				SELECT $1, $2, x FROM unnest($3::uuid[]) x ON CONFLICT DO NOTHING`, n.SubdistrictID, id, *c.Attendees); err != nil {
+				SELECT $1, $2, x FROM unnest($3::text[]::uuid[]) x ON CONFLICT DO NOTHING`, n.SubdistrictID, id, *c.Attendees); err != nil {
 				return err
 			}
 		}
@@ -330,7 +330,7 @@ func (s *Store) Invitations(ctx context.Context, meetingIDs []string, response, 
 		fb.add("i.response = %s", response)
 	}
 	if persons != "" {
-		fb.add("im.person_id = ANY(%s::uuid[])", okIDs(strings.Split(persons, ",")))
+		fb.add("im.person_id = ANY(%s::text[]::uuid[])", okIDs(strings.Split(persons, ",")))
 	}
 	return runList(ctx, s, listSpec[meeting.Invitation]{cols: invitationCols, from: "invitation i JOIN membership im ON im.id = i.membership_id",
 		parent: "i.meeting_id", sort: "im.committee_id::text || im.role || (NOT im.part_time)::text", id: "i.id", where: fb.where(), args: fb.args,
@@ -357,7 +357,7 @@ func (s *Store) Attendees(ctx context.Context, meetingIDs []string, persons stri
 	defer wrap(&err, "store.Attendees(%d meetingIDs)", len(meetingIDs))
 	var fb filterBuilder
 	if persons != "" {
-		fb.add("m.person_id = ANY(%s::uuid[])", okIDs(strings.Split(persons, ",")))
+		fb.add("m.person_id = ANY(%s::text[]::uuid[])", okIDs(strings.Split(persons, ",")))
 	}
 	return runList(ctx, s, listSpec[structure.Membership]{cols: membershipCols,
 		from:   "attendance at JOIN membership m ON m.id = at.membership_id JOIN subdistrict ms ON ms.id = m.subdistrict_id",

@@ -21,14 +21,14 @@ func notificationFields(n *notify.Notification) []any {
 // may not read the recipients' notifications.
 const addNotificationSQL = `WITH rcpt AS (
 	SELECT r.account_id FROM account_role r
-	WHERE (r.kind = 'UNIT_ADMIN' AND r.scope_id = ANY($2::uuid[])) OR (r.kind = 'COMMITTEE_ADMIN' AND r.scope_id = ANY($3::uuid[]))
-	   OR (r.kind = 'SUBDISTRICT_ADMIN' AND r.scope_id = ANY($4::uuid[])) OR (r.kind = 'MEMBER' AND r.scope_id = ANY($5::uuid[]))
+	WHERE (r.kind = 'UNIT_ADMIN' AND r.scope_id = ANY($2::text[]::uuid[])) OR (r.kind = 'COMMITTEE_ADMIN' AND r.scope_id = ANY($3::text[]::uuid[]))
+	   OR (r.kind = 'SUBDISTRICT_ADMIN' AND r.scope_id = ANY($4::text[]::uuid[])) OR (r.kind = 'MEMBER' AND r.scope_id = ANY($5::text[]::uuid[]))
 	   OR (r.kind = 'COMMITTEE_ADMIN' AND r.scope_id IN (SELECT c.id FROM committee c
-	         WHERE c.community_id = ANY($12::uuid[]) AND c.kind = 'COMMUNITY_PARTY_COMMITTEE'))
+	         WHERE c.community_id = ANY($12::text[]::uuid[]) AND c.kind = 'COMMUNITY_PARTY_COMMITTEE'))
 	   OR (r.kind = 'MEMBER' AND r.scope_id IN (SELECT ms.person_id FROM invitation i JOIN membership ms ON ms.id = i.membership_id
-	         WHERE i.meeting_id = ANY($13::uuid[])))
+	         WHERE i.meeting_id = ANY($13::text[]::uuid[])))
 	UNION
-	SELECT unnest($6::uuid[])
+	SELECT unnest($6::text[]::uuid[])
 ), n AS MATERIALIZED (
 	SELECT gen_random_uuid() AS id, $1::uuid AS subdistrict_id, rcpt.account_id, $7::text AS kind, $8::text AS object_type,
 		$9::uuid AS object_id, $10::text AS note, $11::boolean AS demo, cogov_now() AS created_at, NULL::timestamptz AS read_at
@@ -86,7 +86,7 @@ func (s *Store) Notifications(ctx context.Context, accountID string, unreadOnly 
 // NotificationsByID fetches notifications by id (those the viewer may read).
 func (s *Store) NotificationsByID(ctx context.Context, ids []string) (_ map[string]notify.Notification, err error) {
 	defer wrap(&err, "store.NotificationsByID(%d ids)", len(ids))
-	return readMap(ctx, s, `SELECT `+notificationCols+` FROM notification n WHERE n.id = ANY($1::uuid[])`, notificationFields,
+	return readMap(ctx, s, `SELECT `+notificationCols+` FROM notification n WHERE n.id = ANY($1::text[]::uuid[])`, notificationFields,
 		func(n notify.Notification) string { return n.ID }, okIDs(ids))
 }
 
@@ -106,7 +106,7 @@ func (s *Store) MarkRead(ctx context.Context, accountID string, ids []string, al
 	var n int
 	err = s.write(ctx, "notification.read", "", func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE notification SET read_at = cogov_now() WHERE account_id = $1 AND read_at IS NULL
-			AND ($3 OR id = ANY($2::uuid[]))`, accountID, okIDs(ids), all)
+			AND ($3 OR id = ANY($2::text[]::uuid[]))`, accountID, okIDs(ids), all)
 		n = int(tag.RowsAffected())
 		return err
 	})

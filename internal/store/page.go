@@ -254,7 +254,7 @@ func list[T any](ctx context.Context, tx querier, spec listSpec[T], parents []st
 		order = `_sort COLLATE "C" DESC, _id DESC`
 	}
 	nb := 5 + len(spec.args) // the before cursor's parameters follow the filter's
-	where := spec.parent + " = ANY($1::uuid[])"
+	where := spec.parent + " = ANY($1::text[]::uuid[])"
 	if spec.where != "" {
 		where += " AND (" + spec.where + ")"
 	}

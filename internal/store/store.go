@@ -151,11 +151,11 @@ func (s *Store) read(ctx context.Context, fn func(querier) error) error {
 // read the sub-districts the viewer holds roles in. Its arguments are
 // viewerArgs'.
 const setViewerSQL = `SELECT set_config('cogov.viewer_ready', 'on', true), set_config('cogov.system', $1, true),
-	set_config('cogov.viewer_sds', $2::uuid[]::text, true), set_config('cogov.actor_id', $3, true),
+	set_config('cogov.viewer_sds', $2::text[]::uuid[]::text, true), set_config('cogov.actor_id', $3, true),
 	set_config('cogov.actor_label', $4, true), set_config('cogov.action', $5, true), set_config('cogov.note', $6, true),
-	set_config('cogov.now', $7, true), set_config('cogov.staff_sds', $8::uuid[]::text, true),
-	set_config('cogov.persons', $9::uuid[]::text, true), set_config('cogov.admin_sds', $10::uuid[]::text, true),
-	set_config('cogov.scopes', $11::uuid[]::text, true)`
+	set_config('cogov.now', $7, true), set_config('cogov.staff_sds', $8::text[]::uuid[]::text, true),
+	set_config('cogov.persons', $9::text[]::uuid[]::text, true), set_config('cogov.admin_sds', $10::text[]::uuid[]::text, true),
+	set_config('cogov.scopes', $11::text[]::uuid[]::text, true)`
 
 // beginViewerSQL is BEGIN followed by setViewerSQL with viewer's values
 // written as literals: one simple-protocol query (which takes no
@@ -404,7 +404,7 @@ func byIDs[T any](ctx context.Context, s *Store, cols, from, idExpr string, fiel
 	if len(valid) == 0 {
 		return map[string]T{}, nil
 	}
-	m, err := readMap(ctx, s, `SELECT `+cols+` FROM `+from+` WHERE `+idExpr+` = ANY($1::uuid[])`, fields, idOf, valid)
+	m, err := readMap(ctx, s, `SELECT `+cols+` FROM `+from+` WHERE `+idExpr+` = ANY($1::text[]::uuid[])`, fields, idOf, valid)
 	if err != nil {
 		return nil, fmt.Errorf("fetch by id: %w", err)
 	}

@@ -183,7 +183,7 @@ func (s *Store) GridCounts(ctx context.Context, subdistrictIDs []string) (_ map[
 	defer wrap(&err, "store.GridCounts(%d subdistrictIDs)", len(subdistrictIDs))
 	out := make(map[string]int, len(subdistrictIDs))
 	err = s.read(ctx, func(tx querier) error {
-		rows, err := tx.Query(ctx, `SELECT subdistrict_id::text, count(*) FROM grid WHERE subdistrict_id = ANY($1::uuid[]) GROUP BY 1`, subdistrictIDs)
+		rows, err := tx.Query(ctx, `SELECT subdistrict_id::text, count(*) FROM grid WHERE subdistrict_id = ANY($1::text[]::uuid[]) GROUP BY 1`, subdistrictIDs)
 		if err != nil {
 			return err
 		}
@@ -204,7 +204,7 @@ func (s *Store) GridStaff(ctx context.Context, gridIDs []string) (_ map[string][
 	out := make(map[string][]structure.GridStaff, len(gridIDs))
 	err = s.read(ctx, func(tx querier) error {
 		items, err := collect(ctx, tx, func(v *structure.GridStaff) []any { return []any{&v.GridID, &v.PersonID, &v.Role} },
-			`SELECT grid_id, person_id, role FROM grid_staff WHERE grid_id = ANY($1::uuid[])
+			`SELECT grid_id, person_id, role FROM grid_staff WHERE grid_id = ANY($1::text[]::uuid[])
 			 ORDER BY grid_id, CASE role WHEN 'HEAD' THEN 0 WHEN 'DEPUTY_HEAD' THEN 1 ELSE 2 END, position, person_id`, gridIDs)
 		for _, it := range items {
 			out[it.GridID] = append(out[it.GridID], it)
@@ -377,7 +377,7 @@ func (s *Store) PeopleOf(ctx context.Context, subdistrictIDs []string, f ListFil
 		fb.add(textMatch("p.name"), f.Text)
 	}
 	if f.Persons != "" {
-		fb.add("p.id = ANY(%s::uuid[])", okIDs(strings.Split(f.Persons, ",")))
+		fb.add("p.id = ANY(%s::text[]::uuid[])", okIDs(strings.Split(f.Persons, ",")))
 	}
 	return runList(ctx, s, listSpec[structure.Person]{cols: personCols, from: "person p", parent: "p.subdistrict_id",
 		sort: "p.name", id: "p.id", where: fb.where(), args: fb.args, fields: personFields}, subdistrictIDs, p)
@@ -411,7 +411,7 @@ func (s *Store) Memberships(ctx context.Context, parent MembershipParent, parent
 		fb.add("daterange(m.term_start, m.term_end, '[]') @> %s::date", f.CurrentOn)
 	}
 	if f.Persons != "" {
-		fb.add("m.person_id = ANY(%s::uuid[])", okIDs(strings.Split(f.Persons, ",")))
+		fb.add("m.person_id = ANY(%s::text[]::uuid[])", okIDs(strings.Split(f.Persons, ",")))
 	}
 	if f.Current {
 		fb.conds = append(fb.conds, "daterange(m.term_start, m.term_end, '[]') @> (cogov_now() AT TIME ZONE ms.time_zone)::date")

@@ -92,7 +92,7 @@ func writeStaff(ctx context.Context, tx pgx.Tx, g structure.Grid, rows []structu
 		pos = append(pos, int32(i))
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO grid_staff (subdistrict_id, grid_id, person_id, role, position)
-		SELECT $1, g, p, r, n FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::int[]) AS t(g, p, r, n)`,
+		SELECT $1, g, p, r, n FROM unnest($2::text[]::uuid[], $3::text[]::uuid[], $4::text[], $5::int[]) AS t(g, p, r, n)`,
 		g.SubdistrictID, grid, person, role, pos)
 	return err
 }

@@ -59,7 +59,7 @@ func exceptionFields(e *booking.Exception) []any {
 // VenuesByID fetches venues by id.
 func (s *Store) VenuesByID(ctx context.Context, ids []string) (_ map[string]booking.Venue, err error) {
 	defer wrap(&err, "store.VenuesByID(%d ids)", len(ids))
-	return readMap(ctx, s, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = ANY($1::uuid[])`, venueFields,
+	return readMap(ctx, s, `SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = ANY($1::text[]::uuid[])`, venueFields,
 		func(v booking.Venue) string { return v.ID }, okIDs(ids))
 }
 
@@ -73,7 +73,7 @@ func (s *Store) Venue(ctx context.Context, id string) (_ booking.Venue, err erro
 // BookingsByID fetches bookings by id.
 func (s *Store) BookingsByID(ctx context.Context, ids []string) (_ map[string]booking.Booking, err error) {
 	defer wrap(&err, "store.BookingsByID(%d ids)", len(ids))
-	return readMap(ctx, s, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.id = ANY($1::uuid[])`, bookingFields,
+	return readMap(ctx, s, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.id = ANY($1::text[]::uuid[])`, bookingFields,
 		func(b booking.Booking) string { return b.ID }, okIDs(ids))
 }
 
@@ -82,7 +82,7 @@ type idSD struct{ ID, SD string }
 func idSDFields(v *idSD) []any { return []any{&v.ID, &v.SD} }
 
 func (s *Store) subdistrictsOf(ctx context.Context, table string, ids []string) (map[string]string, error) {
-	m, err := readMap(ctx, s, `SELECT id, subdistrict_id FROM `+table+` WHERE id = ANY($1::uuid[])`, idSDFields,
+	m, err := readMap(ctx, s, `SELECT id, subdistrict_id FROM `+table+` WHERE id = ANY($1::text[]::uuid[])`, idSDFields,
 		func(v idSD) string { return v.ID }, okIDs(ids))
 	out := make(map[string]string, len(m))
 	for k, v := range m {
@@ -121,7 +121,7 @@ func (s *Store) Closure(ctx context.Context, id string) (_ booking.Closure, err 
 // ClosuresByID fetches closures by id.
 func (s *Store) ClosuresByID(ctx context.Context, ids []string) (_ map[string]booking.Closure, err error) {
 	defer wrap(&err, "store.ClosuresByID(%d ids)", len(ids))
-	return readMap(ctx, s, `SELECT `+closureCols+` FROM venue_closure c WHERE c.id = ANY($1::uuid[])`, closureFields,
+	return readMap(ctx, s, `SELECT `+closureCols+` FROM venue_closure c WHERE c.id = ANY($1::text[]::uuid[])`, closureFields,
 		func(c booking.Closure) string { return c.ID }, okIDs(ids))
 }
 
@@ -135,7 +135,7 @@ func (s *Store) HoursOf(ctx context.Context, venueIDs []string) (_ map[string][]
 	out := map[string][]booking.Hours{}
 	err = s.read(ctx, func(tx querier) error {
 		rows, err := collect(ctx, tx, func(r *row) []any { return append([]any{&r.venue}, hoursFields(&r.h)...) },
-			`SELECT venue_id, weekday, opens_min, closes_min FROM venue_hours WHERE venue_id = ANY($1::uuid[])
+			`SELECT venue_id, weekday, opens_min, closes_min FROM venue_hours WHERE venue_id = ANY($1::text[]::uuid[])
 			ORDER BY venue_id, weekday, opens_min`, okIDs(venueIDs))
 		for _, r := range rows {
 			out[r.venue] = append(out[r.venue], r.h)
@@ -427,7 +427,7 @@ func (s *Store) Bookings(ctx context.Context, parents []string, f BookingFilter,
 		if f.Scope.Committees != "" {
 			ids = okIDs(strings.Split(f.Scope.Committees, ","))
 		}
-		fb.add("b.committee_id = ANY(%s::uuid[])", ids)
+		fb.add("b.committee_id = ANY(%s::text[]::uuid[])", ids)
 	}
 	if f.Statuses != "" {
 		fb.add("b.status = ANY(%s::text[])", strings.Split(f.Statuses, ","))
@@ -470,7 +470,7 @@ func (s *Store) BookingHistory(ctx context.Context, bookingIDs []string) (_ map[
 		evs, err := collect(ctx, tx, func(e *booking.Event) []any {
 			return []any{&e.BookingID, &e.At, &e.Action, &e.Note, &e.ActorID, &e.ActorLabel, &e.SubjectType}
 		}, `SELECT entity_id, at, action, note, actor_id, actor_label, entity_type FROM audit_log
-			WHERE entity_id = ANY($1::uuid[]) AND entity_type = 'booking' ORDER BY id`, okIDs(bookingIDs))
+			WHERE entity_id = ANY($1::text[]::uuid[]) AND entity_type = 'booking' ORDER BY id`, okIDs(bookingIDs))
 		for _, e := range evs {
 			out[e.BookingID] = append(out[e.BookingID], e)
 		}
@@ -487,7 +487,7 @@ func (s *Store) BookingsOfSeries(ctx context.Context, seriesIDs []string) (_ map
 	defer wrap(&err, "store.BookingsOfSeries(%d seriesIDs)", len(seriesIDs))
 	out := map[string][]booking.Booking{}
 	err = s.read(ctx, func(tx querier) error {
-		bs, err := collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.series_id = ANY($1::uuid[])
+		bs, err := collect(ctx, tx, bookingFields, `SELECT `+bookingCols+` FROM `+bookingFrom+` WHERE b.series_id = ANY($1::text[]::uuid[])
 			ORDER BY lower(b.during)`, okIDs(seriesIDs))
 		for _, b := range bs {
 			out[*b.SeriesID] = append(out[*b.SeriesID], b)

@@ -47,12 +47,12 @@ func saveRules(ctx context.Context, tx pgx.Tx, v booking.Venue) error {
 		r.BufferMinutes, r.Eligibility, r.WeeklyQuotaMinutes, r.NoShowGraceMinutes); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM venue_eligible_committee WHERE venue_id = $1 AND committee_id <> ALL($2::uuid[])`,
+	if _, err := tx.Exec(ctx, `DELETE FROM venue_eligible_committee WHERE venue_id = $1 AND committee_id <> ALL($2::text[]::uuid[])`,
 		v.ID, okIDs(r.EligibleCommitteeIDs)); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO venue_eligible_committee (subdistrict_id, venue_id, committee_id)
-		SELECT $1, $2, c FROM unnest($3::uuid[]) c ON CONFLICT DO NOTHING`, v.SubdistrictID, v.ID, okIDs(r.EligibleCommitteeIDs))
+		SELECT $1, $2, c FROM unnest($3::text[]::uuid[]) c ON CONFLICT DO NOTHING`, v.SubdistrictID, v.ID, okIDs(r.EligibleCommitteeIDs))
 	return err
 }
 
@@ -353,11 +353,11 @@ func (s *Store) LockForRequest(ctx context.Context, venueID, committeeID, key st
 	}
 	b := &pgx.Batch{}
 	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 7))`, venueID, committeeID)
-	b.Queue(`SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = ANY($1::uuid[])`, okIDs([]string{venueID}))
-	b.Queue(`SELECT `+committeeCols+` FROM committee k WHERE k.id = ANY($1::uuid[])`, okIDs([]string{committeeID}))
+	b.Queue(`SELECT `+venueCols+` FROM `+venueFrom+` WHERE v.id = ANY($1::text[]::uuid[])`, okIDs([]string{venueID}))
+	b.Queue(`SELECT `+committeeCols+` FROM committee k WHERE k.id = ANY($1::text[]::uuid[])`, okIDs([]string{committeeID}))
 	if key != "" {
 		b.Queue(`SELECT r.id, r.fingerprint, r.skipped FROM booking_request r JOIN venue v ON v.subdistrict_id = r.subdistrict_id
-			WHERE v.id = ANY($1::uuid[]) AND r.idempotency_key = $2`, okIDs([]string{venueID}), key)
+			WHERE v.id = ANY($1::text[]::uuid[]) AND r.idempotency_key = $2`, okIDs([]string{venueID}), key)
 	}
 	br := t.SendBatch(ctx, b)
 	defer br.Close()

@@ -59,7 +59,7 @@ func (s *Store) WaitEntries(ctx context.Context, venueID string, from, to time.T
 // WaitEntriesByID fetches waitlist entries by id.
 func (s *Store) WaitEntriesByID(ctx context.Context, ids []string) (_ map[string]booking.WaitEntry, err error) {
 	defer wrap(&err, "store.WaitEntriesByID(%d ids)", len(ids))
-	return readMap(ctx, s, `SELECT `+waitCols+` FROM waitlist_entry w WHERE w.id = ANY($1::uuid[])`, waitFields,
+	return readMap(ctx, s, `SELECT `+waitCols+` FROM waitlist_entry w WHERE w.id = ANY($1::text[]::uuid[])`, waitFields,
 		func(e booking.WaitEntry) string { return e.ID }, okIDs(ids))
 }
 
