@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"cogov/internal/access"
+	"cogov/internal/notify"
 	"cogov/internal/pgtest"
 	"cogov/internal/problem"
 	"cogov/internal/store"
@@ -46,6 +47,16 @@ func TestAllOrNothingActions(t *testing.T) {
 	err := st.InTxAll(ctx, "begun", func(ctx context.Context) error {
 		var err error
 		if sd, err = st.CreateSubdistrict(ctx, structure.Subdistrict{Code: "allsd", Name: "全街道", TimeZone: "Asia/Shanghai"}); err != nil {
+			return err
+		}
+		// A note (no audited table: it sends no action) between two writes.
+		// The first with its accounts alone, the second with every kind
+		// of audience: each statement runs whatever arms it holds.
+		all := []string{sd.ID}
+		if _, err := st.AddNotifications(ctx, []notify.Note{{SubdistrictID: sd.ID, To: notify.Audience{Accounts: all},
+			Kind: notify.BookingRequested, ObjectType: "Booking", ObjectID: sd.ID}, {SubdistrictID: sd.ID,
+			To:   notify.Audience{Units: all, Committees: all, Subdistricts: all, Communities: all, Persons: all, Meetings: all, Accounts: all},
+			Kind: notify.BookingRequested, ObjectType: "Booking", ObjectID: sd.ID}}); err != nil {
 			return err
 		}
 		c, err = st.CreateCommunity(ctx, structure.Community{SubdistrictID: sd.ID, Code: "c1", Name: "一社区"})

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -14,24 +16,35 @@ func notificationFields(n *notify.Notification) []any {
 	return []any{&n.ID, &n.SubdistrictID, &n.AccountID, &n.Kind, &n.ObjectType, &n.ObjectID, &n.Text, &n.Demo, &n.CreatedAt, &n.ReadAt}
 }
 
-// addNotificationSQL writes one note for its audience: the enabled accounts
-// that administer its units, committees or sub-districts, that are its
-// people, or that it names, but the acting account. The rows are chosen
-// first and read back from that choice, not through RETURNING: the writer
-// may not read the recipients' notifications.
-const addNotificationSQL = `WITH rcpt AS (
-	SELECT r.account_id FROM account_role r
-	WHERE (r.kind = 'UNIT_ADMIN' AND r.scope_id = ANY($2::text[]::uuid[])) OR (r.kind = 'COMMITTEE_ADMIN' AND r.scope_id = ANY($3::text[]::uuid[]))
-	   OR (r.kind = 'SUBDISTRICT_ADMIN' AND r.scope_id = ANY($4::text[]::uuid[])) OR (r.kind = 'MEMBER' AND r.scope_id = ANY($5::text[]::uuid[]))
-	   OR (r.kind = 'COMMITTEE_ADMIN' AND r.scope_id IN (SELECT c.id FROM committee c
-	         WHERE c.community_id = ANY($12::text[]::uuid[]) AND c.kind = 'COMMUNITY_PARTY_COMMITTEE'))
-	   OR (r.kind = 'MEMBER' AND r.scope_id IN (SELECT ms.person_id FROM invitation i JOIN membership ms ON ms.id = i.membership_id
-	         WHERE i.meeting_id = ANY($13::text[]::uuid[])))
+// The audience's recipients, one arm per kind of audience: the enabled
+// accounts that administer its units, committees or sub-districts, that are
+// its people, or that it names. Only the arms of the kinds a note names go
+// into its statement (a booking's names its venue's unit alone): an arm given
+// an empty list still cost a scan of its tables — account_role, invitation,
+// committee — for every note. $7 onwards are the arms' lists, in order.
+var recipientArms = [...]string{
+	`SELECT r.account_id FROM account_role r WHERE r.kind = 'UNIT_ADMIN' AND r.scope_id = ANY($%d::text[]::uuid[])`,
+	`SELECT r.account_id FROM account_role r WHERE r.kind = 'COMMITTEE_ADMIN' AND r.scope_id = ANY($%d::text[]::uuid[])`,
+	`SELECT r.account_id FROM account_role r WHERE r.kind = 'SUBDISTRICT_ADMIN' AND r.scope_id = ANY($%d::text[]::uuid[])`,
+	`SELECT r.account_id FROM account_role r WHERE r.kind = 'MEMBER' AND r.scope_id = ANY($%d::text[]::uuid[])`,
+	`SELECT r.account_id FROM account_role r WHERE r.kind = 'COMMITTEE_ADMIN' AND r.scope_id IN (SELECT c.id FROM committee c
+		WHERE c.community_id = ANY($%d::text[]::uuid[]) AND c.kind = 'COMMUNITY_PARTY_COMMITTEE')`,
+	`SELECT r.account_id FROM account_role r WHERE r.kind = 'MEMBER' AND r.scope_id IN (SELECT ms.person_id
+		FROM invitation i JOIN membership ms ON ms.id = i.membership_id WHERE i.meeting_id = ANY($%d::text[]::uuid[]))`,
+	`SELECT unnest($%d::text[]::uuid[]) AS account_id`,
+}
+
+// addNotificationSQL writes one note for the recipients of the arms
+// (recipientArms), but the acting account. The rows are chosen first and
+// read back from that choice, not through RETURNING: the writer may not read
+// the recipients' notifications.
+func addNotificationSQL(arms []string) string {
+	return `WITH rcpt AS (` + strings.Join(arms, `
 	UNION
-	SELECT unnest($6::text[]::uuid[])
+	`) + `
 ), n AS MATERIALIZED (
-	SELECT gen_random_uuid() AS id, $1::uuid AS subdistrict_id, rcpt.account_id, $7::text AS kind, $8::text AS object_type,
-		$9::uuid AS object_id, $10::text AS note, $11::boolean AS demo, cogov_now() AS created_at, NULL::timestamptz AS read_at
+	SELECT gen_random_uuid() AS id, $1::uuid AS subdistrict_id, rcpt.account_id, $2::text AS kind, $3::text AS object_type,
+		$4::uuid AS object_id, $5::text AS note, $6::boolean AS demo, cogov_now() AS created_at, NULL::timestamptz AS read_at
 	FROM rcpt JOIN account a ON a.id = rcpt.account_id AND NOT a.disabled
 	WHERE rcpt.account_id IS DISTINCT FROM cogov_actor()
 ), ins AS (
@@ -39,19 +52,41 @@ const addNotificationSQL = `WITH rcpt AS (
 	SELECT id, subdistrict_id, account_id, kind, object_type, object_id, note, demo, created_at FROM n
 )
 SELECT ` + notificationCols + ` FROM n ORDER BY n.account_id`
+}
+
+// addNotification is the statement and arguments that write n, or "" when
+// its audience names no valid id.
+func addNotification(n notify.Note) (string, []any) {
+	a := n.To
+	args := []any{n.SubdistrictID, n.Kind, n.ObjectType, n.ObjectID, n.Text, n.Demo}
+	var arms []string
+	for i, ids := range [...][]string{a.Units, a.Committees, a.Subdistricts, a.Persons, a.Communities, a.Meetings, a.Accounts} {
+		if ids = okIDs(ids); len(ids) > 0 {
+			args = append(args, ids)
+			arms = append(arms, fmt.Sprintf(recipientArms[i], len(args)))
+		}
+	}
+	if len(arms) == 0 {
+		return "", nil
+	}
+	return addNotificationSQL(arms), args
+}
 
 // AddNotifications writes the notes for their audiences, in the
 // transaction ctx carries (or one of its own).
 func (s *Store) AddNotifications(ctx context.Context, notes []notify.Note) (_ []notify.Notification, err error) {
 	defer wrap(&err, "store.AddNotifications(%d notes)", len(notes))
 	var out []notify.Notification
-	err = s.write(ctx, "notification.add", "", func(tx pgx.Tx) error {
+	// notification has no audit trigger: in a request's transaction the note
+	// goes without an action of its own (one statement fewer).
+	err = s.writeUnaudited(ctx, "notification.add", func(tx pgx.Tx) error {
 		out = nil
 		for _, n := range notes {
-			a := n.To
-			ns, err := collect(ctx, tx, notificationFields, addNotificationSQL, n.SubdistrictID, okIDs(a.Units), okIDs(a.Committees),
-				okIDs(a.Subdistricts), okIDs(a.Persons), okIDs(a.Accounts), n.Kind, n.ObjectType, n.ObjectID, n.Text, n.Demo,
-				okIDs(a.Communities), okIDs(a.Meetings))
+			sql, args := addNotification(n)
+			if sql == "" {
+				continue
+			}
+			ns, err := collect(ctx, tx, notificationFields, sql, args...)
 			if err != nil {
 				return err
 			}

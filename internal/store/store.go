@@ -260,6 +260,18 @@ func (s *Store) write(ctx context.Context, action, note string, fn func(pgx.Tx) 
 	return err
 }
 
+// writeUnaudited is write for statements that touch no audited table (no
+// audit_row trigger reads the action): inside an all-or-nothing transaction
+// (InTxAll) it sends no action of its own — the set_config would be recorded
+// nowhere — and leaves the transaction's action as it was, so that the next
+// audited write still sends its own when it differs. Elsewhere it is write.
+func (s *Store) writeUnaudited(ctx context.Context, action string, fn func(pgx.Tx) error) error {
+	if t, ok := txOf(ctx); ok && t.allOrNothing {
+		return translate(fn(t.Tx))
+	}
+	return s.write(ctx, action, "", fn)
+}
+
 const setActionSQL = `SELECT set_config('cogov.action', $1, true), set_config('cogov.note', $2, true)`
 
 // savepoint runs fn inside a savepoint of tx, with the viewer (and its
