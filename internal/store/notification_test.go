@@ -19,14 +19,14 @@ func TestAddNotificationArms(t *testing.T) {
 		to   notify.Audience
 		want []string // arms, by what tells them apart, in order
 	}{
-		{"unit", notify.Audience{Units: []string{u1}}, []string{"'UNIT_ADMIN' AND r.scope_id = ANY($7::uuid[])"}},
+		{"unit", notify.Audience{Units: []string{u1}}, []string{"'UNIT_ADMIN' AND r.scope_id = ANY($7::text[]::uuid[])"}},
 		{"committee and accounts", notify.Audience{Committees: []string{u1}, Accounts: []string{u2}},
-			[]string{"'COMMITTEE_ADMIN' AND r.scope_id = ANY($7::uuid[])", "unnest($8::uuid[])"}},
+			[]string{"'COMMITTEE_ADMIN' AND r.scope_id = ANY($7::text[]::uuid[])", "unnest($8::text[]::uuid[])"}},
 		{"every kind", notify.Audience{Units: []string{u1}, Committees: []string{u1}, Subdistricts: []string{u1}, Persons: []string{u1},
 			Communities: []string{u1}, Meetings: []string{u1}, Accounts: []string{u1}},
-			[]string{"'UNIT_ADMIN' AND r.scope_id = ANY($7::uuid[])", "'COMMITTEE_ADMIN' AND r.scope_id = ANY($8::uuid[])",
-				"'SUBDISTRICT_ADMIN' AND r.scope_id = ANY($9::uuid[])", "'MEMBER' AND r.scope_id = ANY($10::uuid[])",
-				"c.community_id = ANY($11::uuid[])", "i.meeting_id = ANY($12::uuid[])", "unnest($13::uuid[])"}},
+			[]string{"'UNIT_ADMIN' AND r.scope_id = ANY($7::text[]::uuid[])", "'COMMITTEE_ADMIN' AND r.scope_id = ANY($8::text[]::uuid[])",
+				"'SUBDISTRICT_ADMIN' AND r.scope_id = ANY($9::text[]::uuid[])", "'MEMBER' AND r.scope_id = ANY($10::text[]::uuid[])",
+				"c.community_id = ANY($11::text[]::uuid[])", "i.meeting_id = ANY($12::text[]::uuid[])", "unnest($13::text[]::uuid[])"}},
 		{"invalid ids only", notify.Audience{Units: []string{"not-a-uuid"}, Meetings: []string{""}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
