@@ -52,7 +52,7 @@ func TestFiguresByHand(t *testing.T) {
 	t.Parallel()
 	e, f := newFixture(t)
 	sys := e.system()
-	u2 := sys.ok("CreateUnit", "unit", map[string]any{"subdistrictId": f.sd, "name": "第二单位", "kind": "SCHOOL"})
+	u2 := sys.ok("CreateUnit", "unit", map[string]any{"subdistrictId": f.sd, "name": "第二单位", "kind": "SCHOOL", "communityId": f.c1})
 	venue := func(unit, name string, area float64, opens, closes string) string {
 		p := sys.payload(bookingOps, "CreateVenue", map[string]any{"unitId": unit, "communityId": f.c1, "name": name, "kind": "HALL",
 			"capacity": 100, "areaSqm": area})
@@ -261,5 +261,24 @@ func TestFiguresByHand(t *testing.T) {
 		if byID.Node.Contribution != n.RawA {
 			t.Errorf("unit %s: contribution of 03-02 by id %+v, with the page %+v", n.ID, byID.Node.Contribution, n.RawA)
 		}
+	}
+	// A community's page of units loads them too (by community).
+	var community struct {
+		Node struct {
+			Units struct {
+				Edges []struct {
+					Node struct {
+						ID           string  `json:"id"`
+						Contribution figures `json:"contribution"`
+					} `json:"node"`
+				} `json:"edges"`
+			} `json:"units"`
+		} `json:"node"`
+	}
+	e.do(`query($id: ID!) { node(id: $id) { ... on Community { units(first: 10) { edges { node { id
+		contribution(from: "2025-03-01", to: "2025-03-02") { hostedBookings hostedHours attendees } } } } } } }`,
+		map[string]any{"id": f.c1}, &community)
+	if ed := community.Node.Units.Edges; len(ed) != 1 || ed[0].Node.ID != u2 || ed[0].Node.Contribution != (figures{2, 4, 30}) {
+		t.Errorf("community's units: %+v, want the second unit with 2 bookings, 4 h, 30 people", ed)
 	}
 }
