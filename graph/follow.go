@@ -4,10 +4,13 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
 
+	"cogov/graph/model"
+	"cogov/internal/lists"
 	"cogov/internal/store"
 	"cogov/internal/structure"
 )
@@ -39,15 +42,15 @@ type followFilter struct {
 	follow follows
 }
 
-// nodeFollows returns the relations that the selection of the current
-// connection field asks for on edges.node, out of those named.
-func nodeFollows(ctx context.Context, named map[string]follows) follows {
+// nodeFields returns the fields that the selection of the current
+// connection field asks for on edges.node.
+func nodeFields(ctx context.Context) []graphql.CollectedField {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || !graphql.HasOperationContext(ctx) {
-		return 0
+		return nil
 	}
 	oc := graphql.GetOperationContext(ctx)
-	var out follows
+	var out []graphql.CollectedField
 	for _, e := range graphql.CollectFields(oc, fc.Field.Selections, nil) {
 		if e.Name != "edges" {
 			continue
@@ -56,10 +59,18 @@ func nodeFollows(ctx context.Context, named map[string]follows) follows {
 			if n.Name != "node" {
 				continue
 			}
-			for _, f := range graphql.CollectFields(oc, n.Selections, nil) {
-				out |= named[f.Name]
-			}
+			out = append(out, graphql.CollectFields(oc, n.Selections, nil)...)
 		}
+	}
+	return out
+}
+
+// nodeFollows returns the relations that the selection of the current
+// connection field asks for on edges.node, out of those named.
+func nodeFollows(ctx context.Context, named map[string]follows) follows {
+	var out follows
+	for _, f := range nodeFields(ctx) {
+		out |= named[f.Name]
 	}
 	return out
 }
@@ -164,4 +175,73 @@ func partyCommittee(ctx context.Context, communityID string) (*structure.Committ
 		return nil, err
 	}
 	return c, err
+}
+
+// unitFilter is the key filter of the units' loaders: the store's filter
+// and the period of the contributions the selection asks for on each unit
+// (zero for none), which the loader loads with the page (units).
+type unitFilter struct {
+	store.ListFilter
+	contrib period
+}
+
+// period is a period of days, from..to.
+type period struct{ From, To time.Time }
+
+// contributionPeriod returns the period of the first contribution that the
+// selection of the current connection field asks for on edges.node; zero
+// when there is none or its period is not valid (the resolver then loads
+// it, or reports the error).
+func contributionPeriod(ctx context.Context) period {
+	for _, f := range nodeFields(ctx) {
+		if f.Name != "contribution" {
+			continue
+		}
+		args := f.ArgumentMap(graphql.GetOperationContext(ctx).Variables)
+		from, err := model.UnmarshalDate(args["from"])
+		if err != nil {
+			continue
+		}
+		to, err := model.UnmarshalDate(args["to"])
+		if err != nil || lists.CheckPeriod(from, to) != nil {
+			continue
+		}
+		return period{from, to}
+	}
+	return period{}
+}
+
+// units loads a page of units of parents (sub-districts, or communities
+// byCommunity) and, when f asks for contributions, in the same round trip
+// (concurrently, so that the read session sends both statements together)
+// the contributions of their units, with which it primes the Contribution
+// loader for each unit of the page — none hosted nothing. A failure of the
+// contributions only skips the priming.
+func (l *Loaders) units(ctx context.Context, parents []string, byCommunity bool, f unitFilter, p store.Page) (map[string]*store.Conn[structure.Unit], error) {
+	if f.contrib == (period{}) {
+		return l.store.Units(ctx, parents, byCommunity, f.ListFilter, p)
+	}
+	var (
+		wg      sync.WaitGroup
+		contrib map[string]lists.Contribution
+		cerr    error
+	)
+	wg.Go(func() {
+		contrib, cerr = l.store.UnitContributions(ctx, parents, byCommunity, f.contrib.From, f.contrib.To)
+	})
+	m, err := l.store.Units(ctx, parents, byCommunity, f.ListFilter, p)
+	wg.Wait()
+	if err != nil || cerr != nil {
+		return m, err
+	}
+	for _, c := range m {
+		for _, u := range c.Items {
+			v, ok := contrib[u.ID]
+			if !ok {
+				v = lists.Contribution{UnitID: u.ID}
+			}
+			l.Lists.Contribution.Prime(periodKey{u.ID, f.contrib.From, f.contrib.To}, v)
+		}
+	}
+	return m, nil
 }

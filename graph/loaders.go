@@ -34,8 +34,8 @@ type Loaders struct {
 	Communities      *fLoader[followFilter, structure.Community]
 	Grids            *connLoader[structure.Grid]
 	GridWorkers      *connLoader[structure.Person]
-	SubdistrictUnit  *connLoader[structure.Unit]
-	CommunityUnit    *connLoader[structure.Unit]
+	SubdistrictUnit  *fLoader[unitFilter, structure.Unit]
+	CommunityUnit    *fLoader[unitFilter, structure.Unit]
 	Committees       *connLoader[structure.Committee]
 	People           *connLoader[structure.Person]
 	CommitteeSeats   *fLoader[followFilter, structure.Membership]
@@ -52,12 +52,12 @@ type Loaders struct {
 // NewLoaders returns fresh loaders over s that wait up to wait to gather a batch.
 func NewLoaders(s *store.Store, wait time.Duration) *Loaders {
 	o := dataloadgen.WithWait(wait)
-	units := func(byCommunity bool) func(context.Context, []string, store.ListFilter, store.Page) (map[string]*store.Conn[structure.Unit], error) {
-		return func(ctx context.Context, parents []string, f store.ListFilter, p store.Page) (map[string]*store.Conn[structure.Unit], error) {
-			return s.Units(ctx, parents, byCommunity, f, p)
+	l := &Loaders{fetchPeople: visible(s.PeopleByID, structure.CanSeePersonRecord)}
+	units := func(byCommunity bool) func(context.Context, []string, unitFilter, store.Page) (map[string]*store.Conn[structure.Unit], error) {
+		return func(ctx context.Context, parents []string, f unitFilter, p store.Page) (map[string]*store.Conn[structure.Unit], error) {
+			return l.units(ctx, parents, byCommunity, f, p)
 		}
 	}
-	l := &Loaders{fetchPeople: visible(s.PeopleByID, structure.CanSeePersonRecord)}
 	seats := func(parent store.MembershipParent) func(context.Context, []string, followFilter, store.Page) (map[string]*store.Conn[structure.Membership], error) {
 		return func(ctx context.Context, parents []string, f followFilter, p store.Page) (map[string]*store.Conn[structure.Membership], error) {
 			m, err := s.Memberships(ctx, parent, parents, f.ListFilter, p)

@@ -52,7 +52,7 @@ func TestFiguresByHand(t *testing.T) {
 	t.Parallel()
 	e, f := newFixture(t)
 	sys := e.system()
-	u2 := sys.ok("CreateUnit", "unit", map[string]any{"subdistrictId": f.sd, "name": "第二单位", "kind": "SCHOOL"})
+	u2 := sys.ok("CreateUnit", "unit", map[string]any{"subdistrictId": f.sd, "name": "第二单位", "kind": "SCHOOL", "communityId": f.c1})
 	venue := func(unit, name string, area float64, opens, closes string) string {
 		p := sys.payload(bookingOps, "CreateVenue", map[string]any{"unitId": unit, "communityId": f.c1, "name": name, "kind": "HALL",
 			"capacity": 100, "areaSqm": area})
@@ -215,5 +215,70 @@ func TestFiguresByHand(t *testing.T) {
 	}
 	if got, want := contrib[u2], [3]float64{2, 4, 30}; got != want {
 		t.Errorf("second unit contribution %v, want %v", got, want)
+	}
+
+	// The page of units loads the first period its selection asks for with
+	// it (graph/follow.go, units); a second period under another alias, and
+	// a unit read by id, go through the Contribution loader. Both give the
+	// same figures: b the period above, a its second day, read by id too.
+	type figures struct {
+		HostedBookings int     `json:"hostedBookings"`
+		HostedHours    float64 `json:"hostedHours"`
+		Attendees      int     `json:"attendees"`
+	}
+	var two struct {
+		Subdistrict struct {
+			Units struct {
+				Edges []struct {
+					Node struct {
+						ID   string  `json:"id"`
+						RawA figures `json:"a"`
+						RawB figures `json:"b"`
+					} `json:"node"`
+				} `json:"edges"`
+			} `json:"units"`
+		} `json:"subdistrict"`
+	}
+	e.do(`query($code: String!) { subdistrict(code: $code) { units(first: 100) { edges { node { id
+		a: contribution(from: "2025-03-02", to: "2025-03-02") { hostedBookings hostedHours attendees }
+		b: contribution(from: "2025-03-01", to: "2025-03-02") { hostedBookings hostedHours attendees } } } } } }`,
+		map[string]any{"code": "testsd"}, &two)
+	if len(two.Subdistrict.Units.Edges) != len(d.Subdistrict.Units.Edges) {
+		t.Fatalf("%d units, want %d", len(two.Subdistrict.Units.Edges), len(d.Subdistrict.Units.Edges))
+	}
+	for _, ed := range two.Subdistrict.Units.Edges {
+		n := ed.Node
+		if got, want := [3]float64{float64(n.RawB.HostedBookings), n.RawB.HostedHours, float64(n.RawB.Attendees)}, contrib[n.ID]; got != want {
+			t.Errorf("unit %s: contribution through the loader %v, with the page %v", n.ID, got, want)
+		}
+		var byID struct {
+			Node struct {
+				Contribution figures `json:"contribution"`
+			} `json:"node"`
+		}
+		e.do(`query($id: ID!) { node(id: $id) { ... on Unit { contribution(from: "2025-03-02", to: "2025-03-02") { hostedBookings hostedHours attendees } } } }`,
+			map[string]any{"id": n.ID}, &byID)
+		if byID.Node.Contribution != n.RawA {
+			t.Errorf("unit %s: contribution of 03-02 by id %+v, with the page %+v", n.ID, byID.Node.Contribution, n.RawA)
+		}
+	}
+	// A community's page of units loads them too (by community).
+	var community struct {
+		Node struct {
+			Units struct {
+				Edges []struct {
+					Node struct {
+						ID           string  `json:"id"`
+						Contribution figures `json:"contribution"`
+					} `json:"node"`
+				} `json:"edges"`
+			} `json:"units"`
+		} `json:"node"`
+	}
+	e.do(`query($id: ID!) { node(id: $id) { ... on Community { units(first: 10) { edges { node { id
+		contribution(from: "2025-03-01", to: "2025-03-02") { hostedBookings hostedHours attendees } } } } } } }`,
+		map[string]any{"id": f.c1}, &community)
+	if ed := community.Node.Units.Edges; len(ed) != 1 || ed[0].Node.ID != u2 || ed[0].Node.Contribution != (figures{2, 4, 30}) {
+		t.Errorf("community's units: %+v, want the second unit with 2 bookings, 4 h, 30 people", ed)
 	}
 }

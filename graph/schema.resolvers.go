@@ -84,7 +84,7 @@ func (r *communityResolver) PartyCommittee(ctx context.Context, obj *structure.C
 
 // Units is the resolver for the units field.
 func (r *communityResolver) Units(ctx context.Context, obj *structure.Community, first *int, after *string, last *int, before *string) (*model.UnitConnection, error) {
-	return loadConn(ctx, For(ctx).CommunityUnit, obj.ID, store.ListFilter{}, first, after, last, before, unitConn)
+	return loadConn(ctx, For(ctx).CommunityUnit, obj.ID, unitFilter{contrib: contributionPeriod(ctx)}, first, after, last, before, unitConn)
 }
 
 // Community is the resolver for the community field.
@@ -405,7 +405,7 @@ func (r *subdistrictResolver) Units(ctx context.Context, obj *structure.Subdistr
 	if kind != nil {
 		f.Kind = string(*kind)
 	}
-	return loadConn(ctx, For(ctx).SubdistrictUnit, obj.ID, f, first, after, last, before, unitConn)
+	return loadConn(ctx, For(ctx).SubdistrictUnit, obj.ID, unitFilter{f, contributionPeriod(ctx)}, first, after, last, before, unitConn)
 }
 
 // People is the resolver for the people field.

@@ -370,3 +370,22 @@ func (s *Store) Contributions(ctx context.Context, unitIDs []string, from, to ti
 	GROUP BY per.id`, func(c *Contribution) []any { return []any{&c.UnitID, &c.HostedBookings, &c.HostedHours, &c.Attendees} },
 		func(c Contribution) string { return c.UnitID }, okIDs(unitIDs), from, to)
 }
+
+// UnitContributions computes, as Contributions does, the contributions of
+// the units of the given sub-districts (or communities, byCommunity) that
+// hosted something in the days from..to; a unit missing from the map
+// hosted nothing. It needs no unit ids, so it goes in the same round trip
+// as the page of units it completes (graph's unit loaders), and costs one
+// booking_figures per sub-district, as Contributions does.
+func (s *Store) UnitContributions(ctx context.Context, parentIDs []string, byCommunity bool, from, to time.Time) (_ map[string]Contribution, err error) {
+	defer wrap(&err, "store.UnitContributions(%d parentIDs)", len(parentIDs))
+	sds := `SELECT unnest($1::text[]::uuid[])`
+	if byCommunity {
+		sds = `SELECT DISTINCT c.subdistrict_id FROM community c WHERE c.id = ANY($1::text[]::uuid[])`
+	}
+	return readMap(ctx, s, `SELECT v.unit_id, sum(bf.bookings), (sum(bf.held_us) / 1000000)::float8 / 3600, sum(bf.attendees)
+	FROM subdistrict s CROSS JOIN LATERAL booking_figures(s.id, `+period+`) bf JOIN venue v ON v.id = bf.venue_id
+	WHERE s.id IN (`+sds+`)
+	GROUP BY v.unit_id`, func(c *Contribution) []any { return []any{&c.UnitID, &c.HostedBookings, &c.HostedHours, &c.Attendees} },
+		func(c Contribution) string { return c.UnitID }, okIDs(parentIDs), from, to)
+}
