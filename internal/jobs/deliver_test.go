@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"cogov/internal/booking"
+	"cogov/internal/clock"
 	"cogov/internal/jobs"
 	"cogov/internal/notify"
 	"cogov/internal/page"
@@ -23,7 +24,9 @@ import (
 // fastRetry retries a failed job after 50 ms, so that a test sees retries.
 type fastRetry struct{}
 
-func (fastRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(50 * time.Millisecond) }
+func (fastRetry) NextRetry(*rivertype.JobRow) time.Time {
+	return clock.Wall()().Add(50 * time.Millisecond) // River schedules by the wall clock
+}
 
 // hook is a webhook receiver that answers the statuses given in turn (200
 // once they run out) and keeps what it received.
@@ -96,9 +99,10 @@ func start(t *testing.T, j *jobs.Jobs) {
 
 func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	now := clock.Wall() // a deadline in real time, not the day
+	deadline := now().Add(20 * time.Second)
 	for !ok() {
-		if time.Now().After(deadline) {
+		if now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
