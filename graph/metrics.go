@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"cogov/internal/clock"
 )
 
 // Metrics are the server's Prometheus metrics: HTTP requests and GraphQL
@@ -106,7 +108,7 @@ func (m *Metrics) operationName(rc *graphql.OperationContext) string {
 // aroundOperations times queries and mutations and counts open subscriptions.
 func (m *Metrics) aroundOperations(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	rc := graphql.GetOperationContext(ctx)
-	start := time.Now()
+	start := clock.Wall()()
 	h := next(ctx)
 	if rc.Operation == nil {
 		return h

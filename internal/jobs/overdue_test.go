@@ -153,8 +153,8 @@ func TestOverdueJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	start(t, j)
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
+	deadline := clock.Wall()().Add(20 * time.Second)
+	for clock.Wall()().Before(deadline) {
 		if got := tw.told(); len(got) == 1 && got[0] == "下周到期→unit-admin" {
 			return
 		}

@@ -33,8 +33,8 @@ func TestVenueShutJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	start(t, j)
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
+	deadline := clock.Wall()().Add(20 * time.Second)
+	for clock.Wall()().Before(deadline) {
 		if inside() {
 			// The venue's nights of the new days are kept: one or two in a day.
 			if n := tw.Count(`SELECT count(*) FROM venue_shut o WHERE o.venue_id = $1 AND o.during && tstzrange($2, $3)`,

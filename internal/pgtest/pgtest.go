@@ -160,7 +160,7 @@ func build(t testing.TB, conn *pgx.Conn, admin, tpl string, seed Seed) {
 	if _, err := conn.Exec(ctx, `ALTER DATABASE `+pgx.Identifier{tpl}.Sanitize()+` IS_TEMPLATE true`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conn.Exec(ctx, `COMMENT ON DATABASE `+pgx.Identifier{tpl}.Sanitize()+` IS '`+fmt.Sprint(time.Now().Unix())+`'`); err != nil {
+	if _, err := conn.Exec(ctx, `COMMENT ON DATABASE `+pgx.Identifier{tpl}.Sanitize()+` IS '`+fmt.Sprint(clock.Wall()().Unix())+`'`); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -170,7 +170,7 @@ func build(t testing.TB, conn *pgx.Conn, admin, tpl string, seed Seed) {
 // and is left alone.
 func dropStale(conn *pgx.Conn) {
 	dropTemplates(conn, `SELECT datname FROM pg_database WHERE datname LIKE 'cogov_tpl_%'
-		AND shobj_description(oid, 'pg_database') < $1`, fmt.Sprint(time.Now().Add(-24*time.Hour).Unix()))
+		AND shobj_description(oid, 'pg_database') < $1`, fmt.Sprint(clock.Wall()().Add(-24*time.Hour).Unix()))
 }
 
 // dropKept drops the kept templates named name built for other migrations

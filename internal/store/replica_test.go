@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"cogov/internal/access"
+	"cogov/internal/clock"
 	"cogov/internal/pgtest"
 	"cogov/internal/store"
 )
@@ -84,13 +85,13 @@ func TestReadReplica(t *testing.T) {
 	if _, err := super.Exec(ctx, `SELECT pg_wal_replay_resume()`); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := clock.Wall()().Add(10 * time.Second)
 	for {
 		onReplica, found := where(writer, "replica-test")
 		if onReplica && found {
 			break
 		}
-		if time.Now().After(deadline) {
+		if clock.Wall()().After(deadline) {
 			t.Fatalf("10 s after replay resumed the writer still reads from the replica %v, found %v", onReplica, found)
 		}
 		time.Sleep(50 * time.Millisecond)
