@@ -23,7 +23,7 @@ func Fixed(t time.Time) Clock { return func() time.Time { return t } }
 // From is a clock that says t now and moves on with real elapsed time (the
 // monotonic reading, not the wall date): a running process whose day is t.
 func From(t time.Time) Clock {
-	started := time.Now()
+	started := Wall()()
 	return func() time.Time { return t.Add(time.Since(started)) }
 }
 
