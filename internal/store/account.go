@@ -66,39 +66,49 @@ func (s *Store) SessionViewer(ctx context.Context, tokenHash []byte, now time.Ti
 	var a account.Account
 	var roles []account.Role
 	// One statement (the session, its account and roles joined): it runs
-	// before every signed-in request.
-	err = s.read(ctx, func(tx querier) error {
-		rows, err := tx.Query(ctx, `SELECT s.id, s.account_id, s.expires_at, `+accountCols+`, `+roleCols+`
-			FROM session s JOIN account a ON a.id = s.account_id LEFT JOIN account_role r ON r.account_id = a.id
-			WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND NOT a.disabled
-			ORDER BY r.created_at, r.id`, tokenHash, now)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		found := false
-		for rows.Next() {
-			var r account.Role
-			var id, accountID, kind *string // NULL when the account has no role
-			if err := rows.Scan(append(append([]any{&sess.ID, &sess.AccountID, &sess.ExpiresAt}, accountFields(&a)...),
-				&id, &accountID, &kind, &r.ScopeID, &r.SubdistrictID)...); err != nil {
-				return err
-			}
-			found = true
-			if id != nil {
-				r.ID, r.AccountID, r.Kind = *id, *accountID, access.RoleKind(*kind)
-				roles = append(roles, r)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if !found {
-			return problem.ErrNotFound
-		}
-		return nil
+	// before every signed-in request. It goes to the pool as it is, without
+	// the viewer set first: session, account and account_role have no
+	// row-level security, and a request has no viewer before this answers.
+	// Run once more on a fresh connection when the pooled one was lost (as
+	// after a restart): it only reads.
+	_, err = retryOnce(ctx, s.pool, func() (struct{}, error) {
+		sess, a, roles = account.Session{}, account.Account{}, nil
+		return struct{}{}, s.sessionViewer(ctx, tokenHash, now, &sess, &a, &roles)
 	})
 	return sess, a, roles, err
+}
+
+// sessionViewer reads a live session's account and roles.
+func (s *Store) sessionViewer(ctx context.Context, tokenHash []byte, now time.Time, sess *account.Session, a *account.Account, roles *[]account.Role) error {
+	rows, err := s.pool.Query(ctx, `SELECT s.id, s.account_id, s.expires_at, `+accountCols+`, `+roleCols+`
+		FROM session s JOIN account a ON a.id = s.account_id LEFT JOIN account_role r ON r.account_id = a.id
+		WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND NOT a.disabled
+		ORDER BY r.created_at, r.id`, tokenHash, now)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	found := false
+	for rows.Next() {
+		var r account.Role
+		var id, accountID, kind *string // NULL when the account has no role
+		if err := rows.Scan(append(append([]any{&sess.ID, &sess.AccountID, &sess.ExpiresAt}, accountFields(a)...),
+			&id, &accountID, &kind, &r.ScopeID, &r.SubdistrictID)...); err != nil {
+			return err
+		}
+		found = true
+		if id != nil {
+			r.ID, r.AccountID, r.Kind = *id, *accountID, access.RoleKind(*kind)
+			*roles = append(*roles, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if !found {
+		return problem.ErrNotFound
+	}
+	return nil
 }
 
 // RevokeSession ends one session: a sign-out.

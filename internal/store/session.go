@@ -147,7 +147,16 @@ func (rs *readSession) flush(ctx context.Context) {
 		rs.queue = append([]*pipeItem(nil), items[min(n+1, len(items)):]...)
 		rs.mu.Unlock()
 
-		if err := rs.begin(ctx); err != nil {
+		var err error
+		switch {
+		case rs.conn == nil && len(plain) > 0:
+			err = rs.open(ctx, plain) // the transaction's start and the first statements: one round trip
+		case len(plain) > 0:
+			rs.send(ctx, plain)
+		default:
+			err = rs.begin(ctx)
+		}
+		if err != nil {
 			for _, it := range append(plain, own) {
 				if it != nil {
 					it.err = err
@@ -155,9 +164,6 @@ func (rs *readSession) flush(ctx context.Context) {
 				}
 			}
 			continue
-		}
-		if len(plain) > 0 {
-			rs.send(ctx, plain)
 		}
 		if own == nil {
 			rs.check()
@@ -178,11 +184,56 @@ func (rs *readSession) flush(ctx context.Context) {
 // send runs plain statements as one batch and buffers their results.
 func (rs *readSession) send(ctx context.Context, plain []*pipeItem) {
 	conn := rs.conn.Conn()
-	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(plain))}
+	rs.results(conn, conn.SendBatch(ctx, queue(&pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(plain))}, plain)), plain)
+}
+
+// queue adds the statements of plain to b.
+func queue(b *pgx.Batch, plain []*pipeItem) *pgx.Batch {
 	for _, it := range plain {
 		b.Queue(it.sql, it.args...)
 	}
-	br := conn.SendBatch(ctx, b)
+	return b
+}
+
+// open acquires the connection at the session's first read and sends the
+// transaction's start (BEGIN and the viewer) in one batch with the first
+// statements: one round trip where begin and send take two. A connection
+// found lost at BEGIN is replaced once (retryOnce): nothing has run yet.
+func (rs *readSession) open(ctx context.Context, plain []*pipeItem) error {
+	if conn := rs.replicaConn(ctx); conn != nil {
+		rs.conn = conn
+		rs.send(ctx, plain)
+		return nil
+	}
+	_, err := retryOnce(ctx, rs.s.pool, func() (struct{}, error) {
+		conn, err := rs.s.pool.Acquire(ctx)
+		if err != nil {
+			return struct{}{}, err
+		}
+		b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(plain)+2)}
+		b.Queue("BEGIN")
+		b.Queue(setViewerSQL, rs.args...)
+		br := conn.Conn().SendBatch(ctx, queue(b, plain)) // queued afresh on a retry, as viewerQuerier's
+		_, err = br.Exec()
+		if err == nil {
+			_, err = br.Exec()
+		}
+		if err != nil {
+			_ = br.Close()
+			conn.Release() // in a transaction or broken: the pool closes it
+			return struct{}{}, fmt.Errorf("begin and set viewer: %w", err)
+		}
+		rs.conn = conn
+		rs.results(conn.Conn(), br, plain)
+		return struct{}{}, nil
+	})
+	return err
+}
+
+// results buffers the results of plain's statements, in order, from br and
+// closes it. After a statement fails, the rest are gone: the transaction
+// is aborted.
+func (rs *readSession) results(conn *pgx.Conn, br pgx.BatchResults, plain []*pipeItem) {
 	failed := false
 	for _, it := range plain {
 		if failed {

@@ -202,3 +202,64 @@ func TestSessionOwnBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionFirstReadOneRoundTrip: the session's first read travels with
+// its transaction's start (BEGIN and the viewer) in one round trip; a later
+// read is in the same transaction, on the same connection, with the viewer
+// still set; a first read that fails gets its error and the reads after it
+// go the usual way.
+func TestSessionFirstReadOneRoundTrip(t *testing.T) {
+	t.Parallel()
+	rt := &roundTrips{busy: make(chan struct{})}
+	db := pgtest.New(t, pgtest.Options{Tracer: rt})
+	s := store.New(db.Pool, pgtest.Clock(t))
+	type seen struct {
+		pid     int
+		started time.Time
+		viewer  string
+	}
+	look := func(ctx context.Context) (v seen, err error) {
+		err = store.Read(ctx, s, func(q store.Querier) error {
+			return q.QueryRow(ctx, `SELECT pg_backend_pid(), now(), coalesce(current_setting('cogov.viewer_ready', true), '')`).
+				Scan(&v.pid, &v.started, &v.viewer)
+		})
+		return v, err
+	}
+
+	if err := db.Pool.Ping(context.Background()); err != nil { // a connection made, its set-up sent
+		t.Fatal(err)
+	}
+	rt.batches.Store(0)
+	rt.singles.Store(0)
+	ctx, end := store.ReadSession(access.With(context.Background(), access.System("session-test")), s)
+	first, err := look(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent := rt.batches.Load() + rt.singles.Load(); sent != 1 {
+		t.Errorf("the session's first read took %d round trips, want 1", sent)
+	}
+	time.Sleep(5 * time.Millisecond) // a new transaction would start later
+	second, err := look(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.viewer != "on" || second != first {
+		t.Errorf("first read %+v, second %+v: want the viewer set and one transaction on one connection", first, second)
+	}
+	end()
+
+	ctx, end = store.ReadSession(access.With(context.Background(), access.System("session-test")), s)
+	defer end()
+	err = store.Read(ctx, s, func(q store.Querier) error {
+		var x int
+		return q.QueryRow(ctx, `SELECT 1 / (0 * $1::int)`, 1).Scan(&x)
+	})
+	var pgErr interface{ SQLState() string }
+	if !errors.As(err, &pgErr) || pgErr.SQLState() != "22012" {
+		t.Errorf("a failing first read: got %v, want division_by_zero", err)
+	}
+	if after, err := look(ctx); err != nil || after.viewer != "on" {
+		t.Errorf("a read after a failed first read: %+v, %v; want it read as the viewer", after, err)
+	}
+}
