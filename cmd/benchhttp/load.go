@@ -212,9 +212,14 @@ func (b *bench) scenarios() []scenario {
 			return noErrors(body) && bytes.Contains(body, []byte(`"userErrors":[{`))
 		}
 	}
+	minimum, _ := json.Marshal(map[string]any{"query": `query Minimum($code: String!) { subdistrict(code: $code) { id name } }`,
+		"operationName": "Minimum", "variables": map[string]any{"code": "houjiatang"}})
 	var distinct, contended atomic.Int64
 	var phase atomic.Uint64
 	return []scenario{
+		// The least a signed-in operation costs: the session, the rate
+		// limit and the request's read transaction around one small read.
+		{name: "signed-in minimum", path: "/graphql", check: noErrors, body: static(minimum, b.adminToken)},
 		{name: "SubdistrictOverview", path: "/graphql", body: static(overview, b.adminToken), check: noErrors},
 		{name: "SubdistrictOverview floor", path: "/floor", body: static(overview, ""), check: func(body []byte) bool {
 			return bytes.HasPrefix(body, []byte(`{"data"`))
