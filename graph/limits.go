@@ -74,6 +74,11 @@ type limiter struct {
 
 func newLimiter(l Limits, rates *ratelimit.Limiter, log *slog.Logger) *limiter {
 	l.defaults()
+	if rates != nil {
+		rates.OnSettleError(func(err error) {
+			log.Warn("rate limit refunds could not be written", "err", err)
+		})
+	}
 	return &limiter{l: l, rates: rates, log: log}
 }
 
@@ -237,7 +242,7 @@ func (x *limiter) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	// and reported, as requested.
 	actual := min(max(1, objects(resp.Data)), c.requested)
 	if rc.Operation.Operation != ast.Subscription && actual < c.requested && len(c.buckets) > 0 {
-		x.refund(context.WithoutCancel(ctx), float64(c.requested-actual), c.buckets)
+		x.refund(float64(c.requested-actual), c.buckets)
 	}
 	if resp.Extensions == nil {
 		resp.Extensions = map[string]any{}
@@ -246,12 +251,12 @@ func (x *limiter) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	return resp
 }
 
-// refund gives points back; a failure only costs the caller budget.
-func (x *limiter) refund(ctx context.Context, points float64, bs []ratelimit.Bucket) {
-	defer func() { _ = recover() }() // a store without a database, as take
-	if err := x.rates.Return(ctx, points, bs...); err != nil {
-		x.log.WarnContext(ctx, "rate limit refund failed", "err", err, "request", RequestID(ctx))
-	}
+// refund gives points back, deferred (ratelimit.Limiter.Defer): the refunds
+// of the operations answered within a few milliseconds are written in one
+// statement, or with the bucket's next take, and cost no round trip of
+// their own. A failure only costs the caller budget.
+func (x *limiter) refund(points float64, bs []ratelimit.Bucket) {
+	x.rates.Defer(points, bs...)
 }
 
 // objects counts the JSON objects of an answer's data: the nodes, edges and

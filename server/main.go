@@ -362,6 +362,10 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
+	// The answered operations' refunds still owed go to their buckets.
+	if settleErr := res.Rates.Settle(shutdownCtx); settleErr != nil {
+		log.Warn("rate limit refunds could not be written", "err", settleErr)
+	}
 	// Running deliveries finish (or are retried by a replica later).
 	if stopErr := work.Stop(shutdownCtx); stopErr != nil && err == nil {
 		err = fmt.Errorf("stop jobs: %w", stopErr)

@@ -29,6 +29,11 @@ type Bucket struct {
 	Kind, Key string
 	Burst     float64
 	PerSecond float64
+	// Owed is tokens owed back to the bucket: refunds the Limiter gathered
+	// (Defer) and has not written yet. A Store adds them to the bucket,
+	// never above its burst, before the statement does anything else with
+	// it; a bucket it has no row for is full, and owes nothing.
+	Owed float64
 }
 
 // Taken is the state of a bucket after a take: whether it gave the tokens,
@@ -44,7 +49,8 @@ type Store interface {
 	// TakeTokens takes cost tokens from each bucket that has them, as of
 	// now, in one statement, and says for each whether it did.
 	TakeTokens(ctx context.Context, buckets []Bucket, cost float64, now time.Time) ([]Taken, error)
-	// ReturnTokens gives cost tokens back to each bucket (never above its burst).
+	// ReturnTokens gives cost tokens, and what it is owed, back to each
+	// bucket (never above its burst).
 	ReturnTokens(ctx context.Context, buckets []Bucket, cost float64) error
 	// SweepBuckets forgets buckets that are full by now, which is the same
 	// as not having them, and counts them.
@@ -58,6 +64,11 @@ const Never = time.Duration(math.MaxInt64)
 // sweepEvery is how often a Limiter forgets full buckets.
 const sweepEvery = time.Minute
 
+// settleAfter is how long a deferred refund waits for others to be written
+// with it, at most: the refunds of a busy account's operations, gathered
+// over this time, cost one statement instead of one each.
+const settleAfter = 25 * time.Millisecond
+
 // Limiter takes tokens from shared buckets.
 type Limiter struct {
 	store Store
@@ -65,6 +76,9 @@ type Limiter struct {
 
 	mu        sync.Mutex
 	lastSweep time.Time
+	owed      map[[2]string]Bucket // deferred refunds not yet written, by kind and key, in Owed
+	settling  bool                 // a settle is scheduled
+	warn      func(error)          // told when a settle fails; nil: nobody
 }
 
 // New returns a Limiter over store that tells the time by now.
@@ -87,8 +101,12 @@ func (l *Limiter) Take(ctx context.Context, cost float64, buckets ...Bucket) (wa
 	if err := l.sweep(ctx, now); err != nil {
 		return 0, false, err
 	}
-	taken, err := l.store.TakeTokens(ctx, buckets, cost, now)
+	// What the buckets are owed goes with the take, so that a take never
+	// sees a bucket short of a refund this process deferred.
+	owing := l.claim(buckets)
+	taken, err := l.store.TakeTokens(ctx, owing, cost, now)
 	if err != nil {
+		l.owe(owing)
 		return 0, false, err
 	}
 	var granted []Bucket
@@ -115,6 +133,95 @@ func (l *Limiter) Take(ctx context.Context, cost float64, buckets ...Bucket) (wa
 // to count (a sign-in that succeeded).
 func (l *Limiter) Return(ctx context.Context, cost float64, buckets ...Bucket) error {
 	return l.store.ReturnTokens(ctx, buckets, cost)
+}
+
+// Defer gives cost tokens back to each bucket later: with the bucket's next
+// take in this process, or within settleAfter together with every other
+// refund deferred meanwhile, in one statement. Refunds add up in any order,
+// so gathering them changes no bucket's sum; another replica sees one at
+// most settleAfter later, short of tokens it will be given back meanwhile.
+func (l *Limiter) Defer(cost float64, buckets ...Bucket) {
+	if !(cost > 0) {
+		return
+	}
+	owing := make([]Bucket, 0, len(buckets))
+	for _, b := range unique(buckets) {
+		b.Owed = cost
+		owing = append(owing, b)
+	}
+	l.owe(owing)
+}
+
+// owe adds what the buckets are owed to the refunds not yet written, and
+// schedules their settling.
+func (l *Limiter) owe(buckets []Bucket) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, b := range buckets {
+		if !(b.Owed > 0) {
+			continue
+		}
+		if l.owed == nil {
+			l.owed = map[[2]string]Bucket{}
+		}
+		k := [2]string{b.Kind, b.Key}
+		b.Owed += l.owed[k].Owed
+		l.owed[k] = b
+	}
+	if len(l.owed) > 0 && !l.settling {
+		l.settling = true
+		time.AfterFunc(settleAfter, func() { l.settle(context.Background()) })
+	}
+}
+
+// claim returns the buckets with what each is owed, which is no longer
+// counted as owed: the caller's statement gives it back, or owe again.
+func (l *Limiter) claim(buckets []Bucket) []Bucket {
+	out := make([]Bucket, len(buckets))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, b := range buckets {
+		k := [2]string{b.Kind, b.Key}
+		b.Owed = l.owed[k].Owed
+		delete(l.owed, k)
+		out[i] = b
+	}
+	return out
+}
+
+// settle writes every refund owed, in one statement. One that fails is
+// dropped, as a failed refund always was: it only costs the caller budget.
+func (l *Limiter) settle(ctx context.Context) error {
+	l.mu.Lock()
+	owed := l.owed
+	l.owed, l.settling = nil, false
+	warn := l.warn
+	l.mu.Unlock()
+	if len(owed) == 0 {
+		return nil
+	}
+	buckets := make([]Bucket, 0, len(owed))
+	for _, b := range owed {
+		buckets = append(buckets, b)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	err := l.store.ReturnTokens(ctx, buckets, 0)
+	if err != nil && warn != nil {
+		warn(err)
+	}
+	return err
+}
+
+// Settle writes the refunds owed now, without waiting for settleAfter:
+// before a server stops, and in tests.
+func (l *Limiter) Settle(ctx context.Context) error { return l.settle(ctx) }
+
+// OnSettleError has f told when writing deferred refunds fails.
+func (l *Limiter) OnSettleError(f func(error)) {
+	l.mu.Lock()
+	l.warn = f
+	l.mu.Unlock()
 }
 
 // sweep forgets full buckets at most once every sweepEvery, so that the

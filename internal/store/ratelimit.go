@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"cogov/internal/ratelimit"
@@ -19,7 +20,16 @@ import (
 // version of the row, so that concurrent takes queue and each sees what the
 // one before it left. Rows are taken in (kind, key) order, the same in every
 // statement, so two requests that need the same buckets cannot deadlock.
-const takeSQL = `
+// What a bucket is owed ($7, Bucket.Owed) is added to its row's tokens
+// before the refill: the same as a ReturnTokens just before, in the same
+// statement.
+var takeSQL = strings.ReplaceAll(takeTemplate, "rate_refill(b.tokens,", "rate_refill(b.tokens + "+owedSQL+",")
+
+// owedSQL is what the row b is owed, from the statement's parallel arrays.
+const owedSQL = `coalesce((SELECT o.owed FROM unnest($1::text[], $2::text[], $7::float8[]) AS o(kind, key, owed)
+	WHERE o.kind = b.kind AND o.key = b.key), 0)`
+
+const takeTemplate = `
 INSERT INTO rate_bucket AS b (kind, key, burst, per_second, tokens, at, full_at, granted)
 SELECT k.kind, k.key, k.burst, k.per_second,
        CASE WHEN $5::float8 <= k.burst THEN k.burst - $5 ELSE k.burst END, $6::timestamptz,
@@ -42,8 +52,8 @@ RETURNING b.kind, b.key, b.granted, b.tokens`
 // TakeTokens takes cost tokens from each bucket that has them.
 func (s *Store) TakeTokens(ctx context.Context, buckets []ratelimit.Bucket, cost float64, now time.Time) (_ []ratelimit.Taken, err error) {
 	defer wrap(&err, "store.TakeTokens(%d buckets)", len(buckets))
-	kinds, keys, bursts, rates := bucketArgs(buckets)
-	rows, err := s.pool.Query(ctx, takeSQL, kinds, keys, bursts, rates, cost, now)
+	kinds, keys, bursts, rates, owed := bucketArgs(buckets)
+	rows, err := s.pool.Query(ctx, takeSQL, kinds, keys, bursts, rates, cost, now, owed)
 	if err != nil {
 		return nil, err
 	}
@@ -59,19 +69,21 @@ func (s *Store) TakeTokens(ctx context.Context, buckets []ratelimit.Bucket, cost
 	return out, rows.Err()
 }
 
-// ReturnTokens gives cost tokens back to each bucket, up to its burst. The
-// rows are locked in the order takeSQL takes them.
+// ReturnTokens gives cost tokens, and what each is owed, back to each
+// bucket, up to its burst. The rows are locked in the order takeSQL takes
+// them.
 func (s *Store) ReturnTokens(ctx context.Context, buckets []ratelimit.Bucket, cost float64) (err error) {
 	defer wrap(&err, "store.ReturnTokens(%d buckets)", len(buckets))
-	kinds, keys, _, _ := bucketArgs(buckets)
+	kinds, keys, _, _, owed := bucketArgs(buckets)
 	_, err = s.pool.Exec(ctx, `
 		WITH locked AS (
-			SELECT b.kind, b.key FROM rate_bucket b JOIN unnest($1::text[], $2::text[]) AS k(kind, key) USING (kind, key)
+			SELECT b.kind, b.key, $3::float8 + k.owed AS back
+			FROM rate_bucket b JOIN unnest($1::text[], $2::text[], $4::float8[]) AS k(kind, key, owed) USING (kind, key)
 			ORDER BY b.kind, b.key FOR UPDATE OF b
 		)
-		UPDATE rate_bucket b SET tokens = least(b.burst, b.tokens + $3),
-			full_at = b.at + make_interval(secs => (b.burst - least(b.burst, b.tokens + $3)) / b.per_second)
-		FROM locked l WHERE (b.kind, b.key) = (l.kind, l.key)`, kinds, keys, cost)
+		UPDATE rate_bucket b SET tokens = least(b.burst, b.tokens + l.back),
+			full_at = b.at + make_interval(secs => (b.burst - least(b.burst, b.tokens + l.back)) / b.per_second)
+		FROM locked l WHERE (b.kind, b.key) = (l.kind, l.key)`, kinds, keys, cost, owed)
 	return err
 }
 
@@ -85,12 +97,13 @@ func (s *Store) SweepBuckets(ctx context.Context, now time.Time) (_ int, err err
 	return int(tag.RowsAffected()), err
 }
 
-func bucketArgs(buckets []ratelimit.Bucket) (kinds, keys []string, bursts, rates []float64) {
+func bucketArgs(buckets []ratelimit.Bucket) (kinds, keys []string, bursts, rates, owed []float64) {
 	for _, b := range buckets {
 		kinds = append(kinds, b.Kind)
 		keys = append(keys, b.Key)
 		bursts = append(bursts, b.Burst)
 		rates = append(rates, b.PerSecond)
+		owed = append(owed, max(0, b.Owed))
 	}
-	return kinds, keys, bursts, rates
+	return kinds, keys, bursts, rates, owed
 }

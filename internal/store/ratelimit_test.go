@@ -127,3 +127,64 @@ func TestRateBucketConcurrent(t *testing.T) {
 		t.Errorf("%d of 40 takes passed a bucket of 10", granted.Load())
 	}
 }
+
+// TestRateLimiterDeferredRefunds: refunds deferred by the limiter reach the
+// bucket's next take, in the take's own statement, whether or not they have
+// been written yet; many refunds are written together, in fewer statements
+// than refunds; what a bucket is owed never lifts it above its burst; and a
+// refund deferred for a bucket that has no row (full) is lost to nobody.
+func TestRateLimiterDeferredRefunds(t *testing.T) {
+	t.Parallel()
+	rt := &roundTrips{}
+	db := pgtest.New(t, pgtest.Options{Tracer: rt})
+	now := clock.Fixed(time.Date(2027, 2, 6, 23, 30, 0, 0, time.UTC))
+	l := ratelimit.New(store.New(db.Pool, now), now)
+	ctx := context.Background()
+	acct := ratelimit.Bucket{Kind: "test", Key: "account", Burst: 100, PerSecond: 0.001}
+	addr := ratelimit.Bucket{Kind: "test", Key: "addr", Burst: 200, PerSecond: 0.001}
+
+	if _, ok, err := l.Take(ctx, 90, acct, addr); !ok || err != nil {
+		t.Fatalf("first take: %v %v", ok, err)
+	}
+	for range 3 {
+		l.Defer(20, acct, addr) // 60 owed to each: the account's 10 left become 70
+	}
+	if _, ok, err := l.Take(ctx, 65, acct, addr); !ok || err != nil {
+		t.Fatalf("a take of 65 after 60 were deferred back to the account's 10: %v %v", ok, err)
+	}
+	if err := l.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := bucketRow(t, db, "test", "account"); left != 5 {
+		t.Errorf("the account bucket holds %v, want 5 (10 + 60 - 65)", left)
+	}
+	if left, _ := bucketRow(t, db, "test", "addr"); left != 105 {
+		t.Errorf("the address bucket holds %v, want 105 (110 + 60 - 65)", left)
+	}
+
+	before := rt.batches.Load() + rt.singles.Load()
+	const refunds = 50
+	for range refunds {
+		l.Defer(4, acct, addr) // 200 owed: the account bucket is full at 100
+	}
+	if err := l.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sent := rt.batches.Load() + rt.singles.Load() - before; sent >= refunds/10 {
+		t.Errorf("%d deferred refunds took %d statements", refunds, sent)
+	}
+	if left, _ := bucketRow(t, db, "test", "account"); left != 100 {
+		t.Errorf("the account bucket holds %v after 200 owed, want its burst of 100", left)
+	}
+	if left, _ := bucketRow(t, db, "test", "addr"); left != 200 {
+		t.Errorf("the address bucket holds %v after 200 owed, want its burst of 200", left)
+	}
+	fresh := ratelimit.Bucket{Kind: "test", Key: "fresh", Burst: 10, PerSecond: 1}
+	l.Defer(5, fresh)
+	if err := l.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := bucketRow(t, db, "test", "fresh"); ok {
+		t.Error("a refund to a bucket without a row made one")
+	}
+}
