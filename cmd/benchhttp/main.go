@@ -54,6 +54,7 @@ type config struct {
 	out              string
 	ops              string
 	loaderWait       time.Duration
+	pool             int
 }
 
 func run() error {
@@ -65,6 +66,7 @@ func run() error {
 	flag.StringVar(&only, "only", "", "comma-separated scenario names to run (all when empty)")
 	flag.StringVar(&cfg.out, "out", "", "write the table as markdown to this file")
 	flag.StringVar(&cfg.ops, "ops", "graph/operations", "directory of the contract operations")
+	flag.IntVar(&cfg.pool, "pool", 0, "the server pool's connections (0: the server's default; as pool_max_conns in its DATABASE_URL)")
 	flag.DurationVar(&cfg.loaderWait, "loader-wait", 2*time.Millisecond, "how long the server's loaders gather a batch (the server's own: 2 ms)")
 	flag.Parse()
 	for _, s := range strings.Split(conc, ",") {
@@ -99,7 +101,7 @@ func run() error {
 		return err
 	}
 	child := exec.Command(exe, "-serve")
-	child.Env = append(os.Environ(), "BENCH_DATABASE_URL="+dbURL, "BENCH_LOADER_WAIT="+cfg.loaderWait.String())
+	child.Env = append(os.Environ(), "BENCH_DATABASE_URL="+dbURL, "BENCH_LOADER_WAIT="+cfg.loaderWait.String(), fmt.Sprintf("BENCH_POOL=%d", cfg.pool))
 	child.Stderr = os.Stderr
 	stdin, err := child.StdinPipe()
 	if err != nil {

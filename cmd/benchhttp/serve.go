@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -40,6 +41,9 @@ func serve(dbURL string) error {
 		return err
 	}
 	cfg.ConnConfig.Tracer = counter{&stmts}
+	if n, err := strconv.Atoi(os.Getenv("BENCH_POOL")); err == nil && n > 0 {
+		cfg.MaxConns = int32(n) // -pool: as pool_max_conns in the server's DATABASE_URL
+	}
 	if path := os.Getenv("BENCH_SQL_LOG"); path != "" {
 		f, err := os.Create(path)
 		if err != nil {
