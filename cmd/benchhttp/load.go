@@ -256,18 +256,34 @@ func (b *bench) runAll(ctx context.Context) ([]row, error) {
 			if b.cfg.warmup > 0 {
 				b.attack(sc, c, b.cfg.warmup, nil)
 			}
-			if sc.winners != nil {
-				sc.winners.Store(0)
+			var runs []row
+			var booked []string
+			for range max(1, b.cfg.repeat) {
+				if sc.winners != nil {
+					sc.winners.Store(0)
+				}
+				if sc.next != nil {
+					sc.next()
+				}
+				r, err := b.measure(ctx, sc, c)
+				if err != nil {
+					return nil, err
+				}
+				if sc.winners != nil {
+					booked = append(booked, strconv.FormatInt(sc.winners.Load(), 10))
+				}
+				runs = append(runs, r)
 			}
-			if sc.next != nil {
-				sc.next()
+			r := median(runs)
+			if booked != nil {
+				r.note = strings.Join(booked, ", ") + " booked"
 			}
-			r, err := b.measure(ctx, sc, c)
-			if err != nil {
-				return nil, err
-			}
-			if sc.winners != nil {
-				r.note = fmt.Sprintf("%d booked", sc.winners.Load())
+			if len(runs) > 1 {
+				lo, hi := runs[0].rps, runs[0].rps
+				for _, x := range runs {
+					lo, hi = min(lo, x.rps), max(hi, x.rps)
+				}
+				r.note = strings.TrimPrefix(fmt.Sprintf("%s; median of %d runs, %.0f–%.0f req/s", r.note, len(runs), lo, hi), "; ")
 			}
 			logf("%-34s c=%-3d %7.0f req/s  p50 %-8s p99 %-8s Go %s/req  PostgreSQL %s/req  %.1f statements/req  %d failed %s",
 				r.name, r.c, r.rps, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond),
@@ -276,6 +292,15 @@ func (b *bench) runAll(ctx context.Context) ([]row, error) {
 		}
 	}
 	return rows, nil
+}
+
+// median is the run of the median req/s (the lower middle one of an even
+// number): one run's figures, which belong together, rather than medians
+// taken column by column.
+func median(runs []row) row {
+	sorted := append([]row(nil), runs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].rps < sorted[j].rps })
+	return sorted[(len(sorted)-1)/2]
 }
 
 // attack drives sc with c closed-loop workers for d; m, if not nil,
@@ -419,8 +444,12 @@ const (
 // writeMarkdown puts the table, with the date, commit, machine and load,
 // between the markers of the file (or at its end).
 func writeMarkdown(cfg config, table string) error {
-	section := fmt.Sprintf("%s\n`make bench-http` on %s, commit %s, %s; load average before the run %s; %s per measurement after %s of warm-up, closed loop.\n\n%s%s",
-		beginMark, clock.Wall()().UTC().Format("2006-01-02 15:04 MST"), commit(), machine(), startLoad, cfg.duration, cfg.warmup, table, endMark)
+	runs := ""
+	if cfg.repeat > 1 {
+		runs = fmt.Sprintf("; %d measurements of each, the one of median req/s shown", cfg.repeat)
+	}
+	section := fmt.Sprintf("%s\n`make bench-http` on %s, commit %s, %s; load average before the run %s; %s per measurement after %s of warm-up, closed loop%s.\n\n%s%s",
+		beginMark, clock.Wall()().UTC().Format("2006-01-02 15:04 MST"), commit(), machine(), startLoad, cfg.duration, cfg.warmup, runs, table, endMark)
 	if err := os.MkdirAll(filepath.Dir(cfg.out), 0o755); err != nil {
 		return err
 	}

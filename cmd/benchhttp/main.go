@@ -55,6 +55,7 @@ type config struct {
 	ops              string
 	loaderWait       time.Duration
 	pool             int
+	repeat           int
 }
 
 func run() error {
@@ -66,6 +67,7 @@ func run() error {
 	flag.StringVar(&only, "only", "", "comma-separated scenario names to run (all when empty)")
 	flag.StringVar(&cfg.out, "out", "", "write the table as markdown to this file")
 	flag.StringVar(&cfg.ops, "ops", "graph/operations", "directory of the contract operations")
+	flag.IntVar(&cfg.repeat, "repeat", 1, "measurements of each scenario at each concurrency; the table shows the one of median req/s and the range")
 	flag.IntVar(&cfg.pool, "pool", 0, "the server pool's connections (0: the server's default; as pool_max_conns in its DATABASE_URL)")
 	flag.DurationVar(&cfg.loaderWait, "loader-wait", 2*time.Millisecond, "how long the server's loaders gather a batch (the server's own: 2 ms)")
 	flag.Parse()
