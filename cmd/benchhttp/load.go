@@ -428,7 +428,7 @@ func report(rows []row) string {
 	for _, r := range rows {
 		note := r.note
 		if r.name == "SubdistrictOverview" && floor[r.c] > 0 {
-			note = fmt.Sprintf("%.0f %% of the floor", 100*r.rps/floor[r.c])
+			note = strings.TrimSuffix(fmt.Sprintf("%.0f %% of the floor; %s", 100*r.rps/floor[r.c], note), "; ")
 		}
 		fmt.Fprintf(&sb, "| %s | %d | %.0f | %s | %s | %s | %s | %.1f | %d | %s |\n", r.name, r.c, r.rps, ms(r.p50), ms(r.p99),
 			ms(r.goCPU), ms(r.pgCPU), r.stmts, r.fails, note)
