@@ -71,13 +71,19 @@ func TestRateBucket(t *testing.T) {
 	take(5*time.Second, 5, true, 0) // forgotten is the same as full
 }
 
+// fixedLimiter is a limiter over a new database whose clock stands still.
+func fixedLimiter(t *testing.T, o pgtest.Options) (*pgtest.DB, *ratelimit.Limiter) {
+	t.Helper()
+	db := pgtest.New(t, o)
+	now := clock.Fixed(time.Date(2027, 2, 6, 23, 30, 0, 0, time.UTC))
+	return db, ratelimit.New(store.New(db.Pool, now), now)
+}
+
 // TestRateLimiterAllOrNothing: a take that one bucket refuses takes nothing
 // from the others.
 func TestRateLimiterAllOrNothing(t *testing.T) {
 	t.Parallel()
-	db := pgtest.New(t, pgtest.Options{})
-	now := clock.Fixed(time.Date(2027, 2, 6, 23, 30, 0, 0, time.UTC))
-	l := ratelimit.New(store.New(db.Pool, now), now)
+	db, l := fixedLimiter(t, pgtest.Options{})
 	ctx := context.Background()
 	wide := ratelimit.Bucket{Kind: "test", Key: "wide", Burst: 10, PerSecond: 1}
 	narrow := ratelimit.Bucket{Kind: "test", Key: "narrow", Burst: 1, PerSecond: 0.5}
@@ -136,9 +142,7 @@ func TestRateBucketConcurrent(t *testing.T) {
 func TestRateLimiterDeferredRefunds(t *testing.T) {
 	t.Parallel()
 	rt := &roundTrips{}
-	db := pgtest.New(t, pgtest.Options{Tracer: rt})
-	now := clock.Fixed(time.Date(2027, 2, 6, 23, 30, 0, 0, time.UTC))
-	l := ratelimit.New(store.New(db.Pool, now), now)
+	db, l := fixedLimiter(t, pgtest.Options{Tracer: rt})
 	ctx := context.Background()
 	acct := ratelimit.Bucket{Kind: "test", Key: "account", Burst: 100, PerSecond: 0.001}
 	addr := ratelimit.Bucket{Kind: "test", Key: "addr", Burst: 200, PerSecond: 0.001}
