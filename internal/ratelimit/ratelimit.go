@@ -191,26 +191,31 @@ func (l *Limiter) claim(buckets []Bucket) []Bucket {
 
 // settle writes every refund owed, in one statement. One that fails is
 // dropped, as a failed refund always was: it only costs the caller budget.
-func (l *Limiter) settle(ctx context.Context) error {
+// A panic of the store (one without a database) is an error too: settle
+// runs on a timer's goroutine, where a panic would end the process.
+func (l *Limiter) settle(ctx context.Context) (err error) {
 	l.mu.Lock()
-	owed := l.owed
+	owed, warn := l.owed, l.warn
 	l.owed, l.settling = nil, false
-	warn := l.warn
 	l.mu.Unlock()
 	if len(owed) == 0 {
 		return nil
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("ratelimit: settle: panic: %v", p)
+		}
+		if err != nil && warn != nil {
+			warn(err)
+		}
+	}()
 	buckets := make([]Bucket, 0, len(owed))
 	for _, b := range owed {
 		buckets = append(buckets, b)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	err := l.store.ReturnTokens(ctx, buckets, 0)
-	if err != nil && warn != nil {
-		warn(err)
-	}
-	return err
+	return l.store.ReturnTokens(ctx, buckets, 0)
 }
 
 // Settle writes the refunds owed now, without waiting for settleAfter:
