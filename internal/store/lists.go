@@ -367,9 +367,17 @@ func (s *Store) Contributions(ctx context.Context, unitIDs []string, from, to ti
 	SELECT per.id, coalesce(sum(fig.bookings), 0), (coalesce(sum(fig.held_us), 0) / 1000000)::float8 / 3600,
 		coalesce(sum(fig.attendees), 0)
 	FROM per LEFT JOIN fig ON fig.unit_id = per.id
-	GROUP BY per.id`, func(c *Contribution) []any { return []any{&c.UnitID, &c.HostedBookings, &c.HostedHours, &c.Attendees} },
-		func(c Contribution) string { return c.UnitID }, okIDs(unitIDs), from, to)
+	GROUP BY per.id`, contributionFields, contributionUnit, okIDs(unitIDs), from, to)
 }
+
+// contributionFields are the columns of a Contribution, in the order
+// Contributions and UnitContributions select them.
+func contributionFields(c *Contribution) []any {
+	return []any{&c.UnitID, &c.HostedBookings, &c.HostedHours, &c.Attendees}
+}
+
+// contributionUnit keys a Contribution by its unit.
+func contributionUnit(c Contribution) string { return c.UnitID }
 
 // UnitContributions computes, as Contributions does, the contributions of
 // the units of the given sub-districts (or communities, byCommunity) that
@@ -386,6 +394,5 @@ func (s *Store) UnitContributions(ctx context.Context, parentIDs []string, byCom
 	return readMap(ctx, s, `SELECT v.unit_id, sum(bf.bookings), (sum(bf.held_us) / 1000000)::float8 / 3600, sum(bf.attendees)
 	FROM subdistrict s CROSS JOIN LATERAL booking_figures(s.id, `+period+`) bf JOIN venue v ON v.id = bf.venue_id
 	WHERE s.id IN (`+sds+`)
-	GROUP BY v.unit_id`, func(c *Contribution) []any { return []any{&c.UnitID, &c.HostedBookings, &c.HostedHours, &c.Attendees} },
-		func(c Contribution) string { return c.UnitID }, okIDs(parentIDs), from, to)
+	GROUP BY v.unit_id`, contributionFields, contributionUnit, okIDs(parentIDs), from, to)
 }
