@@ -176,10 +176,14 @@ func (l *Limiter) owe(buckets []Bucket) {
 
 // claim returns the buckets with what each is owed, which is no longer
 // counted as owed: the caller's statement gives it back, or owe again.
+// With nothing owed (the usual case) the buckets are returned as they are.
 func (l *Limiter) claim(buckets []Bucket) []Bucket {
-	out := make([]Bucket, len(buckets))
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if len(l.owed) == 0 {
+		return buckets
+	}
+	out := make([]Bucket, len(buckets))
 	for i, b := range buckets {
 		k := [2]string{b.Kind, b.Key}
 		b.Owed = l.owed[k].Owed

@@ -149,12 +149,10 @@ func (rs *readSession) flush(ctx context.Context) {
 
 		var err error
 		switch {
-		case rs.conn == nil && len(plain) > 0:
-			err = rs.open(ctx, plain) // the transaction's start and the first statements: one round trip
+		case rs.conn == nil:
+			err = rs.open(ctx, plain) // the transaction's start and the first statements (if any): one round trip
 		case len(plain) > 0:
 			rs.send(ctx, plain)
-		default:
-			err = rs.begin(ctx)
 		}
 		if err != nil {
 			for _, it := range append(plain, own) {
@@ -197,12 +195,15 @@ func queue(b *pgx.Batch, plain []*pipeItem) *pgx.Batch {
 
 // open acquires the connection at the session's first read and sends the
 // transaction's start (BEGIN and the viewer) in one batch with the first
-// statements: one round trip where begin and send take two. A connection
-// found lost at BEGIN is replaced once (retryOnce): nothing has run yet.
+// plain statements, if any (a caller's own batch may come first): one round
+// trip, not two. A connection found lost at BEGIN is replaced once
+// (retryOnce): nothing has run yet.
 func (rs *readSession) open(ctx context.Context, plain []*pipeItem) error {
 	if conn := rs.replicaConn(ctx); conn != nil {
 		rs.conn = conn
-		rs.send(ctx, plain)
+		if len(plain) > 0 {
+			rs.send(ctx, plain)
+		}
 		return nil
 	}
 	_, err := retryOnce(ctx, rs.s.pool, func() (struct{}, error) {
@@ -248,37 +249,6 @@ func (rs *readSession) results(conn *pgx.Conn, br pgx.BatchResults, plain []*pip
 	for _, it := range plain {
 		close(it.done)
 	}
-}
-
-// begin acquires the connection and begins the transaction with the viewer
-// set, at the session's first read.
-func (rs *readSession) begin(ctx context.Context) error {
-	if rs.conn != nil {
-		return nil
-	}
-	if conn := rs.replicaConn(ctx); conn != nil {
-		rs.conn = conn
-		return nil
-	}
-	conn, err := retryOnce(ctx, rs.s.pool, func() (*pgxpool.Conn, error) {
-		conn, err := rs.s.pool.Acquire(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b := &pgx.Batch{}
-		b.Queue("BEGIN")
-		b.Queue(setViewerSQL, rs.args...)
-		if err := conn.SendBatch(ctx, b).Close(); err != nil {
-			conn.Release()
-			return nil, fmt.Errorf("begin and set viewer: %w", err)
-		}
-		return conn, nil
-	})
-	if err != nil {
-		return err
-	}
-	rs.conn = conn
-	return nil
 }
 
 // usable reports whether the transaction is still open.

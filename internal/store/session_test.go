@@ -263,3 +263,42 @@ func TestSessionFirstReadOneRoundTrip(t *testing.T) {
 		t.Errorf("a read after a failed first read: %+v, %v; want it read as the viewer", after, err)
 	}
 }
+
+// TestSessionOwnBatchFirst: a session whose first read is a caller's own
+// batch begins its transaction, with the viewer set, before the batch is
+// sent, and a plain read after it is in the same transaction.
+func TestSessionOwnBatchFirst(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t, pgtest.Options{})
+	s := store.New(db.Pool, pgtest.Clock(t))
+	ctx, end := store.ReadSession(access.With(context.Background(), access.System("session-test")), s)
+	defer end()
+	const look = `SELECT pg_backend_pid(), now(), coalesce(current_setting('cogov.viewer_ready', true), '')`
+	type seen struct {
+		pid     int
+		started time.Time
+		viewer  string
+	}
+	var first, second seen
+	if err := store.Read(ctx, s, func(q store.Querier) error {
+		b := &pgx.Batch{}
+		b.Queue(look)
+		br := q.(store.Batcher).SendBatch(ctx, b)
+		if err := br.QueryRow().Scan(&first.pid, &first.started, &first.viewer); err != nil {
+			br.Close()
+			return err
+		}
+		return br.Close()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond) // a new transaction would start later
+	if err := store.Read(ctx, s, func(q store.Querier) error {
+		return q.QueryRow(ctx, look).Scan(&second.pid, &second.started, &second.viewer)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if first.viewer != "on" || second != first {
+		t.Errorf("own batch first %+v, plain read after %+v: want the viewer set and one transaction on one connection", first, second)
+	}
+}
