@@ -98,6 +98,9 @@ func (b *bench) signIn(user string) (string, error) {
 func (b *bench) setup(context.Context) error {
 	b.docs = map[string]string{}
 	files, _ := filepath.Glob(filepath.Join(b.cfg.ops, "*.graphql"))
+	if len(files) == 0 { // run from elsewhere than the repository's top: every operation would be refused as malformed
+		return fmt.Errorf("no operations (*.graphql) in %s: run from the repository's top, or set -ops", b.cfg.ops)
+	}
 	for _, f := range files {
 		text, err := os.ReadFile(f)
 		if err != nil {
@@ -326,6 +329,9 @@ func (b *bench) attack(sc scenario, c int, d time.Duration, m *vegeta.Metrics) (
 			m.Add(res)
 		}
 		if res.Code != http.StatusOK || res.Error != "" || !sc.check(res.Body) {
+			if fails == 0 { // the first failure of a run says what went wrong
+				logf("%s c=%d: first failure: HTTP %d %s %.300s", sc.name, c, res.Code, res.Error, res.Body)
+			}
 			fails++
 		}
 	}
