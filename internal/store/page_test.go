@@ -1,0 +1,71 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"cogov/internal/access"
+	"cogov/internal/pgtest"
+	"cogov/internal/store"
+)
+
+// TestListOneParentAsAmongMany: a page of one parent's list is the same
+// whether the parent is asked for alone (the statement without partitions)
+// or with others (the partitioned one) — items, cursors, total and both
+// "more" flags — forward and backward, from either cursor, between two
+// cursors, past the end and for a parent with nothing.
+func TestListOneParentAsAmongMany(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t, pgtest.Options{})
+	s := store.New(db.Pool, pgtest.Clock(t))
+	ctx := access.With(context.Background(), access.System("page-test"))
+	// Three sub-districts: pa has 13 units, pb 4, pc none.
+	if err := store.WriteSQL(ctx, s, `
+		INSERT INTO subdistrict (code, name, time_zone) VALUES ('pa', '甲', 'Asia/Shanghai'), ('pb', '乙', 'Asia/Shanghai'), ('pc', '丙', 'Asia/Shanghai');
+		INSERT INTO unit (subdistrict_id, name, kind) SELECT s.id, '单位' || g, 'OTHER' FROM subdistrict s, generate_series(1, 13) g WHERE s.code = 'pa';
+		INSERT INTO unit (subdistrict_id, name, kind) SELECT s.id, '单位' || g, 'OTHER' FROM subdistrict s, generate_series(1, 4) g WHERE s.code = 'pb'`); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, code := range []string{"pa", "pb", "pc"} {
+		sd, err := s.SubdistrictByCode(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[code] = sd.ID
+	}
+	all, err := s.Units(ctx, []string{ids["pa"]}, false, store.ListFilter{}, store.Page{First: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := all[ids["pa"]].Cursors
+	if len(cur) != 13 {
+		t.Fatalf("%d units of pa, want 13", len(cur))
+	}
+	pages := []store.Page{
+		{First: 5}, {First: 13}, {First: 100}, {First: 5, After: cur[4]}, {First: 5, After: cur[12]},
+		{Last: 5}, {Last: 13}, {Last: 5, Before: cur[8]}, {Last: 5, Before: cur[0]},
+		{First: 100, After: cur[2], Before: cur[9]}, {Last: 3, After: cur[2], Before: cur[9]},
+	}
+	for _, code := range []string{"pa", "pc"} {
+		for _, p := range pages {
+			name := fmt.Sprintf("%s %+v", code, p)
+			alone, err := s.Units(ctx, []string{ids[code]}, false, store.ListFilter{}, p)
+			if err != nil {
+				t.Fatalf("%s alone: %v", name, err)
+			}
+			among, err := s.Units(ctx, []string{ids["pb"], ids[code], ids["pc"]}, false, store.ListFilter{}, p)
+			if err != nil {
+				t.Fatalf("%s among others: %v", name, err)
+			}
+			if !reflect.DeepEqual(alone[ids[code]], among[ids[code]]) {
+				t.Errorf("%s: alone %+v, among others %+v", name, alone[ids[code]], among[ids[code]])
+			}
+		}
+	}
+	if c := all[ids["pa"]]; c.Total != 13 || c.HasNext || c.HasPrev {
+		t.Errorf("the whole list: total %d, more %v/%v", c.Total, c.HasNext, c.HasPrev)
+	}
+}
