@@ -69,3 +69,41 @@ func TestListOneParentAsAmongMany(t *testing.T) {
 		t.Errorf("the whole list: total %d, more %v/%v", c.Total, c.HasNext, c.HasPrev)
 	}
 }
+
+// BenchmarkListPage reads the first page of a sub-district's 57 units (the
+// demo's number) through the one-parent statement and, with a second parent
+// that has none, through the partitioned one, each in its own transaction.
+func BenchmarkListPage(b *testing.B) {
+	db := pgtest.New(b, pgtest.Options{})
+	s := store.New(db.Pool, pgtest.Clock(b))
+	ctx := access.With(context.Background(), access.System("page-bench"))
+	if err := store.WriteSQL(ctx, s, `
+		INSERT INTO subdistrict (code, name, time_zone) VALUES ('pa', '甲', 'Asia/Shanghai'), ('pb', '乙', 'Asia/Shanghai');
+		INSERT INTO unit (subdistrict_id, name, kind) SELECT s.id, '单位' || g, 'OTHER' FROM subdistrict s, generate_series(1, 57) g WHERE s.code = 'pa'`); err != nil {
+		b.Fatal(err)
+	}
+	pa, err := s.SubdistrictByCode(ctx, "pa")
+	if err != nil {
+		b.Fatal(err)
+	}
+	pb, err := s.SubdistrictByCode(ctx, "pb")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name    string
+		parents []string
+	}{{"one parent", []string{pa.ID}}, {"partitioned", []string{pa.ID, pb.ID}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				m, err := s.Units(ctx, bc.parents, false, store.ListFilter{}, store.Page{First: 100})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n := len(m[pa.ID].Items); n != 57 {
+					b.Fatalf("%d units, want 57", n)
+				}
+			}
+		})
+	}
+}
