@@ -18,24 +18,7 @@ import (
 // cursors, past the end and for a parent with nothing.
 func TestListOneParentAsAmongMany(t *testing.T) {
 	t.Parallel()
-	db := pgtest.New(t, pgtest.Options{})
-	s := store.New(db.Pool, pgtest.Clock(t))
-	ctx := access.With(context.Background(), access.System("page-test"))
-	// Three sub-districts: pa has 13 units, pb 4, pc none.
-	if err := store.WriteSQL(ctx, s, `
-		INSERT INTO subdistrict (code, name, time_zone) VALUES ('pa', '甲', 'Asia/Shanghai'), ('pb', '乙', 'Asia/Shanghai'), ('pc', '丙', 'Asia/Shanghai');
-		INSERT INTO unit (subdistrict_id, name, kind) SELECT s.id, '单位' || g, 'OTHER' FROM subdistrict s, generate_series(1, 13) g WHERE s.code = 'pa';
-		INSERT INTO unit (subdistrict_id, name, kind) SELECT s.id, '单位' || g, 'OTHER' FROM subdistrict s, generate_series(1, 4) g WHERE s.code = 'pb'`); err != nil {
-		t.Fatal(err)
-	}
-	ids := map[string]string{}
-	for _, code := range []string{"pa", "pb", "pc"} {
-		sd, err := s.SubdistrictByCode(ctx, code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[code] = sd.ID
-	}
+	s, ctx, ids := unitLists(t, map[string]int{"pa": 13, "pb": 4, "pc": 0})
 	all, err := s.Units(ctx, []string{ids["pa"]}, false, store.ListFilter{}, store.Page{First: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -74,36 +57,45 @@ func TestListOneParentAsAmongMany(t *testing.T) {
 // demo's number) through the one-parent statement and, with a second parent
 // that has none, through the partitioned one, each in its own transaction.
 func BenchmarkListPage(b *testing.B) {
-	db := pgtest.New(b, pgtest.Options{})
-	s := store.New(db.Pool, pgtest.Clock(b))
-	ctx := access.With(context.Background(), access.System("page-bench"))
-	if err := store.WriteSQL(ctx, s, `
-		INSERT INTO subdistrict (code, name, time_zone) VALUES ('pa', '甲', 'Asia/Shanghai'), ('pb', '乙', 'Asia/Shanghai');
-		INSERT INTO unit (subdistrict_id, name, kind) SELECT s.id, '单位' || g, 'OTHER' FROM subdistrict s, generate_series(1, 57) g WHERE s.code = 'pa'`); err != nil {
-		b.Fatal(err)
-	}
-	pa, err := s.SubdistrictByCode(ctx, "pa")
-	if err != nil {
-		b.Fatal(err)
-	}
-	pb, err := s.SubdistrictByCode(ctx, "pb")
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, ctx, ids := unitLists(b, map[string]int{"pa": 57, "pb": 0})
+	pa, pb := ids["pa"], ids["pb"]
 	for _, bc := range []struct {
 		name    string
 		parents []string
-	}{{"one parent", []string{pa.ID}}, {"partitioned", []string{pa.ID, pb.ID}}} {
+	}{{"one parent", []string{pa}}, {"partitioned", []string{pa, pb}}} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
 				m, err := s.Units(ctx, bc.parents, false, store.ListFilter{}, store.Page{First: 100})
 				if err != nil {
 					b.Fatal(err)
 				}
-				if n := len(m[pa.ID].Items); n != 57 {
+				if n := len(m[pa].Items); n != 57 {
 					b.Fatalf("%d units, want 57", n)
 				}
 			}
 		})
 	}
+}
+
+// unitLists returns a store over a new database with a sub-district for
+// each code, each with that many units ("单位1", "单位2", …), the ids of the
+// sub-districts by code and a context that reads as the platform.
+func unitLists(tb testing.TB, units map[string]int) (*store.Store, context.Context, map[string]string) {
+	tb.Helper()
+	db := pgtest.New(tb, pgtest.Options{})
+	s := store.New(db.Pool, pgtest.Clock(tb))
+	ctx := access.With(context.Background(), access.System("page-test"))
+	ids := map[string]string{}
+	for code, n := range units {
+		if err := store.WriteSQL(ctx, s, fmt.Sprintf(`WITH sd AS (INSERT INTO subdistrict (code, name, time_zone) VALUES ('%s', '%s', 'Asia/Shanghai') RETURNING id)
+			INSERT INTO unit (subdistrict_id, name, kind) SELECT sd.id, '单位' || g, 'OTHER' FROM sd, generate_series(1, %d) g`, code, code, n)); err != nil {
+			tb.Fatal(err)
+		}
+		sd, err := s.SubdistrictByCode(ctx, code)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		ids[code] = sd.ID
+	}
+	return s, ctx, ids
 }
