@@ -203,6 +203,18 @@ func TestSessionOwnBatch(t *testing.T) {
 	}
 }
 
+// seen is what seenSQL tells of the transaction a read ran in: its
+// backend, its start and whether the viewer was set.
+type seen struct {
+	pid     int
+	started time.Time
+	viewer  string
+}
+
+const seenSQL = `SELECT pg_backend_pid(), now(), coalesce(current_setting('cogov.viewer_ready', true), '')`
+
+func (v *seen) dest() []any { return []any{&v.pid, &v.started, &v.viewer} }
+
 // TestSessionFirstReadOneRoundTrip: the session's first read travels with
 // its transaction's start (BEGIN and the viewer) in one round trip; a later
 // read is in the same transaction, on the same connection, with the viewer
@@ -213,15 +225,9 @@ func TestSessionFirstReadOneRoundTrip(t *testing.T) {
 	rt := &roundTrips{busy: make(chan struct{})}
 	db := pgtest.New(t, pgtest.Options{Tracer: rt})
 	s := store.New(db.Pool, pgtest.Clock(t))
-	type seen struct {
-		pid     int
-		started time.Time
-		viewer  string
-	}
 	look := func(ctx context.Context) (v seen, err error) {
 		err = store.Read(ctx, s, func(q store.Querier) error {
-			return q.QueryRow(ctx, `SELECT pg_backend_pid(), now(), coalesce(current_setting('cogov.viewer_ready', true), '')`).
-				Scan(&v.pid, &v.started, &v.viewer)
+			return q.QueryRow(ctx, seenSQL).Scan(v.dest()...)
 		})
 		return v, err
 	}
@@ -273,18 +279,12 @@ func TestSessionOwnBatchFirst(t *testing.T) {
 	s := store.New(db.Pool, pgtest.Clock(t))
 	ctx, end := store.ReadSession(access.With(context.Background(), access.System("session-test")), s)
 	defer end()
-	const look = `SELECT pg_backend_pid(), now(), coalesce(current_setting('cogov.viewer_ready', true), '')`
-	type seen struct {
-		pid     int
-		started time.Time
-		viewer  string
-	}
 	var first, second seen
 	if err := store.Read(ctx, s, func(q store.Querier) error {
 		b := &pgx.Batch{}
-		b.Queue(look)
+		b.Queue(seenSQL)
 		br := q.(store.Batcher).SendBatch(ctx, b)
-		if err := br.QueryRow().Scan(&first.pid, &first.started, &first.viewer); err != nil {
+		if err := br.QueryRow().Scan(first.dest()...); err != nil {
 			br.Close()
 			return err
 		}
@@ -294,7 +294,7 @@ func TestSessionOwnBatchFirst(t *testing.T) {
 	}
 	time.Sleep(5 * time.Millisecond) // a new transaction would start later
 	if err := store.Read(ctx, s, func(q store.Querier) error {
-		return q.QueryRow(ctx, look).Scan(&second.pid, &second.started, &second.viewer)
+		return q.QueryRow(ctx, seenSQL).Scan(second.dest()...)
 	}); err != nil {
 		t.Fatal(err)
 	}
