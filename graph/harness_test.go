@@ -197,6 +197,7 @@ func newEnvWait(t testing.TB, withDemo bool, opts graph.Options, loaderWait time
 	}
 	db := pgtest.New(t, o)
 	st := store.New(db.Pool, now)
+	t.Cleanup(func() { _ = st.FlushSignals(context.Background()) }) // before the pool closes
 	res := graph.NewResolver(st, "http://cogov.test", now)
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -370,6 +370,10 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if stopErr := work.Stop(shutdownCtx); stopErr != nil && err == nil {
 		err = fmt.Errorf("stop jobs: %w", stopErr)
 	}
+	// The live-update signals of what committed last go out before the pool closes.
+	if flushErr := st.FlushSignals(shutdownCtx); flushErr != nil {
+		log.Warn("live-update signals not sent", "err", flushErr)
+	}
 	return err
 }
 

@@ -149,6 +149,9 @@ func buildTemplate(ctx context.Context, conn *pgx.Conn, admin, tpl string, now c
 			return fmt.Errorf("bench venue rules: %w", err)
 		}
 	}
+	if err := st.FlushSignals(ctx); err != nil { // before the pool closes
+		return err
+	}
 	pool.Close()
 	if _, err := oc.Exec(ctx, `ANALYZE`); err != nil { // the clones start with the planner's statistics
 		return err

@@ -14,7 +14,7 @@ func (s *Store) ExplainVenueSearch(ctx context.Context, f VenueFilter) (string, 
 	spec := venueSearch(f)
 	var lines []string
 	// As the store does: the viewer set, row-level security applies.
-	err := pgx.BeginFunc(ctx, beginner{s.pool, s.viewerArgs(ctx, "", "")}, func(tx pgx.Tx) error {
+	err := s.writeTx(ctx, s.viewerArgs(ctx, "", ""), func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, walkOrderSQL); err != nil { // as topList plans it
 			return err
 		}
@@ -86,4 +86,13 @@ func AuditActions(ctx context.Context, s *Store, id string) (out []string, err e
 		return err
 	})
 	return out, err
+}
+
+// Gathered is what the transaction ctx carries has gathered in cogov.later:
+// the live-update signals it will send after its commit.
+func Gathered(ctx context.Context, s *Store) (later string, err error) {
+	err = s.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT coalesce(current_setting('cogov.later', true), '')`).Scan(&later)
+	})
+	return later, err
 }

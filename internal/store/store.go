@@ -33,37 +33,22 @@ type Store struct {
 
 	replica *pgxpool.Pool // queries' reads, when set (UseReplica)
 	written sync.Map      // account id → WAL position after its last write (UseReplica)
+
+	signals signaller // live-update signals of committed writes, to send (writeTx)
 }
 
 // New returns a Store over pool. Every statement runs with now as the
 // database's idea of the present (cogov_now() in SQL), so that "current"
 // terms and figures follow the clock the services are given.
-func New(pool *pgxpool.Pool, now clock.Clock) *Store { return &Store{pool: pool, now: now} }
+func New(pool *pgxpool.Pool, now clock.Clock) *Store {
+	return &Store{pool: pool, now: now, signals: signaller{pool: pool}}
+}
 
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) (err error) {
 	defer wrap(&err, "store.Ping")
 	_, err = retryOnce(ctx, s.pool, func() (struct{}, error) { return struct{}{}, s.pool.Ping(ctx) })
 	return err
-}
-
-// beginner begins the transactions of InTx and write on the pool, with the
-// viewer (setViewerSQL's arguments) set in the same round trip: BEGIN and
-// the viewer's statement, its arguments written as literals, go as one
-// simple-protocol query. A BEGIN that fails because the connection was lost
-// is sent once more on a fresh connection: nothing of the transaction has
-// run yet.
-type beginner struct {
-	pool   *pgxpool.Pool
-	viewer []any
-}
-
-func (b beginner) Begin(ctx context.Context) (pgx.Tx, error) {
-	sql, err := beginViewerSQL(b.viewer)
-	if err != nil {
-		return nil, err
-	}
-	return retryOnce(ctx, b.pool, func() (pgx.Tx, error) { return b.pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: sql}) })
 }
 
 // tx is the transaction InTx keeps in its context.
@@ -104,7 +89,7 @@ func (s *Store) inTx(ctx context.Context, all bool, action string, fn func(ctx c
 	if _, ok := txOf(ctx); ok {
 		return fn(ctx) // the InTx that began the transaction names it
 	}
-	err := translate(pgx.BeginFunc(ctx, beginner{s.pool, s.viewerArgs(ctx, action, "")}, func(t pgx.Tx) error {
+	err := translate(s.writeTx(ctx, s.viewerArgs(ctx, action, ""), func(t pgx.Tx) error {
 		return fn(context.WithValue(ctx, txKey{}, &tx{Tx: t, allOrNothing: all, action: action}))
 	}))
 	if err == nil {
@@ -253,7 +238,7 @@ func (s *Store) write(ctx context.Context, action, note string, fn func(pgx.Tx) 
 		// together with the viewer's action in one round trip.
 		return translate(savepoint(ctx, t.Tx, s.viewerArgs(ctx, action, note), fn))
 	}
-	err := translate(pgx.BeginFunc(ctx, beginner{s.pool, s.viewerArgs(ctx, action, note)}, fn))
+	err := translate(s.writeTx(ctx, s.viewerArgs(ctx, action, note), fn))
 	if err == nil {
 		s.noteWrite(ctx)
 	}

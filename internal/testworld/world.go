@@ -60,6 +60,7 @@ func New(t testing.TB) *World {
 	now := pgtest.Clock(t)
 	db := pgtest.New(t, pgtest.Options{})
 	st := store.New(db.Pool, now)
+	t.Cleanup(func() { _ = st.FlushSignals(context.Background()) }) // before the pool closes
 	bookings := booking.NewService(st, now)
 	meetings := meeting.NewService(st, bookings, now)
 	return &World{
