@@ -89,8 +89,8 @@ type Store interface {
 	Inbox(ctx context.Context, s InboxScope, p page.Page) (*page.Conn[Item], error)
 	// AddNotifications writes one notification per account of each note's
 	// audience (but the acting account) in the transaction ctx carries, or
-	// in one of its own; it returns the notifications written.
-	AddNotifications(ctx context.Context, notes []Note) ([]Notification, error)
+	// in one of its own.
+	AddNotifications(ctx context.Context, notes []Note) error
 	// Notifications lists an account's notifications, newest first.
 	Notifications(ctx context.Context, accountID string, unreadOnly bool, p page.Page) (*page.Conn[Notification], error)
 	// UnreadCount counts an account's unread notifications.
@@ -142,7 +142,7 @@ func (s *Service) Add(ctx context.Context, notes ...Note) error {
 	if len(keep) == 0 {
 		return nil
 	}
-	if _, err := s.store.AddNotifications(ctx, keep); err != nil || s.Deliver == nil {
+	if err := s.store.AddNotifications(ctx, keep); err != nil || s.Deliver == nil {
 		return err
 	}
 	return s.Deliver(ctx, keep)

@@ -53,7 +53,7 @@ func TestAllOrNothingActions(t *testing.T) {
 		// The first with its accounts alone, the second with every kind
 		// of audience: each statement runs whatever arms it holds.
 		all := []string{sd.ID}
-		if _, err := st.AddNotifications(ctx, []notify.Note{{SubdistrictID: sd.ID, To: notify.Audience{Accounts: all},
+		if err := st.AddNotifications(ctx, []notify.Note{{SubdistrictID: sd.ID, To: notify.Audience{Accounts: all},
 			Kind: notify.BookingRequested, ObjectType: "Booking", ObjectID: sd.ID}, {SubdistrictID: sd.ID,
 			To:   notify.Audience{Units: all, Committees: all, Subdistricts: all, Communities: all, Persons: all, Meetings: all, Accounts: all},
 			Kind: notify.BookingRequested, ObjectType: "Booking", ObjectID: sd.ID}}); err != nil {

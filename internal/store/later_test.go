@@ -17,10 +17,13 @@ import (
 )
 
 // venueSignals listens on cogov_venue through the store and returns the
-// payloads as they arrive, once the listener is seen to receive: a plain
-// pg_notify from outside the store is sent until it comes through.
+// payloads as they arrive, once the signals of the world's set-up are sent
+// and the listener is seen to receive: a plain pg_notify from outside the
+// store is sent until it comes through.
 func venueSignals(t *testing.T, w *testworld.World) <-chan string {
 	t.Helper()
+	// The set-up's own signals go first, before anyone listens.
+	w.Must(w.Store.FlushSignals(context.Background()))
 	ctx, cancel := context.WithCancel(context.Background())
 	got := make(chan string, 1000)
 	done := make(chan struct{})

@@ -35,23 +35,16 @@ var recipientArms = [...]string{
 }
 
 // addNotificationSQL writes one note for the recipients of the arms
-// (recipientArms), but the acting account. The rows are chosen first and
-// read back from that choice, not through RETURNING: the writer may not read
-// the recipients' notifications.
+// (recipientArms), but the acting account.
 func addNotificationSQL(arms []string) string {
 	return `WITH rcpt AS (` + strings.Join(arms, `
 	UNION
 	`) + `
-), n AS MATERIALIZED (
-	SELECT gen_random_uuid() AS id, $1::uuid AS subdistrict_id, rcpt.account_id, $2::text AS kind, $3::text AS object_type,
-		$4::uuid AS object_id, $5::text AS note, $6::boolean AS demo, cogov_now() AS created_at, NULL::timestamptz AS read_at
-	FROM rcpt JOIN account a ON a.id = rcpt.account_id AND NOT a.disabled
-	WHERE rcpt.account_id IS DISTINCT FROM cogov_actor()
-), ins AS (
-	INSERT INTO notification (id, subdistrict_id, account_id, kind, object_type, object_id, note, demo, created_at)
-	SELECT id, subdistrict_id, account_id, kind, object_type, object_id, note, demo, created_at FROM n
 )
-SELECT ` + notificationCols + ` FROM n ORDER BY n.account_id`
+INSERT INTO notification (id, subdistrict_id, account_id, kind, object_type, object_id, note, demo, created_at)
+SELECT gen_random_uuid(), $1::uuid, rcpt.account_id, $2::text, $3::text, $4::uuid, $5::text, $6::boolean, cogov_now()
+FROM rcpt JOIN account a ON a.id = rcpt.account_id AND NOT a.disabled
+WHERE rcpt.account_id IS DISTINCT FROM cogov_actor()`
 }
 
 // addNotification is the statement and arguments that write n, or "" when
@@ -74,27 +67,22 @@ func addNotification(n notify.Note) (string, []any) {
 
 // AddNotifications writes the notes for their audiences, in the
 // transaction ctx carries (or one of its own).
-func (s *Store) AddNotifications(ctx context.Context, notes []notify.Note) (_ []notify.Notification, err error) {
+func (s *Store) AddNotifications(ctx context.Context, notes []notify.Note) (err error) {
 	defer wrap(&err, "store.AddNotifications(%d notes)", len(notes))
-	var out []notify.Notification
 	// notification has no audit trigger: in a request's transaction the note
 	// goes without an action of its own (one statement fewer).
-	err = s.writeUnaudited(ctx, "notification.add", func(tx pgx.Tx) error {
-		out = nil
+	return s.writeUnaudited(ctx, "notification.add", func(tx pgx.Tx) error {
 		for _, n := range notes {
 			sql, args := addNotification(n)
 			if sql == "" {
 				continue
 			}
-			ns, err := collect(ctx, tx, notificationFields, sql, args...)
-			if err != nil {
+			if _, err := tx.Exec(ctx, sql, args...); err != nil {
 				return err
 			}
-			out = append(out, ns...)
 		}
 		return nil
 	})
-	return out, err
 }
 
 // Notifications lists an account's notifications, newest first.
