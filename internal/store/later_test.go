@@ -3,8 +3,10 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -141,12 +143,14 @@ func TestSignalsAfterCommit(t *testing.T) {
 
 // TestSignalGathering checks cogov_signal, the triggers' way to signal: a
 // transaction without cogov.notify_later notifies at its commit (psql, a
-// migration); with it, each signal is gathered once and not notified, and a
-// savepoint rolled back takes its signals with it.
+// migration); with it, each signal is gathered once and not notified, a
+// savepoint rolled back takes its signals with it, and past 32 KiB gathered
+// a signal is notified at the commit instead.
 func TestSignalGathering(t *testing.T) {
 	w := testworld.New(t)
 	got := venueSignals(t, w)
 	ctx := context.Background()
+	var overflow []string // the signals past the cap, in order
 	err := pgx.BeginFunc(ctx, w.DB.Pool, func(tx pgx.Tx) error {
 		later := func() string {
 			var s string
@@ -177,11 +181,30 @@ func TestSignalGathering(t *testing.T) {
 		if s, want := later(), "cogov_venue x\ncogov_venue y\n"; s != want {
 			t.Errorf("gathered %q, want %q", s, want)
 		}
+		// Past 32 KiB gathered, a signal is notified at once instead.
+		line := len("cogov_venue ") + 103 + 1
+		for i := range 400 {
+			payload := fmt.Sprintf("%03d%s", i, strings.Repeat("p", 100))
+			signal(payload)
+			if !strings.Contains(later(), " "+payload+"\n") {
+				overflow = append(overflow, payload)
+			} else if len(overflow) > 0 {
+				t.Fatalf("%.3s gathered after %.3s went past the cap", payload, overflow[0])
+			}
+		}
+		if n := len(later()); n > 32768 || n+line <= 32768 {
+			t.Errorf("gathered %d bytes, want up to 32 KiB, with no room for one line more", n)
+		}
 		return nil
 	})
 	w.Must(err)
-	if id := next(t, got); id != "direct" {
-		t.Fatalf("signal %q, want the one sent without cogov.notify_later", id)
+	if len(overflow) == 0 {
+		t.Fatal("nothing went past the cap")
+	}
+	for _, want := range append([]string{"direct"}, overflow...) {
+		if id := next(t, got); id != want {
+			t.Fatalf("signal %.20q, want %.20q: notified at once at the commit", id, want)
+		}
 	}
 	// The gathered ones were not notified: the next signal is a later one.
 	_, err = w.DB.Pool.Exec(ctx, `SELECT pg_notify('cogov_venue', 'end')`)
