@@ -154,7 +154,10 @@ func seedDemo(now clock.Clock) pgtest.Seed {
 		if _, err := demo.Load(ctx, st, now); err != nil {
 			return err
 		}
-		return demo.LoadAccounts(ctx, st, account.NewService(st, account.Options{Now: now}))
+		if err := demo.LoadAccounts(ctx, st, account.NewService(st, account.Options{Now: now})); err != nil {
+			return err
+		}
+		return st.FlushSignals(ctx) // before the seed's pool closes
 	}
 }
 

@@ -250,6 +250,15 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	// handed it.
 	now := clock.Wall()
 	st := store.New(pool, now)
+	defer func() {
+		// The live-update signals of what committed last go out before the
+		// pool closes, whichever way run returns.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := st.FlushSignals(ctx); err != nil {
+			log.Warn("live-update signals not sent", "err", err)
+		}
+	}()
 	if cfg.replicaURL != "" {
 		// The replica's URL names the same kind of role as the primary's
 		// pool: the app role when APP_DATABASE_URL is set, else the owner.
@@ -369,10 +378,6 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	// Running deliveries finish (or are retried by a replica later).
 	if stopErr := work.Stop(shutdownCtx); stopErr != nil && err == nil {
 		err = fmt.Errorf("stop jobs: %w", stopErr)
-	}
-	// The live-update signals of what committed last go out before the pool closes.
-	if flushErr := st.FlushSignals(shutdownCtx); flushErr != nil {
-		log.Warn("live-update signals not sent", "err", flushErr)
 	}
 	return err
 }
