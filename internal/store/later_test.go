@@ -124,11 +124,12 @@ func TestSignalsAfterCommit(t *testing.T) {
 		t.Fatalf("signal %q, want %q: the rolled-back write signalled", id, a)
 	}
 
-	// Many writers at once: every venue they changed is signalled.
+	// Many writers at once (names placeWithVenues does not use): every venue
+	// they changed is signalled.
 	var wg sync.WaitGroup
 	errs := make(chan error, 20)
 	for i := range 20 {
-		wg.Go(func() { errs <- rename(w, w.Sys, venues[i%2].ID, w.Unique("厅")) })
+		wg.Go(func() { errs <- rename(w, w.Sys, venues[i%2].ID, w.Unique("改名厅")) })
 	}
 	wg.Wait()
 	close(errs)
