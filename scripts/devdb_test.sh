@@ -3,14 +3,14 @@
 #
 # Copies scripts/ into a fresh temporary "checkout" (as root, mktemp's 0700 dir
 # also exercises the "postgres cannot reach the repo" path) and runs devdb.sh
-# there on a separate port (DEVDB_TEST_PORT, default 54359), so it does not
+# there on a separate port (DEVDB_TEST_PORT, default 25359), so it does not
 # disturb the project's own cluster: the ports it uses are PORT to PORT+2, and
 # DEVDB_DEFAULT_PORT keeps devdb.sh away from 54329 even when COGOV_PGPORT is
 # unset.  Needs the PostgreSQL server binaries.
 set -euo pipefail
 
 SRC=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-PORT=${DEVDB_TEST_PORT:-54359}
+PORT=${DEVDB_TEST_PORT:-25359} # below Linux's ephemeral ports (32768-60999), which client sockets may hold
 OTHER=$((PORT + 1)) # where a cluster must never end up
 WORKS=()
 
