@@ -34,7 +34,7 @@ func venueSignals(t *testing.T, w *testworld.World) <-chan string {
 		_ = w.Store.ListenVenueChanges(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), func(id string) { got <- id })
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.After(10 * time.Second)
 	for {
 		if _, err := w.DB.Pool.Exec(ctx, `SELECT pg_notify('cogov_venue', 'ready')`); err != nil {
 			t.Fatal(err)
@@ -49,8 +49,7 @@ func venueSignals(t *testing.T, w *testworld.World) <-chan string {
 			}
 			t.Fatalf("signal %q before any write", id)
 		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
+		case <-deadline:
 			t.Fatal("the listener received nothing in 10 s")
 		}
 	}
