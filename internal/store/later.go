@@ -98,9 +98,8 @@ func (s *Store) writeTx(ctx context.Context, viewer []any, fn func(pgx.Tx) error
 type signaller struct {
 	mu      sync.Mutex
 	pool    *pgxpool.Pool
-	pending []string // "<channel> <payload>" lines
-	sending bool
-	idle    chan struct{} // closed when a send ends with nothing pending; nil while idle
+	pending []string      // "<channel> <payload>" lines
+	idle    chan struct{} // while a send runs: closed when it ends with nothing pending; nil while idle
 }
 
 // sendTimeout bounds one send of gathered signals.
@@ -114,11 +113,10 @@ func (g *signaller) add(lines string) {
 			g.pending = append(g.pending, l)
 		}
 	}
-	if g.sending || len(g.pending) == 0 {
+	if g.idle != nil || len(g.pending) == 0 {
 		g.mu.Unlock()
 		return
 	}
-	g.sending = true
 	g.idle = make(chan struct{})
 	g.mu.Unlock()
 	go g.run()
@@ -131,7 +129,6 @@ func (g *signaller) run() {
 		lines := g.pending
 		g.pending = nil
 		if len(lines) == 0 {
-			g.sending = false
 			close(g.idle)
 			g.idle = nil
 			g.mu.Unlock()
