@@ -46,14 +46,17 @@ type auditRow struct {
 	Addr, Username                       *string
 }
 
-// auditRows reads the audit rows of the given actions, oldest first.
+// auditRows reads the audit rows of the given actions, oldest first, from
+// the sub-districts' log and the platform's (rows without a sub-district).
 func (e *env) auditRows(actions ...string) []auditRow {
 	e.t.Helper()
 	var rows []auditRow
 	e.sysScan(`SELECT coalesce(json_agg(json_build_object('Action', action, 'EntityType', entity_type, 'ActorLabel', actor_label,
 			'Note', note, 'ActorID', actor_id, 'EntityID', entity_id, 'Subdistrict', subdistrict_id,
 			'Addr', coalesce(after, before) ->> 'remote_addr', 'Username', coalesce(after, before) ->> 'username') ORDER BY id), '[]')
-		FROM audit_log WHERE action = ANY('{`+strings.Join(actions, ",")+`}')`, &rows)
+		FROM (SELECT id, subdistrict_id, at, actor_id, actor_label, action, entity_type, entity_id, note, before, after FROM audit_log
+			UNION ALL SELECT id, NULL, at, actor_id, actor_label, action, entity_type, entity_id, note, before, after FROM platform_audit_log) a
+		WHERE action = ANY('{`+strings.Join(actions, ",")+`}')`, &rows)
 	return rows
 }
 

@@ -80,7 +80,7 @@ func (e *env) refused(name string, input map[string]any, code string) map[string
 func (e *env) auditCount() int {
 	e.t.Helper()
 	var n int
-	e.sysScan(`SELECT count(*) FROM audit_log`, &n)
+	e.sysScan(`SELECT (SELECT count(*) FROM audit_log) + (SELECT count(*) FROM platform_audit_log)`, &n)
 	return n
 }
 

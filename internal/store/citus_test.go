@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"cogov/internal/pgtest"
 )
@@ -19,17 +20,15 @@ import (
 // distributed table. Reference tables (copied to every node) may not point
 // at a distributed one. Local tables stay on the coordinator.
 var (
-	citusReference = []string{"subdistrict", "account", "account_role", "session"}
+	citusReference = []string{"subdistrict", "account", "account_role", "session", "platform_audit_log"}
 	citusLocal     = []string{"goose_db_version", "rate_bucket"} // and river_*
 )
 
 // citusPending are the constraints that break those rules today, as
-// "table constraint". The list only shrinks: TestCitusShape fails on a
-// constraint missing from it, and on one that no longer breaks a rule.
-// audit_log's key stays (id) because its platform-wide rows have no
-// sub-district, which Citus refuses in a distribution column
-// (docs/scaling.md, "Distance to Citus today").
-var citusPending = []string{"audit_log audit_log_pkey"}
+// "table constraint"; since migrations 00028 and 00029 there are none. The
+// list only shrinks: TestCitusShape fails on a constraint missing from it,
+// and on one that no longer breaks a rule.
+var citusPending = []string{}
 
 // citusBreaks lists, from the catalogue, the constraints of the public
 // schema that break the rules above, as "table constraint", sorted.
@@ -60,17 +59,8 @@ ORDER BY 1`
 // each of those still does (a mended one must leave the list).
 func TestCitusShape(t *testing.T) {
 	db := pgtest.New(t, pgtest.Options{})
-	rows, err := db.Pool.Query(context.Background(), citusBreaks, citusReference, citusLocal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	breaks, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(breaks) == 0 {
-		t.Fatal("the catalogue query found no constraint at all to judge")
-	}
+	ctx := context.Background()
+	breaks := citusBreaksIn(t, db.Pool)
 	for _, b := range breaks {
 		if !slices.Contains(citusPending, b) {
 			t.Errorf("%s: a new constraint without subdistrict_id (a distributed table's key, unique or exclusion constraint, or foreign key to another distributed table, must carry it)", b)
@@ -84,6 +74,42 @@ func TestCitusShape(t *testing.T) {
 	if t.Failed() {
 		t.Logf("the catalogue's list now:\n%s", strings.Join(breaks, "\n"))
 	}
+
+	// The query sees a break: a distributed table keyed by id alone and a
+	// unique constraint without the sub-district, and passes a foreign key
+	// that carries it.
+	owner, err := pgx.Connect(ctx, db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	if _, err := owner.Exec(ctx, `CREATE TABLE citus_probe (id uuid PRIMARY KEY, subdistrict_id uuid NOT NULL, code text UNIQUE,
+		committee_id uuid, FOREIGN KEY (subdistrict_id, committee_id) REFERENCES committee (subdistrict_id, id))`); err != nil {
+		t.Fatal(err)
+	}
+	probed := citusBreaksIn(t, db.Pool)
+	for _, want := range []string{"citus_probe citus_probe_pkey", "citus_probe citus_probe_code_key"} {
+		if !slices.Contains(probed, want) {
+			t.Errorf("the catalogue query missed %s: %q", want, probed)
+		}
+	}
+	if slices.Contains(probed, "citus_probe citus_probe_subdistrict_id_committee_id_fkey") {
+		t.Errorf("the catalogue query flagged a foreign key that carries the sub-district: %q", probed)
+	}
+}
+
+// citusBreaksIn runs citusBreaks on pool's database.
+func citusBreaksIn(t *testing.T, pool *pgxpool.Pool) []string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), citusBreaks, citusReference, citusLocal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	breaks, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return breaks
 }
 
 // TestAccountPersonLink checks the rule that replaced account.person_id's
@@ -133,5 +159,73 @@ func TestAccountPersonLink(t *testing.T) {
 	var n int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM account WHERE username = 'nobody'`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("the refused account was kept: %d rows, %v", n, err)
+	}
+}
+
+// TestPlatformAuditLog checks migration 00029: an audit row without a
+// sub-district (here a platform administrator's account) is kept in
+// platform_audit_log, a sub-district's row in audit_log as before, and only
+// a platform task reads the platform's rows.
+func TestPlatformAuditLog(t *testing.T) {
+	db := pgtest.New(t, pgtest.Options{})
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `SELECT set_config('cogov.viewer_ready', 'on', false), set_config('cogov.system', 'on', false),
+		set_config('cogov.action', 'account.create', false)`); err != nil {
+		t.Fatal(err)
+	}
+	var sd, platform, local string
+	if err := conn.QueryRow(ctx, `INSERT INTO subdistrict (code, name, time_zone) VALUES ('audit-test', '审计', 'Asia/Shanghai') RETURNING id`).Scan(&sd); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, `INSERT INTO account (username, password_hash) VALUES ('root-admin', 'x') RETURNING id`).Scan(&platform); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, `INSERT INTO account (username, password_hash, subdistrict_id) VALUES ('sd-admin', 'x', $1) RETURNING id`, sd).Scan(&local); err != nil {
+		t.Fatal(err)
+	}
+	count := func(q string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := conn.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(`SELECT count(*) FROM platform_audit_log WHERE entity_id = $1 AND action = 'account.create' AND after ->> 'username' = 'root-admin'`, platform); n != 1 {
+		t.Errorf("the platform account's creation: %d rows in platform_audit_log, want 1", n)
+	}
+	if n := count(`SELECT count(*) FROM audit_log WHERE entity_id = $1`, platform); n != 0 {
+		t.Errorf("the platform account's creation: %d rows in audit_log, want 0", n)
+	}
+	if n := count(`SELECT count(*) FROM audit_log WHERE entity_id = $1 AND subdistrict_id = $2`, local, sd); n != 1 {
+		t.Errorf("the sub-district account's creation: %d rows in audit_log, want 1", n)
+	}
+	if n := count(`SELECT count(*) FROM platform_audit_log WHERE entity_id = $1`, local); n != 0 {
+		t.Errorf("the sub-district account's creation: %d rows in platform_audit_log, want 0", n)
+	}
+	// The app role reads the platform's rows only as a platform task.
+	for _, system := range []string{"", "on"} {
+		var n int
+		err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SELECT set_config('cogov.viewer_ready', 'on', true), set_config('cogov.system', $1, true)`, system); err != nil {
+				return err
+			}
+			return tx.QueryRow(ctx, `SELECT count(*) FROM platform_audit_log WHERE entity_id = $1`, platform).Scan(&n)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[string]int{"": 0, "on": 1}[system]; n != want {
+			t.Errorf("cogov.system=%q: the app role reads %d platform rows, want %d", system, n, want)
+		}
+	}
+	// Append-only, as audit_log is.
+	if _, err := conn.Exec(ctx, `DELETE FROM platform_audit_log`); err == nil {
+		t.Error("a platform audit row was deleted")
 	}
 }
