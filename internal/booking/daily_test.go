@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"cogov/internal/booking"
 	"cogov/internal/notify"
 	"cogov/internal/problem"
@@ -396,5 +398,48 @@ func TestSeriesDailyLoop(t *testing.T) {
 	}
 	if n := w.Count(`SELECT count(*) FROM booking WHERE status = 'NO_SHOW'`); n != 0 {
 		t.Errorf("%d cancelled occurrences became no-shows", n)
+	}
+}
+
+// TestJoinWaitlistTakesTheRequestLock: joining a waitlist takes the lock of
+// the committee's requests for the venue, so that a booking the committee
+// requests at the same moment and its entry come one after the other (the
+// booking then takes the entry, or the entry sees the booking) instead of
+// missing each other.
+func TestJoinWaitlistTakesTheRequestLock(t *testing.T) {
+	t.Parallel()
+	w, _, _ := daily(t)
+	start := w.nextWeekday(7, time.Thursday, 15, 0)
+	_, err := w.Bookings.RequestBooking(w.committeeAdmin(0), w.req(0, start, 60))
+	w.Must(err)
+	// A connection of its own, outside the store's pool.
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, w.DB.OwnerURL)
+	w.Must(err)
+	defer conn.Close(ctx)
+	tx, err := conn.Begin(ctx)
+	w.Must(err)
+	defer tx.Rollback(ctx) //nolint:errcheck
+	_, err = tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 7))`, w.venue.ID, w.committees[1].ID)
+	w.Must(err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.Bookings.JoinWaitlist(w.committeeAdmin(1), booking.WaitRequest{VenueID: w.venue.ID, CommitteeID: w.committees[1].ID,
+			Start: start, End: start.Add(time.Hour), Purpose: "候补", ExpectedAttendees: 5})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("JoinWaitlist finished (%v) while another request of the committee for the venue held the lock", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	w.Must(tx.Rollback(ctx))
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("JoinWaitlist after the lock was released: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("JoinWaitlist still waits after the lock was released")
 	}
 }

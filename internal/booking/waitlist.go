@@ -100,6 +100,12 @@ func (s *Service) JoinWaitlist(ctx context.Context, in WaitRequest) (WaitEntry, 
 	}
 	var out WaitEntry
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		// The lock of the committee's requests for the venue: a booking it
+		// requests at the same moment either sees this entry (and takes it)
+		// or is seen by this check, as if one had come after the other.
+		if _, err := s.store.LockForRequest(ctx, v.ID, in.CommitteeID, ""); err != nil {
+			return err
+		}
 		taken, err := s.taken(ctx, v, in.CommitteeID, in.Start, in.End, "")
 		if err != nil {
 			return err
