@@ -117,18 +117,10 @@ func citusBreaksIn(t *testing.T, pool *pgxpool.Pool) []string {
 // exists, with a foreign key's error and constraint name, and a person an
 // account names is not deleted, while one nobody names is.
 func TestAccountPersonLink(t *testing.T) {
-	db := pgtest.New(t, pgtest.Options{})
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `SELECT set_config('cogov.viewer_ready', 'on', false), set_config('cogov.system', 'on', false)`); err != nil {
-		t.Fatal(err)
-	}
+	_, conn := platformConn(t, "")
 	var sd, named, free string
-	err = conn.QueryRow(ctx, `INSERT INTO subdistrict (code, name, time_zone) VALUES ('link-test', '链接', 'Asia/Shanghai') RETURNING id`).Scan(&sd)
+	err := conn.QueryRow(ctx, `INSERT INTO subdistrict (code, name, time_zone) VALUES ('link-test', '链接', 'Asia/Shanghai') RETURNING id`).Scan(&sd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,17 +159,8 @@ func TestAccountPersonLink(t *testing.T) {
 // platform_audit_log, a sub-district's row in audit_log as before, and only
 // a platform task reads the platform's rows.
 func TestPlatformAuditLog(t *testing.T) {
-	db := pgtest.New(t, pgtest.Options{})
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `SELECT set_config('cogov.viewer_ready', 'on', false), set_config('cogov.system', 'on', false),
-		set_config('cogov.action', 'account.create', false)`); err != nil {
-		t.Fatal(err)
-	}
+	db, conn := platformConn(t, "account.create")
 	var sd, platform, local string
 	if err := conn.QueryRow(ctx, `INSERT INTO subdistrict (code, name, time_zone) VALUES ('audit-test', '审计', 'Asia/Shanghai') RETURNING id`).Scan(&sd); err != nil {
 		t.Fatal(err)
@@ -228,4 +211,23 @@ func TestPlatformAuditLog(t *testing.T) {
 	if _, err := conn.Exec(ctx, `DELETE FROM platform_audit_log`); err == nil {
 		t.Error("a platform audit row was deleted")
 	}
+}
+
+// platformConn gives a new test database and a connection to it as its
+// owner, acting as a platform task (row-level security lets it see every
+// row) under the audit action given, if any.
+func platformConn(t *testing.T, action string) (*pgtest.DB, *pgx.Conn) {
+	t.Helper()
+	db := pgtest.New(t, pgtest.Options{})
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(ctx) })
+	if _, err := conn.Exec(ctx, `SELECT set_config('cogov.viewer_ready', 'on', false), set_config('cogov.system', 'on', false),
+		set_config('cogov.action', $1, false)`, action); err != nil {
+		t.Fatal(err)
+	}
+	return db, conn
 }
