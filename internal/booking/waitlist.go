@@ -76,35 +76,32 @@ func (s *Service) JoinWaitlist(ctx context.Context, in WaitRequest) (WaitEntry, 
 	if err := l.Err(); err != nil {
 		return WaitEntry{}, err
 	}
-	v, err := s.store.Venue(ctx, in.VenueID)
-	if err != nil {
-		return notFoundAs(WaitEntry{}, err, "venueId")
-	}
-	sds, err := s.store.CommitteeSubdistricts(ctx, []string{in.CommitteeID})
-	if err != nil {
-		return WaitEntry{}, err
-	}
-	sd, ok := sds[in.CommitteeID]
-	if !ok {
-		return WaitEntry{}, problem.New(problem.NotFound, "no such committee", "committeeId")
-	}
-	if !access.From(ctx).AdministersCommittee(in.CommitteeID, sd) {
-		return WaitEntry{}, forbidden("wait for this committee")
-	}
-	if sd != v.SubdistrictID {
-		return WaitEntry{}, problem.New(problem.WrongSubdistrict, "the committee belongs to another sub-district", "committeeId")
-	}
-	now := s.Now()
-	if !in.Start.After(now) {
-		return WaitEntry{}, problem.New(problem.InvalidInput, "the window has started", "startsAt")
-	}
 	var out WaitEntry
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		// The lock of the committee's requests for the venue: a booking it
-		// requests at the same moment either sees this entry (and takes it)
-		// or is seen by this check, as if one had come after the other.
-		if _, err := s.store.LockForRequest(ctx, v.ID, in.CommitteeID, ""); err != nil {
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		// The lock of the committee's requests for the venue, with the venue
+		// and the committee read under it: a booking it requests at the same
+		// moment either sees this entry (and takes it) or is seen by this
+		// check, as if one had come after the other.
+		locked, err := s.store.LockForRequest(ctx, in.VenueID, in.CommitteeID, "")
+		if err != nil {
 			return err
+		}
+		v := locked.Venue
+		if !locked.VenueFound {
+			return problem.New(problem.NotFound, "no such record", "venueId")
+		}
+		if locked.Committee == nil {
+			return problem.New(problem.NotFound, "no such committee", "committeeId")
+		}
+		sd := locked.Committee.SubdistrictID
+		if !access.From(ctx).AdministersCommittee(in.CommitteeID, sd) {
+			return forbidden("wait for this committee")
+		}
+		if sd != v.SubdistrictID {
+			return problem.New(problem.WrongSubdistrict, "the committee belongs to another sub-district", "committeeId")
+		}
+		if !in.Start.After(s.Now()) {
+			return problem.New(problem.InvalidInput, "the window has started", "startsAt")
 		}
 		taken, err := s.taken(ctx, v, in.CommitteeID, in.Start, in.End, "")
 		if err != nil {
